@@ -5,10 +5,12 @@ const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts'
 module.exports = {
   // Temporal binaries are resolved once (and fetched if missing) before any tier runs.
   globalSetup: '<rootDir>/test/global-setup.ts',
+  // Per-project testTimeout is not honoured by jest; workflow and integration tests need minutes.
+  testTimeout: 180000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'], testTimeout: 120000 },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], testTimeout: 180000 },
-    { ...common, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'], testTimeout: 120000 },
+    { ...common, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    { ...common, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'] },
   ],
 };

@@ -1,0 +1,27 @@
+// Reads the slice of config an incident needs. Runs as an activity so the workflow sees config as
+// recorded data (replay-safe), and so config changes apply to new incidents without redeploying code.
+import type { ActivityDeps } from './deps';
+import { providerConfig } from './deps';
+import type { IncidentContext } from './types';
+
+export function createContextActivities(deps: ActivityDeps) {
+  return {
+    async getIncidentContext(provider: string): Promise<IncidentContext> {
+      providerConfig(deps, provider); // unknown providers fail loudly
+      const { config } = deps;
+      const chains = config.chains.filter((c) => c.providers.includes(provider)).map((c) => c.id);
+      const services = config.services
+        .filter((s) => s.chains.some((c) => chains.includes(c)))
+        .map((s) => ({ id: s.id, users: s.users }));
+      return {
+        services,
+        chains,
+        impactRules: config.impact,
+        escalationLevels: config.escalation.levels,
+        ackTimeoutMs: config.escalation.ackTimeoutMs,
+        maxRepeats: config.escalation.maxRepeats,
+        statusUpdateMs: config.statusUpdates,
+      };
+    },
+  };
+}

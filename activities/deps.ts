@@ -1,0 +1,21 @@
+// What activities need from the outside world, injected by the worker (and by tests).
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { LifelineConfig } from '../config/schema';
+
+export interface ActivityDeps {
+  config: LifelineConfig;
+  client: Client;
+  logger: Logger;
+  /** Resolves a provider's configured baseUrl (`sim:<name>` becomes the in-process simulator's URL). */
+  baseUrlFor(providerId: string): string;
+  env?: NodeJS.ProcessEnv;
+  /** Directory of the message/report templates (defaults to the bundled templates/). */
+  templatesDir?: string;
+}
+
+export function providerConfig(deps: ActivityDeps, id: string) {
+  const p = deps.config.providers.find((x) => x.id === id);
+  if (!p) throw new Error(`unknown provider "${id}"`);
+  return p;
+}

@@ -1,0 +1,49 @@
+// Notifications. This slice ships the log channel (structured pino lines); Slack, email, PagerDuty and
+// webhooks plug in behind the same Channel interface. Each delivery carries a dedup key built from the
+// incident, kind and sequence, so a retried activity is recognisable downstream.
+import type { ActivityDeps } from './deps';
+import type { Notification } from './types';
+
+export interface Channel {
+  name: string;
+  send(n: Notification, recipients: { role: string; name: string; email?: string }[], dedupKey: string): Promise<void>;
+}
+
+export function logChannel(deps: ActivityDeps): Channel {
+  return {
+    name: 'log',
+    async send(n, recipients, dedupKey) {
+      deps.logger.info(
+        { channel: 'log', dedupKey, incidentId: n.incidentId, kind: n.kind, level: n.level, severity: n.severity, recipients: recipients.map((r) => `${r.role}:${r.name}`) },
+        `[${n.severity}] ${n.kind}: ${n.title} — ${n.message}`,
+      );
+    },
+  };
+}
+
+export function dedupKeyFor(n: Notification): string {
+  return `${n.incidentId}:${n.kind}:${n.seq}`;
+}
+
+export function createNotifyActivities(deps: ActivityDeps, channels: Channel[] = [logChannel(deps)]) {
+  return {
+    async notify(n: Notification): Promise<{ delivered: string[] }> {
+      const roster = deps.config.escalation.roles;
+      const recipients = n.roles.flatMap((role) => (roster[role] ?? []).map((p) => ({ role, name: p.name, email: p.email })));
+      const dedupKey = dedupKeyFor(n);
+      const delivered: string[] = [];
+      const failures: string[] = [];
+      for (const ch of channels) {
+        try {
+          await ch.send(n, recipients, dedupKey);
+          delivered.push(ch.name);
+        } catch (err) {
+          failures.push(`${ch.name}: ${(err as Error).message}`);
+        }
+      }
+      // Every channel failing is worth a retry; a partial delivery is not (the others already went out).
+      if (delivered.length === 0 && failures.length) throw new Error(`no channel delivered: ${failures.join('; ')}`);
+      return { delivered };
+    },
+  };
+}

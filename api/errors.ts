@@ -1,0 +1,43 @@
+// One error shape for the whole API: { error, issues?: [{ path, message }] }, and Temporal failures
+// mapped to HTTP (unknown → 404, rejected by the workflow → 409, Temporal down → 503).
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, ServiceError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const where = err.validationContext ?? 'body';
+      const issues = err.validation.map((v) => ({
+        path: [where, ...v.instancePath.split('/').filter(Boolean)].join('.'),
+        message: v.message ?? 'invalid',
+      }));
+      return reply.code(400).send({ error: `invalid ${where}`, issues });
+    }
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message });
+    if (err instanceof WorkflowNotFoundError) return reply.code(404).send({ error: 'not found' });
+    if (err instanceof WorkflowUpdateFailedError) {
+      const cause = err.cause;
+      const message = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : err.message;
+      return reply.code(409).send({ error: message });
+    }
+    if (err instanceof ServiceError) {
+      req.log.error({ err }, 'temporal unavailable');
+      return reply.code(503).send({ error: 'Temporal is unavailable; retry shortly' });
+    }
+    if (err.statusCode === 413) return reply.code(413).send({ error: 'request body too large' });
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
+    req.log.error({ err }, 'unhandled error');
+    return reply.code(500).send({ error: 'internal error' });
+  });
+}

@@ -1,0 +1,33 @@
+// Request schemas of the public API (zod): the validators and the OpenAPI document come from these.
+import { z } from 'zod';
+import { ALERT_KINDS, ALERT_SEVERITIES } from '../domain/incident';
+
+export const providerId = z.string().regex(/^[a-z0-9][a-z0-9_.]*$/, 'must be a provider id');
+
+export const alertBody = z.strictObject({
+  provider: providerId,
+  kind: z.enum(ALERT_KINDS),
+  summary: z.string().min(1).max(1024),
+  source: z.string().min(1).max(255),
+  severity: z.enum(ALERT_SEVERITIES).optional(),
+  dedupKey: z.string().min(1).max(255).optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+  observedAt: z.iso.datetime({ offset: true }).optional(),
+});
+
+export const incidentParams = z.object({ id: z.string().min(1).max(200) });
+export const listQuery = z.object({
+  status: z.enum(['open', 'resolved', 'all']).default('all'),
+  provider: providerId.optional(),
+});
+export const declareBody = z.strictObject({
+  provider: providerId,
+  title: z.string().min(1).max(500),
+  severity: z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4']).optional(),
+  by: z.string().min(1).max(200).optional(),
+});
+export const actorBody = z.strictObject({ by: z.string().min(1).max(200).optional() }).default({});
+export const escalateBody = z.strictObject({ by: z.string().min(1).max(200).optional(), level: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional() }).default({});
+export const resolveBody = z.strictObject({ by: z.string().min(1).max(200).optional(), note: z.string().max(4000).optional() }).default({});
+export const noteBody = z.strictObject({ by: z.string().min(1).max(200).optional(), text: z.string().min(1).max(4000) });
+export const chainParams = z.object({ chain: z.string().min(1).max(100) });

@@ -1,0 +1,41 @@
+// The Fastify app: zod validation, OpenAPI from the same schemas, bearer-token scopes, one error shape.
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import type { LifelineConfig } from '../config/schema';
+import { buildTokenTable, type TokenTable } from './auth';
+import { installErrorHandler } from './errors';
+import { registerHealthRoutes } from './health';
+import { registerIncidentRoutes } from './incidents';
+import { registerRouteRoutes } from './routes';
+import { registerAlertRoutes } from './alerts';
+
+export const BODY_LIMIT = 512 * 1024;
+
+export async function buildApi(opts: { config: LifelineConfig; client: Client; logger: Logger; env?: NodeJS.ProcessEnv; tokens?: TokenTable }): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger.child({ component: 'api' }) as unknown as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    disableRequestLogging: true,
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandler(app);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'lifeline', description: 'Incident response for AI-provider outages', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  const tokens = opts.tokens ?? buildTokenTable(opts.config, opts.env);
+  const deps = { client: opts.client, config: opts.config, tokens };
+  registerHealthRoutes(app, opts.client, opts.config);
+  registerIncidentRoutes(app, deps);
+  registerRouteRoutes(app, deps);
+  registerAlertRoutes(app, deps);
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}

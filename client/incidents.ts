@@ -1,0 +1,123 @@
+// Client-side incident operations shared by the API, the CLI and the monitor's activities:
+// open/merge an incident (signal-with-start), find one by its public ID, and list them.
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { incidentIdFor, parseIncidentId, type Alert } from '../domain/incident';
+import type { Severity } from '../domain/impact';
+import { alertsSignal, incidentWorkflowId, SA, type IncidentInput } from '../workflows/messages';
+
+export interface RecordedAlerts {
+  incidentId: string;
+  scope: string;
+  deduplicated: boolean;
+  count: number;
+}
+
+/**
+ * Records alerts durably: one signal-with-start per scope (the provider), so concurrent detectors merge
+ * into the open incident. Returns only after Temporal has accepted the signal.
+ */
+export async function recordAlertsForScope(
+  client: Client,
+  taskQueue: string,
+  scope: string,
+  alerts: Alert[],
+  opts: { title?: string; severity?: Severity; declaredBy?: string } = {},
+): Promise<RecordedAlerts> {
+  const workflowId = incidentWorkflowId(scope);
+  const before = await describeRunning(client, workflowId);
+  const input: IncidentInput = {
+    scope,
+    provider: alerts[0]?.provider ?? scope,
+    title: opts.title ?? alerts[0]?.summary ?? `Incident on ${scope}`,
+    ...(opts.severity ? { severity: opts.severity } : {}),
+    ...(opts.declaredBy ? { declaredBy: opts.declaredBy } : {}),
+  };
+  const handle = await client.workflow.signalWithStart('incidentWorkflow', {
+    workflowId,
+    taskQueue,
+    args: [input],
+    signal: alertsSignal,
+    signalArgs: [{ alerts }],
+    memo: { title: input.title },
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: SA.provider, value: input.provider },
+      { key: SA.status, value: 'open' },
+      { key: SA.phase, value: 'detected' },
+    ]),
+  });
+  const deduplicated = !!before && before.runId === handle.signaledRunId;
+  const incidentId = deduplicated && before?.incidentId ? before.incidentId : incidentIdFor(scope, handle.signaledRunId);
+  return { incidentId, scope, deduplicated, count: alerts.length };
+}
+
+async function describeRunning(client: Client, workflowId: string) {
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    if (d.status.name !== 'RUNNING') return null;
+    return { runId: d.runId, incidentId: d.typedSearchAttributes.get(SA.incidentId) };
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+}
+
+/** Finds the workflow run behind a public incident ID, or null. */
+export async function findIncident(client: Client, id: string): Promise<WorkflowHandle | null> {
+  const parsed = parseIncidentId(id);
+  if (!parsed) return null;
+  const workflowId = incidentWorkflowId(parsed.scope);
+  try {
+    const d = await client.workflow.getHandle(workflowId).describe();
+    if (d.typedSearchAttributes.get(SA.incidentId) === id || d.runId.replace(/-/g, '').startsWith(parsed.runPrefix)) {
+      return client.workflow.getHandle(workflowId, d.runId);
+    }
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    return null;
+  }
+  // An older run of the same scope: ask visibility.
+  for await (const ex of client.workflow.list({ query: `WorkflowId = '${workflowId}' AND LifelineIncidentId = '${id}'` })) {
+    return client.workflow.getHandle(workflowId, ex.runId);
+  }
+  return null;
+}
+
+export interface IncidentSummary {
+  id: string;
+  provider: string;
+  title: string;
+  severity: string | null;
+  phase: string | null;
+  status: string;
+  startedAt: string;
+  resolvedAt: string | null;
+}
+
+export async function listIncidents(
+  client: Client,
+  filter: { status?: 'open' | 'resolved' | 'all'; provider?: string; limit?: number } = {},
+): Promise<IncidentSummary[]> {
+  const clauses = [`WorkflowType = 'incidentWorkflow'`];
+  if (filter.status === 'open') clauses.push(`ExecutionStatus = 'Running'`);
+  if (filter.status === 'resolved') clauses.push(`ExecutionStatus != 'Running'`);
+  if (filter.provider) clauses.push(`LifelineProvider = '${filter.provider.replace(/'/g, '')}'`);
+  const out: IncidentSummary[] = [];
+  for await (const ex of client.workflow.list({ query: clauses.join(' AND ') })) {
+    const sa = ex.typedSearchAttributes;
+    const id = sa.get(SA.incidentId) ?? incidentIdFor(ex.workflowId.replace(/^incident-/, ''), ex.runId);
+    const running = ex.status.name === 'RUNNING';
+    out.push({
+      id,
+      provider: sa.get(SA.provider) ?? ex.workflowId.replace(/^incident-/, ''),
+      title: String((ex.memo as Record<string, unknown> | undefined)?.title ?? ''),
+      severity: sa.get(SA.severity) ?? null,
+      phase: sa.get(SA.phase) ?? null,
+      status: running ? 'open' : 'resolved',
+      startedAt: ex.startTime.toISOString(),
+      resolvedAt: running ? null : (ex.closeTime?.toISOString() ?? null),
+    });
+    if (out.length >= (filter.limit ?? 200)) break;
+  }
+  return out;
+}

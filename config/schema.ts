@@ -1,0 +1,120 @@
+// lifeline.config.yaml, validated by zod. Unknown keys are errors (a typo must not silently disable a
+// feature); secrets are never inline, only environment variable names (`*Env`).
+import { z } from 'zod';
+import { DEFAULT_IMPACT_RULES } from '../domain/impact';
+import { validateWeights } from '../domain/failover';
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
+const id = z.string().regex(/^[a-z0-9][a-z0-9_.]*$/, 'must be lower-case letters, digits, "_" or "." (no "-": incident IDs use it)');
+const duration = z.number().int().positive();
+
+export const SCOPES = ['read', 'operate', 'ingest', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'bedrock', 'vertex', 'azure-openai', 'openai-compatible'] as const;
+
+const providerSchema = z.strictObject({
+  id,
+  kind: z.enum(PROVIDER_KINDS),
+  /** An http(s) URL, or `sim:<name>` for a provider simulated in-process (demo and tests). */
+  baseUrl: z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^sim:[a-z0-9_.]+$/.test(v), 'must be an http(s) URL or sim:<name>'),
+  apiKeyEnv: envName.optional(),
+  backupApiKeyEnv: envName.optional(),
+  models: z.array(z.string().min(1)).default([]),
+  statusPage: z.url().optional(),
+  probe: z.strictObject({ intervalMs: duration.default(30_000), timeoutMs: duration.default(5_000) }).prefault({}),
+  detection: z
+    .strictObject({
+      failuresToOpen: z.number().int().min(1).default(3),
+      successesToClose: z.number().int().min(1).default(2),
+    })
+    .prefault({}),
+});
+
+const chainSchema = z.strictObject({
+  id,
+  providers: z.array(id).min(1),
+  weights: z.record(z.string(), z.number().int().min(0).max(100)),
+});
+
+const personSchema = z.strictObject({
+  name: z.string().min(1),
+  email: z.email().optional(),
+  slack: z.string().optional(),
+});
+
+export const configSchema = z
+  .strictObject({
+    server: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) }).prefault({}),
+    temporal: z
+      .strictObject({
+        address: z.string().regex(/^(embedded|[^\s:]+:\d+)$/, 'must be "embedded" or host:port').default('embedded'),
+        namespace: z.string().min(1).default('default'),
+        taskQueue: z.string().min(1).default('lifeline'),
+        /** Port of the embedded dev server's frontend (0 = any free port) and its web UI (false = none). */
+        port: z.number().int().min(0).max(65535).default(7233),
+        uiPort: z.union([z.number().int().min(0).max(65535), z.literal(false)]).default(8233),
+      })
+      .prefault({}),
+    dataDir: z.string().min(1).default('.data'),
+    auth: z
+      .strictObject({
+        tokens: z.array(z.strictObject({ name: z.string().min(1), tokenEnv: envName, scopes: z.array(z.enum(SCOPES)).min(1) })).default([]),
+      })
+      .prefault({}),
+    providers: z.array(providerSchema).min(1),
+    chains: z.array(chainSchema).default([]),
+    services: z.array(z.strictObject({ id, chains: z.array(id).min(1), users: z.number().int().min(0) })).default([]),
+    impact: z
+      .strictObject({
+        critical: z.strictObject({ minServices: z.number().int().min(0), minUsers: z.number().int().min(0) }),
+        high: z.strictObject({ minServices: z.number().int().min(0), minUsers: z.number().int().min(0) }),
+        medium: z.strictObject({ minUsers: z.number().int().min(0) }),
+      })
+      .default(DEFAULT_IMPACT_RULES),
+    escalation: z
+      .strictObject({
+        roles: z.record(z.string(), z.array(personSchema)).default({}),
+        levels: z
+          .strictObject({ 1: z.array(z.string()).optional(), 2: z.array(z.string()).optional(), 3: z.array(z.string()).optional() })
+          .default({}),
+        ackTimeoutMs: duration.default(5 * 60_000),
+        maxRepeats: z.number().int().min(0).default(3),
+      })
+      .prefault({}),
+    statusUpdates: z
+      .strictObject({
+        SEV1: duration.default(15 * 60_000),
+        SEV2: duration.default(30 * 60_000),
+        SEV3: duration.default(60 * 60_000),
+        SEV4: duration.default(120 * 60_000),
+      })
+      .prefault({}),
+    simulator: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    const providerIds = new Set<string>();
+    cfg.providers.forEach((p, i) => {
+      if (providerIds.has(p.id)) ctx.addIssue({ code: 'custom', path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
+      providerIds.add(p.id);
+    });
+    const chainIds = new Set<string>();
+    cfg.chains.forEach((c, i) => {
+      if (chainIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['chains', i, 'id'], message: `duplicate chain id "${c.id}"` });
+      chainIds.add(c.id);
+      c.providers.forEach((p, j) => {
+        if (!providerIds.has(p)) ctx.addIssue({ code: 'custom', path: ['chains', i, 'providers', j], message: `unknown provider "${p}"` });
+      });
+      for (const issue of validateWeights(c.weights, c.providers)) {
+        ctx.addIssue({ code: 'custom', path: ['chains', i, ...issue.path.split('.')], message: issue.message });
+      }
+    });
+    cfg.services.forEach((s, i) =>
+      s.chains.forEach((c, j) => {
+        if (!chainIds.has(c)) ctx.addIssue({ code: 'custom', path: ['services', i, 'chains', j], message: `unknown chain "${c}"` });
+      }),
+    );
+  });
+
+export type LifelineConfig = z.infer<typeof configSchema>;
+export type ProviderConfig = LifelineConfig['providers'][number];
+export type ChainConfig = LifelineConfig['chains'][number];

@@ -1,0 +1,64 @@
+// Impact assessment: which services and how many users a provider failure touches, and how bad that is.
+// Default rules follow the downtime guide (seed 000): >3 services or >10,000 users is critical,
+// >1 service or >1,000 users is high, >100 users is medium, anything else low.
+
+export type ImpactLevel = 'critical' | 'high' | 'medium' | 'low';
+export type Severity = 'SEV1' | 'SEV2' | 'SEV3' | 'SEV4';
+
+export const SEVERITY_BY_LEVEL: Record<ImpactLevel, Severity> = {
+  critical: 'SEV1',
+  high: 'SEV2',
+  medium: 'SEV3',
+  low: 'SEV4',
+};
+
+export interface ImpactRules {
+  critical: { minServices: number; minUsers: number };
+  high: { minServices: number; minUsers: number };
+  medium: { minUsers: number };
+}
+
+/** Thresholds are exclusive lower bounds ("more than"), as in the seed. */
+export const DEFAULT_IMPACT_RULES: ImpactRules = {
+  critical: { minServices: 3, minUsers: 10_000 },
+  high: { minServices: 1, minUsers: 1_000 },
+  medium: { minUsers: 100 },
+};
+
+export interface AffectedService {
+  id: string;
+  users: number;
+}
+
+export interface Impact {
+  level: ImpactLevel;
+  severity: Severity;
+  affectedServices: string[];
+  users: number;
+  reason: string;
+}
+
+export function assessImpact(services: AffectedService[], rules: ImpactRules = DEFAULT_IMPACT_RULES): Impact {
+  const users = services.reduce((sum, s) => sum + s.users, 0);
+  const count = services.length;
+  const ids = services.map((s) => s.id);
+  let level: ImpactLevel = 'low';
+  let reason = `${count} service(s), ${users} user(s): below every threshold`;
+  if (count > rules.critical.minServices || users > rules.critical.minUsers) {
+    level = 'critical';
+    reason = `${count} service(s) > ${rules.critical.minServices} or ${users} users > ${rules.critical.minUsers}`;
+  } else if (count > rules.high.minServices || users > rules.high.minUsers) {
+    level = 'high';
+    reason = `${count} service(s) > ${rules.high.minServices} or ${users} users > ${rules.high.minUsers}`;
+  } else if (users > rules.medium.minUsers) {
+    level = 'medium';
+    reason = `${users} users > ${rules.medium.minUsers}`;
+  }
+  return { level, severity: SEVERITY_BY_LEVEL[level], affectedServices: ids, users, reason };
+}
+
+/** Manual declarations may name a severity; map it back to the impact level for escalation. */
+export function levelForSeverity(severity: Severity): ImpactLevel {
+  const entry = Object.entries(SEVERITY_BY_LEVEL).find(([, s]) => s === severity);
+  return (entry?.[0] ?? 'low') as ImpactLevel;
+}

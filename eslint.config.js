@@ -1,0 +1,32 @@
+// Lint: type-aware rules (floating promises), and the workflow sandbox rule: no Node builtins in
+// workflows/ or domain/ (workflow code must be deterministic and runs in an isolated V8 context).
+const tseslint = require('typescript-eslint');
+
+const nodeBuiltins = ['fs', 'path', 'http', 'https', 'net', 'dns', 'tls', 'child_process', 'os', 'crypto', 'worker_threads', 'timers', 'timers/promises', 'stream', 'url', 'util', 'zlib', 'events', 'process', 'cluster', 'readline', 'v8', 'vm'];
+const banned = nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Node builtins are not allowed in workflow/domain code (determinism, sandbox).' }));
+
+module.exports = tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.temporal/**', '.data/**', 'bin/**', 'jest.config.js', 'eslint.config.js'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: banned, patterns: [{ group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'workflow/domain code may not import Temporal client/worker/activity packages' }] }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'no process in workflow/domain code' }, { name: 'setTimeout', message: 'use workflow sleep() in workflows' }],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
+  },
+);

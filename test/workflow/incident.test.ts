@@ -1,0 +1,185 @@
+// incidentWorkflow on the time-skipping test server, activities mocked: the lifecycle and its timers.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { IncidentActivities, Notification } from '../../activities/types';
+import type { IncidentState, RoutingChange } from '../../domain/incident';
+import {
+  acknowledgeUpdate,
+  alertsSignal,
+  escalateUpdate,
+  incidentStateQuery,
+  providerRecoveredSignal,
+  resolveUpdate,
+} from '../../workflows/messages';
+import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  quietTemporalRuntime();
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+  await registerSearchAttributes(env.connection);
+});
+afterAll(async () => env?.teardown());
+
+function mockActivities(overrides: Partial<IncidentActivities> = {}) {
+  const notifications: Notification[] = [];
+  const routing: string[] = [];
+  const change = (chain: string, from: Record<string, number>, to: Record<string, number>, v: number): RoutingChange => ({
+    chain, from, to, mode: 'degraded', reason: 'test', version: v, at: new Date().toISOString(),
+  });
+  const activities: IncidentActivities = {
+    async getIncidentContext() {
+      return {
+        services: [{ id: 'support-bot', users: 12_000 }, { id: 'docs', users: 500 }],
+        chains: ['chat'],
+        impactRules: { critical: { minServices: 3, minUsers: 10_000 }, high: { minServices: 1, minUsers: 1_000 }, medium: { minUsers: 100 } },
+        escalationLevels: {},
+        ackTimeoutMs: 5 * 60_000,
+        maxRepeats: 2,
+        statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
+      };
+    },
+    async notify(n) {
+      notifications.push(n);
+      return { delivered: ['log'] };
+    },
+    async diagnoseProvider() {
+      return { rootCause: 'provider_outage', checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }], recommendations: ['wait'], at: new Date().toISOString() };
+    },
+    async failoverChain({ chain }) {
+      routing.push(`failover:${chain}`);
+      return change(chain, { openai: 100 }, { anthropic: 100 }, 2);
+    },
+    async failbackChain({ chain }) {
+      routing.push(`failback:${chain}`);
+      return change(chain, { anthropic: 100 }, { openai: 100 }, 3);
+    },
+    async renderReport(state: IncidentState) {
+      return { markdown: `# Postmortem ${state.id}\n${state.timeline.length} events`, location: 'memory' };
+    },
+    ...overrides,
+  };
+  return { activities, notifications, routing };
+}
+
+async function withWorker<T>(activities: IncidentActivities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
+  return worker.runUntil(fn());
+}
+
+async function openIncident(taskQueue: string, workflowId: string): Promise<WorkflowHandle> {
+  return env.client.workflow.signalWithStart('incidentWorkflow', {
+    taskQueue,
+    workflowId,
+    args: [{ scope: 'openai', provider: 'openai', title: 'openai failing health probes' }],
+    signal: alertsSignal,
+    signalArgs: [{ alerts: [{ provider: 'openai', kind: 'outage', summary: 'probe 503', source: 'test', observedAt: new Date(Date.now() - 10_000).toISOString() }] }],
+  });
+}
+
+const phaseOf = (h: WorkflowHandle) => () => h.query(incidentStateQuery);
+
+test('walks detect → assess → escalate → diagnose → recover → monitor → report, and fails back on recovery', async () => {
+  const { activities, notifications, routing } = mockActivities();
+  await withWorker(activities, 'tq-lifecycle', async () => {
+    const h = await openIncident('tq-lifecycle', 'incident-lifecycle');
+    const monitoring = await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
+    expect(monitoring.severity).toBe('SEV1'); // 12,500 users > 10,000 → critical
+    expect(monitoring.impact?.affectedServices).toEqual(['support-bot', 'docs']);
+    expect(monitoring.escalationLevel).toBe(3);
+    expect(monitoring.mitigatedAt).toBeDefined();
+    expect(routing).toEqual(['failover:chat']);
+
+    await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200' });
+    const final = (await h.result()) as IncidentState;
+    expect(final.status).toBe('resolved');
+    expect(final.phase).toBe('resolved');
+    expect(final.resolvedBy).toBe('lifeline');
+    expect(routing).toEqual(['failover:chat', 'failback:chat']);
+    expect(final.routingChanges.map((c) => c.version)).toEqual([2, 3]);
+    expect(final.report).toContain(`# Postmortem ${final.id}`);
+    const phases = final.timeline.filter((e) => e.type === 'phase').map((e) => e.phase);
+    expect(phases).toEqual(['detected', 'assessing', 'escalating', 'diagnosing', 'recovering', 'monitoring', 'reporting', 'resolved']);
+    expect(final.faultAt < final.detectedAt).toBe(true); // fault time comes from the alert
+    expect(notifications.filter((n) => n.kind === 'page')[0]).toMatchObject({ level: 3, roles: expect.arrayContaining(['executive']) });
+    expect(notifications.some((n) => n.kind === 'resolved')).toBe(true);
+  });
+});
+
+test('an unacknowledged page escalates after the ack timeout; acknowledging stops it', async () => {
+  const { activities, notifications } = mockActivities({
+    // 50 users: SEV4, starts at level 1 so there is room to escalate.
+    getIncidentContext: async () => ({ ...(await mockActivities().activities.getIncidentContext('openai')), services: [{ id: 'tiny', users: 50 }] }),
+  });
+  await withWorker(activities, 'tq-escalation', async () => {
+    const h = await openIncident('tq-escalation', 'incident-escalation');
+    await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
+    expect(notifications.filter((n) => n.kind === 'page').map((n) => n.level)).toEqual([1]);
+
+    await env.sleep('330 seconds');
+    await waitFor(phaseOf(h), (s) => s.escalationLevel === 2, 'level 2');
+    expect(notifications.filter((n) => n.kind === 'page').map((n) => n.level)).toEqual([1, 2]);
+
+    const acked = await h.executeUpdate(acknowledgeUpdate, { args: [{ by: 'dana' }] });
+    expect(acked.acknowledgedAt).toBeDefined();
+    await env.sleep('30 minutes');
+    const s = await h.query(incidentStateQuery);
+    expect(s.escalationLevel).toBe(2);
+    expect(notifications.filter((n) => n.kind === 'page')).toHaveLength(2);
+    // SEV4 status updates every 2 hours: none yet after ~36 minutes.
+    expect(s.statusUpdates).toBe(0);
+
+    const escalated = await h.executeUpdate(escalateUpdate, { args: [{ by: 'dana', level: 3 }] });
+    expect(escalated.escalationLevel).toBe(3);
+    await expect(h.executeUpdate(escalateUpdate, { args: [{ by: 'dana', level: 2 }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await h.executeUpdate(resolveUpdate, { args: [{ by: 'dana', note: 'done' }] });
+    await h.result();
+  });
+});
+
+test('status updates follow the severity cadence while open', async () => {
+  const { activities, notifications } = mockActivities();
+  await withWorker(activities, 'tq-status', async () => {
+    const h = await openIncident('tq-status', 'incident-status');
+    await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
+    await env.sleep('31 minutes'); // SEV1: every 15 minutes
+    const s = await waitFor(phaseOf(h), (x) => x.statusUpdates >= 2, 'two status updates');
+    expect(s.statusUpdates).toBe(2);
+    expect(notifications.filter((n) => n.kind === 'status_update').map((n) => n.seq)).toEqual([1, 2]);
+    await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
+    await h.result();
+  });
+});
+
+test('an operator resolve closes the incident without failing back; later actions are refused', async () => {
+  const { activities, routing } = mockActivities();
+  await withWorker(activities, 'tq-resolve', async () => {
+    const h = await openIncident('tq-resolve', 'incident-resolve');
+    await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
+    await h.executeUpdate(resolveUpdate, { args: [{ by: 'sam', note: 'provider confirmed fix' }] });
+    const final = (await h.result()) as IncidentState;
+    expect(final.resolvedBy).toBe('sam');
+    expect(final.resolution).toBe('provider confirmed fix');
+    expect(routing).toEqual(['failover:chat']); // traffic stays on the backup until someone fails back
+    expect(final.timeline.some((e) => e.type === 'resolve_requested' && e.actor === 'sam')).toBe(true);
+  });
+});
+
+test('a failing notification channel never blocks the incident', async () => {
+  const { activities } = mockActivities({
+    notify: async () => {
+      throw new Error('smtp down');
+    },
+  });
+  await withWorker(activities, 'tq-notify-down', async () => {
+    const h = await openIncident('tq-notify-down', 'incident-notify-down');
+    // 10 attempts with backoff up to a minute: the time-skipping server fast-forwards the retries.
+    await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'ok' });
+    const final = (await h.result()) as IncidentState;
+    expect(final.status).toBe('resolved');
+    expect(final.timeline.some((e) => e.type === 'notification_failed')).toBe(true);
+    expect(final.routingChanges).toHaveLength(2);
+  });
+});

@@ -1,0 +1,284 @@
+// incidentWorkflow: one incident, from detection to report. Opened by signal-with-start on a
+// deterministic ID per scope, so concurrent detectors and storms land in one incident.
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  log,
+} from '@temporalio/workflow';
+import type { IncidentActivities, IncidentContext } from '../activities/types';
+import {
+  addTimeline,
+  incidentIdFor,
+  newIncidentState,
+  recordAlerts,
+  type Alert,
+  type IncidentState,
+  type Phase,
+} from '../domain/incident';
+import { assessImpact, levelForSeverity, type Severity } from '../domain/impact';
+import { nextLevel, rolesForLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
+import {
+  acknowledgeUpdate,
+  addNoteUpdate,
+  alertsSignal,
+  escalateUpdate,
+  incidentStateQuery,
+  providerRecoveredSignal,
+  resolveUpdate,
+  SA,
+  type IncidentInput,
+} from './messages';
+
+// Fast, local-ish work: short timeouts, a few retries.
+const quick = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '10 seconds' },
+});
+// Notifications must never block the incident: bounded retries, and the workflow carries on if they fail.
+const notifier = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 10, initialInterval: '2 seconds', maximumInterval: '1 minute' },
+});
+
+const now = () => new Date().toISOString();
+
+export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
+  const info = workflowInfo();
+  const id = input.incidentId ?? incidentIdFor(input.scope, info.runId);
+  const state = newIncidentState({ id, scope: input.scope, provider: input.provider, title: input.title, now: now() });
+  let recovered = false;
+  let resolveRequested = false;
+  let escalationWake = 0; // bumped by manual escalation, so the ack timer restarts
+  const lateAlerts: Alert[] = [];
+  let escalationLevels: IncidentContext['escalationLevels'] | undefined = undefined; // known after assessment
+
+  // ---- handlers first, before any await ------------------------------------------------------------
+  setHandler(incidentStateQuery, () => state);
+  setHandler(alertsSignal, ({ alerts }) => {
+    if (state.status === 'resolved') {
+      lateAlerts.push(...alerts); // opens the next incident of this scope below, never dropped
+      return;
+    }
+    const before = state.alerts.count;
+    recordAlerts(state, alerts);
+    if (before > 0) addTimeline(state, 'alerts', `${alerts.length} more alert(s) (total ${state.alerts.count})`, now());
+  });
+  setHandler(providerRecoveredSignal, ({ at, detail }) => {
+    if (recovered || state.status === 'resolved') return;
+    recovered = true;
+    state.recoveredAt = at;
+    addTimeline(state, 'recovered', `${state.provider} healthy again: ${detail}`, now());
+  });
+  setHandler(
+    acknowledgeUpdate,
+    ({ by }) => {
+      state.acknowledgements.push({ by, at: now() });
+      if (!state.acknowledgedAt) state.acknowledgedAt = now();
+      addTimeline(state, 'acknowledged', `acknowledged by ${by}`, now(), by);
+      return state;
+    },
+    { validator: ({ by }) => requireOpen(state, by) },
+  );
+  setHandler(
+    escalateUpdate,
+    async ({ by, level }) => {
+      const to: EscalationLevel = level ?? nextLevel(state.escalationLevel);
+      state.escalationLevel = to;
+      escalationWake += 1;
+      addTimeline(state, 'escalated', `escalated to level ${to} by ${by}`, now(), by);
+      await page(state, to, `manual escalation by ${by}`);
+      return state;
+    },
+    {
+      validator: ({ by, level }) => {
+        requireOpen(state, by);
+        if (level !== undefined && ![1, 2, 3].includes(level)) throw new Error('level must be 1, 2 or 3');
+        if (level !== undefined && level <= state.escalationLevel) {
+          throw new Error(`already at level ${state.escalationLevel}; escalate to a higher level`);
+        }
+      },
+    },
+  );
+  setHandler(
+    resolveUpdate,
+    ({ by, note }) => {
+      resolveRequested = true;
+      state.resolvedBy = by;
+      state.resolution = note ?? `resolved by ${by}`;
+      addTimeline(state, 'resolve_requested', `resolve requested by ${by}${note ? `: ${note}` : ''}`, now(), by);
+      return state;
+    },
+    { validator: ({ by }) => requireOpen(state, by) },
+  );
+  setHandler(
+    addNoteUpdate,
+    ({ by, text }) => {
+      state.notes.push({ by, text, at: now() });
+      addTimeline(state, 'note', text, now(), by);
+      return state;
+    },
+    {
+      validator: ({ by, text }) => {
+        if (!by) throw new Error('by is required');
+        if (!text || text.length > 4000) throw new Error('text must be 1..4000 characters');
+      },
+    },
+  );
+
+  // ---- detect ---------------------------------------------------------------------------------------
+  if (input.carriedAlerts?.length) recordAlerts(state, input.carriedAlerts);
+  const firstAlertAt = state.alerts.sample[0]?.observedAt;
+  if (firstAlertAt && firstAlertAt < state.faultAt) state.faultAt = firstAlertAt;
+  setPhase(state, 'detected', `incident opened: ${input.title}${input.declaredBy ? ` (declared by ${input.declaredBy})` : ''}`);
+
+  // ---- assess ---------------------------------------------------------------------------------------
+  setPhase(state, 'assessing', 'assessing impact');
+  const ctx = await quick.getIncidentContext(state.provider);
+  const impact = assessImpact(ctx.services, ctx.impactRules);
+  state.impact = impact;
+  escalationLevels = ctx.escalationLevels;
+  const severity: Severity = input.severity ?? impact.severity;
+  setSeverity(state, severity, input.severity ? `declared ${severity} by ${input.declaredBy ?? 'operator'}` : `impact ${impact.level}: ${impact.reason}`);
+  // Wait for the first signal batch so the alert count is right before anyone is paged.
+  await condition(() => state.alerts.count > 0 || !!input.declaredBy, '5 seconds');
+
+  // ---- escalate -------------------------------------------------------------------------------------
+  setPhase(state, 'escalating', 'paging the response team');
+  state.escalationLevel = startingLevel(levelForSeverity(severity));
+  await page(state, state.escalationLevel, 'incident opened');
+  const escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
+  const updates = statusUpdateLoop(ctx.statusUpdateMs);
+
+  // ---- diagnose -------------------------------------------------------------------------------------
+  setPhase(state, 'diagnosing', `running diagnostics against ${state.provider}`);
+  state.diagnosis = await quick.diagnoseProvider(state.provider);
+  addTimeline(state, 'diagnosed', `root cause: ${state.diagnosis.rootCause} (${state.diagnosis.checks.map((c) => `${c.name} ${c.status}`).join(', ')})`, now());
+
+  // ---- recover: move traffic off the provider ---------------------------------------------------------
+  setPhase(state, 'recovering', `failing over chains that use ${state.provider}`);
+  for (const chain of ctx.chains) {
+    const change = await quick.failoverChain({ chain, provider: state.provider, incidentId: state.id });
+    if (!change) {
+      addTimeline(state, 'failover_skipped', `chain ${chain}: no traffic on ${state.provider}`, now());
+      continue;
+    }
+    state.routingChanges.push(change);
+    addTimeline(state, 'traffic_shifted', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)} (${change.mode})`, now());
+  }
+  if (state.routingChanges.length) state.mitigatedAt = now();
+
+  // ---- monitor until the provider recovers or someone resolves ---------------------------------------------
+  setPhase(state, 'monitoring', `waiting for ${state.provider} to recover`);
+  await condition(() => recovered || resolveRequested);
+  if (recovered && !resolveRequested) {
+    state.resolvedBy = 'lifeline';
+    state.resolution = `${state.provider} recovered`;
+  }
+  if (recovered) {
+    for (const chain of ctx.chains) {
+      const change = await quick.failbackChain({ chain, provider: state.provider, incidentId: state.id });
+      if (!change) continue;
+      state.routingChanges.push(change);
+      addTimeline(state, 'traffic_restored', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)}`, now());
+    }
+  }
+
+  // ---- report ---------------------------------------------------------------------------------------
+  state.status = 'resolved';
+  state.resolvedAt = now();
+  setPhase(state, 'reporting', `resolved: ${state.resolution}`);
+  await Promise.all([escalation, updates]);
+  await notifySafely({ incidentId: state.id, kind: 'resolved', seq: 0, roles: [], severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
+  const report = await quick.renderReport(state);
+  state.report = report.markdown;
+  addTimeline(state, 'report', `postmortem written (${report.location})`, now());
+  setPhase(state, 'resolved', 'incident closed');
+
+  await condition(allHandlersFinished);
+  if (lateAlerts.length) {
+    log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length });
+    await continueAsNew<typeof incidentWorkflow>({
+      scope: input.scope,
+      provider: input.provider,
+      title: lateAlerts[0].summary,
+      carriedAlerts: lateAlerts,
+    });
+  }
+  return state;
+
+  // ---- helpers (closures over state) ----------------------------------------------------------------
+  async function page(s: IncidentState, level: EscalationLevel, why: string): Promise<void> {
+    const roles = rolesForLevel(level, escalationLevels);
+    await notifySafely({ incidentId: s.id, kind: 'page', seq: s.timeline.length, level, roles, severity: s.severity, title: s.title, message: why });
+    addTimeline(s, 'paged', `level ${level} paged (${roles.join(', ')}): ${why}`, now());
+  }
+
+  async function escalationLoop(ackTimeoutMs: number, maxRepeats: number): Promise<void> {
+    let repeats = 0;
+    for (;;) {
+      const wake = escalationWake;
+      const settled = await condition(() => state.status === 'resolved' || !!state.acknowledgedAt || escalationWake !== wake, ackTimeoutMs);
+      if (state.status === 'resolved' || state.acknowledgedAt) return;
+      if (settled) continue; // manual escalation: restart the ack timer at the new level
+      if (repeats >= maxRepeats) {
+        addTimeline(state, 'escalation_exhausted', `no acknowledgement after ${repeats} escalation(s)`, now());
+        return;
+      }
+      repeats += 1;
+      state.escalationLevel = nextLevel(state.escalationLevel);
+      await page(state, state.escalationLevel, `not acknowledged within ${Math.round(ackTimeoutMs / 1000)} s`);
+    }
+  }
+
+  async function statusUpdateLoop(cadence: Record<Severity, number>): Promise<void> {
+    for (;;) {
+      const resolvedNow = await condition(() => state.status === 'resolved', cadence[state.severity]);
+      if (resolvedNow) return;
+      state.statusUpdates += 1;
+      await notifySafely({
+        incidentId: state.id, kind: 'status_update', seq: state.statusUpdates, roles: [], severity: state.severity, title: state.title,
+        message: `Update ${state.statusUpdates}: phase ${state.phase}; ${state.alerts.count} alert(s); ${state.routingChanges.length} traffic change(s)`,
+      });
+      addTimeline(state, 'status_update', `status update #${state.statusUpdates} sent`, now());
+    }
+  }
+
+  async function notifySafely(n: Parameters<IncidentActivities['notify']>[0]): Promise<void> {
+    try {
+      await notifier.notify(n);
+    } catch (err) {
+      addTimeline(state, 'notification_failed', `${n.kind} not delivered: ${(err as Error).message}`, now());
+    }
+  }
+}
+
+function requireOpen(state: IncidentState, by: string): void {
+  if (!by) throw new Error('by is required');
+  if (state.status === 'resolved') throw ApplicationFailure.nonRetryable(`incident ${state.id} is already resolved`, 'IncidentResolved');
+}
+
+function setPhase(state: IncidentState, phase: Phase, message: string): void {
+  state.phase = phase;
+  addTimeline(state, 'phase', message, new Date().toISOString());
+  upsertSearchAttributes([
+    { key: SA.phase, value: phase },
+    { key: SA.status, value: state.status },
+    { key: SA.incidentId, value: state.id },
+  ]);
+}
+
+function setSeverity(state: IncidentState, severity: Severity, reason: string): void {
+  state.severity = severity;
+  addTimeline(state, 'severity', `severity ${severity}: ${reason}`, new Date().toISOString());
+  upsertSearchAttributes([{ key: SA.severity, value: severity }]);
+}
+
+function describeWeights(w: Record<string, number>): string {
+  return Object.entries(w).map(([p, v]) => `${p} ${v}%`).join(', ') || 'none';
+}

@@ -1,0 +1,4 @@
+// The workflow bundle's entry point: every workflow type the worker registers.
+export { incidentWorkflow } from './incident';
+export { monitorWorkflow } from './monitor';
+export { routingWorkflow } from './routing';

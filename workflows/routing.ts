@@ -1,0 +1,49 @@
+// routingWorkflow: one per failover chain, the single writer of its traffic distribution.
+// Changes arrive as a validated Update, one at a time, and are published before the Update returns.
+import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { RoutingActivities } from '../activities/types';
+import { compactWeights, validateWeights } from '../domain/failover';
+import { routeQuery, setWeightsUpdate, type RouteState } from './messages';
+
+const publisher = proxyActivities<RoutingActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
+});
+
+export async function routingWorkflow(initial: RouteState): Promise<void> {
+  const state: RouteState = { ...initial };
+  let busy = false;
+
+  setHandler(routeQuery, () => state);
+  setHandler(
+    setWeightsUpdate,
+    async (req) => {
+      busy = true;
+      try {
+        state.weights = compactWeights(req.weights);
+        state.mode = req.mode ?? 'normal';
+        state.version += 1;
+        state.updatedAt = new Date().toISOString();
+        state.reason = `${req.reason} (by ${req.by})`;
+        await publisher.publishRoute({ ...state });
+        return { ...state };
+      } finally {
+        busy = false;
+      }
+    },
+    {
+      validator: (req) => {
+        if (busy) throw new Error('another routing change is in progress; retry when it completes');
+        if (!req.reason || !req.by) throw new Error('reason and by are required');
+        // Emergency mode keeps the last weights: there is nowhere healthy to send traffic.
+        const issues = validateWeights(req.weights, state.providers);
+        if (issues.length) throw new Error(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+      },
+    },
+  );
+
+  await publisher.publishRoute({ ...state });
+  await condition(() => workflowInfo().continueAsNewSuggested && !busy);
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof routingWorkflow>(state);
+}
