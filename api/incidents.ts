@@ -1,7 +1,7 @@
 // /v1/incidents: list, declare, read, and the operator actions (Updates on the incident workflow).
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { LifelineConfig } from '../config/schema';
 import { findIncident, listIncidents, recordAlertsForScope } from '../client/incidents';
 import { buildReportModel } from '../domain/report';
@@ -27,6 +27,17 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { client: Cli
     const h = await findIncident(client, id);
     if (!h) throw new HttpError(404, `incident ${id} not found`);
     return h;
+  }
+
+  /** An Update on a closed incident reaches no running workflow: that is a 409, not a 404. */
+  async function act<T>(id: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
+    const h = await handleFor(id);
+    try {
+      return await fn(h);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, `incident ${id} is closed`);
+      throw err;
+    }
   }
 
   r.get('/v1/incidents', { ...read, schema: { querystring: listQuery } }, async (req) => ({
@@ -64,19 +75,15 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { client: Cli
   });
 
   r.post('/v1/incidents/:id/acknowledge', { ...operate, schema: { params: incidentParams, body: actorBody } }, async (req) => {
-    const h = await handleFor(req.params.id);
-    return h.executeUpdate(acknowledgeUpdate, { args: [{ by: req.body?.by ?? req.principal!.name }] });
+    return act(req.params.id, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ by: req.body?.by ?? req.principal!.name }] }));
   });
   r.post('/v1/incidents/:id/escalate', { ...operate, schema: { params: incidentParams, body: escalateBody } }, async (req) => {
-    const h = await handleFor(req.params.id);
-    return h.executeUpdate(escalateUpdate, { args: [{ by: req.body?.by ?? req.principal!.name, level: req.body?.level }] });
+    return act(req.params.id, (h) => h.executeUpdate(escalateUpdate, { args: [{ by: req.body?.by ?? req.principal!.name, level: req.body?.level }] }));
   });
   r.post('/v1/incidents/:id/resolve', { ...operate, schema: { params: incidentParams, body: resolveBody } }, async (req) => {
-    const h = await handleFor(req.params.id);
-    return h.executeUpdate(resolveUpdate, { args: [{ by: req.body?.by ?? req.principal!.name, note: req.body?.note }] });
+    return act(req.params.id, (h) => h.executeUpdate(resolveUpdate, { args: [{ by: req.body?.by ?? req.principal!.name, note: req.body?.note }] }));
   });
   r.post('/v1/incidents/:id/notes', { ...operate, schema: { params: incidentParams, body: noteBody } }, async (req) => {
-    const h = await handleFor(req.params.id);
-    return h.executeUpdate(addNoteUpdate, { args: [{ by: req.body.by ?? req.principal!.name, text: req.body.text }] });
+    return act(req.params.id, (h) => h.executeUpdate(addNoteUpdate, { args: [{ by: req.body.by ?? req.principal!.name, text: req.body.text }] }));
   });
 }

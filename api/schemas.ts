@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ALERT_KINDS, ALERT_SEVERITIES } from '../domain/incident';
 
-export const providerId = z.string().regex(/^[a-z0-9][a-z0-9_.]*$/, 'must be a provider id');
+export const providerId = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must be a provider id');
 
 export const alertBody = z.strictObject({
   provider: providerId,

@@ -1,5 +1,5 @@
 // The Fastify app: zod validation, OpenAPI from the same schemas, bearer-token scopes, one error shape.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
@@ -18,7 +18,8 @@ export async function buildApi(opts: { config: LifelineConfig; client: Client; l
   const app = Fastify({
     loggerInstance: opts.logger.child({ component: 'api' }) as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
-    disableRequestLogging: true,
+    // Route tables are polled by apps: per-request logs would drown everything else.
+    logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

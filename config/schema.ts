@@ -5,7 +5,7 @@ import { DEFAULT_IMPACT_RULES } from '../domain/impact';
 import { validateWeights } from '../domain/failover';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
-const id = z.string().regex(/^[a-z0-9][a-z0-9_.]*$/, 'must be lower-case letters, digits, "_" or "." (no "-": incident IDs use it)');
+const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must start with a lower-case letter or digit, then letters, digits, "_", "." or "-"');
 const duration = z.number().int().positive();
 
 export const SCOPES = ['read', 'operate', 'ingest', 'admin'] as const;

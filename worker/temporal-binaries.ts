@@ -234,6 +234,7 @@ async function resolveOne(spec: BinarySpec, ctx: Ctx): Promise<ResolvedBinary> {
       return { path: p, source: 'env' };
     }
     note('env', `${spec.envVar} not set`);
+    log(`${spec.envVar} not set`);
   }
 
   // 2. PATH
@@ -248,6 +249,7 @@ async function resolveOne(spec: BinarySpec, ctx: Ctx): Promise<ResolvedBinary> {
       return { path: found, source: 'path' };
     }
     note('path', `no \`${spec.name}\` on PATH`);
+    log('not on PATH');
   }
 
   const cached = path.join(ctx.binDir, spec.name);
@@ -827,8 +829,14 @@ export async function listZipEntries(zipPath: string): Promise<ZipEntry[]> {
         const len = cd.readUInt16LE(e + 2);
         if (id === 0x0001) {
           let q = e + 4;
-          if (uncompressedSize === 0xffffffff) (uncompressedSize = Number(cd.readBigUInt64LE(q))), (q += 8);
-          if (compressedSize === 0xffffffff) (compressedSize = Number(cd.readBigUInt64LE(q))), (q += 8);
+          if (uncompressedSize === 0xffffffff) {
+            uncompressedSize = Number(cd.readBigUInt64LE(q));
+            q += 8;
+          }
+          if (compressedSize === 0xffffffff) {
+            compressedSize = Number(cd.readBigUInt64LE(q));
+            q += 8;
+          }
           if (localHeaderOffset === 0xffffffff) localHeaderOffset = Number(cd.readBigUInt64LE(q));
         }
         e += 4 + len;

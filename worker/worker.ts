@@ -32,7 +32,7 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
     taskQueue: opts.config.temporal.taskQueue,
     activities,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    identity: opts.identity,
+    ...(opts.identity ? { identity: opts.identity } : {}),
     // Long-running watch activities must be able to finish their current probe on shutdown.
     shutdownGraceTime: '10 seconds',
   });

@@ -1,0 +1,110 @@
+// A real lifeline stack for integration tests: Temporal dev server (SQLite in a temp dir), simulated
+// providers, the worker with real activities, the entity workflows and the HTTP API on a free port.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { request } from 'undici';
+import { parseConfig } from '../../config/load';
+import type { LifelineConfig } from '../../config/schema';
+import { connectClient } from '../../client/connect';
+import { buildApi } from '../../api/server';
+import { createLifelineWorker } from '../../worker/worker';
+import { ensureEntityWorkflows } from '../../worker/entities';
+import { startProviderEndpoints, type ProviderEndpoints } from '../../worker/providers';
+import { startDevServer } from '../../worker/dev-server';
+import { createLogger } from '../../worker/logger';
+import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
+import { cliPath, quietTemporalRuntime, workflowBundle } from './temporal';
+
+export const TOKENS = { operator: 'op-token-7f3a', ingest: 'ingest-token-91bc', reader: 'read-token-55d0' };
+export const TEST_ENV = { LIFELINE_OPERATOR_TOKEN: TOKENS.operator, LIFELINE_INGEST_TOKEN: TOKENS.ingest, LIFELINE_READ_TOKEN: TOKENS.reader };
+
+export function testConfigYaml(dataDir: string): string {
+  return `
+server: { host: 127.0.0.1, port: 0 }
+temporal: { address: embedded, namespace: default, taskQueue: lifeline-it }
+dataDir: ${dataDir}
+auth:
+  tokens:
+    - { name: detectors, tokenEnv: LIFELINE_INGEST_TOKEN, scopes: [ingest] }
+    - { name: oncall, tokenEnv: LIFELINE_OPERATOR_TOKEN, scopes: [read, operate] }
+    - { name: dashboard, tokenEnv: LIFELINE_READ_TOKEN, scopes: [read] }
+providers:
+  - { id: openai, kind: openai, baseUrl: "sim:openai", models: [gpt-4o-mini], probe: { intervalMs: 150, timeoutMs: 1000 } }
+  - { id: anthropic, kind: anthropic, baseUrl: "sim:anthropic", models: [claude-3-5-haiku-latest], probe: { intervalMs: 150, timeoutMs: 1000 } }
+chains:
+  - { id: chat, providers: [openai, anthropic], weights: { openai: 100 } }
+services:
+  - { id: support-bot, chains: [chat], users: 12000 }
+escalation:
+  roles:
+    technical_lead: [{ name: Dana, email: dana@example.com }]
+`;
+}
+
+export interface Stack {
+  config: LifelineConfig;
+  client: Client;
+  endpoints: ProviderEndpoints;
+  worker: Worker;
+  api: FastifyInstance;
+  apiUrl: string;
+  dataDir: string;
+  http(method: 'GET' | 'POST', path: string, opts?: { token?: string; body?: unknown; accept?: string }): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  quietTemporalRuntime();
+  const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-it-'));
+  const config = parseConfig(testConfigYaml(dataDir));
+  const logger = createLogger({ level: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'silent' });
+  const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, log: () => undefined });
+  const endpoints = await startProviderEndpoints(config);
+  const client = await connectClient(dev.address, config.temporal.namespace);
+  const { worker, connection } = await createLifelineWorker({
+    config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env: TEST_ENV,
+  });
+  const running = worker.run();
+  await ensureEntityWorkflows(client, config);
+  const api = await buildApi({ config, client, logger, env: TEST_ENV });
+  await api.listen({ host: '127.0.0.1', port: 0 });
+  const addr = api.server.address();
+  const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+
+  return {
+    config, client, endpoints, worker, api, apiUrl, dataDir,
+    async http(method, path, opts = {}) {
+      const res = await request(apiUrl + path, {
+        method,
+        headers: {
+          accept: opts.accept ?? 'application/json',
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+          ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      });
+      const text = await res.body.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* markdown or empty */
+      }
+      return { status: res.statusCode, body, text, headers: res.headers };
+    },
+    async stop() {
+      await api.close();
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await client.connection.close();
+      await endpoints.close();
+      await dev.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
