@@ -53,6 +53,7 @@ export interface Stack {
   api: FastifyInstance;
   apiUrl: string;
   dataDir: string;
+  address: string;
   http(method: 'GET' | 'POST', path: string, opts?: { token?: string; body?: unknown; accept?: string }): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
@@ -76,7 +77,7 @@ export async function startStack(): Promise<Stack> {
   const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
 
   return {
-    config, client, endpoints, worker, api, apiUrl, dataDir,
+    config, client, endpoints, worker, api, apiUrl, dataDir, address: dev.address,
     async http(method, path, opts = {}) {
       const res = await request(apiUrl + path, {
         method,

@@ -2,7 +2,8 @@
 // outage → incident → failover visible at /v1/routes → recovery → resolved → report.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { execFileSync } from 'node:child_process';
+import { cliPath } from '../helpers/temporal';
 import { startStack, TOKENS, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 import { findIncident } from '../../client/incidents';
@@ -75,7 +76,15 @@ test('an injected outage is detected, failed over, recovered, resolved and repor
     const handle = await findIncident(stack.client, id);
     const dir = resolve(__dirname, '..', 'fixtures', 'histories');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'incident-outage-recovered.json'), historyToJSON(await handle!.fetchHistory()));
+    // The CLI's JSON is the format Temporal's tools exchange (and historyFromJSON reads).
+    const show = (workflowId: string, runId: string) =>
+      execFileSync(cliPath(), ['workflow', 'show', '--workflow-id', workflowId, '--run-id', runId, '--address', stack.address, '-o', 'json']);
+    writeFileSync(join(dir, 'incident-outage-recovered.json'), show(handle!.workflowId, (await handle!.describe()).runId));
+    // The entity workflows are still running: a partial history replays just the same.
+    for (const wid of ['routing-chat', 'monitor-openai']) {
+      const d = await stack.client.workflow.getHandle(wid).describe();
+      writeFileSync(join(dir, `${wid}.json`), show(wid, d.runId));
+    }
   }
 });
 
