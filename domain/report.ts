@@ -34,7 +34,7 @@ export function formatDuration(ms: number | null): string {
   const s = Math.round(ms / 1000);
   if (s < 120) return `${s} s`;
   const m = Math.floor(s / 60);
-  if (m < 120) return `${m} min ${s % 60} s`;
+  if (m < 120) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
