@@ -46,12 +46,14 @@ export interface IncidentActivities {
 export interface WatchResult {
   healthy: boolean;
   transition: boolean;
+  /** First probe of the streak that caused the transition. */
+  streakStartedAt?: string;
   observation: ProbeObservation & { category: FailureCategory | null; at: string };
 }
 
 export interface MonitorActivities {
   watchProvider(args: { provider: string; healthy: boolean }): Promise<WatchResult>;
-  openProviderIncident(args: { provider: string; observation: WatchResult['observation'] }): Promise<{ incidentId: string }>;
+  openProviderIncident(args: { provider: string; observation: WatchResult['observation']; since?: string }): Promise<{ incidentId: string }>;
   reportProviderRecovered(args: { provider: string; at: string; detail: string }): Promise<{ signalled: boolean }>;
 }
 

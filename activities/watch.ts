@@ -25,13 +25,15 @@ export function createWatchActivities(deps: ActivityDeps) {
         const r = await probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: ctx.cancellationSignal });
         last = r;
         ctx.heartbeat({ healthy: tracker.healthy, consecutiveFailures: tracker.consecutiveFailures });
-        if (observe(tracker, r.ok, p.detection)) return { healthy: tracker.healthy, transition: true, observation: r };
+        if (observe(tracker, r.ok, p.detection, r.at)) {
+          return { healthy: tracker.healthy, transition: true, observation: r, streakStartedAt: tracker.streakStartedAt ?? r.at };
+        }
         await ctx.sleep(p.probe.intervalMs); // rejects early when the activity is cancelled
       }
       return { healthy: tracker.healthy, transition: false, observation: last! };
     },
 
-    async openProviderIncident({ provider, observation }: { provider: string; observation: WatchResult['observation'] }) {
+    async openProviderIncident({ provider, observation, since }: { provider: string; observation: WatchResult['observation']; since?: string }) {
       const what = observation.status ? `HTTP ${observation.status}${observation.errorType ? ` ${observation.errorType}` : ''}` : (observation.errorCode ?? 'probe failure');
       const r = await recordAlertsForScope(deps.client, deps.config.temporal.taskQueue, provider, [
         {
@@ -41,10 +43,11 @@ export function createWatchActivities(deps: ActivityDeps) {
           source: 'lifeline-probe',
           severity: 'critical',
           details: { category: observation.category, latencyMs: observation.latencyMs },
-          observedAt: observation.at,
+          // The first failing probe of the streak, not the one that crossed the threshold: that is the fault time.
+          observedAt: since ?? observation.at,
         },
       ]);
-      deps.logger.warn({ provider, incidentId: r.incidentId }, `${provider} unhealthy: incident ${r.incidentId}`);
+      deps.logger.info({ provider, incidentId: r.incidentId }, `${provider} unhealthy: incident ${r.incidentId}`);
       return { incidentId: r.incidentId };
     },
 

@@ -13,6 +13,8 @@ export interface HealthTracker {
   healthy: boolean;
   consecutiveFailures: number;
   consecutiveSuccesses: number;
+  /** When the current streak (of failures or successes) began: the fault time for MTTD. */
+  streakStartedAt?: string;
 }
 
 export function newTracker(healthy = true): HealthTracker {
@@ -20,7 +22,8 @@ export function newTracker(healthy = true): HealthTracker {
 }
 
 /** Feeds one outcome; returns true when this outcome flips the provider's health. */
-export function observe(t: HealthTracker, ok: boolean, th: HealthThresholds = DEFAULT_HEALTH_THRESHOLDS): boolean {
+export function observe(t: HealthTracker, ok: boolean, th: HealthThresholds = DEFAULT_HEALTH_THRESHOLDS, at?: string): boolean {
+  if ((ok ? t.consecutiveSuccesses : t.consecutiveFailures) === 0) t.streakStartedAt = at;
   if (ok) {
     t.consecutiveSuccesses += 1;
     t.consecutiveFailures = 0;

@@ -44,12 +44,17 @@ export function assessImpact(services: AffectedService[], rules: ImpactRules = D
   const ids = services.map((s) => s.id);
   let level: ImpactLevel = 'low';
   let reason = `${count} service(s), ${users} user(s): below every threshold`;
+  // The reason names only the conditions that actually held.
+  const why = (minServices: number | null, minUsers: number) =>
+    [minServices !== null && count > minServices ? `${count} services > ${minServices}` : null, users > minUsers ? `${users} users > ${minUsers}` : null]
+      .filter(Boolean)
+      .join(' and ');
   if (count > rules.critical.minServices || users > rules.critical.minUsers) {
     level = 'critical';
-    reason = `${count} service(s) > ${rules.critical.minServices} or ${users} users > ${rules.critical.minUsers}`;
+    reason = why(rules.critical.minServices, rules.critical.minUsers);
   } else if (count > rules.high.minServices || users > rules.high.minUsers) {
     level = 'high';
-    reason = `${count} service(s) > ${rules.high.minServices} or ${users} users > ${rules.high.minUsers}`;
+    reason = why(rules.high.minServices, rules.high.minUsers);
   } else if (users > rules.medium.minUsers) {
     level = 'medium';
     reason = `${users} users > ${rules.medium.minUsers}`;

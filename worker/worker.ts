@@ -1,5 +1,5 @@
 // The lifeline worker: workflows + activities on one task queue.
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
@@ -20,7 +20,32 @@ export interface WorkerOptions {
   identity?: string;
 }
 
+let runtimeInstalled = false;
+
+/**
+ * Routes the SDK's own log lines (worker state, webpack bundling, retries) through our pino logger, at
+ * WARN unless LIFELINE_LOG_LEVEL asks for more. The Runtime is process-wide and can be installed once.
+ */
+export function installRuntimeLogging(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const wanted = (process.env.LIFELINE_LOG_LEVEL ?? 'info').toLowerCase();
+  const level: LogLevel = wanted === 'debug' || wanted === 'trace' ? 'DEBUG' : 'WARN';
+  const sdk = logger.child({ component: 'temporal-sdk' });
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
+        const method = l === 'ERROR' ? 'error' : l === 'WARN' ? 'warn' : l === 'INFO' ? 'info' : 'debug';
+        sdk[method](meta ?? {}, message);
+      }),
+    });
+  } catch {
+    // Already installed (tests install their own): keep it.
+  }
+}
+
 export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
+  installRuntimeLogging(opts.logger);
   const connection = await NativeConnection.connect({ address: opts.address });
   const activities = createActivities(
     { config: opts.config, client: opts.client, logger: opts.logger, baseUrlFor: opts.baseUrlFor, env: opts.env, templatesDir: opts.templatesDir },
@@ -33,8 +58,9 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
     activities,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     ...(opts.identity ? { identity: opts.identity } : {}),
-    // Long-running watch activities must be able to finish their current probe on shutdown.
-    shutdownGraceTime: '10 seconds',
+    // In-flight activities are cancelled after this on shutdown; the long-running probe loop is one of
+    // them, so keep it short. Every activity is idempotent and is retried on the next worker.
+    shutdownGraceTime: '3 seconds',
   });
   return { worker, connection };
 }

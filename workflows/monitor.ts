@@ -33,7 +33,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     state.since = result.observation.at;
     state.transitions += 1;
     if (!result.healthy) {
-      await signaller.openProviderIncident({ provider: state.provider, observation: result.observation });
+      await signaller.openProviderIncident({ provider: state.provider, observation: result.observation, since: result.streakStartedAt });
     } else {
       await signaller.reportProviderRecovered({
         provider: state.provider,

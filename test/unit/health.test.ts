@@ -11,3 +11,12 @@ test('N consecutive failures open, M consecutive successes close, and a success 
   expect([true, false, true, true].map((ok) => observe(t, ok, th))).toEqual([false, false, false, true]);
   expect(t.healthy).toBe(true);
 });
+
+test('the transition remembers when its streak began (the fault time, for MTTD)', () => {
+  const t = newTracker();
+  observe(t, true, undefined, 't0');
+  observe(t, false, undefined, 't1');
+  observe(t, false, undefined, 't2');
+  expect(observe(t, false, undefined, 't3')).toBe(true);
+  expect(t.streakStartedAt).toBe('t1');
+});
