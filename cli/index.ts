@@ -1,4 +1,5 @@
 // The `lifeline` command.
+import { randomBytes } from 'node:crypto';
 import { Command, Option } from 'commander';
 import { ConfigError, findConfigPath, loadConfig } from '../config/load';
 import type { LifelineConfig } from '../config/schema';
@@ -24,7 +25,15 @@ function apiTarget(cmd: Command): ApiTarget {
 async function serve(opts: { config?: string }, parts: { worker: boolean; api: boolean }): Promise<void> {
   const { config, path, demo } = load(opts.config);
   const logger = createLogger();
-  if (demo) out(`no lifeline.config.yaml found: running the bundled demo config (${path}) with simulated providers`);
+  if (demo) {
+    out(`no lifeline.config.yaml found: running the bundled demo config (${path}) with simulated providers`);
+    // A newcomer has no tokens set: mint throwaway ones for this run so the API is usable at once.
+    for (const t of config.auth.tokens) {
+      if (process.env[t.tokenEnv]) continue;
+      process.env[t.tokenEnv] = randomBytes(12).toString('hex');
+      out(`demo token "${t.name}" (${t.scopes.join(', ')}): ${process.env[t.tokenEnv]}  — set ${t.tokenEnv} to choose your own`);
+    }
+  }
   const started = Date.now();
   const services = await startServices({ config, logger, ...parts, progress: out });
   const missing = buildTokenTable(config).missing;

@@ -1,0 +1,27 @@
+import type { SearchAttributeTypeName } from './search-attributes';
+
+export interface StartDevArgsInput {
+  dbFilename: string;
+  host: string;
+  port: number;
+  uiPort?: number;
+  httpPort?: number;
+  metricsPort?: number;
+  namespace: string;
+  searchAttributes: Record<string, SearchAttributeTypeName>;
+}
+
+/** The exact argv passed to the CLI (exported so callers/tests can see it). */
+export function buildStartDevArgs(i: StartDevArgsInput): string[] {
+  const args = ['server', 'start-dev', '--db-filename', i.dbFilename, '--ip', i.host, '--port', String(i.port)];
+  if (i.uiPort !== undefined) args.push('--ui-port', String(i.uiPort));
+  else args.push('--headless');
+  if (i.httpPort !== undefined) args.push('--http-port', String(i.httpPort));
+  if (i.metricsPort !== undefined) args.push('--metrics-port', String(i.metricsPort));
+  args.push('--namespace', i.namespace);
+  for (const [name, type] of Object.entries(i.searchAttributes)) args.push('--search-attribute', `${name}=${type}`);
+  // The dev server otherwise phones home for a version check; pointless (and noisy) on offline machines.
+  args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
+  args.push('--log-level', 'warn');
+  return args;
+}

