@@ -3,7 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { configSchema, type LifelineConfig } from './schema';
+import { configSchema, crossReferenceIssues, type ConfigIssue, type LifelineConfig } from './schema';
 
 export class ConfigError extends Error {
   constructor(
@@ -16,7 +16,7 @@ export class ConfigError extends Error {
 }
 
 
-export function formatIssues(issues: z.core.$ZodIssue[]): string[] {
+export function formatIssues(issues: (z.core.$ZodIssue | ConfigIssue)[]): string[] {
   return issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
 }
 
@@ -25,9 +25,12 @@ export function parseConfig(text: string, file = '<inline>'): LifelineConfig {
   if (doc.errors.length) {
     throw new ConfigError(file, doc.errors.map((e) => `(yaml) line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
   }
-  const result = configSchema.safeParse(doc.toJS() ?? {});
-  if (!result.success) throw new ConfigError(file, formatIssues(result.error.issues));
-  return result.data;
+  const raw: unknown = doc.toJS() ?? {};
+  const result = configSchema.safeParse(raw);
+  const problems = [...(result.success ? [] : formatIssues(result.error.issues)), ...formatIssues(crossReferenceIssues(raw))];
+  // Shape errors (e.g. a weight that is not a number) can also surface as cross-reference noise: list each once.
+  if (problems.length) throw new ConfigError(file, [...new Set(problems)]);
+  return result.data!;
 }
 
 /** Where the config comes from: --config, then LIFELINE_CONFIG, then ./lifeline.config.yaml, else the demo. */

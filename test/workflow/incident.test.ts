@@ -183,3 +183,35 @@ test('a failing notification channel never blocks the incident', async () => {
     expect(final.routingChanges).toHaveLength(2);
   });
 });
+
+test('alerts arriving after resolution open the next incident of the scope, carried over, not dropped', async () => {
+  let releaseReport!: () => void;
+  const reportGate = new Promise<void>((r) => (releaseReport = r));
+  let reportStarted!: () => void;
+  const reportStartedP = new Promise<void>((r) => (reportStarted = r));
+  const { activities } = mockActivities({
+    renderReport: async (state) => {
+      reportStarted();
+      await reportGate;
+      return { markdown: `# Postmortem ${state.id}`, location: 'memory' };
+    },
+  });
+  await withWorker(activities, 'tq-late', async () => {
+    const h = await openIncident('tq-late', 'incident-late');
+    const first = await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
+    await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
+    await reportStartedP; // the incident is resolved and writing its report
+    await h.signal(alertsSignal, { alerts: [{ provider: 'openai', kind: 'error_rate', summary: 'errors again', source: 'alertmanager', observedAt: new Date().toISOString() }] });
+    releaseReport();
+    const next = await waitFor(
+      () => env.client.workflow.getHandle('incident-late').query(incidentStateQuery),
+      (s) => s.id !== first.id && s.phase === 'monitoring',
+      'the next incident',
+    );
+    expect(next.title).toBe('errors again');
+    expect(next.alerts.count).toBe(1);
+    expect(next.alerts.sample[0].source).toBe('alertmanager');
+    expect(next.status).toBe('open');
+    await env.client.workflow.getHandle('incident-late').executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
+  });
+});
