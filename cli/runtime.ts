@@ -11,7 +11,7 @@ import { buildApi } from '../api/server';
 import { createLifelineWorker } from '../worker/worker';
 import { ensureEntityWorkflows } from '../worker/entities';
 import { startProviderEndpoints, type ProviderEndpoints } from '../worker/providers';
-import { resolveTemporalBinaries } from '../worker/temporal-binaries';
+import { resolveTemporalBinary } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/dev-server';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/messages';
 
@@ -52,11 +52,12 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
     let address = config.temporal.address;
     let temporalUiUrl: string | undefined;
     if (address === 'embedded') {
-      const bins = await resolveTemporalBinaries({ log: (l) => say(l) });
-      say(`temporal: CLI ${bins.cli.path} (${bins.cli.source})`);
+      // Only the CLI is needed to run; the time-skipping test server is for tests.
+      const cli = await resolveTemporalBinary('cli', { log: (l) => say(l) });
+      say(`temporal: CLI ${cli.path} (${cli.source})`);
       const dataDir = resolve(config.dataDir);
       const dev = await startDevServer({
-        cliPath: bins.cli.path,
+        cliPath: cli.path,
         dataDir,
         port: config.temporal.port,
         uiPort: config.temporal.uiPort,
