@@ -11,6 +11,7 @@ import { registerHealthRoutes } from './health';
 import { registerIncidentRoutes } from './incidents';
 import { registerRouteRoutes } from './routes';
 import { registerAlertRoutes } from './alerts';
+import { installSlack, slackSettingsFromEnv } from './slack/app';
 
 export const BODY_LIMIT = 512 * 1024;
 
@@ -37,6 +38,8 @@ export async function buildApi(opts: { config: LifelineConfig; client: Client; l
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  const slack = slackSettingsFromEnv(opts.env ?? process.env);
+  if (slack) await installSlack(app, { config: opts.config, client: opts.client, logger: opts.logger, settings: slack });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -1,5 +1,6 @@
 // Reading and changing a chain's route through its routingWorkflow.
 import type { Client } from '@temporalio/client';
+import { planImmediateFailover, type Weights } from '../domain/failover';
 import { routeQuery, routingWorkflowId, setWeightsUpdate, type RouteState, type SetWeightsRequest } from '../workflows/messages';
 
 export async function getRoute(client: Client, chain: string): Promise<RouteState> {
@@ -9,4 +10,24 @@ export async function getRoute(client: Client, chain: string): Promise<RouteStat
 /** updateId makes the change idempotent: a retried caller gets the first result, not a second change. */
 export async function setRouteWeights(client: Client, chain: string, req: SetWeightsRequest, updateId?: string): Promise<RouteState> {
   return client.workflow.getHandle(routingWorkflowId(chain)).executeUpdate(setWeightsUpdate, { args: [req], ...(updateId ? { updateId } : {}) });
+}
+
+/**
+ * An operator's immediate failover: the provider's share moves to `to`, or to the next provider in
+ * chain order. Returns null when the provider carries no traffic on this chain.
+ */
+export async function failoverNow(client: Client, chain: string, from: string, by: string, to?: string): Promise<RouteState | null> {
+  const route = await getRoute(client, chain);
+  if (!route.providers.includes(from)) throw new Error(`${from} is not in chain ${chain} (${route.providers.join(', ')})`);
+  if (to && !route.providers.includes(to)) throw new Error(`${to} is not in chain ${chain} (${route.providers.join(', ')})`);
+  if (!route.weights[from]) return null;
+  let weights: Weights | null;
+  if (to) {
+    weights = { ...route.weights, [to]: (route.weights[to] ?? 0) + route.weights[from] };
+    delete weights[from];
+  } else {
+    weights = planImmediateFailover(route.weights, route.providers, from);
+  }
+  if (!weights) throw new Error(`no other provider in chain ${chain} to move traffic to`);
+  return setRouteWeights(client, chain, { weights, mode: 'degraded', reason: `manual failover off ${from}`, by });
 }

@@ -90,6 +90,17 @@ export const configSchema = z
       })
       .prefault({}),
     simulator: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).prefault({}),
+    /** Slack app (on when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set; Socket Mode with SLACK_APP_TOKEN). */
+    slack: z
+      .strictObject({
+        /** Slack user ID → operator name, as recorded on timelines. Unmapped users appear as @<Slack name>. */
+        users: z.record(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user ID (U…/W…)'), z.string().min(1)).default({}),
+        /** Who may fail over / fail back and resolve (Slack user IDs or operator names); empty = everyone. */
+        allow: z.strictObject({ failover: z.array(z.string()).default([]), resolve: z.array(z.string()).default([]) }).prefault({}),
+        /** Public base URL of the API, for links to reports. */
+        publicUrl: z.url().optional(),
+      })
+      .prefault({}),
   })
 
 export type LifelineConfig = z.infer<typeof configSchema>;

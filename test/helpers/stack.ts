@@ -58,20 +58,21 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(opts: { env?: Record<string, string>; extraConfig?: string } = {}): Promise<Stack> {
   quietTemporalRuntime();
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-it-'));
-  const config = parseConfig(testConfigYaml(dataDir));
+  const config = parseConfig(testConfigYaml(dataDir) + (opts.extraConfig ?? ''));
+  const env = { ...TEST_ENV, ...opts.env };
   const logger = createLogger({ level: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'silent' });
   const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, log: () => undefined });
   const endpoints = await startProviderEndpoints(config);
   const client = await connectClient(dev.address, config.temporal.namespace);
   const { worker, connection } = await createLifelineWorker({
-    config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env: TEST_ENV,
+    config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env,
   });
   const running = worker.run();
   await ensureEntityWorkflows(client, config);
-  const api = await buildApi({ config, client, logger, env: TEST_ENV });
+  const api = await buildApi({ config, client, logger, env });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const addr = api.server.address();
   const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;

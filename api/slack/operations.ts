@@ -1,0 +1,140 @@
+// What each `/incident` verb and button does, against Temporal through the shared client helpers.
+// Returns a Slack message; throws SlackRefusal for things the user should be told plainly.
+import type { Client } from '@temporalio/client';
+import type { LifelineConfig } from '../../config/schema';
+import type { IncidentState } from '../../domain/incident';
+import { findIncident, listIncidents, recordAlertsForScope } from '../../client/incidents';
+import { failoverNow, setRouteWeights } from '../../client/routes';
+import { compactWeights } from '../../domain/failover';
+import { acknowledgeUpdate, addNoteUpdate, escalateUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/messages';
+import { incidentBlocks, incidentText, timelineText } from './blocks';
+import { HELP_TEXT, type SlackCommand } from './parse';
+
+export interface SlackReply {
+  response_type: 'in_channel' | 'ephemeral';
+  text: string;
+  blocks?: Record<string, unknown>[];
+  replace_original?: boolean;
+}
+
+export class SlackRefusal extends Error {}
+
+export interface Actor {
+  slackId: string;
+  name: string;
+}
+
+const ephemeral = (text: string, blocks?: SlackReply['blocks']): SlackReply => ({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) });
+const inChannel = (text: string, blocks?: SlackReply['blocks']): SlackReply => ({ response_type: 'in_channel', text, ...(blocks ? { blocks } : {}) });
+
+export function isAllowed(config: LifelineConfig, what: 'failover' | 'resolve', actor: Actor): boolean {
+  const list = config.slack.allow[what];
+  return list.length === 0 || list.includes(actor.slackId) || list.includes(actor.name);
+}
+
+export function createSlackOperations(client: Client, config: LifelineConfig) {
+  async function state(id: string): Promise<{ handle: NonNullable<Awaited<ReturnType<typeof findIncident>>>; state: IncidentState }> {
+    const handle = await findIncident(client, id);
+    if (!handle) throw new SlackRefusal(`No incident \`${id}\`. Try \`/incident list\`.`);
+    return { handle, state: await handle.query(incidentStateQuery) };
+  }
+
+  function requireAllowed(what: 'failover' | 'resolve', actor: Actor): void {
+    if (!isAllowed(config, what, actor)) throw new SlackRefusal(`Sorry ${actor.name}, you are not on the list of people who may ${what === 'failover' ? 'move traffic' : 'resolve incidents'}. Nothing was changed.`);
+  }
+
+  async function update(id: string, run: (h: Awaited<ReturnType<typeof state>>['handle']) => Promise<IncidentState>): Promise<IncidentState> {
+    const { handle, state: s } = await state(id);
+    if (s.status === 'resolved') throw new SlackRefusal(`\`${id}\` is already resolved.`);
+    return run(handle);
+  }
+
+  const operations = {
+    async run(cmd: SlackCommand, actor: Actor): Promise<SlackReply> {
+      switch (cmd.verb) {
+        case 'help':
+          return ephemeral(HELP_TEXT);
+        case 'list': {
+          const open = await listIncidents(client, { status: 'open' });
+          if (!open.length) return ephemeral('No open incidents. 🎉');
+          return ephemeral(['*Open incidents*', ...open.map((i) => `• \`${i.id}\` ${i.severity ?? ''} ${i.phase ?? ''} — ${i.title}`)].join('\n'));
+        }
+        case 'status': {
+          if (!cmd.id) return operations.run({ verb: 'list' }, actor);
+          const { state: s } = await state(cmd.id);
+          return ephemeral(incidentText(s), incidentBlocks(s));
+        }
+        case 'declare': {
+          if (!config.providers.some((p) => p.id === cmd.provider)) {
+            throw new SlackRefusal(`Unknown provider "${cmd.provider}". Known: ${config.providers.map((p) => p.id).join(', ')}.`);
+          }
+          const rec = await recordAlertsForScope(
+            client,
+            config.temporal.taskQueue,
+            cmd.provider,
+            [{ provider: cmd.provider, kind: 'other', summary: cmd.title, source: `slack:${actor.name}`, severity: 'critical', observedAt: new Date().toISOString() }],
+            { title: cmd.title, severity: cmd.severity, declaredBy: actor.name },
+          );
+          const what = rec.deduplicated ? `added to the open incident \`${rec.incidentId}\`` : `declared \`${rec.incidentId}\``;
+          return inChannel(`${actor.name} ${what} on *${cmd.provider}*: ${cmd.title}`);
+        }
+        case 'ack': {
+          const s = await update(cmd.id, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ by: actor.name }] }));
+          return inChannel(`${actor.name} acknowledged \`${s.id}\``, incidentBlocks(s));
+        }
+        case 'escalate': {
+          const s = await update(cmd.id, (h) => h.executeUpdate(escalateUpdate, { args: [{ by: actor.name, level: cmd.level }] }));
+          return inChannel(`${actor.name} escalated \`${s.id}\` to level ${s.escalationLevel}`, incidentBlocks(s));
+        }
+        case 'resolve': {
+          requireAllowed('resolve', actor);
+          const s = await update(cmd.id, (h) => h.executeUpdate(resolveUpdate, { args: [{ by: actor.name, note: cmd.note }] }));
+          return inChannel(`${actor.name} resolved \`${s.id}\`${cmd.note ? `: ${cmd.note}` : ''}`, incidentBlocks(s));
+        }
+        case 'note': {
+          const s = await update(cmd.id, (h) => h.executeUpdate(addNoteUpdate, { args: [{ by: actor.name, text: cmd.text }] }));
+          return inChannel(`${actor.name} on \`${s.id}\`: ${cmd.text}`);
+        }
+        case 'failover': {
+          requireAllowed('failover', actor);
+          if (!config.chains.some((c) => c.id === cmd.chain)) throw new SlackRefusal(`Unknown chain "${cmd.chain}".`);
+          if (cmd.mode !== 'immediate') throw new SlackRefusal(`${cmd.mode} failover is not available yet; use \`immediate\`. Nothing was changed.`);
+          const route = await failoverNow(client, cmd.chain, cmd.from, actor.name, cmd.to).catch((err: Error) => {
+            throw new SlackRefusal(`${err.message}. Nothing was changed.`);
+          });
+          if (!route) return ephemeral(`${cmd.from} carries no traffic on ${cmd.chain}; nothing to move.`);
+          return inChannel(`${actor.name} failed ${cmd.chain} over off ${cmd.from}: ${weightsText(route.weights)} (v${route.version})`);
+        }
+        case 'failback': {
+          requireAllowed('failover', actor);
+          const chain = config.chains.find((c) => c.id === cmd.chain);
+          if (!chain) throw new SlackRefusal(`Unknown chain "${cmd.chain}".`);
+          const route = await setRouteWeights(client, chain.id, { weights: compactWeights(chain.weights), mode: 'normal', reason: 'manual failback', by: actor.name });
+          return inChannel(`${actor.name} restored ${chain.id} to ${weightsText(route.weights)} (v${route.version})`);
+        }
+        case 'report': {
+          const { state: s } = await state(cmd.id);
+          const link = config.slack.publicUrl ? `\n${config.slack.publicUrl.replace(/\/$/, '')}/v1/incidents/${s.id}/report` : '';
+          if (!s.report) return ephemeral(`The postmortem of \`${s.id}\` is written when it resolves (phase ${s.phase}).${link}`);
+          return ephemeral(`*Postmortem of \`${s.id}\`*${link}\n\`\`\`${s.report.slice(0, 2800)}\`\`\``);
+        }
+      }
+    },
+
+    /** Buttons: the incident ID comes from the button's value. */
+    async button(action: 'acknowledge' | 'escalate' | 'resolve' | 'timeline', id: string, actor: Actor): Promise<SlackReply> {
+      if (action === 'timeline') {
+        const { state: s } = await state(id);
+        return { ...ephemeral(timelineText(s)), replace_original: false };
+      }
+      const reply = await operations.run(action === 'acknowledge' ? { verb: 'ack', id } : action === 'escalate' ? { verb: 'escalate', id } : { verb: 'resolve', id }, actor);
+      // Update the message the button sits on, in place.
+      return { ...reply, replace_original: true };
+    },
+  };
+  return operations;
+}
+
+function weightsText(w: Record<string, number>): string {
+  return Object.entries(w).map(([p, v]) => `${p} ${v}%`).join(', ');
+}

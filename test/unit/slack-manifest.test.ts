@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { SLACK_VERBS } from '../../api/slack/parse';
+
+const manifest = parse(readFileSync(join(__dirname, '..', '..', 'deploy', 'slack-app-manifest.yaml'), 'utf8'));
+
+test('the manifest points the command and the buttons at /slack/events', () => {
+  const cmd = manifest.features.slash_commands.find((c: { command: string }) => c.command === '/incident');
+  expect(new URL(cmd.url).pathname).toBe('/slack/events');
+  expect(new URL(manifest.settings.interactivity.request_url).pathname).toBe('/slack/events');
+  expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  for (const verb of SLACK_VERBS) expect(cmd.usage_hint).toContain(verb);
+});
+
+test('the bot asks only for the scopes it uses', () => {
+  expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'chat:write.public', 'commands']);
+});
