@@ -44,7 +44,14 @@ const personSchema = z.strictObject({
 
 export const configSchema = z
   .strictObject({
-    server: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) }).prefault({}),
+    server: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        /** The API's public base URL, for links in Slack messages, emails and the status page. */
+        publicUrl: z.url().optional(),
+      })
+      .prefault({}),
     temporal: z
       .strictObject({
         address: z.string().regex(/^(embedded|[^\s:]+:\d+)$/, 'must be "embedded" or host:port').default('embedded'),
@@ -97,8 +104,6 @@ export const configSchema = z
         users: z.record(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user ID (U…/W…)'), z.string().min(1)).default({}),
         /** Who may fail over / fail back and resolve (Slack user IDs or operator names); empty = everyone. */
         allow: z.strictObject({ failover: z.array(z.string()).default([]), resolve: z.array(z.string()).default([]) }).prefault({}),
-        /** Public base URL of the API, for links to reports. */
-        publicUrl: z.url().optional(),
       })
       .prefault({}),
   })

@@ -114,7 +114,7 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
         }
         case 'report': {
           const { state: s } = await state(cmd.id);
-          const link = config.slack.publicUrl ? `\n${config.slack.publicUrl.replace(/\/$/, '')}/v1/incidents/${s.id}/report` : '';
+          const link = config.server.publicUrl ? `\n${config.server.publicUrl.replace(/\/$/, '')}/v1/incidents/${s.id}/report` : '';
           if (!s.report) return ephemeral(`The postmortem of \`${s.id}\` is written when it resolves (phase ${s.phase}).${link}`);
           return ephemeral(`*Postmortem of \`${s.id}\`*${link}\n\`\`\`${s.report.slice(0, 2800)}\`\`\``);
         }
