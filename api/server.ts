@@ -12,6 +12,7 @@ import { registerIncidentRoutes } from './incidents';
 import { registerRouteRoutes } from './routes';
 import { registerAlertRoutes } from './alerts';
 import { installSlack, slackSettingsFromEnv } from './slack/app';
+import { registerStatusRoutes } from './status';
 
 export const BODY_LIMIT = 512 * 1024;
 
@@ -38,6 +39,7 @@ export async function buildApi(opts: { config: LifelineConfig; client: Client; l
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
   registerAlertRoutes(app, deps);
+  registerStatusRoutes(app, deps);
   const slack = slackSettingsFromEnv(opts.env ?? process.env);
   if (slack) await installSlack(app, { config: opts.config, client: opts.client, logger: opts.logger, settings: slack });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

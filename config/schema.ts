@@ -97,6 +97,40 @@ export const configSchema = z
       })
       .prefault({}),
     simulator: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).prefault({}),
+    /** Public status page (GET /status and the Statuspage-compatible JSON). */
+    statusPage: z
+      .strictObject({
+        title: z.string().min(1).default('Service status'),
+        name: z.string().min(1).default('lifeline'),
+        accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour').default('#1f6feb'),
+        /** Display names for components (provider and service IDs); unnamed ones show their ID. */
+        componentNames: z.record(z.string(), z.string().min(1)).default({}),
+        historyDays: z.number().int().min(1).max(365).default(90),
+        maintenance: z
+          .array(
+            z.strictObject({
+              id: z.string().min(1),
+              title: z.string().min(1),
+              components: z.array(z.string()).min(1),
+              start: z.iso.datetime({ offset: true }),
+              end: z.iso.datetime({ offset: true }),
+              description: z.string().optional(),
+            }),
+          )
+          .default([]),
+      })
+      .prefault({}),
+    /** Outgoing mail (subscriber emails). Credentials are read from the environment by name. */
+    smtp: z
+      .strictObject({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(587),
+        secure: z.boolean().default(false),
+        userEnv: envName.optional(),
+        passwordEnv: envName.optional(),
+        from: z.string().min(3),
+      })
+      .optional(),
     /** Slack app (on when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set; Socket Mode with SLACK_APP_TOKEN). */
     slack: z
       .strictObject({
@@ -151,6 +185,16 @@ export function crossReferenceIssues(raw: unknown): ConfigIssue[] {
       for (const issue of validateWeights(numeric, members)) {
         issues.push({ path: ['chains', i, ...issue.path.split('.')], message: issue.message });
       }
+    }
+  });
+  const componentIds = new Set([...providerIds, ...list(cfg.services).map((x) => String(x.id))]);
+  const page = cfg.statusPage && typeof cfg.statusPage === 'object' ? (cfg.statusPage as Record<string, unknown>) : {};
+  list(page.maintenance).forEach((m, i) => {
+    strings(m.components).forEach((c, j) => {
+      if (!componentIds.has(c)) issues.push({ path: ['statusPage', 'maintenance', i, 'components', j], message: `unknown component "${c}" (providers and services)` });
+    });
+    if (typeof m.start === 'string' && typeof m.end === 'string' && Date.parse(m.end) <= Date.parse(m.start)) {
+      issues.push({ path: ['statusPage', 'maintenance', i, 'end'], message: 'must be after start' });
     }
   });
   list(cfg.services).forEach((s, i) =>

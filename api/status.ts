@@ -1,0 +1,22 @@
+// The public status page and its Statuspage v2-compatible JSON. No auth: this is what customers and
+// their monitors read.
+import type { FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
+import type { LifelineConfig } from '../config/schema';
+import { statusSnapshot } from '../status/model';
+import { renderStatusPage } from '../status/page';
+import { temporalIncidentSource, type IncidentSource } from '../status/source';
+import { componentsJson, incidentsJson, maintenancesJson, statusJson, summaryJson } from '../status/statuspage-json';
+
+export function registerStatusRoutes(app: FastifyInstance, deps: { client: Client; config: LifelineConfig; source?: IncidentSource }): void {
+  const source = deps.source ?? temporalIncidentSource(deps.client, deps.config);
+  const snapshot = () => statusSnapshot(deps.config, source);
+  const hidden = { schema: { hide: true } };
+  app.get('/status', hidden, async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(renderStatusPage(await snapshot())));
+  app.get('/api/v2/summary.json', hidden, async () => summaryJson(await snapshot()));
+  app.get('/api/v2/status.json', hidden, async () => statusJson(await snapshot()));
+  app.get('/api/v2/components.json', hidden, async () => componentsJson(await snapshot()));
+  app.get('/api/v2/incidents.json', hidden, async () => incidentsJson(await snapshot()));
+  app.get('/api/v2/incidents/unresolved.json', hidden, async () => incidentsJson(await snapshot(), true));
+  app.get('/api/v2/scheduled-maintenances.json', hidden, async () => maintenancesJson(await snapshot()));
+}
