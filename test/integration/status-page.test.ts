@@ -1,0 +1,86 @@
+// The public status page in a real browser (Debian chromium via playwright-core) before, during and
+// after an incident on the real stack, plus the JSON a Statuspage consumer reads.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startStack, type Stack } from '../helpers/stack';
+import { waitFor } from '../helpers/wait';
+
+const CHROMIUM = process.env.LIFELINE_CHROMIUM ?? '/usr/bin/chromium';
+const EXTRA = `
+statusPage:
+  title: Acme AI status
+  componentNames: { openai: OpenAI, anthropic: Anthropic, support-bot: Support bot }
+  maintenance: [{ id: m1, title: Anthropic key rotation, components: [anthropic], start: "2026-01-01T00:00:00Z", end: "2099-01-01T00:00:00Z" }]
+`;
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+beforeAll(async () => {
+  stack = await startStack({ extraConfig: EXTRA });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone
+});
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function read(p: Page) {
+  await p.goto(`${stack.apiUrl}/status`);
+  const component = async (id: string) => (await p.locator(`[data-component="${id}"] .status`).textContent())?.trim();
+  return {
+    banner: (await p.locator('#overall').textContent())?.trim(),
+    openai: await component('openai'),
+    anthropic: await component('anthropic'),
+    bot: await component('support-bot'),
+    active: await p.locator('#active-incidents .incident h3').allTextContents(),
+    history: await p.locator('#history .incident h3').allTextContents(),
+  };
+}
+
+const shot = async (name: string) => {
+  const dir = join(__dirname, '..', '..', '.data', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
+};
+
+test('a reader sees all good, then the outage and its updates, then the resolution in history', async () => {
+  const before = await read(page);
+  expect(before).toMatchObject({ banner: 'Service Under Maintenance', openai: 'Operational', anthropic: 'Under maintenance', bot: 'Operational', active: [] });
+  expect(await page.locator('#maintenance').textContent()).toContain('Anthropic key rotation');
+  // Readable on a phone: nothing wider than the viewport.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await shot('before');
+
+  stack.endpoints.simulator!.setFault('openai', { mode: 'outage' });
+  const during = await waitFor(() => read(page), (r) => r.active.length === 1 && (r.bot === 'Degraded performance'), 'the incident on the page', 60_000, 250);
+  expect(during.banner).toBe('Major System Outage');
+  expect(during.openai).toBe('Major outage');
+  expect(during.active[0]).toMatch(/openai failing health probes/);
+  const updates = await page.locator('#active-incidents .update b').allTextContents();
+  expect(updates).toEqual(['monitoring', 'identified', 'investigating']);
+  await shot('during');
+
+  stack.endpoints.simulator!.setFault('openai', { mode: 'healthy' });
+  const after = await waitFor(() => read(page), (r) => r.active.length === 0 && r.history.length === 1, 'the incident in history', 60_000, 250);
+  expect(after).toMatchObject({ openai: 'Operational', bot: 'Operational', banner: 'Service Under Maintenance' });
+  expect(await page.locator('#history .update b').first().textContent()).toBe('resolved');
+  await shot('after');
+});
+
+test('the Statuspage JSON endpoints answer with Statuspage shapes', async () => {
+  const summary = await stack.http('GET', '/api/v2/summary.json');
+  expect(summary.status).toBe(200);
+  expect(Object.keys(summary.body).sort()).toEqual(['components', 'incidents', 'page', 'scheduled_maintenances', 'status']);
+  const incidents = await stack.http('GET', '/api/v2/incidents.json');
+  expect(incidents.body.incidents[0]).toMatchObject({ status: 'resolved', impact: 'critical', incident_updates: expect.any(Array) });
+  expect((await stack.http('GET', '/api/v2/incidents/unresolved.json')).body.incidents).toEqual([]);
+  expect((await stack.http('GET', '/api/v2/components.json')).body.components.map((c: { id: string }) => c.id)).toEqual(['support-bot', 'openai', 'anthropic']);
+  expect((await stack.http('GET', '/api/v2/status.json')).body.status).toEqual({ indicator: 'maintenance', description: 'Service Under Maintenance' });
+});
