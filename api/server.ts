@@ -13,6 +13,9 @@ import { registerRouteRoutes } from './routes';
 import { registerAlertRoutes } from './alerts';
 import { installSlack, slackSettingsFromEnv } from './slack/app';
 import { registerStatusRoutes } from './status';
+import { registerSubscriberRoutes } from './subscribers';
+import { createStatusMailer } from '../status/mailer';
+import { SubscriberStore } from '../status/subscribers';
 
 export const BODY_LIMIT = 512 * 1024;
 
@@ -40,6 +43,9 @@ export async function buildApi(opts: { config: LifelineConfig; client: Client; l
   registerRouteRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerStatusRoutes(app, deps);
+  const mailer = createStatusMailer(opts.config, opts.env);
+  registerSubscriberRoutes(app, { ...deps, store: SubscriberStore.inDataDir(opts.config.dataDir, opts.env), mailer });
+  app.addHook('onClose', async () => mailer?.close());
   const slack = slackSettingsFromEnv(opts.env ?? process.env);
   if (slack) await installSlack(app, { config: opts.config, client: opts.client, logger: opts.logger, settings: slack });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

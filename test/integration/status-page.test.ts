@@ -55,7 +55,7 @@ test('a reader sees all good, then the outage and its updates, then the resoluti
   expect(before).toMatchObject({ banner: 'Service Under Maintenance', openai: 'Operational', anthropic: 'Under maintenance', bot: 'Operational', active: [] });
   expect(await page.locator('#maintenance').textContent()).toContain('Anthropic key rotation');
   // Readable on a phone: nothing wider than the viewport.
-  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await shot('before');
 
   stack.endpoints.simulator!.setFault('openai', { mode: 'outage' });
