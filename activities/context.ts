@@ -3,6 +3,14 @@
 import type { ActivityDeps } from './deps';
 import { providerConfig } from './deps';
 import type { IncidentContext } from './types';
+import { isInMaintenance } from '../domain/status';
+import { maintenanceFromConfig } from '../status/components';
+
+function activeMaintenance(deps: ActivityDeps, components: string[]): IncidentContext['maintenance'] {
+  const now = new Date().toISOString();
+  const w = maintenanceFromConfig(deps.config).find((m) => isInMaintenance(m, now) && m.components.some((c) => components.includes(c)));
+  return w ? { id: w.id, title: w.title } : null;
+}
 
 export function createContextActivities(deps: ActivityDeps) {
   return {
@@ -21,6 +29,7 @@ export function createContextActivities(deps: ActivityDeps) {
         ackTimeoutMs: config.escalation.ackTimeoutMs,
         maxRepeats: config.escalation.maxRepeats,
         statusUpdateMs: config.statusUpdates,
+        maintenance: activeMaintenance(deps, [provider, ...services.map((s) => s.id)]),
       };
     },
   };

@@ -6,6 +6,7 @@ import { createNotifyActivities, type Channel } from './notify';
 import { createReportActivities } from './report';
 import { createRoutingActivities } from './routing';
 import { createWatchActivities } from './watch';
+import { createStatusActivities } from './status';
 import type { IncidentActivities, MonitorActivities, RoutingActivities } from './types';
 
 export type { ActivityDeps } from './deps';
@@ -18,5 +19,6 @@ export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[
     ...createRoutingActivities(deps),
     ...createReportActivities(deps),
     ...createWatchActivities(deps),
+    ...createStatusActivities(deps),
   };
 }

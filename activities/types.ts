@@ -3,6 +3,7 @@ import type { ImpactRules, AffectedService, Severity } from '../domain/impact';
 import type { EscalationLevel } from '../domain/escalation';
 import type { Diagnosis, IncidentState, RoutingChange } from '../domain/incident';
 import type { FailureCategory, ProbeObservation } from '../domain/classify';
+import type { PublicUpdate } from '../domain/status';
 import type { RouteState } from '../workflows/messages';
 
 export interface IncidentContext {
@@ -14,6 +15,17 @@ export interface IncidentContext {
   ackTimeoutMs: number;
   maxRepeats: number;
   statusUpdateMs: Record<Severity, number>;
+  /** An active maintenance window covering the provider or a service using it: paging is suppressed. */
+  maintenance?: { id: string; title: string } | null;
+}
+
+export interface StatusUpdateRequest {
+  incidentId: string;
+  title: string;
+  provider: string;
+  severity: Severity;
+  startedAt: string;
+  update: PublicUpdate;
 }
 
 export interface Notification {
@@ -41,6 +53,8 @@ export interface IncidentActivities {
   failoverChain(req: ChainChangeRequest): Promise<RoutingChange | null>;
   failbackChain(req: ChainChangeRequest): Promise<RoutingChange | null>;
   renderReport(state: IncidentState): Promise<{ markdown: string; location: string }>;
+  /** Emails the newest public update to the status page's confirmed subscribers. */
+  publishStatusUpdate(req: StatusUpdateRequest): Promise<{ sent: number }>;
 }
 
 export interface WatchResult {

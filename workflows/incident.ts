@@ -10,7 +10,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   log,
+  patched,
 } from '@temporalio/workflow';
+import { toPublicIncident } from '../domain/status';
 import type { IncidentActivities, IncidentContext } from '../activities/types';
 import {
   addTimeline,
@@ -57,6 +59,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   let escalationWake = 0; // bumped by manual escalation, so the ack timer restarts
   const lateAlerts: Alert[] = [];
   let escalationLevels: IncidentContext['escalationLevels'] | undefined = undefined; // known after assessment
+  let maintenance: IncidentContext['maintenance'] = null;
+  let lastPublishedUpdate: string | undefined;
 
   // ---- handlers first, before any await ------------------------------------------------------------
   setHandler(incidentStateQuery, () => state);
@@ -143,6 +147,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const impact = assessImpact(ctx.services, ctx.impactRules);
   state.impact = impact;
   escalationLevels = ctx.escalationLevels;
+  maintenance = ctx.maintenance ?? null;
   const severity: Severity = input.severity ?? impact.severity;
   setSeverity(state, severity, input.severity ? `declared ${severity} by ${input.declaredBy ?? 'operator'}` : `impact ${impact.level}: ${impact.reason}`);
   // Wait for the first signal batch so the alert count is right before anyone is paged.
@@ -152,6 +157,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   setPhase(state, 'escalating', 'paging the response team');
   state.escalationLevel = startingLevel(levelForSeverity(severity));
   await page(state, state.escalationLevel, 'incident opened');
+  await publishStatus();
   const escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
   const updates = statusUpdateLoop(ctx.statusUpdateMs);
 
@@ -172,9 +178,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     addTimeline(state, 'traffic_shifted', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)} (${change.mode})`, now());
   }
   if (state.routingChanges.length) state.mitigatedAt = now();
+  await publishStatus();
 
   // ---- monitor until the provider recovers or someone resolves ---------------------------------------------
   setPhase(state, 'monitoring', `waiting for ${state.provider} to recover`);
+  await publishStatus();
   await condition(() => recovered || resolveRequested);
   if (recovered && !resolveRequested) {
     state.resolvedBy = 'lifeline';
@@ -194,6 +202,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   state.resolvedAt = now();
   setPhase(state, 'reporting', `resolved: ${state.resolution}`);
   await Promise.all([escalation, updates]);
+  await publishStatus();
   await notifySafely({ incidentId: state.id, kind: 'resolved', seq: 0, roles: [], severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
   const report = await quick.renderReport(state);
   state.report = report.markdown;
@@ -214,6 +223,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   // ---- helpers (closures over state) ----------------------------------------------------------------
   async function page(s: IncidentState, level: EscalationLevel, why: string): Promise<void> {
+    if (maintenance) {
+      addTimeline(s, 'paging_suppressed', `level ${level} not paged: maintenance "${maintenance.title}" is in progress`, now());
+      return;
+    }
     const roles = rolesForLevel(level, escalationLevels);
     await notifySafely({ incidentId: s.id, kind: 'page', seq: s.timeline.length, level, roles, severity: s.severity, title: s.title, message: why });
     addTimeline(s, 'paged', `level ${level} paged (${roles.join(', ')}): ${why}`, now());
@@ -246,6 +259,21 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
         message: `Update ${state.statusUpdates}: phase ${state.phase}; ${state.alerts.count} alert(s); ${state.routingChanges.length} traffic change(s)`,
       });
       addTimeline(state, 'status_update', `status update #${state.statusUpdates} sent`, now());
+      await publishStatus();
+    }
+  }
+
+  /** Customer communications: the newest public update, once, to the status page's subscribers. */
+  async function publishStatus(): Promise<void> {
+    if (!patched('public-status-updates')) return; // histories from before status emails replay unchanged
+    const update = toPublicIncident(state, []).updates[0];
+    if (!update || update.id === lastPublishedUpdate) return;
+    lastPublishedUpdate = update.id;
+    try {
+      const { sent } = await notifier.publishStatusUpdate({ incidentId: state.id, title: state.title, provider: state.provider, severity: state.severity, startedAt: state.startedAt, update });
+      if (sent) addTimeline(state, 'status_published', `${update.status} update emailed to ${sent} subscriber(s)`, now());
+    } catch (err) {
+      addTimeline(state, 'status_publish_failed', `status update not emailed: ${(err as Error).message}`, now());
     }
   }
 

@@ -4,6 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startStack, type Stack } from '../helpers/stack';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
+import { SubscriberStore } from '../../status/subscribers';
 import { waitFor } from '../helpers/wait';
 
 const CHROMIUM = process.env.LIFELINE_CHROMIUM ?? '/usr/bin/chromium';
@@ -17,8 +19,14 @@ statusPage:
 let stack: Stack;
 let browser: Browser;
 let page: Page;
+let smtp: SmtpSink;
 beforeAll(async () => {
-  stack = await startStack({ extraConfig: EXTRA });
+  smtp = await startSmtpSink();
+  stack = await startStack({ extraConfig: `${EXTRA}smtp: { host: 127.0.0.1, port: ${smtp.port}, from: status@acme.test }\n` });
+  // A confirmed subscriber, as if they had followed the confirmation link.
+  const store = SubscriberStore.inDataDir(stack.dataDir);
+  const { tokens } = await store.subscribe('reader@acme.test', []);
+  await store.confirm(tokens!.confirm);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -29,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
+  await smtp?.close();
 });
 
 async function read(p: Page) {
@@ -72,6 +81,11 @@ test('a reader sees all good, then the outage and its updates, then the resoluti
   expect(after).toMatchObject({ openai: 'Operational', bot: 'Operational', banner: 'Service Under Maintenance' });
   expect(await page.locator('#history .update b').first().textContent()).toBe('resolved');
   await shot('after');
+
+  // The subscriber heard each public status once, by email.
+  const mails = await waitFor(async () => smtp.mails, (m) => m.length >= 4, 'four status emails');
+  expect(mails.map((m) => m.header('Subject')?.replace(/\].*/, ']'))).toEqual(['[investigating]', '[identified]', '[monitoring]', '[resolved]']);
+  expect(mails.every((m) => m.to[0] === 'reader@acme.test' && /unsubscribe\?token=/.test(m.decoded))).toBe(true);
 });
 
 test('the Statuspage JSON endpoints answer with Statuspage shapes', async () => {

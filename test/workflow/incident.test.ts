@@ -25,6 +25,7 @@ afterAll(async () => env?.teardown());
 
 function mockActivities(overrides: Partial<IncidentActivities> = {}) {
   const notifications: Notification[] = [];
+  const published: string[] = [];
   const routing: string[] = [];
   const change = (chain: string, from: Record<string, number>, to: Record<string, number>, v: number): RoutingChange => ({
     chain, from, to, mode: 'degraded', reason: 'test', version: v, at: new Date().toISOString(),
@@ -59,9 +60,13 @@ function mockActivities(overrides: Partial<IncidentActivities> = {}) {
     async renderReport(state: IncidentState) {
       return { markdown: `# Postmortem ${state.id}\n${state.timeline.length} events`, location: 'memory' };
     },
+    async publishStatusUpdate(req) {
+      published.push(req.update.status);
+      return { sent: 1 };
+    },
     ...overrides,
   };
-  return { activities, notifications, routing };
+  return { activities, notifications, routing, published };
 }
 
 async function withWorker<T>(activities: IncidentActivities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
@@ -82,7 +87,7 @@ async function openIncident(taskQueue: string, workflowId: string): Promise<Work
 const phaseOf = (h: WorkflowHandle) => () => h.query(incidentStateQuery);
 
 test('walks detect → assess → escalate → diagnose → recover → monitor → report, and fails back on recovery', async () => {
-  const { activities, notifications, routing } = mockActivities();
+  const { activities, notifications, routing, published } = mockActivities();
   await withWorker(activities, 'tq-lifecycle', async () => {
     const h = await openIncident('tq-lifecycle', 'incident-lifecycle');
     const monitoring = await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
@@ -105,6 +110,23 @@ test('walks detect → assess → escalate → diagnose → recover → monitor 
     expect(final.faultAt < final.detectedAt).toBe(true); // fault time comes from the alert
     expect(notifications.filter((n) => n.kind === 'page')[0]).toMatchObject({ level: 3, roles: expect.arrayContaining(['executive']) });
     expect(notifications.some((n) => n.kind === 'resolved')).toBe(true);
+    // Customers hear each public status once.
+    expect(published).toEqual(['investigating', 'identified', 'monitoring', 'resolved']);
+  });
+});
+
+test('during a maintenance window of the provider, nobody is paged', async () => {
+  const base = mockActivities().activities;
+  const { activities, notifications } = mockActivities({
+    getIncidentContext: async (p) => ({ ...(await base.getIncidentContext(p)), maintenance: { id: 'm1', title: 'key rotation' } }),
+  });
+  await withWorker(activities, 'tq-maintenance', async () => {
+    const h = await openIncident('tq-maintenance', 'incident-maintenance');
+    const s = await waitFor(phaseOf(h), (x) => x.phase === 'monitoring', 'monitoring phase');
+    expect(notifications.filter((n) => n.kind === 'page')).toEqual([]);
+    expect(s.timeline.find((e) => e.type === 'paging_suppressed')?.message).toMatch(/maintenance "key rotation"/);
+    await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
+    await h.result();
   });
 });
 
