@@ -62,6 +62,8 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         port: config.temporal.port,
         uiPort: config.temporal.uiPort,
         namespace: config.temporal.namespace,
+        // 90 days: the status page shows 90 days of incident history straight from Temporal.
+        retentionDays: 90,
         searchAttributes: SEARCH_ATTRIBUTE_TYPES,
         log: (l) => say(l),
       });

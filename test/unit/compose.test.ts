@@ -318,12 +318,12 @@ describe('docker-compose.yml', () => {
       expect(script).toMatch(/is missing.*exit 1/);
     });
 
-    it("sets the namespace lifeline uses to 30 days' retention", () => {
+    it("sets the namespace lifeline uses to 90 days' retention (the status page's history)", () => {
       const env = envOf(svcs['temporal-setup']);
       const temporal = asObject(lifelineConfig.temporal, 'temporal');
       expect(env.get('TEMPORAL_NAMESPACE')).toBe(temporal.namespace);
       expect(env.get('TEMPORAL_ADDRESS')).toBe(temporal.address);
-      expect(durationHours(String(env.get('NAMESPACE_RETENTION')))).toBe(30 * 24);
+      expect(durationHours(String(env.get('NAMESPACE_RETENTION')))).toBe(90 * 24);
       expect(scriptOf(svcs['temporal-setup'])).toMatch(
         /temporal operator namespace update --namespace "\$\$ns" --retention "\$\$NAMESPACE_RETENTION"/,
       );
