@@ -50,6 +50,7 @@ async function read(p: Page) {
     bot: await component('support-bot'),
     active: await p.locator('#active-incidents .incident h3').allTextContents(),
     history: await p.locator('#history .incident h3').allTextContents(),
+    updates: await p.locator('#active-incidents .update b').allTextContents(),
   };
 }
 
@@ -68,12 +69,13 @@ test('a reader sees all good, then the outage and its updates, then the resoluti
   await shot('before');
 
   stack.endpoints.simulator!.setFault('openai', { mode: 'outage' });
-  const during = await waitFor(() => read(page), (r) => r.active.length === 1 && (r.bot === 'Degraded performance'), 'the incident on the page', 60_000, 250);
+  // Wait for the incident to reach "monitoring" (traffic moved), the state a reader should see mid-outage.
+  const during = await waitFor(() => read(page), (r) => r.active.length === 1 && r.updates[0] === 'monitoring', 'the incident on the page', 60_000, 250);
+  expect(during.bot).toBe('Degraded performance');
   expect(during.banner).toBe('Major System Outage');
   expect(during.openai).toBe('Major outage');
   expect(during.active[0]).toMatch(/openai failing health probes/);
-  const updates = await page.locator('#active-incidents .update b').allTextContents();
-  expect(updates).toEqual(['monitoring', 'identified', 'investigating']);
+  expect(during.updates).toEqual(['monitoring', 'identified', 'investigating']);
   await shot('during');
 
   stack.endpoints.simulator!.setFault('openai', { mode: 'healthy' });
