@@ -3,6 +3,7 @@
 import type { ActivityDeps } from './deps';
 import { providerConfig } from './deps';
 import type { IncidentContext } from './types';
+import { deliveryTargets } from './channels';
 
 export function createContextActivities(deps: ActivityDeps) {
   return {
@@ -21,6 +22,9 @@ export function createContextActivities(deps: ActivityDeps) {
         ackTimeoutMs: config.escalation.ackTimeoutMs,
         maxRepeats: config.escalation.maxRepeats,
         statusUpdateMs: config.statusUpdates,
+        channels: deliveryTargets(config),
+        alertRouting: { routes: config.notifications.routing, fallback: config.notifications.default },
+        serviceCatalog: config.services.map((s) => ({ id: s.id, users: s.users })),
       };
     },
   };

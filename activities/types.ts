@@ -4,6 +4,8 @@ import type { EscalationLevel } from '../domain/escalation';
 import type { Diagnosis, IncidentState, RoutingChange } from '../domain/incident';
 import type { FailureCategory, ProbeObservation } from '../domain/classify';
 import type { RouteState } from '../workflows/messages';
+import type { AlertRouting } from '../domain/alert-rules';
+import type { NotificationFacts } from '../domain/notification';
 
 export interface IncidentContext {
   services: AffectedService[];
@@ -14,11 +16,16 @@ export interface IncidentContext {
   ackTimeoutMs: number;
   maxRepeats: number;
   statusUpdateMs: Record<Severity, number>;
+  /** Configured delivery targets ('log', 'slack', 'email', 'pagerduty', 'webhook:<name>'). Absent in old histories. */
+  channels?: string[];
+  alertRouting?: AlertRouting;
+  /** Every configured service, so alerts naming more services can re-assess impact. */
+  serviceCatalog?: AffectedService[];
 }
 
 export interface Notification {
   incidentId: string;
-  kind: 'page' | 'status_update' | 'resolved';
+  kind: 'page' | 'status_update' | 'acknowledged' | 'resolved';
   /** Sequence within the incident: with incidentId and kind it forms the delivery's dedup key. */
   seq: number;
   level?: EscalationLevel;
@@ -26,6 +33,24 @@ export interface Notification {
   severity: Severity;
   title: string;
   message: string;
+  /** The incident as templates see it (absent in histories recorded before per-channel delivery). */
+  facts?: NotificationFacts;
+}
+
+/** One notification to one delivery target: its own activity, so a failing channel never re-sends the others. */
+export interface Delivery {
+  channel: string;
+  notification: Notification;
+  /** The Slack incident message's ts from an earlier delivery: update it rather than post a new one. */
+  slackTs?: string;
+}
+
+export interface DeliveryResult {
+  channel: string;
+  status: 'delivered' | 'skipped';
+  /** A reference to keep (the Slack message ts, the PagerDuty dedup_key, the Message-ID). */
+  ref?: string;
+  detail?: string;
 }
 
 export interface ChainChangeRequest {
@@ -37,6 +62,7 @@ export interface ChainChangeRequest {
 export interface IncidentActivities {
   getIncidentContext(provider: string): Promise<IncidentContext>;
   notify(n: Notification): Promise<{ delivered: string[] }>;
+  deliverNotification(d: Delivery): Promise<DeliveryResult>;
   diagnoseProvider(provider: string): Promise<Diagnosis>;
   failoverChain(req: ChainChangeRequest): Promise<RoutingChange | null>;
   failbackChain(req: ChainChangeRequest): Promise<RoutingChange | null>;
