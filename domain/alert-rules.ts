@@ -51,3 +51,18 @@ export function repeatAlertsEscalate(arrivals: number[], route: AlertRoute): boo
 export function pruneArrivals(arrivals: number[], route: AlertRoute, now: number): number[] {
   return arrivals.filter((t) => now - t <= route.withinMs).slice(-route.escalateAfter);
 }
+
+// Which kinds of notification each channel carries: PagerDuty only pages, acknowledges and resolves;
+// email skips acknowledgements (the team sees those in Slack); Slack, webhooks and the log get all.
+const KIND_CHANNELS: Record<string, ChannelName[]> = {
+  page: ['slack', 'email', 'pagerduty', 'webhook'],
+  status_update: ['slack', 'email', 'webhook'],
+  acknowledged: ['slack', 'pagerduty', 'webhook'],
+  resolved: ['slack', 'email', 'pagerduty', 'webhook'],
+};
+
+/** The configured targets ('log', 'slack', 'webhook:<name>', …) one notification goes to. */
+export function deliveryTargetsFor(kind: string, routed: ChannelName[], configured: string[]): string[] {
+  const wanted = new Set((KIND_CHANNELS[kind] ?? []).filter((c) => routed.includes(c)));
+  return configured.filter((t) => t === 'log' || wanted.has(t.split(':')[0] as ChannelName));
+}

@@ -10,18 +10,25 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   log,
+  patched,
 } from '@temporalio/workflow';
-import type { IncidentActivities, IncidentContext } from '../activities/types';
+import type { IncidentActivities, IncidentContext, Notification } from '../activities/types';
 import {
   addTimeline,
   incidentIdFor,
   newIncidentState,
   recordAlerts,
   type Alert,
+  type AlertKind,
   type IncidentState,
   type Phase,
 } from '../domain/incident';
-import { assessImpact, levelForSeverity, type Severity } from '../domain/impact';
+import { assessImpact, levelForSeverity, reassessImpact, worseSeverity, type Severity } from '../domain/impact';
+import {
+  channelsForKinds, deliveryTargetsFor, DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE, pruneArrivals, repeatAlertsEscalate, routeFor, type AlertRouting,
+} from '../domain/alert-rules';
+import { notificationFacts } from '../domain/notification';
+import { createDeliveryQueue } from './delivery';
 import { nextLevel, rolesForLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
 import {
   acknowledgeUpdate,
@@ -57,6 +64,20 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   let escalationWake = 0; // bumped by manual escalation, so the ack timer restarts
   const lateAlerts: Alert[] = [];
   let escalationLevels: IncidentContext['escalationLevels'] | undefined = undefined; // known after assessment
+  let context: IncidentContext | undefined; // known after assessment
+  // What alerts tell beyond their count: kinds seen (routing), arrival times per kind (repeat rule),
+  // services they name (impact re-assessment). Bounded: times are pruned, services are config ids.
+  const kindsSeen = new Set<AlertKind>();
+  const arrivals = new Map<AlertKind, number[]>();
+  const reportedServices = new Set<string>();
+  const noteAlerts = (alerts: Alert[]) => {
+    for (const a of alerts) {
+      kindsSeen.add(a.kind);
+      arrivals.set(a.kind, [...(arrivals.get(a.kind) ?? []), Date.now()].slice(-50));
+      const named = a.details?.services;
+      if (Array.isArray(named)) for (const sv of named.slice(0, 50)) if (typeof sv === 'string') reportedServices.add(sv);
+    }
+  };
 
   // ---- handlers first, before any await ------------------------------------------------------------
   setHandler(incidentStateQuery, () => state);
@@ -67,6 +88,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     }
     const before = state.alerts.count;
     recordAlerts(state, alerts);
+    noteAlerts(alerts);
     if (before > 0) addTimeline(state, 'alerts', `${alerts.length} more alert(s) (total ${state.alerts.count})`, now());
   });
   setHandler(providerRecoveredSignal, ({ at, detail }) => {
@@ -131,8 +153,16 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     },
   );
 
+  // Per-channel delivery, impact re-assessment and the repeat-alert rule came later: incidents recorded
+  // before them replay on the single `notify` activity.
+  const perChannel = patched('per-channel-delivery');
+  const deliveries = createDeliveryQueue(state);
+
   // ---- detect ---------------------------------------------------------------------------------------
-  if (input.carriedAlerts?.length) recordAlerts(state, input.carriedAlerts);
+  if (input.carriedAlerts?.length) {
+    recordAlerts(state, input.carriedAlerts);
+    noteAlerts(input.carriedAlerts);
+  }
   const firstAlertAt = state.alerts.sample[0]?.observedAt;
   if (firstAlertAt && firstAlertAt < state.faultAt) state.faultAt = firstAlertAt;
   setPhase(state, 'detected', `incident opened: ${input.title}${input.declaredBy ? ` (declared by ${input.declaredBy})` : ''}`);
@@ -143,6 +173,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const impact = assessImpact(ctx.services, ctx.impactRules);
   state.impact = impact;
   escalationLevels = ctx.escalationLevels;
+  context = ctx;
   const severity: Severity = input.severity ?? impact.severity;
   setSeverity(state, severity, input.severity ? `declared ${severity} by ${input.declaredBy ?? 'operator'}` : `impact ${impact.level}: ${impact.reason}`);
   // Wait for the first signal batch so the alert count is right before anyone is paged.
@@ -151,9 +182,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // ---- escalate -------------------------------------------------------------------------------------
   setPhase(state, 'escalating', 'paging the response team');
   state.escalationLevel = startingLevel(levelForSeverity(severity));
-  await page(state, state.escalationLevel, 'incident opened');
+  await page(state, state.escalationLevel, 'incident opened', true);
   const escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
   const updates = statusUpdateLoop(ctx.statusUpdateMs);
+  const watchers = perChannel ? Promise.all([alertRulesLoop(), acknowledgementWatch()]) : Promise.resolve();
 
   // ---- diagnose -------------------------------------------------------------------------------------
   setPhase(state, 'diagnosing', `running diagnostics against ${state.provider}`);
@@ -193,8 +225,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   state.status = 'resolved';
   state.resolvedAt = now();
   setPhase(state, 'reporting', `resolved: ${state.resolution}`);
-  await Promise.all([escalation, updates]);
-  await notifySafely({ incidentId: state.id, kind: 'resolved', seq: 0, roles: [], severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
+  await Promise.all([escalation, updates, watchers]);
+  // Everyone paged hears of the resolution (PagerDuty resolves on each routing key that was triggered).
+  const resolvedRoles = perChannel ? rolesForLevel(state.escalationLevel, escalationLevels) : [];
+  await announce({ incidentId: state.id, kind: 'resolved', seq: 0, roles: resolvedRoles, severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
+  if (perChannel) await deliveries.drain(); // bounded by the delivery retry policy
   const report = await quick.renderReport(state);
   state.report = report.markdown;
   addTimeline(state, 'report', `postmortem written (${report.location})`, now());
@@ -213,9 +248,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   return state;
 
   // ---- helpers (closures over state) ----------------------------------------------------------------
-  async function page(s: IncidentState, level: EscalationLevel, why: string): Promise<void> {
+  async function page(s: IncidentState, level: EscalationLevel, why: string, opening = false): Promise<void> {
     const roles = rolesForLevel(level, escalationLevels);
-    await notifySafely({ incidentId: s.id, kind: 'page', seq: s.timeline.length, level, roles, severity: s.severity, title: s.title, message: why });
+    await announce({ incidentId: s.id, kind: 'page', seq: s.timeline.length, level, roles, severity: s.severity, title: s.title, message: why }, opening);
     addTimeline(s, 'paged', `level ${level} paged (${roles.join(', ')}): ${why}`, now());
   }
 
@@ -241,12 +276,77 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       const resolvedNow = await condition(() => state.status === 'resolved', cadence[state.severity]);
       if (resolvedNow) return;
       state.statusUpdates += 1;
-      await notifySafely({
+      await announce({
         incidentId: state.id, kind: 'status_update', seq: state.statusUpdates, roles: [], severity: state.severity, title: state.title,
         message: `Update ${state.statusUpdates}: phase ${state.phase}; ${state.alerts.count} alert(s); ${state.routingChanges.length} traffic change(s)`,
       });
       addTimeline(state, 'status_update', `status update #${state.statusUpdates} sent`, now());
     }
+  }
+
+  /** Queues one delivery per routed target (per-channel), or the single legacy `notify` activity. */
+  async function announce(n: Notification, opening = false): Promise<void> {
+    if (!perChannel) return notifySafely(n);
+    const routing: AlertRouting = context?.alertRouting ?? { routes: DEFAULT_ALERT_ROUTING, fallback: DEFAULT_ROUTE };
+    const targets = deliveryTargetsFor(n.kind, channelsForKinds([...kindsSeen], routing), context?.channels ?? ['log']);
+    deliveries.send({ ...n, facts: notificationFacts(state, opening) }, targets);
+  }
+
+  /** Re-assesses impact and applies the repeat-alert rule whenever new alerts arrive. */
+  async function alertRulesLoop(): Promise<void> {
+    let seen = 0; // the alerts that opened the incident count too
+    for (;;) {
+      await condition(() => state.status === 'resolved' || state.alerts.count !== seen);
+      if (state.status === 'resolved') return;
+      seen = state.alerts.count;
+      await reassess();
+      await applyRepeatRule();
+    }
+  }
+
+  async function reassess(): Promise<void> {
+    if (!state.impact || !context?.serviceCatalog || !reportedServices.size) return;
+    const next = reassessImpact(state.impact, context.serviceCatalog, [...reportedServices], context.impactRules);
+    if (!next) return;
+    const before = state.impact;
+    state.impact = next;
+    addTimeline(state, 'impact', `impact re-assessed ${before.level} → ${next.level}: ${next.affectedServices.length} service(s), ${next.users} user(s); ${next.reason}`, now());
+    const severity = worseSeverity(state.severity, next.severity);
+    if (severity === state.severity) return;
+    setSeverity(state, severity, `impact re-assessed to ${next.level}`);
+    const level = startingLevel(next.level);
+    if (level > state.escalationLevel) {
+      state.escalationLevel = level;
+      escalationWake += 1;
+      await page(state, level, `impact grew to ${next.level}`);
+    }
+  }
+
+  async function applyRepeatRule(): Promise<void> {
+    const routing: AlertRouting = context?.alertRouting ?? { routes: DEFAULT_ALERT_ROUTING, fallback: DEFAULT_ROUTE };
+    for (const [kind, times] of arrivals) {
+      const route = routeFor(kind, routing);
+      if (!state.acknowledgedAt && state.escalationLevel < 3 && repeatAlertsEscalate(times, route)) {
+        arrivals.set(kind, []); // one burst escalates once
+        const to = nextLevel(state.escalationLevel);
+        state.escalationLevel = to;
+        escalationWake += 1;
+        addTimeline(state, 'escalated', `escalated to level ${to}: ${times.length} ${kind} alert(s) within ${Math.round(route.withinMs / 1000)} s`, now());
+        await page(state, to, `repeated ${kind} alerts`);
+      } else {
+        arrivals.set(kind, pruneArrivals(times, route, Date.now()));
+      }
+    }
+  }
+
+  async function acknowledgementWatch(): Promise<void> {
+    await condition(() => !!state.acknowledgedAt || state.status === 'resolved');
+    if (state.status === 'resolved') return;
+    const by = state.acknowledgements[0]?.by ?? 'someone';
+    await announce({
+      incidentId: state.id, kind: 'acknowledged', seq: 0, roles: rolesForLevel(state.escalationLevel, escalationLevels), severity: state.severity, title: state.title,
+      message: `acknowledged by ${by}`,
+    });
   }
 
   async function notifySafely(n: Parameters<IncidentActivities['notify']>[0]): Promise<void> {
