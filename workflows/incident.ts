@@ -64,7 +64,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   let escalationWake = 0; // bumped by manual escalation, so the ack timer restarts
   const lateAlerts: Alert[] = [];
   let escalationLevels: IncidentContext['escalationLevels'] | undefined = undefined; // known after assessment
-  let context: IncidentContext | undefined; // known after assessment
+  let context: IncidentContext | undefined = undefined; // known after assessment
   // What alerts tell beyond their count: kinds seen (routing), arrival times per kind (repeat rule),
   // services they name (impact re-assessment). Bounded: times are pruned, services are config ids.
   const kindsSeen = new Set<AlertKind>();

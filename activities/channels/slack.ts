@@ -49,7 +49,7 @@ export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; d
         const channel = record.channel ?? cfg.channel;
         await web.chat.update({ channel, ts, text, blocks: blocks as never });
         if (!record.replies.includes(dedupKey)) {
-          const reply = renderTemplate('slack-update.txt', model, opts.templatesDir);
+          const reply = renderTemplate('slack-update.txt', model, opts.templatesDir).trim();
           await web.chat.postMessage({ channel, thread_ts: ts, text: reply });
           store.write(n.incidentId, { ts, channel, replies: [...record.replies, dedupKey] });
         }
