@@ -27,7 +27,9 @@ export function unknownVariables(program: unknown, model: unknown, helpers: stri
 
   const checkPath = (p: PathNode, scopes: unknown[]) => {
     if (p.data) {
-      if (!DATA_VARS.has(p.parts[0] ?? '')) out.push({ name: p.original, line: p.loc?.start.line ?? 0 });
+      // @index/@key/@first/@last exist only inside a block helper's iteration; @root anywhere.
+      const name = p.parts[0] ?? '';
+      if (!(name === 'root' || (DATA_VARS.has(name) && scopes.length > 1))) out.push({ name: p.original, line: p.loc?.start.line ?? 0 });
       return;
     }
     const scope = scopes[Math.max(0, scopes.length - 1 - p.depth)];

@@ -62,7 +62,9 @@ export function checkTemplates(dir?: string): string[] {
     const file = templateFile(name, dir);
     try {
       const source = readFileSync(file, 'utf8');
-      for (const u of unknownVariables(hb.parse(source), SAMPLE_MODEL, HELPERS)) problems.push(`${file}: line ${u.line}: unknown variable "${u.name}"`);
+      const unknown = unknownVariables(hb.parse(source), SAMPLE_MODEL, HELPERS);
+      for (const u of unknown) problems.push(`${file}: line ${u.line}: unknown variable "${u.name}"`);
+      if (unknown.length) continue;
       const out = compile(file, name)(SAMPLE_MODEL);
       if (name === 'slack-blocks.json' && !Array.isArray(JSON.parse(out))) problems.push(`${file}: must render a JSON array of Block Kit blocks`);
     } catch (err) {

@@ -69,3 +69,18 @@ export const notificationsSchema = z
   .prefault({});
 
 export type NotificationsConfig = z.infer<typeof notificationsSchema>;
+
+/** Every secret the notification channels read, as [config path, environment variable name]. */
+export function notificationSecretEnvs(config: { notifications: NotificationsConfig; escalation: { roles: Record<string, { pagerdutyRoutingKeyEnv?: string }[]> } }): [string, string][] {
+  const n = config.notifications;
+  const out: [string, string][] = [];
+  if (n.slack) out.push(['notifications.slack.tokenEnv', n.slack.tokenEnv]);
+  if (n.email?.userEnv) out.push(['notifications.email.userEnv', n.email.userEnv]);
+  if (n.email?.passwordEnv) out.push(['notifications.email.passwordEnv', n.email.passwordEnv]);
+  if (n.pagerduty?.routingKeyEnv) out.push(['notifications.pagerduty.routingKeyEnv', n.pagerduty.routingKeyEnv]);
+  n.webhooks.forEach((w, i) => out.push([`notifications.webhooks.${i}.secretEnv`, w.secretEnv]));
+  for (const [role, people] of Object.entries(config.escalation.roles)) {
+    people.forEach((p, i) => p.pagerdutyRoutingKeyEnv && out.push([`escalation.roles.${role}.${i}.pagerdutyRoutingKeyEnv`, p.pagerdutyRoutingKeyEnv]));
+  }
+  return out;
+}
