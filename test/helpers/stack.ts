@@ -17,6 +17,7 @@ import { startProviderEndpoints, type ProviderEndpoints } from '../../worker/pro
 import { startDevServer } from '../../worker/dev-server';
 import { createLogger } from '../../worker/logger';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
+import type { Channel } from '../../activities/notify';
 import { cliPath, quietTemporalRuntime, workflowBundle } from './temporal';
 
 export const TOKENS = { operator: 'op-token-7f3a', ingest: 'ingest-token-91bc', reader: 'read-token-55d0' };
@@ -58,16 +59,18 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+/** extraYaml is appended to the test config (top-level sections); channels replace configured ones by name. */
+export async function startStack(opts: { extraYaml?: string; channels?: Channel[]; env?: Record<string, string> } = {}): Promise<Stack> {
   quietTemporalRuntime();
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-it-'));
-  const config = parseConfig(testConfigYaml(dataDir));
+  const config = parseConfig(testConfigYaml(dataDir) + (opts.extraYaml ?? ''));
+  const env = { ...TEST_ENV, ...opts.env };
   const logger = createLogger({ level: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'silent' });
   const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, log: () => undefined });
   const endpoints = await startProviderEndpoints(config);
   const client = await connectClient(dev.address, config.temporal.namespace);
   const { worker, connection } = await createLifelineWorker({
-    config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env: TEST_ENV,
+    config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env, channels: opts.channels,
   });
   const running = worker.run();
   await ensureEntityWorkflows(client, config);
