@@ -21,7 +21,7 @@ const readBody = (req: IncomingMessage) =>
     req.on('end', () => r(b));
   });
 
-export interface ReceivedMail { from: string; to: string[]; raw: string }
+export interface ReceivedMail { from: string; to: string[]; raw: string; at: number }
 
 export async function startSmtp(): Promise<{ port: number; mails: ReceivedMail[]; close(): Promise<void> }> {
   const mails: ReceivedMail[] = [];
@@ -33,7 +33,7 @@ export async function startSmtp(): Promise<{ port: number; mails: ReceivedMail[]
       let raw = '';
       stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
       stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw });
+        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, at: Date.now() });
         done();
       });
     },
@@ -72,7 +72,7 @@ export function mimePart(raw: string, type: string): string | undefined {
   return body;
 }
 
-export interface PagerDutyFake { server: string; ca: Buffer; events: Record<string, unknown>[]; respond: { status: number }; close(): Promise<void> }
+export interface PagerDutyFake { server: string; ca: Buffer; events: Record<string, unknown>[]; times: number[]; respond: { status: number }; close(): Promise<void> }
 
 export async function startPagerDutyFake(): Promise<PagerDutyFake> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-pd-'));
@@ -82,20 +82,22 @@ export async function startPagerDutyFake(): Promise<PagerDutyFake> {
   ], { stdio: 'ignore' });
   const ca = readFileSync(join(dir, 'cert.pem'));
   const events: Record<string, unknown>[] = [];
+  const times: number[] = [];
   const respond = { status: 202 };
   const server = createHttps({ key: readFileSync(join(dir, 'key.pem')), cert: ca }, async (req, res) => {
     const body = await readBody(req);
     if (req.method !== 'POST' || req.url !== '/v2/enqueue') return void res.writeHead(404).end();
     const event = JSON.parse(body) as Record<string, unknown>;
     events.push(event);
+    times.push(Date.now());
     res.writeHead(respond.status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(respond.status === 202 ? { status: 'success', message: 'Event processed', dedup_key: event.dedup_key } : { status: 'invalid event', message: 'Event object is invalid' }));
   });
   await listen(server as unknown as Server);
-  return { server: `127.0.0.1:${portOf(server)}`, ca, events, respond, close: async () => { await close(server as unknown as Server); rmSync(dir, { recursive: true, force: true }); } };
+  return { server: `127.0.0.1:${portOf(server)}`, ca, events, times, respond, close: async () => { await close(server as unknown as Server); rmSync(dir, { recursive: true, force: true }); } };
 }
 
-export interface SlackCall { method: string; token: string | undefined; args: Record<string, string> }
+export interface SlackCall { method: string; token: string | undefined; args: Record<string, string>; at: number }
 
 export async function startSlackFake(): Promise<{ url: string; calls: SlackCall[]; close(): Promise<void> }> {
   const calls: SlackCall[] = [];
@@ -104,7 +106,7 @@ export async function startSlackFake(): Promise<{ url: string; calls: SlackCall[
     const body = await readBody(req);
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0];
     const args = Object.fromEntries(new URLSearchParams(body));
-    calls.push({ method, token: req.headers.authorization, args });
+    calls.push({ method, token: req.headers.authorization, args, at: Date.now() });
     res.writeHead(200, { 'content-type': 'application/json' });
     if (method === 'chat.postMessage') res.end(JSON.stringify({ ok: true, channel: args.channel, ts: `1700000000.00${String(next++).padStart(4, '0')}` }));
     else if (method === 'chat.update') res.end(JSON.stringify({ ok: true, channel: args.channel, ts: args.ts }));
@@ -115,8 +117,8 @@ export async function startSlackFake(): Promise<{ url: string; calls: SlackCall[
 }
 
 /** A receiver that checks `x-lifeline-signature` against its own secret over the raw body. */
-export async function startWebhookReceiver(secret: string): Promise<{ url: string; accepted: { delivery: string; body: Record<string, unknown> }[]; rejected: number; close(): Promise<void> }> {
-  const state = { accepted: [] as { delivery: string; body: Record<string, unknown> }[], rejected: 0 };
+export async function startWebhookReceiver(secret: string): Promise<{ url: string; accepted: { delivery: string; body: Record<string, unknown>; at: number }[]; rejected: number; close(): Promise<void> }> {
+  const state = { accepted: [] as { delivery: string; body: Record<string, unknown>; at: number }[], rejected: 0 };
   const server = createHttp(async (req, res) => {
     const raw = await readBody(req);
     const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
@@ -125,7 +127,7 @@ export async function startWebhookReceiver(secret: string): Promise<{ url: strin
       state.rejected += 1;
       return void res.writeHead(401).end('bad signature');
     }
-    state.accepted.push({ delivery: String(req.headers['x-lifeline-delivery']), body: JSON.parse(raw) as Record<string, unknown> });
+    state.accepted.push({ delivery: String(req.headers['x-lifeline-delivery']), body: JSON.parse(raw) as Record<string, unknown>, at: Date.now() });
     res.writeHead(204).end();
   });
   await listen(server);

@@ -2,6 +2,11 @@
 // PagerDuty and email (local fakes on 127.0.0.1); the acknowledgement and the recovery update the same
 // Slack message and the same PagerDuty alert (one dedup_key), and customers hear start and resolution.
 import { Agent } from 'node:https';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { cliPath } from '../helpers/temporal';
+import { findIncident } from '../../client/incidents';
 import { startStack, TOKENS, type Stack } from '../helpers/stack';
 import { header, startPagerDutyFake, startSlackFake, startSmtp, type PagerDutyFake } from '../helpers/fakes';
 import { waitFor } from '../helpers/wait';
@@ -68,4 +73,12 @@ test('an outage pages every routed channel once; ack and recovery update the sam
   const notified = resolved.body.timeline.filter((e: { type: string }) => e.type === 'notified').map((e: { message: string }) => e.message);
   expect(notified).toEqual(expect.arrayContaining(['page via slack: posted', 'page via pagerduty', 'page via email', 'acknowledged via pagerduty', 'resolved via slack: updated', 'resolved via pagerduty', 'resolved via email']));
   expect(resolved.body.timeline.some((e: { type: string }) => e.type === 'notification_failed')).toBe(false);
+
+  // A replay fixture of the per-channel delivery path (UPDATE_HISTORY_FIXTURES=1 refreshes it).
+  if (process.env.UPDATE_HISTORY_FIXTURES) {
+    const handle = (await findIncident(stack.client, id))!;
+    const runId = (await handle.describe()).runId;
+    const json = execFileSync(cliPath(), ['workflow', 'show', '--workflow-id', handle.workflowId, '--run-id', runId, '--address', stack.address, '-o', 'json']);
+    writeFileSync(join(resolve(__dirname, '..', 'fixtures', 'histories'), 'incident-notify-channels.json'), json);
+  }
 });
