@@ -79,3 +79,19 @@ export function unknownVariables(program: unknown, model: unknown, helpers: stri
   walk(program as Node, [model]);
   return out;
 }
+
+/**
+ * Variables printed unconditionally (outside any block): for customer mail each must have a value, or
+ * the reader would see a blank where a fact should be.
+ */
+export function unconditionalVariables(program: unknown): string[] {
+  const out: string[] = [];
+  for (const n of ((program as Node).body as Node[]) ?? []) {
+    if (n.type !== 'MustacheStatement') continue;
+    const path = n.path as PathNode;
+    const params = (n.params as Node[] | undefined) ?? [];
+    const vars = path.type === 'PathExpression' && !params.length ? [path] : params.filter((p) => p.type === 'PathExpression') as PathNode[];
+    for (const v of vars) if (!v.data && v.parts.length) out.push(v.parts.join('.'));
+  }
+  return out;
+}

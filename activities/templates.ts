@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import type { NotificationFacts } from '../domain/notification';
 import { BUNDLED_TEMPLATES_DIR } from './report';
-import { unknownVariables } from './template-check';
+import { unconditionalVariables, unknownVariables } from './template-check';
 
 export const MESSAGE_TEMPLATES = [
   'team-alert.subject', 'team-alert.txt', 'team-alert.html',
@@ -80,8 +80,17 @@ export class TemplateError extends Error {}
 export function renderTemplate(name: TemplateName, model: TemplateModel, dir?: string): string {
   const file = templateFile(name, dir);
   try {
-    const unknown = unknownVariables(hb.parse(readFileSync(file, 'utf8')), SAMPLE_MODEL, HELPERS);
+    const ast = hb.parse(readFileSync(file, 'utf8'));
+    const unknown = unknownVariables(ast, SAMPLE_MODEL, HELPERS);
     if (unknown.length) throw new Error(`unknown variable "${unknown[0].name}" (line ${unknown[0].line})`);
+    if (name.startsWith('customer-')) {
+      for (const v of unconditionalVariables(ast)) {
+        const value = v.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), model);
+        if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) {
+          throw new Error(`"${v}" has no value for this incident: wrap it in {{#if ${v}}}…{{/if}}`);
+        }
+      }
+    }
     const out = compile(file, name)(model);
     return name.endsWith('.subject') ? out.trim().replace(/\s+/g, ' ') : out;
   } catch (err) {

@@ -62,8 +62,9 @@ export const notificationsSchema = z
         }),
       )
       .default([]),
-    /** Per alert kind: which channels page, and the repeat-alert escalation rule. Missing kinds use `default`. */
-    routing: z.partialRecord(z.enum(ALERT_KINDS), routeSchema).default(DEFAULT_ALERT_ROUTING),
+    /** Per alert kind: which channels page, and the repeat-alert escalation rule. Kinds without a route use `default`. */
+    // Merged over the seed defaults: configuring one kind does not drop the routes of the others.
+    routing: z.partialRecord(z.enum(ALERT_KINDS), routeSchema).default({}).transform((r) => ({ ...DEFAULT_ALERT_ROUTING, ...r })),
     default: routeSchema.default(DEFAULT_ROUTE),
   })
   .prefault({});

@@ -58,6 +58,12 @@ describe('templates', () => {
     expect(checkTemplates('/nonexistent/lifeline-templates')).toEqual(['notifications.templatesDir: /nonexistent/lifeline-templates does not exist']);
   });
 
+  test('a customer template printing a fact the incident does not have yet is refused, not sent with a blank', () => {
+    const dir = overrides({ 'customer-start.txt.hbs': 'Acknowledged by {{acknowledgedBy}}.\n{{#if resolvedAt}}Resolved at {{resolvedAt}}{{/if}}' });
+    expect(() => renderTemplate('customer-start.txt', { ...SAMPLE_MODEL, acknowledgedBy: null }, dir)).toThrow(/"acknowledgedBy" has no value for this incident/);
+    expect(renderTemplate('customer-start.txt', { ...SAMPLE_MODEL, resolvedAt: null }, dir)).toBe('Acknowledged by dana.\n');
+  });
+
   test('customer notices of an incident with nothing known yet still say something in every field', () => {
     const state = newIncidentState({ id: 'x-00000000', scope: 'x', provider: 'x', title: 't', now: '2026-01-01T00:00:00.000Z' });
     const model = { ...SAMPLE_MODEL, ...notificationFacts(state, true) };
@@ -120,6 +126,12 @@ describe('notifications config', () => {
     expect(c.notifications.default).toEqual({ channels: ['email'], escalateAfter: 5, withinMs: 600_000 });
     expect(c.notifications.webhooks).toEqual([]);
     expect(c.notifications.slack).toBeUndefined();
+  });
+
+  test('configured routes are merged over the seed defaults', () => {
+    const c = parseConfig(`${base}notifications: { routing: { quota: { channels: [slack], escalateAfter: 1, withinMs: 60000 } } }\n`);
+    expect(c.notifications.routing.quota).toEqual({ channels: ['slack'], escalateAfter: 1, withinMs: 60_000 });
+    expect(c.notifications.routing.error_rate?.channels).toEqual(['slack', 'pagerduty']);
   });
 
   test('secrets are only named; bad names, inline secrets and unknown channels are reported by path', () => {
