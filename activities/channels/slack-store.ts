@@ -1,6 +1,7 @@
 // A small keyed store under dataDir for Slack: the incident message's ts and the thread replies already
 // posted. The workflow also keeps the ts; this file covers a worker that crashed after posting but
-// before the activity completed, so the retry updates instead of posting a second message.
+// before the activity completed, so the retry updates instead of posting a second message. A crash
+// between the post and the write leaves `posting` set: the retry then looks the message up in Slack.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -8,6 +9,8 @@ export interface SlackRecord {
   ts?: string;
   channel?: string;
   replies: string[];
+  /** Set just before chat.postMessage: if a retry finds it without a ts, the post may have landed. */
+  posting?: boolean;
 }
 
 const REPLIES_KEPT = 200;
@@ -19,7 +22,7 @@ export function slackStore(dataDir: string) {
     read(incidentId: string): SlackRecord {
       try {
         const r = JSON.parse(readFileSync(file(incidentId), 'utf8')) as SlackRecord;
-        return { ts: r.ts, channel: r.channel, replies: Array.isArray(r.replies) ? r.replies : [] };
+        return { ts: r.ts, channel: r.channel, replies: Array.isArray(r.replies) ? r.replies : [], posting: r.posting === true };
       } catch {
         return { replies: [] };
       }

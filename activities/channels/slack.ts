@@ -21,6 +21,19 @@ function classify(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
+const METADATA_TYPE = 'lifeline_incident';
+
+/** The incident's message in the channel's recent history, found by the metadata it was posted with. */
+async function findPosted(web: WebClient, channel: string, incidentId: string): Promise<string | undefined> {
+  try {
+    const h = await web.conversations.history({ channel, limit: 100, include_all_metadata: true });
+    const hit = h.messages?.find((m) => m.metadata?.event_type === METADATA_TYPE && (m.metadata.event_payload as { incident_id?: string } | undefined)?.incident_id === incidentId);
+    return hit?.ts;
+  } catch {
+    return undefined; // no channels:history scope, or Slack down: posting again is the lesser evil
+  }
+}
+
 export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; dataDir: string; templatesDir?: string }): Channel {
   const store = slackStore(opts.dataDir);
   return {
@@ -38,10 +51,14 @@ export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; d
       // Temporal owns retries and backoff; the client must not retry underneath it.
       const web = new WebClient(token, { slackApiUrl: cfg.apiUrl, timeout: cfg.timeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
       const record = store.read(n.incidentId);
-      const ts = sendOpts?.slackTs ?? record.ts;
       try {
+        const ts = sendOpts?.slackTs ?? record.ts ?? (record.posting ? await findPosted(web, cfg.channel, n.incidentId) : undefined);
         if (!ts) {
-          const posted = await web.chat.postMessage({ channel: cfg.channel, text, blocks: blocks as never, unfurl_links: false });
+          store.write(n.incidentId, { ...record, posting: true });
+          const posted = await web.chat.postMessage({
+            channel: cfg.channel, text, blocks: blocks as never, unfurl_links: false,
+            metadata: { event_type: METADATA_TYPE, event_payload: { incident_id: n.incidentId } },
+          });
           if (!posted.ts) throw new Error('slack: chat.postMessage returned no ts');
           store.write(n.incidentId, { ts: posted.ts, channel: posted.channel ?? cfg.channel, replies: [...record.replies, dedupKey] });
           return { status: 'delivered', ref: posted.ts, detail: 'posted' };

@@ -101,6 +101,7 @@ export interface SlackCall { method: string; token: string | undefined; args: Re
 
 export async function startSlackFake(): Promise<{ url: string; calls: SlackCall[]; close(): Promise<void> }> {
   const calls: SlackCall[] = [];
+  const posted: { ts: string; metadata?: unknown }[] = [];
   let next = 1;
   const server = createHttp(async (req: IncomingMessage, res: ServerResponse) => {
     const body = await readBody(req);
@@ -108,7 +109,11 @@ export async function startSlackFake(): Promise<{ url: string; calls: SlackCall[
     const args = Object.fromEntries(new URLSearchParams(body));
     calls.push({ method, token: req.headers.authorization, args, at: Date.now() });
     res.writeHead(200, { 'content-type': 'application/json' });
-    if (method === 'chat.postMessage') res.end(JSON.stringify({ ok: true, channel: args.channel, ts: `1700000000.00${String(next++).padStart(4, '0')}` }));
+    if (method === 'chat.postMessage') {
+      const ts = `1700000000.00${String(next++).padStart(4, '0')}`;
+      if (!args.thread_ts) posted.unshift({ ts, ...(args.metadata ? { metadata: JSON.parse(args.metadata) as unknown } : {}) });
+      res.end(JSON.stringify({ ok: true, channel: args.channel, ts }));
+    } else if (method === 'conversations.history') res.end(JSON.stringify({ ok: true, messages: posted }));
     else if (method === 'chat.update') res.end(JSON.stringify({ ok: true, channel: args.channel, ts: args.ts }));
     else res.end(JSON.stringify({ ok: false, error: 'unknown_method' }));
   });

@@ -2,7 +2,7 @@
 // activity built from a parsed config: SMTP (smtp-server), PagerDuty Events v2 over HTTPS, the Slack Web
 // API and a signature-checking webhook receiver.
 import { Agent } from 'node:https';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -159,6 +159,23 @@ test('slack: one message per incident, posted once, then updated in place with t
     expect(slack.calls[2].args.ts).toBe('1700000000.000001');
     expect(slack.calls[3].args.thread_ts).toBe('1700000000.000001');
     expect(slack.calls[3].args.text).toBe('*status_update* (SEV1, phase detected): status_update message <@U0DANA>');
+  } finally {
+    await slack.close();
+  }
+});
+
+test('slack: a worker that crashed between posting and recording the ts finds its message by metadata and updates it', async () => {
+  const slack = await startSlackFake();
+  try {
+    const deliver = deliverer(`  slack: { channel: C0INCIDENTS, apiUrl: "${slack.url}" }`);
+    await deliver({ channel: 'slack', notification: notification('page', 3, incident(), true) });
+    expect(JSON.parse(slack.calls[0].args.metadata)).toEqual({ event_type: 'lifeline_incident', event_payload: { incident_id: 'openai-1a2b3c4d' } });
+    // What a crash right after chat.postMessage leaves behind: the intent, no ts.
+    writeFileSync(join(dataDir, 'notifications', 'slack', 'openai-1a2b3c4d.json'), JSON.stringify({ replies: [], posting: true }));
+    const retried = await deliver({ channel: 'slack', notification: notification('page', 3, incident(), true) });
+    expect(retried.ref).toBe('1700000000.000001');
+    expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'conversations.history', 'chat.update', 'chat.postMessage']);
+    expect(slack.calls[3].args.thread_ts).toBe('1700000000.000001'); // a thread reply, not a second incident message
   } finally {
     await slack.close();
   }
