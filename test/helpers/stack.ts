@@ -56,6 +56,8 @@ export interface Stack {
   dataDir: string;
   address: string;
   http(method: 'GET' | 'POST', path: string, opts?: { token?: string; body?: unknown; accept?: string }): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
+  /** Stops the worker and starts a fresh one on the same server (a worker restart mid-incident). */
+  restartWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,10 +71,11 @@ export async function startStack(opts: { extraYaml?: string; channels?: Channel[
   const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, log: () => undefined });
   const endpoints = await startProviderEndpoints(config);
   const client = await connectClient(dev.address, config.temporal.namespace);
-  const { worker, connection } = await createLifelineWorker({
+  const newWorker = () => createLifelineWorker({
     config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env, channels: opts.channels,
   });
-  const running = worker.run();
+  let { worker, connection } = await newWorker();
+  let running = worker.run();
   await ensureEntityWorkflows(client, config);
   const api = await buildApi({ config, client, logger, env: TEST_ENV });
   await api.listen({ host: '127.0.0.1', port: 0 });
@@ -80,7 +83,10 @@ export async function startStack(opts: { extraYaml?: string; channels?: Channel[
   const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
 
   return {
-    config, client, endpoints, worker, api, apiUrl, dataDir, address: dev.address,
+    config, client, endpoints, api, apiUrl, dataDir, address: dev.address,
+    get worker() {
+      return worker;
+    },
     async http(method, path, opts = {}) {
       const res = await request(apiUrl + path, {
         method,
@@ -99,6 +105,13 @@ export async function startStack(opts: { extraYaml?: string; channels?: Channel[
         /* markdown or empty */
       }
       return { status: res.statusCode, body, text, headers: res.headers };
+    },
+    async restartWorker() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      ({ worker, connection } = await newWorker());
+      running = worker.run();
     },
     async stop() {
       await api.close();
