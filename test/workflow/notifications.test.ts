@@ -138,3 +138,27 @@ test('alerts naming more services re-assess impact, raise the severity and page 
     await h.result();
   });
 });
+
+test('escalation ladder: unacknowledged pages climb a level per ack timeout, repeat at the top, then stop after maxRepeats', async () => {
+  const calls: Delivery[] = [];
+  const acts = activities(50, async (d) => {
+    calls.push(d);
+    return { channel: d.channel, status: 'delivered' };
+  });
+  acts.getIncidentContext = async () => ({ ...context(50), ackTimeoutMs: 5 * 60_000, maxRepeats: 3 });
+  await run(acts, 'tq-notify-ladder', async () => {
+    const h = await open('tq-notify-ladder', 'incident-notify-ladder', alert('quota'));
+    await waitFor(() => h.query(incidentStateQuery), (s) => s.phase === 'monitoring', 'monitoring');
+    await env.sleep('21 minutes'); // 3 ack timeouts (5 min each) and then some
+    const s = await waitFor(() => h.query(incidentStateQuery), (x) => x.timeline.some((e) => e.type === 'escalation_exhausted'), 'escalation exhausted');
+    const pages = await waitFor(async () => calls.filter((c) => c.channel === 'log' && c.notification.kind === 'page').map((c) => c.notification.level), (p) => p.length === 4, 'four pages');
+    expect(pages).toEqual([1, 2, 3, 3]);
+    expect(s.timeline.find((e) => e.type === 'escalation_exhausted')?.message).toBe('no acknowledgement after 3 escalation(s)');
+    // quota alerts route to the default (email): every page went to the log and email targets only.
+    expect([...new Set(calls.filter((c) => c.notification.kind === 'page').map((c) => c.channel))].sort()).toEqual(['email', 'log']);
+    await env.sleep('30 minutes');
+    expect(calls.filter((c) => c.channel === 'log' && c.notification.kind === 'page')).toHaveLength(4);
+    await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
+    await h.result();
+  });
+});
