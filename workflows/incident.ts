@@ -19,16 +19,14 @@ import {
   newIncidentState,
   recordAlerts,
   type Alert,
-  type AlertKind,
   type IncidentState,
   type Phase,
 } from '../domain/incident';
-import { assessImpact, levelForSeverity, reassessImpact, worseSeverity, type Severity } from '../domain/impact';
-import {
-  channelsForKinds, deliveryTargetsFor, DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE, pruneArrivals, repeatAlertsEscalate, routeFor, type AlertRouting,
-} from '../domain/alert-rules';
+import { assessImpact, levelForSeverity, type Severity } from '../domain/impact';
+import { channelsForKinds, deliveryTargetsFor } from '../domain/alert-rules';
 import { notificationFacts } from '../domain/notification';
 import { createDeliveryQueue } from './delivery';
+import { createAlertWatch } from './alert-watch';
 import { nextLevel, rolesForLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
 import {
   acknowledgeUpdate,
@@ -65,19 +63,16 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const lateAlerts: Alert[] = [];
   let escalationLevels: IncidentContext['escalationLevels'] | undefined = undefined; // known after assessment
   let context: IncidentContext | undefined = undefined; // known after assessment
-  // What alerts tell beyond their count: kinds seen (routing), arrival times per kind (repeat rule),
-  // services they name (impact re-assessment). Bounded: times are pruned, services are config ids.
-  const kindsSeen = new Set<AlertKind>();
-  const arrivals = new Map<AlertKind, number[]>();
-  const reportedServices = new Set<string>();
-  const noteAlerts = (alerts: Alert[]) => {
-    for (const a of alerts) {
-      kindsSeen.add(a.kind);
-      arrivals.set(a.kind, [...(arrivals.get(a.kind) ?? []), Date.now()].slice(-50));
-      const named = a.details?.services;
-      if (Array.isArray(named)) for (const sv of named.slice(0, 50)) if (typeof sv === 'string') reportedServices.add(sv);
-    }
-  };
+  const alertWatch = createAlertWatch({
+    state,
+    context: () => context,
+    escalateTo: async (level, why) => {
+      state.escalationLevel = level;
+      escalationWake += 1;
+      await page(state, level, why);
+    },
+    setSeverity: (severity, reason) => setSeverity(state, severity, reason),
+  });
 
   // ---- handlers first, before any await ------------------------------------------------------------
   setHandler(incidentStateQuery, () => state);
@@ -88,7 +83,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     }
     const before = state.alerts.count;
     recordAlerts(state, alerts);
-    noteAlerts(alerts);
+    alertWatch.note(alerts);
     if (before > 0) addTimeline(state, 'alerts', `${alerts.length} more alert(s) (total ${state.alerts.count})`, now());
   });
   setHandler(providerRecoveredSignal, ({ at, detail }) => {
@@ -161,7 +156,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // ---- detect ---------------------------------------------------------------------------------------
   if (input.carriedAlerts?.length) {
     recordAlerts(state, input.carriedAlerts);
-    noteAlerts(input.carriedAlerts);
+    alertWatch.note(input.carriedAlerts);
   }
   const firstAlertAt = state.alerts.sample[0]?.observedAt;
   if (firstAlertAt && firstAlertAt < state.faultAt) state.faultAt = firstAlertAt;
@@ -185,7 +180,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   await page(state, state.escalationLevel, 'incident opened', true);
   const escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
   const updates = statusUpdateLoop(ctx.statusUpdateMs);
-  const watchers = perChannel ? Promise.all([alertRulesLoop(), acknowledgementWatch()]) : Promise.resolve();
+  const watchers = perChannel ? Promise.all([alertWatch.run(), acknowledgementWatch()]) : Promise.resolve();
 
   // ---- diagnose -------------------------------------------------------------------------------------
   setPhase(state, 'diagnosing', `running diagnostics against ${state.provider}`);
@@ -287,56 +282,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   /** Queues one delivery per routed target (per-channel), or the single legacy `notify` activity. */
   async function announce(n: Notification, opening = false): Promise<void> {
     if (!perChannel) return notifySafely(n);
-    const routing: AlertRouting = context?.alertRouting ?? { routes: DEFAULT_ALERT_ROUTING, fallback: DEFAULT_ROUTE };
-    const targets = deliveryTargetsFor(n.kind, channelsForKinds([...kindsSeen], routing), context?.channels ?? ['log']);
+    const targets = deliveryTargetsFor(n.kind, channelsForKinds(alertWatch.kinds(), alertWatch.routing()), context?.channels ?? ['log']);
     deliveries.send({ ...n, facts: notificationFacts(state, opening) }, targets);
-  }
-
-  /** Re-assesses impact and applies the repeat-alert rule whenever new alerts arrive. */
-  async function alertRulesLoop(): Promise<void> {
-    let seen = 0; // the alerts that opened the incident count too
-    for (;;) {
-      await condition(() => state.status === 'resolved' || state.alerts.count !== seen);
-      if (state.status === 'resolved') return;
-      seen = state.alerts.count;
-      await reassess();
-      await applyRepeatRule();
-    }
-  }
-
-  async function reassess(): Promise<void> {
-    if (!state.impact || !context?.serviceCatalog || !reportedServices.size) return;
-    const next = reassessImpact(state.impact, context.serviceCatalog, [...reportedServices], context.impactRules);
-    if (!next) return;
-    const before = state.impact;
-    state.impact = next;
-    addTimeline(state, 'impact', `impact re-assessed ${before.level} → ${next.level}: ${next.affectedServices.length} service(s), ${next.users} user(s); ${next.reason}`, now());
-    const severity = worseSeverity(state.severity, next.severity);
-    if (severity === state.severity) return;
-    setSeverity(state, severity, `impact re-assessed to ${next.level}`);
-    const level = startingLevel(next.level);
-    if (level > state.escalationLevel) {
-      state.escalationLevel = level;
-      escalationWake += 1;
-      await page(state, level, `impact grew to ${next.level}`);
-    }
-  }
-
-  async function applyRepeatRule(): Promise<void> {
-    const routing: AlertRouting = context?.alertRouting ?? { routes: DEFAULT_ALERT_ROUTING, fallback: DEFAULT_ROUTE };
-    for (const [kind, times] of arrivals) {
-      const route = routeFor(kind, routing);
-      if (!state.acknowledgedAt && state.escalationLevel < 3 && repeatAlertsEscalate(times, route)) {
-        arrivals.set(kind, []); // one burst escalates once
-        const to = nextLevel(state.escalationLevel);
-        state.escalationLevel = to;
-        escalationWake += 1;
-        addTimeline(state, 'escalated', `escalated to level ${to}: ${times.length} ${kind} alert(s) within ${Math.round(route.withinMs / 1000)} s`, now());
-        await page(state, to, `repeated ${kind} alerts`);
-      } else {
-        arrivals.set(kind, pruneArrivals(times, route, Date.now()));
-      }
-    }
   }
 
   async function acknowledgementWatch(): Promise<void> {
