@@ -11,6 +11,7 @@ function activeMaintenance(deps: ActivityDeps, components: string[]): IncidentCo
   const w = maintenanceFromConfig(deps.config).find((m) => isInMaintenance(m, now) && m.components.some((c) => components.includes(c)));
   return w ? { id: w.id, title: w.title } : null;
 }
+import { deliveryTargets } from './channels';
 
 export function createContextActivities(deps: ActivityDeps) {
   return {
@@ -30,6 +31,9 @@ export function createContextActivities(deps: ActivityDeps) {
         maxRepeats: config.escalation.maxRepeats,
         statusUpdateMs: config.statusUpdates,
         maintenance: activeMaintenance(deps, [provider, ...services.map((s) => s.id)]),
+        channels: deliveryTargets(config),
+        alertRouting: { routes: config.notifications.routing, fallback: config.notifications.default },
+        serviceCatalog: config.services.map((s) => ({ id: s.id, users: s.users })),
       };
     },
   };

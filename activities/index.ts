@@ -1,6 +1,7 @@
 // The activity factory: every activity, built from injected dependencies (samples-typescript style).
 import type { ActivityDeps } from './deps';
 import { createContextActivities } from './context';
+import { createDeliverActivities } from './deliver';
 import { createDiagnoseActivities } from './diagnose';
 import { createNotifyActivities, type Channel } from './notify';
 import { createReportActivities } from './report';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[
   return {
     ...createContextActivities(deps),
     ...createNotifyActivities(deps, opts.channels),
+    ...createDeliverActivities(deps, opts.channels),
     ...createDiagnoseActivities(deps),
     ...createRoutingActivities(deps),
     ...createReportActivities(deps),

@@ -4,9 +4,30 @@
 import type { ActivityDeps } from './deps';
 import type { Notification } from './types';
 
+export interface Recipient {
+  role: string;
+  name: string;
+  email?: string;
+  slack?: string;
+  pagerdutyRoutingKeyEnv?: string;
+}
+
+/** What a channel may report back; `ref` is kept by the workflow (e.g. the Slack ts to update later). */
+export interface ChannelResult {
+  status?: 'delivered' | 'skipped';
+  ref?: string;
+  detail?: string;
+}
+
 export interface Channel {
   name: string;
-  send(n: Notification, recipients: { role: string; name: string; email?: string }[], dedupKey: string): Promise<void>;
+  send(n: Notification, recipients: Recipient[], dedupKey: string, opts?: { slackTs?: string }): Promise<void | ChannelResult>;
+}
+
+/** The people holding the given roles, from `escalation.roles`. */
+export function recipientsFor(deps: ActivityDeps, roles: string[]): Recipient[] {
+  const roster = deps.config.escalation.roles;
+  return roles.flatMap((role) => (roster[role] ?? []).map((p) => ({ role, ...p })));
 }
 
 export function logChannel(deps: ActivityDeps): Channel {
@@ -28,8 +49,7 @@ export function dedupKeyFor(n: Notification): string {
 export function createNotifyActivities(deps: ActivityDeps, channels: Channel[] = [logChannel(deps)]) {
   return {
     async notify(n: Notification): Promise<{ delivered: string[] }> {
-      const roster = deps.config.escalation.roles;
-      const recipients = n.roles.flatMap((role) => (roster[role] ?? []).map((p) => ({ role, name: p.name, email: p.email })));
+      const recipients = recipientsFor(deps, n.roles);
       const dedupKey = dedupKeyFor(n);
       const delivered: string[] = [];
       const failures: string[] = [];

@@ -5,6 +5,8 @@ import type { Diagnosis, IncidentState, RoutingChange } from '../domain/incident
 import type { FailureCategory, ProbeObservation } from '../domain/classify';
 import type { PublicUpdate } from '../domain/status';
 import type { RouteState } from '../workflows/messages';
+import type { AlertRouting } from '../domain/alert-rules';
+import type { NotificationFacts } from '../domain/notification';
 
 export interface IncidentContext {
   services: AffectedService[];
@@ -17,6 +19,11 @@ export interface IncidentContext {
   statusUpdateMs: Record<Severity, number>;
   /** An active maintenance window covering the provider or a service using it: paging is suppressed. */
   maintenance?: { id: string; title: string } | null;
+  /** Configured delivery targets ('log', 'slack', 'email', 'pagerduty', 'webhook:<name>'). Absent in old histories. */
+  channels?: string[];
+  alertRouting?: AlertRouting;
+  /** Every configured service, so alerts naming more services can re-assess impact. */
+  serviceCatalog?: AffectedService[];
 }
 
 export interface StatusUpdateRequest {
@@ -30,7 +37,7 @@ export interface StatusUpdateRequest {
 
 export interface Notification {
   incidentId: string;
-  kind: 'page' | 'status_update' | 'resolved';
+  kind: 'page' | 'status_update' | 'acknowledged' | 'resolved';
   /** Sequence within the incident: with incidentId and kind it forms the delivery's dedup key. */
   seq: number;
   level?: EscalationLevel;
@@ -38,6 +45,24 @@ export interface Notification {
   severity: Severity;
   title: string;
   message: string;
+  /** The incident as templates see it (absent in histories recorded before per-channel delivery). */
+  facts?: NotificationFacts;
+}
+
+/** One notification to one delivery target: its own activity, so a failing channel never re-sends the others. */
+export interface Delivery {
+  channel: string;
+  notification: Notification;
+  /** The Slack incident message's ts from an earlier delivery: update it rather than post a new one. */
+  slackTs?: string;
+}
+
+export interface DeliveryResult {
+  channel: string;
+  status: 'delivered' | 'skipped';
+  /** A reference to keep (the Slack message ts, the PagerDuty dedup_key, the Message-ID). */
+  ref?: string;
+  detail?: string;
 }
 
 export interface ChainChangeRequest {
@@ -49,6 +74,7 @@ export interface ChainChangeRequest {
 export interface IncidentActivities {
   getIncidentContext(provider: string): Promise<IncidentContext>;
   notify(n: Notification): Promise<{ delivered: string[] }>;
+  deliverNotification(d: Delivery): Promise<DeliveryResult>;
   diagnoseProvider(provider: string): Promise<Diagnosis>;
   failoverChain(req: ChainChangeRequest): Promise<RoutingChange | null>;
   failbackChain(req: ChainChangeRequest): Promise<RoutingChange | null>;

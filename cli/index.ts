@@ -9,6 +9,8 @@ import { buildTokenTable } from '../api/auth';
 import { startServices, stopOnSignals } from './runtime';
 import { runDemo } from './demo';
 import { callApi, type ApiTarget } from './http';
+import { checkTemplates } from '../activities/templates';
+import { notificationSecretEnvs } from '../config/notifications';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 
@@ -67,10 +69,14 @@ export function buildCli(): Command {
   cfg.command('check').description('validate the config file and report every problem as path: message')
     .action((_o, cmd: Command) => {
       const { config, path } = load(cmd.optsWithGlobals<{ config?: string }>().config);
+      // Templates are part of the config: one using an unknown variable must fail here, not in an email.
+      const templateProblems = checkTemplates(config.notifications.templatesDir);
+      if (templateProblems.length) throw new ConfigError(path, templateProblems.map((p) => `notifications.templates: ${p}`));
       const missing = buildTokenTable(config).missing;
       out(`${path}: ok — ${config.providers.length} provider(s), ${config.chains.length} chain(s), ${config.services.length} service(s)`);
       for (const p of config.providers) if (p.apiKeyEnv && !process.env[p.apiKeyEnv]) out(`warning: providers.${p.id}.apiKeyEnv: ${p.apiKeyEnv} is not set`);
       for (const m of missing) out(`warning: auth.tokens: ${m} is not set`);
+      for (const [where, env] of notificationSecretEnvs(config)) if (!process.env[env]) out(`warning: ${where}: ${env} is not set`);
     });
 
   const temporal = program.command('temporal').description('Temporal binaries');

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { DEFAULT_IMPACT_RULES } from '../domain/impact';
 import { validateWeights } from '../domain/failover';
+import { notificationsSchema } from './notifications';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
 const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must start with a lower-case letter or digit, then letters, digits, "_", "." or "-"');
@@ -39,7 +40,10 @@ const chainSchema = z.strictObject({
 const personSchema = z.strictObject({
   name: z.string().min(1),
   email: z.email().optional(),
+  /** Slack user ID (U…), mentioned in the incident message when their role is paged. */
   slack: z.string().optional(),
+  /** A personal PagerDuty Events v2 routing key, by environment variable name. */
+  pagerdutyRoutingKeyEnv: envName.optional(),
 });
 
 export const configSchema = z
@@ -96,6 +100,7 @@ export const configSchema = z
         SEV4: duration.default(120 * 60_000),
       })
       .prefault({}),
+    notifications: notificationsSchema,
     simulator: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).prefault({}),
     /** Public status page (GET /status and the Statuspage-compatible JSON). */
     statusPage: z

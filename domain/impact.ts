@@ -67,3 +67,32 @@ export function levelForSeverity(severity: Severity): ImpactLevel {
   const entry = Object.entries(SEVERITY_BY_LEVEL).find(([, s]) => s === severity);
   return (entry?.[0] ?? 'low') as ImpactLevel;
 }
+
+const LEVEL_RANK: Record<ImpactLevel, number> = { low: 0, medium: 1, high: 2, critical: 3 };
+
+/**
+ * Re-assessment when alerts name services beyond the ones the provider's chains reach: the union is
+ * assessed again (users from the service catalog). Returns the new impact only when it is worse, with
+ * the reason naming the services that changed the picture.
+ */
+export function reassessImpact(
+  current: Impact,
+  catalog: AffectedService[],
+  reportedServices: string[],
+  rules: ImpactRules = DEFAULT_IMPACT_RULES,
+): Impact | null {
+  const added = reportedServices.filter((s) => !current.affectedServices.includes(s));
+  if (!added.length) return null;
+  const ids = [...current.affectedServices, ...added];
+  const services = ids.map((id) => catalog.find((s) => s.id === id) ?? { id, users: 0 });
+  const next = assessImpact(services, rules);
+  if (LEVEL_RANK[next.level] <= LEVEL_RANK[current.level]) {
+    // More services but no worse a level: record the wider picture, never lower the severity.
+    return { ...next, level: current.level, severity: current.severity, reason: `alerts named ${added.join(', ')}` };
+  }
+  return { ...next, reason: `alerts named ${added.join(', ')}: ${next.reason}` };
+}
+
+export function worseSeverity(a: Severity, b: Severity): Severity {
+  return a < b ? a : b; // 'SEV1' < 'SEV2' < …
+}

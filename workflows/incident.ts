@@ -13,7 +13,7 @@ import {
   patched,
 } from '@temporalio/workflow';
 import { toPublicIncident } from '../domain/status';
-import type { IncidentActivities, IncidentContext } from '../activities/types';
+import type { IncidentActivities, IncidentContext, Notification } from '../activities/types';
 import {
   addTimeline,
   incidentIdFor,
@@ -24,6 +24,10 @@ import {
   type Phase,
 } from '../domain/incident';
 import { assessImpact, levelForSeverity, type Severity } from '../domain/impact';
+import { channelsForKinds, deliveryTargetsFor } from '../domain/alert-rules';
+import { notificationFacts } from '../domain/notification';
+import { createDeliveryQueue } from './delivery';
+import { createAlertWatch } from './alert-watch';
 import { nextLevel, rolesForLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
 import {
   acknowledgeUpdate,
@@ -61,6 +65,17 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   let escalationLevels: IncidentContext['escalationLevels'] | undefined = undefined; // known after assessment
   let maintenance: IncidentContext['maintenance'] = null;
   let lastPublishedUpdate: string | undefined;
+  let context: IncidentContext | undefined = undefined; // known after assessment
+  const alertWatch = createAlertWatch({
+    state,
+    context: () => context,
+    escalateTo: async (level, why) => {
+      state.escalationLevel = level;
+      escalationWake += 1;
+      await page(state, level, why);
+    },
+    setSeverity: (severity, reason) => setSeverity(state, severity, reason),
+  });
 
   // ---- handlers first, before any await ------------------------------------------------------------
   setHandler(incidentStateQuery, () => state);
@@ -71,6 +86,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     }
     const before = state.alerts.count;
     recordAlerts(state, alerts);
+    alertWatch.note(alerts);
     if (before > 0) addTimeline(state, 'alerts', `${alerts.length} more alert(s) (total ${state.alerts.count})`, now());
   });
   setHandler(providerRecoveredSignal, ({ at, detail }) => {
@@ -135,8 +151,16 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     },
   );
 
+  // Per-channel delivery, impact re-assessment and the repeat-alert rule came later: incidents recorded
+  // before them replay on the single `notify` activity.
+  const perChannel = patched('per-channel-delivery');
+  const deliveries = createDeliveryQueue(state);
+
   // ---- detect ---------------------------------------------------------------------------------------
-  if (input.carriedAlerts?.length) recordAlerts(state, input.carriedAlerts);
+  if (input.carriedAlerts?.length) {
+    recordAlerts(state, input.carriedAlerts);
+    alertWatch.note(input.carriedAlerts);
+  }
   const firstAlertAt = state.alerts.sample[0]?.observedAt;
   if (firstAlertAt && firstAlertAt < state.faultAt) state.faultAt = firstAlertAt;
   setPhase(state, 'detected', `incident opened: ${input.title}${input.declaredBy ? ` (declared by ${input.declaredBy})` : ''}`);
@@ -148,6 +172,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   state.impact = impact;
   escalationLevels = ctx.escalationLevels;
   maintenance = ctx.maintenance ?? null;
+  context = ctx;
   const severity: Severity = input.severity ?? impact.severity;
   setSeverity(state, severity, input.severity ? `declared ${severity} by ${input.declaredBy ?? 'operator'}` : `impact ${impact.level}: ${impact.reason}`);
   // Wait for the first signal batch so the alert count is right before anyone is paged.
@@ -156,10 +181,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // ---- escalate -------------------------------------------------------------------------------------
   setPhase(state, 'escalating', 'paging the response team');
   state.escalationLevel = startingLevel(levelForSeverity(severity));
-  await page(state, state.escalationLevel, 'incident opened');
+  await page(state, state.escalationLevel, 'incident opened', true);
   await publishStatus();
   const escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
   const updates = statusUpdateLoop(ctx.statusUpdateMs);
+  const watchers = perChannel ? Promise.all([alertWatch.run(), acknowledgementWatch()]) : Promise.resolve();
 
   // ---- diagnose -------------------------------------------------------------------------------------
   setPhase(state, 'diagnosing', `running diagnostics against ${state.provider}`);
@@ -201,9 +227,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   state.status = 'resolved';
   state.resolvedAt = now();
   setPhase(state, 'reporting', `resolved: ${state.resolution}`);
-  await Promise.all([escalation, updates]);
+  await Promise.all([escalation, updates, watchers]);
   await publishStatus();
-  await notifySafely({ incidentId: state.id, kind: 'resolved', seq: 0, roles: [], severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
+  // Everyone paged hears of the resolution (PagerDuty resolves on each routing key that was triggered).
+  const resolvedRoles = perChannel ? rolesForLevel(state.escalationLevel, escalationLevels) : [];
+  await announce({ incidentId: state.id, kind: 'resolved', seq: 0, roles: resolvedRoles, severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
+  if (perChannel) await deliveries.drain(); // bounded by the delivery retry policy
   const report = await quick.renderReport(state);
   state.report = report.markdown;
   addTimeline(state, 'report', `postmortem written (${report.location})`, now());
@@ -222,13 +251,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   return state;
 
   // ---- helpers (closures over state) ----------------------------------------------------------------
-  async function page(s: IncidentState, level: EscalationLevel, why: string): Promise<void> {
+  async function page(s: IncidentState, level: EscalationLevel, why: string, opening = false): Promise<void> {
     if (maintenance) {
       addTimeline(s, 'paging_suppressed', `level ${level} not paged: maintenance "${maintenance.title}" is in progress`, now());
       return;
     }
     const roles = rolesForLevel(level, escalationLevels);
-    await notifySafely({ incidentId: s.id, kind: 'page', seq: s.timeline.length, level, roles, severity: s.severity, title: s.title, message: why });
+    await announce({ incidentId: s.id, kind: 'page', seq: s.timeline.length, level, roles, severity: s.severity, title: s.title, message: why }, opening);
     addTimeline(s, 'paged', `level ${level} paged (${roles.join(', ')}): ${why}`, now());
   }
 
@@ -254,7 +283,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       const resolvedNow = await condition(() => state.status === 'resolved', cadence[state.severity]);
       if (resolvedNow) return;
       state.statusUpdates += 1;
-      await notifySafely({
+      await announce({
         incidentId: state.id, kind: 'status_update', seq: state.statusUpdates, roles: [], severity: state.severity, title: state.title,
         message: `Update ${state.statusUpdates}: phase ${state.phase}; ${state.alerts.count} alert(s); ${state.routingChanges.length} traffic change(s)`,
       });
@@ -275,6 +304,23 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     } catch (err) {
       addTimeline(state, 'status_publish_failed', `status update not emailed: ${(err as Error).message}`, now());
     }
+  }
+
+  /** Queues one delivery per routed target (per-channel), or the single legacy `notify` activity. */
+  async function announce(n: Notification, opening = false): Promise<void> {
+    if (!perChannel) return notifySafely(n);
+    const targets = deliveryTargetsFor(n.kind, channelsForKinds(alertWatch.kinds(), alertWatch.routing()), context?.channels ?? ['log']);
+    deliveries.send({ ...n, facts: notificationFacts(state, opening) }, targets);
+  }
+
+  async function acknowledgementWatch(): Promise<void> {
+    await condition(() => !!state.acknowledgedAt || state.status === 'resolved');
+    if (state.status === 'resolved') return;
+    const by = state.acknowledgements[0]?.by ?? 'someone';
+    await announce({
+      incidentId: state.id, kind: 'acknowledged', seq: 0, roles: rolesForLevel(state.escalationLevel, escalationLevels), severity: state.severity, title: state.title,
+      message: `acknowledged by ${by}`,
+    });
   }
 
   async function notifySafely(n: Parameters<IncidentActivities['notify']>[0]): Promise<void> {

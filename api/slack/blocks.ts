@@ -1,12 +1,13 @@
 // Block Kit for incident messages: a summary with Acknowledge / Escalate / Resolve / Timeline buttons
-// (action IDs below; the button value is the incident ID), and a timeline view.
+// (action IDs below; the button value is the incident ID), and a timeline view. The notification
+// channel's message (templates/slack-blocks.json.hbs) uses the same action IDs.
 import type { IncidentState } from '../../domain/incident';
 
 export const ACTIONS = {
-  acknowledge: 'incident_acknowledge',
-  escalate: 'incident_escalate',
-  resolve: 'incident_resolve',
-  timeline: 'incident_timeline',
+  acknowledge: 'lifeline_ack',
+  escalate: 'lifeline_escalate',
+  resolve: 'lifeline_resolve',
+  timeline: 'lifeline_timeline',
 } as const;
 
 type Block = Record<string, unknown>;

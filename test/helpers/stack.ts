@@ -17,6 +17,7 @@ import { startProviderEndpoints, type ProviderEndpoints } from '../../worker/pro
 import { startDevServer } from '../../worker/dev-server';
 import { createLogger } from '../../worker/logger';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
+import type { Channel } from '../../activities/notify';
 import { cliPath, quietTemporalRuntime, workflowBundle } from './temporal';
 
 export const TOKENS = { operator: 'op-token-7f3a', ingest: 'ingest-token-91bc', reader: 'read-token-55d0' };
@@ -55,22 +56,26 @@ export interface Stack {
   dataDir: string;
   address: string;
   http(method: 'GET' | 'POST', path: string, opts?: { token?: string; body?: unknown; accept?: string }): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
+  /** Stops the worker and starts a fresh one on the same server (a worker restart mid-incident). */
+  restartWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { env?: Record<string, string>; extraConfig?: string } = {}): Promise<Stack> {
+/** extraYaml is appended to the test config (top-level sections); channels replace configured ones by name. */
+export async function startStack(opts: { extraYaml?: string; channels?: Channel[]; env?: Record<string, string> } = {}): Promise<Stack> {
   quietTemporalRuntime();
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-it-'));
-  const config = parseConfig(testConfigYaml(dataDir) + (opts.extraConfig ?? ''));
+  const config = parseConfig(testConfigYaml(dataDir) + (opts.extraYaml ?? ''));
   const env = { ...TEST_ENV, ...opts.env };
   const logger = createLogger({ level: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'silent' });
   const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, log: () => undefined });
   const endpoints = await startProviderEndpoints(config);
   const client = await connectClient(dev.address, config.temporal.namespace);
-  const { worker, connection } = await createLifelineWorker({
-    config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env,
+  const newWorker = () => createLifelineWorker({
+    config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env, channels: opts.channels,
   });
-  const running = worker.run();
+  let { worker, connection } = await newWorker();
+  let running = worker.run();
   await ensureEntityWorkflows(client, config);
   const api = await buildApi({ config, client, logger, env });
   await api.listen({ host: '127.0.0.1', port: 0 });
@@ -78,7 +83,10 @@ export async function startStack(opts: { env?: Record<string, string>; extraConf
   const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
 
   return {
-    config, client, endpoints, worker, api, apiUrl, dataDir, address: dev.address,
+    config, client, endpoints, api, apiUrl, dataDir, address: dev.address,
+    get worker() {
+      return worker;
+    },
     async http(method, path, opts = {}) {
       const res = await request(apiUrl + path, {
         method,
@@ -97,6 +105,13 @@ export async function startStack(opts: { env?: Record<string, string>; extraConf
         /* markdown or empty */
       }
       return { status: res.statusCode, body, text, headers: res.headers };
+    },
+    async restartWorker() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      ({ worker, connection } = await newWorker());
+      running = worker.run();
     },
     async stop() {
       await api.close();

@@ -23,7 +23,7 @@ let stack: Stack;
 let sink: ResponseSink;
 beforeAll(async () => {
   sink = await startResponseSink();
-  stack = await startStack({ env: SLACK_ENV, extraConfig: EXTRA });
+  stack = await startStack({ env: SLACK_ENV, extraYaml: EXTRA });
 });
 afterAll(async () => {
   await stack?.stop();

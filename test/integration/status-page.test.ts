@@ -22,7 +22,7 @@ let page: Page;
 let smtp: SmtpSink;
 beforeAll(async () => {
   smtp = await startSmtpSink();
-  stack = await startStack({ extraConfig: `${EXTRA}smtp: { host: 127.0.0.1, port: ${smtp.port}, from: status@acme.test }\n` });
+  stack = await startStack({ extraYaml: `${EXTRA}smtp: { host: 127.0.0.1, port: ${smtp.port}, from: status@acme.test }\n` });
   // A confirmed subscriber, as if they had followed the confirmation link.
   const store = SubscriberStore.inDataDir(stack.dataDir);
   const { tokens } = await store.subscribe('reader@acme.test', []);

@@ -2,7 +2,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { IncidentActivities, Notification } from '../../activities/types';
+import type { Delivery, IncidentActivities, Notification } from '../../activities/types';
 import type { IncidentState, RoutingChange } from '../../domain/incident';
 import {
   acknowledgeUpdate,
@@ -26,6 +26,7 @@ afterAll(async () => env?.teardown());
 function mockActivities(overrides: Partial<IncidentActivities> = {}) {
   const notifications: Notification[] = [];
   const published: string[] = [];
+  const deliveries: Delivery[] = [];
   const routing: string[] = [];
   const change = (chain: string, from: Record<string, number>, to: Record<string, number>, v: number): RoutingChange => ({
     chain, from, to, mode: 'degraded', reason: 'test', version: v, at: new Date().toISOString(),
@@ -45,6 +46,12 @@ function mockActivities(overrides: Partial<IncidentActivities> = {}) {
     async notify(n) {
       notifications.push(n);
       return { delivered: ['log'] };
+    },
+    // The log target gets every notification: it stands for "a notification was sent".
+    async deliverNotification(d) {
+      deliveries.push(d);
+      if (d.channel === 'log') notifications.push(d.notification);
+      return { channel: d.channel, status: 'delivered' };
     },
     async diagnoseProvider() {
       return { rootCause: 'provider_outage', checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }], recommendations: ['wait'], at: new Date().toISOString() };
@@ -66,7 +73,7 @@ function mockActivities(overrides: Partial<IncidentActivities> = {}) {
     },
     ...overrides,
   };
-  return { activities, notifications, routing, published };
+  return { activities, notifications, deliveries, routing, published };
 }
 
 async function withWorker<T>(activities: IncidentActivities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
@@ -138,11 +145,12 @@ test('an unacknowledged page escalates after the ack timeout; acknowledging stop
   await withWorker(activities, 'tq-escalation', async () => {
     const h = await openIncident('tq-escalation', 'incident-escalation');
     await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
-    expect(notifications.filter((n) => n.kind === 'page').map((n) => n.level)).toEqual([1]);
+    const pages = async () => notifications.filter((n) => n.kind === 'page').map((n) => n.level);
+    expect(await waitFor(pages, (p) => p.length === 1, 'first page')).toEqual([1]);
 
     await env.sleep('330 seconds');
     await waitFor(phaseOf(h), (s) => s.escalationLevel === 2, 'level 2');
-    expect(notifications.filter((n) => n.kind === 'page').map((n) => n.level)).toEqual([1, 2]);
+    expect(await waitFor(pages, (p) => p.length === 2, 'second page')).toEqual([1, 2]);
 
     const acked = await h.executeUpdate(acknowledgeUpdate, { args: [{ by: 'dana' }] });
     expect(acked.acknowledgedAt).toBeDefined();
@@ -169,7 +177,8 @@ test('status updates follow the severity cadence while open', async () => {
     await env.sleep('31 minutes'); // SEV1: every 15 minutes
     const s = await waitFor(phaseOf(h), (x) => x.statusUpdates >= 2, 'two status updates');
     expect(s.statusUpdates).toBe(2);
-    expect(notifications.filter((n) => n.kind === 'status_update').map((n) => n.seq)).toEqual([1, 2]);
+    const updates = async () => notifications.filter((n) => n.kind === 'status_update').map((n) => n.seq);
+    expect(await waitFor(updates, (u) => u.length === 2, 'two status update deliveries')).toEqual([1, 2]);
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
     await h.result();
   });
@@ -191,7 +200,7 @@ test('an operator resolve closes the incident without failing back; later action
 
 test('a failing notification channel never blocks the incident', async () => {
   const { activities } = mockActivities({
-    notify: async () => {
+    deliverNotification: async () => {
       throw new Error('smtp down');
     },
   });

@@ -1,0 +1,29 @@
+// One notification to one delivery target, as its own activity: Temporal retries a failing channel with
+// backoff without re-sending the channels that already delivered. Every channel is idempotent on the
+// notification's dedup key (Message-ID, PagerDuty dedup_key, Slack ts upsert, webhook delivery id).
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityDeps } from './deps';
+import { buildChannels } from './channels';
+import { dedupKeyFor, recipientsFor, type Channel } from './notify';
+import { TemplateError } from './templates';
+import type { Delivery, DeliveryResult } from './types';
+
+export function createDeliverActivities(deps: ActivityDeps, overrides?: Channel[]) {
+  const channels = buildChannels(deps, overrides);
+  return {
+    async deliverNotification({ channel, notification, slackTs }: Delivery): Promise<DeliveryResult> {
+      const ch = channels.get(channel);
+      if (!ch) throw ApplicationFailure.nonRetryable(`channel "${channel}" is not configured`, 'UnknownChannel');
+      const dedupKey = dedupKeyFor(notification);
+      try {
+        const r = (await ch.send(notification, recipientsFor(deps, notification.roles), dedupKey, { slackTs })) ?? {};
+        deps.logger.debug({ channel, dedupKey, status: r.status ?? 'delivered' }, 'notification delivered');
+        return { channel, status: r.status ?? 'delivered', ...(r.ref ? { ref: r.ref } : {}), ...(r.detail ? { detail: r.detail } : {}) };
+      } catch (err) {
+        if (err instanceof TemplateError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateError');
+        deps.logger.warn({ channel, dedupKey, err: (err as Error).message }, 'notification delivery failed');
+        throw err;
+      }
+    },
+  };
+}

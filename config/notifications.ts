@@ -1,0 +1,87 @@
+// The `notifications:` config section: delivery channels (secrets only by environment variable name),
+// per-alert-kind routing with the repeat-alert escalation rule (seed 003), and the template directory.
+import { z } from 'zod';
+import { ALERT_KINDS } from '../domain/incident';
+import { CHANNEL_NAMES, DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE } from '../domain/alert-rules';
+
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
+const timeoutMs = z.number().int().positive().max(120_000);
+
+const routeSchema = z.strictObject({
+  channels: z.array(z.enum(CHANNEL_NAMES)).min(1),
+  /** Escalate one level when this many alerts of the kind arrive within `withinMs` (seed 003). */
+  escalateAfter: z.number().int().min(1),
+  withinMs: z.number().int().positive(),
+});
+
+export const notificationsSchema = z
+  .strictObject({
+    /** A directory of templates overriding the bundled ones file by file (relative to the working directory). */
+    templatesDir: z.string().min(1).optional(),
+    email: z
+      .strictObject({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65535).default(587),
+        /** true = TLS from the first byte (port 465); false = STARTTLS when the server offers it. */
+        secure: z.boolean().default(false),
+        userEnv: envName.optional(),
+        passwordEnv: envName.optional(),
+        from: z.string().min(3),
+        /** Who receives the customer downtime notices (start, updates, resolved). */
+        customers: z.array(z.email()).default([]),
+        timeoutMs: timeoutMs.default(10_000),
+      })
+      .optional(),
+    slack: z
+      .strictObject({
+        tokenEnv: envName.default('SLACK_BOT_TOKEN'),
+        /** Channel ID (C…) the incident message is posted to. */
+        channel: z.string().min(1),
+        /** Only for tests and proxies: the Web API base URL (Slack's own by default). */
+        apiUrl: z.url().optional(),
+        timeoutMs: timeoutMs.default(10_000),
+      })
+      .optional(),
+    pagerduty: z
+      .strictObject({
+        /** The service's Events v2 integration key; people may add their own (`pagerdutyRoutingKeyEnv`). */
+        routingKeyEnv: envName.optional(),
+        /** Host (and port) of the Events API; only tests change it. */
+        server: z.string().min(1).default('events.pagerduty.com'),
+        timeoutMs: timeoutMs.default(10_000),
+      })
+      .optional(),
+    webhooks: z
+      .array(
+        z.strictObject({
+          name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, "_" or "-"'),
+          url: z.url(),
+          /** HMAC-SHA256 key for the `x-lifeline-signature` header. */
+          secretEnv: envName,
+          timeoutMs: timeoutMs.default(10_000),
+        }),
+      )
+      .default([]),
+    /** Per alert kind: which channels page, and the repeat-alert escalation rule. Kinds without a route use `default`. */
+    // Merged over the seed defaults: configuring one kind does not drop the routes of the others.
+    routing: z.partialRecord(z.enum(ALERT_KINDS), routeSchema).default({}).transform((r) => ({ ...DEFAULT_ALERT_ROUTING, ...r })),
+    default: routeSchema.default(DEFAULT_ROUTE),
+  })
+  .prefault({});
+
+export type NotificationsConfig = z.infer<typeof notificationsSchema>;
+
+/** Every secret the notification channels read, as [config path, environment variable name]. */
+export function notificationSecretEnvs(config: { notifications: NotificationsConfig; escalation: { roles: Record<string, { pagerdutyRoutingKeyEnv?: string }[]> } }): [string, string][] {
+  const n = config.notifications;
+  const out: [string, string][] = [];
+  if (n.slack) out.push(['notifications.slack.tokenEnv', n.slack.tokenEnv]);
+  if (n.email?.userEnv) out.push(['notifications.email.userEnv', n.email.userEnv]);
+  if (n.email?.passwordEnv) out.push(['notifications.email.passwordEnv', n.email.passwordEnv]);
+  if (n.pagerduty?.routingKeyEnv) out.push(['notifications.pagerduty.routingKeyEnv', n.pagerduty.routingKeyEnv]);
+  n.webhooks.forEach((w, i) => out.push([`notifications.webhooks.${i}.secretEnv`, w.secretEnv]));
+  for (const [role, people] of Object.entries(config.escalation.roles)) {
+    people.forEach((p, i) => p.pagerdutyRoutingKeyEnv && out.push([`escalation.roles.${role}.${i}.pagerdutyRoutingKeyEnv`, p.pagerdutyRoutingKeyEnv]));
+  }
+  return out;
+}

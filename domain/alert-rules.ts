@@ -1,0 +1,68 @@
+// Per-alert-kind routing and the repeat-alert escalation rule (seed 003): which channels page for an
+// alert kind, and "N alerts of one kind within a window escalate one level". Pure: the workflow runs it.
+import type { AlertKind } from './incident';
+
+export const CHANNEL_NAMES = ['slack', 'email', 'pagerduty', 'webhook'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
+
+export interface AlertRoute {
+  channels: ChannelName[];
+  escalateAfter: number;
+  withinMs: number;
+}
+
+// Seed 003: high response time → Slack + email, 3 within 5 min; high error rate → Slack + PagerDuty,
+// 2 within 3 min; anything else → email, 5 within 10 min. Outages page at least as hard as error rates.
+export const DEFAULT_ALERT_ROUTING: Partial<Record<AlertKind, AlertRoute>> = {
+  outage: { channels: ['slack', 'pagerduty', 'email'], escalateAfter: 2, withinMs: 180_000 },
+  error_rate: { channels: ['slack', 'pagerduty'], escalateAfter: 2, withinMs: 180_000 },
+  latency: { channels: ['slack', 'email'], escalateAfter: 3, withinMs: 300_000 },
+};
+export const DEFAULT_ROUTE: AlertRoute = { channels: ['email'], escalateAfter: 5, withinMs: 600_000 };
+
+export interface AlertRouting {
+  routes: Partial<Record<AlertKind, AlertRoute>>;
+  fallback: AlertRoute;
+}
+
+export function routeFor(kind: AlertKind, routing: AlertRouting): AlertRoute {
+  return routing.routes[kind] ?? routing.fallback;
+}
+
+/** The channels an incident pages on: the union over the alert kinds seen (a declared incident: the fallback). */
+export function channelsForKinds(kinds: AlertKind[], routing: AlertRouting): ChannelName[] {
+  const routes = kinds.length ? kinds.map((k) => routeFor(k, routing)) : [routing.fallback];
+  const wanted = new Set(routes.flatMap((r) => r.channels));
+  return CHANNEL_NAMES.filter((c) => wanted.has(c));
+}
+
+/**
+ * Repeat-alert rule: given the arrival times (ms) of recent alerts of one kind, does the latest arrival
+ * complete `escalateAfter` alerts within `withinMs`? Callers clear the times after escalating, so one
+ * burst escalates once.
+ */
+export function repeatAlertsEscalate(arrivals: number[], route: AlertRoute): boolean {
+  if (arrivals.length < route.escalateAfter) return false;
+  const latest = arrivals[arrivals.length - 1];
+  return arrivals.filter((t) => latest - t <= route.withinMs).length >= route.escalateAfter;
+}
+
+/** Keeps only the arrivals that can still count towards the rule (bounded memory in the workflow). */
+export function pruneArrivals(arrivals: number[], route: AlertRoute, now: number): number[] {
+  return arrivals.filter((t) => now - t <= route.withinMs).slice(-route.escalateAfter);
+}
+
+// Which kinds of notification each channel carries: PagerDuty only pages, acknowledges and resolves;
+// email skips acknowledgements (the team sees those in Slack); Slack, webhooks and the log get all.
+const KIND_CHANNELS: Record<string, ChannelName[]> = {
+  page: ['slack', 'email', 'pagerduty', 'webhook'],
+  status_update: ['slack', 'email', 'webhook'],
+  acknowledged: ['slack', 'pagerduty', 'webhook'],
+  resolved: ['slack', 'email', 'pagerduty', 'webhook'],
+};
+
+/** The configured targets ('log', 'slack', 'webhook:<name>', …) one notification goes to. */
+export function deliveryTargetsFor(kind: string, routed: ChannelName[], configured: string[]): string[] {
+  const wanted = new Set((KIND_CHANNELS[kind] ?? []).filter((c) => routed.includes(c)));
+  return configured.filter((t) => t === 'log' || wanted.has(t.split(':')[0] as ChannelName));
+}
