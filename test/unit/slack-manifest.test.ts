@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { SLACK_VERBS } from '../../api/slack/parse';
+import { ACTIONS } from '../../api/slack/blocks';
 
 const manifest = parse(readFileSync(join(__dirname, '..', '..', 'deploy', 'slack-app-manifest.yaml'), 'utf8'));
 
@@ -15,4 +16,10 @@ test('the manifest points the command and the buttons at /slack/events', () => {
 
 test('the bot asks only for the scopes it uses', () => {
   expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'chat:write.public', 'commands']);
+});
+
+test('the notification message template uses the action IDs the Slack app handles', () => {
+  const template = readFileSync(join(__dirname, '..', '..', 'templates', 'slack-blocks.json.hbs'), 'utf8');
+  const ids = [...template.matchAll(/"action_id": "([^"]+)"/g)].map((m) => m[1]);
+  expect(ids.sort()).toEqual(Object.values(ACTIONS).sort());
 });
