@@ -1,16 +1,17 @@
 // The activity factory: every activity, built from injected dependencies (samples-typescript style).
 import type { ActivityDeps } from './deps';
+import { createArchiveActivities } from './archive';
 import { createContextActivities } from './context';
 import { createDiagnoseActivities } from './diagnose';
 import { createNotifyActivities, type Channel } from './notify';
 import { createReportActivities } from './report';
 import { createRoutingActivities } from './routing';
 import { createWatchActivities } from './watch';
-import type { IncidentActivities, MonitorActivities, RoutingActivities } from './types';
+import type { ArchiveActivities, IncidentActivities, MonitorActivities, RoutingActivities } from './types';
 
 export type { ActivityDeps } from './deps';
 
-export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[] } = {}): IncidentActivities & MonitorActivities & RoutingActivities {
+export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[] } = {}): IncidentActivities & MonitorActivities & RoutingActivities & ArchiveActivities {
   return {
     ...createContextActivities(deps),
     ...createNotifyActivities(deps, opts.channels),
@@ -18,5 +19,6 @@ export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[
     ...createRoutingActivities(deps),
     ...createReportActivities(deps),
     ...createWatchActivities(deps),
+    ...createArchiveActivities(deps),
   };
 }

@@ -10,8 +10,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
   log,
+  patched,
 } from '@temporalio/workflow';
-import type { IncidentActivities, IncidentContext } from '../activities/types';
+import type { ArchiveActivities, IncidentActivities, IncidentContext } from '../activities/types';
 import {
   addTimeline,
   incidentIdFor,
@@ -34,9 +35,10 @@ import {
   SA,
   type IncidentInput,
 } from './messages';
+import { archiveWorkflowId } from './archive';
 
 // Fast, local-ish work: short timeouts, a few retries.
-const quick = proxyActivities<IncidentActivities>({
+const quick = proxyActivities<IncidentActivities & ArchiveActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
@@ -201,6 +203,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   setPhase(state, 'resolved', 'incident closed');
 
   await condition(allHandlersFinished);
+  // Last command of the run: hand the closed incident to the archiver (history JSON + report, kept past
+  // Temporal's retention). Patched so histories recorded before archiving existed still replay.
+  if (patched('archive-on-close')) await startArchiver();
   if (lateAlerts.length) {
     log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length });
     await continueAsNew<typeof incidentWorkflow>({
@@ -213,6 +218,18 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   return state;
 
   // ---- helpers (closures over state) ----------------------------------------------------------------
+  async function startArchiver(): Promise<void> {
+    addTimeline(state, 'archive', `archiving to the incident archive (${archiveWorkflowId(state.id)})`, now());
+    try {
+      // A separate workflow (started by an activity, not a child): it must outlive this run, because it
+      // waits for the run to close to read its full history.
+      await quick.startArchiver({ workflowId: info.workflowId, runId: info.runId, state });
+    } catch (err) {
+      // Closing must not fail for the archive; the archive can be redone from Temporal while retained.
+      addTimeline(state, 'archive_failed', `archiver not started: ${(err as Error).message}`, now());
+    }
+  }
+
   async function page(s: IncidentState, level: EscalationLevel, why: string): Promise<void> {
     const roles = rolesForLevel(level, escalationLevels);
     await notifySafely({ incidentId: s.id, kind: 'page', seq: s.timeline.length, level, roles, severity: s.severity, title: s.title, message: why });

@@ -2,7 +2,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { IncidentActivities, Notification } from '../../activities/types';
+import type { ArchiveActivities, ArchiveRequest, IncidentActivities, Notification } from '../../activities/types';
 import type { IncidentState, RoutingChange } from '../../domain/incident';
 import {
   acknowledgeUpdate,
@@ -23,13 +23,14 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.teardown());
 
-function mockActivities(overrides: Partial<IncidentActivities> = {}) {
+function mockActivities(overrides: Partial<IncidentActivities & ArchiveActivities> = {}) {
   const notifications: Notification[] = [];
+  const archived: ArchiveRequest[] = [];
   const routing: string[] = [];
   const change = (chain: string, from: Record<string, number>, to: Record<string, number>, v: number): RoutingChange => ({
     chain, from, to, mode: 'degraded', reason: 'test', version: v, at: new Date().toISOString(),
   });
-  const activities: IncidentActivities = {
+  const activities: IncidentActivities & ArchiveActivities = {
     async getIncidentContext() {
       return {
         services: [{ id: 'support-bot', users: 12_000 }, { id: 'docs', users: 500 }],
@@ -59,12 +60,19 @@ function mockActivities(overrides: Partial<IncidentActivities> = {}) {
     async renderReport(state: IncidentState) {
       return { markdown: `# Postmortem ${state.id}\n${state.timeline.length} events`, location: 'memory' };
     },
+    async startArchiver(req) {
+      archived.push(req);
+      return { archiveWorkflowId: `archive-${req.state.id}`, started: true };
+    },
+    async archiveIncident() {
+      throw new Error('the archiver workflow is not started by these tests');
+    },
     ...overrides,
   };
-  return { activities, notifications, routing };
+  return { activities, notifications, routing, archived };
 }
 
-async function withWorker<T>(activities: IncidentActivities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+async function withWorker<T>(activities: IncidentActivities & ArchiveActivities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
   return worker.runUntil(fn());
 }
@@ -82,7 +90,7 @@ async function openIncident(taskQueue: string, workflowId: string): Promise<Work
 const phaseOf = (h: WorkflowHandle) => () => h.query(incidentStateQuery);
 
 test('walks detect → assess → escalate → diagnose → recover → monitor → report, and fails back on recovery', async () => {
-  const { activities, notifications, routing } = mockActivities();
+  const { activities, notifications, routing, archived } = mockActivities();
   await withWorker(activities, 'tq-lifecycle', async () => {
     const h = await openIncident('tq-lifecycle', 'incident-lifecycle');
     const monitoring = await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
@@ -105,6 +113,9 @@ test('walks detect → assess → escalate → diagnose → recover → monitor 
     expect(final.faultAt < final.detectedAt).toBe(true); // fault time comes from the alert
     expect(notifications.filter((n) => n.kind === 'page')[0]).toMatchObject({ level: 3, roles: expect.arrayContaining(['executive']) });
     expect(notifications.some((n) => n.kind === 'resolved')).toBe(true);
+    // The closing run hands itself to the archiver with its final record.
+    expect(archived).toHaveLength(1);
+    expect(archived[0]).toMatchObject({ workflowId: 'incident-lifecycle', runId: expect.stringMatching(new RegExp(`^${final.id.slice(-8)}`)), state: { id: final.id, status: 'resolved' } });
   });
 });
 
