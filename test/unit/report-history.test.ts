@@ -13,7 +13,7 @@ const fixtures = join(__dirname, '..', 'fixtures');
 const history: HistoryJson & { events: any[] } = JSON.parse(readFileSync(join(fixtures, 'histories', 'incident-outage-recovered.json'), 'utf8'));
 /** The run's final record: the incident workflow's result payload (json/plain). */
 const finalState = (): IncidentState => {
-  const done = history.events.find((e: any) => e.workflowExecutionCompletedEventAttributes);
+  const done: any = (history.events as any[]).find((e) => e.workflowExecutionCompletedEventAttributes);
   return JSON.parse(Buffer.from(done.workflowExecutionCompletedEventAttributes.result.payloads[0].data, 'base64').toString('utf8'));
 };
 
