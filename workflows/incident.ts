@@ -205,7 +205,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   await condition(allHandlersFinished);
   // Last command of the run: hand the closed incident to the archiver (history JSON + report, kept past
   // Temporal's retention). Patched so histories recorded before archiving existed still replay.
-  if (patched('archive-on-close')) await startArchiver();
+  if (patched('archive-on-close')) {
+    await startArchiver();
+    await condition(allHandlersFinished); // a note added while the archiver started still completes
+  }
   if (lateAlerts.length) {
     log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length });
     await continueAsNew<typeof incidentWorkflow>({
