@@ -50,17 +50,25 @@ export function registerIncidentRoutes(
     }
   }
 
-  /** The live run (record + history so far), or null when Temporal no longer has it. */
-  async function live(id: string): Promise<{ state: IncidentState; history?: HistoryJson } | null> {
-    const h = await findIncident(client, id);
-    if (!h) return null;
+  /** The live run and its record, or null when Temporal no longer has it. */
+  async function live(id: string): Promise<{ handle: WorkflowHandle; state: IncidentState } | null> {
+    const handle = await findIncident(client, id);
+    if (!handle) return null;
     try {
-      const state = await h.query(incidentStateQuery);
-      const history = await fetchHistoryJson(client, h.workflowId, (await h.describe()).runId).then((x) => x.parsed, () => undefined);
-      return { state, history };
+      return { handle, state: await handle.query(incidentStateQuery) };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
       throw err;
+    }
+  }
+
+  /** The run's history so far; the report is still complete from the record if this fails. */
+  async function historyOf(handle: WorkflowHandle): Promise<HistoryJson | undefined> {
+    try {
+      return (await fetchHistoryJson(client, handle.workflowId, (await handle.describe()).runId)).parsed;
+    } catch (err) {
+      app.log.warn({ err: (err as Error).message, workflowId: handle.workflowId }, 'report without history enrichment');
+      return undefined;
     }
   }
 
@@ -99,7 +107,7 @@ export function registerIncidentRoutes(
     const l = await live(req.params.id);
     if (l) {
       // Open incidents get a draft from what has happened so far; closed ones the full postmortem.
-      const model = buildReportModel(l.state, l.history);
+      const model = buildReportModel(l.state, await historyOf(l.handle));
       return format === 'json' ? model : reply.send(await renderReport(model, format));
     }
     const stored = await archive.report(req.params.id, format);
