@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
+import type { ArchiveStore } from '../client/archive-store';
 
 export interface ActivityDeps {
   config: LifelineConfig;
@@ -12,6 +13,8 @@ export interface ActivityDeps {
   env?: NodeJS.ProcessEnv;
   /** Directory of the message/report templates (defaults to the bundled templates/). */
   templatesDir?: string;
+  /** Where closed incidents are archived (defaults to the filesystem under dataDir/archive). */
+  archive?: ArchiveStore;
 }
 
 export function providerConfig(deps: ActivityDeps, id: string) {

@@ -1,5 +1,6 @@
 // The activity factory: every activity, built from injected dependencies (samples-typescript style).
 import type { ActivityDeps } from './deps';
+import { createArchiveActivities } from './archive';
 import { createContextActivities } from './context';
 import { createDeliverActivities } from './deliver';
 import { createDiagnoseActivities } from './diagnose';
@@ -8,11 +9,11 @@ import { createReportActivities } from './report';
 import { createRoutingActivities } from './routing';
 import { createWatchActivities } from './watch';
 import { createStatusActivities } from './status';
-import type { IncidentActivities, MonitorActivities, RoutingActivities } from './types';
+import type { ArchiveActivities, IncidentActivities, MonitorActivities, RoutingActivities } from './types';
 
 export type { ActivityDeps } from './deps';
 
-export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[] } = {}): IncidentActivities & MonitorActivities & RoutingActivities {
+export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[] } = {}): IncidentActivities & MonitorActivities & RoutingActivities & ArchiveActivities {
   return {
     ...createContextActivities(deps),
     ...createNotifyActivities(deps, opts.channels),
@@ -22,5 +23,6 @@ export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[
     ...createReportActivities(deps),
     ...createWatchActivities(deps),
     ...createStatusActivities(deps),
+    ...createArchiveActivities(deps),
   };
 }

@@ -100,3 +100,16 @@ export interface MonitorActivities {
 export interface RoutingActivities {
   publishRoute(route: RouteState): Promise<void>;
 }
+
+export interface ArchiveRequest {
+  workflowId: string;
+  runId: string;
+  /** The incident's final record, as the workflow held it when it closed. */
+  state: IncidentState;
+}
+
+export interface ArchiveActivities {
+  /** Starts archiveIncidentWorkflow for a closing run (idempotent: an existing archiver is kept). */
+  startArchiver(req: ArchiveRequest): Promise<{ archiveWorkflowId: string; started: boolean }>;
+  archiveIncident(req: ArchiveRequest): Promise<{ location: string; alreadyArchived: boolean; events: number }>;
+}

@@ -4,7 +4,13 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { LifelineConfig } from '../config/schema';
 import { findIncident, listIncidents, recordAlertsForScope } from '../client/incidents';
+import { FileArchiveStore, type ArchiveStore } from '../client/archive-store';
+import { fetchHistoryJson } from '../client/history';
 import { buildReportModel } from '../domain/report';
+import type { IncidentState } from '../domain/incident';
+import type { HistoryJson } from '../domain/history';
+import { renderReport } from '../activities/report-render';
+import { CONTENT_TYPES, reportFormatFor } from './report-format';
 import {
   acknowledgeUpdate,
   addNoteUpdate,
@@ -17,8 +23,12 @@ import { requireScope } from './auth';
 import { HttpError } from './errors';
 import { actorBody, declareBody, escalateBody, incidentParams, listQuery, noteBody, resolveBody } from './schemas';
 
-export function registerIncidentRoutes(app: FastifyInstance, deps: { client: Client; config: LifelineConfig; tokens: TokenTable }): void {
+export function registerIncidentRoutes(
+  app: FastifyInstance,
+  deps: { client: Client; config: LifelineConfig; tokens: TokenTable; archive?: ArchiveStore },
+): void {
   const { client, config, tokens } = deps;
+  const archive = deps.archive ?? new FileArchiveStore(config.dataDir);
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { preHandler: requireScope(tokens, 'read') };
   const operate = { preHandler: requireScope(tokens, 'operate') };
@@ -40,8 +50,30 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { client: Cli
     }
   }
 
+  /** The live run and its record, or null when Temporal no longer has it. */
+  async function live(id: string): Promise<{ handle: WorkflowHandle; state: IncidentState } | null> {
+    const handle = await findIncident(client, id);
+    if (!handle) return null;
+    try {
+      return { handle, state: await handle.query(incidentStateQuery) };
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+  }
+
+  /** The run's history so far; the report is still complete from the record if this fails. */
+  async function historyOf(handle: WorkflowHandle): Promise<HistoryJson | undefined> {
+    try {
+      return (await fetchHistoryJson(client, handle.workflowId, (await handle.describe()).runId)).parsed;
+    } catch (err) {
+      app.log.warn({ err: (err as Error).message, workflowId: handle.workflowId }, 'report without history enrichment');
+      return undefined;
+    }
+  }
+
   r.get('/v1/incidents', { ...read, schema: { querystring: listQuery } }, async (req) => ({
-    incidents: await listIncidents(client, { status: req.query.status, provider: req.query.provider }),
+    incidents: await listIncidents(client, req.query, archive),
   }));
 
   r.post('/v1/incidents', { ...operate, schema: { body: declareBody } }, async (req, reply) => {
@@ -60,18 +92,27 @@ export function registerIncidentRoutes(app: FastifyInstance, deps: { client: Cli
     return reply.code(201).send({ id: rec.incidentId, deduplicated: rec.deduplicated });
   });
 
+  // Past Temporal's retention the archive answers (closed incidents only).
   r.get('/v1/incidents/:id', { ...read, schema: { params: incidentParams } }, async (req) => {
-    return (await handleFor(req.params.id)).query(incidentStateQuery);
+    const l = await live(req.params.id);
+    if (l) return l.state;
+    const archived = await archive.get(req.params.id);
+    if (!archived) throw new HttpError(404, `incident ${req.params.id} not found`);
+    return archived.state;
   });
 
   r.get('/v1/incidents/:id/report', { ...read, schema: { params: incidentParams } }, async (req, reply) => {
-    const state = await (await handleFor(req.params.id)).query(incidentStateQuery);
-    const accept = req.headers.accept ?? '';
-    if (accept.includes('text/markdown')) {
-      if (!state.report) throw new HttpError(409, `the report for ${state.id} is written when the incident resolves (phase: ${state.phase})`);
-      return reply.type('text/markdown; charset=utf-8').send(state.report);
+    const format = reportFormatFor(req.headers.accept);
+    reply.type(CONTENT_TYPES[format]);
+    const l = await live(req.params.id);
+    if (l) {
+      // Open incidents get a draft from what has happened so far; closed ones the full postmortem.
+      const model = buildReportModel(l.state, await historyOf(l.handle));
+      return format === 'json' ? model : reply.send(await renderReport(model, format));
     }
-    return buildReportModel(state);
+    const stored = await archive.report(req.params.id, format);
+    if (stored === null) throw new HttpError(404, `incident ${req.params.id} not found`);
+    return reply.send(format === 'json' ? JSON.parse(stored) : stored);
   });
 
   r.post('/v1/incidents/:id/acknowledge', { ...operate, schema: { params: incidentParams, body: actorBody } }, async (req) => {

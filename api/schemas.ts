@@ -19,6 +19,9 @@ export const incidentParams = z.object({ id: z.string().min(1).max(200) });
 export const listQuery = z.object({
   status: z.enum(['open', 'resolved', 'all']).default('all'),
   provider: providerId.optional(),
+  severity: z.enum(['SEV1', 'SEV2', 'SEV3', 'SEV4']).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
 });
 export const declareBody = z.strictObject({
   provider: providerId,

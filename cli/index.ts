@@ -88,9 +88,11 @@ export function buildCli(): Command {
     });
 
   const incidents = program.command('incidents').description('read incidents (through the API)');
-  incidents.command('list').option('--status <status>', 'open | resolved | all', 'all').option('--provider <id>')
-    .action(async (o: { status: string; provider?: string }, cmd: Command) => {
-      const q = new URLSearchParams({ status: o.status, ...(o.provider ? { provider: o.provider } : {}) });
+  incidents.command('list').description('open incidents (Temporal) and closed ones (archive)')
+    .option('--status <status>', 'open | resolved | all', 'all').option('--provider <id>').option('--severity <sev>', 'SEV1..SEV4')
+    .option('--since <iso>', 'started at or after (ISO 8601)').option('--until <iso>', 'started at or before (ISO 8601)')
+    .action(async (o: { status: string; provider?: string; severity?: string; since?: string; until?: string }, cmd: Command) => {
+      const q = new URLSearchParams(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string'));
       const { incidents: list } = await callApi(apiTarget(cmd), 'GET', `/v1/incidents?${q}`);
       for (const i of list) out(`${i.id}\t${i.status}\t${i.severity ?? '-'}\t${i.phase ?? '-'}\t${i.startedAt}\t${i.title}`);
       if (!list.length) out('no incidents');
@@ -98,9 +100,10 @@ export function buildCli(): Command {
   incidents.command('show <id>').action(async (id: string, _o, cmd: Command) => {
     out(JSON.stringify(await callApi(apiTarget(cmd), 'GET', `/v1/incidents/${encodeURIComponent(id)}`), null, 2));
   });
-  incidents.command('report <id>').option('--format <format>', 'md | json', 'md')
-    .action(async (id: string, o: { format: string }, cmd: Command) => {
-      const accept = o.format === 'json' ? 'application/json' : 'text/markdown';
+  incidents.command('report <id>').description('the postmortem (live draft while open, archived once closed)')
+    .addOption(new Option('--format <format>', 'output format').choices(['md', 'html', 'json']).default('md'))
+    .action(async (id: string, o: { format: 'md' | 'html' | 'json' }, cmd: Command) => {
+      const accept = { md: 'text/markdown', html: 'text/html', json: 'application/json' }[o.format];
       const body = await callApi(apiTarget(cmd), 'GET', `/v1/incidents/${encodeURIComponent(id)}/report`, undefined, accept);
       out(typeof body === 'string' ? body : JSON.stringify(body, null, 2));
     });

@@ -5,6 +5,8 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { incidentIdFor, parseIncidentId, type Alert } from '../domain/incident';
 import type { Severity } from '../domain/impact';
 import { alertsSignal, incidentWorkflowId, SA, type IncidentInput } from '../workflows/messages';
+import { mergeIncidentLists, type IncidentFilter, type IncidentListItem } from '../domain/incident-list';
+import type { ArchiveStore } from './archive-store';
 
 export interface RecordedAlerts {
   incidentId: string;
@@ -83,25 +85,28 @@ export async function findIncident(client: Client, id: string): Promise<Workflow
   return null;
 }
 
-export interface IncidentSummary {
-  id: string;
-  provider: string;
-  title: string;
-  severity: string | null;
-  phase: string | null;
-  status: string;
-  startedAt: string;
-  resolvedAt: string | null;
+export type IncidentSummary = IncidentListItem;
+
+const quoted = (v: string) => `'${v.replace(/'/g, '')}'`;
+
+/**
+ * Open incidents from Temporal visibility; closed ones from the archive when one is given (merged with
+ * closed runs visibility still has, deduplicated by incident ID), so listings reach past retention.
+ */
+export async function listIncidents(client: Client, filter: IncidentFilter = {}, archive?: ArchiveStore): Promise<IncidentSummary[]> {
+  const fromVisibility = await listFromVisibility(client, filter);
+  const archived = archive && filter.status !== 'open' ? await archive.list() : [];
+  return mergeIncidentLists(fromVisibility, archived, filter);
 }
 
-export async function listIncidents(
-  client: Client,
-  filter: { status?: 'open' | 'resolved' | 'all'; provider?: string; limit?: number } = {},
-): Promise<IncidentSummary[]> {
+async function listFromVisibility(client: Client, filter: IncidentFilter): Promise<IncidentSummary[]> {
   const clauses = [`WorkflowType = 'incidentWorkflow'`];
   if (filter.status === 'open') clauses.push(`ExecutionStatus = 'Running'`);
   if (filter.status === 'resolved') clauses.push(`ExecutionStatus != 'Running'`);
-  if (filter.provider) clauses.push(`LifelineProvider = '${filter.provider.replace(/'/g, '')}'`);
+  if (filter.provider) clauses.push(`LifelineProvider = ${quoted(filter.provider)}`);
+  if (filter.severity) clauses.push(`LifelineSeverity = ${quoted(filter.severity)}`);
+  if (filter.since) clauses.push(`StartTime >= ${quoted(new Date(filter.since).toISOString())}`);
+  if (filter.until) clauses.push(`StartTime <= ${quoted(new Date(filter.until).toISOString())}`);
   const out: IncidentSummary[] = [];
   for await (const ex of client.workflow.list({ query: clauses.join(' AND ') })) {
     const sa = ex.typedSearchAttributes;

@@ -1,7 +1,20 @@
-// The postmortem's content, computed from the incident record. Rendering (Markdown via a template)
-// happens in activities; this stays pure so the numbers are unit-testable.
+// The postmortem's content, computed from the incident record and (when available) its Temporal
+// history. Rendering (Markdown/HTML via templates) happens outside; this stays pure so the numbers are
+// unit-testable and the same model backs every format.
 import { RECOMMENDATIONS } from './classify';
 import type { IncidentState } from './incident';
+import { historyFacts, type HistoryJson } from './history';
+import { failoverKpis } from './kpi';
+import { actionItems, preventionPlan, type ActionItem, type PreventionPlan } from './prevention';
+
+export interface ReportTimelineEntry {
+  at: string;
+  phase: string;
+  type: string;
+  message: string;
+  actor?: string;
+  source: 'record' | 'history';
+}
 
 export interface ReportModel {
   id: string;
@@ -22,8 +35,16 @@ export interface ReportModel {
   routing: { chain: string; from: string; to: string; mode: string; at: string; reason: string }[];
   acknowledgements: { by: string; at: string }[];
   notes: { by: string; text: string; at: string }[];
-  timeline: { at: string; phase: string; type: string; message: string; actor?: string }[];
+  timeline: ReportTimelineEntry[];
   statusUpdates: number;
+  summary: string;
+  severityChanges: { at: string; message: string }[];
+  kpis: { name: string; label: string; target: string; value: string; ms: number | null; targetMs: number; verdict: string }[];
+  evidence: string[];
+  prevention: PreventionPlan;
+  actionItems: ActionItem[];
+  /** Number of history events the report was enriched with (0: built from the record alone). */
+  historyEvents: number;
 }
 
 const between = (a?: string, b?: string): number | null => (a && b ? Math.max(0, Date.parse(b) - Date.parse(a)) : null);
@@ -41,7 +62,31 @@ export function formatDuration(ms: number | null): string {
 const weightsText = (w: Record<string, number>) =>
   Object.entries(w).map(([p, v]) => `${p} ${v}%`).join(', ') || 'none';
 
-export function buildReportModel(s: IncidentState): ReportModel {
+/** The record's timeline and the history's facts, in time order (record first on equal times). */
+function mergedTimeline(s: IncidentState, history?: HistoryJson): ReportTimelineEntry[] {
+  const record: ReportTimelineEntry[] = s.timeline.map((e) => ({ ...e, source: 'record' }));
+  const facts: ReportTimelineEntry[] = history
+    ? historyFacts(history).map((f) => ({ at: f.at, phase: '', type: f.kind, message: f.message, source: 'history' }))
+    : [];
+  return [...record, ...facts]
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => (a.e.at < b.e.at ? -1 : a.e.at > b.e.at ? 1 : a.i - b.i))
+    .map(({ e }) => e);
+}
+
+function evidenceOf(s: IncidentState): string[] {
+  const kinds = new Map<string, number>();
+  for (const a of s.alerts.sample) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
+  const out = [`${s.alerts.count} alert(s); sampled kinds: ${[...kinds].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'}`];
+  if (s.alerts.sample[0]) out.push(`first alert ${s.alerts.sample[0].observedAt} from ${s.alerts.sample[0].source}: ${s.alerts.sample[0].summary}`);
+  for (const c of s.diagnosis?.checks ?? []) {
+    const ev = Object.entries(c.evidence ?? {}).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
+    out.push(`${c.name} ${c.status}: ${c.detail}${ev ? ` (${ev.slice(0, 300)})` : ''}`);
+  }
+  return out;
+}
+
+export function buildReportModel(s: IncidentState, history?: HistoryJson): ReportModel {
   const durations = [
     { name: 'mttd', label: 'Time to detect (fault → detected)', ms: between(s.faultAt, s.detectedAt) },
     { name: 'mtta', label: 'Time to acknowledge', ms: between(s.detectedAt, s.acknowledgedAt) },
@@ -49,6 +94,12 @@ export function buildReportModel(s: IncidentState): ReportModel {
     { name: 'mttr', label: 'Time to resolve', ms: between(s.detectedAt, s.resolvedAt) },
   ].map((d) => ({ ...d, text: formatDuration(d.ms) }));
   const rootCause = s.diagnosis?.rootCause ?? 'unknown';
+  const kpis = failoverKpis(s);
+  const users = s.impact ? `, affecting ${s.impact.users} users across ${s.impact.affectedServices.length} service(s)` : '';
+  const summary =
+    `${s.provider} failed${users}. Detected ${s.detectedAt}, ${s.status === 'resolved' ? `resolved ${s.resolvedAt} (${s.resolution ?? 'no note'})` : `still ${s.phase}`}. ` +
+    `Root cause as diagnosed: ${rootCause}. ${s.alerts.count} alert(s), ${s.routingChanges.length} traffic change(s), ${s.statusUpdates} status update(s); ` +
+    `failover KPIs: ${kpis.filter((k) => k.verdict === 'met').length} met, ${kpis.filter((k) => k.verdict === 'missed').length} missed.`;
   return {
     id: s.id,
     title: s.title,
@@ -72,7 +123,14 @@ export function buildReportModel(s: IncidentState): ReportModel {
     })),
     acknowledgements: s.acknowledgements,
     notes: s.notes,
-    timeline: s.timeline,
+    timeline: mergedTimeline(s, history),
     statusUpdates: s.statusUpdates,
+    summary,
+    severityChanges: s.timeline.filter((e) => e.type === 'severity').map((e) => ({ at: e.at, message: e.message })),
+    kpis: kpis.map((k) => ({ ...k, target: `< ${formatDuration(k.targetMs)}`, value: formatDuration(k.ms) })),
+    evidence: evidenceOf(s),
+    prevention: preventionPlan(rootCause, s.severity, kpis),
+    actionItems: actionItems(s, kpis),
+    historyEvents: history?.events?.length ?? 0,
   };
 }

@@ -13,7 +13,7 @@ import {
   patched,
 } from '@temporalio/workflow';
 import { toPublicIncident } from '../domain/status';
-import type { IncidentActivities, IncidentContext, Notification } from '../activities/types';
+import type { ArchiveActivities, IncidentActivities, IncidentContext, Notification } from '../activities/types';
 import {
   addTimeline,
   incidentIdFor,
@@ -40,9 +40,10 @@ import {
   SA,
   type IncidentInput,
 } from './messages';
+import { archiveWorkflowId } from './archive';
 
 // Fast, local-ish work: short timeouts, a few retries.
-const quick = proxyActivities<IncidentActivities>({
+const quick = proxyActivities<IncidentActivities & ArchiveActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
@@ -239,6 +240,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   setPhase(state, 'resolved', 'incident closed');
 
   await condition(allHandlersFinished);
+  // Last command of the run: hand the closed incident to the archiver (history JSON + report, kept past
+  // Temporal's retention). Patched so histories recorded before archiving existed still replay.
+  if (patched('archive-on-close')) {
+    await startArchiver();
+    await condition(allHandlersFinished); // a note added while the archiver started still completes
+  }
   if (lateAlerts.length) {
     log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length });
     await continueAsNew<typeof incidentWorkflow>({
@@ -251,6 +258,18 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   return state;
 
   // ---- helpers (closures over state) ----------------------------------------------------------------
+  async function startArchiver(): Promise<void> {
+    addTimeline(state, 'archive', `archiving to the incident archive (${archiveWorkflowId(state.id)})`, now());
+    try {
+      // A separate workflow (started by an activity, not a child): it must outlive this run, because it
+      // waits for the run to close to read its full history.
+      await quick.startArchiver({ workflowId: info.workflowId, runId: info.runId, state });
+    } catch (err) {
+      // Closing must not fail for the archive; the archive can be redone from Temporal while retained.
+      addTimeline(state, 'archive_failed', `archiver not started: ${(err as Error).message}`, now());
+    }
+  }
+
   async function page(s: IncidentState, level: EscalationLevel, why: string, opening = false): Promise<void> {
     if (maintenance) {
       addTimeline(s, 'paging_suppressed', `level ${level} not paged: maintenance "${maintenance.title}" is in progress`, now());

@@ -1,6 +1,8 @@
 // Every committed history must replay against today's workflow code: a change that would break
 // in-flight incidents (non-determinism) fails here. Refresh the fixtures with
-// `UPDATE_HISTORY_FIXTURES=1 npx jest --selectProjects integration -- test/integration/outage.test.ts`.
+// `UPDATE_HISTORY_FIXTURES=1 npx jest --selectProjects integration -- test/integration/outage.test.ts`
+// (and `… -- test/integration/archive.test.ts` for incident-declared-archived.json, a history taken from
+// the archive, with the archive-on-close patch marker).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';

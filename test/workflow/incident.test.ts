@@ -2,7 +2,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { Delivery, IncidentActivities, Notification } from '../../activities/types';
+import type { ArchiveActivities, ArchiveRequest, Delivery, IncidentActivities, Notification } from '../../activities/types';
 import type { IncidentState, RoutingChange } from '../../domain/incident';
 import {
   acknowledgeUpdate,
@@ -23,15 +23,16 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.teardown());
 
-function mockActivities(overrides: Partial<IncidentActivities> = {}) {
+function mockActivities(overrides: Partial<IncidentActivities & ArchiveActivities> = {}) {
   const notifications: Notification[] = [];
   const published: string[] = [];
   const deliveries: Delivery[] = [];
+  const archived: ArchiveRequest[] = [];
   const routing: string[] = [];
   const change = (chain: string, from: Record<string, number>, to: Record<string, number>, v: number): RoutingChange => ({
     chain, from, to, mode: 'degraded', reason: 'test', version: v, at: new Date().toISOString(),
   });
-  const activities: IncidentActivities = {
+  const activities: IncidentActivities & ArchiveActivities = {
     async getIncidentContext() {
       return {
         services: [{ id: 'support-bot', users: 12_000 }, { id: 'docs', users: 500 }],
@@ -71,12 +72,19 @@ function mockActivities(overrides: Partial<IncidentActivities> = {}) {
       published.push(req.update.status);
       return { sent: 1 };
     },
+    async startArchiver(req) {
+      archived.push(req);
+      return { archiveWorkflowId: `archive-${req.state.id}`, started: true };
+    },
+    async archiveIncident() {
+      throw new Error('the archiver workflow is not started by these tests');
+    },
     ...overrides,
   };
-  return { activities, notifications, deliveries, routing, published };
+  return { activities, notifications, deliveries, routing, published, archived };
 }
 
-async function withWorker<T>(activities: IncidentActivities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+async function withWorker<T>(activities: IncidentActivities & ArchiveActivities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
   return worker.runUntil(fn());
 }
@@ -94,7 +102,7 @@ async function openIncident(taskQueue: string, workflowId: string): Promise<Work
 const phaseOf = (h: WorkflowHandle) => () => h.query(incidentStateQuery);
 
 test('walks detect → assess → escalate → diagnose → recover → monitor → report, and fails back on recovery', async () => {
-  const { activities, notifications, routing, published } = mockActivities();
+  const { activities, notifications, routing, published, archived } = mockActivities();
   await withWorker(activities, 'tq-lifecycle', async () => {
     const h = await openIncident('tq-lifecycle', 'incident-lifecycle');
     const monitoring = await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
@@ -117,6 +125,9 @@ test('walks detect → assess → escalate → diagnose → recover → monitor 
     expect(final.faultAt < final.detectedAt).toBe(true); // fault time comes from the alert
     expect(notifications.filter((n) => n.kind === 'page')[0]).toMatchObject({ level: 3, roles: expect.arrayContaining(['executive']) });
     expect(notifications.some((n) => n.kind === 'resolved')).toBe(true);
+    // The closing run hands itself to the archiver with its final record.
+    expect(archived).toHaveLength(1);
+    expect(archived[0]).toMatchObject({ workflowId: 'incident-lifecycle', runId: expect.stringMatching(new RegExp(`^${final.id.slice(-8)}`)), state: { id: final.id, status: 'resolved' } });
     // Customers hear each public status once.
     expect(published).toEqual(['investigating', 'identified', 'monitoring', 'resolved']);
   });

@@ -1,0 +1,84 @@
+// A scripted incident on the time-skipping server: fault 20 s before detection, acknowledged after
+// exactly 7 minutes of skipped time, provider back 30 minutes later. The report's durations and failover
+// KPIs must come out of the workflow's own timestamps as those injected timings.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { ArchiveActivities, ArchiveRequest, IncidentActivities } from '../../activities/types';
+import type { IncidentState } from '../../domain/incident';
+import { buildReportModel } from '../../domain/report';
+import { renderPostmortem } from '../../activities/report';
+import { acknowledgeUpdate, alertsSignal, incidentStateQuery, providerRecoveredSignal } from '../../workflows/messages';
+import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  quietTemporalRuntime();
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+  await registerSearchAttributes(env.connection);
+});
+afterAll(async () => env?.teardown());
+
+test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR 37 min)', async () => {
+  const archived: ArchiveRequest[] = [];
+  const activities: IncidentActivities & ArchiveActivities = {
+    getIncidentContext: async () => ({
+      services: [{ id: 'support-bot', users: 12_000 }],
+      chains: ['chat'],
+      impactRules: { critical: { minServices: 3, minUsers: 10_000 }, high: { minServices: 1, minUsers: 1_000 }, medium: { minUsers: 100 } },
+      escalationLevels: {},
+      ackTimeoutMs: 60 * 60_000, // no escalation before the scripted ack
+      maxRepeats: 0,
+      statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
+    }),
+    notify: async () => ({ delivered: ['log'] }),
+    deliverNotification: async (d) => ({ channel: d.channel, status: 'delivered' }),
+    publishStatusUpdate: async () => ({ sent: 0 }),
+    diagnoseProvider: async () => ({ rootCause: 'provider_outage', checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }], recommendations: [], at: new Date().toISOString() }),
+    failoverChain: async ({ chain }) => ({ chain, from: { openai: 100 }, to: { anthropic: 100 }, mode: 'degraded', reason: 'openai down', version: 2, at: new Date().toISOString() }),
+    failbackChain: async ({ chain }) => ({ chain, from: { anthropic: 100 }, to: { openai: 100 }, mode: 'normal', reason: 'openai back', version: 3, at: new Date().toISOString() }),
+    renderReport: async (state) => ({ markdown: await renderPostmortem(state), location: 'memory' }),
+    startArchiver: async (req) => {
+      archived.push(req);
+      return { archiveWorkflowId: `archive-${req.state.id}`, started: true };
+    },
+    archiveIncident: async () => ({ location: 'memory', alreadyArchived: false, events: 0 }),
+  };
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'tq-timings', workflowBundle: workflowBundle(), activities });
+  await worker.runUntil(async () => {
+    // The server's clock, not the host's: time skipping moves it ahead of Date.now().
+    const t0 = await env.currentTimeMs();
+    const h = await env.client.workflow.signalWithStart('incidentWorkflow', {
+      taskQueue: 'tq-timings',
+      workflowId: 'incident-timings',
+      args: [{ scope: 'openai', provider: 'openai', title: 'openai down' }],
+      signal: alertsSignal,
+      signalArgs: [{ alerts: [{ provider: 'openai', kind: 'outage', summary: 'probe 503', source: 'probe', observedAt: new Date(t0 - 20_000).toISOString() }] }],
+    });
+    await waitFor(() => h.query(incidentStateQuery), (s) => s.phase === 'monitoring', 'monitoring phase');
+    await env.sleep('7 minutes');
+    await h.executeUpdate(acknowledgeUpdate, { args: [{ by: 'dana' }] });
+    await env.sleep('30 minutes');
+    await h.signal(providerRecoveredSignal, { at: new Date(await env.currentTimeMs()).toISOString(), detail: 'probe 200' });
+    const final = (await h.result()) as IncidentState;
+
+    const model = buildReportModel(final);
+    const d = Object.fromEntries(model.durations.map((x) => [x.name, x]));
+    // Real (unskipped) time between the scripted steps (workflow tasks, queries) adds up to a second or so.
+    expect(Math.abs(d.mttd.ms! - 20_000)).toBeLessThan(2_000);
+    expect(Math.abs(d.mtta.ms! - 7 * 60_000)).toBeLessThan(2_000);
+    expect(Math.abs(d.mttr.ms! - 37 * 60_000)).toBeLessThan(2_000);
+    expect(d.mttm.ms!).toBeLessThan(2_000);
+    expect(d.mttd.text).toMatch(/^2[01] s$/);
+    expect(d.mtta.text).toMatch(/^7 min( [12] s)?$/);
+    expect(d.mttr.text).toMatch(/^37 min( [12] s)?$/);
+    expect(Object.fromEntries(model.kpis.map((k) => [k.name, k.verdict]))).toEqual({ detection: 'met', failover: 'met', restoration: 'met', total: 'missed' });
+    expect(model.prevention.priority).toBe('high'); // SEV1
+
+    expect(final.report).toContain(`| Time to acknowledge | ${d.mtta.text} |`);
+    expect(final.report).toMatch(/\| Detection \(fault → detected\) \| < 30 s \| 2[01] s \| met \|/);
+    expect(final.report).toMatch(/\| Total recovery \(fault → resolved\) \| < 5 min \| 37 min[^|]* \| missed \|/);
+    expect(archived).toHaveLength(1);
+    expect(archived[0].state.acknowledgedAt).toBe(final.acknowledgedAt);
+  });
+});
