@@ -7,7 +7,7 @@ import type { IncidentContext } from './types';
 export function createContextActivities(deps: ActivityDeps) {
   return {
     async getIncidentContext(provider: string): Promise<IncidentContext> {
-      providerConfig(deps, provider); // unknown providers fail loudly
+      const p = providerConfig(deps, provider); // unknown providers fail loudly
       const { config } = deps;
       const chains = config.chains.filter((c) => c.providers.includes(provider)).map((c) => c.id);
       const services = config.services
@@ -21,6 +21,12 @@ export function createContextActivities(deps: ActivityDeps) {
         ackTimeoutMs: config.escalation.ackTimeoutMs,
         maxRepeats: config.escalation.maxRepeats,
         statusUpdateMs: config.statusUpdates,
+        recovery: {
+          capabilities: { backupKey: !!p.backupApiKeyEnv, backupEndpoint: !!p.backupBaseUrl, cheaperModel: !!p.cheaperModel },
+          shiftStepMs: config.recovery.shiftStepMs,
+          failbackHealthyForMs: config.recovery.failbackHealthyForMs,
+          failbackCheckEveryMs: config.recovery.failbackCheckEveryMs,
+        },
       };
     },
   };

@@ -6,11 +6,13 @@ import { createNotifyActivities, type Channel } from './notify';
 import { createReportActivities } from './report';
 import { createRoutingActivities } from './routing';
 import { createWatchActivities } from './watch';
-import type { IncidentActivities, MonitorActivities, RoutingActivities } from './types';
+import { createRecoveryActivities } from './recovery';
+import { createShiftActivities } from './shift';
+import type { IncidentActivities, MonitorActivities, RoutingActivities, ShiftActivities } from './types';
 
 export type { ActivityDeps } from './deps';
 
-export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[] } = {}): IncidentActivities & MonitorActivities & RoutingActivities {
+export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[] } = {}): IncidentActivities & MonitorActivities & RoutingActivities & ShiftActivities {
   return {
     ...createContextActivities(deps),
     ...createNotifyActivities(deps, opts.channels),
@@ -18,5 +20,7 @@ export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[
     ...createRoutingActivities(deps),
     ...createReportActivities(deps),
     ...createWatchActivities(deps),
+    ...createRecoveryActivities(deps),
+    ...createShiftActivities(deps),
   };
 }

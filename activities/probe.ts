@@ -11,7 +11,7 @@ export interface ProbeResult extends ProbeObservation {
   at: string;
 }
 
-function authHeaders(p: ProviderConfig, key: string | undefined): Record<string, string> {
+export function authHeaders(p: ProviderConfig, key: string | undefined): Record<string, string> {
   if (!key) return {};
   if (p.kind === 'anthropic') return { 'x-api-key': key, 'anthropic-version': '2023-06-01' };
   if (p.kind === 'azure-openai') return { 'api-key': key };

@@ -3,7 +3,9 @@ import type { ImpactRules, AffectedService, Severity } from '../domain/impact';
 import type { EscalationLevel } from '../domain/escalation';
 import type { Diagnosis, IncidentState, RoutingChange } from '../domain/incident';
 import type { FailureCategory, ProbeObservation } from '../domain/classify';
-import type { RouteState } from '../workflows/messages';
+import type { RouteState, SetWeightsRequest } from '../workflows/messages';
+import type { Weights } from '../domain/failover';
+import type { RecoveryAction, RecoveryCapabilities } from '../domain/recovery';
 
 export interface IncidentContext {
   services: AffectedService[];
@@ -14,6 +16,17 @@ export interface IncidentContext {
   ackTimeoutMs: number;
   maxRepeats: number;
   statusUpdateMs: Record<Severity, number>;
+  /** Recovery settings (absent in histories recorded before recovery procedures existed). */
+  recovery?: RecoverySettings;
+}
+
+export interface RecoverySettings {
+  capabilities: RecoveryCapabilities;
+  /** Wait between a traffic-shift step and its validation probe. */
+  shiftStepMs: number;
+  /** Failback starts once the provider has been healthy this long. */
+  failbackHealthyForMs: number;
+  failbackCheckEveryMs: number;
 }
 
 export interface Notification {
@@ -34,10 +47,34 @@ export interface ChainChangeRequest {
   incidentId: string;
 }
 
+export interface DiagnoseOptions {
+  /** Kinds of the incident's sampled alerts: their 429 share is a rate-limit check. */
+  alertKinds?: string[];
+  /** A few recent alert summaries, quoted as evidence. */
+  alertSummaries?: string[];
+}
+
+export interface RecoveryStepRequest {
+  provider: string;
+  action: RecoveryAction;
+  chains: string[];
+  incidentId: string;
+}
+
+export interface HealthCheck {
+  healthy: boolean;
+  detail: string;
+}
+
 export interface IncidentActivities {
   getIncidentContext(provider: string): Promise<IncidentContext>;
   notify(n: Notification): Promise<{ delivered: string[] }>;
-  diagnoseProvider(provider: string): Promise<Diagnosis>;
+  diagnoseProvider(provider: string, opts?: DiagnoseOptions): Promise<Diagnosis>;
+  /** Publishes the step's signal (route hints); returns what was done. */
+  applyRecoveryStep(req: RecoveryStepRequest): Promise<{ applied: boolean; detail: string }>;
+  /** Is the provider healthy when used the way the step suggests (e.g. with the backup key)? */
+  checkRecovery(req: { provider: string; action: RecoveryAction }): Promise<HealthCheck>;
+  clearRecoveryHints(req: { provider: string; chains: string[]; incidentId: string }): Promise<void>;
   failoverChain(req: ChainChangeRequest): Promise<RoutingChange | null>;
   failbackChain(req: ChainChangeRequest): Promise<RoutingChange | null>;
   renderReport(state: IncidentState): Promise<{ markdown: string; location: string }>;
@@ -58,5 +95,12 @@ export interface MonitorActivities {
 }
 
 export interface RoutingActivities {
-  publishRoute(route: RouteState): Promise<void>;
+  publishRoute(route: RouteState): Promise<{ published: string[] }>;
+}
+
+export interface ShiftActivities {
+  shiftContext(args: { chain: string }): Promise<{ route: RouteState; configured: Weights; unhealthy: string[] }>;
+  applyRouteStep(args: { chain: string; request: SetWeightsRequest; updateId: string }): Promise<RouteState>;
+  /** A validation probe between shift steps. */
+  validateProvider(args: { provider: string }): Promise<HealthCheck>;
 }

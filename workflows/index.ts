@@ -2,3 +2,4 @@
 export { incidentWorkflow } from './incident';
 export { monitorWorkflow } from './monitor';
 export { routingWorkflow } from './routing';
+export { trafficShiftWorkflow } from './shift';
