@@ -10,6 +10,7 @@ import { installErrorHandler } from './errors';
 import { registerHealthRoutes } from './health';
 import { registerIncidentRoutes } from './incidents';
 import { registerRouteRoutes } from './routes';
+import { registerRouteChangeRoutes } from './route-changes';
 import { registerAlertRoutes } from './alerts';
 
 export const BODY_LIMIT = 512 * 1024;
@@ -36,6 +37,7 @@ export async function buildApi(opts: { config: LifelineConfig; client: Client; l
   registerHealthRoutes(app, opts.client, opts.config);
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
+  registerRouteChangeRoutes(app, deps);
   registerAlertRoutes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
