@@ -42,6 +42,7 @@ services:
 escalation:
   roles:
     technical_lead: [{ name: Dana, email: dana@example.com }]
+recovery: { shiftStepMs: 150, failbackHealthyForMs: 300, failbackCheckEveryMs: 100 }
 `;
 }
 
@@ -54,7 +55,7 @@ export interface Stack {
   apiUrl: string;
   dataDir: string;
   address: string;
-  http(method: 'GET' | 'POST', path: string, opts?: { token?: string; body?: unknown; accept?: string }): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
+  http(method: 'GET' | 'POST', path: string, opts?: { token?: string; body?: unknown; accept?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +84,7 @@ export async function startStack(): Promise<Stack> {
         method,
         headers: {
           accept: opts.accept ?? 'application/json',
+          ...opts.headers,
           ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
           ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
         },

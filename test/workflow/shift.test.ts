@@ -56,7 +56,7 @@ async function run(weights: Record<string, number>, req: Omit<ShiftRequest, 'cha
   const chain = `chain${seq}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
   return worker.runUntil(async () => {
-    const routing = await env.client.workflow.start('routingWorkflow', {
+    await env.client.workflow.start('routingWorkflow', {
       taskQueue,
       workflowId: routingWorkflowId(chain),
       args: [{ id: chain, providers: CHAIN, weights, mode: 'normal', version: 1, updatedAt: new Date().toISOString() }],
