@@ -93,7 +93,12 @@ async function runShift(state: IncidentState, req: ShiftRequest): Promise<ShiftR
     try {
       return await executeChild(trafficShiftWorkflow, { workflowId: shiftWorkflowId(req.chain), args: [req] });
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
+        // A shift that failed (e.g. Temporal could not reach the routing workflow for minutes) must not
+        // take the incident down with it: record it and let people act on the timeline.
+        addTimeline(state, 'shift_failed', `chain ${req.chain}: ${req.kind} failed: ${(err as Error).message}`, now());
+        return null;
+      }
       if (attempt === 0) addTimeline(state, 'shift_waiting', `chain ${req.chain}: another traffic shift is running; waiting for it`, now());
       await sleep(1_000);
     }
