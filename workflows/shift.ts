@@ -46,9 +46,14 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
     return { chain: req.chain, kind: req.kind, outcome: o, detail, initial, final, mode, version, steps };
   };
 
+  // Breaker-aware: a provider whose monitor has opened its breaker never receives new weight.
+  const open = new Set(ctx.unhealthy);
+
   // ---- an operator's exact weights: one validated step -------------------------------------------
   if (req.kind === 'set') {
     if (!req.weights) return finish('noop', 'no weights given', initial);
+    const down = Object.keys(req.weights).filter((p) => (req.weights?.[p] ?? 0) > (initial[p] ?? 0) && open.has(p));
+    if (down.length) return finish('noop', `refused: breaker open for ${down.join(', ')}`, initial);
     const rec = await apply(req.weights, sameWeights(req.weights, ctx.configured) ? 'normal' : 'degraded', 'weights set by operator');
     return finish('completed', 'weights applied', rec.weights);
   }
@@ -69,6 +74,7 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
   const from = req.from;
   if (!from) return finish('noop', 'no source provider given', initial);
   if (!initial[from]) return finish('noop', `${from} carries no traffic on ${req.chain}`, initial);
+  if (req.to && open.has(req.to)) return finish('noop', `refused: breaker open for ${req.to}`, initial);
   const to = req.to ?? nextHealthy(ctx.route.providers, from, ctx.unhealthy);
   if (!to) {
     // Nowhere healthy to go: keep the weights, tell apps to drop to their cache/static tier.

@@ -110,6 +110,15 @@ test('every provider of the chain down → emergency mode, weights kept', async 
   expect(route).toMatchObject({ weights: { openai: 100 }, mode: 'emergency' });
 });
 
+test('breaker-aware: a provider whose breaker is open is refused as a target', async () => {
+  const f = fakes({ unhealthy: ['bedrock'] });
+  const { result, weights } = await run({ openai: 100 }, { kind: 'canary', from: 'openai', to: 'bedrock' }, f);
+  expect(result).toMatchObject({ outcome: 'noop', detail: 'refused: breaker open for bedrock' });
+  expect(weights).toEqual([]);
+  const set = await run({ openai: 100 }, { kind: 'set', weights: { openai: 50, bedrock: 50 } }, fakes({ unhealthy: ['bedrock'] }));
+  expect(set.result.outcome).toBe('noop');
+});
+
 test('failback waits until the provider has been healthy long enough, then 10 → 25 → 50 → 75 → 100 %', async () => {
   // Unhealthy on the first two checks, then healthy: with checks every 10 s, 30 s of health needs 4 more.
   const f = fakes({ health: (p, n) => n > 2 });
