@@ -16,7 +16,7 @@ import { deliveryTargets } from './channels';
 export function createContextActivities(deps: ActivityDeps) {
   return {
     async getIncidentContext(provider: string): Promise<IncidentContext> {
-      providerConfig(deps, provider); // unknown providers fail loudly
+      const p = providerConfig(deps, provider); // unknown providers fail loudly
       const { config } = deps;
       const chains = config.chains.filter((c) => c.providers.includes(provider)).map((c) => c.id);
       const services = config.services
@@ -34,6 +34,12 @@ export function createContextActivities(deps: ActivityDeps) {
         channels: deliveryTargets(config),
         alertRouting: { routes: config.notifications.routing, fallback: config.notifications.default },
         serviceCatalog: config.services.map((s) => ({ id: s.id, users: s.users })),
+        recovery: {
+          capabilities: { backupKey: !!p.backupApiKeyEnv, backupEndpoint: !!p.backupBaseUrl, cheaperModel: !!p.cheaperModel },
+          shiftStepMs: config.recovery.shiftStepMs,
+          failbackHealthyForMs: config.recovery.failbackHealthyForMs,
+          failbackCheckEveryMs: config.recovery.failbackCheckEveryMs,
+        },
       };
     },
   };

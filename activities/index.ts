@@ -9,11 +9,16 @@ import { createReportActivities } from './report';
 import { createRoutingActivities } from './routing';
 import { createWatchActivities } from './watch';
 import { createStatusActivities } from './status';
-import type { ArchiveActivities, IncidentActivities, MonitorActivities, RoutingActivities } from './types';
+import { createRecoveryActivities } from './recovery';
+import { createShiftActivities } from './shift';
+import type { ArchiveActivities, IncidentActivities, MonitorActivities, RoutingActivities, ShiftActivities } from './types';
 
 export type { ActivityDeps } from './deps';
 
-export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[] } = {}): IncidentActivities & MonitorActivities & RoutingActivities & ArchiveActivities {
+export function createActivities(
+  deps: ActivityDeps,
+  opts: { channels?: Channel[] } = {},
+): IncidentActivities & MonitorActivities & RoutingActivities & ShiftActivities & ArchiveActivities {
   return {
     ...createContextActivities(deps),
     ...createNotifyActivities(deps, opts.channels),
@@ -24,5 +29,7 @@ export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[
     ...createWatchActivities(deps),
     ...createStatusActivities(deps),
     ...createArchiveActivities(deps),
+    ...createRecoveryActivities(deps),
+    ...createShiftActivities(deps),
   };
 }

@@ -11,7 +11,7 @@ export interface ProbeResult extends ProbeObservation {
   at: string;
 }
 
-function authHeaders(p: ProviderConfig, key: string | undefined): Record<string, string> {
+export function authHeaders(p: ProviderConfig, key: string | undefined): Record<string, string> {
   if (!key) return {};
   if (p.kind === 'anthropic') return { 'x-api-key': key, 'anthropic-version': '2023-06-01' };
   if (p.kind === 'azure-openai') return { 'api-key': key };
@@ -61,8 +61,11 @@ export async function probeProvider(
     return { ...obs, category: classifyObservation(obs, p.probe.timeoutMs), rateLimit, at };
   } catch (err) {
     const latencyMs = Math.round(performance.now() - started);
-    const e = err as { code?: string; name?: string; message?: string; cause?: { code?: string } };
-    const errorCode = e.code ?? e.cause?.code ?? (e.name === 'TimeoutError' || e.name === 'AbortError' ? 'ETIMEDOUT' : 'UNKNOWN');
+    const e = err as { code?: unknown; name?: string; message?: string; cause?: { code?: unknown } };
+    // An AbortSignal.timeout() abort is a DOMException whose numeric `code` (23) is no error code.
+    const named = (c: unknown) => (typeof c === 'string' ? c : undefined);
+    const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+    const errorCode = (timedOut ? 'ETIMEDOUT' : undefined) ?? named(e.code) ?? named(e.cause?.code) ?? 'UNKNOWN';
     const obs: ProbeObservation = { ok: false, errorCode, message: e.message, latencyMs };
     return { ...obs, category: classifyObservation(obs), at };
   }

@@ -4,9 +4,11 @@ import type { EscalationLevel } from '../domain/escalation';
 import type { Diagnosis, IncidentState, RoutingChange } from '../domain/incident';
 import type { FailureCategory, ProbeObservation } from '../domain/classify';
 import type { PublicUpdate } from '../domain/status';
-import type { RouteState } from '../workflows/messages';
+import type { RouteState, SetWeightsRequest } from '../workflows/messages';
 import type { AlertRouting } from '../domain/alert-rules';
 import type { NotificationFacts } from '../domain/notification';
+import type { Weights } from '../domain/failover';
+import type { RecoveryAction, RecoveryCapabilities } from '../domain/recovery';
 
 export interface IncidentContext {
   services: AffectedService[];
@@ -24,6 +26,8 @@ export interface IncidentContext {
   alertRouting?: AlertRouting;
   /** Every configured service, so alerts naming more services can re-assess impact. */
   serviceCatalog?: AffectedService[];
+  /** Recovery settings (absent in histories recorded before recovery procedures existed). */
+  recovery?: RecoverySettings;
 }
 
 export interface StatusUpdateRequest {
@@ -33,6 +37,15 @@ export interface StatusUpdateRequest {
   severity: Severity;
   startedAt: string;
   update: PublicUpdate;
+}
+
+export interface RecoverySettings {
+  capabilities: RecoveryCapabilities;
+  /** Wait between a traffic-shift step and its validation probe. */
+  shiftStepMs: number;
+  /** Failback starts once the provider has been healthy this long. */
+  failbackHealthyForMs: number;
+  failbackCheckEveryMs: number;
 }
 
 export interface Notification {
@@ -71,11 +84,35 @@ export interface ChainChangeRequest {
   incidentId: string;
 }
 
+export interface DiagnoseOptions {
+  /** Kinds of the incident's sampled alerts: their 429 share is a rate-limit check. */
+  alertKinds?: string[];
+  /** A few recent alert summaries, quoted as evidence. */
+  alertSummaries?: string[];
+}
+
+export interface RecoveryStepRequest {
+  provider: string;
+  action: RecoveryAction;
+  chains: string[];
+  incidentId: string;
+}
+
+export interface HealthCheck {
+  healthy: boolean;
+  detail: string;
+}
+
 export interface IncidentActivities {
   getIncidentContext(provider: string): Promise<IncidentContext>;
   notify(n: Notification): Promise<{ delivered: string[] }>;
   deliverNotification(d: Delivery): Promise<DeliveryResult>;
-  diagnoseProvider(provider: string): Promise<Diagnosis>;
+  diagnoseProvider(provider: string, opts?: DiagnoseOptions): Promise<Diagnosis>;
+  /** Publishes the step's signal (route hints); returns what was done. */
+  applyRecoveryStep(req: RecoveryStepRequest): Promise<{ applied: boolean; detail: string }>;
+  /** Is the provider healthy when used the way the step suggests (e.g. with the backup key)? */
+  checkRecovery(req: { provider: string; action: RecoveryAction }): Promise<HealthCheck>;
+  clearRecoveryHints(req: { provider: string; chains: string[]; incidentId: string }): Promise<void>;
   failoverChain(req: ChainChangeRequest): Promise<RoutingChange | null>;
   failbackChain(req: ChainChangeRequest): Promise<RoutingChange | null>;
   renderReport(state: IncidentState): Promise<{ markdown: string; location: string }>;
@@ -98,7 +135,14 @@ export interface MonitorActivities {
 }
 
 export interface RoutingActivities {
-  publishRoute(route: RouteState): Promise<void>;
+  publishRoute(route: RouteState): Promise<{ published: string[] }>;
+}
+
+export interface ShiftActivities {
+  shiftContext(args: { chain: string }): Promise<{ route: RouteState; configured: Weights; unhealthy: string[] }>;
+  applyRouteStep(args: { chain: string; request: SetWeightsRequest; updateId: string }): Promise<RouteState>;
+  /** A validation probe between shift steps. */
+  validateProvider(args: { provider: string }): Promise<HealthCheck>;
 }
 
 export interface ArchiveRequest {

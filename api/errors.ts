@@ -9,6 +9,7 @@ export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
+    readonly issues?: { path: string; message: string }[],
   ) {
     super(message);
   }
@@ -24,7 +25,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       }));
       return reply.code(400).send({ error: `invalid ${where}`, issues });
     }
-    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message });
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message, ...(err.issues ? { issues: err.issues } : {}) });
     if (err instanceof WorkflowNotFoundError) return reply.code(404).send({ error: 'not found' });
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;

@@ -34,3 +34,26 @@ export const escalateBody = z.strictObject({ by: z.string().min(1).max(200).opti
 export const resolveBody = z.strictObject({ by: z.string().min(1).max(200).optional(), note: z.string().max(4000).optional() }).default({});
 export const noteBody = z.strictObject({ by: z.string().min(1).max(200).optional(), text: z.string().min(1).max(4000) });
 export const chainParams = z.object({ chain: z.string().min(1).max(100) });
+export const shiftDelay = z.number().int().min(0).max(3_600_000);
+export const failoverBody = z.strictObject({
+  from: providerId,
+  to: providerId.optional(),
+  mode: z.enum(['immediate', 'gradual', 'canary']).default('immediate'),
+  /** Wait between a step and its validation probe (gradual/canary); default recovery.shiftStepMs. */
+  stepDelayMs: shiftDelay.optional(),
+  by: z.string().min(1).max(200).optional(),
+});
+export const weightsBody = z.strictObject({
+  weights: z.record(z.string(), z.number().int().min(0).max(100)),
+  by: z.string().min(1).max(200).optional(),
+});
+export const failbackBody = z
+  .strictObject({
+    /** The provider coming back (default: whichever the configured weights favour). */
+    from: providerId.optional(),
+    stepDelayMs: shiftDelay.optional(),
+    /** How long it must have been healthy first (default recovery.failbackHealthyForMs; 0 = now). */
+    healthyForMs: shiftDelay.optional(),
+    by: z.string().min(1).max(200).optional(),
+  })
+  .default({});

@@ -10,6 +10,7 @@ import { installErrorHandler } from './errors';
 import { registerHealthRoutes } from './health';
 import { registerIncidentRoutes } from './incidents';
 import { registerRouteRoutes } from './routes';
+import { registerRouteChangeRoutes } from './route-changes';
 import { registerAlertRoutes } from './alerts';
 import { installSlack, slackSettingsFromEnv } from './slack/app';
 import { registerStatusRoutes } from './status';
@@ -41,6 +42,7 @@ export async function buildApi(opts: { config: LifelineConfig; client: Client; l
   registerHealthRoutes(app, opts.client, opts.config);
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
+  registerRouteChangeRoutes(app, deps);
   registerAlertRoutes(app, deps);
   registerStatusRoutes(app, deps);
   const mailer = createStatusMailer(opts.config, opts.env);

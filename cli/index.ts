@@ -124,6 +124,25 @@ export function buildCli(): Command {
       const res = await callApi(apiTarget(cmd), 'GET', chain ? `/v1/routes/${encodeURIComponent(chain)}` : '/v1/routes');
       for (const r of chain ? [res] : res.routes) out(`${r.id}\tv${r.version}\t${r.mode}\t${Object.entries(r.weights).map(([p, w]) => `${p}=${w}`).join(' ')}`);
     });
+  program.command('failover <chain>').description('move traffic off a provider (a traffic shift through the API)')
+    .requiredOption('--from <provider>', 'the provider losing traffic')
+    .option('--to <provider>', 'the provider receiving it (default: next healthy in chain order)')
+    .addOption(new Option('--mode <mode>', 'how to move it').choices(['immediate', 'gradual', 'canary']).default('immediate'))
+    .option('--step-delay <ms>', 'wait between a gradual/canary step and its validation')
+    .action(async (chain: string, o: { from: string; to?: string; mode: string; stepDelay?: string }, cmd: Command) => {
+      const body = { from: o.from, mode: o.mode, ...(o.to ? { to: o.to } : {}), ...(o.stepDelay ? { stepDelayMs: Number(o.stepDelay) } : {}) };
+      const res = await callApi(apiTarget(cmd), 'POST', `/v1/routes/${encodeURIComponent(chain)}/failover`, body);
+      out(`${res.chain}: ${res.kind} failover started (${res.shift.workflowId}); follow with: lifeline routes ${res.chain}`);
+    });
+  program.command('failback <chain>').description('restore the configured weights step by step (10 → 25 → 50 → 75 → 100 %)')
+    .option('--from <provider>', 'the provider coming back')
+    .option('--healthy-for <ms>', 'how long it must have been healthy first')
+    .option('--step-delay <ms>', 'wait between a step and its validation')
+    .action(async (chain: string, o: { from?: string; healthyFor?: string; stepDelay?: string }, cmd: Command) => {
+      const body = { ...(o.from ? { from: o.from } : {}), ...(o.healthyFor ? { healthyForMs: Number(o.healthyFor) } : {}), ...(o.stepDelay ? { stepDelayMs: Number(o.stepDelay) } : {}) };
+      const res = await callApi(apiTarget(cmd), 'POST', `/v1/routes/${encodeURIComponent(chain)}/failback`, body);
+      out(`${res.chain}: failback started (${res.shift.workflowId}); follow with: lifeline routes ${res.chain}`);
+    });
   return program;
 }
 

@@ -22,6 +22,9 @@ const providerSchema = z.strictObject({
   backupApiKeyEnv: envName.optional(),
   models: z.array(z.string().min(1)).default([]),
   statusPage: z.url().optional(),
+  /** Recovery: another endpoint/region to try on network faults, and a cheaper model for quota trouble. */
+  backupBaseUrl: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
+  cheaperModel: z.string().min(1).optional(),
   probe: z.strictObject({ intervalMs: duration.default(30_000), timeoutMs: duration.default(5_000) }).prefault({}),
   detection: z
     .strictObject({
@@ -101,6 +104,36 @@ export const configSchema = z
       })
       .prefault({}),
     notifications: notificationsSchema,
+    recovery: z
+      .strictObject({
+        /** Wait between a traffic-shift step and its validation probe (seed 004: ~2 min in production). */
+        shiftStepMs: duration.default(30_000),
+        /** Failback begins once the provider has been continuously healthy this long. */
+        failbackHealthyForMs: duration.default(120_000),
+        failbackCheckEveryMs: duration.default(10_000),
+      })
+      .prefault({}),
+    /** Where route changes are published besides the built-in table at GET /v1/routes. */
+    publishers: z
+      .strictObject({
+        webhook: z
+          .strictObject({
+            url: z.url(),
+            /** HMAC-SHA256 secret, by environment variable name; the body is signed in X-Lifeline-Signature. */
+            secretEnv: envName,
+          })
+          .optional(),
+        litellm: z
+          .strictObject({
+            url: z.url(),
+            /** The proxy's admin (master) key, by environment variable name. */
+            apiKeyEnv: envName.optional(),
+            /** Per chain, per provider: the LiteLLM deployment (model_info.id) whose weight lifeline sets. */
+            deployments: z.record(z.string(), z.record(z.string(), z.string().min(1))),
+          })
+          .optional(),
+      })
+      .prefault({}),
     simulator: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).prefault({}),
     /** Public status page (GET /status and the Statuspage-compatible JSON). */
     statusPage: z

@@ -37,11 +37,15 @@ export interface DiagnosticCheck {
   status: 'passed' | 'failed' | 'error';
   detail: string;
   evidence?: Record<string, unknown>;
+  /** The root cause a failed check points at (domain/diagnosis.ts weighs them). */
+  suggests?: FailureCategory;
 }
 
 export interface Diagnosis {
   rootCause: FailureCategory;
   checks: DiagnosticCheck[];
+  /** The findings that decided the root cause (absent in diagnoses recorded before the full checklist). */
+  evidence?: string[];
   recommendations: string[];
   at: string;
 }

@@ -13,6 +13,7 @@ import {
   patched,
 } from '@temporalio/workflow';
 import { toPublicIncident } from '../domain/status';
+import { restoreTraffic, runRecoveryProcedure } from './recover';
 import type { ArchiveActivities, IncidentActivities, IncidentContext, Notification } from '../activities/types';
 import {
   addTimeline,
@@ -190,12 +191,20 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   // ---- diagnose -------------------------------------------------------------------------------------
   setPhase(state, 'diagnosing', `running diagnostics against ${state.provider}`);
-  state.diagnosis = await quick.diagnoseProvider(state.provider);
+  // Full checklist, recovery procedures and child traffic shifts; histories from before replay the old path.
+  const procedures = patched('recovery-procedures');
+  state.diagnosis = procedures
+    ? await quick.diagnoseProvider(state.provider, {
+        alertKinds: state.alerts.sample.map((a) => a.kind),
+        alertSummaries: state.alerts.sample.slice(0, 3).map((a) => a.summary),
+      })
+    : await quick.diagnoseProvider(state.provider);
   addTimeline(state, 'diagnosed', `root cause: ${state.diagnosis.rootCause} (${state.diagnosis.checks.map((c) => `${c.name} ${c.status}`).join(', ')})`, now());
 
   // ---- recover: move traffic off the provider ---------------------------------------------------------
-  setPhase(state, 'recovering', `failing over chains that use ${state.provider}`);
-  for (const chain of ctx.chains) {
+  setPhase(state, 'recovering', procedures ? `recovering ${state.provider} (${state.diagnosis.rootCause})` : `failing over chains that use ${state.provider}`);
+  if (procedures) await runRecoveryProcedure(state, ctx, quick);
+  else for (const chain of ctx.chains) {
     const change = await quick.failoverChain({ chain, provider: state.provider, incidentId: state.id });
     if (!change) {
       addTimeline(state, 'failover_skipped', `chain ${chain}: no traffic on ${state.provider}`, now());
@@ -204,7 +213,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     state.routingChanges.push(change);
     addTimeline(state, 'traffic_shifted', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)} (${change.mode})`, now());
   }
-  if (state.routingChanges.length) state.mitigatedAt = now();
+  if (!procedures && state.routingChanges.length) state.mitigatedAt = now();
   await publishStatus();
 
   // ---- monitor until the provider recovers or someone resolves ---------------------------------------------
@@ -215,7 +224,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     state.resolvedBy = 'lifeline';
     state.resolution = `${state.provider} recovered`;
   }
-  if (recovered) {
+  if (recovered && procedures) await restoreTraffic(state, ctx, quick);
+  else if (recovered) {
     for (const chain of ctx.chains) {
       const change = await quick.failbackChain({ chain, provider: state.provider, incidentId: state.id });
       if (!change) continue;

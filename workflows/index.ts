@@ -3,3 +3,4 @@ export { incidentWorkflow } from './incident';
 export { monitorWorkflow } from './monitor';
 export { routingWorkflow } from './routing';
 export { archiveIncidentWorkflow } from './archive';
+export { trafficShiftWorkflow } from './shift';

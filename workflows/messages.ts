@@ -7,11 +7,15 @@ import type { EscalationLevel } from '../domain/escalation';
 import type { Severity } from '../domain/impact';
 import type { Weights } from '../domain/failover';
 import type { ProbeObservation } from '../domain/classify';
+import type { RecoveryAction } from '../domain/recovery';
+import type { ShiftKind } from '../domain/shift';
 
 // ---- IDs ----------------------------------------------------------------------------------------
 export const incidentWorkflowId = (scope: string) => `incident-${scope}`;
 export const monitorWorkflowId = (provider: string) => `monitor-${provider}`;
 export const routingWorkflowId = (chain: string) => `routing-${chain}`;
+/** One traffic shift per chain at a time: the ID is the lock that serializes automatic and operator shifts. */
+export const shiftWorkflowId = (chain: string) => `shift-${chain}`;
 
 // ---- Typed search attributes (registered on the dev server at start, and in compose) ------------
 export const SA = {
@@ -66,6 +70,12 @@ export interface RouteState {
   version: number;
   updatedAt: string;
   reason?: string;
+  /**
+   * Signals for the application or its gateway, per provider (e.g. `use_backup_key`, `throttle`,
+   * `enable_caching`): lifeline does not carry traffic itself, so these recovery steps are published,
+   * not performed. In emergency mode apps should drop to their cache/static tier (serve stale, queue).
+   */
+  hints?: Record<string, RecoveryAction[]>;
 }
 
 export interface SetWeightsRequest {
@@ -75,7 +85,16 @@ export interface SetWeightsRequest {
   by: string;
 }
 
+export interface SetHintsRequest {
+  provider: string;
+  /** Replaces the provider's hints; empty clears them. */
+  hints: RecoveryAction[];
+  reason: string;
+  by: string;
+}
+
 export const setWeightsUpdate = defineUpdate<RouteState, [SetWeightsRequest]>('setWeights');
+export const setHintsUpdate = defineUpdate<RouteState, [SetHintsRequest]>('setHints');
 export const routeQuery = defineQuery<RouteState>('route');
 
 // ---- monitorWorkflow ------------------------------------------------------------------------------
@@ -94,3 +113,47 @@ export interface MonitorState {
 }
 
 export const monitorStateQuery = defineQuery<MonitorState>('monitorState');
+
+// ---- trafficShiftWorkflow -------------------------------------------------------------------------
+export interface ShiftRequest {
+  chain: string;
+  kind: ShiftKind;
+  /** immediate/gradual/canary: the provider losing traffic; failback: the provider coming back. */
+  from?: string;
+  /** The provider receiving traffic (default: next healthy one in chain order). */
+  to?: string;
+  /** kind `set`: the exact weights an operator asked for. */
+  weights?: Weights;
+  /** Wait between a step and its validation probe (seed 004: minutes in production). */
+  stepDelayMs?: number;
+  /** failback: how long the returning provider must be continuously healthy before the first step. */
+  healthyForMs?: number;
+  /** failback: how often that health is checked, and the most the shift waits for it. */
+  healthCheckEveryMs?: number;
+  maxWaitMs?: number;
+  reason: string;
+  by: string;
+}
+
+export type ShiftOutcome = 'completed' | 'rolled_back' | 'stopped' | 'emergency' | 'noop';
+
+export interface ShiftStepRecord {
+  weights: Weights;
+  version: number;
+  at: string;
+  validated?: { provider: string; healthy: boolean; detail: string }[];
+}
+
+export interface ShiftResult {
+  chain: string;
+  kind: ShiftKind;
+  outcome: ShiftOutcome;
+  detail: string;
+  initial: Weights;
+  final: Weights;
+  mode: RouteMode;
+  version: number;
+  steps: ShiftStepRecord[];
+}
+
+export const shiftStateQuery = defineQuery<{ request: ShiftRequest; steps: ShiftStepRecord[]; outcome?: ShiftOutcome }>('shiftState');

@@ -3,7 +3,8 @@
 import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RoutingActivities } from '../activities/types';
 import { compactWeights, validateWeights } from '../domain/failover';
-import { routeQuery, setWeightsUpdate, type RouteState } from './messages';
+import { RECOVERY_ACTIONS } from '../domain/recovery';
+import { routeQuery, setHintsUpdate, setWeightsUpdate, type RouteState } from './messages';
 
 const publisher = proxyActivities<RoutingActivities>({
   startToCloseTimeout: '30 seconds',
@@ -38,6 +39,37 @@ export async function routingWorkflow(initial: RouteState): Promise<void> {
         // Emergency mode keeps the last weights: there is nowhere healthy to send traffic.
         const issues = validateWeights(req.weights, state.providers);
         if (issues.length) throw new Error(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+      },
+    },
+  );
+
+  // Recovery hints (backup key, throttle, cheaper model, caching) ride on the route as signals for the
+  // application; adding a handler emits no command, so histories recorded before it still replay.
+  setHandler(
+    setHintsUpdate,
+    async (req) => {
+      busy = true;
+      try {
+        const hints = { ...(state.hints ?? {}) };
+        if (req.hints.length) hints[req.provider] = [...req.hints];
+        else delete hints[req.provider];
+        state.hints = hints;
+        state.version += 1;
+        state.updatedAt = new Date().toISOString();
+        state.reason = `${req.reason} (by ${req.by})`;
+        await publisher.publishRoute({ ...state });
+        return { ...state };
+      } finally {
+        busy = false;
+      }
+    },
+    {
+      validator: (req) => {
+        if (busy) throw new Error('another routing change is in progress; retry when it completes');
+        if (!req.reason || !req.by) throw new Error('reason and by are required');
+        if (!state.providers.includes(req.provider)) throw new Error(`provider: ${req.provider} is not in the chain`);
+        const bad = req.hints.filter((h: string) => !(RECOVERY_ACTIONS as readonly string[]).includes(h));
+        if (bad.length) throw new Error(`hints: unknown hint(s) ${bad.join(', ')}`);
       },
     },
   );

@@ -43,6 +43,7 @@ services:
 escalation:
   roles:
     technical_lead: [{ name: Dana, email: dana@example.com }]
+recovery: { shiftStepMs: 150, failbackHealthyForMs: 300, failbackCheckEveryMs: 100 }
 `;
 }
 
@@ -55,7 +56,7 @@ export interface Stack {
   apiUrl: string;
   dataDir: string;
   address: string;
-  http(method: 'GET' | 'POST', path: string, opts?: { token?: string; body?: unknown; accept?: string }): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
+  http(method: 'GET' | 'POST', path: string, opts?: { token?: string; body?: unknown; accept?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
   /** Stops the worker and starts a fresh one on the same server (a worker restart mid-incident). */
   restartWorker(): Promise<void>;
   stop(): Promise<void>;
@@ -92,6 +93,7 @@ export async function startStack(opts: { extraYaml?: string; channels?: Channel[
         method,
         headers: {
           accept: opts.accept ?? 'application/json',
+          ...opts.headers,
           ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
           ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
         },

@@ -42,7 +42,7 @@ test('an injected outage is detected, failed over, recovered, resolved and repor
   const monitoring = await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'monitoring', 'monitoring phase');
   expect(monitoring.body.severity).toBe('SEV1');
   expect(monitoring.body.diagnosis.rootCause).toBe('provider_outage');
-  expect(monitoring.body.diagnosis.checks[0]).toMatchObject({ name: 'api_probe', status: 'failed' });
+  expect(monitoring.body.diagnosis.checks).toContainEqual(expect.objectContaining({ name: 'api_probe', status: 'failed' }));
 
   const acked = await stack.http('POST', `/v1/incidents/${id}/acknowledge`, { ...op, body: { by: 'dana' } });
   expect(acked.status).toBe(200);

@@ -2,7 +2,8 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { ArchiveActivities, ArchiveRequest, Delivery, IncidentActivities, Notification } from '../../activities/types';
+import type { ArchiveActivities, ArchiveRequest, Delivery, IncidentActivities, Notification, ShiftActivities } from '../../activities/types';
+import type { RouteState } from '../../workflows/messages';
 import type { IncidentState, RoutingChange } from '../../domain/incident';
 import {
   acknowledgeUpdate,
@@ -23,16 +24,21 @@ beforeAll(async () => {
 });
 afterAll(async () => env?.teardown());
 
-function mockActivities(overrides: Partial<IncidentActivities & ArchiveActivities> = {}) {
+type Activities = IncidentActivities & ShiftActivities & ArchiveActivities;
+
+function mockActivities(overrides: Partial<Activities> = {}) {
   const notifications: Notification[] = [];
   const published: string[] = [];
   const deliveries: Delivery[] = [];
   const archived: ArchiveRequest[] = [];
   const routing: string[] = [];
+  // The chain's route as the routingWorkflow would hold it; traffic shifts step it through applyRouteStep.
+  let route: RouteState = { id: 'chat', providers: ['openai', 'anthropic'], weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date().toISOString() };
+  const fmt = (w: Record<string, number>) => Object.entries(w).sort().map(([p, v]) => `${p}=${v}`).join(',');
   const change = (chain: string, from: Record<string, number>, to: Record<string, number>, v: number): RoutingChange => ({
     chain, from, to, mode: 'degraded', reason: 'test', version: v, at: new Date().toISOString(),
   });
-  const activities: IncidentActivities & ArchiveActivities = {
+  const activities: Activities = {
     async getIncidentContext() {
       return {
         services: [{ id: 'support-bot', users: 12_000 }, { id: 'docs', users: 500 }],
@@ -65,6 +71,24 @@ function mockActivities(overrides: Partial<IncidentActivities & ArchiveActivitie
       routing.push(`failback:${chain}`);
       return change(chain, { anthropic: 100 }, { openai: 100 }, 3);
     },
+    async applyRecoveryStep({ action }) {
+      return { applied: true, detail: `${action} published` };
+    },
+    async checkRecovery() {
+      return { healthy: false, detail: 'HTTP 503' };
+    },
+    async clearRecoveryHints() {},
+    async shiftContext() {
+      return { route, configured: { openai: 100 }, unhealthy: [] };
+    },
+    async applyRouteStep({ chain, request }) {
+      route = { ...route, weights: request.weights, mode: request.mode ?? 'normal', version: route.version + 1, updatedAt: new Date().toISOString() };
+      routing.push(`${route.mode}:${chain}:${fmt(route.weights)}`);
+      return route;
+    },
+    async validateProvider() {
+      return { healthy: true, detail: 'HTTP 200' };
+    },
     async renderReport(state: IncidentState) {
       return { markdown: `# Postmortem ${state.id}\n${state.timeline.length} events`, location: 'memory' };
     },
@@ -84,7 +108,7 @@ function mockActivities(overrides: Partial<IncidentActivities & ArchiveActivitie
   return { activities, notifications, deliveries, routing, published, archived };
 }
 
-async function withWorker<T>(activities: IncidentActivities & ArchiveActivities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
+async function withWorker<T>(activities: Activities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
   return worker.runUntil(fn());
 }
@@ -99,6 +123,15 @@ async function openIncident(taskQueue: string, workflowId: string): Promise<Work
   });
 }
 
+const FAILED_OVER = 'degraded:chat:anthropic=100';
+const FAILBACK_STEPS = [
+  'degraded:chat:anthropic=90,openai=10',
+  'degraded:chat:anthropic=75,openai=25',
+  'degraded:chat:anthropic=50,openai=50',
+  'degraded:chat:anthropic=25,openai=75',
+  'normal:chat:openai=100',
+];
+
 const phaseOf = (h: WorkflowHandle) => () => h.query(incidentStateQuery);
 
 test('walks detect → assess → escalate → diagnose → recover → monitor → report, and fails back on recovery', async () => {
@@ -110,15 +143,16 @@ test('walks detect → assess → escalate → diagnose → recover → monitor 
     expect(monitoring.impact?.affectedServices).toEqual(['support-bot', 'docs']);
     expect(monitoring.escalationLevel).toBe(3);
     expect(monitoring.mitigatedAt).toBeDefined();
-    expect(routing).toEqual(['failover:chat']);
+    expect(routing).toEqual([FAILED_OVER]);
 
     await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200' });
     const final = (await h.result()) as IncidentState;
     expect(final.status).toBe('resolved');
     expect(final.phase).toBe('resolved');
     expect(final.resolvedBy).toBe('lifeline');
-    expect(routing).toEqual(['failover:chat', 'failback:chat']);
-    expect(final.routingChanges.map((c) => c.version)).toEqual([2, 3]);
+    // Failback in steps of 10 → 25 → 50 → 75 → 100 % once openai has been healthy long enough.
+    expect(routing).toEqual([FAILED_OVER, ...FAILBACK_STEPS]);
+    expect(final.routingChanges.map((c) => c.version)).toEqual([2, 7]);
     expect(final.report).toContain(`# Postmortem ${final.id}`);
     const phases = final.timeline.filter((e) => e.type === 'phase').map((e) => e.phase);
     expect(phases).toEqual(['detected', 'assessing', 'escalating', 'diagnosing', 'recovering', 'monitoring', 'reporting', 'resolved']);
@@ -204,7 +238,7 @@ test('an operator resolve closes the incident without failing back; later action
     const final = (await h.result()) as IncidentState;
     expect(final.resolvedBy).toBe('sam');
     expect(final.resolution).toBe('provider confirmed fix');
-    expect(routing).toEqual(['failover:chat']); // traffic stays on the backup until someone fails back
+    expect(routing).toEqual([FAILED_OVER]); // traffic stays on the backup until someone fails back
     expect(final.timeline.some((e) => e.type === 'resolve_requested' && e.actor === 'sam')).toBe(true);
   });
 });

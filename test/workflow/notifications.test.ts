@@ -1,6 +1,7 @@
 // Per-channel delivery from incidentWorkflow on the time-skipping server (activities mocked): a channel
 // that is down is retried and recorded while the others deliver once; Slack's ts comes back for updates;
 // the repeat-alert rule and impact re-assessment escalate with their reasons on the timeline.
+import { stubActivities } from '../helpers/activity-stubs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -34,6 +35,7 @@ const context = (users: number): IncidentContext => ({
 
 function activities(users: number, deliver: (d: Delivery) => Promise<DeliveryResult>): IncidentActivities {
   return {
+    ...stubActivities(),
     getIncidentContext: async () => context(users),
     notify: async () => ({ delivered: [] }),
     deliverNotification: deliver,

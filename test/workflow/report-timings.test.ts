@@ -1,9 +1,10 @@
 // A scripted incident on the time-skipping server: fault 20 s before detection, acknowledged after
 // exactly 7 minutes of skipped time, provider back 30 minutes later. The report's durations and failover
 // KPIs must come out of the workflow's own timestamps as those injected timings.
+import { stubActivities, type AllIncidentActivities } from '../helpers/activity-stubs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { ArchiveActivities, ArchiveRequest, IncidentActivities } from '../../activities/types';
+import type { ArchiveRequest } from '../../activities/types';
 import type { IncidentState } from '../../domain/incident';
 import { buildReportModel } from '../../domain/report';
 import { renderPostmortem } from '../../activities/report';
@@ -21,7 +22,8 @@ afterAll(async () => env?.teardown());
 
 test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR 37 min)', async () => {
   const archived: ArchiveRequest[] = [];
-  const activities: IncidentActivities & ArchiveActivities = {
+  const activities: AllIncidentActivities = {
+    ...stubActivities(),
     getIncidentContext: async () => ({
       services: [{ id: 'support-bot', users: 12_000 }],
       chains: ['chat'],

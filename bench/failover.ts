@@ -1,0 +1,92 @@
+// bench/failover: how fast a chain's route moves off a failing provider, end to end on the embedded dev
+// server with real activities against sim/ (probe every 1 s). Per trial: inject the fault, time until
+// the route no longer sends traffic to openai; heal, time until the configured weights are back and the
+// incident is closed. Prints p50/p95 beside seed 004's KPIs.
+//   npm run build && node dist/bench/failover.js        (BENCH_TRIALS=20, BENCH_MODES=outage,hang)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../config/load';
+import { startServices } from '../cli/runtime';
+import { createLogger } from '../worker/logger';
+import { getRoute } from '../client/routes';
+import { incidentStateQuery, incidentWorkflowId } from '../workflows/messages';
+import type { SimFaultMode } from '../sim';
+
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 20);
+const MODES = (process.env.BENCH_MODES ?? 'outage,hang').split(',') as SimFaultMode[];
+const PROBE_MS = 1000;
+const TIMEOUT_MS = 1000;
+const KPI = { detection: 30_000, failover: 60_000, restoration: 120_000, total: 300_000 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+async function until<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined && done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
+  const config = parseConfig(`
+temporal: { address: embedded, port: 0, uiPort: false, taskQueue: bench }
+dataDir: ${dataDir}
+providers:
+  - { id: openai, kind: openai, baseUrl: "sim:openai", models: [gpt-4o-mini], probe: { intervalMs: ${PROBE_MS}, timeoutMs: ${TIMEOUT_MS} }, detection: { failuresToOpen: 2, successesToClose: 2 } }
+  - { id: anthropic, kind: anthropic, baseUrl: "sim:anthropic", models: [claude-haiku-4-5], probe: { intervalMs: ${PROBE_MS}, timeoutMs: ${TIMEOUT_MS} } }
+chains:
+  - { id: chat, providers: [openai, anthropic], weights: { openai: 100 } }
+services:
+  - { id: bot, chains: [chat], users: 12000 }
+recovery: { shiftStepMs: 100, failbackHealthyForMs: 200, failbackCheckEveryMs: 100 }
+`);
+  const services = await startServices({ config, logger: createLogger({ level: 'silent' }), worker: true, api: false, progress: () => undefined });
+  const sim = services.endpoints.simulator!;
+  const incident = () => services.client.workflow.getHandle(incidentWorkflowId('openai'));
+  try {
+    await until(() => getRoute(services.client, 'chat'), (r) => r.weights.openai === 100, 'route');
+    process.stdout.write(`bench/failover: ${TRIALS} trial(s) per mode, probe every ${PROBE_MS} ms (timeout ${TIMEOUT_MS} ms, 2 failures open)\n`);
+    for (const mode of MODES) {
+      const m = { detection: [] as number[], failover: [] as number[], restoration: [] as number[], total: [] as number[] };
+      for (let i = 0; i < TRIALS; i++) {
+        const before = (await getRoute(services.client, 'chat')).version;
+        const faultAt = Date.now();
+        sim.setFault('openai', { mode });
+        await until(() => getRoute(services.client, 'chat'), (r) => r.version > before && !r.weights.openai, 'failover');
+        m.failover.push(Date.now() - faultAt);
+        const s = await incident().query(incidentStateQuery);
+        m.detection.push(Date.parse(s.detectedAt) - faultAt);
+        const healAt = Date.now();
+        sim.setFault('openai', { mode: 'healthy' });
+        await until(() => getRoute(services.client, 'chat'), (r) => r.weights.openai === 100 && r.mode === 'normal', 'failback');
+        m.restoration.push(Date.now() - healAt);
+        await until(() => incident().describe(), (d) => d.status.name !== 'RUNNING', 'incident closed');
+        m.total.push(Date.now() - faultAt);
+        process.stdout.write(`  ${mode} #${i + 1}: failover ${sec(m.failover[i])}, restored ${sec(m.restoration[i])}\n`);
+      }
+      process.stdout.write(`\n${mode} (${TRIALS} trials)      p50        p95        seed 004 KPI\n`);
+      for (const k of ['detection', 'failover', 'restoration', 'total'] as const) {
+        process.stdout.write(`  ${k.padEnd(12)} ${sec(pct(m[k], 50)).padStart(9)}  ${sec(pct(m[k], 95)).padStart(9)}   < ${KPI[k] / 1000} s\n`);
+      }
+      const target = mode === 'hang' ? TIMEOUT_MS + 2_000 : 3_000;
+      process.stdout.write(`  issue target: failover p95 ≤ ${sec(target)} → ${pct(m.failover, 95) <= target ? 'met' : 'NOT met'}\n\n`);
+    }
+  } finally {
+    await services.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench/failover: ${(err as Error).stack ?? err}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,40 @@
+// Harmless stand-ins for every activity the workflows call, so a workflow test overrides only what it
+// is about (and a new activity does not mean editing every test). The route stub keeps its own state.
+import type { ArchiveActivities, IncidentActivities, ShiftActivities } from '../../activities/types';
+import type { RouteState } from '../../workflows/messages';
+
+export type AllIncidentActivities = IncidentActivities & ShiftActivities & ArchiveActivities;
+
+export function stubActivities(overrides: Partial<AllIncidentActivities> = {}): AllIncidentActivities {
+  let route: RouteState = { id: 'chat', providers: ['openai', 'anthropic'], weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date(0).toISOString() };
+  return {
+    getIncidentContext: async () => ({
+      services: [{ id: 'support-bot', users: 12_000 }],
+      chains: ['chat'],
+      impactRules: { critical: { minServices: 3, minUsers: 10_000 }, high: { minServices: 1, minUsers: 1_000 }, medium: { minUsers: 100 } },
+      escalationLevels: {},
+      ackTimeoutMs: 60 * 60_000,
+      maxRepeats: 0,
+      statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
+    }),
+    notify: async () => ({ delivered: ['log'] }),
+    deliverNotification: async (d) => ({ channel: d.channel, status: 'delivered' }),
+    diagnoseProvider: async () => ({ rootCause: 'provider_outage', checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }], recommendations: [], at: new Date().toISOString() }),
+    failoverChain: async () => null,
+    failbackChain: async () => null,
+    applyRecoveryStep: async ({ action }) => ({ applied: true, detail: `${action} published` }),
+    checkRecovery: async () => ({ healthy: false, detail: 'HTTP 503' }),
+    clearRecoveryHints: async () => undefined,
+    shiftContext: async () => ({ route, configured: { openai: 100 }, unhealthy: [] }),
+    applyRouteStep: async ({ request }) => {
+      route = { ...route, weights: request.weights, mode: request.mode ?? 'normal', version: route.version + 1, updatedAt: new Date().toISOString() };
+      return route;
+    },
+    validateProvider: async () => ({ healthy: true, detail: 'HTTP 200' }),
+    renderReport: async (s) => ({ markdown: `# Postmortem ${s.id}`, location: 'memory' }),
+    publishStatusUpdate: async () => ({ sent: 0 }),
+    startArchiver: async (req) => ({ archiveWorkflowId: `archive-${req.state.id}`, started: true }),
+    archiveIncident: async () => ({ location: 'memory', alreadyArchived: false, events: 0 }),
+    ...overrides,
+  };
+}
