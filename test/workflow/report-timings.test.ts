@@ -32,6 +32,8 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
       ackTimeoutMs: 60 * 60_000, // no escalation before the scripted ack
       maxRepeats: 0,
       statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
+      // Failback without waits, so resolution follows recovery at once and MTTR is the scripted 37 min.
+      recovery: { capabilities: { backupKey: false, backupEndpoint: false, cheaperModel: false }, shiftStepMs: 1, failbackHealthyForMs: 0, failbackCheckEveryMs: 1 },
     }),
     notify: async () => ({ delivered: ['log'] }),
     deliverNotification: async (d) => ({ channel: d.channel, status: 'delivered' }),
