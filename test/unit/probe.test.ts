@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { probeProvider } from '../../activities/probe';
 import type { ProviderConfig } from '../../config/schema';
+import { parseConfig } from '../../config/load';
 
 let server: Server;
 let url: string;
@@ -32,10 +33,8 @@ afterAll(async () => {
 
 const KEY = 'sk-test-secret-123';
 const env = { PROBE_KEY: KEY };
-const provider = (kind: ProviderConfig['kind'], models = ['m-1']): ProviderConfig => ({
-  id: kind, kind, baseUrl: 'https://example.invalid', apiKeyEnv: 'PROBE_KEY', models,
-  probe: { intervalMs: 1000, timeoutMs: 400 }, detection: { failuresToOpen: 3, successesToClose: 2 },
-});
+const provider = (kind: ProviderConfig['kind'], models = ['m-1']): ProviderConfig =>
+  parseConfig(`providers: [{ id: p, kind: ${kind}, baseUrl: "https://example.invalid", apiKeyEnv: PROBE_KEY, models: [${models.join(',')}], probe: { intervalMs: 1000, timeoutMs: 400 } }]`).providers[0];
 
 test.each([
   ['openai', 'metadata', 'GET', '/v1/models', 'authorization', `Bearer ${KEY}`],
