@@ -46,14 +46,36 @@ export async function recordAlertsForScope(
       { key: SA.phase, value: 'detected' },
     ]),
   });
-  const deduplicated = !!before && before.runId === handle.signaledRunId;
-  const incidentId = deduplicated && before?.incidentId ? before.incidentId : incidentIdFor(scope, handle.signaledRunId);
-  return { incidentId, scope, deduplicated, count: alerts.length };
+  if (before && before.runId === handle.signaledRunId) {
+    return { incidentId: before.incidentId ?? incidentIdFor(scope, before.runId), scope, deduplicated: true, count: alerts.length };
+  }
+  // A new run: either a new incident, or the open one continued-as-new (it carries its public ID in its
+  // search attributes from the start), so ask the run that got the signal.
+  const after = await describeRunning(client, workflowId, handle.signaledRunId);
+  const incidentId = after?.incidentId ?? incidentIdFor(scope, handle.signaledRunId);
+  return { incidentId, scope, deduplicated: !!before?.incidentId && before.incidentId === incidentId, count: alerts.length };
 }
 
-async function describeRunning(client: Client, workflowId: string) {
+/**
+ * Acknowledge/resolve events act only on an open incident of the scope: a plain signal (never a start),
+ * and null when none runs (they are dropped, as PagerDuty drops them after resolve).
+ */
+export async function signalOpenIncident(client: Client, scope: string, alerts: Alert[]): Promise<{ incidentId: string } | null> {
+  const workflowId = incidentWorkflowId(scope);
+  const running = await describeRunning(client, workflowId);
+  if (!running) return null;
   try {
-    const d = await client.workflow.getHandle(workflowId).describe();
+    await client.workflow.getHandle(workflowId).signal(alertsSignal, { alerts });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+  return { incidentId: running.incidentId ?? incidentIdFor(scope, running.runId) };
+}
+
+async function describeRunning(client: Client, workflowId: string, runId?: string) {
+  try {
+    const d = await client.workflow.getHandle(workflowId, runId).describe();
     if (d.status.name !== 'RUNNING') return null;
     return { runId: d.runId, incidentId: d.typedSearchAttributes.get(SA.incidentId) };
   } catch (err) {

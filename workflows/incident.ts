@@ -5,6 +5,8 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -21,6 +23,7 @@ import {
   type IncidentState,
   type Phase,
 } from '../domain/incident';
+import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
 import { assessImpact, levelForSeverity, type Severity } from '../domain/impact';
 import { nextLevel, rolesForLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
 import {
@@ -47,27 +50,36 @@ const notifier = proxyActivities<IncidentActivities>({
 });
 
 const now = () => new Date().toISOString();
+/** DESIGN §3: continue-as-new before history grows past a few thousand events. */
+const DEFAULT_HISTORY_LIMIT = 2000;
 
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
   const info = workflowInfo();
   const id = input.incidentId ?? incidentIdFor(input.scope, info.runId);
-  const state = newIncidentState({ id, scope: input.scope, provider: input.provider, title: input.title, now: now() });
-  let recovered = false;
+  const state = input.resume?.state ?? newIncidentState({ id, scope: input.scope, provider: input.provider, title: input.title, now: now() });
+  let recovered = input.resume?.recovered ?? false;
+  let escalationRepeats = input.resume?.escalationRepeats ?? 0;
   let resolveRequested = false;
   let escalationWake = 0; // bumped by manual escalation, so the ack timer restarts
   const lateAlerts: Alert[] = [];
   let escalationLevels: IncidentContext['escalationLevels'] | undefined = undefined; // known after assessment
+  let escalation: Promise<void> = Promise.resolve();
+  let updates: Promise<void> = Promise.resolve();
 
   // ---- handlers first, before any await ------------------------------------------------------------
   setHandler(incidentStateQuery, () => state);
   setHandler(alertsSignal, ({ alerts }) => {
     if (state.status === 'resolved') {
-      lateAlerts.push(...alerts); // opens the next incident of this scope below, never dropped
+      // Triggers open the next incident of this scope below, never dropped; acknowledge/resolve events
+      // of a closed incident are dropped (PagerDuty semantics).
+      lateAlerts.push(...alerts.filter(isTrigger));
       return;
     }
     const before = state.alerts.count;
-    recordAlerts(state, alerts);
-    if (before > 0) addTimeline(state, 'alerts', `${alerts.length} more alert(s) (total ${state.alerts.count})`, now());
+    const triggers = alerts.filter(isTrigger);
+    recordAlerts(state, triggers);
+    recordKeyedAlerts(state, alerts);
+    if (before > 0 && triggers.length) noteMoreAlerts(state, triggers.length);
   });
   setHandler(providerRecoveredSignal, ({ at, detail }) => {
     if (recovered || state.status === 'resolved') return;
@@ -131,8 +143,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     },
   );
 
+  if (input.resume) return resumeMonitoring(input.resume);
+
   // ---- detect ---------------------------------------------------------------------------------------
-  if (input.carriedAlerts?.length) recordAlerts(state, input.carriedAlerts);
+  if (input.carriedAlerts?.length) {
+    recordAlerts(state, input.carriedAlerts);
+    recordKeyedAlerts(state, input.carriedAlerts);
+  }
   const firstAlertAt = state.alerts.sample[0]?.observedAt;
   if (firstAlertAt && firstAlertAt < state.faultAt) state.faultAt = firstAlertAt;
   setPhase(state, 'detected', `incident opened: ${input.title}${input.declaredBy ? ` (declared by ${input.declaredBy})` : ''}`);
@@ -152,8 +169,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   setPhase(state, 'escalating', 'paging the response team');
   state.escalationLevel = startingLevel(levelForSeverity(severity));
   await page(state, state.escalationLevel, 'incident opened');
-  const escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
-  const updates = statusUpdateLoop(ctx.statusUpdateMs);
+  escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
+  updates = statusUpdateLoop(ctx.statusUpdateMs);
 
   // ---- diagnose -------------------------------------------------------------------------------------
   setPhase(state, 'diagnosing', `running diagnostics against ${state.provider}`);
@@ -175,42 +192,90 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   // ---- monitor until the provider recovers or someone resolves ---------------------------------------------
   setPhase(state, 'monitoring', `waiting for ${state.provider} to recover`);
-  await condition(() => recovered || resolveRequested);
-  if (recovered && !resolveRequested) {
-    state.resolvedBy = 'lifeline';
-    state.resolution = `${state.provider} recovered`;
-  }
-  if (recovered) {
-    for (const chain of ctx.chains) {
-      const change = await quick.failbackChain({ chain, provider: state.provider, incidentId: state.id });
-      if (!change) continue;
-      state.routingChanges.push(change);
-      addTimeline(state, 'traffic_restored', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)}`, now());
+  return monitorUntilDone(ctx, patched('incident-continue-as-new'), 0);
+
+  // The tail of an incident, shared by the first run and runs resumed after continue-as-new.
+  async function monitorUntilDone(ctx: IncidentContext, canRoll: boolean, runs: number): Promise<IncidentState> {
+    for (;;) {
+      // Without the patch (histories recorded before it) this is the single wait it always was.
+      await condition(() => recovered || resolveRequested || (canRoll && historyTooLong()));
+      if (recovered || resolveRequested) break;
+      await condition(allHandlersFinished);
+      if (recovered || resolveRequested) break;
+      await rollOver(runs);
     }
+    if (recovered && !resolveRequested) {
+      state.resolvedBy = 'lifeline';
+      state.resolution = `${state.provider} recovered`;
+    }
+    if (recovered) {
+      for (const chain of ctx.chains) {
+        const change = await quick.failbackChain({ chain, provider: state.provider, incidentId: state.id });
+        if (!change) continue;
+        state.routingChanges.push(change);
+        addTimeline(state, 'traffic_restored', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)}`, now());
+      }
+    }
+
+    // ---- report ---------------------------------------------------------------------------------------
+    state.status = 'resolved';
+    state.resolvedAt = now();
+    setPhase(state, 'reporting', `resolved: ${state.resolution}`);
+    await Promise.all([escalation, updates]);
+    await notifySafely({ incidentId: state.id, kind: 'resolved', seq: 0, roles: [], severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
+    const report = await quick.renderReport(state);
+    state.report = report.markdown;
+    addTimeline(state, 'report', `postmortem written (${report.location})`, now());
+    setPhase(state, 'resolved', 'incident closed');
+
+    await condition(allHandlersFinished);
+    if (lateAlerts.length) {
+      log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length });
+      await continueAsNew<typeof incidentWorkflow>({
+        scope: input.scope,
+        provider: input.provider,
+        title: lateAlerts[0].summary,
+        carriedAlerts: lateAlerts,
+      });
+    }
+    return state;
   }
 
-  // ---- report ---------------------------------------------------------------------------------------
-  state.status = 'resolved';
-  state.resolvedAt = now();
-  setPhase(state, 'reporting', `resolved: ${state.resolution}`);
-  await Promise.all([escalation, updates]);
-  await notifySafely({ incidentId: state.id, kind: 'resolved', seq: 0, roles: [], severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
-  const report = await quick.renderReport(state);
-  state.report = report.markdown;
-  addTimeline(state, 'report', `postmortem written (${report.location})`, now());
-  setPhase(state, 'resolved', 'incident closed');
+  function historyTooLong(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+  }
 
-  await condition(allHandlersFinished);
-  if (lateAlerts.length) {
-    log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length });
-    await continueAsNew<typeof incidentWorkflow>({
+  /** Continue-as-new with the whole incident carried over: same workflow ID, same public incident ID. */
+  async function rollOver(runs: number): Promise<never> {
+    addTimeline(state, 'continued', `history compacted (run ${runs + 2}, ${state.alerts.count} alert(s) so far)`, now());
+    const next = makeContinueAsNewFunc<typeof incidentWorkflow>({
+      // The public ID is a search attribute from the new run's first moment, so clients find it at once.
+      typedSearchAttributes: [
+        { key: SA.provider, value: state.provider },
+        { key: SA.severity, value: state.severity },
+        { key: SA.phase, value: state.phase },
+        { key: SA.status, value: state.status },
+        { key: SA.incidentId, value: state.id },
+      ],
+    });
+    return next({
       scope: input.scope,
       provider: input.provider,
-      title: lateAlerts[0].summary,
-      carriedAlerts: lateAlerts,
+      title: state.title,
+      incidentId: state.id,
+      ...(input.historyLimit ? { historyLimit: input.historyLimit } : {}),
+      resume: { state, recovered, escalationRepeats, runs: runs + 1 },
     });
   }
-  return state;
+
+  async function resumeMonitoring(resume: NonNullable<IncidentInput['resume']>): Promise<IncidentState> {
+    const ctx = await quick.getIncidentContext(state.provider);
+    escalationLevels = ctx.escalationLevels;
+    escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
+    updates = statusUpdateLoop(ctx.statusUpdateMs);
+    return monitorUntilDone(ctx, true, resume.runs);
+  }
 
   // ---- helpers (closures over state) ----------------------------------------------------------------
   async function page(s: IncidentState, level: EscalationLevel, why: string): Promise<void> {
@@ -220,17 +285,16 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   }
 
   async function escalationLoop(ackTimeoutMs: number, maxRepeats: number): Promise<void> {
-    let repeats = 0;
     for (;;) {
       const wake = escalationWake;
       const settled = await condition(() => state.status === 'resolved' || !!state.acknowledgedAt || escalationWake !== wake, ackTimeoutMs);
       if (state.status === 'resolved' || state.acknowledgedAt) return;
       if (settled) continue; // manual escalation: restart the ack timer at the new level
-      if (repeats >= maxRepeats) {
-        addTimeline(state, 'escalation_exhausted', `no acknowledgement after ${repeats} escalation(s)`, now());
+      if (escalationRepeats >= maxRepeats) {
+        addTimeline(state, 'escalation_exhausted', `no acknowledgement after ${escalationRepeats} escalation(s)`, now());
         return;
       }
-      repeats += 1;
+      escalationRepeats += 1;
       state.escalationLevel = nextLevel(state.escalationLevel);
       await page(state, state.escalationLevel, `not acknowledged within ${Math.round(ackTimeoutMs / 1000)} s`);
     }
@@ -256,6 +320,17 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       addTimeline(state, 'notification_failed', `${n.kind} not delivered: ${(err as Error).message}`, now());
     }
   }
+}
+
+/** A storm must not grow the timeline by one entry per signal: consecutive alert notes are merged. */
+function noteMoreAlerts(state: IncidentState, n: number): void {
+  const last = state.timeline[state.timeline.length - 1];
+  const at = new Date().toISOString();
+  if (last?.type === 'alerts') {
+    const prev = Number(/^(\d+) more/.exec(last.message)?.[1] ?? 0);
+    last.message = `${prev + n} more alert(s) (total ${state.alerts.count})`;
+    last.at = at;
+  } else addTimeline(state, 'alerts', `${n} more alert(s) (total ${state.alerts.count})`, at);
 }
 
 function requireOpen(state: IncidentState, by: string): void {

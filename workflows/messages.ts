@@ -37,6 +37,17 @@ export interface IncidentInput {
   incidentId?: string;
   /** Alerts that arrived after the previous incident of this scope was resolved. */
   carriedAlerts?: Alert[];
+  /** Set when an open incident continued-as-new to keep its history short: resume in monitoring. */
+  resume?: IncidentResume;
+  /** History events before an open incident continues-as-new (default 2,000; tests lower it). */
+  historyLimit?: number;
+}
+
+export interface IncidentResume {
+  state: IncidentState;
+  recovered: boolean;
+  escalationRepeats: number;
+  runs: number;
 }
 
 export interface AlertBatch {
