@@ -11,10 +11,22 @@ import { registerHealthRoutes } from './health';
 import { registerIncidentRoutes } from './incidents';
 import { registerRouteRoutes } from './routes';
 import { registerAlertRoutes } from './alerts';
+import { registerAlertmanagerRoute } from './alertmanager';
+import { registerPagerDutyRoute } from './pagerduty';
+import { createAlertIngest, type AlertIngest } from './ingest';
+import { createRateLimiter } from './rate-limit';
 
 export const BODY_LIMIT = 512 * 1024;
 
-export async function buildApi(opts: { config: LifelineConfig; client: Client; logger: Logger; env?: NodeJS.ProcessEnv; tokens?: TokenTable }): Promise<FastifyInstance> {
+export async function buildApi(opts: {
+  config: LifelineConfig;
+  client: Client;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  tokens?: TokenTable;
+  /** Injected by tests and the bench to read the group-commit statistics. */
+  ingest?: AlertIngest;
+}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger.child({ component: 'api' }) as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
@@ -36,7 +48,15 @@ export async function buildApi(opts: { config: LifelineConfig; client: Client; l
   registerHealthRoutes(app, opts.client, opts.config);
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
-  registerAlertRoutes(app, deps);
+  const ingestDeps = {
+    config: opts.config,
+    tokens,
+    ingest: opts.ingest ?? createAlertIngest(opts.client, opts.config.temporal.taskQueue),
+    limiter: createRateLimiter(opts.config.ingest.rateLimit.perSecond, opts.config.ingest.rateLimit.burst),
+  };
+  registerAlertRoutes(app, ingestDeps);
+  registerAlertmanagerRoute(app, ingestDeps);
+  registerPagerDutyRoute(app, ingestDeps);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

@@ -115,7 +115,7 @@ export const configSchema = z
         /** Alertmanager label naming the provider of an alert. */
         alertmanagerProviderLabel: z.string().min(1).default('provider'),
         /** Per-token request budget (token bucket); over it → 429 with retry-after. */
-        rateLimit: z.strictObject({ perSecond: z.number().positive().default(50), burst: z.number().int().min(1).default(200) }).prefault({}),
+        rateLimit: z.strictObject({ perSecond: z.number().positive().default(100), burst: z.number().int().min(1).default(500) }).prefault({}),
       })
       .prefault({}),
     simulator: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).prefault({}),

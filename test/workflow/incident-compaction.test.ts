@@ -43,7 +43,7 @@ test('an open incident continues-as-new under a stream of signals and keeps its 
       signal: alertsSignal, signalArgs: [{ alerts: [alert(0, { dedupKey: 'k-open' })] }],
     });
     const first = await waitFor(() => h.query(incidentStateQuery), (s) => s.phase === 'monitoring', 'monitoring phase');
-    const firstRun = h.firstExecutionRunId;
+    const firstRun = h.signaledRunId;
     const latest = env.client.workflow.getHandle('incident-compaction');
     // One signal at a time, so each costs history events; 120 of them cross the limit of 80 at least once.
     for (let i = 1; i <= 120; i++) await latest.signal(alertsSignal, { alerts: [alert(i, i % 2 ? { dedupKey: 'k-open' } : {})] });
