@@ -27,9 +27,10 @@ export interface AlertIngest {
 }
 
 export function createAlertIngest(client: Client, taskQueue: string): AlertIngest {
+  const knownRuns = new Map<string, string>();
   const batcher = new AlertBatcher(async (scope, alerts, mode) => {
     if (mode === 'open') {
-      const r = await recordAlertsForScope(client, taskQueue, scope, alerts);
+      const r = await recordAlertsForScope(client, taskQueue, scope, alerts, { knownRuns });
       return { incidentId: r.incidentId, deduplicated: r.deduplicated };
     }
     const r = await signalOpenIncident(client, scope, alerts);

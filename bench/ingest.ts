@@ -16,7 +16,7 @@ import { parseConfig } from '../config/load';
 import { startServices } from '../cli/runtime';
 import { createLogger } from '../worker/logger';
 import { incidentStateQuery, incidentWorkflowId } from '../workflows/messages';
-import { percentileOf, runStorm, type StormResult } from './storm';
+import { percentileOf, runStormInThread as runStorm, type StormResult } from './storm';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);

@@ -73,3 +73,26 @@ export function percentileOf(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
+
+/**
+ * Runs the storm in a worker thread, so the load generator does not compete for the event loop of the
+ * process under test (API + Temporal worker), as real senders would not.
+ */
+export function runStormInThread(apiUrl: string, plan: StormPlan): Promise<StormResult> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
+  return new Promise((resolve, reject) => {
+    const w = new Worker(__filename, { workerData: { apiUrl, plan } });
+    w.once('message', (r: Omit<StormResult, 'incidentIds'> & { incidentIds: [string, string[]][] }) =>
+      resolve({ ...r, incidentIds: new Map(r.incidentIds.map(([p, ids]) => [p, new Set(ids)])) }),
+    );
+    w.once('error', reject);
+  });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const threads = require('node:worker_threads') as typeof import('node:worker_threads');
+if (!threads.isMainThread && threads.workerData?.plan) {
+  const { apiUrl, plan } = threads.workerData as { apiUrl: string; plan: StormPlan };
+  void runStorm(apiUrl, plan).then((r) => threads.parentPort!.postMessage({ ...r, incidentIds: [...r.incidentIds].map(([p, s]) => [p, [...s]]) }));
+}

@@ -22,30 +22,21 @@ export async function recordAlertsForScope(
   taskQueue: string,
   scope: string,
   alerts: Alert[],
-  opts: { title?: string; severity?: Severity; declaredBy?: string } = {},
+  opts: {
+    title?: string;
+    severity?: Severity;
+    declaredBy?: string;
+    /**
+     * runId → public incident ID of runs this caller has already seen. With it, a signal that lands on a
+     * known run costs one RPC (no describe): the storm path's hot case.
+     */
+    knownRuns?: Map<string, string>;
+  } = {},
 ): Promise<RecordedAlerts> {
   const workflowId = incidentWorkflowId(scope);
+  if (opts.knownRuns) return recordWithKnownRuns(client, taskQueue, scope, alerts, opts, opts.knownRuns);
   const before = await describeRunning(client, workflowId);
-  const input: IncidentInput = {
-    scope,
-    provider: alerts[0]?.provider ?? scope,
-    title: opts.title ?? alerts[0]?.summary ?? `Incident on ${scope}`,
-    ...(opts.severity ? { severity: opts.severity } : {}),
-    ...(opts.declaredBy ? { declaredBy: opts.declaredBy } : {}),
-  };
-  const handle = await client.workflow.signalWithStart('incidentWorkflow', {
-    workflowId,
-    taskQueue,
-    args: [input],
-    signal: alertsSignal,
-    signalArgs: [{ alerts }],
-    memo: { title: input.title },
-    typedSearchAttributes: new TypedSearchAttributes([
-      { key: SA.provider, value: input.provider },
-      { key: SA.status, value: 'open' },
-      { key: SA.phase, value: 'detected' },
-    ]),
-  });
+  const handle = await signalWithStartIncident(client, taskQueue, scope, alerts, opts);
   if (before && before.runId === handle.signaledRunId) {
     return { incidentId: before.incidentId ?? incidentIdFor(scope, before.runId), scope, deduplicated: true, count: alerts.length };
   }
@@ -71,6 +62,46 @@ export async function signalOpenIncident(client: Client, scope: string, alerts: 
     throw err;
   }
   return { incidentId: running.incidentId ?? incidentIdFor(scope, running.runId) };
+}
+
+function signalWithStartIncident(client: Client, taskQueue: string, scope: string, alerts: Alert[], opts: { title?: string; severity?: Severity; declaredBy?: string }) {
+  const workflowId = incidentWorkflowId(scope);
+  const input: IncidentInput = {
+    scope,
+    provider: alerts[0]?.provider ?? scope,
+    title: opts.title ?? alerts[0]?.summary ?? `Incident on ${scope}`,
+    ...(opts.severity ? { severity: opts.severity } : {}),
+    ...(opts.declaredBy ? { declaredBy: opts.declaredBy } : {}),
+  };
+  return client.workflow.signalWithStart('incidentWorkflow', {
+    workflowId,
+    taskQueue,
+    args: [input],
+    signal: alertsSignal,
+    signalArgs: [{ alerts }],
+    memo: { title: input.title },
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: SA.provider, value: input.provider },
+      { key: SA.status, value: 'open' },
+      { key: SA.phase, value: 'detected' },
+    ]),
+  });
+}
+
+async function recordWithKnownRuns(
+  client: Client, taskQueue: string, scope: string, alerts: Alert[], opts: { title?: string; severity?: Severity; declaredBy?: string }, known: Map<string, string>,
+): Promise<RecordedAlerts> {
+  const handle = await signalWithStartIncident(client, taskQueue, scope, alerts, opts);
+  const runId = handle.signaledRunId;
+  const cached = known.get(runId);
+  if (cached) return { incidentId: cached, scope, deduplicated: true, count: alerts.length };
+  // A run we have not seen: an incident that was already open (its ID is a search attribute once its
+  // first task ran, or from the start when it continued-as-new), or one this signal just started.
+  const d = await describeRunning(client, incidentWorkflowId(scope), runId);
+  const incidentId = d?.incidentId ?? incidentIdFor(scope, runId);
+  if (known.size > 10_000) known.clear();
+  known.set(runId, incidentId);
+  return { incidentId, scope, deduplicated: !!d?.incidentId, count: alerts.length };
 }
 
 async function describeRunning(client: Client, workflowId: string, runId?: string) {
