@@ -3,6 +3,8 @@ import type { ImpactRules, AffectedService, Severity } from '../domain/impact';
 import type { EscalationLevel } from '../domain/escalation';
 import type { Diagnosis, IncidentState, RoutingChange } from '../domain/incident';
 import type { FailureCategory, ProbeObservation } from '../domain/classify';
+import type { ProbeCause } from '../domain/causes';
+import type { PhaseTimings } from './probe-timing';
 import type { RouteState } from '../workflows/messages';
 
 export interface IncidentContext {
@@ -48,11 +50,14 @@ export interface WatchResult {
   transition: boolean;
   /** First probe of the streak that caused the transition. */
   streakStartedAt?: string;
-  observation: ProbeObservation & { category: FailureCategory | null; at: string };
+  /** Which detection rule flipped health (e.g. "5xx share 12.5 % > 5 %"). */
+  reason?: string;
+  observation: ProbeObservation & { category: FailureCategory | null; at: string; cause?: ProbeCause; timings?: PhaseTimings; type?: 'metadata' | 'inference'; model?: string };
 }
 
 export interface MonitorActivities {
   watchProvider(args: { provider: string; healthy: boolean }): Promise<WatchResult>;
+  trialProbe(args: { provider: string }): Promise<WatchResult['observation']>;
   openProviderIncident(args: { provider: string; observation: WatchResult['observation']; since?: string }): Promise<{ incidentId: string }>;
   reportProviderRecovered(args: { provider: string; at: string; detail: string }): Promise<{ signalled: boolean }>;
 }

@@ -7,6 +7,7 @@ import type { EscalationLevel } from '../domain/escalation';
 import type { Severity } from '../domain/impact';
 import type { Weights } from '../domain/failover';
 import type { ProbeObservation } from '../domain/classify';
+import type { BreakerState } from '../domain/breaker';
 
 // ---- IDs ----------------------------------------------------------------------------------------
 export const incidentWorkflowId = (scope: string) => `incident-${scope}`;
@@ -94,6 +95,13 @@ export interface MonitorInput {
   provider: string;
   healthy?: boolean;
   since?: string;
+  /** Carried over continue-as-new. */
+  breaker?: BreakerState;
+  /** From the provider's `detection` config (the entity starter passes them). */
+  breakerCooldownMs?: number;
+  trialsToClose?: number;
+  /** Time between half-open trial probes (default 1 s; the starter passes the probe interval). */
+  trialIntervalMs?: number;
 }
 
 export interface MonitorState {
@@ -102,6 +110,10 @@ export interface MonitorState {
   since: string;
   lastObservation?: ProbeObservation;
   transitions: number;
+  /** closed / open / half-open, with when and why it last changed. */
+  breaker?: BreakerState;
+  /** The detection rule behind the last transition. */
+  lastReason?: string;
 }
 
 export const monitorStateQuery = defineQuery<MonitorState>('monitorState');
