@@ -12,6 +12,7 @@ import type { ActivityDeps } from './deps';
 import { providerConfig } from './deps';
 import { probeProvider, type ProbeResult } from './probe';
 import type { WatchResult } from './types';
+import { pollStatusPage, type StatusPageMemory } from './statuspage';
 
 const MAX_WATCH_MS = 60 * 60_000;
 
@@ -31,7 +32,17 @@ export function createWatchActivities(deps: ActivityDeps) {
       const deadline = Date.now() + MAX_WATCH_MS;
       const nextInference = new Map(p.models.map((m) => [m, Date.now()]));
       let last: WatchResult['observation'] | undefined;
+      let statusPage: StatusPageMemory | undefined;
+      let nextStatusPoll = Date.now();
       while (Date.now() < deadline) {
+        if (p.statusPage && Date.now() >= nextStatusPoll) {
+          nextStatusPoll = Date.now() + p.statusPagePollMs;
+          // Corroboration only: a status page that cannot be read never disturbs the probing.
+          statusPage = await pollStatusPage(deps, p, statusPage).catch((err: Error) => {
+            deps.logger.warn({ provider, err: err.message }, 'status page poll failed');
+            return statusPage;
+          });
+        }
         const probes: Promise<ProbeResult>[] = [probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: ctx.cancellationSignal })];
         if (p.probe.inferenceIntervalMs) {
           for (const [model, due] of nextInference) {
