@@ -28,6 +28,7 @@ const ALERTS = num('alerts', flag('full') ? 50_000 : 5_000);
 const CLIENTS = num('clients', 100);
 const PROVIDERS = ['openai', 'anthropic', 'bedrock', 'vertex', 'azure'];
 const TOKEN = 'bench-ingest-token';
+const KEYS = 200; // distinct dedup keys per provider: the rest of the storm are duplicates
 
 function configYaml(dataDir: string): string {
   const kinds: Record<string, string> = { openai: 'openai', anthropic: 'anthropic', bedrock: 'bedrock', vertex: 'vertex', azure: 'azure-openai' };
@@ -59,12 +60,14 @@ function naiveIngest(client: Client, taskQueue: string): AlertIngest {
 
 async function incidentFigures(client: Client) {
   let recorded = 0;
+  let distinct = 0;
   const ids = new Set<string>();
   const history: { provider: string; runs: number; events: number; maxRunEvents: number }[] = [];
   for (const p of PROVIDERS) {
     const wfId = incidentWorkflowId(p);
     const state = await client.workflow.getHandle(wfId).query(incidentStateQuery);
     recorded += state.alerts.count;
+    distinct += state.alerts.distinct ?? 0;
     ids.add(state.id);
     let runs = 0;
     let events = 0;
@@ -77,7 +80,7 @@ async function incidentFigures(client: Client) {
     }
     history.push({ provider: p, runs, events, maxRunEvents });
   }
-  return { recorded, ids, history };
+  return { recorded, distinct, ids, history };
 }
 
 function print(label: string, r: StormResult, f: Awaited<ReturnType<typeof incidentFigures>>, signals?: number) {
@@ -92,6 +95,7 @@ function print(label: string, r: StormResult, f: Awaited<ReturnType<typeof incid
   line('distinct scopes', PROVIDERS.length);
   line('incidents created', `${f.ids.size} (IDs in responses: ${responseIds.size}) ${f.ids.size === PROVIDERS.length && responseIds.size === PROVIDERS.length ? 'OK' : 'MISMATCH'}`);
   line('alerts recorded', `${f.recorded} ${f.recorded === r.accepted ? 'OK (= accepted)' : `LOST ${r.accepted - f.recorded}`}`);
+  line('distinct alerts (dedup keys)', `${f.distinct} (expected ${PROVIDERS.length * KEYS})`);
   if (signals !== undefined) line('signals sent', `${signals} (${(r.accepted / Math.max(1, signals)).toFixed(1)} alerts/signal)`);
   for (const h of f.history) line(`history ${h.provider}`, `${h.events} events in ${h.runs} run(s), largest run ${h.maxRunEvents}`);
 }
@@ -109,7 +113,7 @@ async function main() {
     return { api, url: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}` };
   };
   try {
-    const plan = { alerts: ALERTS, providers: PROVIDERS, clients: CLIENTS, keysPerProvider: 200, token: TOKEN };
+    const plan = { alerts: ALERTS, providers: PROVIDERS, clients: CLIENTS, keysPerProvider: KEYS, token: TOKEN };
     const ingest = createAlertIngest(services.client, config.temporal.taskQueue);
     const grouped = await listen(ingest);
     const r1 = await runStorm(grouped.url, plan);

@@ -22,7 +22,7 @@ export interface StormResult {
 
 function requestFor(i: number, plan: StormPlan): { path: string; body: string; provider: string } {
   const provider = plan.providers[i % plan.providers.length];
-  const key = `${provider}-k${(i * 7919) % plan.keysPerProvider}`;
+  const key = `${provider}-k${(Math.floor(i / plan.providers.length) * 7919) % plan.keysPerProvider}`;
   if (i % 10 === 0) {
     return {
       provider,
