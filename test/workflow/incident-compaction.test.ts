@@ -7,6 +7,7 @@ import type { Alert, IncidentState } from '../../domain/incident';
 import { alertsSignal, incidentStateQuery, resolveUpdate, SA } from '../../workflows/messages';
 import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { maybeWriteFixture } from '../helpers/fixtures';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -63,6 +64,9 @@ test('an open incident continues-as-new under a stream of signals and keeps its 
     await latest.executeUpdate(resolveUpdate, { args: [{ by: 'dana' }] });
     const final = (await latest.result()) as IncidentState;
     expect(final).toMatchObject({ id: first.id, status: 'resolved', alerts: { count: 121 } });
+    // The run that rolled over, and the last (resumed) run: replay fixtures for both paths.
+    await maybeWriteFixture('incident-continued-as-new-first-run', env.client.workflow.getHandle('incident-compaction', firstRun));
+    await maybeWriteFixture('incident-continued-as-new-resumed-run', env.client.workflow.getHandle('incident-compaction', d.runId));
   });
 });
 

@@ -8,6 +8,7 @@ import type { MonitorActivities, WatchResult } from '../../activities/types';
 import { monitorStateQuery } from '../../workflows/messages';
 import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { maybeWriteFixture } from '../helpers/fixtures';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -61,6 +62,7 @@ test('closed → open → half-open → (failed trial) open → half-open → cl
     expect(seen.has('open')).toBe(true); // half-open lasts one trial gap: the call order below proves it
     expect(calls).toEqual(['watch1', 'incident', 'trial:fail', 'trial:ok', 'trial:ok', 'recovered', 'watch2']);
     expect(closed).toMatchObject({ healthy: true, lastReason: '2 trial probe(s) succeeded', breaker: { phase: 'closed', openedCount: 2 } });
+    await maybeWriteFixture('monitor-breaker-cycle', h);
     await h.terminate('test over');
   });
 });
