@@ -30,6 +30,16 @@ describe('detection windows', () => {
     expect(s.healthy).toBe(false);
   });
 
+  test('probes that got no answer (timeouts, refused connections) count in the 5xx share', () => {
+    const s = newDetector();
+    const verdicts = Array.from({ length: 10 }, (_, i) => feed(s, i === 5 ? { ok: false, latencyMs: 2000, at: i } : ok(i), th));
+    const flip = verdicts[9];
+    expect(flip.transition && flip.reason).toMatch(/5xx\/no-answer share 10 %/);
+    const s4 = newDetector();
+    // A 4xx that is not a rate limit (e.g. 404) is not a server failure.
+    expect(Array.from({ length: 10 }, (_, i) => feed(s4, i === 5 ? err(i, 404) : ok(i), th)).some((v) => v.transition)).toBe(false);
+  });
+
   test('exactly 5 % 5xx does not open (the rule is strictly greater)', () => {
     const s = newDetector();
     const verdicts = Array.from({ length: 40 }, (_, i) => feed(s, i === 39 || i === 19 ? err(i) : ok(i), th));
