@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import { AlertBatcher, type BatchResult } from '../client/alert-batcher';
 import { recordAlertsForScope, signalOpenIncident } from '../client/incidents';
 import type { Alert } from '../domain/incident';
+import { HttpError } from './errors';
 
 /** Alert details are kept in history and in the sample: a single alert may not bring a megabyte. */
 const MAX_DETAILS_BYTES = 8 * 1024;
@@ -46,7 +47,7 @@ export function createAlertIngest(client: Client, taskQueue: string): AlertInges
         groups.set(a.provider, g);
       }
       const out: ScopeResult[] = [];
-      await Promise.all(
+      await recordingOrUnavailable(() => Promise.all(
         [...groups].map(async ([provider, g]) => {
           // Triggers first: an acknowledge in the same request must find the alert it names.
           const opened = g.open.length ? await batcher.record(provider, g.open, 'open') : null;
@@ -54,8 +55,21 @@ export function createAlertIngest(client: Client, taskQueue: string): AlertInges
           const r = opened ?? acted!;
           out.push({ provider, incidentId: r.incidentId ?? acted?.incidentId ?? null, deduplicated: r.deduplicated, alerts: g.open.length + g.existing.length });
         }),
-      );
+      ));
       return out.sort((a, b) => a.provider.localeCompare(b.provider));
     },
   };
+}
+
+/**
+ * Temporal refusing or failing a signal means the alert was not recorded: answer 503 so the sender
+ * retries (Alertmanager and PagerDuty clients retry on 5xx), never a 202 and never an opaque 500.
+ */
+async function recordingOrUnavailable<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    throw new HttpError(503, `alert not recorded (Temporal: ${(err as Error).message}); retry`);
+  }
 }

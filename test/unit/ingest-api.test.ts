@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { request } from 'undici';
 import { buildApi } from '../../api/server';
-import type { AlertIngest, ScopeResult } from '../../api/ingest';
+import { createAlertIngest, type AlertIngest, type ScopeResult } from '../../api/ingest';
 import { parseConfig } from '../../config/load';
 import type { Alert } from '../../domain/incident';
 
@@ -200,4 +200,16 @@ describe('auth, size and rate limit on every ingestion endpoint', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().issues).toEqual([{ path: 'body.provider', message: 'unknown provider "mistral"' }]);
   });
+});
+
+test('Temporal failing to take the signal is a 503 (the sender retries), never a 202', async () => {
+  const failing = { workflow: { signalWithStart: async () => Promise.reject(new Error("Namespace not found: 'default'")) } } as unknown as Client;
+  const app = await buildApi({ config: parseConfig(yaml()), client: failing, logger: pino({ level: 'silent' }), env, ingest: createAlertIngest(failing, 'tq') });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  apps.push(app);
+  const res = await request(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/v1/alerts`, {
+    method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ provider: 'openai', kind: 'outage', summary: 's', source: 'x' }),
+  });
+  expect(res.statusCode).toBe(503);
+  expect(((await res.body.json()) as { error: string }).error).toMatch(/not recorded/);
 });
