@@ -60,7 +60,10 @@ export function createWatchActivities(deps: ActivityDeps) {
             return { healthy: v.healthy, transition: true, observation: last, streakStartedAt: since, reason: v.reason };
           }
         }
-        await ctx.sleep(p.probe.intervalMs); // rejects early when the activity is cancelled
+        // A failure while healthy is a suspicion: confirm it at a fifth of the interval instead of waiting
+        // a whole one, so N consecutive failures take ~N/5 intervals (detection time), not N.
+        const suspect = detector.healthy && detector.consecutiveFailures > 0;
+        await ctx.sleep(suspect ? Math.max(50, Math.round(p.probe.intervalMs / 5)) : p.probe.intervalMs); // rejects early when cancelled
       }
       return { healthy: detector.healthy, transition: false, observation: last! };
     },

@@ -71,7 +71,8 @@ async function breakerLoop(state: MonitorState, input: MonitorInput): Promise<vo
       state.since = result.observation.at;
       state.transitions += 1;
       state.lastReason = result.reason;
-      apply({ type: 'unhealthy', at: result.observation.at, reason: result.reason ?? 'unhealthy' });
+      // Opened now (when the verdict reached the workflow), not when the deciding probe started.
+      apply({ type: 'unhealthy', at: new Date().toISOString(), reason: result.reason ?? 'unhealthy' });
       await signaller.openProviderIncident({ provider: state.provider, observation: result.observation, since: result.streakStartedAt });
     } else if (phase === 'open') {
       await sleep(cfg.cooldownMs); // durable: a restart does not shorten or lose the cooldown
