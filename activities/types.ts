@@ -9,6 +9,8 @@ import type { AlertRouting } from '../domain/alert-rules';
 import type { NotificationFacts } from '../domain/notification';
 import type { Weights } from '../domain/failover';
 import type { RecoveryAction, RecoveryCapabilities } from '../domain/recovery';
+import type { ProbeCause } from '../domain/causes';
+import type { PhaseTimings } from './probe-timing';
 
 export interface IncidentContext {
   services: AffectedService[];
@@ -125,11 +127,14 @@ export interface WatchResult {
   transition: boolean;
   /** First probe of the streak that caused the transition. */
   streakStartedAt?: string;
-  observation: ProbeObservation & { category: FailureCategory | null; at: string };
+  /** Which detection rule flipped health (e.g. "5xx share 12.5 % > 5 %"). */
+  reason?: string;
+  observation: ProbeObservation & { category: FailureCategory | null; at: string; cause?: ProbeCause; timings?: PhaseTimings; type?: 'metadata' | 'inference'; model?: string };
 }
 
 export interface MonitorActivities {
   watchProvider(args: { provider: string; healthy: boolean }): Promise<WatchResult>;
+  trialProbe(args: { provider: string }): Promise<WatchResult['observation']>;
   openProviderIncident(args: { provider: string; observation: WatchResult['observation']; since?: string }): Promise<{ incidentId: string }>;
   reportProviderRecovered(args: { provider: string; at: string; detail: string }): Promise<{ signalled: boolean }>;
 }

@@ -1,36 +1,77 @@
-// The monitor's long-running probe loop: probes at the provider's interval, heartbeats, and returns
-// only when health flips (or after maxWatchMs, so the workflow can continue-as-new when it must).
+// The monitor's long-running probe loop: probes at the provider's interval (plus a 1-token inference
+// probe per model at its own, slower interval when configured), feeds every outcome to the detection
+// windows (domain/detection.ts), heartbeats, and returns only when health flips (or after maxWatchMs, so
+// the workflow can continue-as-new when it must). `trialProbe` is one probe: the breaker's half-open trial.
 import { Context } from '@temporalio/activity';
-import { observe, newTracker } from '../domain/health';
+import { feed, newDetector, type DetectionThresholds } from '../domain/detection';
 import { alertKindFor } from '../domain/classify';
 import { recordAlertsForScope } from '../client/incidents';
 import { providerRecoveredSignal, incidentWorkflowId } from '../workflows/messages';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ActivityDeps } from './deps';
 import { providerConfig } from './deps';
-import { probeProvider } from './probe';
+import { probeProvider, type ProbeResult } from './probe';
 import type { WatchResult } from './types';
+import { pollStatusPage, type StatusPageMemory } from './statuspage';
 
 const MAX_WATCH_MS = 60 * 60_000;
+
+/** What the workflow keeps of a probe: no headers beyond rate limits, nothing secret. */
+function observationOf(r: ProbeResult): WatchResult['observation'] {
+  const { rateLimit: _raw, ...rest } = r;
+  return rest;
+}
 
 export function createWatchActivities(deps: ActivityDeps) {
   return {
     async watchProvider({ provider, healthy }: { provider: string; healthy: boolean }): Promise<WatchResult> {
       const ctx = Context.current();
       const p = providerConfig(deps, provider);
-      const tracker = newTracker(healthy);
+      const thresholds: DetectionThresholds = p.detection;
+      const detector = newDetector(healthy, Date.now());
       const deadline = Date.now() + MAX_WATCH_MS;
+      const nextInference = new Map(p.models.map((m) => [m, Date.now()]));
       let last: WatchResult['observation'] | undefined;
+      let statusPage: StatusPageMemory | undefined;
+      let nextStatusPoll = Date.now();
       while (Date.now() < deadline) {
-        const r = await probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: ctx.cancellationSignal });
-        last = r;
-        ctx.heartbeat({ healthy: tracker.healthy, consecutiveFailures: tracker.consecutiveFailures });
-        if (observe(tracker, r.ok, p.detection, r.at)) {
-          return { healthy: tracker.healthy, transition: true, observation: r, streakStartedAt: tracker.streakStartedAt ?? r.at };
+        if (p.statusPage && Date.now() >= nextStatusPoll) {
+          nextStatusPoll = Date.now() + p.statusPagePollMs;
+          // Corroboration only: a status page that cannot be read never disturbs the probing.
+          statusPage = await pollStatusPage(deps, p, statusPage).catch((err: Error) => {
+            deps.logger.warn({ provider, err: err.message }, 'status page poll failed');
+            return statusPage;
+          });
         }
-        await ctx.sleep(p.probe.intervalMs); // rejects early when the activity is cancelled
+        const probes: Promise<ProbeResult>[] = [probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: ctx.cancellationSignal })];
+        if (p.probe.inferenceIntervalMs) {
+          for (const [model, due] of nextInference) {
+            if (due > Date.now()) continue;
+            nextInference.set(model, Date.now() + p.probe.inferenceIntervalMs);
+            probes.push(probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: ctx.cancellationSignal, type: 'inference', model }));
+          }
+        }
+        for (const r of await Promise.all(probes)) {
+          last = observationOf(r);
+          ctx.heartbeat({ healthy: detector.healthy, consecutiveFailures: detector.consecutiveFailures });
+          const v = feed(detector, { ok: r.ok, status: r.status, latencyMs: r.latencyMs, at: Date.parse(r.at) }, thresholds);
+          if (v.transition) {
+            const since = detector.streakStartedAt !== undefined ? new Date(detector.streakStartedAt).toISOString() : r.at;
+            return { healthy: v.healthy, transition: true, observation: last, streakStartedAt: since, reason: v.reason };
+          }
+        }
+        // A failure while healthy is a suspicion: confirm it at a fifth of the interval instead of waiting
+        // a whole one, so N consecutive failures take ~N/5 intervals (detection time), not N.
+        const suspect = detector.healthy && detector.consecutiveFailures > 0;
+        await ctx.sleep(suspect ? Math.max(50, Math.round(p.probe.intervalMs / 5)) : p.probe.intervalMs); // rejects early when cancelled
       }
-      return { healthy: tracker.healthy, transition: false, observation: last! };
+      return { healthy: detector.healthy, transition: false, observation: last! };
+    },
+
+    /** One probe, classified: a half-open breaker's trial (the provider may or may not take traffic again). */
+    async trialProbe({ provider }: { provider: string }): Promise<WatchResult['observation']> {
+      const p = providerConfig(deps, provider);
+      return observationOf(await probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: Context.current().cancellationSignal }));
     },
 
     async openProviderIncident({ provider, observation, since }: { provider: string; observation: WatchResult['observation']; since?: string }) {

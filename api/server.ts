@@ -17,10 +17,22 @@ import { registerStatusRoutes } from './status';
 import { registerSubscriberRoutes } from './subscribers';
 import { createStatusMailer } from '../status/mailer';
 import { SubscriberStore } from '../status/subscribers';
+import { registerAlertmanagerRoute } from './alertmanager';
+import { registerPagerDutyRoute } from './pagerduty';
+import { createAlertIngest, type AlertIngest } from './ingest';
+import { createRateLimiter } from './rate-limit';
 
 export const BODY_LIMIT = 512 * 1024;
 
-export async function buildApi(opts: { config: LifelineConfig; client: Client; logger: Logger; env?: NodeJS.ProcessEnv; tokens?: TokenTable }): Promise<FastifyInstance> {
+export async function buildApi(opts: {
+  config: LifelineConfig;
+  client: Client;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+  tokens?: TokenTable;
+  /** Injected by tests and the bench to read the group-commit statistics. */
+  ingest?: AlertIngest;
+}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger.child({ component: 'api' }) as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
@@ -43,7 +55,15 @@ export async function buildApi(opts: { config: LifelineConfig; client: Client; l
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
   registerRouteChangeRoutes(app, deps);
-  registerAlertRoutes(app, deps);
+  const ingestDeps = {
+    config: opts.config,
+    tokens,
+    ingest: opts.ingest ?? createAlertIngest(opts.client, opts.config.temporal.taskQueue),
+    limiter: createRateLimiter(opts.config.ingest.rateLimit.perSecond, opts.config.ingest.rateLimit.burst),
+  };
+  registerAlertRoutes(app, ingestDeps);
+  registerAlertmanagerRoute(app, ingestDeps);
+  registerPagerDutyRoute(app, ingestDeps);
   registerStatusRoutes(app, deps);
   const mailer = createStatusMailer(opts.config, opts.env);
   registerSubscriberRoutes(app, { ...deps, store: SubscriberStore.inDataDir(opts.config.dataDir, opts.env), mailer });

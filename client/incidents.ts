@@ -24,10 +24,50 @@ export async function recordAlertsForScope(
   taskQueue: string,
   scope: string,
   alerts: Alert[],
-  opts: { title?: string; severity?: Severity; declaredBy?: string } = {},
+  opts: {
+    title?: string;
+    severity?: Severity;
+    declaredBy?: string;
+    /**
+     * runId → public incident ID of runs this caller has already seen. With it, a signal that lands on a
+     * known run costs one RPC (no describe): the storm path's hot case.
+     */
+    knownRuns?: Map<string, string>;
+  } = {},
 ): Promise<RecordedAlerts> {
   const workflowId = incidentWorkflowId(scope);
+  if (opts.knownRuns) return recordWithKnownRuns(client, taskQueue, scope, alerts, opts, opts.knownRuns);
   const before = await describeRunning(client, workflowId);
+  const handle = await signalWithStartIncident(client, taskQueue, scope, alerts, opts);
+  if (before && before.runId === handle.signaledRunId) {
+    return { incidentId: before.incidentId ?? incidentIdFor(scope, before.runId), scope, deduplicated: true, count: alerts.length };
+  }
+  // A new run: either a new incident, or the open one continued-as-new (it carries its public ID in its
+  // search attributes from the start), so ask the run that got the signal.
+  const after = await describeRunning(client, workflowId, handle.signaledRunId);
+  const incidentId = after?.incidentId ?? incidentIdFor(scope, handle.signaledRunId);
+  return { incidentId, scope, deduplicated: !!before?.incidentId && before.incidentId === incidentId, count: alerts.length };
+}
+
+/**
+ * Acknowledge/resolve events act only on an open incident of the scope: a plain signal (never a start),
+ * and null when none runs (they are dropped, as PagerDuty drops them after resolve).
+ */
+export async function signalOpenIncident(client: Client, scope: string, alerts: Alert[]): Promise<{ incidentId: string } | null> {
+  const workflowId = incidentWorkflowId(scope);
+  const running = await describeRunning(client, workflowId);
+  if (!running) return null;
+  try {
+    await client.workflow.getHandle(workflowId).signal(alertsSignal, { alerts });
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
+  }
+  return { incidentId: running.incidentId ?? incidentIdFor(scope, running.runId) };
+}
+
+function signalWithStartIncident(client: Client, taskQueue: string, scope: string, alerts: Alert[], opts: { title?: string; severity?: Severity; declaredBy?: string }) {
+  const workflowId = incidentWorkflowId(scope);
   const input: IncidentInput = {
     scope,
     provider: alerts[0]?.provider ?? scope,
@@ -35,7 +75,7 @@ export async function recordAlertsForScope(
     ...(opts.severity ? { severity: opts.severity } : {}),
     ...(opts.declaredBy ? { declaredBy: opts.declaredBy } : {}),
   };
-  const handle = await client.workflow.signalWithStart('incidentWorkflow', {
+  return client.workflow.signalWithStart('incidentWorkflow', {
     workflowId,
     taskQueue,
     args: [input],
@@ -48,14 +88,27 @@ export async function recordAlertsForScope(
       { key: SA.phase, value: 'detected' },
     ]),
   });
-  const deduplicated = !!before && before.runId === handle.signaledRunId;
-  const incidentId = deduplicated && before?.incidentId ? before.incidentId : incidentIdFor(scope, handle.signaledRunId);
-  return { incidentId, scope, deduplicated, count: alerts.length };
 }
 
-async function describeRunning(client: Client, workflowId: string) {
+async function recordWithKnownRuns(
+  client: Client, taskQueue: string, scope: string, alerts: Alert[], opts: { title?: string; severity?: Severity; declaredBy?: string }, known: Map<string, string>,
+): Promise<RecordedAlerts> {
+  const handle = await signalWithStartIncident(client, taskQueue, scope, alerts, opts);
+  const runId = handle.signaledRunId;
+  const cached = known.get(runId);
+  if (cached) return { incidentId: cached, scope, deduplicated: true, count: alerts.length };
+  // A run we have not seen: an incident that was already open (its ID is a search attribute once its
+  // first task ran, or from the start when it continued-as-new), or one this signal just started.
+  const d = await describeRunning(client, incidentWorkflowId(scope), runId);
+  const incidentId = d?.incidentId ?? incidentIdFor(scope, runId);
+  if (known.size > 10_000) known.clear();
+  known.set(runId, incidentId);
+  return { incidentId, scope, deduplicated: !!d?.incidentId, count: alerts.length };
+}
+
+async function describeRunning(client: Client, workflowId: string, runId?: string) {
   try {
-    const d = await client.workflow.getHandle(workflowId).describe();
+    const d = await client.workflow.getHandle(workflowId, runId).describe();
     if (d.status.name !== 'RUNNING') return null;
     return { runId: d.runId, incidentId: d.typedSearchAttributes.get(SA.incidentId) };
   } catch (err) {

@@ -25,11 +25,32 @@ const providerSchema = z.strictObject({
   /** Recovery: another endpoint/region to try on network faults, and a cheaper model for quota trouble. */
   backupBaseUrl: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
   cheaperModel: z.string().min(1).optional(),
-  probe: z.strictObject({ intervalMs: duration.default(30_000), timeoutMs: duration.default(5_000) }).prefault({}),
+  /** Statuspage v2 base URL (summary.json) or Google's incidents.json; corroborates our incidents. */
+  statusPageFormat: z.enum(['statuspage', 'google']).default('statuspage'),
+  statusPagePollMs: duration.default(60_000),
+  /** Status pages lag and are edited by hand: by default they never open an incident alone. */
+  statusPageOpensIncident: z.boolean().default(false),
+  probe: z
+    .strictObject({
+      intervalMs: duration.default(30_000),
+      timeoutMs: duration.default(5_000),
+      /** When set, a 1-token inference probe per model in `models` runs at this (slower) interval. */
+      inferenceIntervalMs: duration.optional(),
+    })
+    .prefault({}),
+  // Seed 004's failover triggers; see domain/detection.ts and domain/breaker.ts.
   detection: z
     .strictObject({
       failuresToOpen: z.number().int().min(1).default(3),
       successesToClose: z.number().int().min(1).default(2),
+      windowSize: z.number().int().min(1).default(40),
+      minSamples: z.number().int().min(1).default(10),
+      serverErrorShare: z.number().min(0).max(1).default(0.05),
+      rateLimitShare: z.number().min(0).max(1).default(0.1),
+      p95LatencyMs: duration.default(3000),
+      minDwellMs: z.number().int().min(0).default(0),
+      breakerCooldownMs: duration.default(5000),
+      trialsToClose: z.number().int().min(1).default(2),
     })
     .prefault({}),
 });
@@ -132,6 +153,14 @@ export const configSchema = z
             deployments: z.record(z.string(), z.record(z.string(), z.string().min(1))),
           })
           .optional(),
+      })
+      .prefault({}),
+    ingest: z
+      .strictObject({
+        /** Alertmanager label naming the provider of an alert. */
+        alertmanagerProviderLabel: z.string().min(1).default('provider'),
+        /** Per-token request budget (token bucket); over it → 429 with retry-after. */
+        rateLimit: z.strictObject({ perSecond: z.number().positive().default(100), burst: z.number().int().min(1).default(500) }).prefault({}),
       })
       .prefault({}),
     simulator: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).prefault({}),

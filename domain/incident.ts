@@ -22,7 +22,12 @@ export interface Alert {
   dedupKey?: string;
   details?: Record<string, unknown>;
   observedAt: string;
+  /** PagerDuty-style lifecycle of the alert named by dedupKey (default trigger); see domain/dedup.ts. */
+  action?: AlertAction;
 }
+
+export const ALERT_ACTIONS = ['trigger', 'acknowledge', 'resolve'] as const;
+export type AlertAction = (typeof ALERT_ACTIONS)[number];
 
 export interface TimelineEntry {
   at: string;
@@ -85,7 +90,17 @@ export interface IncidentState {
   resolvedAt?: string;
   resolvedBy?: string;
   resolution?: string;
-  alerts: { count: number; sample: Alert[]; lastAt?: string };
+  alerts: {
+    count: number;
+    sample: Alert[];
+    lastAt?: string;
+    /** Alerts by dedupKey with their lifecycle (bounded; domain/dedup.ts). Absent on old runs. */
+    keyed?: Record<string, KeyedAlert>;
+    /** Distinct alerts (a repeated trigger of an open dedupKey is the same alert). */
+    distinct?: number;
+    /** Acknowledge/resolve events naming no open alert: dropped, as PagerDuty does. */
+    dropped?: number;
+  };
   diagnosis?: Diagnosis;
   routingChanges: RoutingChange[];
   acknowledgements: Acknowledgement[];
@@ -93,6 +108,13 @@ export interface IncidentState {
   statusUpdates: number;
   timeline: TimelineEntry[];
   report?: string;
+}
+
+export interface KeyedAlert {
+  status: 'triggered' | 'acknowledged' | 'resolved';
+  count: number;
+  firstAt: string;
+  lastAt: string;
 }
 
 export const ALERT_SAMPLE_LIMIT = 20;

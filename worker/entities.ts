@@ -20,6 +20,12 @@ export async function ensureEntityWorkflows(client: Client, config: LifelineConf
   );
   if (opts.monitors === false) return;
   await Promise.all(
-    config.providers.map((p) => client.workflow.start('monitorWorkflow', { ...common, workflowId: monitorWorkflowId(p.id), args: [{ provider: p.id }] })),
+    config.providers.map((p) =>
+      client.workflow.start('monitorWorkflow', {
+        ...common,
+        workflowId: monitorWorkflowId(p.id),
+        args: [{ provider: p.id, breakerCooldownMs: p.detection.breakerCooldownMs, trialsToClose: p.detection.trialsToClose, trialIntervalMs: p.probe.intervalMs }],
+      }),
+    ),
   );
 }

@@ -5,12 +5,13 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  makeContinueAsNewFunc,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
   log,
-  patched,
 } from '@temporalio/workflow';
 import { toPublicIncident } from '../domain/status';
 import { restoreTraffic, runRecoveryProcedure } from './recover';
@@ -24,6 +25,7 @@ import {
   type IncidentState,
   type Phase,
 } from '../domain/incident';
+import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
 import { assessImpact, levelForSeverity, type Severity } from '../domain/impact';
 import { channelsForKinds, deliveryTargetsFor } from '../domain/alert-rules';
 import { notificationFacts } from '../domain/notification';
@@ -55,12 +57,15 @@ const notifier = proxyActivities<IncidentActivities>({
 });
 
 const now = () => new Date().toISOString();
+/** DESIGN §3: continue-as-new before history grows past a few thousand events. */
+const DEFAULT_HISTORY_LIMIT = 2000;
 
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
   const info = workflowInfo();
   const id = input.incidentId ?? incidentIdFor(input.scope, info.runId);
-  const state = newIncidentState({ id, scope: input.scope, provider: input.provider, title: input.title, now: now() });
-  let recovered = false;
+  const state = input.resume?.state ?? newIncidentState({ id, scope: input.scope, provider: input.provider, title: input.title, now: now() });
+  let recovered = input.resume?.recovered ?? false;
+  let escalationRepeats = input.resume?.escalationRepeats ?? 0;
   let resolveRequested = false;
   let escalationWake = 0; // bumped by manual escalation, so the ack timer restarts
   const lateAlerts: Alert[] = [];
@@ -78,18 +83,25 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     },
     setSeverity: (severity, reason) => setSeverity(state, severity, reason),
   });
+  let escalation: Promise<void> = Promise.resolve();
+  let updates: Promise<void> = Promise.resolve();
+  let watchers: Promise<unknown> = Promise.resolve();
 
   // ---- handlers first, before any await ------------------------------------------------------------
   setHandler(incidentStateQuery, () => state);
   setHandler(alertsSignal, ({ alerts }) => {
     if (state.status === 'resolved') {
-      lateAlerts.push(...alerts); // opens the next incident of this scope below, never dropped
+      // Triggers open the next incident of this scope below, never dropped; acknowledge/resolve events
+      // of a closed incident are dropped (PagerDuty semantics).
+      lateAlerts.push(...alerts.filter(isTrigger));
       return;
     }
     const before = state.alerts.count;
-    recordAlerts(state, alerts);
-    alertWatch.note(alerts);
-    if (before > 0) addTimeline(state, 'alerts', `${alerts.length} more alert(s) (total ${state.alerts.count})`, now());
+    const triggers = alerts.filter(isTrigger);
+    recordAlerts(state, triggers);
+    recordKeyedAlerts(state, alerts);
+    alertWatch.note(triggers);
+    if (before > 0 && triggers.length) noteMoreAlerts(state, triggers.length);
   });
   setHandler(providerRecoveredSignal, ({ at, detail }) => {
     if (recovered || state.status === 'resolved') return;
@@ -157,11 +169,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // before them replay on the single `notify` activity.
   const perChannel = patched('per-channel-delivery');
   const deliveries = createDeliveryQueue(state);
+  if (input.resume) return resumeMonitoring(input.resume);
 
   // ---- detect ---------------------------------------------------------------------------------------
   if (input.carriedAlerts?.length) {
     recordAlerts(state, input.carriedAlerts);
     alertWatch.note(input.carriedAlerts);
+    recordKeyedAlerts(state, input.carriedAlerts);
   }
   const firstAlertAt = state.alerts.sample[0]?.observedAt;
   if (firstAlertAt && firstAlertAt < state.faultAt) state.faultAt = firstAlertAt;
@@ -185,9 +199,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   state.escalationLevel = startingLevel(levelForSeverity(severity));
   await page(state, state.escalationLevel, 'incident opened', true);
   await publishStatus();
-  const escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
-  const updates = statusUpdateLoop(ctx.statusUpdateMs);
-  const watchers = perChannel ? Promise.all([alertWatch.run(), acknowledgementWatch()]) : Promise.resolve();
+  escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
+  updates = statusUpdateLoop(ctx.statusUpdateMs);
+  watchers = perChannel ? Promise.all([alertWatch.run(), acknowledgementWatch()]) : Promise.resolve();
 
   // ---- diagnose -------------------------------------------------------------------------------------
   setPhase(state, 'diagnosing', `running diagnostics against ${state.provider}`);
@@ -219,53 +233,105 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // ---- monitor until the provider recovers or someone resolves ---------------------------------------------
   setPhase(state, 'monitoring', `waiting for ${state.provider} to recover`);
   await publishStatus();
-  await condition(() => recovered || resolveRequested);
-  if (recovered && !resolveRequested) {
-    state.resolvedBy = 'lifeline';
-    state.resolution = `${state.provider} recovered`;
-  }
-  if (recovered && procedures) await restoreTraffic(state, ctx, quick);
-  else if (recovered) {
-    for (const chain of ctx.chains) {
-      const change = await quick.failbackChain({ chain, provider: state.provider, incidentId: state.id });
-      if (!change) continue;
-      state.routingChanges.push(change);
-      addTimeline(state, 'traffic_restored', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)}`, now());
+  return monitorUntilDone(ctx, patched('incident-continue-as-new'), 0, procedures);
+
+  // The tail of an incident, shared by the first run and runs resumed after continue-as-new.
+  async function monitorUntilDone(ctx: IncidentContext, canRoll: boolean, runs: number, procedures: boolean): Promise<IncidentState> {
+    for (;;) {
+      // Without the patch (histories recorded before it) this is the single wait it always was.
+      await condition(() => recovered || resolveRequested || (canRoll && historyTooLong()));
+      if (recovered || resolveRequested) break;
+      await condition(allHandlersFinished);
+      if (recovered || resolveRequested) break;
+      await rollOver(runs);
     }
+    if (recovered && !resolveRequested) {
+      state.resolvedBy = 'lifeline';
+      state.resolution = `${state.provider} recovered`;
+    }
+    if (recovered && procedures) await restoreTraffic(state, ctx, quick);
+    else if (recovered) {
+      for (const chain of ctx.chains) {
+        const change = await quick.failbackChain({ chain, provider: state.provider, incidentId: state.id });
+        if (!change) continue;
+        state.routingChanges.push(change);
+        addTimeline(state, 'traffic_restored', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)}`, now());
+      }
+    }
+
+    // ---- report ---------------------------------------------------------------------------------------
+    state.status = 'resolved';
+    state.resolvedAt = now();
+    setPhase(state, 'reporting', `resolved: ${state.resolution}`);
+    await Promise.all([escalation, updates, watchers]);
+    await publishStatus();
+    // Everyone paged hears of the resolution (PagerDuty resolves on each routing key that was triggered).
+    const resolvedRoles = perChannel ? rolesForLevel(state.escalationLevel, escalationLevels) : [];
+    await announce({ incidentId: state.id, kind: 'resolved', seq: 0, roles: resolvedRoles, severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
+    if (perChannel) await deliveries.drain(); // bounded by the delivery retry policy
+    const report = await quick.renderReport(state);
+    state.report = report.markdown;
+    addTimeline(state, 'report', `postmortem written (${report.location})`, now());
+    setPhase(state, 'resolved', 'incident closed');
+
+    await condition(allHandlersFinished);
+    // Last command of the run: hand the closed incident to the archiver (history JSON + report, kept past
+    // Temporal's retention). Patched so histories recorded before archiving existed still replay.
+    if (patched('archive-on-close')) {
+      await startArchiver();
+      await condition(allHandlersFinished); // a note added while the archiver started still completes
+    }
+    if (lateAlerts.length) {
+      log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length });
+      await continueAsNew<typeof incidentWorkflow>({
+        scope: input.scope,
+        provider: input.provider,
+        title: lateAlerts[0].summary,
+        carriedAlerts: lateAlerts,
+      });
+    }
+    return state;
   }
 
-  // ---- report ---------------------------------------------------------------------------------------
-  state.status = 'resolved';
-  state.resolvedAt = now();
-  setPhase(state, 'reporting', `resolved: ${state.resolution}`);
-  await Promise.all([escalation, updates, watchers]);
-  await publishStatus();
-  // Everyone paged hears of the resolution (PagerDuty resolves on each routing key that was triggered).
-  const resolvedRoles = perChannel ? rolesForLevel(state.escalationLevel, escalationLevels) : [];
-  await announce({ incidentId: state.id, kind: 'resolved', seq: 0, roles: resolvedRoles, severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
-  if (perChannel) await deliveries.drain(); // bounded by the delivery retry policy
-  const report = await quick.renderReport(state);
-  state.report = report.markdown;
-  addTimeline(state, 'report', `postmortem written (${report.location})`, now());
-  setPhase(state, 'resolved', 'incident closed');
-
-  await condition(allHandlersFinished);
-  // Last command of the run: hand the closed incident to the archiver (history JSON + report, kept past
-  // Temporal's retention). Patched so histories recorded before archiving existed still replay.
-  if (patched('archive-on-close')) {
-    await startArchiver();
-    await condition(allHandlersFinished); // a note added while the archiver started still completes
+  function historyTooLong(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
   }
-  if (lateAlerts.length) {
-    log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length });
-    await continueAsNew<typeof incidentWorkflow>({
+
+  /** Continue-as-new with the whole incident carried over: same workflow ID, same public incident ID. */
+  async function rollOver(runs: number): Promise<never> {
+    addTimeline(state, 'continued', `history compacted (run ${runs + 2}, ${state.alerts.count} alert(s) so far)`, now());
+    if (perChannel) await deliveries.drain(); // in-flight deliveries finish in this run, not lost with it
+    const next = makeContinueAsNewFunc<typeof incidentWorkflow>({
+      // The public ID is a search attribute from the new run's first moment, so clients find it at once.
+      typedSearchAttributes: [
+        { key: SA.provider, value: state.provider },
+        { key: SA.severity, value: state.severity },
+        { key: SA.phase, value: state.phase },
+        { key: SA.status, value: state.status },
+        { key: SA.incidentId, value: state.id },
+      ],
+    });
+    return next({
       scope: input.scope,
       provider: input.provider,
-      title: lateAlerts[0].summary,
-      carriedAlerts: lateAlerts,
+      title: state.title,
+      incidentId: state.id,
+      ...(input.historyLimit ? { historyLimit: input.historyLimit } : {}),
+      resume: { state, recovered, escalationRepeats, runs: runs + 1 },
     });
   }
-  return state;
+
+  async function resumeMonitoring(resume: NonNullable<IncidentInput['resume']>): Promise<IncidentState> {
+    const ctx = await quick.getIncidentContext(state.provider);
+    escalationLevels = ctx.escalationLevels;
+    maintenance = ctx.maintenance ?? null;
+    context = ctx;
+    escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
+    updates = statusUpdateLoop(ctx.statusUpdateMs);
+    watchers = perChannel ? Promise.all([alertWatch.run(), acknowledgementWatch()]) : Promise.resolve();
+    return monitorUntilDone(ctx, true, resume.runs, patched('recovery-procedures'));
+  }
 
   // ---- helpers (closures over state) ----------------------------------------------------------------
   async function startArchiver(): Promise<void> {
@@ -291,17 +357,16 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   }
 
   async function escalationLoop(ackTimeoutMs: number, maxRepeats: number): Promise<void> {
-    let repeats = 0;
     for (;;) {
       const wake = escalationWake;
       const settled = await condition(() => state.status === 'resolved' || !!state.acknowledgedAt || escalationWake !== wake, ackTimeoutMs);
       if (state.status === 'resolved' || state.acknowledgedAt) return;
       if (settled) continue; // manual escalation: restart the ack timer at the new level
-      if (repeats >= maxRepeats) {
-        addTimeline(state, 'escalation_exhausted', `no acknowledgement after ${repeats} escalation(s)`, now());
+      if (escalationRepeats >= maxRepeats) {
+        addTimeline(state, 'escalation_exhausted', `no acknowledgement after ${escalationRepeats} escalation(s)`, now());
         return;
       }
-      repeats += 1;
+      escalationRepeats += 1;
       state.escalationLevel = nextLevel(state.escalationLevel);
       await page(state, state.escalationLevel, `not acknowledged within ${Math.round(ackTimeoutMs / 1000)} s`);
     }
@@ -359,6 +424,17 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       addTimeline(state, 'notification_failed', `${n.kind} not delivered: ${(err as Error).message}`, now());
     }
   }
+}
+
+/** A storm must not grow the timeline by one entry per signal: consecutive alert notes are merged. */
+function noteMoreAlerts(state: IncidentState, n: number): void {
+  const last = state.timeline[state.timeline.length - 1];
+  const at = new Date().toISOString();
+  if (last?.type === 'alerts') {
+    const prev = Number(/^(\d+) more/.exec(last.message)?.[1] ?? 0);
+    last.message = `${prev + n} more alert(s) (total ${state.alerts.count})`;
+    last.at = at;
+  } else addTimeline(state, 'alerts', `${n} more alert(s) (total ${state.alerts.count})`, at);
 }
 
 function requireOpen(state: IncidentState, by: string): void {

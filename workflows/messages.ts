@@ -9,6 +9,7 @@ import type { Weights } from '../domain/failover';
 import type { ProbeObservation } from '../domain/classify';
 import type { RecoveryAction } from '../domain/recovery';
 import type { ShiftKind } from '../domain/shift';
+import type { BreakerState } from '../domain/breaker';
 
 // ---- IDs ----------------------------------------------------------------------------------------
 export const incidentWorkflowId = (scope: string) => `incident-${scope}`;
@@ -41,6 +42,17 @@ export interface IncidentInput {
   incidentId?: string;
   /** Alerts that arrived after the previous incident of this scope was resolved. */
   carriedAlerts?: Alert[];
+  /** Set when an open incident continued-as-new to keep its history short: resume in monitoring. */
+  resume?: IncidentResume;
+  /** History events before an open incident continues-as-new (default 2,000; tests lower it). */
+  historyLimit?: number;
+}
+
+export interface IncidentResume {
+  state: IncidentState;
+  recovered: boolean;
+  escalationRepeats: number;
+  runs: number;
 }
 
 export interface AlertBatch {
@@ -102,6 +114,13 @@ export interface MonitorInput {
   provider: string;
   healthy?: boolean;
   since?: string;
+  /** Carried over continue-as-new. */
+  breaker?: BreakerState;
+  /** From the provider's `detection` config (the entity starter passes them). */
+  breakerCooldownMs?: number;
+  trialsToClose?: number;
+  /** Time between half-open trial probes (default 1 s; the starter passes the probe interval). */
+  trialIntervalMs?: number;
 }
 
 export interface MonitorState {
@@ -110,6 +129,10 @@ export interface MonitorState {
   since: string;
   lastObservation?: ProbeObservation;
   transitions: number;
+  /** closed / open / half-open, with when and why it last changed. */
+  breaker?: BreakerState;
+  /** The detection rule behind the last transition. */
+  lastReason?: string;
 }
 
 export const monitorStateQuery = defineQuery<MonitorState>('monitorState');

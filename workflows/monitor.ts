@@ -1,8 +1,11 @@
 // monitorWorkflow: one per provider. Probing happens in a long-running heartbeating activity that
 // returns only on a health transition (Temporal's pattern for sub-minute polling), so the history
-// grows by a few events per transition, not per probe.
-import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { MonitorActivities } from '../activities/types';
+// grows by a few events per transition, not per probe. The circuit breaker (domain/breaker.ts) lives
+// here, durable and queryable: closed → open on an unhealthy verdict → half-open after a durable
+// cooldown timer → trial probes → closed (or open again on a failed trial).
+import { continueAsNew, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { MonitorActivities, WatchResult } from '../activities/types';
+import { newBreaker, nextBreaker, type BreakerEvent, type BreakerSettings } from '../domain/breaker';
 import { monitorStateQuery, type MonitorInput, type MonitorState } from './messages';
 
 const watcher = proxyActivities<MonitorActivities>({
@@ -15,6 +18,8 @@ const signaller = proxyActivities<MonitorActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
+// A trial is one probe (bounded by the provider's probe timeout); a failure to run it is a failed trial.
+const trial = proxyActivities<MonitorActivities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 2 } });
 
 export async function monitorWorkflow(input: MonitorInput): Promise<void> {
   const state: MonitorState = {
@@ -22,9 +27,13 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     healthy: input.healthy ?? true,
     since: input.since ?? new Date().toISOString(),
     transitions: 0,
+    ...(input.breaker ? { breaker: input.breaker } : {}),
   };
   setHandler(monitorStateQuery, () => state);
 
+  if (patched('monitor-breaker')) return breakerLoop(state, input);
+
+  // Histories recorded before the breaker existed replay through this loop unchanged.
   for (let round = 0; round < 500 && !workflowInfo().continueAsNewSuggested; round++) {
     const result = await watcher.watchProvider({ provider: state.provider, healthy: state.healthy });
     state.lastObservation = result.observation;
@@ -35,12 +44,66 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     if (!result.healthy) {
       await signaller.openProviderIncident({ provider: state.provider, observation: result.observation, since: result.streakStartedAt });
     } else {
-      await signaller.reportProviderRecovered({
-        provider: state.provider,
-        at: result.observation.at,
-        detail: `probe ${result.observation.status ?? ''} in ${result.observation.latencyMs} ms`.trim(),
-      });
+      await reportRecovered(state, result.observation);
     }
   }
   await continueAsNew<typeof monitorWorkflow>({ provider: state.provider, healthy: state.healthy, since: state.since });
+}
+
+async function breakerLoop(state: MonitorState, input: MonitorInput): Promise<void> {
+  const cfg: BreakerSettings = { cooldownMs: input.breakerCooldownMs ?? 5_000, trialsToClose: input.trialsToClose ?? 2, trialSampleRate: 0.1 };
+  // A monitor that starts unhealthy (continued-as-new mid-outage) starts with its breaker open.
+  state.breaker ??= state.healthy ? newBreaker(state.since) : { ...newBreaker(state.since), phase: 'open', openedCount: 1 };
+  const apply = (e: BreakerEvent) => {
+    const r = nextBreaker(state.breaker!, e, cfg);
+    state.breaker = r.state;
+    return r.changed;
+  };
+
+  // Trials cost a few events each: 200 rounds stay far below the history limits.
+  for (let round = 0; round < 200 && !workflowInfo().continueAsNewSuggested; round++) {
+    const phase = state.breaker.phase;
+    if (phase === 'closed') {
+      const result = await watcher.watchProvider({ provider: state.provider, healthy: true });
+      state.lastObservation = result.observation;
+      if (!result.transition || result.healthy) continue;
+      state.healthy = false;
+      state.since = result.observation.at;
+      state.transitions += 1;
+      state.lastReason = result.reason;
+      // Opened now (when the verdict reached the workflow), not when the deciding probe started.
+      apply({ type: 'unhealthy', at: new Date().toISOString(), reason: result.reason ?? 'unhealthy' });
+      await signaller.openProviderIncident({ provider: state.provider, observation: result.observation, since: result.streakStartedAt });
+    } else if (phase === 'open') {
+      await sleep(cfg.cooldownMs); // durable: a restart does not shorten or lose the cooldown
+      apply({ type: 'cooldown_elapsed', at: new Date().toISOString() });
+    } else {
+      let obs: WatchResult['observation'];
+      try {
+        obs = await trial.trialProbe({ provider: state.provider });
+      } catch {
+        obs = { ok: false, latencyMs: 0, category: 'unknown', at: new Date().toISOString(), message: 'trial probe could not run' };
+      }
+      state.lastObservation = obs;
+      const what = obs.status ? `HTTP ${obs.status}` : (obs.errorCode ?? 'error');
+      if (apply({ type: 'trial', at: obs.at, ok: obs.ok, reason: what }) && state.breaker.phase === 'closed') {
+        state.healthy = true;
+        state.since = obs.at;
+        state.transitions += 1;
+        state.lastReason = state.breaker.lastReason;
+        await reportRecovered(state, obs);
+      } else if (state.breaker.phase === 'half-open') {
+        await sleep(input.trialIntervalMs ?? 1_000); // trials are sampled, not a flood
+      }
+    }
+  }
+  await continueAsNew<typeof monitorWorkflow>({ ...input, healthy: state.healthy, since: state.since, breaker: state.breaker });
+}
+
+async function reportRecovered(state: MonitorState, obs: WatchResult['observation']): Promise<void> {
+  await signaller.reportProviderRecovered({
+    provider: state.provider,
+    at: obs.at,
+    detail: `probe ${obs.status ?? ''} in ${obs.latencyMs} ms`.trim(),
+  });
 }

@@ -1,0 +1,143 @@
+// bench/ingest: an alert storm against the real stack (Temporal dev server, worker, API) — many concurrent
+// clients, ≥ 5 providers, duplicates — first through lifeline's group-commit path, then through a naive
+// one-signal-with-start-per-alert path. Prints throughput, latency, incidents, alert counts and history.
+//   npm run bench:ingest                 # 5,000 alerts (quick)
+//   npm run bench:ingest -- --full       # 50,000 alerts
+//   options: --alerts N --clients C --no-naive
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { buildApi } from '../api/server';
+import { createAlertIngest, type AlertIngest } from '../api/ingest';
+import { recordAlertsForScope } from '../client/incidents';
+import { parseConfig } from '../config/load';
+import { startServices } from '../cli/runtime';
+import { createLogger } from '../worker/logger';
+import { incidentStateQuery, incidentWorkflowId } from '../workflows/messages';
+import { percentileOf, runStormInThread as runStorm, type StormResult } from './storm';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const num = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const ALERTS = num('alerts', flag('full') ? 50_000 : 5_000);
+const CLIENTS = num('clients', 100);
+const PROVIDERS = ['openai', 'anthropic', 'bedrock', 'vertex', 'azure'];
+const TOKEN = 'bench-ingest-token';
+const KEYS = 200; // distinct dedup keys per provider: the rest of the storm are duplicates
+
+function configYaml(dataDir: string): string {
+  const kinds: Record<string, string> = { openai: 'openai', anthropic: 'anthropic', bedrock: 'bedrock', vertex: 'vertex', azure: 'azure-openai' };
+  return `
+server: { host: 127.0.0.1, port: 0 }
+temporal: { address: embedded, port: 0, uiPort: false, taskQueue: bench-ingest }
+dataDir: ${dataDir}
+auth: { tokens: [{ name: bench, tokenEnv: BENCH_INGEST_TOKEN, scopes: [ingest] }] }
+ingest: { rateLimit: { perSecond: 1000000, burst: 1000000 } }
+providers:
+${PROVIDERS.map((p) => `  - { id: ${p}, kind: ${kinds[p]}, baseUrl: "sim:${p}", models: [m], probe: { intervalMs: 10000, timeoutMs: 2000 } }`).join('\n')}
+`;
+}
+
+/** One signal-with-start per alert: what an ingestion path without group commit costs. */
+function naiveIngest(client: Client, taskQueue: string): AlertIngest {
+  return {
+    batcher: undefined as never,
+    async record(alerts) {
+      return Promise.all(
+        alerts.map(async (a) => {
+          const r = await recordAlertsForScope(client, taskQueue, a.provider, [a]);
+          return { provider: a.provider, incidentId: r.incidentId, deduplicated: r.deduplicated, alerts: 1 };
+        }),
+      );
+    },
+  };
+}
+
+async function incidentFigures(client: Client) {
+  let recorded = 0;
+  let distinct = 0;
+  const ids = new Set<string>();
+  const history: { provider: string; runs: number; events: number; maxRunEvents: number }[] = [];
+  for (const p of PROVIDERS) {
+    const wfId = incidentWorkflowId(p);
+    const state = await client.workflow.getHandle(wfId).query(incidentStateQuery);
+    recorded += state.alerts.count;
+    distinct += state.alerts.distinct ?? 0;
+    ids.add(state.id);
+    let runs = 0;
+    let events = 0;
+    let maxRunEvents = 0;
+    for await (const ex of client.workflow.list({ query: `WorkflowId = '${wfId}' AND LifelineIncidentId = '${state.id}'` })) {
+      const d = await client.workflow.getHandle(wfId, ex.runId).describe();
+      runs += 1;
+      events += d.historyLength;
+      maxRunEvents = Math.max(maxRunEvents, d.historyLength);
+    }
+    history.push({ provider: p, runs, events, maxRunEvents });
+  }
+  return { recorded, distinct, ids, history };
+}
+
+function print(label: string, r: StormResult, f: Awaited<ReturnType<typeof incidentFigures>>, signals?: number) {
+  const responseIds = new Set([...r.incidentIds.values()].flatMap((s) => [...s]));
+  const line = (k: string, v: string | number) => console.log(`  ${k.padEnd(34)} ${v}`);
+  console.log(`\n${label}`);
+  line('alerts sent', ALERTS);
+  line('accepted (202)', r.accepted);
+  line('rejected', JSON.stringify(r.rejected));
+  line('accepted/s', Math.round(r.accepted / r.seconds));
+  line('latency p50 / p99 (ms)', `${percentileOf(r.latenciesMs, 50).toFixed(1)} / ${percentileOf(r.latenciesMs, 99).toFixed(1)}`);
+  line('distinct scopes', PROVIDERS.length);
+  line('incidents created', `${f.ids.size} (IDs in responses: ${responseIds.size}) ${f.ids.size === PROVIDERS.length && responseIds.size === PROVIDERS.length ? 'OK' : 'MISMATCH'}`);
+  line('alerts recorded', `${f.recorded} ${f.recorded === r.accepted ? 'OK (= accepted)' : `LOST ${r.accepted - f.recorded}`}`);
+  line('distinct alerts (dedup keys)', `${f.distinct} (expected ${PROVIDERS.length * KEYS})`);
+  if (signals !== undefined) line('signals sent', `${signals} (${(r.accepted / Math.max(1, signals)).toFixed(1)} alerts/signal)`);
+  for (const h of f.history) line(`history ${h.provider}`, `${h.events} events in ${h.runs} run(s), largest run ${h.maxRunEvents}`);
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
+  const config = parseConfig(configYaml(dataDir));
+  const logger = createLogger({ level: 'warn' });
+  process.env.BENCH_INGEST_TOKEN = TOKEN;
+  console.log(`bench/ingest: ${ALERTS} alerts, ${PROVIDERS.length} providers, ${CLIENTS} concurrent clients; starting the stack…`);
+  const services = await startServices({ config, logger, worker: true, api: false, progress: () => undefined });
+  const listen = async (ingest: AlertIngest) => {
+    const api = await buildApi({ config, client: services.client, logger, env: process.env, ingest });
+    await api.listen({ host: '127.0.0.1', port: 0 });
+    return { api, url: `http://127.0.0.1:${(api.server.address() as AddressInfo).port}` };
+  };
+  try {
+    const plan = { alerts: ALERTS, providers: PROVIDERS, clients: CLIENTS, keysPerProvider: KEYS, token: TOKEN };
+    const ingest = createAlertIngest(services.client, config.temporal.taskQueue);
+    const grouped = await listen(ingest);
+    const r1 = await runStorm(grouped.url, plan);
+    await grouped.api.close();
+    const f1 = await incidentFigures(services.client);
+    print('group commit (lifeline)', r1, f1, ingest.batcher.stats.signals);
+
+    if (!flag('no-naive')) {
+      // Start the naive run from scratch: close the incidents of the first run.
+      await Promise.all(PROVIDERS.map((p) => services.client.workflow.getHandle(incidentWorkflowId(p)).terminate('bench: next run')));
+      const naive = await listen(naiveIngest(services.client, config.temporal.taskQueue));
+      const r2 = await runStorm(naive.url, plan);
+      await naive.api.close();
+      const f2 = await incidentFigures(services.client);
+      print('naive (one signal-with-start per alert)', r2, f2, r2.accepted);
+      console.log(`\n  group commit vs naive throughput     ${(r1.accepted / r1.seconds / (r2.accepted / r2.seconds)).toFixed(1)}×`);
+    }
+  } finally {
+    await services.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,99 @@
+// Group commit for alerts: while one signal for a scope is in flight, every alert arriving for that scope
+// waits in the next batch; when the signal is accepted, the whole waiting batch goes as one signal. So a
+// storm of N concurrent alerts on one scope costs about N / (alerts per round trip) signals, not N, and
+// each caller still hears back only after its own alerts are durably recorded in Temporal (202 means
+// recorded). Batches are capped in size so one signal stays well under Temporal's payload limits.
+import type { Alert } from '../domain/incident';
+
+export interface BatchResult {
+  incidentId: string | null;
+  deduplicated: boolean;
+}
+
+/** Sends one batch for one scope; resolves once Temporal has accepted it. */
+export type BatchSender = (scope: string, alerts: Alert[], mode: BatchMode) => Promise<BatchResult>;
+/** `open`: signal-with-start (triggers); `existing`: signal only if an incident runs (ack/resolve). */
+export type BatchMode = 'open' | 'existing';
+
+interface Waiter {
+  alerts: Alert[];
+  bytes: number;
+  resolve(r: BatchResult): void;
+  reject(e: unknown): void;
+}
+
+interface Lane {
+  inFlight: boolean;
+  waiters: Waiter[];
+}
+
+export interface BatcherStats {
+  signals: number;
+  alerts: number;
+  largestBatch: number;
+}
+
+export class AlertBatcher {
+  private lanes = new Map<string, Lane>();
+  readonly stats: BatcherStats = { signals: 0, alerts: 0, largestBatch: 0 };
+
+  constructor(
+    private readonly send: BatchSender,
+    private readonly limits: { maxAlerts: number; maxBytes: number } = { maxAlerts: 2000, maxBytes: 1_000_000 },
+  ) {}
+
+  /** Records `alerts` (all of one scope) and resolves when they are durably in Temporal. */
+  record(scope: string, alerts: Alert[], mode: BatchMode = 'open'): Promise<BatchResult> {
+    const key = `${mode}\u0000${scope}`;
+    let lane = this.lanes.get(key);
+    if (!lane) {
+      lane = { inFlight: false, waiters: [] };
+      this.lanes.set(key, lane);
+    }
+    const l = lane;
+    return new Promise<BatchResult>((resolve, reject) => {
+      l.waiters.push({ alerts, bytes: approxBytes(alerts), resolve, reject });
+      if (!l.inFlight) void this.flush(key, scope, mode, l);
+    });
+  }
+
+  private async flush(key: string, scope: string, mode: BatchMode, lane: Lane): Promise<void> {
+    lane.inFlight = true;
+    try {
+      while (lane.waiters.length) {
+        // Take whole requests (never split one caller's alerts) up to the caps; at least one request.
+        let n = 0;
+        let count = 0;
+        let bytes = 0;
+        while (n < lane.waiters.length) {
+          const w = lane.waiters[n];
+          if (n > 0 && (count + w.alerts.length > this.limits.maxAlerts || bytes + w.bytes > this.limits.maxBytes)) break;
+          count += w.alerts.length;
+          bytes += w.bytes;
+          n += 1;
+        }
+        const waiters = lane.waiters.splice(0, n);
+        const batch = waiters.flatMap((w) => w.alerts);
+        try {
+          const r = await this.send(scope, batch, mode);
+          this.stats.signals += 1;
+          this.stats.alerts += batch.length;
+          this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+          for (const w of waiters) w.resolve(r);
+        } catch (err) {
+          // Only this batch's callers fail (they answer 5xx and their senders retry); later ones go on.
+          for (const w of waiters) w.reject(err);
+        }
+      }
+    } finally {
+      lane.inFlight = false;
+      if (!lane.waiters.length) this.lanes.delete(key);
+    }
+  }
+}
+
+function approxBytes(alerts: Alert[]): number {
+  let n = 0;
+  for (const a of alerts) n += 200 + a.summary.length + (a.details ? JSON.stringify(a.details).length : 0);
+  return n;
+}
