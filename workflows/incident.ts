@@ -428,9 +428,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
 /** A storm must not grow the timeline by one entry per signal: consecutive alert notes are merged. */
 function noteMoreAlerts(state: IncidentState, n: number): void {
-  const last = state.timeline[state.timeline.length - 1];
+  // Merge into a recent "more alerts" entry of this phase (deliveries and status updates interleave),
+  // so a storm grows the timeline by one line per phase, not one per signal.
+  const recent = state.timeline.slice(-10).reverse();
+  const last = recent.find((e) => e.type === 'alerts' && e.phase === state.phase);
   const at = new Date().toISOString();
-  if (last?.type === 'alerts') {
+  if (last) {
     const prev = Number(/^(\d+) more/.exec(last.message)?.[1] ?? 0);
     last.message = `${prev + n} more alert(s) (total ${state.alerts.count})`;
     last.at = at;
