@@ -80,6 +80,16 @@ test('up → ready → declare → SIGTERM → up again → the incident is stil
   const { id } = (await declared.body.json()) as { id: string };
   await waitFor(() => get(`${first.apiUrl}/v1/incidents/${id}`, 'up-test-operator'), (r) => r.body.phase === 'monitoring', 'monitoring', 30_000, 200);
 
+  // A route change before the restart must still be there after it (route tables are workflow state).
+  const shift = await request(`${first.apiUrl}/v1/routes/chat/weights`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer up-test-operator', 'content-type': 'application/json' },
+    body: JSON.stringify({ weights: { openai: 40, anthropic: 60 } }),
+  });
+  expect(shift.statusCode).toBe(202);
+  await shift.body.dump();
+  await waitFor(() => get(`${first.apiUrl}/v1/routes/chat`, 'up-test-operator'), (r) => r.body.weights?.anthropic === 60, 'the 40/60 route', 30_000, 200);
+
   expect(await stop(first)).toBe(0);
   expect(first.output()).toMatch(/stopped/);
 
@@ -89,6 +99,7 @@ test('up → ready → declare → SIGTERM → up again → the incident is stil
     const again = await get(`${second.apiUrl}/v1/incidents/${id}`, 'up-test-operator');
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ id, title: 'survives restarts', status: 'open', severity: 'SEV3', phase: 'monitoring' });
+    expect((await get(`${second.apiUrl}/v1/routes/chat`, 'up-test-operator')).body.weights).toEqual({ openai: 40, anthropic: 60 });
   } finally {
     expect(await stop(second)).toBe(0);
   }
