@@ -1,6 +1,7 @@
 // What each `/incident` verb and button does, against Temporal through the shared client helpers.
 // Returns a Slack message; throws SlackRefusal for things the user should be told plainly.
-import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { startShift } from '../../client/shifts';
 import type { LifelineConfig } from '../../config/schema';
 import type { IncidentState } from '../../domain/incident';
 import { findIncident, listIncidents, recordAlertsForScope } from '../../client/incidents';
@@ -98,7 +99,19 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
         case 'failover': {
           requireAllowed('failover', actor);
           if (!config.chains.some((c) => c.id === cmd.chain)) throw new SlackRefusal(`Unknown chain "${cmd.chain}".`);
-          if (cmd.mode !== 'immediate') throw new SlackRefusal(`${cmd.mode} failover is not available yet; use \`immediate\`. Nothing was changed.`);
+          if (cmd.mode !== 'immediate') {
+            // Stepped shifts run as the chain's trafficShiftWorkflow (one per chain at a time).
+            try {
+              const started = await startShift(client, config.temporal.taskQueue, {
+                chain: cmd.chain, kind: cmd.mode, from: cmd.from, ...(cmd.to ? { to: cmd.to } : {}),
+                stepDelayMs: config.recovery.shiftStepMs, reason: `${cmd.mode} failover from ${cmd.from} requested by ${actor.name}`, by: actor.name,
+              });
+              return inChannel(`${actor.name} started a ${cmd.mode} failover of ${cmd.chain} off ${cmd.from} (${started.workflowId}); \`/incident status\` and GET /v1/routes/${cmd.chain}/shift show its progress`);
+            } catch (err) {
+              if (err instanceof WorkflowExecutionAlreadyStartedError) throw new SlackRefusal(`Another traffic shift of ${cmd.chain} is running; nothing was changed.`);
+              throw err;
+            }
+          }
           const route = await failoverNow(client, cmd.chain, cmd.from, actor.name, cmd.to).catch((err: Error) => {
             throw new SlackRefusal(`${err.message}. Nothing was changed.`);
           });

@@ -110,10 +110,6 @@ test('failover and failback: allow-listed operators only, nothing changes on ref
   expect((await stack.http('GET', '/v1/routes/chat', op)).body.weights).toEqual({ openai: 100 });
 
   n = sink.received.length;
-  const canary = await answer(await command('failover chat openai anthropic canary'), n);
-  expect(canary.text).toMatch(/canary failover is not available yet/);
-
-  n = sink.received.length;
   const moved = await answer(await command('failover chat openai anthropic'), n);
   expect(moved.response_type).toBe('in_channel');
   expect((await stack.http('GET', '/v1/routes/chat', op)).body).toMatchObject({ weights: { anthropic: 100 }, mode: 'degraded' });
@@ -121,6 +117,15 @@ test('failover and failback: allow-listed operators only, nothing changes on ref
   n = sink.received.length;
   await answer(await command('failback chat'), n);
   expect((await stack.http('GET', '/v1/routes/chat', op)).body).toMatchObject({ weights: { openai: 100 }, mode: 'normal' });
+
+  // Stepped modes run as the chain's traffic-shift workflow.
+  n = sink.received.length;
+  const canary = await answer(await command('failover chat openai anthropic canary'), n);
+  expect(canary).toMatchObject({ response_type: 'in_channel' });
+  expect(canary.text).toMatch(/started a canary failover of chat off openai \(shift-chat\)/);
+  const done = await waitFor(() => stack.http('GET', '/v1/routes/chat/shift', op), (r) => r.body?.status === 'COMPLETED', 'the canary shift to finish', 60_000, 200);
+  expect(done.body.result).toBeDefined();
+  expect((await stack.http('GET', '/v1/routes/chat', op)).body.weights).toEqual({ anthropic: 100 });
 });
 
 test('buttons: acknowledge, escalate, timeline and resolve act as the clicking user and update the message in place', async () => {
