@@ -7,6 +7,9 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   // Per-project testTimeout is not honoured by jest; workflow and integration tests need minutes.
   testTimeout: 180000,
+  // A suite that had to abandon a worker which would not drain (see test/helpers/stack.ts) must not keep
+  // CI waiting after every test has finished.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },

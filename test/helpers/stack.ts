@@ -117,9 +117,12 @@ export async function startStack(opts: { extraYaml?: string; channels?: Channel[
     },
     async stop() {
       await api.close();
-      worker.shutdown();
-      await running;
-      await connection.close();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      // Teardown must not hang a suite: an activity still running past the shutdown grace time (seen under
+      // heavy load after the recovery tests) is abandoned with the dev server below, which stops anyway.
+      const drained = await Promise.race([running.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), 30_000).unref())]);
+      if (drained) await connection.close();
+      else process.stderr.write('[stack] worker did not drain within 30 s of shutdown; stopping the server under it\n');
       await client.connection.close();
       await endpoints.close();
       await dev.stop();
