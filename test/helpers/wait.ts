@@ -11,7 +11,7 @@ export async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolea
       lastErr = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 500)}${lastErr ? `; last error: ${(lastErr as Error).message}` : ''}`);
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)?.slice(0, 4000)}${lastErr ? `; last error: ${(lastErr as Error).message}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, everyMs));
   }
