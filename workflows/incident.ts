@@ -2,14 +2,12 @@
 // deterministic ID per scope, so concurrent detectors and storms land in one incident.
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   makeContinueAsNewFunc,
   patched,
   proxyActivities,
   setHandler,
-  upsertSearchAttributes,
   workflowInfo,
   log,
 } from '@temporalio/workflow';
@@ -23,7 +21,6 @@ import {
   recordAlerts,
   type Alert,
   type IncidentState,
-  type Phase,
 } from '../domain/incident';
 import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
 import { assessImpact, levelForSeverity, type Severity } from '../domain/impact';
@@ -44,6 +41,7 @@ import {
   type IncidentInput,
 } from './messages';
 import { archiveWorkflowId } from './archive';
+import { describeWeights, noteMoreAlerts, requireOpen, setPhase, setSeverity } from './incident-record';
 
 // Fast, local-ish work: short timeouts, a few retries.
 const quick = proxyActivities<IncidentActivities & ArchiveActivities>({
@@ -427,40 +425,3 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 }
 
 /** A storm must not grow the timeline by one entry per signal: consecutive alert notes are merged. */
-function noteMoreAlerts(state: IncidentState, n: number): void {
-  // Merge into a recent "more alerts" entry of this phase (deliveries and status updates interleave),
-  // so a storm grows the timeline by one line per phase, not one per signal.
-  const recent = state.timeline.slice(-10).reverse();
-  const last = recent.find((e) => e.type === 'alerts' && e.phase === state.phase);
-  const at = new Date().toISOString();
-  if (last) {
-    const prev = Number(/^(\d+) more/.exec(last.message)?.[1] ?? 0);
-    last.message = `${prev + n} more alert(s) (total ${state.alerts.count})`;
-    last.at = at;
-  } else addTimeline(state, 'alerts', `${n} more alert(s) (total ${state.alerts.count})`, at);
-}
-
-function requireOpen(state: IncidentState, by: string): void {
-  if (!by) throw new Error('by is required');
-  if (state.status === 'resolved') throw ApplicationFailure.nonRetryable(`incident ${state.id} is already resolved`, 'IncidentResolved');
-}
-
-function setPhase(state: IncidentState, phase: Phase, message: string): void {
-  state.phase = phase;
-  addTimeline(state, 'phase', message, new Date().toISOString());
-  upsertSearchAttributes([
-    { key: SA.phase, value: phase },
-    { key: SA.status, value: state.status },
-    { key: SA.incidentId, value: state.id },
-  ]);
-}
-
-function setSeverity(state: IncidentState, severity: Severity, reason: string): void {
-  state.severity = severity;
-  addTimeline(state, 'severity', `severity ${severity}: ${reason}`, new Date().toISOString());
-  upsertSearchAttributes([{ key: SA.severity, value: severity }]);
-}
-
-function describeWeights(w: Record<string, number>): string {
-  return Object.entries(w).map(([p, v]) => `${p} ${v}%`).join(', ') || 'none';
-}
