@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
 import { createActivities } from '../activities';
 import type { Channel } from '../activities/notify';
+import { clientCallsFollowCancellation } from './cancellable-client-calls';
 
 export interface WorkerOptions {
   config: LifelineConfig;
@@ -61,6 +62,9 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
     // In-flight activities are cancelled after this on shutdown; the long-running probe loop is one of
     // them, so keep it short. Every activity is idempotent and is retried on the next worker.
     shutdownGraceTime: '3 seconds',
+    // Past this, run() rejects instead of waiting forever on an activity that ignores its cancellation.
+    shutdownForceTime: '15 seconds',
+    interceptors: { activity: [clientCallsFollowCancellation(opts.client)] },
   });
   return { worker, connection };
 }
