@@ -136,7 +136,7 @@ export interface MonitorActivities {
   watchProvider(args: { provider: string; healthy: boolean }): Promise<WatchResult>;
   trialProbe(args: { provider: string }): Promise<WatchResult['observation']>;
   openProviderIncident(args: { provider: string; observation: WatchResult['observation']; since?: string }): Promise<{ incidentId: string }>;
-  reportProviderRecovered(args: { provider: string; at: string; detail: string }): Promise<{ signalled: boolean }>;
+  reportProviderRecovered(args: { provider: string; at: string; detail: string; incidentId?: string }): Promise<{ signalled: boolean }>;
 }
 
 export interface RoutingActivities {

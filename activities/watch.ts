@@ -92,9 +92,9 @@ export function createWatchActivities(deps: ActivityDeps) {
       return { incidentId: r.incidentId };
     },
 
-    async reportProviderRecovered({ provider, at, detail }: { provider: string; at: string; detail: string }) {
+    async reportProviderRecovered({ provider, at, detail, incidentId }: { provider: string; at: string; detail: string; incidentId?: string }) {
       try {
-        await deps.client.workflow.getHandle(incidentWorkflowId(provider)).signal(providerRecoveredSignal, { at, detail });
+        await deps.client.workflow.getHandle(incidentWorkflowId(provider)).signal(providerRecoveredSignal, { at, detail, ...(incidentId ? { incidentId } : {}) });
         deps.logger.info({ provider }, `${provider} healthy again`);
         return { signalled: true };
       } catch (err) {

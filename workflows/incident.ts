@@ -101,8 +101,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     alertWatch.note(triggers);
     if (before > 0 && triggers.length) noteMoreAlerts(state, triggers.length);
   });
-  setHandler(providerRecoveredSignal, ({ at, detail }) => {
+  setHandler(providerRecoveredSignal, ({ at, detail, incidentId }) => {
     if (recovered || state.status === 'resolved') return;
+    // A recovery report from an earlier outage of this scope (its incident already closed) must not
+    // resolve this one early.
+    if (incidentId && incidentId !== state.id && patched('recovery-report-for-this-incident')) return;
     recovered = true;
     state.recoveredAt = at;
     addTimeline(state, 'recovered', `${state.provider} healthy again: ${detail}`, now());

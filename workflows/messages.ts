@@ -64,7 +64,8 @@ export interface ActorRequest {
 }
 
 export const alertsSignal = defineSignal<[AlertBatch]>('alerts');
-export const providerRecoveredSignal = defineSignal<[{ at: string; detail: string }]>('providerRecovered');
+/** incidentId: the incident the monitor opened for this outage; a report for another one is stale. */
+export const providerRecoveredSignal = defineSignal<[{ at: string; detail: string; incidentId?: string }]>('providerRecovered');
 export const acknowledgeUpdate = defineUpdate<IncidentState, [ActorRequest]>('acknowledge');
 export const escalateUpdate = defineUpdate<IncidentState, [ActorRequest & { level?: EscalationLevel }]>('escalate');
 export const resolveUpdate = defineUpdate<IncidentState, [ActorRequest & { note?: string }]>('resolve');
@@ -121,6 +122,8 @@ export interface MonitorInput {
   trialsToClose?: number;
   /** Time between half-open trial probes (default 1 s; the starter passes the probe interval). */
   trialIntervalMs?: number;
+  /** The incident opened for the current outage (carried over continue-as-new). */
+  incidentId?: string;
 }
 
 export interface MonitorState {
@@ -133,6 +136,8 @@ export interface MonitorState {
   breaker?: BreakerState;
   /** The detection rule behind the last transition. */
   lastReason?: string;
+  /** The incident opened for the current outage; recovery is reported to that incident only. */
+  incidentId?: string;
 }
 
 export const monitorStateQuery = defineQuery<MonitorState>('monitorState');

@@ -27,6 +27,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     healthy: input.healthy ?? true,
     since: input.since ?? new Date().toISOString(),
     transitions: 0,
+    ...(input.incidentId ? { incidentId: input.incidentId } : {}),
     ...(input.breaker ? { breaker: input.breaker } : {}),
   };
   setHandler(monitorStateQuery, () => state);
@@ -73,7 +74,8 @@ async function breakerLoop(state: MonitorState, input: MonitorInput): Promise<vo
       state.lastReason = result.reason;
       // Opened now (when the verdict reached the workflow), not when the deciding probe started.
       apply({ type: 'unhealthy', at: new Date().toISOString(), reason: result.reason ?? 'unhealthy' });
-      await signaller.openProviderIncident({ provider: state.provider, observation: result.observation, since: result.streakStartedAt });
+      const opened = await signaller.openProviderIncident({ provider: state.provider, observation: result.observation, since: result.streakStartedAt });
+      state.incidentId = opened.incidentId;
     } else if (phase === 'open') {
       await sleep(cfg.cooldownMs); // durable: a restart does not shorten or lose the cooldown
       apply({ type: 'cooldown_elapsed', at: new Date().toISOString() });
@@ -92,12 +94,13 @@ async function breakerLoop(state: MonitorState, input: MonitorInput): Promise<vo
         state.transitions += 1;
         state.lastReason = state.breaker.lastReason;
         await reportRecovered(state, obs);
+        delete state.incidentId;
       } else if (state.breaker.phase === 'half-open') {
         await sleep(input.trialIntervalMs ?? 1_000); // trials are sampled, not a flood
       }
     }
   }
-  await continueAsNew<typeof monitorWorkflow>({ ...input, healthy: state.healthy, since: state.since, breaker: state.breaker });
+  await continueAsNew<typeof monitorWorkflow>({ ...input, healthy: state.healthy, since: state.since, breaker: state.breaker, ...(state.incidentId ? { incidentId: state.incidentId } : {}) });
 }
 
 async function reportRecovered(state: MonitorState, obs: WatchResult['observation']): Promise<void> {
@@ -105,5 +108,6 @@ async function reportRecovered(state: MonitorState, obs: WatchResult['observatio
     provider: state.provider,
     at: obs.at,
     detail: `probe ${obs.status ?? ''} in ${obs.latencyMs} ms`.trim(),
+    ...(state.incidentId ? { incidentId: state.incidentId } : {}),
   });
 }

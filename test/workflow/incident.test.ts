@@ -145,7 +145,12 @@ test('walks detect → assess → escalate → diagnose → recover → monitor 
     expect(monitoring.mitigatedAt).toBeDefined();
     expect(routing).toEqual([FAILED_OVER]);
 
-    await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200' });
+    // A recovery report about an earlier incident of this scope is stale: it must not resolve this one.
+    await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200', incidentId: 'INC-openai-earlier' });
+    const after = await h.query(incidentStateQuery);
+    expect(after.recoveredAt).toBeUndefined();
+    expect(after.phase).toBe('monitoring');
+    await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200', incidentId: monitoring.id });
     const final = (await h.result()) as IncidentState;
     expect(final.status).toBe('resolved');
     expect(final.phase).toBe('resolved');
