@@ -69,7 +69,7 @@ export async function startStack(opts: { extraYaml?: string; channels?: Channel[
   const config = parseConfig(testConfigYaml(dataDir) + (opts.extraYaml ?? ''));
   const env = { ...TEST_ENV, ...opts.env };
   const logger = createLogger({ level: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'silent' });
-  const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, log: () => undefined });
+  const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, sqliteSync: config.temporal.sqliteSync, log: () => undefined });
   const endpoints = await startProviderEndpoints(config);
   const client = await connectClient(dev.address, config.temporal.namespace);
   const newWorker = () => createLifelineWorker({
