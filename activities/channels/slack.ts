@@ -52,9 +52,16 @@ export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; d
       const web = new WebClient(token, { slackApiUrl: cfg.apiUrl, timeout: cfg.timeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
       const record = store.read(n.incidentId);
       try {
-        const ts = sendOpts?.slackTs ?? record.ts ?? (record.posting ? await findPosted(web, cfg.channel, n.incidentId) : undefined);
+        const found = !sendOpts?.slackTs && !record.ts && record.posting ? await findPosted(web, cfg.channel, n.incidentId) : undefined;
+        const ts = sendOpts?.slackTs ?? record.ts ?? found;
+        if (found && record.postingKey === dedupKey) {
+          // This very notification was posted by an attempt that died before recording it (worker killed
+          // mid-call): adopt that message instead of posting it again or echoing it into its own thread.
+          store.write(n.incidentId, { ts: found, channel: cfg.channel, replies: [...record.replies, dedupKey] });
+          return { status: 'delivered', ref: found, detail: 'posted' };
+        }
         if (!ts) {
-          store.write(n.incidentId, { ...record, posting: true });
+          store.write(n.incidentId, { ...record, posting: true, postingKey: dedupKey });
           const posted = await web.chat.postMessage({
             channel: cfg.channel, text, blocks: blocks as never, unfurl_links: false,
             metadata: { event_type: METADATA_TYPE, event_payload: { incident_id: n.incidentId } },

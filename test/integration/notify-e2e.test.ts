@@ -36,11 +36,13 @@ afterAll(async () => {
 });
 
 const op = { token: TOKENS.operator };
+let firstIncident = '';
 
 test('an outage pages every routed channel once; ack and recovery update the same Slack message and PagerDuty alert', async () => {
   stack.endpoints.simulator!.setFault('openai', { mode: 'outage' });
   const opened = await waitFor(() => stack.http('GET', '/v1/incidents?status=open&provider=openai', op), (r) => r.body.incidents?.length === 1, 'an open incident');
   const id: string = opened.body.incidents[0].id;
+  firstIncident = id;
 
   await waitFor(async () => pd.events.length, (n) => n >= 1, 'PagerDuty trigger');
   await waitFor(async () => slack.calls.length, (n) => n >= 1, 'Slack post');
@@ -91,8 +93,10 @@ test('a worker restarted mid-escalation pages nobody twice', async () => {
   });
   const before = counts();
   stack.endpoints.simulator!.setFault('openai', { mode: 'outage' });
-  const opened = await waitFor(() => stack.http('GET', '/v1/incidents?status=open&provider=openai', op), (r) => r.body.incidents?.length === 1, 'a second incident');
-  const id: string = opened.body.incidents[0].id;
+  // Visibility is eventually consistent: the first incident can still be listed as open for a moment.
+  const isNew = (i: { id: string }) => i.id !== firstIncident;
+  const opened = await waitFor(() => stack.http('GET', '/v1/incidents?status=open&provider=openai', op), (r) => r.body.incidents?.some(isNew), 'a second incident');
+  const id: string = opened.body.incidents.find(isNew).id;
   await waitFor(async () => counts(), (c) => c.triggers > before.triggers && c.roots > before.roots && c.teamMails > before.teamMails, 'first page on every channel');
   await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'monitoring', 'waiting on the ack timer');
 
