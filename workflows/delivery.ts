@@ -15,7 +15,7 @@ const legacyDeliverer = proxyActivities<IncidentActivities>({
 type RetrySettings = NonNullable<IncidentContext['deliveryRetry']>;
 
 /** The configured policy (default ≈ 16 minutes of retries): a dependency down for minutes loses nothing. */
-function configuredDeliverer(r: RetrySettings) {
+export function configuredDeliverer(r: RetrySettings) {
   return proxyActivities<IncidentActivities>({
     startToCloseTimeout: '30 seconds',
     retry: { maximumAttempts: r.maximumAttempts, initialInterval: r.initialIntervalMs, backoffCoefficient: 2, maximumInterval: r.maximumIntervalMs },

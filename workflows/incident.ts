@@ -26,7 +26,7 @@ import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
 import { assessImpact, levelForSeverity, type Severity } from '../domain/impact';
 import { channelsForKinds, deliveryTargetsFor } from '../domain/alert-rules';
 import { notificationFacts } from '../domain/notification';
-import { createDeliveryQueue } from './delivery';
+import { configuredDeliverer, createDeliveryQueue } from './delivery';
 import { createAlertWatch } from './alert-watch';
 import { nextLevel, rolesForLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
 import {
@@ -407,7 +407,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   async function emailStatus(update: ReturnType<typeof toPublicIncident>['updates'][number]): Promise<void> {
     try {
-      const { sent } = await notifier.publishStatusUpdate({ incidentId: state.id, title: state.title, provider: state.provider, severity: state.severity, startedAt: state.startedAt, update });
+      const retry = tunedDelivery ? context?.deliveryRetry : undefined;
+      const { sent } = await (retry ? configuredDeliverer(retry) : notifier).publishStatusUpdate({ incidentId: state.id, title: state.title, provider: state.provider, severity: state.severity, startedAt: state.startedAt, update });
       if (sent) addTimeline(state, 'status_published', `${update.status} update emailed to ${sent} subscriber(s)`, now());
     } catch (err) {
       addTimeline(state, 'status_publish_failed', `status update not emailed: ${(err as Error).message}`, now());
