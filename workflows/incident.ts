@@ -7,7 +7,6 @@ import {
   makeContinueAsNewFunc,
   patched,
   proxyActivities,
-  setHandler,
   workflowInfo,
   log,
 } from '@temporalio/workflow';
@@ -22,26 +21,17 @@ import {
   type Alert,
   type IncidentState,
 } from '../domain/incident';
-import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
+import { recordKeyedAlerts } from '../domain/dedup';
 import { assessImpact, levelForSeverity, type Severity } from '../domain/impact';
 import { channelsForKinds, deliveryTargetsFor } from '../domain/alert-rules';
 import { notificationFacts } from '../domain/notification';
 import { configuredDeliverer, createDeliveryQueue } from './delivery';
 import { createAlertWatch } from './alert-watch';
 import { nextLevel, rolesForLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
-import {
-  acknowledgeUpdate,
-  addNoteUpdate,
-  alertsSignal,
-  escalateUpdate,
-  incidentStateQuery,
-  providerRecoveredSignal,
-  resolveUpdate,
-  SA,
-  type IncidentInput,
-} from './messages';
+import { SA, type IncidentInput } from './messages';
 import { archiveWorkflowId } from './archive';
-import { describeWeights, noteMoreAlerts, requireOpen, setPhase, setSeverity } from './incident-record';
+import { describeWeights, setPhase, setSeverity } from './incident-record';
+import { registerIncidentHandlers, type IncidentFlags } from './incident-handlers';
 
 // Fast, local-ish work: short timeouts, a few retries.
 const quick = proxyActivities<IncidentActivities & ArchiveActivities>({
@@ -62,10 +52,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const info = workflowInfo();
   const id = input.incidentId ?? incidentIdFor(input.scope, info.runId);
   const state = input.resume?.state ?? newIncidentState({ id, scope: input.scope, provider: input.provider, title: input.title, now: now() });
-  let recovered = input.resume?.recovered ?? false;
+  const flags: IncidentFlags = { recovered: input.resume?.recovered ?? false, resolveRequested: false, escalationWake: 0 };
   let escalationRepeats = input.resume?.escalationRepeats ?? 0;
-  let resolveRequested = false;
-  let escalationWake = 0; // bumped by manual escalation, so the ack timer restarts
   const lateAlerts: Alert[] = [];
   let escalationLevels: IncidentContext['escalationLevels'] | undefined = undefined; // known after assessment
   let maintenance: IncidentContext['maintenance'] = null;
@@ -76,7 +64,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     context: () => context,
     escalateTo: async (level, why) => {
       state.escalationLevel = level;
-      escalationWake += 1;
+      flags.escalationWake += 1;
       await page(state, level, why);
     },
     setSeverity: (severity, reason) => setSeverity(state, severity, reason),
@@ -86,85 +74,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   let watchers: Promise<unknown> = Promise.resolve();
 
   // ---- handlers first, before any await ------------------------------------------------------------
-  setHandler(incidentStateQuery, () => state);
-  setHandler(alertsSignal, ({ alerts }) => {
-    if (state.status === 'resolved') {
-      // Triggers open the next incident of this scope below, never dropped; acknowledge/resolve events
-      // of a closed incident are dropped (PagerDuty semantics).
-      lateAlerts.push(...alerts.filter(isTrigger));
-      return;
-    }
-    const before = state.alerts.count;
-    const triggers = alerts.filter(isTrigger);
-    recordAlerts(state, triggers);
-    recordKeyedAlerts(state, alerts);
-    alertWatch.note(triggers);
-    if (before > 0 && triggers.length) noteMoreAlerts(state, triggers.length);
-  });
-  setHandler(providerRecoveredSignal, ({ at, detail, incidentId }) => {
-    if (recovered || state.status === 'resolved') return;
-    // A recovery report from an earlier outage of this scope (its incident already closed) must not
-    // resolve this one early.
-    if (incidentId && incidentId !== state.id && patched('recovery-report-for-this-incident')) return;
-    recovered = true;
-    state.recoveredAt = at;
-    addTimeline(state, 'recovered', `${state.provider} healthy again: ${detail}`, now());
-  });
-  setHandler(
-    acknowledgeUpdate,
-    ({ by }) => {
-      state.acknowledgements.push({ by, at: now() });
-      if (!state.acknowledgedAt) state.acknowledgedAt = now();
-      addTimeline(state, 'acknowledged', `acknowledged by ${by}`, now(), by);
-      return state;
-    },
-    { validator: ({ by }) => requireOpen(state, by) },
-  );
-  setHandler(
-    escalateUpdate,
-    async ({ by, level }) => {
-      const to: EscalationLevel = level ?? nextLevel(state.escalationLevel);
-      state.escalationLevel = to;
-      escalationWake += 1;
-      addTimeline(state, 'escalated', `escalated to level ${to} by ${by}`, now(), by);
-      await page(state, to, `manual escalation by ${by}`);
-      return state;
-    },
-    {
-      validator: ({ by, level }) => {
-        requireOpen(state, by);
-        if (level !== undefined && ![1, 2, 3].includes(level)) throw new Error('level must be 1, 2 or 3');
-        if (level !== undefined && level <= state.escalationLevel) {
-          throw new Error(`already at level ${state.escalationLevel}; escalate to a higher level`);
-        }
-      },
-    },
-  );
-  setHandler(
-    resolveUpdate,
-    ({ by, note }) => {
-      resolveRequested = true;
-      state.resolvedBy = by;
-      state.resolution = note ?? `resolved by ${by}`;
-      addTimeline(state, 'resolve_requested', `resolve requested by ${by}${note ? `: ${note}` : ''}`, now(), by);
-      return state;
-    },
-    { validator: ({ by }) => requireOpen(state, by) },
-  );
-  setHandler(
-    addNoteUpdate,
-    ({ by, text }) => {
-      state.notes.push({ by, text, at: now() });
-      addTimeline(state, 'note', text, now(), by);
-      return state;
-    },
-    {
-      validator: ({ by, text }) => {
-        if (!by) throw new Error('by is required');
-        if (!text || text.length > 4000) throw new Error('text must be 1..4000 characters');
-      },
-    },
-  );
+  registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page: (level, why) => page(state, level, why) });
 
   // Per-channel delivery, impact re-assessment and the repeat-alert rule came later: incidents recorded
   // before them replay on the single `notify` activity.
@@ -244,18 +154,18 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   async function monitorUntilDone(ctx: IncidentContext, canRoll: boolean, runs: number, procedures: boolean): Promise<IncidentState> {
     for (;;) {
       // Without the patch (histories recorded before it) this is the single wait it always was.
-      await condition(() => recovered || resolveRequested || (canRoll && historyTooLong()));
-      if (recovered || resolveRequested) break;
+      await condition(() => flags.recovered || flags.resolveRequested || (canRoll && historyTooLong()));
+      if (flags.recovered || flags.resolveRequested) break;
       await condition(allHandlersFinished);
-      if (recovered || resolveRequested) break;
+      if (flags.recovered || flags.resolveRequested) break;
       await rollOver(runs);
     }
-    if (recovered && !resolveRequested) {
+    if (flags.recovered && !flags.resolveRequested) {
       state.resolvedBy = 'lifeline';
       state.resolution = `${state.provider} recovered`;
     }
-    if (recovered && procedures) await restoreTraffic(state, ctx, quick);
-    else if (recovered) {
+    if (flags.recovered && procedures) await restoreTraffic(state, ctx, quick);
+    else if (flags.recovered) {
       for (const chain of ctx.chains) {
         const change = await quick.failbackChain({ chain, provider: state.provider, incidentId: state.id });
         if (!change) continue;
@@ -325,7 +235,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       title: state.title,
       incidentId: state.id,
       ...(input.historyLimit ? { historyLimit: input.historyLimit } : {}),
-      resume: { state, recovered, escalationRepeats, runs: runs + 1 },
+      resume: { state, recovered: flags.recovered, escalationRepeats, runs: runs + 1 },
     });
   }
 
@@ -365,8 +275,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   async function escalationLoop(ackTimeoutMs: number, maxRepeats: number): Promise<void> {
     for (;;) {
-      const wake = escalationWake;
-      const settled = await condition(() => state.status === 'resolved' || !!state.acknowledgedAt || escalationWake !== wake, ackTimeoutMs);
+      const wake = flags.escalationWake;
+      const settled = await condition(() => state.status === 'resolved' || !!state.acknowledgedAt || flags.escalationWake !== wake, ackTimeoutMs);
       if (state.status === 'resolved' || state.acknowledgedAt) return;
       if (settled) continue; // manual escalation: restart the ack timer at the new level
       if (escalationRepeats >= maxRepeats) {
