@@ -76,7 +76,7 @@ export class GoogleTokenCache {
     const held = e.failed !== undefined && now < e.failed.until;
     // The current token stays good while its successor is minted (or while a failed refresh is held).
     if (e.token && now < e.token.expiresAt) {
-      if (!held) this.startMint(e, key, auth, timeoutMs);
+      if (!held) void this.startMint(e, key, auth, timeoutMs); // background refresh; failures are held in the entry
       return e.token.value;
     }
     if (held && !e.inflight) throw e.failed!.error;
