@@ -13,6 +13,8 @@ import type { ProbeResult } from '../probe';
 export function describeProbe(r: ProbeResult): string {
   if (r.ok) return `HTTP ${r.status} in ${r.latencyMs} ms`;
   if (r.errorCode) return `${r.errorCode} after ${r.latencyMs} ms`;
+  // Credentials lifeline could not use: the provider was never asked.
+  if (r.status === undefined) return `${r.errorType ?? 'no answer'}${r.message ? `: ${r.message}` : ''}`;
   return `HTTP ${r.status}${r.errorType ? ` ${r.errorType}` : ''}${r.message ? `: ${r.message}` : ''}`;
 }
 

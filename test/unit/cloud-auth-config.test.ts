@@ -1,6 +1,7 @@
 // Config of cloud credentials (auth: sigv4 | google-service-account): defaults, hosts derived when
 // baseUrl is left out, Bedrock's runtime host, and a field-level error for each key that does not fit.
-import { ConfigError, parseConfig } from '../../config/load';
+import { readFileSync } from 'node:fs';
+import { ConfigError, demoConfigPath, parseConfig } from '../../config/load';
 import { endpointBaseUrl } from '../../activities/probe-requests';
 import { signingRegion } from '../../activities/cloud-auth/sigv4';
 
@@ -71,4 +72,16 @@ test.each([
   ['{ id: a, kind: anthropic, baseUrl: "https://api.anthropic.com", auth: { type: google-service-account, credentialsEnv: A } }', /^providers\.0\.auth\.type: google-service-account is for kind vertex/],
 ])('%s is rejected at the right key', (provider, expected) => {
   expect(problems(provider)).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
+});
+
+test("the demo's commented cloud examples are valid once uncommented", () => {
+  const demo = readFileSync(demoConfigPath(), 'utf8').split('\n');
+  const start = demo.findIndex((l) => l.includes('# Real clouds'));
+  const block = demo.slice(start + 1).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('  # ')));
+  expect(block.length).toBeGreaterThan(8);
+  const providers = parseConfig(`providers:\n${block.map((l) => l.replace(/^ {2}# /, '  ')).join('\n')}\n`).providers;
+  expect(providers.map((p) => [p.id, p.baseUrl])).toEqual([
+    ['bedrock', 'https://bedrock.us-east-1.amazonaws.com'],
+    ['vertex', 'https://us-central1-aiplatform.googleapis.com'],
+  ]);
 });

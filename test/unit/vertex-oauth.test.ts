@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { probeProvider } from '../../activities/probe';
 import { GoogleTokenCache } from '../../activities/cloud-auth/google-token';
-import { credentialsCheck, modelChecks } from '../../activities/diagnostics/api';
+import { credentialsCheck, modelChecks, probeCheck } from '../../activities/diagnostics/api';
 import { alertKindFor } from '../../domain/classify';
 import { parseConfig } from '../../config/load';
 import type { ProviderConfig } from '../../config/schema';
@@ -186,6 +186,7 @@ test('a key the token endpoint rejects is an auth failure, held briefly instead 
   expect(r.message).toContain('HTTP 400 invalid_grant');
   expect(alertKindFor(r.category)).toBe('auth');
   expect(credentialsCheck(r, 'primary')).toMatchObject({ status: 'failed', suggests: 'authentication' });
+  expect(probeCheck(r)).toMatchObject({ status: 'failed', suggests: 'authentication', detail: expect.stringMatching(/^oauth_token\/invalid_grant: token endpoint refused/) });
   expect(JSON.stringify(r)).not.toContain('PRIVATE KEY');
   clock += 1000;
   await probeProvider(p, vertexUrl, { env: badEnv, googleTokens: tokens });
