@@ -46,8 +46,10 @@ export async function probeProvider(
   try {
     headers = await authorizeRequest(p, { method: req.method, url, headers: req.headers, body: req.body }, opts);
   } catch (err) {
-    if (err instanceof CredentialError) return credentialFailure(err, { ...base, timings: {} });
-    throw err;
+    // A probe never throws (the monitor loop fires probes without awaiting them): a signer that fails
+    // for any reason is still credentials lifeline cannot use.
+    const e = err instanceof CredentialError ? err : new CredentialError('credentials_unusable', `cannot authenticate: ${(err as Error).message}`);
+    return credentialFailure(e, { ...base, timings: {} });
   }
   const timeout = AbortSignal.timeout(p.probe.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
