@@ -129,7 +129,7 @@ export function createWatchActivities(deps: ActivityDeps) {
     },
 
     async openProviderIncident({ provider, observation, since }: { provider: string; observation: WatchResult['observation']; since?: string }) {
-      const what = observation.status ? `HTTP ${observation.status}${observation.errorType ? ` ${observation.errorType}` : ''}` : (observation.errorCode ?? 'probe failure');
+      const what = observation.status ? `HTTP ${observation.status}${observation.errorType ? ` ${observation.errorType}` : ''}` : (observation.errorCode ?? observation.errorType ?? 'probe failure');
       const r = await recordAlertsForScope(deps.client, deps.config.temporal.taskQueue, provider, [
         {
           provider,

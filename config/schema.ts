@@ -8,22 +8,84 @@ import { notificationsSchema } from './notifications';
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
 const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must start with a lower-case letter or digit, then letters, digits, "_", "." or "-"');
 const duration = z.number().int().positive();
+const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL');
+
+
+export /**
+ * Cloud credentials for a provider, read from the environment by name like every other secret. `sigv4`
+ * signs Bedrock requests with IAM keys; `google-service-account` mints OAuth2 access tokens for Vertex
+ * AI from a service-account key (JWT-bearer grant).
+ */
+const cloudAuthSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('sigv4'),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region, e.g. us-east-1'),
+    accessKeyIdEnv: envName.default('AWS_ACCESS_KEY_ID'),
+    secretAccessKeyEnv: envName.default('AWS_SECRET_ACCESS_KEY'),
+    sessionTokenEnv: envName.optional(),
+  }),
+  z.strictObject({
+    type: z.literal('google-service-account'),
+    /** The service-account key JSON itself, in this variable. */
+    credentialsEnv: envName.optional(),
+    /** A variable holding the path of the key file (like GOOGLE_APPLICATION_CREDENTIALS). */
+    credentialsFileEnv: envName.optional(),
+    tokenUrl: httpUrl.default('https://oauth2.googleapis.com/token'),
+    scopes: z.array(z.url()).min(1).default(['https://www.googleapis.com/auth/cloud-platform']),
+  }),
+]);
+export type CloudAuth = z.infer<typeof cloudAuthSchema>;
+
+type ProviderFields = z.infer<typeof providerFields>;
+
+/** Hosts derived when baseUrl is left out: the regional Bedrock control plane, the Vertex AI endpoint. */
+function defaultBaseUrl(p: Pick<ProviderFields, 'kind' | 'auth' | 'location'>): string | undefined {
+  if (p.kind === 'bedrock' && p.auth?.type === 'sigv4') return `https://bedrock.${p.auth.region}.amazonaws.com`;
+  if (p.kind === 'vertex' && p.location) return p.location === 'global' ? 'https://aiplatform.googleapis.com' : `https://${p.location}-aiplatform.googleapis.com`;
+  return undefined;
+}
+
+/** Keys that only make sense together, each reported at the key that is wrong. */
+function providerConsistency(p: ProviderFields, ctx: z.RefinementCtx): void {
+  const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  if (!p.baseUrl && !defaultBaseUrl(p)) issue(['baseUrl'], 'required (it can be left out only for bedrock with auth.type sigv4, or vertex with location)');
+  if (p.auth?.type === 'sigv4' && p.kind !== 'bedrock') issue(['auth', 'type'], 'sigv4 is for kind bedrock');
+  if (p.auth?.type === 'google-service-account' && p.kind !== 'vertex') issue(['auth', 'type'], 'google-service-account is for kind vertex');
+  if (p.auth?.type === 'google-service-account' && !p.auth.credentialsEnv === !p.auth.credentialsFileEnv) issue(['auth', 'credentialsEnv'], 'set exactly one of credentialsEnv (the key JSON) and credentialsFileEnv (a path to it)');
+  if (p.auth && p.apiKeyEnv) issue(['apiKeyEnv'], 'not used with auth: the cloud credentials authenticate this provider');
+  if (p.auth && p.backupApiKeyEnv) issue(['backupApiKeyEnv'], 'not used with auth (there is no backup for cloud credentials)');
+  if (p.auth && p.baseUrl?.startsWith('sim:')) issue(['auth'], 'not used with a sim: provider');
+  if (p.runtimeBaseUrl && p.kind !== 'bedrock') issue(['runtimeBaseUrl'], 'only for kind bedrock');
+  if ((p.project || p.location) && p.kind !== 'vertex') issue([p.project ? 'project' : 'location'], 'only for kind vertex');
+  if (p.kind === 'vertex' && !p.project !== !p.location) issue([p.project ? 'location' : 'project'], 'Vertex AI needs both project and location');
+  if (p.kind === 'vertex' && p.project && !p.models.length) issue(['models'], 'Vertex AI probes address a model (countTokens): list at least one');
+}
 
 export const SCOPES = ['read', 'operate', 'ingest', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 export const PROVIDER_KINDS = ['openai', 'anthropic', 'bedrock', 'vertex', 'azure-openai', 'openai-compatible'] as const;
 
-const providerSchema = z.strictObject({
+const providerFields = z.strictObject({
   id,
   kind: z.enum(PROVIDER_KINDS),
-  /** An http(s) URL, or `sim:<name>` for a provider simulated in-process (demo and tests). */
-  baseUrl: z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^sim:[a-z0-9_.]+$/.test(v), 'must be an http(s) URL or sim:<name>'),
+  /**
+   * An http(s) URL, or `sim:<name>` for a provider simulated in-process (demo and tests). Optional for
+   * Bedrock with SigV4 (derived from auth.region) and Vertex AI (derived from location).
+   */
+  baseUrl: z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^sim:[a-z0-9_.]+$/.test(v), 'must be an http(s) URL or sim:<name>').optional(),
+  /** Bedrock: where inference (Converse) goes; default derived from baseUrl (bedrock.* → bedrock-runtime.*). */
+  runtimeBaseUrl: httpUrl.optional(),
+  /** Vertex AI (both set): publisher-model paths under projects/<project>/locations/<location>. */
+  project: z.string().regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'must be a Google Cloud project ID').optional(),
+  location: z.string().regex(/^[a-z0-9-]+$/, 'must be a Google Cloud location, e.g. us-central1 or global').optional(),
+  /** Cloud credentials instead of a static key (see cloudAuthSchema). */
+  auth: cloudAuthSchema.optional(),
   apiKeyEnv: envName.optional(),
   backupApiKeyEnv: envName.optional(),
   models: z.array(z.string().min(1)).default([]),
   statusPage: z.url().optional(),
   /** Recovery: another endpoint/region to try on network faults, and a cheaper model for quota trouble. */
-  backupBaseUrl: z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL').optional(),
+  backupBaseUrl: httpUrl.optional(),
   cheaperModel: z.string().min(1).optional(),
   /** Statuspage v2 base URL (summary.json) or Google's incidents.json; corroborates our incidents. */
   statusPageFormat: z.enum(['statuspage', 'google']).default('statuspage'),
@@ -54,6 +116,8 @@ const providerSchema = z.strictObject({
     })
     .prefault({}),
 });
+
+const providerSchema = providerFields.superRefine(providerConsistency).transform((p) => ({ ...p, baseUrl: p.baseUrl ?? defaultBaseUrl(p)! }));
 
 const chainSchema = z.strictObject({
   id,

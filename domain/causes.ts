@@ -30,6 +30,9 @@ const isTls = (code: string) => /^(CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|DEPTH_ZERO
 const BILLING = ['billing_error', 'credit_balance', 'payment'];
 const QUOTA = ['insufficient_quota', 'spend_limit', 'exceeded your current quota', 'servicequotaexceeded', 'quota exceeded', 'perday'];
 const OVERLOAD = ['overloaded', 'modelnotready'];
+// AWS answers 403 both for credentials it does not accept (authentication) and for an IAM policy that
+// denies the call (AccessDeniedException: permission); these types are the former.
+const AWS_AUTH = ['unrecognizedclientexception', 'invalidsignatureexception', 'signaturedoesnotmatch', 'expiredtokenexception', 'incompletesignatureexception', 'missingauthenticationtokenexception', 'invalidclienttokenid'];
 const THROTTLE = ['throttlingexception', 'throttled', 'too many requests'];
 const MODEL = ['model_not_found', 'not_found_error', 'resourcenotfound', 'deploymentnotfound', 'not_found', 'does not exist'];
 
@@ -49,7 +52,7 @@ export function probeCause(o: CauseInput, slowMs = 3000): ProbeCause {
   const status = o.status ?? 0;
   if (status === 402 || has(BILLING)) return 'billing';
   if (has(QUOTA)) return 'quota';
-  if (status === 401 || text.includes('unauthenticated') || text.includes('authentication_error')) return 'auth';
+  if (status === 401 || text.includes('unauthenticated') || text.includes('authentication_error') || has(AWS_AUTH)) return 'auth';
   if (status === 403) return 'permission';
   if (status === 529 || has(OVERLOAD)) return 'overloaded';
   if (status === 404 || has(MODEL)) return 'model_missing';

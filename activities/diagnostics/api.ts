@@ -5,12 +5,16 @@ import { classifyObservation, errorTypeFromBody } from '../../domain/classify';
 import { RATE_LIMIT_SHARE_THRESHOLD, rateLimitShare } from '../../domain/diagnosis';
 import type { DiagnosticCheck } from '../../domain/incident';
 import type { ProviderConfig } from '../../config/schema';
-import { readSecret } from '../../config/load';
-import { authHeaders, type ProbeResult } from '../probe';
+import { authorizeRequest, CredentialError } from '../cloud-auth/authorize';
+import type { GoogleTokenCache } from '../cloud-auth/google-token';
+import { modelRequestPath } from '../probe-requests';
+import type { ProbeResult } from '../probe';
 
 export function describeProbe(r: ProbeResult): string {
   if (r.ok) return `HTTP ${r.status} in ${r.latencyMs} ms`;
   if (r.errorCode) return `${r.errorCode} after ${r.latencyMs} ms`;
+  // Credentials lifeline could not use: the provider was never asked.
+  if (r.status === undefined) return `${r.errorType ?? 'no answer'}${r.message ? `: ${r.message}` : ''}`;
   return `HTTP ${r.status}${r.errorType ? ` ${r.errorType}` : ''}${r.message ? `: ${r.message}` : ''}`;
 }
 
@@ -26,9 +30,16 @@ export function probeCheck(r: ProbeResult): DiagnosticCheck {
 
 const isAuthStatus = (r: ProbeResult) => r.status === 401 || r.status === 403;
 
-/** Primary or backup key: 401/403 fails; an answer that never reached the key check is an error. */
+/**
+ * Primary or backup key: 401/403 fails, and so do cloud credentials lifeline could not use (unset, or
+ * refused by the token endpoint: no HTTP status from the provider); an answer that never reached the key
+ * check is an error.
+ */
 export function credentialsCheck(r: ProbeResult, which: 'primary' | 'backup'): DiagnosticCheck {
   const name = `credentials_${which}`;
+  if (r.status === undefined && !r.errorCode && r.cause === 'auth') {
+    return { name, status: 'failed', detail: `${which} credentials unusable: ${r.message ?? r.errorType}`, evidence: { errorType: r.errorType }, ...(which === 'primary' ? { suggests: 'authentication' as const } : {}) };
+  }
   if (isAuthStatus(r)) {
     return { name, status: 'failed', detail: `${which} key rejected (HTTP ${r.status})`, evidence: { status: r.status, errorType: r.errorType }, ...(which === 'primary' ? { suggests: 'authentication' as const } : {}) };
   }
@@ -60,7 +71,7 @@ export function quotaCheck(r: ProbeResult): DiagnosticCheck {
 }
 
 async function getJson(url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: unknown }> {
-  const res = await request(url, { method: 'GET', headers: { accept: 'application/json', ...headers }, signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const res = await request(url, { method: 'GET', headers, signal: AbortSignal.timeout(timeoutMs), headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   const text = await res.body.text();
   let body: unknown;
   try {
@@ -71,22 +82,28 @@ async function getJson(url: string, headers: Record<string, string>, timeoutMs: 
   return { status: res.statusCode, body };
 }
 
-/** Each configured model: GET /v1/models/<id> (OpenAI, Anthropic and compatible servers answer 404 when unknown). */
-export async function modelChecks(p: ProviderConfig, baseUrl: string, env?: NodeJS.ProcessEnv): Promise<DiagnosticCheck[]> {
-  if (p.kind === 'bedrock' || p.kind === 'vertex' || !p.models.length) return [];
-  const headers = authHeaders(p, readSecret(p.apiKeyEnv, env));
+/**
+ * Each configured model, by a GET that answers 404 when it is unknown: /v1/models/<id> (OpenAI, Anthropic
+ * and compatible servers), Bedrock's GetFoundationModel or GetInferenceProfile (control plane, signed),
+ * the Gemini API's models.get or Vertex AI's publisher model.
+ */
+export async function modelChecks(p: ProviderConfig, baseUrl: string, env?: NodeJS.ProcessEnv, googleTokens?: GoogleTokenCache): Promise<DiagnosticCheck[]> {
+  if (!p.models.length) return [];
   return Promise.all(
     p.models.map(async (model): Promise<DiagnosticCheck> => {
       const name = `model:${model}`;
       try {
-        const { status, body } = await getJson(`${baseUrl.replace(/\/$/, '')}/v1/models/${encodeURIComponent(model)}`, headers, p.probe.timeoutMs);
+        const url = `${baseUrl.replace(/\/$/, '')}${modelRequestPath(p, model)}`;
+        const headers = await authorizeRequest(p, { method: 'GET', url, headers: { accept: 'application/json' } }, { env, googleTokens });
+        const { status, body } = await getJson(url, headers, p.probe.timeoutMs);
         if (status < 400) return { name, status: 'passed', detail: `${model} available`, evidence: { status } };
         const { errorType, message } = errorTypeFromBody(body);
         if (status === 404) return { name, status: 'failed', detail: `${model} not found (HTTP 404)`, evidence: { status, errorType }, suggests: 'model_unavailable' };
         const category = classifyObservation({ ok: false, status, errorType, message, latencyMs: 0 });
         return { name, status: 'error', detail: `could not check ${model}: HTTP ${status}${errorType ? ` ${errorType}` : ''}`, evidence: { status, errorType, category } };
       } catch (err) {
-        return { name, status: 'error', detail: `could not check ${model}: ${(err as Error).message}` };
+        const evidence = err instanceof CredentialError ? { evidence: { errorType: err.reason } } : {};
+        return { name, status: 'error', detail: `could not check ${model}: ${(err as Error).message}`, ...evidence };
       }
     }),
   );
