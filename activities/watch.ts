@@ -52,6 +52,7 @@ export function createWatchActivities(deps: ActivityDeps) {
           }
         }
         for (const r of await Promise.all(probes)) {
+          deps.metrics?.probe(provider, r);
           last = observationOf(r);
           ctx.heartbeat({ healthy: detector.healthy, consecutiveFailures: detector.consecutiveFailures });
           const v = feed(detector, { ok: r.ok, status: r.status, latencyMs: r.latencyMs, at: Date.parse(r.at) }, thresholds);
@@ -71,7 +72,9 @@ export function createWatchActivities(deps: ActivityDeps) {
     /** One probe, classified: a half-open breaker's trial (the provider may or may not take traffic again). */
     async trialProbe({ provider }: { provider: string }): Promise<WatchResult['observation']> {
       const p = providerConfig(deps, provider);
-      return observationOf(await probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: Context.current().cancellationSignal }));
+      const r = await probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: Context.current().cancellationSignal });
+      deps.metrics?.probe(provider, r);
+      return observationOf(r);
     },
 
     async openProviderIncident({ provider, observation, since }: { provider: string; observation: WatchResult['observation']; since?: string }) {

@@ -14,6 +14,8 @@ import { startProviderEndpoints, type ProviderEndpoints } from '../worker/provid
 import { resolveTemporalBinary } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/dev-server';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/messages';
+import { createMetrics, type LifelineMetrics } from '../metrics';
+import { startWorkerMetricsServer } from '../worker/metrics-server';
 
 export interface RunningServices {
   address: string;
@@ -23,6 +25,10 @@ export interface RunningServices {
   api?: FastifyInstance;
   apiUrl?: string;
   temporalUiUrl?: string;
+  /** This process's metrics registry (served by the API, or by the worker's metrics server). */
+  metrics: LifelineMetrics;
+  /** `lifeline worker` with worker.metricsPort set. */
+  workerMetricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -37,6 +43,7 @@ export interface StartOptions {
 
 export async function startServices(opts: StartOptions): Promise<RunningServices> {
   const { config, logger } = opts;
+  const metrics = createMetrics();
   const say = opts.progress ?? ((line: string) => logger.info(line));
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -80,7 +87,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
 
     let worker: Worker | undefined;
     if (opts.worker) {
-      const w = await createLifelineWorker({ config, address, client, logger, baseUrlFor: endpoints.baseUrlFor });
+      const w = await createLifelineWorker({ config, address, client, logger, baseUrlFor: endpoints.baseUrlFor, metrics });
       worker = w.worker;
       const running = w.worker.run();
       running.catch((err) => logger.error({ err }, 'worker stopped with an error'));
@@ -93,10 +100,19 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
       say(`worker: polling task queue ${config.temporal.taskQueue}; monitoring ${config.providers.map((p) => p.id).join(', ')}`);
     }
 
+    let workerMetricsUrl: string | undefined;
+    if (opts.worker && !opts.api && config.worker.metricsPort !== false) {
+      const m = await startWorkerMetricsServer(metrics, config.worker.metricsHost, config.worker.metricsPort);
+      // Stopped first (pushed after the worker): a scrape during the drain is not needed.
+      stops.push(() => m.app.close());
+      workerMetricsUrl = m.url;
+      say(`worker: metrics on ${m.url}/metrics`);
+    }
+
     let api: FastifyInstance | undefined;
     let apiUrl: string | undefined;
     if (opts.api) {
-      api = await buildApi({ config, client, logger });
+      api = await buildApi({ config, client, logger, metrics });
       await api.listen({ host: config.server.host, port: config.server.port });
       const addr = api.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
@@ -105,7 +121,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
       stops.push(() => a.close()); // stops accepting, lets in-flight requests finish
       say(`api: listening on ${apiUrl}`);
     }
-    return { address, client, endpoints, worker, api, apiUrl, temporalUiUrl, stop: stopAll };
+    return { address, client, endpoints, worker, api, apiUrl, temporalUiUrl, metrics, workerMetricsUrl, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

@@ -6,6 +6,7 @@ import type { LifelineConfig } from '../config/schema';
 import { createActivities } from '../activities';
 import type { Channel } from '../activities/notify';
 import { clientCallsFollowCancellation } from './cancellable-client-calls';
+import type { LifelineMetrics } from '../metrics';
 
 export interface WorkerOptions {
   config: LifelineConfig;
@@ -19,6 +20,8 @@ export interface WorkerOptions {
   env?: NodeJS.ProcessEnv;
   templatesDir?: string;
   identity?: string;
+  /** Where activities record probe, delivery and MTTx metrics (the process's registry). */
+  metrics?: LifelineMetrics;
 }
 
 let runtimeInstalled = false;
@@ -49,7 +52,7 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
   installRuntimeLogging(opts.logger);
   const connection = await NativeConnection.connect({ address: opts.address });
   const activities = createActivities(
-    { config: opts.config, client: opts.client, logger: opts.logger, baseUrlFor: opts.baseUrlFor, env: opts.env, templatesDir: opts.templatesDir },
+    { config: opts.config, client: opts.client, logger: opts.logger, baseUrlFor: opts.baseUrlFor, env: opts.env, templatesDir: opts.templatesDir, metrics: opts.metrics?.activity },
     { channels: opts.channels },
   );
   const worker = await Worker.create({
