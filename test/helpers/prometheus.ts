@@ -1,48 +1,69 @@
-// Reads Prometheus text exposition (as GET /metrics serves it) with parse-prometheus-text-format, and
-// looks series up by name and labels.
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+// A small reader of the Prometheus text exposition format (version 0.0.4, as prom-client writes it):
+// `# TYPE` lines give each family's type; sample lines are `name{label="value",...} value [timestamp]`
+// with \\, \" and \n escapes in label values. (parse-prometheus-text-format drops the labels, count and
+// sum of a labelled histogram, so it cannot check ours.)
 
-interface Sample {
-  value?: string;
-  labels?: Record<string, string>;
-  buckets?: Record<string, string>;
-  count?: string;
-  sum?: string;
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
 }
 
-export interface Family {
-  name: string;
-  help: string;
-  type: 'COUNTER' | 'GAUGE' | 'HISTOGRAM' | 'SUMMARY' | 'UNTYPED';
-  metrics: Sample[];
+const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$/;
+const LABEL = /\s*([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?/y;
+
+function parseLabels(text: string, line: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  LABEL.lastIndex = 0;
+  while (LABEL.lastIndex < text.length) {
+    const m = LABEL.exec(text);
+    if (!m) throw new Error(`bad labels in: ${line}`);
+    labels[m[1]] = m[2].replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+  }
+  return labels;
+}
+
+function parseValue(v: string): number {
+  if (v === '+Inf') return Infinity;
+  if (v === '-Inf') return -Infinity;
+  const n = Number(v);
+  if (Number.isNaN(n) && v !== 'NaN') throw new Error(`bad sample value ${v}`);
+  return n;
 }
 
 export class Exposition {
-  readonly families: Map<string, Family>;
+  readonly types = new Map<string, string>();
+  readonly samples: Sample[] = [];
 
   constructor(readonly text: string) {
-    this.families = new Map((parsePrometheusTextFormat(text) as Family[]).map((f) => [f.name, f]));
+    for (const line of text.split('\n')) {
+      if (!line.trim()) continue;
+      const type = /^# TYPE (\S+) (\S+)$/.exec(line);
+      if (type) this.types.set(type[1], type[2]);
+      if (line.startsWith('#')) continue;
+      const m = SAMPLE.exec(line);
+      if (!m) throw new Error(`not a sample line: ${line}`);
+      this.samples.push({ name: m[1], labels: m[2] ? parseLabels(m[2], line) : {}, value: parseValue(m[3]) });
+    }
   }
 
-  family(name: string): Family {
-    const f = this.families.get(name);
-    if (!f) throw new Error(`no metric family ${name} in the exposition`);
-    return f;
+  /** The family's declared type (counter, gauge, histogram...), or undefined when not exposed. */
+  type(family: string): string | undefined {
+    return this.types.get(family);
   }
 
-  /** Samples of a family whose labels include `labels`. */
-  samples(name: string, labels: Record<string, string> = {}): Sample[] {
-    return (this.families.get(name)?.metrics ?? []).filter((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
+  /** Samples of exactly this series name whose labels include `labels`. */
+  find(name: string, labels: Record<string, string> = {}): Sample[] {
+    return this.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
   }
 
-  /** Sum of the matching counter/gauge samples (0 when none match). */
+  /** Sum of the matching samples (0 when none match). */
   value(name: string, labels: Record<string, string> = {}): number {
-    return this.samples(name, labels).reduce((n, m) => n + Number(m.value), 0);
+    return this.find(name, labels).reduce((n, s) => n + s.value, 0);
   }
 
-  /** Summed count and sum of the matching histogram series. */
-  histogram(name: string, labels: Record<string, string> = {}): { count: number; sum: number } {
-    const s = this.samples(name, labels);
-    return { count: s.reduce((n, m) => n + Number(m.count), 0), sum: s.reduce((n, m) => n + Number(m.sum), 0) };
+  /** Summed _count and _sum of the matching histogram series. */
+  histogram(family: string, labels: Record<string, string> = {}): { count: number; sum: number } {
+    return { count: this.value(`${family}_count`, labels), sum: this.value(`${family}_sum`, labels) };
   }
 }
