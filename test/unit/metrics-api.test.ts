@@ -13,6 +13,7 @@ import { createMetrics } from '../../metrics';
 import { AlertBatcher } from '../../client/alert-batcher';
 import { newIncidentState, type IncidentState } from '../../domain/incident';
 import { Exposition } from '../helpers/prometheus';
+import { TemporalSnapshotSource } from '../../api/temporal-snapshot';
 
 const yaml = `
 providers:
@@ -146,4 +147,24 @@ test('the exposition reader: escapes, +Inf buckets, timestamps, and a bad line i
   expect(m.value('h_bucket', { le: '+Inf' })).toBe(2);
   expect(m.histogram('h')).toEqual({ count: 2, sum: 1.5 });
   expect(() => new Exposition('x{a=b} 1')).toThrow(/bad labels/);
+});
+
+test('concurrent scrapes share one Temporal read, and a read is reused for its TTL', async () => {
+  const calls = { list: 0, query: 0 };
+  const fake = {
+    withAbortSignal: <R>(_s: AbortSignal, fn: () => Promise<R>) => fn(),
+    workflow: {
+      list: () => ({
+        async *[Symbol.asyncIterator]() {
+          calls.list += 1;
+          await new Promise((r) => setTimeout(r, 20));
+        },
+      }),
+      getHandle: () => ({ query: async () => (calls.query += 1, { id: 'chat', providers: ['openai'], weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: '', provider: 'openai', healthy: true }) }),
+    },
+  } as unknown as Client;
+  const source = new TemporalSnapshotSource(fake, parseConfig(yaml), { ttlMs: 60_000, timeoutMs: 1000 });
+  await Promise.all(Array.from({ length: 20 }, () => source.get()));
+  await source.get();
+  expect(calls).toEqual({ list: 1, query: 2 }); // one monitor, one route
 });
