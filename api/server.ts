@@ -47,15 +47,18 @@ export async function buildApi(opts: {
     // Graceful close (SIGTERM): the listener stops accepting and idle keep-alive sockets are closed, while
     // requests already in flight run to completion (an ingest mid group-commit still gets its 202). A
     // request arriving on a busy keep-alive socket meanwhile is served too, not refused with a 503 that
-    // would read as "not recorded"; its response closes the socket (hook below).
+    // would read as "not recorded". Every response sent while closing closes its socket (hook below), so
+    // close() does not wait out the keep-alive timeout of sockets that were busy when it began.
     return503OnClosing: false,
   }) as unknown as FastifyInstance;
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (_req, reply) => {
+  // At send time, so requests already in flight when the close began also release their socket.
+  app.addHook('onSend', async (_req, reply, payload) => {
     if (closing) reply.header('connection', 'close');
+    return payload;
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -45,13 +45,16 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
   const { config, logger } = opts;
   const metrics = createMetrics();
   const say = opts.progress ?? ((line: string) => logger.info(line));
-  const stops: (() => Promise<void>)[] = [];
+  const stops: { what: string; stop: () => Promise<void> }[] = [];
+  const onStop = (what: string, stop: () => Promise<void>) => void stops.push({ what, stop });
   const stopAll = async () => {
-    for (const stop of stops.reverse()) {
+    for (const { what, stop } of stops.reverse()) {
+      const started = Date.now();
       try {
         await stop();
+        logger.info(`stopped ${what} in ${Date.now() - started} ms`);
       } catch (err) {
-        logger.warn({ err }, 'error while stopping');
+        logger.warn({ err }, `error while stopping ${what}`);
       }
     }
   };
@@ -74,16 +77,16 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         searchAttributes: SEARCH_ATTRIBUTE_TYPES,
         log: (l) => say(l),
       });
-      stops.push(() => dev.stop());
+      onStop('temporal dev server', () => dev.stop());
       address = dev.address;
       temporalUiUrl = dev.uiUrl;
       say(`temporal: dev server on ${address} (SQLite in ${dataDir})${dev.uiUrl ? `, UI ${dev.uiUrl}` : ''}`);
     }
     const endpoints = await startProviderEndpoints(config);
-    stops.push(() => endpoints.close());
+    onStop('provider endpoints', () => endpoints.close());
     if (endpoints.simulator) say(`sim: simulated providers at ${endpoints.simulator.url}`);
     const client = await connectClient(address, config.temporal.namespace);
-    stops.push(() => client.connection.close());
+    onStop('temporal client', () => client.connection.close());
 
     let worker: Worker | undefined;
     if (opts.worker) {
@@ -91,7 +94,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
       worker = w.worker;
       const running = w.worker.run();
       running.catch((err) => logger.error({ err }, 'worker stopped with an error'));
-      stops.push(async () => {
+      onStop('worker (drain)', async () => {
         if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
         await running.catch(() => undefined);
         await w.connection.close();
@@ -104,7 +107,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
     if (opts.worker && !opts.api && config.worker.metricsPort !== false) {
       const m = await startWorkerMetricsServer(metrics, config.worker.metricsHost, config.worker.metricsPort);
       // Stopped first (pushed after the worker): a scrape during the drain is not needed.
-      stops.push(() => m.app.close());
+      onStop('worker metrics server', () => m.app.close());
       workerMetricsUrl = m.url;
       say(`worker: metrics on ${m.url}/metrics`);
     }
@@ -118,7 +121,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
       const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
       apiUrl = `http://${config.server.host}:${port}`;
       const a = api;
-      stops.push(() => a.close()); // stops accepting, lets in-flight requests finish
+      onStop('api', () => a.close()); // stops accepting, lets in-flight requests finish
       say(`api: listening on ${apiUrl}`);
     }
     return { address, client, endpoints, worker, api, apiUrl, temporalUiUrl, metrics, workerMetricsUrl, stop: stopAll };

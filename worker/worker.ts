@@ -38,6 +38,9 @@ export function installRuntimeLogging(logger: Logger): void {
   const sdk = logger.child({ component: 'temporal-sdk' });
   try {
     Runtime.install({
+      // lifeline orders its own shutdown (cli/runtime.ts): the API finishes in-flight requests first, then
+      // the worker drains. The SDK's default would start draining the worker on the same SIGTERM.
+      shutdownSignals: [],
       logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
         const method = l === 'ERROR' ? 'error' : l === 'WARN' ? 'warn' : l === 'INFO' ? 'info' : 'debug';
         sdk[method](meta ?? {}, message);
