@@ -14,6 +14,7 @@ import { AlertBatcher } from '../../client/alert-batcher';
 import { newIncidentState, type IncidentState } from '../../domain/incident';
 import { Exposition } from '../helpers/prometheus';
 import { TemporalSnapshotSource } from '../../api/temporal-snapshot';
+import { startWorkerMetricsServer } from '../../worker/metrics-server';
 
 const yaml = `
 providers:
@@ -167,4 +168,21 @@ test('concurrent scrapes share one Temporal read, and a read is reused for its T
   await Promise.all(Array.from({ length: 20 }, () => source.get()));
   await source.get();
   expect(calls).toEqual({ list: 1, query: 2 }); // one monitor, one route
+});
+
+test('`lifeline worker` alone: worker.metricsPort serves the activity metrics; off by default', async () => {
+  expect(parseConfig(yaml).worker).toEqual({ metricsHost: '127.0.0.1', metricsPort: false });
+  const config = parseConfig(`${yaml}worker: { metricsPort: 0 }\n`);
+  const metrics = createMetrics();
+  metrics.activity.probe('openai', { ok: false, category: 'rate_limit', latencyMs: 120, type: 'metadata' });
+  const { app, url } = await startWorkerMetricsServer(metrics, config.worker.metricsHost, config.worker.metricsPort as number);
+  closers.push(() => app.close());
+  const res = await request(`${url}/metrics`);
+  const m = new Exposition(await res.body.text());
+  expect(m.value('lifeline_probes_total', { provider: 'openai', type: 'metadata', outcome: 'rate_limit' })).toBe(1);
+  expect(m.histogram('lifeline_probe_duration_seconds', { provider: 'openai' })).toEqual({ count: 1, sum: 0.12 });
+  expect(m.type('lifeline_process_cpu_seconds_total')).toBe('counter'); // Node process metrics, prefixed
+  expect(m.type('lifeline_route_weight')).toBeUndefined(); // Temporal-backed gauges are the API's
+  expect((await request(`${url}/health/live`)).statusCode).toBe(200);
+  expect(() => parseConfig(`${yaml}worker: { metricsPort: 99999 }\n`)).toThrow(/worker\.metricsPort/);
 });
