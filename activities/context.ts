@@ -34,6 +34,7 @@ export function createContextActivities(deps: ActivityDeps) {
         channels: deliveryTargets(config),
         alertRouting: { routes: config.notifications.routing, fallback: config.notifications.default },
         serviceCatalog: config.services.map((s) => ({ id: s.id, users: s.users })),
+        deliveryRetry: config.notifications.retry,
         recovery: {
           capabilities: { backupKey: !!p.backupApiKeyEnv, backupEndpoint: !!p.backupBaseUrl, cheaperModel: !!p.cheaperModel },
           shiftStepMs: config.recovery.shiftStepMs,

@@ -30,6 +30,8 @@ export interface IncidentContext {
   serviceCatalog?: AffectedService[];
   /** Recovery settings (absent in histories recorded before recovery procedures existed). */
   recovery?: RecoverySettings;
+  /** Retry policy of each delivery (absent in histories recorded before it was configurable). */
+  deliveryRetry?: { initialIntervalMs: number; maximumIntervalMs: number; maximumAttempts: number };
 }
 
 export interface StatusUpdateRequest {

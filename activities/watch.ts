@@ -1,10 +1,12 @@
 // The monitor's long-running probe loop: probes at the provider's interval (plus a 1-token inference
-// probe per model at its own, slower interval when configured), feeds every outcome to the detection
-// windows (domain/detection.ts), heartbeats, and returns only when health flips (or after maxWatchMs, so
-// the workflow can continue-as-new when it must). `trialProbe` is one probe: the breaker's half-open trial.
-import { Context } from '@temporalio/activity';
+// probe per model at its own, slower interval when configured), overlapping probes when one hangs
+// (domain/probe-schedule.ts), feeds every outcome to the detection windows (domain/detection.ts) as it
+// arrives, heartbeats, and returns only when health flips (or after maxWatchMs, so the workflow can
+// continue-as-new when it must). `trialProbe` is one probe: the breaker's half-open trial.
+import { CancelledFailure, Context } from '@temporalio/activity';
 import { feed, newDetector, type DetectionThresholds } from '../domain/detection';
 import { alertKindFor } from '../domain/classify';
+import { planProbe, typicalLatency } from '../domain/probe-schedule';
 import { recordAlertsForScope } from '../client/incidents';
 import { providerRecoveredSignal, incidentWorkflowId } from '../workflows/messages';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -31,42 +33,94 @@ export function createWatchActivities(deps: ActivityDeps) {
       const detector = newDetector(healthy, Date.now());
       const deadline = Date.now() + MAX_WATCH_MS;
       const nextInference = new Map(p.models.map((m) => [m, Date.now()]));
+      // Probes still out when this returns (a verdict was reached) are aborted with it.
+      const stop = new AbortController();
+      const signal = AbortSignal.any([ctx.cancellationSignal, stop.signal]);
+      const answers: ProbeResult[] = [];
+      const inFlight = new Set<number>();
+      const okLatencies: number[] = [];
+      let wake: (() => void) | undefined;
+      let lastLaunchAt: number | undefined;
       let last: WatchResult['observation'] | undefined;
       let statusPage: StatusPageMemory | undefined;
+      let statusPolling = false;
       let nextStatusPoll = Date.now();
-      while (Date.now() < deadline) {
-        if (p.statusPage && Date.now() >= nextStatusPoll) {
-          nextStatusPoll = Date.now() + p.statusPagePollMs;
-          // Corroboration only: a status page that cannot be read never disturbs the probing.
-          statusPage = await pollStatusPage(deps, p, statusPage).catch((err: Error) => {
-            deps.logger.warn({ provider, err: err.message }, 'status page poll failed');
-            return statusPage;
-          });
-        }
-        const probes: Promise<ProbeResult>[] = [probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: ctx.cancellationSignal })];
-        if (p.probe.inferenceIntervalMs) {
-          for (const [model, due] of nextInference) {
-            if (due > Date.now()) continue;
-            nextInference.set(model, Date.now() + p.probe.inferenceIntervalMs);
-            probes.push(probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: ctx.cancellationSignal, type: 'inference', model }));
+
+      const launch = (type?: 'inference', model?: string) => {
+        const since = Date.now();
+        if (!type) inFlight.add(since);
+        void probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal, ...(type ? { type, model } : {}) }).then((r) => {
+          if (!type) inFlight.delete(since);
+          answers.push(r);
+          wake?.();
+        });
+      };
+      try {
+        while (Date.now() < deadline) {
+          if (p.statusPage && !statusPolling && Date.now() >= nextStatusPoll) {
+            // Corroboration only, off the probe path: a status page that cannot be read never disturbs probing.
+            statusPolling = true;
+            nextStatusPoll = Date.now() + p.statusPagePollMs;
+            void pollStatusPage(deps, p, statusPage)
+              .then((m) => (statusPage = m), (err: Error) => deps.logger.warn({ provider, err: err.message }, 'status page poll failed'))
+              .finally(() => (statusPolling = false));
           }
-        }
-        for (const r of await Promise.all(probes)) {
-          deps.metrics?.probe(provider, r);
-          last = observationOf(r);
+          for (let r = answers.shift(); r; r = answers.shift()) {
+            deps.metrics?.probe(provider, r);
+            last = observationOf(r);
+            if (r.ok && (r.type ?? 'metadata') === 'metadata') {
+              okLatencies.push(r.latencyMs);
+              if (okLatencies.length > 20) okLatencies.shift();
+            }
+            const v = feed(detector, { ok: r.ok, status: r.status, latencyMs: r.latencyMs, at: Date.parse(r.at) }, thresholds);
+            if (v.transition) {
+              const since = detector.streakStartedAt !== undefined ? new Date(detector.streakStartedAt).toISOString() : r.at;
+              return { healthy: v.healthy, transition: true, observation: last, streakStartedAt: since, reason: v.reason };
+            }
+          }
           ctx.heartbeat({ healthy: detector.healthy, consecutiveFailures: detector.consecutiveFailures });
-          const v = feed(detector, { ok: r.ok, status: r.status, latencyMs: r.latencyMs, at: Date.parse(r.at) }, thresholds);
-          if (v.transition) {
-            const since = detector.streakStartedAt !== undefined ? new Date(detector.streakStartedAt).toISOString() : r.at;
-            return { healthy: v.healthy, transition: true, observation: last, streakStartedAt: since, reason: v.reason };
+          const now = Date.now();
+          const plan = planProbe({
+            now,
+            intervalMs: p.probe.intervalMs,
+            timeoutMs: p.probe.timeoutMs,
+            lastLaunchAt,
+            inFlightSince: [...inFlight],
+            confirmingFailure: detector.healthy && detector.consecutiveFailures > 0,
+            typicalLatencyMs: typicalLatency(okLatencies),
+            maxInFlight: Math.max(1, thresholds.failuresToOpen),
+          });
+          if (plan.launch) {
+            lastLaunchAt = now;
+            launch();
+            if (p.probe.inferenceIntervalMs) {
+              for (const [model, due] of nextInference) {
+                if (due > now) continue;
+                nextInference.set(model, now + p.probe.inferenceIntervalMs);
+                launch('inference', model);
+              }
+            }
+            continue;
           }
+          // Until an answer arrives or the plan's wake-up time; at capacity, the probe timeout bounds it.
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              clearTimeout(timer);
+              signal.removeEventListener('abort', done);
+              wake = undefined;
+              resolve();
+            };
+            const timer = setTimeout(done, Math.max(1, (plan.wakeAt ?? now + p.probe.timeoutMs) - now));
+            wake = done;
+            signal.addEventListener('abort', done);
+            if (answers.length) done();
+          });
+          if (ctx.cancellationSignal.aborted) throw new CancelledFailure('watch cancelled');
         }
-        // A failure while healthy is a suspicion: confirm it at a fifth of the interval instead of waiting
-        // a whole one, so N consecutive failures take ~N/5 intervals (detection time), not N.
-        const suspect = detector.healthy && detector.consecutiveFailures > 0;
-        await ctx.sleep(suspect ? Math.max(50, Math.round(p.probe.intervalMs / 5)) : p.probe.intervalMs); // rejects early when cancelled
+        return { healthy: detector.healthy, transition: false, observation: last! };
+      } finally {
+        stop.abort();
       }
-      return { healthy: detector.healthy, transition: false, observation: last! };
     },
 
     /** One probe, classified: a half-open breaker's trial (the provider may or may not take traffic again). */

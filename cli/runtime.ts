@@ -75,6 +75,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         // 90 days: the status page shows 90 days of incident history straight from Temporal.
         retentionDays: 90,
         searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+        sqliteSync: config.temporal.sqliteSync,
         log: (l) => say(l),
       });
       onStop('temporal dev server', () => dev.stop());

@@ -62,6 +62,18 @@ export const notificationsSchema = z
         }),
       )
       .default([]),
+    /**
+     * Retries of one notification on one channel (the activity's retry policy). The defaults keep trying
+     * for about 16 minutes (2 s, 4 s … then once a minute), so a Slack, SMTP or PagerDuty outage of that
+     * length loses nothing; other channels and the incident never wait for it.
+     */
+    retry: z
+      .strictObject({
+        initialIntervalMs: z.number().int().positive().default(2_000),
+        maximumIntervalMs: z.number().int().positive().default(60_000),
+        maximumAttempts: z.number().int().min(1).max(1000).default(20),
+      })
+      .prefault({}),
     /** Per alert kind: which channels page, and the repeat-alert escalation rule. Kinds without a route use `default`. */
     // Merged over the seed defaults: configuring one kind does not drop the routes of the others.
     routing: z.partialRecord(z.enum(ALERT_KINDS), routeSchema).default({}).transform((r) => ({ ...DEFAULT_ALERT_ROUTING, ...r })),

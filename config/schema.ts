@@ -88,6 +88,12 @@ export const configSchema = z
         /** Port of the embedded dev server's frontend (0 = any free port) and its web UI (false = none). */
         port: z.number().int().min(0).max(65535).default(7233),
         uiPort: z.union([z.number().int().min(0).max(65535), z.literal(false)]).default(8233),
+        /**
+         * The embedded server's SQLite durability. `normal` (WAL, synchronous=NORMAL): survives a crash of
+         * any process, kill -9 included; an OS crash or power cut may lose the last commits. `full`:
+         * every commit fsynced (about 2.5× slower ingestion on a small VM). Ignored for an external cluster.
+         */
+        sqliteSync: z.enum(['normal', 'full']).default('normal'),
       })
       .prefault({}),
     /** `lifeline worker` (no API in the process) serves its metrics here; off by default. See README "Metrics and health". */

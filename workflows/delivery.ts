@@ -2,14 +2,25 @@
 // per target so each channel sees its notifications in order (Slack posts before it updates, PagerDuty
 // triggers before it resolves) while a slow or failing channel never holds up the incident or the others.
 import { proxyActivities } from '@temporalio/workflow';
-import type { IncidentActivities, Notification } from '../activities/types';
+import type { IncidentActivities, IncidentContext, Notification } from '../activities/types';
 import { addTimeline, type IncidentState } from '../domain/incident';
 
-const deliverer = proxyActivities<IncidentActivities>({
+// Histories recorded before `notifications.retry` existed: about two minutes of backoff, then the failure
+// is recorded and the incident carries on.
+const legacyDeliverer = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30 seconds',
-  // Bounded: about two minutes of backoff, then the failure is recorded and the incident carries on.
   retry: { maximumAttempts: 6, initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+type RetrySettings = NonNullable<IncidentContext['deliveryRetry']>;
+
+/** The configured policy (default ≈ 16 minutes of retries): a dependency down for minutes loses nothing. */
+export function configuredDeliverer(r: RetrySettings) {
+  return proxyActivities<IncidentActivities>({
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: r.maximumAttempts, initialInterval: r.initialIntervalMs, backoffCoefficient: 2, maximumInterval: r.maximumIntervalMs },
+  });
+}
 
 export interface DeliveryQueue {
   send(n: Notification, targets: string[]): void;
@@ -17,11 +28,14 @@ export interface DeliveryQueue {
   drain(): Promise<void>;
 }
 
-export function createDeliveryQueue(state: IncidentState): DeliveryQueue {
+/** `retry` gives the configured policy once the incident's context is known (undefined: the legacy one). */
+export function createDeliveryQueue(state: IncidentState, retry: () => RetrySettings | undefined = () => undefined): DeliveryQueue {
   const queues = new Map<string, Promise<void>>();
   let slackTs: string | undefined;
 
   async function deliverOne(channel: string, n: Notification): Promise<void> {
+    const r0 = retry();
+    const deliverer = r0 ? configuredDeliverer(r0) : legacyDeliverer;
     try {
       const r = await deliverer.deliverNotification({ channel, notification: n, ...(channel === 'slack' && slackTs ? { slackTs } : {}) });
       if (channel === 'slack' && r.ref) slackTs = r.ref;

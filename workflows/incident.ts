@@ -26,7 +26,7 @@ import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
 import { assessImpact, levelForSeverity, type Severity } from '../domain/impact';
 import { channelsForKinds, deliveryTargetsFor } from '../domain/alert-rules';
 import { notificationFacts } from '../domain/notification';
-import { createDeliveryQueue } from './delivery';
+import { configuredDeliverer, createDeliveryQueue } from './delivery';
 import { createAlertWatch } from './alert-watch';
 import { nextLevel, rolesForLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
 import {
@@ -169,7 +169,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // Per-channel delivery, impact re-assessment and the repeat-alert rule came later: incidents recorded
   // before them replay on the single `notify` activity.
   const perChannel = patched('per-channel-delivery');
-  const deliveries = createDeliveryQueue(state);
+  // Since 'delivery-retry-from-config' deliveries retry by `notifications.retry` (minutes, not ~2 min) and
+  // status emails go out in the background, so an SMTP outage cannot hold the incident in a phase.
+  const tunedDelivery = perChannel && patched('delivery-retry-from-config');
+  const deliveries = createDeliveryQueue(state, () => (tunedDelivery ? context?.deliveryRetry : undefined));
+  let statusQueue: Promise<void> = Promise.resolve();
   if (input.resume) return resumeMonitoring(input.resume);
 
   // ---- detect ---------------------------------------------------------------------------------------
@@ -270,6 +274,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     const resolvedRoles = perChannel ? rolesForLevel(state.escalationLevel, escalationLevels) : [];
     await announce({ incidentId: state.id, kind: 'resolved', seq: 0, roles: resolvedRoles, severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
     if (perChannel) await deliveries.drain(); // bounded by the delivery retry policy
+    await statusQueue;
     const report = await quick.renderReport(state);
     state.report = report.markdown;
     addTimeline(state, 'report', `postmortem written (${report.location})`, now());
@@ -303,6 +308,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   async function rollOver(runs: number): Promise<never> {
     addTimeline(state, 'continued', `history compacted (run ${runs + 2}, ${state.alerts.count} alert(s) so far)`, now());
     if (perChannel) await deliveries.drain(); // in-flight deliveries finish in this run, not lost with it
+    await statusQueue;
     const next = makeContinueAsNewFunc<typeof incidentWorkflow>({
       // The public ID is a search attribute from the new run's first moment, so clients find it at once.
       typedSearchAttributes: [
@@ -393,8 +399,16 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     const update = toPublicIncident(state, []).updates[0];
     if (!update || update.id === lastPublishedUpdate) return;
     lastPublishedUpdate = update.id;
+    const send = () => emailStatus(update);
+    if (!tunedDelivery) return send();
+    // In the background, in order; drained with the deliveries before the report.
+    statusQueue = statusQueue.then(send);
+  }
+
+  async function emailStatus(update: ReturnType<typeof toPublicIncident>['updates'][number]): Promise<void> {
     try {
-      const { sent } = await notifier.publishStatusUpdate({ incidentId: state.id, title: state.title, provider: state.provider, severity: state.severity, startedAt: state.startedAt, update });
+      const retry = tunedDelivery ? context?.deliveryRetry : undefined;
+      const { sent } = await (retry ? configuredDeliverer(retry) : notifier).publishStatusUpdate({ incidentId: state.id, title: state.title, provider: state.provider, severity: state.severity, startedAt: state.startedAt, update });
       if (sent) addTimeline(state, 'status_published', `${update.status} update emailed to ${sent} subscriber(s)`, now());
     } catch (err) {
       addTimeline(state, 'status_publish_failed', `status update not emailed: ${(err as Error).message}`, now());

@@ -11,6 +11,8 @@ export interface SlackRecord {
   replies: string[];
   /** Set just before chat.postMessage: if a retry finds it without a ts, the post may have landed. */
   posting?: boolean;
+  /** The dedup key of the notification that was posting: its retry must not add it again as a reply. */
+  postingKey?: string;
 }
 
 const REPLIES_KEPT = 200;
@@ -22,7 +24,10 @@ export function slackStore(dataDir: string) {
     read(incidentId: string): SlackRecord {
       try {
         const r = JSON.parse(readFileSync(file(incidentId), 'utf8')) as SlackRecord;
-        return { ts: r.ts, channel: r.channel, replies: Array.isArray(r.replies) ? r.replies : [], posting: r.posting === true };
+        return {
+          ts: r.ts, channel: r.channel, replies: Array.isArray(r.replies) ? r.replies : [], posting: r.posting === true,
+          ...(typeof r.postingKey === 'string' ? { postingKey: r.postingKey } : {}),
+        };
       } catch {
         return { replies: [] };
       }

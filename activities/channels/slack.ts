@@ -1,7 +1,7 @@
 // Slack through the Web API client: one Block Kit message per incident, posted once and then updated in
 // place (chat.update on the stored ts); every later notification also goes into the message's thread.
 // The Acknowledge/Escalate/Resolve buttons carry action ids; handling them belongs to the Slack app.
-import { WebClient } from '@slack/web-api';
+import { LogLevel, WebClient } from '@slack/web-api';
 import type { NotificationsConfig } from '../../config/notifications';
 import type { Channel, ChannelResult } from '../notify';
 import { renderTemplate } from '../templates';
@@ -48,13 +48,21 @@ export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; d
         throw permanent('slack', `slack-blocks.json: ${(err as Error).message}`);
       }
       const text = `[${model.severity}] ${model.title} (${model.incidentId}): ${model.message}`;
-      // Temporal owns retries and backoff; the client must not retry underneath it.
-      const web = new WebClient(token, { slackApiUrl: cfg.apiUrl, timeout: cfg.timeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+      // Temporal owns retries and backoff; the client must not retry underneath it (nor log each failure:
+      // the activity's failure is logged and on the timeline).
+      const web = new WebClient(token, { slackApiUrl: cfg.apiUrl, timeout: cfg.timeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
       const record = store.read(n.incidentId);
       try {
-        const ts = sendOpts?.slackTs ?? record.ts ?? (record.posting ? await findPosted(web, cfg.channel, n.incidentId) : undefined);
+        const found = !sendOpts?.slackTs && !record.ts && record.posting ? await findPosted(web, cfg.channel, n.incidentId) : undefined;
+        const ts = sendOpts?.slackTs ?? record.ts ?? found;
+        if (found && record.postingKey === dedupKey) {
+          // This very notification was posted by an attempt that died before recording it (worker killed
+          // mid-call): adopt that message instead of posting it again or echoing it into its own thread.
+          store.write(n.incidentId, { ts: found, channel: cfg.channel, replies: [...record.replies, dedupKey] });
+          return { status: 'delivered', ref: found, detail: 'posted' };
+        }
         if (!ts) {
-          store.write(n.incidentId, { ...record, posting: true });
+          store.write(n.incidentId, { ...record, posting: true, postingKey: dedupKey });
           const posted = await web.chat.postMessage({
             channel: cfg.channel, text, blocks: blocks as never, unfurl_links: false,
             metadata: { event_type: METADATA_TYPE, event_payload: { incident_id: n.incidentId } },

@@ -65,14 +65,15 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** extraYaml is appended to the test config (top-level sections); channels replace configured ones by name. */
-export async function startStack(opts: { extraYaml?: string; channels?: Channel[]; env?: Record<string, string> } = {}): Promise<Stack> {
+/** extraYaml is appended to the test config (top-level sections), editYaml may rewrite the result; channels replace configured ones by name. */
+export async function startStack(opts: { extraYaml?: string; channels?: Channel[]; env?: Record<string, string>; editYaml?: (yaml: string) => string } = {}): Promise<Stack> {
   quietTemporalRuntime();
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-it-'));
-  const config = parseConfig(testConfigYaml(dataDir) + (opts.extraYaml ?? ''));
+  const yaml = testConfigYaml(dataDir) + (opts.extraYaml ?? '');
+  const config = parseConfig(opts.editYaml ? opts.editYaml(yaml) : yaml);
   const env = { ...TEST_ENV, ...opts.env };
   const logger = createLogger({ level: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'silent' });
-  const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, log: () => undefined });
+  const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, sqliteSync: config.temporal.sqliteSync, log: () => undefined });
   const endpoints = await startProviderEndpoints(config);
   const client = await connectClient(dev.address, config.temporal.namespace);
   const metrics = createMetrics({ processMetrics: false });

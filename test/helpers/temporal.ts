@@ -41,3 +41,22 @@ export async function registerSearchAttributes(connection: Connection, namespace
   );
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
 }
+
+/**
+ * A time-skipping test environment for one test file, with lifeline's search attributes; torn down after
+ * the file. Returns a getter because the environment exists only once beforeAll has run.
+ */
+export function useTimeSkippingEnv(): () => import('@temporalio/testing').TestWorkflowEnvironment {
+  let env: import('@temporalio/testing').TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    quietTemporalRuntime();
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+    await registerSearchAttributes(env.connection);
+  });
+  afterAll(async () => env?.teardown());
+  return () => {
+    if (!env) throw new Error('time-skipping environment not started (use it inside tests)');
+    return env;
+  };
+}

@@ -181,6 +181,24 @@ test('slack: a worker that crashed between posting and recording the ts finds it
   }
 });
 
+test('slack: the retry of the very notification whose post landed adopts the message (no second post, no echo in its thread)', async () => {
+  const slack = await startSlackFake();
+  try {
+    const deliver = deliverer(`  slack: { channel: C0INCIDENTS, apiUrl: "${slack.url}" }`);
+    await deliver({ channel: 'slack', notification: notification('page', 3, incident(), true) });
+    // A worker killed -9 while chat.postMessage was in flight: the intent names this notification's dedup key.
+    writeFileSync(join(dataDir, 'notifications', 'slack', 'openai-1a2b3c4d.json'), JSON.stringify({ replies: [], posting: true, postingKey: 'openai-1a2b3c4d:page:3' }));
+    const retried = await deliver({ channel: 'slack', notification: notification('page', 3, incident(), true) });
+    expect(retried).toMatchObject({ status: 'delivered', ref: '1700000000.000001', detail: 'posted' });
+    expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'conversations.history']);
+    // Later notifications update it and go into its thread as usual.
+    await deliver({ channel: 'slack', notification: notification('acknowledged', 0) });
+    expect(slack.calls.slice(2).map((c) => [c.method, c.args.ts ?? c.args.thread_ts])).toEqual([['chat.update', '1700000000.000001'], ['chat.postMessage', '1700000000.000001']]);
+  } finally {
+    await slack.close();
+  }
+});
+
 test('webhook: JSON signed with HMAC-SHA256 over the raw body, verified by the receiver; a wrong secret is refused for good', async () => {
   const hook = await startWebhookReceiver(ENV.HOOK_SECRET);
   try {

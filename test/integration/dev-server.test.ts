@@ -45,6 +45,7 @@ async function start(dataDir: string, extra: Partial<Parameters<typeof startDevS
     namespace: NAMESPACE,
     searchAttributes: SEARCH_ATTRIBUTES,
     uiPort: false,
+    sqliteSync: 'normal', // what `lifeline up` runs with (WAL): restarts on the same file must keep state
     log: (l) => lines.push(l),
     ...extra,
   });

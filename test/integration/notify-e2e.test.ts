@@ -36,11 +36,13 @@ afterAll(async () => {
 });
 
 const op = { token: TOKENS.operator };
+let firstIncident = '';
 
 test('an outage pages every routed channel once; ack and recovery update the same Slack message and PagerDuty alert', async () => {
   stack.endpoints.simulator!.setFault('openai', { mode: 'outage' });
   const opened = await waitFor(() => stack.http('GET', '/v1/incidents?status=open&provider=openai', op), (r) => r.body.incidents?.length === 1, 'an open incident');
   const id: string = opened.body.incidents[0].id;
+  firstIncident = id;
 
   await waitFor(async () => pd.events.length, (n) => n >= 1, 'PagerDuty trigger');
   await waitFor(async () => slack.calls.length, (n) => n >= 1, 'Slack post');
@@ -81,4 +83,30 @@ test('an outage pages every routed channel once; ack and recovery update the sam
     const json = execFileSync(cliPath(), ['workflow', 'show', '--workflow-id', handle.workflowId, '--run-id', runId, '--address', stack.address, '-o', 'json']);
     writeFileSync(join(resolve(__dirname, '..', 'fixtures', 'histories'), 'incident-notify-channels.json'), json);
   }
+});
+
+test('a worker restarted mid-escalation pages nobody twice', async () => {
+  const counts = () => ({
+    triggers: pd.events.filter((e) => e.event_action === 'trigger').length,
+    roots: slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts).length,
+    teamMails: smtp.mails.filter((m) => m.to.includes('dana@example.com')).length,
+  });
+  const before = counts();
+  stack.endpoints.simulator!.setFault('openai', { mode: 'outage' });
+  // Visibility is eventually consistent: the first incident can still be listed as open for a moment.
+  const isNew = (i: { id: string }) => i.id !== firstIncident;
+  const opened = await waitFor(() => stack.http('GET', '/v1/incidents?status=open&provider=openai', op), (r) => r.body.incidents?.some(isNew), 'a second incident');
+  const id: string = opened.body.incidents.find(isNew).id;
+  await waitFor(async () => counts(), (c) => c.triggers > before.triggers && c.roots > before.roots && c.teamMails > before.teamMails, 'first page on every channel');
+  await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'monitoring', 'waiting on the ack timer');
+
+  await stack.restartWorker();
+
+  // The new worker picks the incident up from its history: acknowledging and recovering still work…
+  expect((await stack.http('POST', `/v1/incidents/${id}/acknowledge`, { ...op, body: { by: 'sam' } })).status).toBe(200);
+  stack.endpoints.simulator!.setFault('openai', { mode: 'healthy' });
+  await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'resolved', 'resolution', 60_000);
+  // …and the page that went out before the restart was not sent again on any channel.
+  expect(counts()).toEqual({ triggers: before.triggers + 1, roots: before.roots + 1, teamMails: before.teamMails + 1 });
+  expect(pd.events.filter((e) => e.dedup_key === `lifeline-${id}`).map((e) => e.event_action)).toEqual(['trigger', 'acknowledge', 'resolve']);
 });

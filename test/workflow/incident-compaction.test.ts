@@ -1,22 +1,15 @@
 // incidentWorkflow under a stream of alert signals: continue-as-new before history grows, keeping the
 // public incident ID, the counts and the dedup table; PagerDuty dedup semantics through the workflow.
 import { stubActivities } from '../helpers/activity-stubs';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { IncidentActivities } from '../../activities/types';
 import type { Alert, IncidentState } from '../../domain/incident';
 import { alertsSignal, incidentStateQuery, resolveUpdate, SA } from '../../workflows/messages';
-import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
+import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { maybeWriteFixture } from '../helpers/fixtures';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
-  await registerSearchAttributes(env.connection);
-});
-afterAll(async () => env?.teardown());
+const testEnv = useTimeSkippingEnv();
 
 const activities: IncidentActivities = {
   ...stubActivities(),
@@ -38,16 +31,16 @@ const alert = (i: number, extra: Partial<Alert> = {}): Alert => ({
 
 test('an open incident continues-as-new under a stream of signals and keeps its ID, counts and dedup table', async () => {
   const taskQueue = 'tq-compaction';
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
   await worker.runUntil(async () => {
-    const h = await env.client.workflow.signalWithStart('incidentWorkflow', {
+    const h = await testEnv().client.workflow.signalWithStart('incidentWorkflow', {
       taskQueue, workflowId: 'incident-compaction',
       args: [{ scope: 'openai', provider: 'openai', title: 'storm', historyLimit: 80 }],
       signal: alertsSignal, signalArgs: [{ alerts: [alert(0, { dedupKey: 'k-open' })] }],
     });
     const first = await waitFor(() => h.query(incidentStateQuery), (s) => s.phase === 'monitoring', 'monitoring phase');
     const firstRun = h.signaledRunId;
-    const latest = env.client.workflow.getHandle('incident-compaction');
+    const latest = testEnv().client.workflow.getHandle('incident-compaction');
     // One signal at a time, so each costs history events; 120 of them cross the limit of 80 at least once.
     for (let i = 1; i <= 120; i++) await latest.signal(alertsSignal, { alerts: [alert(i, i % 2 ? { dedupKey: 'k-open' } : {})] });
     const after = await waitFor(() => latest.query(incidentStateQuery), (s) => s.alerts.count === 121, 'all 121 alerts counted');
@@ -67,16 +60,16 @@ test('an open incident continues-as-new under a stream of signals and keeps its 
     const final = (await latest.result()) as IncidentState;
     expect(final).toMatchObject({ id: first.id, status: 'resolved', alerts: { count: 121 } });
     // The run that rolled over, and the last (resumed) run: replay fixtures for both paths.
-    await maybeWriteFixture('incident-continued-as-new-first-run', env.client.workflow.getHandle('incident-compaction', firstRun));
-    await maybeWriteFixture('incident-continued-as-new-resumed-run', env.client.workflow.getHandle('incident-compaction', d.runId));
+    await maybeWriteFixture('incident-continued-as-new-first-run', testEnv().client.workflow.getHandle('incident-compaction', firstRun));
+    await maybeWriteFixture('incident-continued-as-new-resumed-run', testEnv().client.workflow.getHandle('incident-compaction', d.runId));
   });
 });
 
 test('PagerDuty dedup through the workflow: repeated triggers merge, ack/resolve act on open alerts only', async () => {
   const taskQueue = 'tq-dedup';
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
   await worker.runUntil(async () => {
-    const h = await env.client.workflow.signalWithStart('incidentWorkflow', {
+    const h = await testEnv().client.workflow.signalWithStart('incidentWorkflow', {
       taskQueue, workflowId: 'incident-dedup', args: [{ scope: 'openai', provider: 'openai', title: 'pd' }],
       signal: alertsSignal, signalArgs: [{ alerts: [alert(1, { dedupKey: 'db-1', action: 'trigger' })] }],
     });

@@ -1,5 +1,4 @@
 // incidentWorkflow on the time-skipping test server, activities mocked: the lifecycle and its timers.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { ArchiveActivities, ArchiveRequest, Delivery, IncidentActivities, Notification, ShiftActivities } from '../../activities/types';
@@ -13,16 +12,10 @@ import {
   providerRecoveredSignal,
   resolveUpdate,
 } from '../../workflows/messages';
-import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
+import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
-  await registerSearchAttributes(env.connection);
-});
-afterAll(async () => env?.teardown());
+const testEnv = useTimeSkippingEnv();
 
 type Activities = IncidentActivities & ShiftActivities & ArchiveActivities;
 
@@ -109,12 +102,12 @@ function mockActivities(overrides: Partial<Activities> = {}) {
 }
 
 async function withWorker<T>(activities: Activities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
   return worker.runUntil(fn());
 }
 
 async function openIncident(taskQueue: string, workflowId: string): Promise<WorkflowHandle> {
-  return env.client.workflow.signalWithStart('incidentWorkflow', {
+  return testEnv().client.workflow.signalWithStart('incidentWorkflow', {
     taskQueue,
     workflowId,
     args: [{ scope: 'openai', provider: 'openai', title: 'openai failing health probes' }],
@@ -198,13 +191,13 @@ test('an unacknowledged page escalates after the ack timeout; acknowledging stop
     const pages = async () => notifications.filter((n) => n.kind === 'page').map((n) => n.level);
     expect(await waitFor(pages, (p) => p.length === 1, 'first page')).toEqual([1]);
 
-    await env.sleep('330 seconds');
+    await testEnv().sleep('330 seconds');
     await waitFor(phaseOf(h), (s) => s.escalationLevel === 2, 'level 2');
     expect(await waitFor(pages, (p) => p.length === 2, 'second page')).toEqual([1, 2]);
 
     const acked = await h.executeUpdate(acknowledgeUpdate, { args: [{ by: 'dana' }] });
     expect(acked.acknowledgedAt).toBeDefined();
-    await env.sleep('30 minutes');
+    await testEnv().sleep('30 minutes');
     const s = await h.query(incidentStateQuery);
     expect(s.escalationLevel).toBe(2);
     expect(notifications.filter((n) => n.kind === 'page')).toHaveLength(2);
@@ -224,7 +217,7 @@ test('status updates follow the severity cadence while open', async () => {
   await withWorker(activities, 'tq-status', async () => {
     const h = await openIncident('tq-status', 'incident-status');
     await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
-    await env.sleep('31 minutes'); // SEV1: every 15 minutes
+    await testEnv().sleep('31 minutes'); // SEV1: every 15 minutes
     const s = await waitFor(phaseOf(h), (x) => x.statusUpdates >= 2, 'two status updates');
     expect(s.statusUpdates).toBe(2);
     const updates = async () => notifications.filter((n) => n.kind === 'status_update').map((n) => n.seq);
@@ -285,7 +278,7 @@ test('alerts arriving after resolution open the next incident of the scope, carr
     await h.signal(alertsSignal, { alerts: [{ provider: 'openai', kind: 'error_rate', summary: 'errors again', source: 'alertmanager', observedAt: new Date().toISOString() }] });
     releaseReport();
     const next = await waitFor(
-      () => env.client.workflow.getHandle('incident-late').query(incidentStateQuery),
+      () => testEnv().client.workflow.getHandle('incident-late').query(incidentStateQuery),
       (s) => s.id !== first.id && s.phase === 'monitoring',
       'the next incident',
     );
@@ -293,6 +286,6 @@ test('alerts arriving after resolution open the next incident of the scope, carr
     expect(next.alerts.count).toBe(1);
     expect(next.alerts.sample[0].source).toBe('alertmanager');
     expect(next.status).toBe('open');
-    await env.client.workflow.getHandle('incident-late').executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
+    await testEnv().client.workflow.getHandle('incident-late').executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
   });
 });

@@ -1,22 +1,15 @@
 // monitorWorkflow's circuit breaker on the time-skipping server, activities mocked: an unhealthy verdict
 // opens it (and the incident), the durable cooldown leads to half-open trials, a failed trial re-opens,
 // enough successful trials close it and report the recovery; the state is queryable throughout.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Context } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
 import type { MonitorActivities, WatchResult } from '../../activities/types';
 import { monitorStateQuery } from '../../workflows/messages';
-import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
+import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { maybeWriteFixture } from '../helpers/fixtures';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
-  await registerSearchAttributes(env.connection);
-});
-afterAll(async () => env?.teardown());
+const testEnv = useTimeSkippingEnv();
 
 const obs = (ok: boolean, status: number): WatchResult['observation'] => ({ ok, status, latencyMs: 20, category: ok ? null : 'provider_outage', at: new Date().toISOString() });
 
@@ -47,14 +40,14 @@ test('closed → open → half-open → (failed trial) open → half-open → cl
     },
   };
   const taskQueue = 'tq-breaker';
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
   await worker.runUntil(async () => {
-    const h = await env.client.workflow.start('monitorWorkflow', {
+    const h = await testEnv().client.workflow.start('monitorWorkflow', {
       taskQueue, workflowId: 'monitor-breaker', args: [{ provider: 'openai', breakerCooldownMs: 30_000, trialsToClose: 2, trialIntervalMs: 1_000 }],
     });
     // Time only skips while a client waits on a result: move it on explicitly past cooldowns and trial gaps.
     const advance = async () => {
-      await env.sleep('5 seconds');
+      await testEnv().sleep('5 seconds');
       return h.query(monitorStateQuery);
     };
     const seen = new Set<string>();
@@ -78,9 +71,9 @@ test('histories without the breaker patch keep the old loop (covered by replay);
     reportProviderRecovered: async () => ({ signalled: false }),
   };
   const taskQueue = 'tq-breaker-new';
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
   await worker.runUntil(async () => {
-    const h = await env.client.workflow.start('monitorWorkflow', { taskQueue, workflowId: 'monitor-new', args: [{ provider: 'anthropic' }] });
+    const h = await testEnv().client.workflow.start('monitorWorkflow', { taskQueue, workflowId: 'monitor-new', args: [{ provider: 'anthropic' }] });
     const s = await waitFor(() => h.query(monitorStateQuery), (x) => !!x.breaker, 'breaker state');
     expect(s.breaker).toMatchObject({ phase: 'closed', openedCount: 0 });
     await h.terminate('test over');

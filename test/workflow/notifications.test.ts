@@ -2,23 +2,16 @@
 // that is down is retried and recorded while the others deliver once; Slack's ts comes back for updates;
 // the repeat-alert rule and impact re-assessment escalate with their reasons on the timeline.
 import { stubActivities } from '../helpers/activity-stubs';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Delivery, DeliveryResult, IncidentActivities, IncidentContext } from '../../activities/types';
 import type { Alert, IncidentState } from '../../domain/incident';
 import { acknowledgeUpdate, alertsSignal, incidentStateQuery, providerRecoveredSignal, resolveUpdate } from '../../workflows/messages';
 import { DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE } from '../../domain/alert-rules';
-import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
+import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
-  await registerSearchAttributes(env.connection);
-});
-afterAll(async () => env?.teardown());
+const testEnv = useTimeSkippingEnv();
 
 const context = (users: number): IncidentContext => ({
   services: [{ id: 'support-bot', users }],
@@ -52,13 +45,13 @@ const alert = (kind: Alert['kind'], details?: Record<string, unknown>): Alert =>
 });
 
 async function open(taskQueue: string, workflowId: string, first: Alert): Promise<WorkflowHandle> {
-  return env.client.workflow.signalWithStart('incidentWorkflow', {
+  return testEnv().client.workflow.signalWithStart('incidentWorkflow', {
     taskQueue, workflowId, args: [{ scope: 'openai', provider: 'openai', title: 'openai errors' }], signal: alertsSignal, signalArgs: [{ alerts: [first] }],
   });
 }
 
 async function run<T>(acts: IncidentActivities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: acts });
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: acts });
   return worker.runUntil(fn());
 }
 
@@ -152,14 +145,14 @@ test('escalation ladder: unacknowledged pages climb a level per ack timeout, rep
   await run(acts, 'tq-notify-ladder', async () => {
     const h = await open('tq-notify-ladder', 'incident-notify-ladder', alert('quota'));
     await waitFor(() => h.query(incidentStateQuery), (s) => s.phase === 'monitoring', 'monitoring');
-    await env.sleep('21 minutes'); // 3 ack timeouts (5 min each) and then some
+    await testEnv().sleep('21 minutes'); // 3 ack timeouts (5 min each) and then some
     const s = await waitFor(() => h.query(incidentStateQuery), (x) => x.timeline.some((e) => e.type === 'escalation_exhausted'), 'escalation exhausted');
     const pages = await waitFor(async () => calls.filter((c) => c.channel === 'log' && c.notification.kind === 'page').map((c) => c.notification.level), (p) => p.length === 4, 'four pages');
     expect(pages).toEqual([1, 2, 3, 3]);
     expect(s.timeline.find((e) => e.type === 'escalation_exhausted')?.message).toBe('no acknowledgement after 3 escalation(s)');
     // quota alerts route to the default (email): every page went to the log and email targets only.
     expect([...new Set(calls.filter((c) => c.notification.kind === 'page').map((c) => c.channel))].sort()).toEqual(['email', 'log']);
-    await env.sleep('30 minutes');
+    await testEnv().sleep('30 minutes');
     expect(calls.filter((c) => c.channel === 'log' && c.notification.kind === 'page')).toHaveLength(4);
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
     await h.result();

@@ -1,23 +1,16 @@
 // incidentWorkflow's recovery procedures on the time-skipping server (activities mocked): per root
 // cause, the steps taken in order, the check after each, stopping at the first that works, else failover.
 import { stubActivities, type AllIncidentActivities } from '../helpers/activity-stubs';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { IncidentContext } from '../../activities/types';
 import type { FailureCategory } from '../../domain/classify';
 import type { IncidentState } from '../../domain/incident';
 import type { RecoveryAction, RecoveryCapabilities } from '../../domain/recovery';
 import { alertsSignal, incidentStateQuery, resolveUpdate, type RouteState } from '../../workflows/messages';
-import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
+import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
-  await registerSearchAttributes(env.connection);
-});
-afterAll(async () => env?.teardown());
+const testEnv = useTimeSkippingEnv();
 
 const NONE: RecoveryCapabilities = { backupKey: false, backupEndpoint: false, cheaperModel: false };
 
@@ -67,9 +60,9 @@ function mocks(rootCause: FailureCategory, caps: RecoveryCapabilities, worksAfte
 let n = 0;
 async function incident(m: ReturnType<typeof mocks>): Promise<IncidentState> {
   const taskQueue = `tq-recovery-${++n}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: m.activities });
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: m.activities });
   return worker.runUntil(async () => {
-    const h = await env.client.workflow.signalWithStart('incidentWorkflow', {
+    const h = await testEnv().client.workflow.signalWithStart('incidentWorkflow', {
       taskQueue,
       workflowId: `incident-recovery-${n}`,
       args: [{ scope: 'openai', provider: 'openai', title: 'openai failing' }],

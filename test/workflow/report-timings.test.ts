@@ -2,23 +2,16 @@
 // exactly 7 minutes of skipped time, provider back 30 minutes later. The report's durations and failover
 // KPIs must come out of the workflow's own timestamps as those injected timings.
 import { stubActivities, type AllIncidentActivities } from '../helpers/activity-stubs';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { ArchiveRequest } from '../../activities/types';
 import type { IncidentState } from '../../domain/incident';
 import { buildReportModel } from '../../domain/report';
 import { renderPostmortem } from '../../activities/report';
 import { acknowledgeUpdate, alertsSignal, incidentStateQuery, providerRecoveredSignal } from '../../workflows/messages';
-import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
+import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
-  await registerSearchAttributes(env.connection);
-});
-afterAll(async () => env?.teardown());
+const testEnv = useTimeSkippingEnv();
 
 test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR 37 min)', async () => {
   const archived: ArchiveRequest[] = [];
@@ -48,11 +41,11 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
     },
     archiveIncident: async () => ({ location: 'memory', alreadyArchived: false, events: 0 }),
   };
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue: 'tq-timings', workflowBundle: workflowBundle(), activities });
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue: 'tq-timings', workflowBundle: workflowBundle(), activities });
   await worker.runUntil(async () => {
     // The server's clock, not the host's: time skipping moves it ahead of Date.now().
-    const t0 = await env.currentTimeMs();
-    const h = await env.client.workflow.signalWithStart('incidentWorkflow', {
+    const t0 = await testEnv().currentTimeMs();
+    const h = await testEnv().client.workflow.signalWithStart('incidentWorkflow', {
       taskQueue: 'tq-timings',
       workflowId: 'incident-timings',
       args: [{ scope: 'openai', provider: 'openai', title: 'openai down' }],
@@ -60,10 +53,10 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
       signalArgs: [{ alerts: [{ provider: 'openai', kind: 'outage', summary: 'probe 503', source: 'probe', observedAt: new Date(t0 - 20_000).toISOString() }] }],
     });
     await waitFor(() => h.query(incidentStateQuery), (s) => s.phase === 'monitoring', 'monitoring phase');
-    await env.sleep('7 minutes');
+    await testEnv().sleep('7 minutes');
     await h.executeUpdate(acknowledgeUpdate, { args: [{ by: 'dana' }] });
-    await env.sleep('30 minutes');
-    await h.signal(providerRecoveredSignal, { at: new Date(await env.currentTimeMs()).toISOString(), detail: 'probe 200' });
+    await testEnv().sleep('30 minutes');
+    await h.signal(providerRecoveredSignal, { at: new Date(await testEnv().currentTimeMs()).toISOString(), detail: 'probe 200' });
     const final = (await h.result()) as IncidentState;
 
     const model = buildReportModel(final);

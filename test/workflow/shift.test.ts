@@ -1,20 +1,14 @@
 // trafficShiftWorkflow with the real routingWorkflow on the time-skipping server; activities are small
 // fakes (route changes go through real Updates). The step timers are skipped, not slept.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { RoutingActivities, ShiftActivities } from '../../activities/types';
 import { getRoute, setRouteWeights } from '../../client/routes';
 import { routingWorkflowId, shiftWorkflowId, type RouteState, type ShiftRequest, type ShiftResult } from '../../workflows/messages';
-import { quietTemporalRuntime, testServerPath, workflowBundle } from '../helpers/temporal';
+import { useTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
-let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
-});
-afterAll(async () => env?.teardown());
+const testEnv = useTimeSkippingEnv();
 
 const CHAIN = ['openai', 'anthropic', 'bedrock'];
 
@@ -31,10 +25,10 @@ function fakes(opts: { health?: Health; unhealthy?: string[]; configured?: Recor
       return { published: ['table'] };
     },
     async shiftContext({ chain }) {
-      return { route: await getRoute(env.client, chain), configured: opts.configured ?? { openai: 100 }, unhealthy: opts.unhealthy ?? [] };
+      return { route: await getRoute(testEnv().client, chain), configured: opts.configured ?? { openai: 100 }, unhealthy: opts.unhealthy ?? [] };
     },
     async applyRouteStep({ chain, request, updateId }) {
-      return setRouteWeights(env.client, chain, request, updateId);
+      return setRouteWeights(testEnv().client, chain, request, updateId);
     },
     async validateProvider({ provider }) {
       counts[provider] = (counts[provider] ?? 0) + 1;
@@ -47,21 +41,21 @@ function fakes(opts: { health?: Health; unhealthy?: string[]; configured?: Recor
 }
 
 async function stop(chain: string): Promise<void> {
-  await env.client.workflow.getHandle(routingWorkflowId(chain)).terminate('test done').catch(() => undefined);
+  await testEnv().client.workflow.getHandle(routingWorkflowId(chain)).terminate('test done').catch(() => undefined);
 }
 
 let seq = 0;
 async function run(weights: Record<string, number>, req: Omit<ShiftRequest, 'chain' | 'reason' | 'by'>, f: ReturnType<typeof fakes>) {
   const taskQueue = `tq-shift-${++seq}`;
   const chain = `chain${seq}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
   return worker.runUntil(async () => {
-    await env.client.workflow.start('routingWorkflow', {
+    await testEnv().client.workflow.start('routingWorkflow', {
       taskQueue,
       workflowId: routingWorkflowId(chain),
       args: [{ id: chain, providers: CHAIN, weights, mode: 'normal', version: 1, updatedAt: new Date().toISOString() }],
     });
-    const result = (await env.client.workflow.execute('trafficShiftWorkflow', {
+    const result = (await testEnv().client.workflow.execute('trafficShiftWorkflow', {
       taskQueue,
       workflowId: shiftWorkflowId(chain),
       args: [{ chain, reason: 'test', by: 'tester', stepDelayMs: 120_000, ...req }],
@@ -145,21 +139,21 @@ test('failback stops on a failed validation and keeps the last validated step', 
 test('a second shift of a chain is refused while one runs: shifts never interleave', async () => {
   const f = fakes();
   const taskQueue = 'tq-shift-lock';
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
   await worker.runUntil(async () => {
-    await env.client.workflow.start('routingWorkflow', {
+    await testEnv().client.workflow.start('routingWorkflow', {
       taskQueue,
       workflowId: routingWorkflowId('locked'),
       args: [{ id: 'locked', providers: CHAIN, weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date().toISOString() }],
     });
-    const canary = await env.client.workflow.start('trafficShiftWorkflow', {
+    const canary = await testEnv().client.workflow.start('trafficShiftWorkflow', {
       taskQueue,
       workflowId: shiftWorkflowId('locked'),
       args: [{ chain: 'locked', kind: 'canary', from: 'openai', to: 'bedrock', stepDelayMs: 120_000, reason: 'auto', by: 'lifeline' }],
     });
-    await waitFor(() => getRoute(env.client, 'locked'), (r) => r.version >= 2, 'first canary step');
+    await waitFor(() => getRoute(testEnv().client, 'locked'), (r) => r.version >= 2, 'first canary step');
     await expect(
-      env.client.workflow.start('trafficShiftWorkflow', {
+      testEnv().client.workflow.start('trafficShiftWorkflow', {
         taskQueue,
         workflowId: shiftWorkflowId('locked'),
         args: [{ chain: 'locked', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' }],

@@ -9,6 +9,8 @@ export interface StartDevArgsInput {
   metricsPort?: number;
   namespace: string;
   searchAttributes: Record<string, SearchAttributeTypeName>;
+  /** SQLite durability (see config `temporal.sqliteSync`); undefined = the CLI's default. */
+  sqliteSync?: 'normal' | 'full';
 }
 
 /** The exact argv passed to the CLI (exported so callers/tests can see it). */
@@ -23,5 +25,8 @@ export function buildStartDevArgs(i: StartDevArgsInput): string[] {
   // The dev server otherwise phones home for a version check; pointless (and noisy) on offline machines.
   args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false');
   args.push('--log-level', 'warn');
+  // WAL + synchronous=NORMAL: one fsync per checkpoint instead of several per commit; commits still
+  // survive the crash of any process. FULL keeps WAL but fsyncs every commit.
+  if (i.sqliteSync) args.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', `synchronous=${i.sqliteSync}`);
   return args;
 }

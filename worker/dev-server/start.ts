@@ -27,6 +27,8 @@ export interface StartDevServerOptions {
   searchAttributes: Record<string, SearchAttributeTypeName>;
   /** Progress and server output lines. Default: stderr. */
   log?: (line: string) => void;
+  /** SQLite durability: `normal` (WAL) or `full`; undefined = the CLI's default. */
+  sqliteSync?: 'normal' | 'full';
   /** Overall start timeout (spawn → ready → namespace configured). Default 60 s. */
   startTimeoutMs?: number;
 }
@@ -67,6 +69,7 @@ export async function startDevServer(opts: StartDevServerOptions): Promise<DevSe
       metricsPort: await getFreePort(host),
       namespace,
       searchAttributes: opts.searchAttributes,
+      ...(opts.sqliteSync ? { sqliteSync: opts.sqliteSync } : {}),
     });
     const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     const server = spawnServer(opts.cliPath, args, log);
