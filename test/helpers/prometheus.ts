@@ -23,11 +23,14 @@ function parseLabels(text: string, line: string): Record<string, string> {
   return labels;
 }
 
+/** Go's ParseFloat, as Prometheus reads values: Inf and NaN in any case (prom-client writes "Nan"). */
 function parseValue(v: string): number {
-  if (v === '+Inf') return Infinity;
-  if (v === '-Inf') return -Infinity;
+  const lower = v.toLowerCase();
+  if (lower === '+inf' || lower === 'inf') return Infinity;
+  if (lower === '-inf') return -Infinity;
+  if (lower === 'nan') return NaN;
   const n = Number(v);
-  if (Number.isNaN(n) && v !== 'NaN') throw new Error(`bad sample value ${v}`);
+  if (Number.isNaN(n)) throw new Error(`bad sample value ${v}`);
   return n;
 }
 

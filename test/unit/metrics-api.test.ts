@@ -148,6 +148,8 @@ test('the exposition reader: escapes, +Inf buckets, timestamps, and a bad line i
   expect(m.value('h_bucket', { le: '+Inf' })).toBe(2);
   expect(m.histogram('h')).toEqual({ count: 2, sum: 1.5 });
   expect(() => new Exposition('x{a=b} 1')).toThrow(/bad labels/);
+  expect(new Exposition('x Nan').value('x')).toBeNaN();
+  expect(() => new Exposition('x one')).toThrow(/bad sample value/);
 });
 
 test('concurrent scrapes share one Temporal read, and a read is reused for its TTL', async () => {
