@@ -60,6 +60,9 @@ export function createArchiveActivities(deps: ActivityDeps): ArchiveActivities {
         report: { markdown, html, model },
       });
       deps.logger.info({ incident: state.id, location: res.location, events: history.parsed.events?.length }, 'incident archived');
+      // MTTx once per incident: only its first archive entry counts (a retry after this point finds the
+      // entry above and returns early; a reopened incident archived again is not a second incident).
+      if (!existing) deps.metrics?.incidentClosed(state);
       return { ...res, events: history.parsed.events?.length ?? 0 };
     },
   };

@@ -15,11 +15,15 @@ export function createDeliverActivities(deps: ActivityDeps, overrides?: Channel[
       const ch = channels.get(channel);
       if (!ch) throw ApplicationFailure.nonRetryable(`channel "${channel}" is not configured`, 'UnknownChannel');
       const dedupKey = dedupKeyFor(notification);
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
       try {
         const r = (await ch.send(notification, recipientsFor(deps, notification.roles), dedupKey, { slackTs })) ?? {};
+        deps.metrics?.delivered(channel, r.status ?? 'delivered', seconds());
         deps.logger.debug({ channel, dedupKey, status: r.status ?? 'delivered' }, 'notification delivered');
         return { channel, status: r.status ?? 'delivered', ...(r.ref ? { ref: r.ref } : {}), ...(r.detail ? { detail: r.detail } : {}) };
       } catch (err) {
+        deps.metrics?.deliveryFailed(channel, !(err instanceof TemplateError) && !(err instanceof ApplicationFailure && err.nonRetryable), seconds());
         if (err instanceof TemplateError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateError');
         deps.logger.warn({ channel, dedupKey, err: (err as Error).message }, 'notification delivery failed');
         throw err;

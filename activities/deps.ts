@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
 import type { ArchiveStore } from '../client/archive-store';
+import type { ActivityMetrics } from '../metrics/activity';
 
 export interface ActivityDeps {
   config: LifelineConfig;
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   templatesDir?: string;
   /** Where closed incidents are archived (defaults to the filesystem under dataDir/archive). */
   archive?: ArchiveStore;
+  /** Probe, delivery and MTTx metrics of this process (none in most unit tests). */
+  metrics?: ActivityMetrics;
 }
 
 export function providerConfig(deps: ActivityDeps, id: string) {

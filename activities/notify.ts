@@ -54,10 +54,13 @@ export function createNotifyActivities(deps: ActivityDeps, channels: Channel[] =
       const delivered: string[] = [];
       const failures: string[] = [];
       for (const ch of channels) {
+        const started = performance.now();
         try {
-          await ch.send(n, recipients, dedupKey);
+          const r = await ch.send(n, recipients, dedupKey);
+          deps.metrics?.delivered(ch.name, (r && r.status) || 'delivered', (performance.now() - started) / 1000);
           delivered.push(ch.name);
         } catch (err) {
+          deps.metrics?.deliveryFailed(ch.name, true, (performance.now() - started) / 1000);
           failures.push(`${ch.name}: ${(err as Error).message}`);
         }
       }

@@ -66,6 +66,7 @@ export function createWatchActivities(deps: ActivityDeps) {
               .finally(() => (statusPolling = false));
           }
           for (let r = answers.shift(); r; r = answers.shift()) {
+            deps.metrics?.probe(provider, r);
             last = observationOf(r);
             if (r.ok && (r.type ?? 'metadata') === 'metadata') {
               okLatencies.push(r.latencyMs);
@@ -125,7 +126,9 @@ export function createWatchActivities(deps: ActivityDeps) {
     /** One probe, classified: a half-open breaker's trial (the provider may or may not take traffic again). */
     async trialProbe({ provider }: { provider: string }): Promise<WatchResult['observation']> {
       const p = providerConfig(deps, provider);
-      return observationOf(await probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: Context.current().cancellationSignal }));
+      const r = await probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: Context.current().cancellationSignal });
+      deps.metrics?.probe(provider, r);
+      return observationOf(r);
     },
 
     async openProviderIncident({ provider, observation, since }: { provider: string; observation: WatchResult['observation']; since?: string }) {

@@ -1,51 +1,95 @@
-// Liveness (the process answers) and readiness (Temporal reachable and a worker polling our task queue).
+// Liveness (the process answers: no I/O) and deep readiness: Temporal reachable, a worker polling our task
+// queue for workflow and activity tasks, the entity workflows (one monitor per provider, one routing per
+// chain) running, and the notification channels' secrets present. Each check is timed and bounded; the
+// channel check is advisory (a missing SMTP password must not take ingestion out of the load balancer):
+// it can make the answer "degraded" but never 503.
 import type { FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { LifelineConfig } from '../config/schema';
+import { notificationSecretEnvs } from '../config/notifications';
+import { monitorWorkflowId, routingWorkflowId } from '../workflows/messages';
 
 export interface ReadyCheck {
   name: string;
   ok: boolean;
+  /** A failed critical check makes the answer 503; a failed advisory one makes it "degraded". */
+  critical: boolean;
   detail: string;
+  ms: number;
 }
 
-export async function readinessChecks(client: Client, config: LifelineConfig): Promise<ReadyCheck[]> {
-  const checks: ReadyCheck[] = [];
-  try {
-    await client.workflowService.getSystemInfo({}, );
-    checks.push({ name: 'temporal', ok: true, detail: `reachable (namespace ${config.temporal.namespace})` });
-  } catch (err) {
-    checks.push({ name: 'temporal', ok: false, detail: (err as Error).message });
-    checks.push({ name: 'worker', ok: false, detail: 'unknown: Temporal unreachable' });
-    return checks;
-  }
-  try {
-    const res = await client.workflowService.describeTaskQueue({
-      namespace: config.temporal.namespace,
-      taskQueue: { name: config.temporal.taskQueue },
-      taskQueueType: 1, // TASK_QUEUE_TYPE_WORKFLOW
-    });
-    const pollers = res.pollers ?? [];
-    checks.push({
-      name: 'worker',
-      ok: pollers.length > 0,
-      detail: pollers.length ? `${pollers.length} poller(s) on ${config.temporal.taskQueue}` : `no worker polling ${config.temporal.taskQueue}`,
-    });
-  } catch (err) {
-    checks.push({ name: 'worker', ok: false, detail: (err as Error).message });
-  }
-  return checks;
+export interface Readiness {
+  status: 'ready' | 'degraded' | 'not ready' | 'shutting down';
+  checks: ReadyCheck[];
 }
 
-export function registerHealthRoutes(app: FastifyInstance, client: Client, config: LifelineConfig): void {
+const CHECK_TIMEOUT_MS = 2500;
+const TASK_QUEUE_TYPE = { workflow: 1, activity: 2 } as const;
+
+async function timed(name: string, critical: boolean, client: Client | null, fn: () => Promise<string>): Promise<ReadyCheck> {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  const signal = AbortSignal.timeout(CHECK_TIMEOUT_MS);
+  const expired = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), { once: true }));
+  try {
+    const detail = await Promise.race([client ? client.withAbortSignal(signal, fn) : fn(), expired]);
+    return { name, ok: true, critical, detail, ms: ms() };
+  } catch (err) {
+    return { name, ok: false, critical, detail: signal.aborted ? `timed out after ${CHECK_TIMEOUT_MS} ms` : (err as Error).message, ms: ms() };
+  }
+}
+
+async function pollers(client: Client, config: LifelineConfig): Promise<string> {
+  const describe = (taskQueueType: number) =>
+    client.workflowService.describeTaskQueue({ namespace: config.temporal.namespace, taskQueue: { name: config.temporal.taskQueue }, taskQueueType });
+  const [wf, act] = await Promise.all([describe(TASK_QUEUE_TYPE.workflow), describe(TASK_QUEUE_TYPE.activity)]);
+  const w = wf.pollers?.length ?? 0;
+  const a = act.pollers?.length ?? 0;
+  if (!w || !a) throw new Error(`no worker polling ${config.temporal.taskQueue} (${w} workflow, ${a} activity poller(s))`);
+  return `${w} workflow and ${a} activity poller(s) on ${config.temporal.taskQueue}`;
+}
+
+async function entities(client: Client, config: LifelineConfig): Promise<string> {
+  const ids = [...config.providers.map((p) => monitorWorkflowId(p.id)), ...config.chains.map((c) => routingWorkflowId(c.id))];
+  const states = await Promise.all(
+    ids.map((id) => client.workflow.getHandle(id).describe().then((d) => d.status.name, (err: Error) => (err.name === 'WorkflowNotFoundError' ? 'NOT_FOUND' : Promise.reject(err)))),
+  );
+  const down = ids.flatMap((id, i) => (states[i] === 'RUNNING' ? [] : [`${id} ${states[i].toLowerCase()}`]));
+  if (down.length) throw new Error(`not running: ${down.join(', ')}`);
+  return `${ids.length} entity workflow(s) running (${config.providers.length} monitor(s), ${config.chains.length} route(s))`;
+}
+
+async function channels(config: LifelineConfig, env: NodeJS.ProcessEnv): Promise<string> {
+  const secrets = notificationSecretEnvs(config);
+  const missing = secrets.filter(([, name]) => !env[name]).map(([where, name]) => `${where} (${name})`);
+  if (missing.length) throw new Error(`secrets not set: ${missing.join(', ')}`);
+  const n = config.notifications;
+  const targets = [n.slack && 'slack', n.email && 'email', n.pagerduty && 'pagerduty', ...n.webhooks.map((w) => `webhook:${w.name}`)].filter(Boolean);
+  return `${targets.length ? targets.join(', ') : 'log only'}; ${secrets.length} secret(s) set`;
+}
+
+export async function readiness(client: Client, config: LifelineConfig, env: NodeJS.ProcessEnv = process.env): Promise<Readiness> {
+  const temporal = await timed('temporal', true, client, async () => {
+    await client.workflowService.getSystemInfo({});
+    return `reachable (namespace ${config.temporal.namespace})`;
+  });
+  const skipped = (name: string): ReadyCheck => ({ name, ok: false, critical: true, detail: 'not checked: Temporal unreachable', ms: 0 });
+  const rest = temporal.ok
+    ? await Promise.all([timed('worker', true, client, () => pollers(client, config)), timed('entities', true, client, () => entities(client, config))])
+    : [skipped('worker'), skipped('entities')];
+  const checks = [temporal, ...rest, await timed('channels', false, null, () => channels(config, env))];
+  const status = checks.some((c) => c.critical && !c.ok) ? 'not ready' : checks.every((c) => c.ok) ? 'ready' : 'degraded';
+  return { status, checks };
+}
+
+export function registerHealthRoutes(app: FastifyInstance, client: Client, config: LifelineConfig, opts: { env?: NodeJS.ProcessEnv; closing?: () => boolean } = {}): void {
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Concurrent probes share one round of checks: an unauthenticated endpoint must not fan out to Temporal.
+  let inFlight: Promise<Readiness> | undefined;
   app.get('/health/ready', { schema: { hide: true } }, async (_req, reply) => {
-    // Temporal being down must answer quickly, not hang the probe.
-    const checks = await Promise.race([
-      readinessChecks(client, config),
-      new Promise<ReadyCheck[]>((resolve) => setTimeout(() => resolve([{ name: 'temporal', ok: false, detail: 'timed out after 3 s' }]), 3000).unref()),
-    ]);
-    const ok = checks.every((c) => c.ok);
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
+    if (opts.closing?.()) return reply.code(503).send({ status: 'shutting down', checks: [] } satisfies Readiness);
+    inFlight ??= readiness(client, config, opts.env).finally(() => (inFlight = undefined));
+    const r = await inFlight;
+    return reply.code(r.status === 'not ready' ? 503 : 200).send(r);
   });
 }

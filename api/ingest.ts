@@ -2,7 +2,7 @@
 // scope go through one group-commit batcher (client/alert-batcher.ts), so concurrent requests share
 // signals, and each request is answered only after its alerts are recorded in Temporal.
 import type { Client } from '@temporalio/client';
-import { AlertBatcher, type BatchResult } from '../client/alert-batcher';
+import { AlertBatcher, type BatchObserver, type BatchResult } from '../client/alert-batcher';
 import { recordAlertsForScope, signalOpenIncident } from '../client/incidents';
 import type { Alert } from '../domain/incident';
 import { HttpError } from './errors';
@@ -27,7 +27,7 @@ export interface AlertIngest {
   record(alerts: Alert[]): Promise<ScopeResult[]>;
 }
 
-export function createAlertIngest(client: Client, taskQueue: string): AlertIngest {
+export function createAlertIngest(client: Client, taskQueue: string, observe?: BatchObserver): AlertIngest {
   const knownRuns = new Map<string, string>();
   const batcher = new AlertBatcher(async (scope, alerts, mode) => {
     if (mode === 'open') {
@@ -36,7 +36,7 @@ export function createAlertIngest(client: Client, taskQueue: string): AlertInges
     }
     const r = await signalOpenIncident(client, scope, alerts);
     return { incidentId: r?.incidentId ?? null, deduplicated: !!r };
-  });
+  }, undefined, observe);
   return {
     batcher,
     async record(alerts) {

@@ -21,6 +21,8 @@ import { registerAlertmanagerRoute } from './alertmanager';
 import { registerPagerDutyRoute } from './pagerduty';
 import { createAlertIngest, type AlertIngest } from './ingest';
 import { createRateLimiter } from './rate-limit';
+import { createMetrics, type LifelineMetrics } from '../metrics';
+import { instrumentIngest, registerMetricsRoute, registerTemporalGauges } from './metrics';
 
 export const BODY_LIMIT = 512 * 1024;
 
@@ -32,13 +34,32 @@ export async function buildApi(opts: {
   tokens?: TokenTable;
   /** Injected by tests and the bench to read the group-commit statistics. */
   ingest?: AlertIngest;
+  /** The process's metrics (shared with the worker under `lifeline up`); a fresh registry otherwise. */
+  metrics?: LifelineMetrics;
+  /** Scrape-time snapshot cache and per-source deadline (tests shorten the cache). */
+  metricsSnapshot?: { ttlMs: number; timeoutMs: number };
 }): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger.child({ component: 'api' }) as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     // Route tables are polled by apps: per-request logs would drown everything else.
     logController: new LogController({ disableRequestLogging: true }),
+    // Graceful close (SIGTERM): the listener stops accepting and idle keep-alive sockets are closed, while
+    // requests already in flight run to completion (an ingest mid group-commit still gets its 202). A
+    // request arriving on a busy keep-alive socket meanwhile is served too, not refused with a 503 that
+    // would read as "not recorded". Every response sent while closing closes its socket (hook below), so
+    // close() does not wait out the keep-alive timeout of sockets that were busy when it began.
+    return503OnClosing: false,
   }) as unknown as FastifyInstance;
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // At send time, so requests already in flight when the close began also release their socket.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
@@ -51,14 +72,18 @@ export async function buildApi(opts: {
   });
   const tokens = opts.tokens ?? buildTokenTable(opts.config, opts.env);
   const deps = { client: opts.client, config: opts.config, tokens };
-  registerHealthRoutes(app, opts.client, opts.config);
+  registerHealthRoutes(app, opts.client, opts.config, { env: opts.env, closing: () => closing });
+  const metrics = opts.metrics ?? createMetrics();
+  registerTemporalGauges(metrics, opts.client, opts.config, opts.metricsSnapshot);
+  registerMetricsRoute(app, metrics);
+  instrumentIngest(app, metrics);
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
   registerRouteChangeRoutes(app, deps);
   const ingestDeps = {
     config: opts.config,
     tokens,
-    ingest: opts.ingest ?? createAlertIngest(opts.client, opts.config.temporal.taskQueue),
+    ingest: opts.ingest ?? createAlertIngest(opts.client, opts.config.temporal.taskQueue, (e) => metrics.ingest.batch(e)),
     limiter: createRateLimiter(opts.config.ingest.rateLimit.perSecond, opts.config.ingest.rateLimit.burst),
   };
   registerAlertRoutes(app, ingestDeps);

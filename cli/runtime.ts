@@ -14,6 +14,8 @@ import { startProviderEndpoints, type ProviderEndpoints } from '../worker/provid
 import { resolveTemporalBinary } from '../worker/temporal-binaries';
 import { startDevServer } from '../worker/dev-server';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/messages';
+import { createMetrics, type LifelineMetrics } from '../metrics';
+import { startWorkerMetricsServer } from '../worker/metrics-server';
 
 export interface RunningServices {
   address: string;
@@ -23,6 +25,10 @@ export interface RunningServices {
   api?: FastifyInstance;
   apiUrl?: string;
   temporalUiUrl?: string;
+  /** This process's metrics registry (served by the API, or by the worker's metrics server). */
+  metrics: LifelineMetrics;
+  /** `lifeline worker` with worker.metricsPort set. */
+  workerMetricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -37,14 +43,18 @@ export interface StartOptions {
 
 export async function startServices(opts: StartOptions): Promise<RunningServices> {
   const { config, logger } = opts;
+  const metrics = createMetrics();
   const say = opts.progress ?? ((line: string) => logger.info(line));
-  const stops: (() => Promise<void>)[] = [];
+  const stops: { what: string; stop: () => Promise<void> }[] = [];
+  const onStop = (what: string, stop: () => Promise<void>) => void stops.push({ what, stop });
   const stopAll = async () => {
-    for (const stop of stops.reverse()) {
+    for (const { what, stop } of stops.reverse()) {
+      const started = Date.now();
       try {
         await stop();
+        logger.info(`stopped ${what} in ${Date.now() - started} ms`);
       } catch (err) {
-        logger.warn({ err }, 'error while stopping');
+        logger.warn({ err }, `error while stopping ${what}`);
       }
     }
   };
@@ -68,24 +78,24 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         sqliteSync: config.temporal.sqliteSync,
         log: (l) => say(l),
       });
-      stops.push(() => dev.stop());
+      onStop('temporal dev server', () => dev.stop());
       address = dev.address;
       temporalUiUrl = dev.uiUrl;
       say(`temporal: dev server on ${address} (SQLite in ${dataDir})${dev.uiUrl ? `, UI ${dev.uiUrl}` : ''}`);
     }
     const endpoints = await startProviderEndpoints(config);
-    stops.push(() => endpoints.close());
+    onStop('provider endpoints', () => endpoints.close());
     if (endpoints.simulator) say(`sim: simulated providers at ${endpoints.simulator.url}`);
     const client = await connectClient(address, config.temporal.namespace);
-    stops.push(() => client.connection.close());
+    onStop('temporal client', () => client.connection.close());
 
     let worker: Worker | undefined;
     if (opts.worker) {
-      const w = await createLifelineWorker({ config, address, client, logger, baseUrlFor: endpoints.baseUrlFor });
+      const w = await createLifelineWorker({ config, address, client, logger, baseUrlFor: endpoints.baseUrlFor, metrics });
       worker = w.worker;
       const running = w.worker.run();
       running.catch((err) => logger.error({ err }, 'worker stopped with an error'));
-      stops.push(async () => {
+      onStop('worker (drain)', async () => {
         if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
         await running.catch(() => undefined);
         await w.connection.close();
@@ -94,19 +104,28 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
       say(`worker: polling task queue ${config.temporal.taskQueue}; monitoring ${config.providers.map((p) => p.id).join(', ')}`);
     }
 
+    let workerMetricsUrl: string | undefined;
+    if (opts.worker && !opts.api && config.worker.metricsPort !== false) {
+      const m = await startWorkerMetricsServer(metrics, config.worker.metricsHost, config.worker.metricsPort);
+      // Stopped first (pushed after the worker): a scrape during the drain is not needed.
+      onStop('worker metrics server', () => m.app.close());
+      workerMetricsUrl = m.url;
+      say(`worker: metrics on ${m.url}/metrics`);
+    }
+
     let api: FastifyInstance | undefined;
     let apiUrl: string | undefined;
     if (opts.api) {
-      api = await buildApi({ config, client, logger });
+      api = await buildApi({ config, client, logger, metrics });
       await api.listen({ host: config.server.host, port: config.server.port });
       const addr = api.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
       apiUrl = `http://${config.server.host}:${port}`;
       const a = api;
-      stops.push(() => a.close()); // stops accepting, lets in-flight requests finish
+      onStop('api', () => a.close()); // stops accepting, lets in-flight requests finish
       say(`api: listening on ${apiUrl}`);
     }
-    return { address, client, endpoints, worker, api, apiUrl, temporalUiUrl, stop: stopAll };
+    return { address, client, endpoints, worker, api, apiUrl, temporalUiUrl, metrics, workerMetricsUrl, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

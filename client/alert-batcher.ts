@@ -15,9 +15,14 @@ export type BatchSender = (scope: string, alerts: Alert[], mode: BatchMode) => P
 /** `open`: signal-with-start (triggers); `existing`: signal only if an incident runs (ack/resolve). */
 export type BatchMode = 'open' | 'existing';
 
+/** Told of every signal sent (metrics): its size, whether Temporal accepted it, and each request's wait. */
+export type BatchObserver = (e: { mode: BatchMode; alerts: number; ok: boolean; waitedMs: number[] }) => void;
+
 interface Waiter {
   alerts: Alert[];
   bytes: number;
+  /** When the request joined the queue, for the time-to-recorded figure. */
+  since: number;
   resolve(r: BatchResult): void;
   reject(e: unknown): void;
 }
@@ -40,6 +45,7 @@ export class AlertBatcher {
   constructor(
     private readonly send: BatchSender,
     private readonly limits: { maxAlerts: number; maxBytes: number } = { maxAlerts: 2000, maxBytes: 1_000_000 },
+    private readonly observe?: BatchObserver,
   ) {}
 
   /** Records `alerts` (all of one scope) and resolves when they are durably in Temporal. */
@@ -52,7 +58,7 @@ export class AlertBatcher {
     }
     const l = lane;
     return new Promise<BatchResult>((resolve, reject) => {
-      l.waiters.push({ alerts, bytes: approxBytes(alerts), resolve, reject });
+      l.waiters.push({ alerts, bytes: approxBytes(alerts), since: performance.now(), resolve, reject });
       if (!l.inFlight) void this.flush(key, scope, mode, l);
     });
   }
@@ -79,8 +85,11 @@ export class AlertBatcher {
           this.stats.signals += 1;
           this.stats.alerts += batch.length;
           this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+          const now = performance.now();
+          this.observe?.({ mode, alerts: batch.length, ok: true, waitedMs: waiters.map((w) => now - w.since) });
           for (const w of waiters) w.resolve(r);
         } catch (err) {
+          this.observe?.({ mode, alerts: batch.length, ok: false, waitedMs: [] });
           // Only this batch's callers fail (they answer 5xx and their senders retry); later ones go on.
           for (const w of waiters) w.reject(err);
         }

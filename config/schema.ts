@@ -160,6 +160,13 @@ export const configSchema = z
         sqliteSync: z.enum(['normal', 'full']).default('normal'),
       })
       .prefault({}),
+    /** `lifeline worker` (no API in the process) serves its metrics here; off by default. See README "Metrics and health". */
+    worker: z
+      .strictObject({
+        metricsHost: z.string().default('127.0.0.1'),
+        metricsPort: z.union([z.number().int().min(0).max(65535), z.literal(false)]).default(false),
+      })
+      .prefault({}),
     dataDir: z.string().min(1).default('.data'),
     auth: z
       .strictObject({

@@ -86,13 +86,18 @@ function evidenceOf(s: IncidentState): string[] {
   return out;
 }
 
-export function buildReportModel(s: IncidentState, history?: HistoryJson): ReportModel {
-  const durations = [
+/** MTTD / MTTA / MTTM / MTTR of one incident (null where it never reached that moment); reports and metrics. */
+export function incidentDurations(s: IncidentState): { name: 'mttd' | 'mtta' | 'mttm' | 'mttr'; label: string; ms: number | null }[] {
+  return [
     { name: 'mttd', label: 'Time to detect (fault → detected)', ms: between(s.faultAt, s.detectedAt) },
     { name: 'mtta', label: 'Time to acknowledge', ms: between(s.detectedAt, s.acknowledgedAt) },
     { name: 'mttm', label: 'Time to mitigate (→ traffic switched)', ms: between(s.detectedAt, s.mitigatedAt) },
     { name: 'mttr', label: 'Time to resolve', ms: between(s.detectedAt, s.resolvedAt) },
-  ].map((d) => ({ ...d, text: formatDuration(d.ms) }));
+  ];
+}
+
+export function buildReportModel(s: IncidentState, history?: HistoryJson): ReportModel {
+  const durations = incidentDurations(s).map((d) => ({ ...d, text: formatDuration(d.ms) }));
   const rootCause = s.diagnosis?.rootCause ?? 'unknown';
   const kpis = failoverKpis(s);
   const users = s.impact ? `, affecting ${s.impact.users} users across ${s.impact.affectedServices.length} service(s)` : '';

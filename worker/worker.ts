@@ -6,6 +6,7 @@ import type { LifelineConfig } from '../config/schema';
 import { createActivities } from '../activities';
 import type { Channel } from '../activities/notify';
 import { clientCallsFollowCancellation } from './cancellable-client-calls';
+import type { LifelineMetrics } from '../metrics';
 
 export interface WorkerOptions {
   config: LifelineConfig;
@@ -19,6 +20,8 @@ export interface WorkerOptions {
   env?: NodeJS.ProcessEnv;
   templatesDir?: string;
   identity?: string;
+  /** Where activities record probe, delivery and MTTx metrics (the process's registry). */
+  metrics?: LifelineMetrics;
 }
 
 let runtimeInstalled = false;
@@ -35,6 +38,9 @@ export function installRuntimeLogging(logger: Logger): void {
   const sdk = logger.child({ component: 'temporal-sdk' });
   try {
     Runtime.install({
+      // lifeline orders its own shutdown (cli/runtime.ts): the API finishes in-flight requests first, then
+      // the worker drains. The SDK's default would start draining the worker on the same SIGTERM.
+      shutdownSignals: [],
       logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
         const method = l === 'ERROR' ? 'error' : l === 'WARN' ? 'warn' : l === 'INFO' ? 'info' : 'debug';
         sdk[method](meta ?? {}, message);
@@ -49,7 +55,7 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
   installRuntimeLogging(opts.logger);
   const connection = await NativeConnection.connect({ address: opts.address });
   const activities = createActivities(
-    { config: opts.config, client: opts.client, logger: opts.logger, baseUrlFor: opts.baseUrlFor, env: opts.env, templatesDir: opts.templatesDir },
+    { config: opts.config, client: opts.client, logger: opts.logger, baseUrlFor: opts.baseUrlFor, env: opts.env, templatesDir: opts.templatesDir, metrics: opts.metrics?.activity },
     { channels: opts.channels },
   );
   const worker = await Worker.create({

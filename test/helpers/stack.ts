@@ -18,6 +18,7 @@ import { startDevServer } from '../../worker/dev-server';
 import { createLogger } from '../../worker/logger';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
 import type { Channel } from '../../activities/notify';
+import { createMetrics, type LifelineMetrics } from '../../metrics';
 import { cliPath, quietTemporalRuntime, workflowBundle } from './temporal';
 
 export const TOKENS = { operator: 'op-token-7f3a', ingest: 'ingest-token-91bc', reader: 'read-token-55d0' };
@@ -56,6 +57,8 @@ export interface Stack {
   apiUrl: string;
   dataDir: string;
   address: string;
+  /** The registry worker and API share (as under `lifeline up`); GET /metrics serves it. */
+  metrics: LifelineMetrics;
   http(method: 'GET' | 'POST', path: string, opts?: { token?: string; body?: unknown; accept?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
   /** Stops the worker and starts a fresh one on the same server (a worker restart mid-incident). */
   restartWorker(): Promise<void>;
@@ -73,19 +76,21 @@ export async function startStack(opts: { extraYaml?: string; channels?: Channel[
   const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, sqliteSync: config.temporal.sqliteSync, log: () => undefined });
   const endpoints = await startProviderEndpoints(config);
   const client = await connectClient(dev.address, config.temporal.namespace);
+  const metrics = createMetrics({ processMetrics: false });
   const newWorker = () => createLifelineWorker({
-    config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env, channels: opts.channels,
+    config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env, channels: opts.channels, metrics,
   });
   let { worker, connection } = await newWorker();
   let running = worker.run();
   await ensureEntityWorkflows(client, config);
-  const api = await buildApi({ config, client, logger, env });
+  // A short snapshot cache: tests scrape until a value shows.
+  const api = await buildApi({ config, client, logger, env, metrics, metricsSnapshot: { ttlMs: 250, timeoutMs: 5000 } });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const addr = api.server.address();
   const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
 
   return {
-    config, client, endpoints, api, apiUrl, dataDir, address: dev.address,
+    config, client, endpoints, api, apiUrl, dataDir, address: dev.address, metrics,
     get worker() {
       return worker;
     },

@@ -1,0 +1,90 @@
+// Metrics observed by activities in the worker process: probes, notification deliveries and, once per
+// closed incident, its MTTx durations. Workflows cannot touch prom-client (sandbox, replay), so every
+// observation happens at the activity edge. Labels are bounded by config (provider, channel) or by enums
+// (category, severity): never an incident ID.
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { IncidentState } from '../domain/incident';
+import { incidentDurations } from '../domain/report';
+
+/** What a probe reports that metrics care about (activities/probe.ts ProbeResult satisfies it). */
+export interface ProbeOutcome {
+  ok: boolean;
+  category: string | null;
+  latencyMs: number;
+  type: string;
+}
+
+const MTTX = { mttd: 'detect', mtta: 'acknowledge', mttm: 'mitigate', mttr: 'resolve' } as const;
+/** Seconds: from a fast automated detection to a day-long incident. */
+const MTTX_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400];
+/** The in-process memory of incidents already observed (the archive store is the durable one). */
+const SEEN_LIMIT = 10_000;
+
+export class ActivityMetrics {
+  private readonly probes: Counter<'provider' | 'type' | 'outcome'>;
+  private readonly probeSeconds: Histogram<'provider' | 'type'>;
+  private readonly deliveries: Counter<'channel' | 'status'>;
+  private readonly deliveryFailures: Counter<'channel' | 'retryable'>;
+  private readonly deliverySeconds: Histogram<'channel'>;
+  private readonly mttx: Record<keyof typeof MTTX, Histogram<'provider' | 'severity'>>;
+  private readonly seen = new Set<string>();
+
+  constructor(registers: Registry[]) {
+    this.probes = new Counter({
+      name: 'lifeline_probes_total', help: 'Provider health probes, by outcome: ok, or the failure category',
+      labelNames: ['provider', 'type', 'outcome'], registers,
+    });
+    this.probeSeconds = new Histogram({
+      name: 'lifeline_probe_duration_seconds', help: 'Provider probe latency (request to last body byte, or to the error)',
+      labelNames: ['provider', 'type'], buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers,
+    });
+    this.deliveries = new Counter({
+      name: 'lifeline_notification_deliveries_total', help: 'Notifications a channel accepted (delivered) or deliberately did not send (skipped)',
+      labelNames: ['channel', 'status'], registers,
+    });
+    this.deliveryFailures = new Counter({
+      name: 'lifeline_notification_failures_total', help: 'Failed delivery attempts; retryable ones are retried by Temporal with backoff',
+      labelNames: ['channel', 'retryable'], registers,
+    });
+    this.deliverySeconds = new Histogram({
+      name: 'lifeline_notification_delivery_duration_seconds', help: 'Time one delivery attempt took, success or failure',
+      labelNames: ['channel'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers,
+    });
+    const mttx = (key: keyof typeof MTTX) =>
+      new Histogram({
+        name: `lifeline_incident_time_to_${MTTX[key]}_seconds`,
+        help: `${key.toUpperCase()} of resolved incidents, observed once per incident when it is archived`,
+        labelNames: ['provider', 'severity'], buckets: MTTX_BUCKETS, registers,
+      });
+    this.mttx = { mttd: mttx('mttd'), mtta: mttx('mtta'), mttm: mttx('mttm'), mttr: mttx('mttr') };
+  }
+
+  probe(provider: string, r: ProbeOutcome): void {
+    this.probes.inc({ provider, type: r.type, outcome: r.ok ? 'ok' : (r.category ?? 'unknown') });
+    this.probeSeconds.observe({ provider, type: r.type }, r.latencyMs / 1000);
+  }
+
+  delivered(channel: string, status: 'delivered' | 'skipped', seconds: number): void {
+    this.deliveries.inc({ channel, status });
+    this.deliverySeconds.observe({ channel }, seconds);
+  }
+
+  deliveryFailed(channel: string, retryable: boolean, seconds: number): void {
+    this.deliveryFailures.inc({ channel, retryable: String(retryable) });
+    this.deliverySeconds.observe({ channel }, seconds);
+  }
+
+  /**
+   * A closed incident's durations, at most once per incident ID in this process (the caller dedupes
+   * durably: the archive activity observes only when it writes an incident's first archive entry).
+   * Returns whether it observed.
+   */
+  incidentClosed(s: IncidentState): boolean {
+    if (s.status !== 'resolved' || this.seen.has(s.id)) return false;
+    if (this.seen.size >= SEEN_LIMIT) this.seen.delete(this.seen.values().next().value!);
+    this.seen.add(s.id);
+    const labels = { provider: s.provider, severity: s.severity ?? 'unknown' };
+    for (const d of incidentDurations(s)) if (d.ms !== null) this.mttx[d.name].observe(labels, d.ms / 1000);
+    return true;
+  }
+}
