@@ -21,6 +21,7 @@ import { registerAlertmanagerRoute } from './alertmanager';
 import { registerPagerDutyRoute } from './pagerduty';
 import { createAlertIngest, type AlertIngest } from './ingest';
 import { createRateLimiter } from './rate-limit';
+import { recordRoutes } from './route-table';
 
 export const BODY_LIMIT = 512 * 1024;
 
@@ -39,6 +40,7 @@ export async function buildApi(opts: {
     // Route tables are polled by apps: per-request logs would drown everything else.
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
+  recordRoutes(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);

@@ -50,7 +50,7 @@ export function registerSubscriberRoutes(
     return s ? page(reply, 200, 'Unsubscribed', 'You will not receive any more status emails.') : page(reply, 404, 'Link not valid', 'This unsubscribe link is unknown, or you were already unsubscribed.');
   });
 
-  r.get('/v1/subscribers', { preHandler: requireScope(deps.tokens, 'admin') }, async () => ({
+  r.get('/v1/subscribers', { onRequest: requireScope(deps.tokens, 'admin') }, async () => ({
     subscribers: (await deps.store.all()).map(({ id, email, components, status, createdAt, confirmedAt }) => ({ id, email, components, status, createdAt, confirmedAt: confirmedAt ?? null })),
   }));
 }
