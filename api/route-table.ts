@@ -26,6 +26,11 @@ export interface ServedRoute {
 const hooksOf = (r: RouteOptions) =>
   [r.onRequest, r.preParsing, r.preValidation, r.preHandler].flatMap((h) => (h ? (Array.isArray(h) ? h : [h]) : [])) as Guard[];
 
+/** The scope the route's guard enforces, or null when none of its hooks is a guard. */
+export function scopeOfRoute(r: RouteOptions): Scope | null {
+  return hooksOf(r).map((h) => h[SCOPE]).find((s) => s) ?? null;
+}
+
 const tables = new WeakMap<FastifyInstance, ServedRoute[]>();
 
 /** Records every route registered on `app` from now on (call before registering any). */
@@ -33,7 +38,7 @@ export function recordRoutes(app: FastifyInstance): void {
   const table: ServedRoute[] = [];
   tables.set(app, table);
   app.addHook('onRoute', (r) => {
-    const scope = hooksOf(r).map((h) => h[SCOPE]).find((s) => s) ?? null;
+    const scope = scopeOfRoute(r);
     for (const method of Array.isArray(r.method) ? r.method : [r.method]) {
       table.push({ method, url: r.url, scope, hasBody: !!(r.schema as { body?: unknown } | undefined)?.body });
     }

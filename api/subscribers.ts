@@ -29,7 +29,8 @@ export function registerSubscriberRoutes(
   const known = new Set(componentsFromConfig(deps.config).map((c) => c.id));
 
   r.post('/v1/subscribers', { schema: { body: subscribeBody } }, async (req, reply) => {
-    if (!deps.mailer) return reply.code(503).send({ error: 'email subscriptions are not enabled (no smtp section in the config)' });
+    // Switched off is not a transient failure (no 503): the resource simply does not exist here.
+    if (!deps.mailer) return reply.code(404).send({ error: 'email subscriptions are not enabled (no smtp section in the config)' });
     const unknown = req.body.components.map((c, i) => ({ c, i })).filter(({ c }) => !known.has(c));
     if (unknown.length) {
       return reply.code(400).send({ error: 'invalid body', issues: unknown.map(({ c, i }) => ({ path: `body.components.${i}`, message: `unknown component "${c}"` })) });
