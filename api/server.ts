@@ -41,7 +41,7 @@ export async function buildApi(opts: {
     loggerInstance: opts.logger.child({ component: 'api' }) as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     // Above the longest id the schemas accept, so an over-long id hears a field-level 400 from zod.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Errors the router raises before any route runs (a malformed or over-long URL), in our error shape.
     frameworkErrors: (err, _req, reply) => {
       void (reply as FastifyReply).code(err.statusCode ?? 400).send({ error: err.message });
@@ -50,6 +50,8 @@ export async function buildApi(opts: {
     logController: new LogController({ disableRequestLogging: true }),
   }) as unknown as FastifyInstance;
   recordRoutes(app);
+  // A JSON API: Fastify's default text/plain parser would hand handlers a string; refuse it with 415 instead.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);

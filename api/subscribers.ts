@@ -36,7 +36,15 @@ export function registerSubscriberRoutes(
       return reply.code(400).send({ error: 'invalid body', issues: unknown.map(({ c, i }) => ({ path: `body.components.${i}`, message: `unknown component "${c}"` })) });
     }
     const { subscriber, tokens } = await deps.store.subscribe(req.body.email, req.body.components);
-    if (tokens) await deps.mailer.sendConfirmation(subscriber.email, tokens.confirm, await deps.store.unsubscribeToken(subscriber));
+    if (tokens) {
+      try {
+        await deps.mailer.sendConfirmation(subscriber.email, tokens.confirm, await deps.store.unsubscribeToken(subscriber));
+      } catch (err) {
+        // The mail server is down: the subscription stays pending and a retry sends a fresh link.
+        req.log.warn({ err: (err as Error).message }, 'confirmation email not sent');
+        return reply.code(503).header('retry-after', '60').send({ error: 'the confirmation email could not be sent; retry later' });
+      }
+    }
     // The same answer whether or not the address was known: no way to probe who subscribed.
     return reply.code(202).send({ status: 'pending_confirmation', message: 'If this address can receive mail, a confirmation link is on its way.' });
   });

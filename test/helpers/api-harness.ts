@@ -12,6 +12,7 @@ import pino from 'pino';
 import { Pool } from 'undici';
 import { buildApi } from '../../api/server';
 import { parseConfig } from '../../config/load';
+import { startSmtp } from './fakes';
 import { SIGNING_SECRET } from './slack';
 
 export const HARNESS_TOKENS = { ingest: 'h-ingest-4d1f', read: 'h-read-8a20', operate: 'h-operate-c3e9', admin: 'h-admin-71b5' };
@@ -20,7 +21,7 @@ const env = {
   SLACK_BOT_TOKEN: 'xoxb-harness-not-used', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: 'http://127.0.0.1:9/api/',
 };
 
-const yaml = (dataDir: string) => `
+const yaml = (dataDir: string, smtpPort: number) => `
 dataDir: ${dataDir}
 auth:
   tokens:
@@ -36,7 +37,7 @@ chains:
 services:
   - { id: support-bot, chains: [chat], users: 100 }
 ingest: { rateLimit: { perSecond: 1000000, burst: 1000000 } }
-smtp: { host: 127.0.0.1, port: 9, from: status@example.com }
+smtp: { host: 127.0.0.1, port: ${smtpPort}, from: status@example.com }
 `;
 
 export interface TemporalCall {
@@ -91,10 +92,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `smtpPort` defaults to a real local SMTP server; pass a closed port to have the mail server down. */
+export async function startHarness(opts: { smtpPort?: number } = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-harness-'));
+  const smtp = opts.smtpPort ? null : await startSmtp();
   const { client, calls, created } = recordingClient();
-  const app = await buildApi({ config: parseConfig(yaml(dataDir)), client, logger: pino({ level: 'silent' }), env });
+  const app = await buildApi({ config: parseConfig(yaml(dataDir, opts.smtpPort ?? smtp!.port)), client, logger: pino({ level: 'silent' }), env });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const pool = new Pool(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, { connections: 16 });
   return {
@@ -116,6 +119,7 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       await pool.close();
       await app.close();
+      await smtp?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
