@@ -66,11 +66,21 @@ export interface Stack {
 
 /** extraYaml is appended to the test config (top-level sections); channels replace configured ones by name. */
 export async function startStack(
-  opts: { extraYaml?: string; channels?: Channel[]; env?: Record<string, string>; log?: { level: string; destination: DestinationStream } } = {},
+  opts: {
+    extraYaml?: string;
+    channels?: Channel[];
+    env?: Record<string, string>;
+    /** The logger's level and destination (default: silent, or LIFELINE_TEST_LOG_LEVEL to stdout). */
+    log?: { level: string; destination: DestinationStream };
+    /** provider id → the environment variable holding its API key (apiKeyEnv). */
+    withProviderKeys?: Record<string, string>;
+  } = {},
 ): Promise<Stack> {
   quietTemporalRuntime();
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-it-'));
-  const config = parseConfig(testConfigYaml(dataDir) + (opts.extraYaml ?? ''));
+  let yaml = testConfigYaml(dataDir) + (opts.extraYaml ?? '');
+  for (const [p, envName] of Object.entries(opts.withProviderKeys ?? {})) yaml = yaml.replace(`{ id: ${p}, `, `{ id: ${p}, apiKeyEnv: ${envName}, `);
+  const config = parseConfig(yaml);
   const env = { ...TEST_ENV, ...opts.env };
   const logger = opts.log ? createLogger(opts.log) : createLogger({ level: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'silent' });
   const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, log: () => undefined });
