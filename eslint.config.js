@@ -6,7 +6,7 @@ const nodeBuiltins = ['fs', 'path', 'http', 'https', 'net', 'dns', 'tls', 'child
 const banned = nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Node builtins are not allowed in workflow/domain code (determinism, sandbox).' }));
 
 module.exports = tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.temporal/**', '.data/**', 'bin/**', 'jest.config.js', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.temporal/**', '.data/**', '.venv-schemathesis/**', 'bin/**', 'jest.config.js', 'eslint.config.js'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

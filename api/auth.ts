@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { LifelineConfig, Scope } from '../config/schema';
 import { readSecret } from '../config/load';
+import { guarding } from './route-table';
 
 export interface Principal {
   name: string;
@@ -50,12 +51,12 @@ declare module 'fastify' {
 }
 
 export function requireScope(tokens: TokenTable, scope: Scope) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+  return guarding(scope, async (req: FastifyRequest, reply: FastifyReply) => {
     const principal = tokens.authenticate(req.headers.authorization);
     if (!principal) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or invalid bearer token' });
     if (!principal.scopes.includes(scope) && !principal.scopes.includes('admin')) {
       return reply.code(403).send({ error: `token "${principal.name}" lacks the "${scope}" scope` });
     }
     req.principal = principal;
-  };
+  });
 }

@@ -37,6 +37,10 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.code(503).send({ error: 'Temporal is unavailable; retry shortly' });
     }
     if (err.statusCode === 413) return reply.code(413).send({ error: 'request body too large' });
+    // A body that is not JSON at all (or smuggles __proto__): the field at fault is the body itself.
+    if (err.statusCode === 400 && (err.code?.startsWith('FST_ERR_CTP_') || err instanceof SyntaxError)) {
+      return reply.code(400).send({ error: 'invalid body', issues: [{ path: 'body', message: err.message }] });
+    }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'internal error' });

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { LifelineConfig } from '../config/schema';
 import { notificationSecretEnvs } from '../config/notifications';
+import { withinDeadline } from '../client/bounded';
 import { monitorWorkflowId, routingWorkflowId } from '../workflows/messages';
 
 export interface ReadyCheck {
@@ -29,13 +30,11 @@ const TASK_QUEUE_TYPE = { workflow: 1, activity: 2 } as const;
 async function timed(name: string, critical: boolean, client: Client | null, fn: () => Promise<string>): Promise<ReadyCheck> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
-  const signal = AbortSignal.timeout(CHECK_TIMEOUT_MS);
-  const expired = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`timed out after ${CHECK_TIMEOUT_MS} ms`)), { once: true }));
   try {
-    const detail = await Promise.race([client ? client.withAbortSignal(signal, fn) : fn(), expired]);
+    const detail = await withinDeadline(client, CHECK_TIMEOUT_MS, fn);
     return { name, ok: true, critical, detail, ms: ms() };
   } catch (err) {
-    return { name, ok: false, critical, detail: signal.aborted ? `timed out after ${CHECK_TIMEOUT_MS} ms` : (err as Error).message, ms: ms() };
+    return { name, ok: false, critical, detail: (err as Error).message, ms: ms() };
   }
 }
 

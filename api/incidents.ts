@@ -30,8 +30,8 @@ export function registerIncidentRoutes(
   const { client, config, tokens } = deps;
   const archive = deps.archive ?? new FileArchiveStore(config.dataDir);
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const read = { preHandler: requireScope(tokens, 'read') };
-  const operate = { preHandler: requireScope(tokens, 'operate') };
+  const read = { onRequest: requireScope(tokens, 'read') };
+  const operate = { onRequest: requireScope(tokens, 'operate') };
 
   async function handleFor(id: string): Promise<WorkflowHandle> {
     const h = await findIncident(client, id);

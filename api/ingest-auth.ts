@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal, TokenTable } from './auth';
 import type { RateLimiter } from './rate-limit';
+import { guarding } from './route-table';
 
 function deny(reply: FastifyReply, principal: Principal | null): FastifyReply | undefined {
   if (!principal) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or invalid bearer token' });
@@ -22,17 +23,17 @@ function limit(reply: FastifyReply, limiter: RateLimiter, principal: Principal):
 
 /** Bearer token with the ingest scope, then the token's budget. */
 export function ingestGuard(tokens: TokenTable, limiter: RateLimiter) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+  return guarding('ingest', async (req: FastifyRequest, reply: FastifyReply) => {
     const principal = tokens.authenticate(req.headers.authorization);
     if (deny(reply, principal)) return reply;
     req.principal = principal!;
     if (limit(reply, limiter, principal!)) return reply;
-  };
+  });
 }
 
 /** PagerDuty senders authenticate with a bearer token or put an ingest token in `routing_key`. */
 export function pagerDutyGuard(tokens: TokenTable, limiter: RateLimiter) {
-  return async (req: FastifyRequest, reply: FastifyReply) => {
+  return guarding('ingest', async (req: FastifyRequest, reply: FastifyReply) => {
     let principal = req.headers.authorization ? tokens.authenticate(req.headers.authorization) : null;
     const body = req.body as { routing_key?: unknown } | undefined;
     if (!principal && typeof body?.routing_key === 'string' && /^\S+$/.test(body.routing_key)) {
@@ -41,5 +42,5 @@ export function pagerDutyGuard(tokens: TokenTable, limiter: RateLimiter) {
     if (deny(reply, principal)) return reply;
     req.principal = principal!;
     if (limit(reply, limiter, principal!)) return reply;
-  };
+  });
 }

@@ -15,8 +15,8 @@ import { chainParams, failbackBody, failoverBody, weightsBody } from './schemas'
 export function registerRouteChangeRoutes(app: FastifyInstance, deps: { client: Client; config: LifelineConfig; tokens: TokenTable }): void {
   const { client, config } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const operate = { preHandler: requireScope(deps.tokens, 'operate') };
-  const read = { preHandler: requireScope(deps.tokens, 'read') };
+  const operate = { onRequest: requireScope(deps.tokens, 'operate') };
+  const read = { onRequest: requireScope(deps.tokens, 'read') };
 
   const chainOf = (id: string) => {
     const chain = config.chains.find((c) => c.id === id);

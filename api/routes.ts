@@ -26,7 +26,7 @@ function notModified(req: FastifyRequest, reply: FastifyReply, etag: string): bo
 
 export function registerRouteRoutes(app: FastifyInstance, deps: { client: Client; config: LifelineConfig; tokens: TokenTable }): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const read = { preHandler: requireScope(deps.tokens, 'read') };
+  const read = { onRequest: requireScope(deps.tokens, 'read') };
   r.get('/v1/routes', read, async (req, reply) => {
     const routes = await Promise.all(deps.config.chains.map((c) => getRoute(deps.client, c.id)));
     if (notModified(req, reply, routesEtag(routes))) return reply.code(304).send();

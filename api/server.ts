@@ -1,7 +1,7 @@
 // The Fastify app: zod validation, OpenAPI from the same schemas, bearer-token scopes, one error shape.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
@@ -23,8 +23,12 @@ import { createAlertIngest, type AlertIngest } from './ingest';
 import { createRateLimiter } from './rate-limit';
 import { createMetrics, type LifelineMetrics } from '../metrics';
 import { instrumentIngest, registerMetricsRoute, registerTemporalGauges } from './metrics';
+import { recordRoutes } from './route-table';
+import { documentRoute } from './openapi';
+import { installNotFound } from './not-found';
 
 export const BODY_LIMIT = 512 * 1024;
+export const MAX_PARAM_LENGTH = 1000;
 
 export async function buildApi(opts: {
   config: LifelineConfig;
@@ -42,6 +46,12 @@ export async function buildApi(opts: {
   const app = Fastify({
     loggerInstance: opts.logger.child({ component: 'api' }) as unknown as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // Above the longest id the schemas accept, so an over-long id hears a field-level 400 from zod.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Errors the router raises before any route runs (a malformed or over-long URL), in our error shape.
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).code(err.statusCode ?? 400).send({ error: err.message });
+    },
     // Route tables are polled by apps: per-request logs would drown everything else.
     logController: new LogController({ disableRequestLogging: true }),
     // Graceful close (SIGTERM): the listener stops accepting and idle keep-alive sockets are closed, while
@@ -60,15 +70,19 @@ export async function buildApi(opts: {
     if (closing) reply.header('connection', 'close');
     return payload;
   });
+  recordRoutes(app);
+  // A JSON API: Fastify's default text/plain parser would hand handlers a string; refuse it with 415 instead.
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
+  installNotFound(app);
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'lifeline', description: 'Incident response for AI-provider outages', version: '0.1.0' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
-    transform: jsonSchemaTransform,
+    transform: documentRoute,
   });
   const tokens = opts.tokens ?? buildTokenTable(opts.config, opts.env);
   const deps = { client: opts.client, config: opts.config, tokens };

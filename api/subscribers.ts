@@ -29,13 +29,22 @@ export function registerSubscriberRoutes(
   const known = new Set(componentsFromConfig(deps.config).map((c) => c.id));
 
   r.post('/v1/subscribers', { schema: { body: subscribeBody } }, async (req, reply) => {
-    if (!deps.mailer) return reply.code(503).send({ error: 'email subscriptions are not enabled (no smtp section in the config)' });
+    // Switched off is not a transient failure (no 503): the resource simply does not exist here.
+    if (!deps.mailer) return reply.code(404).send({ error: 'email subscriptions are not enabled (no smtp section in the config)' });
     const unknown = req.body.components.map((c, i) => ({ c, i })).filter(({ c }) => !known.has(c));
     if (unknown.length) {
       return reply.code(400).send({ error: 'invalid body', issues: unknown.map(({ c, i }) => ({ path: `body.components.${i}`, message: `unknown component "${c}"` })) });
     }
     const { subscriber, tokens } = await deps.store.subscribe(req.body.email, req.body.components);
-    if (tokens) await deps.mailer.sendConfirmation(subscriber.email, tokens.confirm, await deps.store.unsubscribeToken(subscriber));
+    if (tokens) {
+      try {
+        await deps.mailer.sendConfirmation(subscriber.email, tokens.confirm, await deps.store.unsubscribeToken(subscriber));
+      } catch (err) {
+        // The mail server is down: the subscription stays pending and a retry sends a fresh link.
+        req.log.warn({ err: (err as Error).message }, 'confirmation email not sent');
+        return reply.code(503).header('retry-after', '60').send({ error: 'the confirmation email could not be sent; retry later' });
+      }
+    }
     // The same answer whether or not the address was known: no way to probe who subscribed.
     return reply.code(202).send({ status: 'pending_confirmation', message: 'If this address can receive mail, a confirmation link is on its way.' });
   });
@@ -50,7 +59,7 @@ export function registerSubscriberRoutes(
     return s ? page(reply, 200, 'Unsubscribed', 'You will not receive any more status emails.') : page(reply, 404, 'Link not valid', 'This unsubscribe link is unknown, or you were already unsubscribed.');
   });
 
-  r.get('/v1/subscribers', { preHandler: requireScope(deps.tokens, 'admin') }, async () => ({
+  r.get('/v1/subscribers', { onRequest: requireScope(deps.tokens, 'admin') }, async () => ({
     subscribers: (await deps.store.all()).map(({ id, email, components, status, createdAt, confirmedAt }) => ({ id, email, components, status, createdAt, confirmedAt: confirmedAt ?? null })),
   }));
 }

@@ -3,6 +3,7 @@
 // seconds and concurrent scrapes share one fetch, so a scrape storm costs Temporal one round per TTL.
 // Every source is bounded in time and fails alone: Temporal being down yields a snapshot that says so
 // (per-source ok/error), never a hung or failed scrape.
+import { withinDeadline } from '../client/bounded';
 import type { Client } from '@temporalio/client';
 import type { LifelineConfig } from '../config/schema';
 import { getRoute } from '../client/routes';
@@ -97,16 +98,12 @@ export class TemporalSnapshotSource {
   /** Runs one source under its own deadline: its Temporal calls are aborted when it passes. */
   private async source(source: SnapshotSource, fn: () => Promise<void>): Promise<SourceResult> {
     const started = performance.now();
-    const signal = AbortSignal.timeout(this.opts.timeoutMs);
     let result: SourceResult;
     try {
-      // The abort cancels the gRPC calls; the race is the bound even if one ignored it.
-      const expired = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
-      await Promise.race([this.client.withAbortSignal(signal, fn), expired]);
+      await withinDeadline(this.client, this.opts.timeoutMs, fn);
       result = { source, ok: true, seconds: (performance.now() - started) / 1000 };
     } catch (err) {
-      const error = signal.aborted ? `timed out after ${this.opts.timeoutMs} ms` : (err as Error).message;
-      result = { source, ok: false, seconds: (performance.now() - started) / 1000, error };
+      result = { source, ok: false, seconds: (performance.now() - started) / 1000, error: (err as Error).message };
     }
     this.opts.onSource?.(result);
     return result;

@@ -78,9 +78,20 @@ export class FastifySlackReceiver implements Receiver {
   }
 }
 
+/**
+ * The Slack payload, or an error for anything Slack does not send: a slash command (form with `command`),
+ * an interaction (form with a JSON object in `payload`) or an Events API object with a `type`. Bolt only
+ * acks what it has a listener for, so junk must stop here or it would hold the request until the ack
+ * deadline.
+ */
 function parseSlackBody(raw: string, contentType: string): Record<string, unknown> {
-  if (contentType.includes('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const object = (v: unknown) => {
+    if (!v || typeof v !== 'object' || Array.isArray(v) || typeof (v as { type?: unknown }).type !== 'string') throw new Error('not a Slack payload');
+    return v as Record<string, unknown>;
+  };
+  if (contentType.includes('application/json')) return object(JSON.parse(raw));
   const form = new URLSearchParams(raw);
-  const payload = form.get('payload'); // interactions (buttons) arrive as a JSON "payload" field
-  return payload ? (JSON.parse(payload) as Record<string, unknown>) : Object.fromEntries(form);
+  if (form.has('payload')) return object(JSON.parse(form.get('payload')!)); // interactions (buttons)
+  if (form.get('command')) return Object.fromEntries(form);
+  throw new Error('not a Slack payload');
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { request } from 'undici';
 import { parseConfig } from '../../config/load';
 import type { LifelineConfig } from '../../config/schema';
@@ -21,8 +22,8 @@ import type { Channel } from '../../activities/notify';
 import { createMetrics, type LifelineMetrics } from '../../metrics';
 import { cliPath, quietTemporalRuntime, workflowBundle } from './temporal';
 
-export const TOKENS = { operator: 'op-token-7f3a', ingest: 'ingest-token-91bc', reader: 'read-token-55d0' };
-export const TEST_ENV = { LIFELINE_OPERATOR_TOKEN: TOKENS.operator, LIFELINE_INGEST_TOKEN: TOKENS.ingest, LIFELINE_READ_TOKEN: TOKENS.reader };
+export const TOKENS = { operator: 'op-token-7f3a', ingest: 'ingest-token-91bc', reader: 'read-token-55d0', admin: 'admin-token-e62c' };
+export const TEST_ENV = { LIFELINE_OPERATOR_TOKEN: TOKENS.operator, LIFELINE_INGEST_TOKEN: TOKENS.ingest, LIFELINE_READ_TOKEN: TOKENS.reader, LIFELINE_ADMIN_TOKEN: TOKENS.admin };
 
 export function testConfigYaml(dataDir: string): string {
   return `
@@ -34,6 +35,7 @@ auth:
     - { name: detectors, tokenEnv: LIFELINE_INGEST_TOKEN, scopes: [ingest] }
     - { name: oncall, tokenEnv: LIFELINE_OPERATOR_TOKEN, scopes: [read, operate] }
     - { name: dashboard, tokenEnv: LIFELINE_READ_TOKEN, scopes: [read] }
+    - { name: root, tokenEnv: LIFELINE_ADMIN_TOKEN, scopes: [admin] }
 providers:
   - { id: openai, kind: openai, baseUrl: "sim:openai", models: [gpt-4o-mini], probe: { intervalMs: 150, timeoutMs: 1000 } }
   - { id: anthropic, kind: anthropic, baseUrl: "sim:anthropic", models: [claude-3-5-haiku-latest], probe: { intervalMs: 150, timeoutMs: 1000 } }
@@ -66,13 +68,25 @@ export interface Stack {
 }
 
 /** extraYaml is appended to the test config (top-level sections), editYaml may rewrite the result; channels replace configured ones by name. */
-export async function startStack(opts: { extraYaml?: string; channels?: Channel[]; env?: Record<string, string>; editYaml?: (yaml: string) => string } = {}): Promise<Stack> {
+export async function startStack(
+  opts: {
+    extraYaml?: string;
+    channels?: Channel[];
+    env?: Record<string, string>;
+    editYaml?: (yaml: string) => string;
+    /** The logger's level and destination (default: silent, or LIFELINE_TEST_LOG_LEVEL to stdout). */
+    log?: { level: string; destination: DestinationStream };
+    /** provider id → the environment variable holding its API key (apiKeyEnv). */
+    withProviderKeys?: Record<string, string>;
+  } = {},
+): Promise<Stack> {
   quietTemporalRuntime();
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-it-'));
-  const yaml = testConfigYaml(dataDir) + (opts.extraYaml ?? '');
+  let yaml = testConfigYaml(dataDir) + (opts.extraYaml ?? '');
+  for (const [p, envName] of Object.entries(opts.withProviderKeys ?? {})) yaml = yaml.replace(`{ id: ${p}, `, `{ id: ${p}, apiKeyEnv: ${envName}, `);
   const config = parseConfig(opts.editYaml ? opts.editYaml(yaml) : yaml);
   const env = { ...TEST_ENV, ...opts.env };
-  const logger = createLogger({ level: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'silent' });
+  const logger = opts.log ? createLogger(opts.log) : createLogger({ level: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'silent' });
   const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, sqliteSync: config.temporal.sqliteSync, log: () => undefined });
   const endpoints = await startProviderEndpoints(config);
   const client = await connectClient(dev.address, config.temporal.namespace);

@@ -120,7 +120,7 @@ test('without an smtp section, subscribing is switched off', async () => {
   await noMail.listen({ host: '127.0.0.1', port: 0 });
   const port = (noMail.server.address() as { port: number }).port;
   const res = await request(`http://127.0.0.1:${port}/v1/subscribers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'x@acme.test' }) });
-  expect(res.statusCode).toBe(503);
+  expect(res.statusCode).toBe(404);
   expect(((await res.body.json()) as { error: string }).error).toMatch(/not enabled/);
   await noMail.close();
 });

@@ -50,7 +50,9 @@ async function deadPort(): Promise<number> {
 }
 
 async function apiAgainst(port: number): Promise<string> {
-  const connection = Connection.lazy({ address: `127.0.0.1:${port}` });
+  // No retry interceptor: the SDK's gRPC retry re-creates a call from a timer and throws if the connection
+  // was closed meanwhile (after this file, in another suite). The checks here are about one answer anyway.
+  const connection = Connection.lazy({ address: `127.0.0.1:${port}`, interceptors: [] });
   const client = new Client({ connection, namespace: 'default' });
   const app: FastifyInstance = await buildApi({
     config: parseConfig(yaml), client, logger: pino({ level: 'silent' }), env: {},
