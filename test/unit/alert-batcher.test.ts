@@ -1,6 +1,7 @@
 // Group commit: while a signal for a scope is in flight, later alerts of that scope wait and go together.
 import { AlertBatcher, type BatchMode } from '../../client/alert-batcher';
 import type { Alert } from '../../domain/incident';
+import { waitFor } from '../helpers/wait';
 
 const alert = (i: number, provider = 'openai'): Alert => ({ provider, kind: 'outage', summary: `a${i}`, source: 't', observedAt: '2026-11-22T10:00:00Z' });
 
@@ -66,4 +67,18 @@ test('a failed signal fails only its own callers; the next batch still goes', as
   await tick();
   calls[1].release();
   await expect(c).resolves.toMatchObject({ incidentId: 'openai-1' });
+});
+
+test('with a group-commit window, alerts arriving within it go in the same signal as the first', async () => {
+  const { calls, send } = controlledSender();
+  const b = new AlertBatcher(send, { maxAlerts: 2000, maxBytes: 1_000_000, delayMs: 20 });
+  const first = b.record('openai', [alert(0)]);
+  await tick();
+  expect(calls).toHaveLength(0); // still gathering
+  const second = b.record('openai', [alert(1)]);
+  await waitFor(async () => calls.length, (n) => n === 1, 'the batch to go', 5_000, 2);
+  expect(calls[0].alerts.map((a) => a.summary)).toEqual(['a0', 'a1']);
+  calls[0].release();
+  await expect(Promise.all([first, second])).resolves.toHaveLength(2);
+  expect(b.stats.signals).toBe(1);
 });
