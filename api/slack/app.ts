@@ -1,7 +1,7 @@
 // The Slack app: `/incident` commands and incident-message buttons on Bolt. Every request is
 // acknowledged within Slack's 3 s: a quick answer goes in the ack, slower work (or a slow or
 // unreachable Temporal) is acknowledged first and reported through response_url.
-import { App, LogLevel } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, type SocketModeReceiverOptions } from '@slack/bolt';
 import type { Client } from '@temporalio/client';
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
@@ -25,6 +25,8 @@ export interface SlackSettings {
   botUserId?: string;
   /** Slack Web API base URL (tests point it at a local fake). */
   apiUrl?: string;
+  /** Socket Mode's HTTP/WebSocket dispatcher (tests route apps.connections.open to a local fake). */
+  socketDispatcher?: SocketModeReceiverOptions['dispatcher'];
 }
 
 export function slackSettingsFromEnv(env: NodeJS.ProcessEnv): SlackSettings | null {
@@ -55,8 +57,11 @@ export async function installSlack(api: FastifyInstance, opts: { config: Lifelin
   const log = logger.child({ component: 'slack' });
   const ops = createSlackOperations(client, config);
   const receiver = settings.appToken ? undefined : new FastifySlackReceiver(settings.signingSecret, log);
+  const socket = settings.appToken
+    ? new SocketModeReceiver({ appToken: settings.appToken, logLevel: LogLevel.ERROR, ...(settings.socketDispatcher ? { dispatcher: settings.socketDispatcher } : {}) })
+    : undefined;
   const bolt = new App({
-    ...(receiver ? { receiver } : { socketMode: true, appToken: settings.appToken }),
+    receiver: receiver ?? socket!,
     // A custom authorize: Bolt then never calls auth.test, so Slack being unreachable cannot block a
     // command (see NOTES.md).
     authorize: async () => ({ botToken: settings.botToken, botId: settings.botId, botUserId: settings.botUserId }),
