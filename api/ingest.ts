@@ -27,7 +27,7 @@ export interface AlertIngest {
   record(alerts: Alert[]): Promise<ScopeResult[]>;
 }
 
-export function createAlertIngest(client: Client, taskQueue: string, observe?: BatchObserver, opts: { groupCommitDelayMs?: number } = {}): AlertIngest {
+export function createAlertIngest(client: Client, taskQueue: string, opts: { observe?: BatchObserver; groupCommitDelayMs?: number } = {}): AlertIngest {
   const knownRuns = new Map<string, string>();
   const batcher = new AlertBatcher(async (scope, alerts, mode) => {
     if (mode === 'open') {
@@ -36,7 +36,7 @@ export function createAlertIngest(client: Client, taskQueue: string, observe?: B
     }
     const r = await signalOpenIncident(client, scope, alerts);
     return { incidentId: r?.incidentId ?? null, deduplicated: !!r };
-  }, { maxAlerts: 2000, maxBytes: 1_000_000, delayMs: opts.groupCommitDelayMs ?? 0 }, observe);
+  }, { delayMs: opts.groupCommitDelayMs ?? 0 }, opts.observe);
   return {
     batcher,
     async record(alerts) {

@@ -97,7 +97,7 @@ export async function buildApi(opts: {
   const ingestDeps = {
     config: opts.config,
     tokens,
-    ingest: opts.ingest ?? createAlertIngest(opts.client, opts.config.temporal.taskQueue, (e) => metrics.ingest.batch(e), { groupCommitDelayMs: opts.config.ingest.groupCommitDelayMs }),
+    ingest: opts.ingest ?? createAlertIngest(opts.client, opts.config.temporal.taskQueue, { observe: (e) => metrics.ingest.batch(e), groupCommitDelayMs: opts.config.ingest.groupCommitDelayMs }),
     limiter: createRateLimiter(opts.config.ingest.rateLimit.perSecond, opts.config.ingest.rateLimit.burst),
   };
   registerAlertRoutes(app, ingestDeps);

@@ -116,7 +116,7 @@ async function main() {
   };
   try {
     const plan = { alerts: ALERTS, providers: PROVIDERS, clients: CLIENTS, keysPerProvider: KEYS, token: TOKEN };
-    const ingest = createAlertIngest(services.client, config.temporal.taskQueue, undefined, { groupCommitDelayMs: config.ingest.groupCommitDelayMs });
+    const ingest = createAlertIngest(services.client, config.temporal.taskQueue, { groupCommitDelayMs: config.ingest.groupCommitDelayMs });
     const grouped = await listen(ingest);
     const r1 = await runStorm(grouped.url, plan);
     await grouped.api.close();

@@ -40,15 +40,27 @@ export interface BatcherStats {
   largestBatch: number;
 }
 
+export interface BatchLimits {
+  maxAlerts: number;
+  maxBytes: number;
+  /** The group-commit window: how long a batch gathers before its signal goes (0 = none). */
+  delayMs: number;
+}
+
+const DEFAULT_LIMITS: BatchLimits = { maxAlerts: 2000, maxBytes: 1_000_000, delayMs: 0 };
+
 export class AlertBatcher {
   private lanes = new Map<string, Lane>();
+  private readonly limits: BatchLimits;
   readonly stats: BatcherStats = { signals: 0, alerts: 0, largestBatch: 0 };
 
   constructor(
     private readonly send: BatchSender,
-    private readonly limits: { maxAlerts: number; maxBytes: number; delayMs?: number } = { maxAlerts: 2000, maxBytes: 1_000_000 },
+    limits: Partial<BatchLimits> = {},
     private readonly observe?: BatchObserver,
-  ) {}
+  ) {
+    this.limits = { ...DEFAULT_LIMITS, ...limits };
+  }
 
   /** Records `alerts` (all of one scope) and resolves when they are durably in Temporal. */
   record(scope: string, alerts: Alert[], mode: BatchMode = 'open'): Promise<BatchResult> {

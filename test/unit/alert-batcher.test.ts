@@ -71,7 +71,7 @@ test('a failed signal fails only its own callers; the next batch still goes', as
 
 test('with a group-commit window, alerts arriving within it go in the same signal as the first', async () => {
   const { calls, send } = controlledSender();
-  const b = new AlertBatcher(send, { maxAlerts: 2000, maxBytes: 1_000_000, delayMs: 20 });
+  const b = new AlertBatcher(send, { delayMs: 20 });
   const first = b.record('openai', [alert(0)]);
   await tick();
   expect(calls).toHaveLength(0); // still gathering
