@@ -24,6 +24,29 @@ function observationOf(r: ProbeResult): WatchResult['observation'] {
   return rest;
 }
 
+/** A sleep that an event cuts short: the probe loop sleeps until its next launch or the next answer. */
+class Wakeup {
+  private waiting?: () => void;
+
+  wake(): void {
+    this.waiting?.();
+  }
+
+  sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.waiting = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, ms));
+      this.waiting = done;
+      signal.addEventListener('abort', done);
+    });
+  }
+}
+
 export function createWatchActivities(deps: ActivityDeps) {
   return {
     async watchProvider({ provider, healthy }: { provider: string; healthy: boolean }): Promise<WatchResult> {
@@ -39,7 +62,7 @@ export function createWatchActivities(deps: ActivityDeps) {
       const answers: ProbeResult[] = [];
       const inFlight = new Set<number>();
       const okLatencies: number[] = [];
-      let wake: (() => void) | undefined;
+      const answered = new Wakeup();
       let lastLaunchAt: number | undefined;
       let last: WatchResult['observation'] | undefined;
       let statusPage: StatusPageMemory | undefined;
@@ -52,7 +75,7 @@ export function createWatchActivities(deps: ActivityDeps) {
         void probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal, ...(type ? { type, model } : {}) }).then((r) => {
           if (!type) inFlight.delete(since);
           answers.push(r);
-          wake?.();
+          answered.wake();
         });
       };
       try {
@@ -103,18 +126,7 @@ export function createWatchActivities(deps: ActivityDeps) {
             continue;
           }
           // Until an answer arrives or the plan's wake-up time; at capacity, the probe timeout bounds it.
-          await new Promise<void>((resolve) => {
-            const done = () => {
-              clearTimeout(timer);
-              signal.removeEventListener('abort', done);
-              wake = undefined;
-              resolve();
-            };
-            const timer = setTimeout(done, Math.max(1, (plan.wakeAt ?? now + p.probe.timeoutMs) - now));
-            wake = done;
-            signal.addEventListener('abort', done);
-            if (answers.length) done();
-          });
+          if (!answers.length) await answered.sleep((plan.wakeAt ?? now + p.probe.timeoutMs) - now, signal);
           if (ctx.cancellationSignal.aborted) throw new CancelledFailure('watch cancelled');
         }
         return { healthy: detector.healthy, transition: false, observation: last! };
