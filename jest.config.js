@@ -12,8 +12,9 @@ module.exports = {
   forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
-    { ...common, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    // Both fail a test whose run produced a WORKFLOW_TASK_FAILED it did not expect (test/setup/task-failures.ts).
+    { ...common, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup/task-failures.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup/task-failures.ts'] },
     { ...common, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'] },
     // Not part of `npm test`: run with `npx jest --selectProjects bench`.
     { ...common, displayName: 'bench', testMatch: ['<rootDir>/bench/**/*.bench.ts'] },

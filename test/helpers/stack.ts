@@ -21,6 +21,7 @@ import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
 import type { Channel } from '../../activities/notify';
 import { createMetrics, type LifelineMetrics } from '../../metrics';
 import { cliPath, quietTemporalRuntime, workflowBundle } from './temporal';
+import { assertNoUnexpectedTaskFailures, watchHistories } from './task-failures';
 
 export const TOKENS = { operator: 'op-token-7f3a', ingest: 'ingest-token-91bc', reader: 'read-token-55d0', admin: 'admin-token-e62c' };
 export const TEST_ENV = { LIFELINE_OPERATOR_TOKEN: TOKENS.operator, LIFELINE_INGEST_TOKEN: TOKENS.ingest, LIFELINE_READ_TOKEN: TOKENS.reader, LIFELINE_ADMIN_TOKEN: TOKENS.admin };
@@ -90,6 +91,8 @@ export async function startStack(
   const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, sqliteSync: config.temporal.sqliteSync, log: () => undefined });
   const endpoints = await startProviderEndpoints(config);
   const client = await connectClient(dev.address, config.temporal.namespace);
+  // Every test on this stack fails if a history shows WORKFLOW_TASK_FAILED (test/setup/task-failures.ts).
+  const unwatch = watchHistories(client);
   const metrics = createMetrics({ processMetrics: false });
   const newWorker = () => createLifelineWorker({
     config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env, channels: opts.channels, metrics,
@@ -137,21 +140,25 @@ export async function startStack(
     },
     async stop() {
       await api.close();
+      // The last test's tail (teardown-time tasks) is checked too; a failure here fails the suite.
+      const scanned = await assertNoUnexpectedTaskFailures().then(() => undefined, (err: Error) => err);
+      unwatch();
       if (worker.getState() === 'RUNNING') worker.shutdown();
-      // Teardown must not hang a suite: run() settles within the worker's shutdownForceTime, and rejects when
-      // an activity would not drain; that one is abandoned with the dev server below, which stops anyway.
-      const drained = await running.then(() => true, () => false);
-      if (drained) {
+      // Teardown must not hang a suite: run() settles within the worker's shutdownForceTime. A rejected run()
+      // (a worker that failed, or an activity that ignored its cancellation) fails the suite once the
+      // server under it is stopped — never swallowed.
+      const failure = await running.then(() => undefined, (err: Error) => err);
+      if (!failure) {
         await connection.close();
         await client.connection.close();
-      } else {
-        // Leave the client open: closing a channel under a retrying call throws from a grpc timer and
-        // takes the whole jest process down. forceExit reaps it.
-        process.stderr.write('[stack] worker did not drain (forced shutdown); stopping the server under it\n');
       }
+      // else: leave the client open — closing a channel under a retrying call throws from a grpc timer and
+      // takes the whole jest process down; forceExit reaps it.
       await endpoints.close();
       await dev.stop();
       rmSync(dataDir, { recursive: true, force: true });
+      if (failure) throw new Error(`the stack's worker run() rejected: ${failure.message}`, { cause: failure });
+      if (scanned) throw new Error(`${scanned.message}`, { cause: scanned });
     },
   };
 }

@@ -1,8 +1,9 @@
 // Shared test plumbing for Temporal: the binaries and workflow bundle prepared by global-setup.
-import { Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger, makeTelemetryFilterString } from '@temporalio/worker';
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
+import { recordRuntimeLog } from './task-failures';
 
 export function workflowBundle() {
   const codePath = process.env.LIFELINE_TEST_WORKFLOW_BUNDLE;
@@ -23,14 +24,27 @@ export function testServerPath(): string {
 }
 
 let runtimeInstalled = false;
-/** The SDK's core logs at INFO by default; tests only want warnings. Installable once per process. */
+/**
+ * The SDK's core logs at INFO by default; tests print only errors. Warnings are forwarded too, unprinted,
+ * so the core's "Failing workflow task" reaches test/helpers/task-failures.ts. Installed once per process,
+ * first thing in the workflow and integration tiers (test/setup/task-failures.ts).
+ */
 export function quietTemporalRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    /* already installed by another suite in this worker */
+    Runtime.install({
+      // As in production (worker/worker.ts): the process's signals are not the SDK's to act on.
+      shutdownSignals: [],
+      logger: new DefaultLogger('WARN', (entry) => {
+        recordRuntimeLog(entry);
+        if (entry.level === 'ERROR') process.stderr.write(`[temporal] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta).slice(0, 2000) : ''}\n`);
+      }),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} } },
+    });
+  } catch (err) {
+    // A Runtime created before this point would not report workflow task failures: say so loudly.
+    throw new Error(`the test Temporal Runtime could not be installed (one already exists in this process): ${(err as Error).message}`);
   }
 }
 

@@ -10,6 +10,7 @@
 // again, but always with the same id (PagerDuty dedup_key + action, email Message-ID, webhook delivery
 // id, route Idempotency-Key) so the receiver counts it once; Slack (no ids) gets one incident message.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -17,6 +18,7 @@ import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { buildApi } from '../../api/server';
 import { connectClient } from '../../client/connect';
+import { findIncident } from '../../client/incidents';
 import { parseConfig } from '../../config/load';
 import { PHASES } from '../../domain/incident';
 import { startSimulator, type Simulator } from '../../sim';
@@ -26,6 +28,7 @@ import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
 import { startPagerDutyReceiver, startSlackReceiver, startSmtpReceiver, startWebhookReceiver, distinct } from '../helpers/receivers';
 import { TEST_ENV, TOKENS } from '../helpers/stack';
 import { cliPath, quietTemporalRuntime } from '../helpers/temporal';
+import { watchHistories, watchWorkerLog } from '../helpers/task-failures';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 
@@ -101,6 +104,9 @@ beforeAll(async () => {
   writeFileSync(configFile, configYaml());
   const config = parseConfig(configYaml());
   client = await connectClient(dev.address, 'default');
+  // The workers run in other processes: their histories and their log are what shows a failed task.
+  watchHistories(client);
+  watchWorkerLog(join(dir, 'worker.log'));
   api = await buildApi({ config, client, logger: createLogger({ level: 'silent' }), env: TEST_ENV });
   await api.listen({ host: '127.0.0.1', port: 0 });
   apiUrl = `http://127.0.0.1:${(api.server.address() as { port: number }).port}`;
