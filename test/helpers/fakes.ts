@@ -21,25 +21,46 @@ const readBody = (req: IncomingMessage) =>
     req.on('end', () => r(b));
   });
 
-export interface ReceivedMail { from: string; to: string[]; raw: string; at: number }
+export interface ReceivedMail { from: string; to: string[]; raw: string; at: number; /** The authenticated user of the session, if any. */ user?: string }
 
-export async function startSmtp(): Promise<{ port: number; mails: ReceivedMail[]; close(): Promise<void> }> {
+/**
+ * An SMTP server. With `auth`, AUTH is required (PLAIN/LOGIN, offered without TLS on loopback) and checked
+ * against those credentials — so a client really sends its password, and a wrong one is refused (535).
+ */
+export async function startSmtp(opts: { auth?: { user: string; pass: string } } = {}): Promise<{ port: number; mails: ReceivedMail[]; auths: { user: string; ok: boolean }[]; close(): Promise<void> }> {
   const mails: ReceivedMail[] = [];
+  const auths: { user: string; ok: boolean }[] = [];
+  const required = opts.auth;
   const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    ...(required
+      ? {
+          authOptional: false,
+          allowInsecureAuth: true,
+          authMethods: ['PLAIN', 'LOGIN'],
+          disabledCommands: ['STARTTLS'],
+          onAuth(auth, _session, done) {
+            const ok = auth.username === required.user && auth.password === required.pass;
+            auths.push({ user: String(auth.username), ok });
+            if (!ok) return done(new Error('Invalid username or password'));
+            done(null, { user: auth.username });
+          },
+        }
+      : { authOptional: true, disabledCommands: ['STARTTLS', 'AUTH'] }),
     logger: false,
     onData(stream, session, done) {
       let raw = '';
       stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
       stream.on('end', () => {
-        mails.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, at: Date.now() });
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, at: Date.now(),
+          ...(session.user ? { user: String(session.user) } : {}),
+        });
         done();
       });
     },
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { port: portOf(server.server), mails, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { port: portOf(server.server), mails, auths, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** Header value from a raw message (first occurrence, unfolded, RFC 2047 words decoded). */

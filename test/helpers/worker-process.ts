@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 
 export interface WorkerProcess {
   pid: number;
+  /** Not yet exited. */
+  alive(): boolean;
   /** SIGKILL: no drain, no shutdown hooks — a crashed host. */
   kill9(): Promise<void>;
   stop(): Promise<void>;
@@ -40,6 +42,7 @@ export async function startWorkerProcess(configFile: string, env: Record<string,
   const pid = child.pid!;
   return {
     pid,
+    alive: () => child.exitCode === null && child.signalCode === null,
     async kill9() {
       child.kill('SIGKILL');
       await exited;

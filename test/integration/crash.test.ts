@@ -234,6 +234,14 @@ test('kill -9 of the worker with incidents in every phase: all complete, each st
   // detected: the next outage is recorded by the API while no worker is alive.
   const det = await openIncident('pdet');
 
+  // What the kill cut off: each of these transmissions was received and never answered.
+  const cut = {
+    pd: pd.gate.held.map((e) => `${e.dedup_key}/${e.event_action}`),
+    smtp: smtp.gate.held.map((m) => m.messageId),
+    hook: hook.gate.held.map((h) => h.id),
+    route: routeHook.gate.held.map((h) => h.id),
+  };
+  expect([cut.pd.length, cut.smtp.length, cut.hook.length, cut.route.length].every((n) => n >= 1)).toBe(true);
   for (const r of [pd, slack, smtp, hook, routeHook]) r.gate.release();
   sim.setFault('pdiag', { mode: 'healthy' });
   await startWorker();
@@ -250,6 +258,14 @@ test('kill -9 of the worker with incidents in every phase: all complete, each st
   }
   expect(slack.roots(`(${esc})`)).toHaveLength(1);
   expectRoutesConsistent();
+  // Each delivery the kill cut off was sent again by the restarted worker, with the same id (so the
+  // receiver above counted it once): the kill really landed on work in flight.
+  const times = <T,>(items: T[], key: (x: T) => string, k: string) => items.filter((x) => key(x) === k).length;
+  for (const k of cut.pd) expect(`${k} × ${times(pd.events, (e) => `${e.dedup_key}/${e.event_action}`, k) >= 2}`).toBe(`${k} × true`);
+  for (const k of cut.smtp) expect(`${k} × ${times(smtp.mails, (m) => m.messageId, k) >= 2}`).toBe(`${k} × true`);
+  for (const k of cut.hook) expect(`${k} × ${times(hook.hooks, (h) => h.id, k) >= 2}`).toBe(`${k} × true`);
+  for (const k of cut.route) expect(`${k} × ${times(routeHook.hooks, (h) => h.id, k) >= 2}`).toBe(`${k} × true`);
+  expect(resent).toBeGreaterThanOrEqual(cut.pd.length + cut.smtp.length + cut.hook.length);
   process.stdout.write(
     `[figures] crash: worker killed with 5 incidents in flight (detected, escalating, diagnosing, shifting, reporting); ` +
       `restart took ${((restartedAt - killedAt) / 1000).toFixed(1)} s; all resolved ${((resolvedAt - restartedAt) / 1000).toFixed(1)} s after the restart; ` +
@@ -257,33 +273,131 @@ test('kill -9 of the worker with incidents in every phase: all complete, each st
   );
 });
 
-test('two workers on one task queue: kill -9 one mid-incident and the other carries it to the end', async () => {
+/** The pending deliverNotification of an incident that a worker has started, and who started it. */
+async function startedDelivery(id: string): Promise<{ activityId: string; identity: string } | undefined> {
+  const handle = await findIncident(client, id);
+  if (!handle) return undefined;
+  const desc = await handle.describe();
+  const pending = (desc.raw.pendingActivities ?? []).find(
+    (a) => a.activityType?.name === 'deliverNotification' && !!a.lastWorkerIdentity && String(a.state) === '2' /* PENDING_ACTIVITY_STATE_STARTED */,
+  );
+  return pending ? { activityId: String(pending.activityId), identity: String(pending.lastWorkerIdentity) } : undefined;
+}
+
+/** The ActivityTaskStarted event of an activity's last attempt (identity, attempt), from the incident's history. */
+async function lastStart(id: string, activityId: string): Promise<{ identity: string; attempt: number }> {
+  const handle = await findIncident(client, id);
+  const events = (await handle!.fetchHistory()).events ?? [];
+  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityId === activityId);
+  const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId));
+  return { identity: String(started?.activityTaskStartedEventAttributes?.identity), attempt: Number(started?.activityTaskStartedEventAttributes?.attempt) };
+}
+
+test('two workers on one task queue: the worker holding the page is killed -9, and the other resends it and carries the incident to the end', async () => {
   await startWorker();
-  const [first] = workers.filter((w) => w !== workers[0]);
+  const alive = workers.filter((w) => w.alive());
+  expect(alive).toHaveLength(2);
+  // The SDK's default worker identity is pid@host: that is how the server names who holds an activity.
+  const identityOf = (w: WorkerProcess) => `${w.pid}@${hostname()}`;
   pd.gate.hold((e) => e.dedup_key.startsWith('lifeline-ptwo-'));
   const id = await openIncident('ptwo');
   await waitFor(async () => pd.gate.held.some((e) => e.dedup_key === `lifeline-${id}`), Boolean, 'page of ptwo in flight');
-  await first.kill9();
+  const holding = await waitFor(() => startedDelivery(id), (d) => !!d && alive.some((w) => identityOf(w) === d.identity), 'the started page delivery and its worker');
+  const holder = alive.find((w) => identityOf(w) === holding!.identity)!;
+  const survivor = alive.find((w) => w !== holder)!;
+  await holder.kill9();
   const killedAt = Date.now();
   pd.gate.release();
   await resolveWhenMonitoring(id);
   const done = await inPhase(id, 'resolved', 150_000);
   expectStepsOnce(done.body.timeline);
-  expectDeliveredOnce(id);
-  process.stdout.write(`[figures] crash: one of two workers killed; incident resolved ${((Date.now() - killedAt) / 1000).toFixed(1)} s later on the other\n`);
+  const { resent } = expectDeliveredOnce(id);
+  // The killed worker had the page: its attempt was cut, so the survivor sent the same trigger again (same
+  // dedup_key, one PagerDuty incident) as a later attempt of the same activity.
+  const triggers = pd.events.filter((e) => e.dedup_key === `lifeline-${id}` && e.event_action === 'trigger');
+  expect(triggers.length).toBe(2);
+  expect(resent).toBeGreaterThanOrEqual(1);
+  const last = await lastStart(id, holding!.activityId);
+  expect(last.identity).toBe(identityOf(survivor));
+  expect(last.attempt).toBeGreaterThanOrEqual(2);
+  process.stdout.write(
+    `[figures] crash: the worker holding the page (${holding!.identity}) killed; the other resent it (attempt ${last.attempt}, ${resent} transmission(s) repeated with the same id) ` +
+      `and resolved the incident ${((Date.now() - killedAt) / 1000).toFixed(1)} s later\n`,
+  );
 });
 
-test('the Temporal dev server killed -9 and restarted on its SQLite file mid-incident: the incident completes', async () => {
+test('the Temporal dev server killed -9 with an activity, an ingest burst (signals) and an update in flight: nothing lost, every repeat counted and merged', async () => {
+  // In flight at the kill: the page's PagerDuty trigger (an activity, held unanswered at the receiver), an
+  // ingest burst (each accepted alert is a signal) in four lanes, and an operator's note (an update).
+  pd.gate.hold((e) => e.dedup_key.startsWith('lifeline-pdev-') && e.event_action === 'trigger');
   const id = await openIncident('pdev');
-  await inPhase(id, 'monitoring', 120_000);
+  await waitFor(async () => pd.gate.held.some((e) => e.dedup_key === `lifeline-${id}`), Boolean, 'page of pdev in flight');
+
+  const KEYS = Array.from({ length: 40 }, (_, i) => `burst-${String(i).padStart(2, '0')}`);
+  const accepted = new Map<string, number>(); // dedupKey → 202s received
+  let answered = 0;
+  let refused = 0;
+  const post = (path: string, body: unknown, token: string) =>
+    http('POST', path, token, body).catch((err: Error) => ({ status: 0, body: { error: err.message } }));
+  // A detector's lane: sends its keys in order and retries each until it is accepted (a 202 means applied).
+  const lane = async (keys: string[]) => {
+    for (const key of keys) {
+      for (;;) {
+        const r = await post('/v1/alerts', { provider: 'pdev', kind: 'outage', summary: `burst ${key}`, source: 'crash-burst', dedupKey: key }, TOKENS.ingest);
+        answered += 1;
+        if (r.status === 202) {
+          expect(r.body.incidentId).toBe(id);
+          accepted.set(key, (accepted.get(key) ?? 0) + 1);
+          break;
+        }
+        refused += 1;
+        await new Promise((res) => setTimeout(res, 200)); // a detector's retry interval, not a wait for a condition
+      }
+    }
+  };
+  const lanes = [0, 1, 2, 3].map((l) => lane(KEYS.filter((_, i) => i % 4 === l)));
+  await waitFor(async () => accepted.size, (n) => n >= 8, 'part of the burst accepted before the kill');
+
+  const note = post(`/v1/incidents/${id}/notes`, { by: 'crash-test', text: 'note sent as the server died' }, TOKENS.operator);
   process.kill(dev.pid, 'SIGKILL');
   const killedAt = Date.now();
+  const acceptedAtKill = accepted.size;
+  expect(acceptedAtKill).toBeLessThan(KEYS.length); // the burst was still going when the server died
   dev = await startServer();
   const upAt = Date.now();
-  // Clients and the worker reconnect on their own; the operator's resolve goes through once they have.
+  pd.gate.release();
+
+  await Promise.all(lanes);
+  // The note: applied once whether its first request got through or had to be repeated.
+  let noteRes = await note;
+  let noteTries = 1;
+  while (noteRes.status !== 200) {
+    expect(noteTries).toBeLessThan(200);
+    await new Promise((res) => setTimeout(res, 250)); // operator's retry interval
+    noteRes = await post(`/v1/incidents/${id}/notes`, { by: 'crash-test', text: 'note sent as the server died' }, TOKENS.operator);
+    noteTries += 1;
+  }
+
   await waitFor(() => http('POST', `/v1/incidents/${id}/resolve`, TOKENS.operator, { by: 'crash-test' }), (r) => r.status === 200, 'resolve after the server restart', 120_000);
   const done = await inPhase(id, 'resolved', 150_000);
   expectStepsOnce(done.body.timeline);
-  expectDeliveredOnce(id);
-  process.stdout.write(`[figures] crash: dev server down ${((upAt - killedAt) / 1000).toFixed(1)} s; incident resolved ${((Date.now() - upAt) / 1000).toFixed(1)} s after it was back\n`);
+  const { resent } = expectDeliveredOnce(id);
+
+  // Every alert of the burst arrived, each key is one distinct alert (the opening alert has no key), and
+  // a key that was accepted more than once (a retried request whose first try was applied) was merged.
+  const alerts = done.body.alerts as { count: number; distinct?: number; keyed?: Record<string, { count: number }> };
+  expect(Object.keys(alerts.keyed ?? {}).filter((k) => k.startsWith('burst-')).sort()).toEqual(KEYS);
+  expect(alerts.distinct).toBe(KEYS.length + 1);
+  const alertResends = KEYS.reduce((n, k) => n + alerts.keyed![k].count - 1, 0);
+  for (const k of KEYS) expect(alerts.keyed![k].count).toBeGreaterThanOrEqual(accepted.get(k)!);
+  expect(alerts.count).toBe(1 + KEYS.length + alertResends);
+
+  const notes = done.body.timeline.filter((e: Entry) => e.message.includes('note sent as the server died'));
+  expect(notes.length).toBeGreaterThanOrEqual(1);
+  expect(notes.length).toBeLessThanOrEqual(noteTries);
+  process.stdout.write(
+    `[figures] crash: dev server down ${((upAt - killedAt) / 1000).toFixed(1)} s with a page, ${KEYS.length - acceptedAtKill} alerts and a note in flight; ` +
+      `${answered} alert requests (${refused} refused and retried, ${alertResends} applied twice and merged by dedupKey); note applied ${notes.length}× over ${noteTries} request(s); ` +
+      `${resent} delivery transmission(s) repeated with the same id; incident resolved ${((Date.now() - upAt) / 1000).toFixed(1)} s after the server was back\n`,
+  );
 });

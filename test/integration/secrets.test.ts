@@ -42,7 +42,7 @@ let routeHooks: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 beforeAll(async () => {
   [pd, slack, smtp, hooks, routeHooks] = await Promise.all([
-    startPagerDutyFake(), startSlackFake(), startSmtp(), startWebhookReceiver(SECRETS.WEBHOOK_SECRET), startWebhookReceiver(SECRETS.ROUTE_WEBHOOK_SECRET),
+    startPagerDutyFake(), startSlackFake(), startSmtp({ auth: { user: 'lifeline', pass: SECRETS.SMTP_PASSWORD } }), startWebhookReceiver(SECRETS.WEBHOOK_SECRET), startWebhookReceiver(SECRETS.ROUTE_WEBHOOK_SECRET),
   ]);
   stack = await startStack({
     env: { ...SECRETS, SLACK_API_URL: `${slack.url}/api/`, SMTP_USER: 'lifeline' },
@@ -93,7 +93,28 @@ test('no secret value in the debug log, any workflow history or the archive afte
   await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'resolved', 'resolution', 120_000);
   const archiveDir = join(stack.dataDir, 'archive');
   await waitFor(async () => { try { return readdirSync(archiveDir).length; } catch { return 0; } }, (n) => n >= 1, 'the archive', 60_000);
-  expect(smtp.mails.length).toBeGreaterThan(0); // SMTP authentication was used (the password was read)
+  // Every channel and publisher received what it should, authenticated with the secret under test.
+  await waitFor(async () => pd.events.filter((e) => e.event_action === 'resolve').length, (n) => n >= 1, 'the PagerDuty resolve', 60_000);
+  await waitFor(async () => hooks.accepted.filter((h) => h.body.type === 'incident.resolved').length, (n) => n >= 1, 'the resolved webhook', 60_000);
+  // PagerDuty: trigger and resolve, both carrying the routing key (the only thing that authenticates them).
+  expect(pd.events.map((e) => e.routing_key)).toEqual(pd.events.map(() => SECRETS.PD_ROUTING_KEY));
+  expect(pd.events.map((e) => e.event_action)).toEqual(expect.arrayContaining(['trigger', 'resolve']));
+  // Slack: every Web API call carried the bot token; the incident was posted.
+  expect(slack.calls.length).toBeGreaterThan(0);
+  expect(slack.calls.map((c) => c.token)).toEqual(slack.calls.map(() => `Bearer ${SECRETS.SLACK_BOT_TOKEN}`));
+  expect(slack.calls.some((c) => c.method === 'chat.postMessage' && c.args.text?.includes(id))).toBe(true);
+  // SMTP: the server requires AUTH, so the password was sent; every session logged in with it, and the
+  // team page and the customer notice both arrived over an authenticated session.
+  expect(smtp.auths.length).toBeGreaterThan(0);
+  expect(smtp.auths).toEqual(smtp.auths.map(() => ({ user: 'lifeline', ok: true })));
+  expect(smtp.mails.every((m) => m.user === 'lifeline')).toBe(true);
+  expect(smtp.mails.flatMap((m) => m.to)).toEqual(expect.arrayContaining(['dana@example.com', 'ops@customer.test']));
+  // Webhooks: signed with their secrets (the receivers verify; none rejected), page and resolution, and the
+  // route publisher's failover and failback.
+  expect(hooks.rejected).toBe(0);
+  expect(hooks.accepted.map((h) => h.body.type)).toEqual(expect.arrayContaining(['incident.page', 'incident.resolved']));
+  expect(routeHooks.rejected).toBe(0);
+  expect(routeHooks.accepted.length).toBeGreaterThanOrEqual(2);
 
   // Controls: the search does see what reaches the log, and a credential in a header field is redacted.
   const canary = `canary-${Date.now()}`;
