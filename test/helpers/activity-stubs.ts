@@ -2,6 +2,13 @@
 // is about (and a new activity does not mean editing every test). The route stub keeps its own state.
 import type { ArchiveActivities, IncidentActivities, ShiftActivities } from '../../activities/types';
 import type { RouteState } from '../../workflows/messages';
+import { parseConfig } from '../../config/load';
+
+/**
+ * The delivery retry policy lifeline ships (config defaults of `notifications.retry`), so workflow tests
+ * run deliveries under the production policy rather than the legacy one kept for old histories.
+ */
+export const SHIPPED_DELIVERY_RETRY = parseConfig('providers: [{ id: openai, kind: openai, baseUrl: "sim:openai", models: [gpt-4o-mini] }]').notifications.retry;
 
 export type AllIncidentActivities = IncidentActivities & ShiftActivities & ArchiveActivities;
 
@@ -16,6 +23,7 @@ export function stubActivities(overrides: Partial<AllIncidentActivities> = {}): 
       ackTimeoutMs: 60 * 60_000,
       maxRepeats: 0,
       statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
+      deliveryRetry: SHIPPED_DELIVERY_RETRY,
     }),
     notify: async () => ({ delivered: ['log'] }),
     deliverNotification: async (d) => ({ channel: d.channel, status: 'delivered' }),

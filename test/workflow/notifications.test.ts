@@ -1,7 +1,7 @@
 // Per-channel delivery from incidentWorkflow on the time-skipping server (activities mocked): a channel
 // that is down is retried and recorded while the others deliver once; Slack's ts comes back for updates;
 // the repeat-alert rule and impact re-assessment escalate with their reasons on the timeline.
-import { stubActivities } from '../helpers/activity-stubs';
+import { SHIPPED_DELIVERY_RETRY, stubActivities } from '../helpers/activity-stubs';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Delivery, DeliveryResult, IncidentActivities, IncidentContext } from '../../activities/types';
@@ -24,6 +24,7 @@ const context = (users: number): IncidentContext => ({
   channels: ['log', 'slack', 'email', 'pagerduty'],
   alertRouting: { routes: DEFAULT_ALERT_ROUTING, fallback: DEFAULT_ROUTE },
   serviceCatalog: [{ id: 'support-bot', users }, { id: 'billing', users: 20_000 }],
+  deliveryRetry: SHIPPED_DELIVERY_RETRY, // what getIncidentContext returns under the default config
 });
 
 function activities(users: number, deliver: (d: Delivery) => Promise<DeliveryResult>): IncidentActivities {
@@ -76,7 +77,8 @@ test('a channel that is down is retried with backoff and recorded; the others de
     expect(by('slack', 'resolved')).toHaveLength(1);
     expect(by('slack', 'page')[0].slackTs).toBeUndefined();
     expect(by('slack', 'resolved')[0].slackTs).toBe('1700000000.000100'); // update in place
-    expect(by('pagerduty', 'page')).toHaveLength(6); // maximumAttempts
+    expect(by('pagerduty', 'page')).toHaveLength(SHIPPED_DELIVERY_RETRY.maximumAttempts); // the shipped policy, run to its end
+    expect(SHIPPED_DELIVERY_RETRY.maximumAttempts).toBe(20);
     expect(by('pagerduty', 'page')[0].notification.facts).toMatchObject({ incidentId: final.id, opening: true, impactLevel: 'critical' });
     expect(final.timeline.filter((e) => e.type === 'notification_failed').map((e) => e.message)).toEqual([
       expect.stringMatching(/^page via pagerduty not delivered: connect ECONNREFUSED/),
