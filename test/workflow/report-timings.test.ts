@@ -5,7 +5,7 @@ import { stubActivities, type AllIncidentActivities } from '../helpers/activity-
 import { Worker } from '@temporalio/worker';
 import type { ArchiveRequest } from '../../activities/types';
 import type { IncidentState } from '../../domain/incident';
-import { buildReportModel } from '../../domain/report';
+import { buildReportModel, formatDuration } from '../../domain/report';
 import { renderPostmortem } from '../../activities/report';
 import { acknowledgeUpdate, alertsSignal, incidentStateQuery, providerRecoveredSignal } from '../../workflows/messages';
 import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
@@ -43,7 +43,9 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
   };
   const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue: 'tq-timings', workflowBundle: workflowBundle(), activities });
   await worker.runUntil(async () => {
-    // The server's clock, not the host's: time skipping moves it ahead of Date.now().
+    // The server's clock, not the host's: time skipping moves it ahead of Date.now(). Each scripted step
+    // also takes some real (unskipped) time — queries, an update, workflow tasks — measured here on the
+    // server's clock, so the tolerance below is this run's figure, not a guess at the machine's load.
     const t0 = await testEnv().currentTimeMs();
     const h = await testEnv().client.workflow.signalWithStart('incidentWorkflow', {
       taskQueue: 'tq-timings',
@@ -53,27 +55,33 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
       signalArgs: [{ alerts: [{ provider: 'openai', kind: 'outage', summary: 'probe 503', source: 'probe', observedAt: new Date(t0 - 20_000).toISOString() }] }],
     });
     await waitFor(() => h.query(incidentStateQuery), (s) => s.phase === 'monitoring', 'monitoring phase');
+    const t1 = await testEnv().currentTimeMs();
     await testEnv().sleep('7 minutes');
+    const a0 = await testEnv().currentTimeMs();
     await h.executeUpdate(acknowledgeUpdate, { args: [{ by: 'dana' }] });
+    const a1 = await testEnv().currentTimeMs();
     await testEnv().sleep('30 minutes');
     await h.signal(providerRecoveredSignal, { at: new Date(await testEnv().currentTimeMs()).toISOString(), detail: 'probe 200' });
     const final = (await h.result()) as IncidentState;
+    const unskipped = t1 - t0 + (a1 - a0);
 
     const model = buildReportModel(final);
     const d = Object.fromEntries(model.durations.map((x) => [x.name, x]));
-    // Real (unskipped) time between the scripted steps (workflow tasks, queries) adds up to a second or so.
-    expect(Math.abs(d.mttd.ms! - 20_000)).toBeLessThan(2_000);
-    expect(Math.abs(d.mtta.ms! - 7 * 60_000)).toBeLessThan(2_000);
-    expect(Math.abs(d.mttr.ms! - 37 * 60_000)).toBeLessThan(2_000);
-    expect(d.mttm.ms!).toBeLessThan(2_000);
-    expect(d.mttd.text).toMatch(/^2[01] s$/);
-    expect(d.mtta.text).toMatch(/^7 min( [12] s)?$/);
-    expect(d.mttr.text).toMatch(/^37 min( [12] s)?$/);
+    // Each duration is its injected timing plus at most the measured real time of the steps around it.
+    const near = (name: string, ms: number | null, injected: number) =>
+      expect(`${name} ${ms! >= injected - 1000 && ms! <= injected + unskipped + 1000 ? 'within' : 'outside'} [${injected}, ${injected + unskipped + 1000}] ms: ${ms}`).toMatch(/ within /);
+    near('mttd', d.mttd.ms, 20_000);
+    near('mtta', d.mtta.ms, 7 * 60_000);
+    near('mttr', d.mttr.ms, 37 * 60_000);
+    expect(d.mttm.ms!).toBeLessThanOrEqual(unskipped + 1000);
+    for (const x of [d.mttd, d.mtta, d.mttr]) expect(x.text).toBe(formatDuration(x.ms));
+    process.stdout.write(`[figures] report timings: ${unskipped} ms of real time in the scripted steps (tolerance of the durations)\n`);
+    // Detection met needs < 30 s: 20 s injected + this run's step time (printed above; seconds at most).
     expect(Object.fromEntries(model.kpis.map((k) => [k.name, k.verdict]))).toEqual({ detection: 'met', failover: 'met', restoration: 'met', total: 'missed' });
     expect(model.prevention.priority).toBe('high'); // SEV1
 
     expect(final.report).toContain(`| Time to acknowledge | ${d.mtta.text} |`);
-    expect(final.report).toMatch(/\| Detection \(fault → detected\) \| < 30 s \| 2[01] s \| met \|/);
+    expect(final.report).toContain(`| Detection (fault → detected) | < 30 s | ${d.mttd.text} | met |`);
     expect(final.report).toMatch(/\| Total recovery \(fault → resolved\) \| < 5 min \| 37 min[^|]* \| missed \|/);
     expect(archived).toHaveLength(1);
     expect(archived[0].state.acknowledgedAt).toBe(final.acknowledgedAt);
