@@ -60,7 +60,13 @@ test('Slack, SMTP and PagerDuty unreachable: the incident runs to resolution, es
   stack.endpoints.simulator!.setFault('openai', { mode: 'healthy' });
   const resolved = await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.status === 'resolved', 'resolved while they are still down', 60_000);
   expect(resolved.body.timeline.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['diagnosed', 'traffic_shifted', 'recovered', 'traffic_restored']));
-  // Nothing reached the three while they were down, and nothing was given up on.
+  // While down, every one of the three was tried and refused (the delivery activity counted retryable
+  // failures on each), nothing was received before they returned, and nothing was given up on.
+  const failures = async () => {
+    const values = (await stack.metrics.registry.getSingleMetric('lifeline_notification_failures_total')!.get()).values;
+    return Object.fromEntries(['slack', 'email', 'pagerduty'].map((ch) => [ch, values.filter((v) => v.labels.channel === ch && v.labels.retryable === 'true').reduce((n, v) => n + v.value, 0)]));
+  };
+  const refused = await waitFor(failures, (f) => Object.values(f).every((n) => n >= 1), 'refused deliveries on Slack, SMTP and PagerDuty');
   expect({ pd: pd.events.length, slack: slack.calls.length, mails: smtp.mails.length }).toEqual(before);
   expect(resolved.body.timeline.filter((e: { type: string }) => e.type === 'notification_failed' || e.type === 'status_publish_failed')).toEqual([]);
 
@@ -70,6 +76,7 @@ test('Slack, SMTP and PagerDuty unreachable: the incident runs to resolution, es
   const landedAt = Date.now();
 
   const pages = closed.body.timeline.filter((e: { type: string }) => e.type === 'paged').length;
+  process.stdout.write(`[dependency-outage] refused attempts while down ${JSON.stringify(refused)}; PagerDuty events ${JSON.stringify(pd.events.filter((e) => e.dedup_key === `lifeline-${id}`).map((e) => e.event_action))}\n`);
   expect(pages).toBeGreaterThanOrEqual(2);
   // PagerDuty: one alert (one dedup_key) triggered and resolved.
   const events = pd.events.filter((e) => e.dedup_key === `lifeline-${id}`);
