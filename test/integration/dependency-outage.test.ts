@@ -76,11 +76,16 @@ test('Slack, SMTP and PagerDuty unreachable: the incident runs to resolution, es
   const landedAt = Date.now();
 
   const pages = closed.body.timeline.filter((e: { type: string }) => e.type === 'paged').length;
-  process.stdout.write(`[dependency-outage] refused attempts while down ${JSON.stringify(refused)}; PagerDuty events ${JSON.stringify(pd.events.filter((e) => e.dedup_key === `lifeline-${id}`).map((e) => e.event_action))}\n`);
   expect(pages).toBeGreaterThanOrEqual(2);
   // PagerDuty: one alert (one dedup_key) triggered and resolved.
   const events = pd.events.filter((e) => e.dedup_key === `lifeline-${id}`);
   expect(distinct(events, (e) => e.event_action)).toEqual(['trigger', 'resolve']);
+  // Exact counts once the queues drained: one trigger per page (same dedup_key), one resolve; none twice.
+  expect(events.map((e) => e.event_action)).toEqual([...Array.from({ length: pages }, () => 'trigger'), 'resolve']);
+  const hooks = hook.hooks.filter((h) => (h.body.incident as { incidentId?: string } | undefined)?.incidentId === id);
+  expect(hooks.filter((h) => h.body.type === 'incident.page')).toHaveLength(pages);
+  expect(hooks.filter((h) => h.body.type === 'incident.resolved')).toHaveLength(1);
+  expect(new Set(hooks.map((h) => h.id)).size).toBe(hooks.length);
   // Slack: one incident message, updated and threaded.
   expect(slack.roots(`(${id})`)).toHaveLength(1);
   expect(slack.calls.some((c) => c.method === 'chat.update')).toBe(true);
@@ -92,7 +97,7 @@ test('Slack, SMTP and PagerDuty unreachable: the incident runs to resolution, es
   expect(status.map((m) => m.subject)).toEqual(expect.arrayContaining([expect.stringMatching(/^\[investigating\]/), expect.stringMatching(/^\[resolved\]/)]));
   expect(closed.body.timeline.filter((e: { type: string }) => /failed/.test(e.type))).toEqual([]);
   process.stdout.write(
-    `[figures] dependency outage: Slack, SMTP and PagerDuty down ${((upAt - downAt) / 1000).toFixed(1)} s (incident diagnosed, failed over, escalated ${pages - 1}× via webhook and resolved meanwhile); ` +
+    `[figures] dependency outage: Slack, SMTP and PagerDuty down ${((upAt - downAt) / 1000).toFixed(1)} s (incident diagnosed, failed over, escalated ${pages - 1}× via webhook and resolved meanwhile; refused attempts ${JSON.stringify(refused)}); ` +
       `all ${mails.length + status.length} emails, ${events.length} PagerDuty events and the Slack message landed within ${((landedAt - upAt) / 1000).toFixed(1)} s of their return\n`,
   );
 });

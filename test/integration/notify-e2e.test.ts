@@ -85,7 +85,7 @@ test('an outage pages every routed channel once; ack and recovery update the sam
   }
 });
 
-test('a worker restarted mid-escalation pages nobody twice', async () => {
+test('a worker restarted (gracefully) between pages, while the ack timer runs, pages nobody twice — kill -9 mid-delivery is test/integration/crash.test.ts', async () => {
   const counts = () => ({
     triggers: pd.events.filter((e) => e.event_action === 'trigger').length,
     roots: slack.calls.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts).length,

@@ -140,10 +140,16 @@ test('buttons: acknowledge, escalate, timeline and resolve act as the clicking u
   expect(acked).toMatchObject({ replace_original: true });
   expect(acked.blocks[0].text.text).toContain('acked by @guest');
 
+  const before = await incident(id);
   n = sink.received.length;
   await click(ACTIONS.escalate, id);
   const escalated = (await waitFor(async () => sink.received.slice(n), (r) => r.length > 0, 'escalate button response'))[0];
   expect(escalated.replace_original).toBe(true);
+  // The click escalated exactly one level, as dana (the clicking user).
+  const after = await incident(id);
+  expect(after.escalationLevel).toBe(before.escalationLevel + 1);
+  const escalations = after.timeline.filter((e: { type: string }) => e.type === 'escalated');
+  expect(escalations.map((e: { actor?: string }) => e.actor)).toEqual(['dana']);
 
   n = sink.received.length;
   await click(ACTIONS.timeline, id, guest);
@@ -161,7 +167,11 @@ test('buttons: acknowledge, escalate, timeline and resolve act as the clicking u
   await click(ACTIONS.resolve, id);
   const resolved = (await waitFor(async () => sink.received.slice(n), (r) => r.length > 0, 'resolve button response'))[0];
   expect(resolved.replace_original).toBe(true);
-  await waitFor(() => incident(id), (s) => s.status === 'resolved', 'resolved by button');
+  // Resolved by dana (the clicking user, allow-listed), recorded with that actor.
+  const done = await waitFor(() => incident(id), (s) => s.status === 'resolved', 'resolved by button');
+  expect(done.resolvedBy).toBe('dana');
+  expect(done.timeline.filter((e: { type: string }) => e.type === 'resolve_requested').map((e: { actor?: string }) => e.actor)).toEqual(['dana']);
+  expect(done.timeline.some((e: { type: string; actor?: string }) => e.type === 'resolve_requested' && e.actor === 'guest')).toBe(false);
 });
 
 test('acks while Temporal hangs (before any Temporal call returns), then says so through response_url', async () => {
