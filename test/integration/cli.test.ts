@@ -3,10 +3,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { scanWorkerLog } from '../helpers/task-failures';
 
 const bin = resolve(__dirname, '..', '..', 'bin', 'lifeline.js');
-const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, LIFELINE_LOG_LEVEL: 'warn', ...env }, timeout: 170_000 });
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, LIFELINE_LOG_LEVEL: 'warn', ...env }, timeout: 170_000 });
+  scanWorkerLog(`${r.stdout}\n${r.stderr}`, `lifeline ${args[0]} output`); // a failed workflow task fails the test (test/setup)
+  return r;
+};
 
 test('config check accepts the demo config and lists every problem of a bad one as path: message', () => {
   const ok = run(['config', 'check', '--config', resolve(__dirname, '..', '..', 'config', 'demo.yaml')]);

@@ -15,6 +15,7 @@ import { connectClient } from '../../client/connect';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
 import { cliPath } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { scanWorkerLog } from '../helpers/task-failures';
 
 const root = resolve(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-shutdown-'));
@@ -123,6 +124,7 @@ test('SIGTERM mid-burst: no accepted request is cut (every 202 recorded, every c
   await Promise.all(Array.from({ length: CONCURRENCY }, loop));
   const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000).unref())]);
   const exitMs = Date.now() - signalledAt;
+  scanWorkerLog(out, 'lifeline up output'); // a failed workflow task fails the test (test/setup)
 
   const byKind = new Map<string, number>();
   for (const o of outcomes) byKind.set(o.status ? `HTTP ${o.status}` : o.error!, (byKind.get(o.status ? `HTTP ${o.status}` : o.error!) ?? 0) + 1);

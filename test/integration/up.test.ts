@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { waitFor } from '../helpers/wait';
+import { scanWorkerLog } from '../helpers/task-failures';
 
 const root = resolve(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-up-'));
@@ -54,7 +55,9 @@ async function up(): Promise<Running> {
 async function stop(r: Running): Promise<number | null> {
   const exited = new Promise<number | null>((res) => r.child.once('exit', (code) => res(code)));
   r.child.kill('SIGTERM');
-  return exited;
+  const code = await exited;
+  scanWorkerLog(r.output(), 'lifeline up output'); // a failed workflow task fails the test (test/setup)
+  return code;
 }
 
 const get = async (url: string, token?: string) => {
