@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { buildApi } from '../../api/server';
@@ -273,13 +274,22 @@ test('kill -9 of the worker with incidents in every phase: all complete, each st
   );
 });
 
-/** The pending deliverNotification of an incident that a worker has started, and who started it. */
-async function startedDelivery(id: string): Promise<{ activityId: string; identity: string } | undefined> {
+/** The PagerDuty deliverNotification of an incident that a worker has started (not yet finished), and who started it. */
+async function startedPagerDutyDelivery(id: string): Promise<{ activityId: string; identity: string } | undefined> {
   const handle = await findIncident(client, id);
   if (!handle) return undefined;
+  // Pending-activity info has no input: the channel is read from the activity's scheduled event.
+  const events = (await handle.fetchHistory()).events ?? [];
+  const pdIds = events
+    .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotification')
+    .filter((e) => {
+      const [delivery] = (e.activityTaskScheduledEventAttributes!.input?.payloads ?? []).map((pl) => defaultPayloadConverter.fromPayload(pl) as { channel?: string });
+      return delivery?.channel === 'pagerduty';
+    })
+    .map((e) => String(e.activityTaskScheduledEventAttributes!.activityId));
   const desc = await handle.describe();
   const pending = (desc.raw.pendingActivities ?? []).find(
-    (a) => a.activityType?.name === 'deliverNotification' && !!a.lastWorkerIdentity && String(a.state) === '2' /* PENDING_ACTIVITY_STATE_STARTED */,
+    (a) => pdIds.includes(String(a.activityId)) && !!a.lastWorkerIdentity && String(a.state) === '2' /* PENDING_ACTIVITY_STATE_STARTED */,
   );
   return pending ? { activityId: String(pending.activityId), identity: String(pending.lastWorkerIdentity) } : undefined;
 }
@@ -302,7 +312,7 @@ test('two workers on one task queue: the worker holding the page is killed -9, a
   pd.gate.hold((e) => e.dedup_key.startsWith('lifeline-ptwo-'));
   const id = await openIncident('ptwo');
   await waitFor(async () => pd.gate.held.some((e) => e.dedup_key === `lifeline-${id}`), Boolean, 'page of ptwo in flight');
-  const holding = await waitFor(() => startedDelivery(id), (d) => !!d && alive.some((w) => identityOf(w) === d.identity), 'the started page delivery and its worker');
+  const holding = await waitFor(() => startedPagerDutyDelivery(id), (d) => !!d && alive.some((w) => identityOf(w) === d.identity), 'the started page delivery and its worker');
   const holder = alive.find((w) => identityOf(w) === holding!.identity)!;
   const survivor = alive.find((w) => w !== holder)!;
   await holder.kill9();
