@@ -1,6 +1,6 @@
 // incidentWorkflow's signal, query and update handlers: registered synchronously before the workflow's
 // first await, so nothing sent at start (the opening alerts of signal-with-start) is missed.
-import { patched, setHandler } from '@temporalio/workflow';
+import { setHandler } from '@temporalio/workflow';
 import { addTimeline, recordAlerts, type Alert, type IncidentState } from '../domain/incident';
 import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
 import { nextLevel, type EscalationLevel } from '../domain/escalation';
@@ -52,7 +52,7 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
     if (flags.recovered || state.status === 'resolved') return;
     // A recovery report from an earlier outage of this scope (its incident already closed) must not
     // resolve this one early.
-    if (incidentId && incidentId !== state.id && patched('recovery-report-for-this-incident')) return;
+    if (incidentId && incidentId !== state.id) return;
     flags.recovered = true;
     state.recoveredAt = at;
     addTimeline(state, 'recovered', `${state.provider} healthy again: ${detail}`, now());

@@ -5,7 +5,6 @@ import {
   condition,
   continueAsNew,
   makeContinueAsNewFunc,
-  patched,
   proxyActivities,
   workflowInfo,
   log,
@@ -30,7 +29,7 @@ import { createAlertWatch } from './alert-watch';
 import { nextLevel, rolesForLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
 import { SA, type IncidentInput } from './messages';
 import { archiveWorkflowId } from './archive';
-import { describeWeights, setPhase, setSeverity } from './incident-record';
+import { setPhase, setSeverity } from './incident-record';
 import { registerIncidentHandlers, type IncidentFlags } from './incident-handlers';
 
 // Fast, local-ish work: short timeouts, a few retries.
@@ -76,13 +75,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   // ---- handlers first, before any await ------------------------------------------------------------
   registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page: (level, why) => page(state, level, why) });
 
-  // Per-channel delivery, impact re-assessment and the repeat-alert rule came later: incidents recorded
-  // before them replay on the single `notify` activity.
-  const perChannel = patched('per-channel-delivery');
-  // Since 'delivery-retry-from-config' deliveries retry by `notifications.retry` (minutes, not ~2 min) and
-  // status emails go out in the background, so an SMTP outage cannot hold the incident in a phase.
-  const tunedDelivery = perChannel && patched('delivery-retry-from-config');
-  const deliveries = createDeliveryQueue(state, () => (tunedDelivery ? context?.deliveryRetry : undefined));
+  // Deliveries retry by `notifications.retry` (minutes) and status emails go out in the background, so an
+  // SMTP outage cannot hold the incident in a phase.
+  const deliveries = createDeliveryQueue(state, () => context?.deliveryRetry);
   let statusQueue: Promise<void> = Promise.resolve();
   if (input.resume) return resumeMonitoring(input.resume);
 
@@ -116,45 +111,30 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   await publishStatus();
   escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
   updates = statusUpdateLoop(ctx.statusUpdateMs);
-  watchers = perChannel ? Promise.all([alertWatch.run(), acknowledgementWatch()]) : Promise.resolve();
+  watchers = Promise.all([alertWatch.run(), acknowledgementWatch()]);
 
   // ---- diagnose -------------------------------------------------------------------------------------
   setPhase(state, 'diagnosing', `running diagnostics against ${state.provider}`);
-  // Full checklist, recovery procedures and child traffic shifts; histories from before replay the old path.
-  const procedures = patched('recovery-procedures');
-  state.diagnosis = procedures
-    ? await quick.diagnoseProvider(state.provider, {
-        alertKinds: state.alerts.sample.map((a) => a.kind),
-        alertSummaries: state.alerts.sample.slice(0, 3).map((a) => a.summary),
-      })
-    : await quick.diagnoseProvider(state.provider);
+  state.diagnosis = await quick.diagnoseProvider(state.provider, {
+    alertKinds: state.alerts.sample.map((a) => a.kind),
+    alertSummaries: state.alerts.sample.slice(0, 3).map((a) => a.summary),
+  });
   addTimeline(state, 'diagnosed', `root cause: ${state.diagnosis.rootCause} (${state.diagnosis.checks.map((c) => `${c.name} ${c.status}`).join(', ')})`, now());
 
   // ---- recover: move traffic off the provider ---------------------------------------------------------
-  setPhase(state, 'recovering', procedures ? `recovering ${state.provider} (${state.diagnosis.rootCause})` : `failing over chains that use ${state.provider}`);
-  if (procedures) await runRecoveryProcedure(state, ctx, quick);
-  else for (const chain of ctx.chains) {
-    const change = await quick.failoverChain({ chain, provider: state.provider, incidentId: state.id });
-    if (!change) {
-      addTimeline(state, 'failover_skipped', `chain ${chain}: no traffic on ${state.provider}`, now());
-      continue;
-    }
-    state.routingChanges.push(change);
-    addTimeline(state, 'traffic_shifted', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)} (${change.mode})`, now());
-  }
-  if (!procedures && state.routingChanges.length) state.mitigatedAt = now();
+  setPhase(state, 'recovering', `recovering ${state.provider} (${state.diagnosis.rootCause})`);
+  await runRecoveryProcedure(state, ctx, quick);
   await publishStatus();
 
   // ---- monitor until the provider recovers or someone resolves ---------------------------------------------
   setPhase(state, 'monitoring', `waiting for ${state.provider} to recover`);
   await publishStatus();
-  return monitorUntilDone(ctx, patched('incident-continue-as-new'), 0, procedures);
+  return monitorUntilDone(ctx, 0);
 
   // The tail of an incident, shared by the first run and runs resumed after continue-as-new.
-  async function monitorUntilDone(ctx: IncidentContext, canRoll: boolean, runs: number, procedures: boolean): Promise<IncidentState> {
+  async function monitorUntilDone(ctx: IncidentContext, runs: number): Promise<IncidentState> {
     for (;;) {
-      // Without the patch (histories recorded before it) this is the single wait it always was.
-      await condition(() => flags.recovered || flags.resolveRequested || (canRoll && historyTooLong()));
+      await condition(() => flags.recovered || flags.resolveRequested || historyTooLong());
       if (flags.recovered || flags.resolveRequested) break;
       await condition(allHandlersFinished);
       if (flags.recovered || flags.resolveRequested) break;
@@ -164,15 +144,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       state.resolvedBy = 'lifeline';
       state.resolution = `${state.provider} recovered`;
     }
-    if (flags.recovered && procedures) await restoreTraffic(state, ctx, quick);
-    else if (flags.recovered) {
-      for (const chain of ctx.chains) {
-        const change = await quick.failbackChain({ chain, provider: state.provider, incidentId: state.id });
-        if (!change) continue;
-        state.routingChanges.push(change);
-        addTimeline(state, 'traffic_restored', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)}`, now());
-      }
-    }
+    if (flags.recovered) await restoreTraffic(state, ctx, quick);
 
     // ---- report ---------------------------------------------------------------------------------------
     state.status = 'resolved';
@@ -181,9 +153,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     await Promise.all([escalation, updates, watchers]);
     await publishStatus();
     // Everyone paged hears of the resolution (PagerDuty resolves on each routing key that was triggered).
-    const resolvedRoles = perChannel ? rolesForLevel(state.escalationLevel, escalationLevels) : [];
+    const resolvedRoles = rolesForLevel(state.escalationLevel, escalationLevels);
     await announce({ incidentId: state.id, kind: 'resolved', seq: 0, roles: resolvedRoles, severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
-    if (perChannel) await deliveries.drain(); // bounded by the delivery retry policy
+    await deliveries.drain(); // bounded by the delivery retry policy
     await statusQueue;
     const report = await quick.renderReport(state);
     state.report = report.markdown;
@@ -192,11 +164,9 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
     await condition(allHandlersFinished);
     // Last command of the run: hand the closed incident to the archiver (history JSON + report, kept past
-    // Temporal's retention). Patched so histories recorded before archiving existed still replay.
-    if (patched('archive-on-close')) {
-      await startArchiver();
-      await condition(allHandlersFinished); // a note added while the archiver started still completes
-    }
+    // Temporal's retention).
+    await startArchiver();
+    await condition(allHandlersFinished); // a note added while the archiver started still completes
     if (lateAlerts.length) {
       log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length });
       await continueAsNew<typeof incidentWorkflow>({
@@ -217,7 +187,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   /** Continue-as-new with the whole incident carried over: same workflow ID, same public incident ID. */
   async function rollOver(runs: number): Promise<never> {
     addTimeline(state, 'continued', `history compacted (run ${runs + 2}, ${state.alerts.count} alert(s) so far)`, now());
-    if (perChannel) await deliveries.drain(); // in-flight deliveries finish in this run, not lost with it
+    await deliveries.drain(); // in-flight deliveries finish in this run, not lost with it
     await statusQueue;
     const next = makeContinueAsNewFunc<typeof incidentWorkflow>({
       // The public ID is a search attribute from the new run's first moment, so clients find it at once.
@@ -246,8 +216,8 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     context = ctx;
     escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
     updates = statusUpdateLoop(ctx.statusUpdateMs);
-    watchers = perChannel ? Promise.all([alertWatch.run(), acknowledgementWatch()]) : Promise.resolve();
-    return monitorUntilDone(ctx, true, resume.runs, patched('recovery-procedures'));
+    watchers = Promise.all([alertWatch.run(), acknowledgementWatch()]);
+    return monitorUntilDone(ctx, resume.runs);
   }
 
   // ---- helpers (closures over state) ----------------------------------------------------------------
@@ -305,19 +275,17 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   /** Customer communications: the newest public update, once, to the status page's subscribers. */
   async function publishStatus(): Promise<void> {
-    if (!patched('public-status-updates')) return; // histories from before status emails replay unchanged
     const update = toPublicIncident(state, []).updates[0];
     if (!update || update.id === lastPublishedUpdate) return;
     lastPublishedUpdate = update.id;
     const send = () => emailStatus(update);
-    if (!tunedDelivery) return send();
     // In the background, in order; drained with the deliveries before the report.
     statusQueue = statusQueue.then(send);
   }
 
   async function emailStatus(update: ReturnType<typeof toPublicIncident>['updates'][number]): Promise<void> {
     try {
-      const retry = tunedDelivery ? context?.deliveryRetry : undefined;
+      const retry = context?.deliveryRetry;
       const { sent } = await (retry ? configuredDeliverer(retry) : notifier).publishStatusUpdate({ incidentId: state.id, title: state.title, provider: state.provider, severity: state.severity, startedAt: state.startedAt, update });
       if (sent) addTimeline(state, 'status_published', `${update.status} update emailed to ${sent} subscriber(s)`, now());
     } catch (err) {
@@ -327,7 +295,6 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   /** Queues one delivery per routed target (per-channel), or the single legacy `notify` activity. */
   async function announce(n: Notification, opening = false): Promise<void> {
-    if (!perChannel) return notifySafely(n);
     const targets = deliveryTargetsFor(n.kind, channelsForKinds(alertWatch.kinds(), alertWatch.routing()), context?.channels ?? ['log']);
     deliveries.send({ ...n, facts: notificationFacts(state, opening) }, targets);
   }
@@ -340,14 +307,6 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       incidentId: state.id, kind: 'acknowledged', seq: 0, roles: rolesForLevel(state.escalationLevel, escalationLevels), severity: state.severity, title: state.title,
       message: `acknowledged by ${by}`,
     });
-  }
-
-  async function notifySafely(n: Parameters<IncidentActivities['notify']>[0]): Promise<void> {
-    try {
-      await notifier.notify(n);
-    } catch (err) {
-      addTimeline(state, 'notification_failed', `${n.kind} not delivered: ${(err as Error).message}`, now());
-    }
   }
 }
 
