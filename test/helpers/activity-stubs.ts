@@ -1,6 +1,6 @@
 // Harmless stand-ins for every activity the workflows call, so a workflow test overrides only what it
 // is about (and a new activity does not mean editing every test). The route stub keeps its own state.
-import type { ArchiveActivities, IncidentActivities, ShiftActivities } from '../../activities/types';
+import type { ArchiveActivities, IncidentActivities, RoutingActivities, ShiftActivities } from '../../activities/types';
 import type { RouteState } from '../../workflows/messages';
 import { parseConfig } from '../../config/load';
 
@@ -10,7 +10,7 @@ import { parseConfig } from '../../config/load';
  */
 export const SHIPPED_DELIVERY_RETRY = parseConfig('providers: [{ id: openai, kind: openai, baseUrl: "sim:openai", models: [gpt-4o-mini] }]').notifications.retry;
 
-export type AllIncidentActivities = IncidentActivities & ShiftActivities & ArchiveActivities;
+export type AllIncidentActivities = IncidentActivities & ShiftActivities & ArchiveActivities & RoutingActivities;
 
 export function stubActivities(overrides: Partial<AllIncidentActivities> = {}): AllIncidentActivities {
   let route: RouteState = { id: 'chat', providers: ['openai', 'anthropic'], weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date(0).toISOString() };
@@ -43,6 +43,7 @@ export function stubActivities(overrides: Partial<AllIncidentActivities> = {}): 
     publishStatusUpdate: async () => ({ sent: 0 }),
     startArchiver: async (req) => ({ archiveWorkflowId: `archive-${req.state.id}`, started: true }),
     archiveIncident: async () => ({ location: 'memory', alreadyArchived: false, events: 0 }),
+    publishRoute: async () => ({ published: [] }),
     ...overrides,
   };
 }
