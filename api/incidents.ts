@@ -21,7 +21,7 @@ import {
 import type { TokenTable } from './auth';
 import { requireScope } from './auth';
 import { HttpError } from './errors';
-import { actorBody, declareBody, escalateBody, incidentParams, listQuery, noteBody, resolveBody } from './schemas';
+import { actorBody, declareBody, escalateBody, incidentParams, listQuery, noteBody, publicUpdateBody, resolveBody } from './schemas';
 
 export function registerIncidentRoutes(
   app: FastifyInstance,
@@ -125,6 +125,9 @@ export function registerIncidentRoutes(
     return act(req.params.id, (h) => h.executeUpdate(resolveUpdate, { args: [{ by: req.body?.by ?? req.principal!.name, note: req.body?.note }] }));
   });
   r.post('/v1/incidents/:id/notes', { ...operate, schema: { params: incidentParams, body: noteBody } }, async (req) => {
-    return act(req.params.id, (h) => h.executeUpdate(addNoteUpdate, { args: [{ by: req.body.by ?? req.principal!.name, text: req.body.text }] }));
+    return act(req.params.id, (h) => h.executeUpdate(addNoteUpdate, { args: [{ by: req.body.by ?? req.principal!.name, text: req.body.text, public: req.body.public }] }));
+  });
+  r.post('/v1/incidents/:id/updates', { ...operate, schema: { params: incidentParams, body: publicUpdateBody } }, async (req) => {
+    return act(req.params.id, (h) => h.executeUpdate(addNoteUpdate, { args: [{ by: req.body.by ?? req.principal!.name, text: req.body.text, public: true }] }));
   });
 }

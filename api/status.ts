@@ -6,11 +6,13 @@ import type { LifelineConfig } from '../config/schema';
 import { statusSnapshot } from '../status/model';
 import { renderStatusPage } from '../status/page';
 import { temporalIncidentSource, type IncidentSource } from '../status/source';
+import { fileComponentDates } from '../status/component-dates';
 import { componentsJson, incidentsJson, maintenancesJson, statusJson, summaryJson } from '../status/statuspage-json';
 
 export function registerStatusRoutes(app: FastifyInstance, deps: { client: Client; config: LifelineConfig; source?: IncidentSource }): void {
   const source = deps.source ?? temporalIncidentSource(deps.client, deps.config);
-  const snapshot = () => statusSnapshot(deps.config, source);
+  const dates = fileComponentDates(deps.config.dataDir);
+  const snapshot = () => statusSnapshot(deps.config, source, new Date(), { dates });
   const hidden = { schema: { hide: true } };
   app.get('/status', hidden, async (_req, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(renderStatusPage(await snapshot())));
   app.get('/api/v2/summary.json', hidden, async () => summaryJson(await snapshot()));

@@ -249,8 +249,10 @@ export const configSchema = z
     /** Public status page (GET /status and the Statuspage-compatible JSON). */
     statusPage: z
       .strictObject({
+        /** The page's one name: the HTML heading, the Statuspage JSON `page.name` and the emails. */
         title: z.string().min(1).default('Service status'),
-        name: z.string().min(1).default('lifeline'),
+        /** Older spelling of `title`; when set it wins, so the page still has a single name. */
+        name: z.string().min(1).optional(),
         accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour').default('#1f6feb'),
         /** Display names for components (provider and service IDs); unnamed ones show their ID. */
         componentNames: z.record(z.string(), z.string().min(1)).default({}),

@@ -104,7 +104,8 @@ export interface IncidentState {
   diagnosis?: Diagnosis;
   routingChanges: RoutingChange[];
   acknowledgements: Acknowledgement[];
-  notes: { by: string; text: string; at: string }[];
+  /** Operator notes; only those with `public: true` ever reach the status page or subscribers. */
+  notes: { by: string; text: string; at: string; public?: boolean }[];
   statusUpdates: number;
   timeline: TimelineEntry[];
   report?: string;

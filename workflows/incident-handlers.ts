@@ -60,6 +60,8 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
   setHandler(
     acknowledgeUpdate,
     ({ by }) => {
+      // Acknowledging an acknowledged incident changes nothing (a double click, a retried request).
+      if (state.acknowledgedAt) return state;
       state.acknowledgements.push({ by, at: now() });
       if (!state.acknowledgedAt) state.acknowledgedAt = now();
       addTimeline(state, 'acknowledged', `acknowledged by ${by}`, now(), by);
@@ -100,9 +102,11 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
   );
   setHandler(
     addNoteUpdate,
-    ({ by, text }) => {
-      state.notes.push({ by, text, at: now() });
-      addTimeline(state, 'note', text, now(), by);
+    ({ by, text, public: isPublic }) => {
+      const at = now();
+      state.notes.push({ by, text, at, ...(isPublic ? { public: true } : {}) });
+      // A public update is its own entry type: the status page reads it, internal notes never.
+      addTimeline(state, isPublic ? 'public_update' : 'note', text, at, by);
       return state;
     },
     {

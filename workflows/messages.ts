@@ -69,7 +69,8 @@ export const providerRecoveredSignal = defineSignal<[{ at: string; detail: strin
 export const acknowledgeUpdate = defineUpdate<IncidentState, [ActorRequest]>('acknowledge');
 export const escalateUpdate = defineUpdate<IncidentState, [ActorRequest & { level?: EscalationLevel }]>('escalate');
 export const resolveUpdate = defineUpdate<IncidentState, [ActorRequest & { note?: string }]>('resolve');
-export const addNoteUpdate = defineUpdate<IncidentState, [ActorRequest & { text: string }]>('addNote');
+/** `public: true` publishes the text on the status page and to subscribers; notes are internal otherwise. */
+export const addNoteUpdate = defineUpdate<IncidentState, [ActorRequest & { text: string; public?: boolean }]>('addNote');
 export const incidentStateQuery = defineQuery<IncidentState>('state');
 
 // ---- routingWorkflow ------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ const ACCESS: Record<string, Scope | 'public' | 'slack-signature'> = {
   'POST /v1/incidents/:id/escalate': 'operate',
   'POST /v1/incidents/:id/resolve': 'operate',
   'POST /v1/incidents/:id/notes': 'operate',
+  'POST /v1/incidents/:id/updates': 'operate',
   'GET /v1/routes': 'read',
   'GET /v1/routes/:chain': 'read',
   'GET /v1/routes/:chain/shift': 'read',
