@@ -1,29 +1,15 @@
 // Traffic changes requested by incidents, applied through the chain's routingWorkflow (the single
 // writer), and the publisher that makes each change visible to the outside world.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { unhealthyProviders } from '../client/provider-health';
 import { planImmediateFailover, type Weights } from '../domain/failover';
 import type { RoutingChange } from '../domain/incident';
 import { getRoute, setRouteWeights } from '../client/routes';
-import { monitorStateQuery, monitorWorkflowId, type RouteState } from '../workflows/messages';
+import type { RouteState } from '../workflows/messages';
 import type { ActivityDeps } from './deps';
 import type { ChainChangeRequest } from './types';
 import { createPublishers, publishEverywhere } from './publishers';
 
-/** Providers whose monitor currently reports them unhealthy (unknown monitors count as healthy). */
-export async function unhealthyProviders(client: Client, providers: string[]): Promise<string[]> {
-  const states = await Promise.all(
-    providers.map(async (p) => {
-      try {
-        const s = await client.workflow.getHandle(monitorWorkflowId(p)).query(monitorStateQuery);
-        return s.healthy ? null : p;
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return null;
-        throw err;
-      }
-    }),
-  );
-  return states.filter((p): p is string => p !== null);
-}
+export { unhealthyProviders } from '../client/provider-health';
 
 export function createRoutingActivities(deps: ActivityDeps) {
   const unhealthy = (providers: string[]) => unhealthyProviders(deps.client, providers);

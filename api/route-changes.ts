@@ -7,6 +7,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { LifelineConfig } from '../config/schema';
 import { validateWeights } from '../domain/failover';
 import { getShift, startShift } from '../client/shifts';
+import { emergencyRisk } from '../client/provider-health';
 import type { ShiftRequest } from '../workflows/messages';
 import { requireScope, type TokenTable } from './auth';
 import { HttpError } from './errors';
@@ -41,6 +42,8 @@ export function registerRouteChangeRoutes(app: FastifyInstance, deps: { client: 
     if (!chain.providers.includes(from)) throw badField('body.from', `provider is not in chain ${chain.id} (${chain.providers.join(', ')})`);
     if (to && (!chain.providers.includes(to) || to === from)) throw badField('body.to', `must be another provider of chain ${chain.id}`);
     const by = req.body.by ?? req.principal!.name;
+    const risk = req.body.force ? null : await emergencyRisk(client, chain.id, from, to);
+    if (risk) throw new HttpError(409, `refused: ${risk}. Nothing was changed; repeat with "force": true (CLI: --force) to do it anyway.`);
     const body = await start({ chain: chain.id, kind: mode, from, to, stepDelayMs: stepDelayMs ?? config.recovery.shiftStepMs, reason: `${mode} failover from ${from} requested by ${by}`, by });
     return reply.code(202).send(body);
   });

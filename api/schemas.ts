@@ -45,6 +45,8 @@ export const failoverBody = z.strictObject({
   /** Wait between a step and its validation probe (gradual/canary); default recovery.shiftStepMs. */
   stepDelayMs: shiftDelay.optional(),
   by: z.string().min(1).max(200).optional(),
+  /** Move the traffic even when no healthy provider would be left (the chain goes into emergency mode). */
+  force: z.boolean().default(false),
 });
 export const weightsBody = z.strictObject({
   weights: z.record(z.string(), z.number().int().min(0).max(100)),

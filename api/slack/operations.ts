@@ -8,7 +8,9 @@ import { findIncident, listIncidents, recordAlertsForScope } from '../../client/
 import { failoverNow, setRouteWeights } from '../../client/routes';
 import { compactWeights } from '../../domain/failover';
 import { acknowledgeUpdate, addNoteUpdate, escalateUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/messages';
-import { incidentBlocks, incidentText, timelineText } from './blocks';
+import { incidentBlocks, incidentText, phaseLabel, reportSummary, reportUrl, timelineText } from './blocks';
+import { emergencyRisk } from '../../client/provider-health';
+import { settleIncident } from '../../client/settle';
 import { HELP_TEXT, type SlackCommand } from './parse';
 
 export interface SlackReply {
@@ -89,16 +91,26 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
         }
         case 'resolve': {
           requireAllowed('resolve', actor);
-          const s = await update(cmd.id, (h) => h.executeUpdate(resolveUpdate, { args: [{ by: actor.name, note: cmd.note }] }));
-          return inChannel(`${actor.name} resolved \`${s.id}\`${cmd.note ? `: ${cmd.note}` : ''}`, incidentBlocks(s));
+          const { handle } = await state(cmd.id);
+          const accepted = await update(cmd.id, (h) => h.executeUpdate(resolveUpdate, { args: [{ by: actor.name, note: cmd.note }] }));
+          // The card shows the state after the change: wait (briefly) for the workflow to close it.
+          const s = await settleIncident(handle, accepted, (x) => x.status === 'resolved');
+          const what = s.status === 'resolved' ? 'resolved' : `asked to resolve (still ${phaseLabel(s.phase).toLowerCase()})`;
+          return inChannel(`${actor.name} ${what} \`${s.id}\`${cmd.note ? `: ${cmd.note}` : ''}`, incidentBlocks(s));
         }
         case 'note': {
           const s = await update(cmd.id, (h) => h.executeUpdate(addNoteUpdate, { args: [{ by: actor.name, text: cmd.text }] }));
-          return inChannel(`${actor.name} on \`${s.id}\`: ${cmd.text}`);
+          return inChannel(`${actor.name} on \`${s.id}\` (internal note): ${cmd.text}`);
+        }
+        case 'update': {
+          const s = await update(cmd.id, (h) => h.executeUpdate(addNoteUpdate, { args: [{ by: actor.name, text: cmd.text, public: cmd.public }] }));
+          return inChannel(cmd.public ? `${actor.name} published on the status page for \`${s.id}\`: ${cmd.text}` : `${actor.name} on \`${s.id}\` (internal note; add --public to publish): ${cmd.text}`);
         }
         case 'failover': {
           requireAllowed('failover', actor);
           if (!config.chains.some((c) => c.id === cmd.chain)) throw new SlackRefusal(`Unknown chain "${cmd.chain}".`);
+          const risk = cmd.force ? null : await emergencyRisk(client, cmd.chain, cmd.from, cmd.to);
+          if (risk) throw new SlackRefusal(`Refused: ${risk}. Nothing was changed; add \`force\` to the command to do it anyway.`);
           if (cmd.mode !== 'immediate') {
             // Stepped shifts run as the chain's trafficShiftWorkflow (one per chain at a time).
             try {
@@ -127,9 +139,8 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
         }
         case 'report': {
           const { state: s } = await state(cmd.id);
-          const link = config.server.publicUrl ? `\n${config.server.publicUrl.replace(/\/$/, '')}/v1/incidents/${s.id}/report` : '';
-          if (!s.report) return ephemeral(`The postmortem of \`${s.id}\` is written when it resolves (phase ${s.phase}).${link}`);
-          return ephemeral(`*Postmortem of \`${s.id}\`*${link}\n\`\`\`${s.report.slice(0, 2800)}\`\`\``);
+          // A short summary and a link: a Markdown table does not fit a Slack message.
+          return ephemeral(reportSummary(s, reportUrl(config, s.id)));
         }
       }
     },

@@ -81,13 +81,22 @@ test('declare → list → status → ack → escalate → note → report → r
   expect(actions.elements.map((e: any) => e.action_id)).toEqual([ACTIONS.acknowledge, ACTIONS.escalate, ACTIONS.resolve, ACTIONS.timeline]);
 
   n = sink.received.length;
-  expect((await answer(await command(`ack ${id}`, guest), n)).text).toBe(`@guest acknowledged \`${id}\``);
+  const acked = await answer(await command(`ack ${id}`, guest), n);
+  expect(acked.text).toBe(`@guest acknowledged \`${id}\``);
+  // The redrawn card offers only what is still possible: no second Acknowledge.
+  expect(acked.blocks.find((b: any) => b.type === 'actions').elements.map((e: any) => e.action_id)).toEqual([ACTIONS.escalate, ACTIONS.resolve, ACTIONS.timeline]);
+  n = sink.received.length;
+  await answer(await command(`ack ${id}`), n); // a repeated acknowledge changes nothing
+  expect((await incident(id)).timeline.filter((e: any) => e.type === 'acknowledged')).toHaveLength(1);
   n = sink.received.length;
   expect((await answer(await command(`escalate ${id} 3`), n)).text).toBe(`dana escalated \`${id}\` to level 3`);
   n = sink.received.length;
   await answer(await command(`note ${id} provider confirms elevated errors`), n);
   n = sink.received.length;
-  expect((await answer(await command(`report ${id}`), n)).text).toContain('is written when it resolves');
+  const report = (await answer(await command(`report ${id}`), n)).text;
+  expect(report).toContain('DRAFT');
+  expect(report).toMatch(new RegExp(`Full report: http://\\S+/v1/incidents/${id}/report`));
+  expect(report).not.toContain('|---'); // a summary, not a Markdown table cut mid-row
 
   n = sink.received.length;
   const refused = await answer(await command(`resolve ${id} looks fine`, guest), n);
@@ -95,7 +104,11 @@ test('declare → list → status → ack → escalate → note → report → r
   expect((await incident(id)).status).toBe('open');
 
   n = sink.received.length;
-  expect((await answer(await command(`resolve ${id} provider fixed it`), n)).text).toBe(`dana resolved \`${id}\`: provider fixed it`);
+  const resolved = await answer(await command(`resolve ${id} provider fixed it`), n);
+  expect(resolved.text).toBe(`dana resolved \`${id}\`: provider fixed it`);
+  // The card is redrawn resolved, with no action buttons left.
+  expect(resolved.blocks[0].text.text).toContain('*Resolved* by dana');
+  expect(resolved.blocks.find((b: any) => b.type === 'actions').elements.map((e: any) => e.action_id)).toEqual([ACTIONS.timeline]);
   const done = await waitFor(() => incident(id), (s) => s.status === 'resolved', 'resolved');
   const actors = done.timeline.filter((e: any) => e.actor).map((e: any) => `${e.type}:${e.actor}`);
   expect(actors).toEqual(expect.arrayContaining(['acknowledged:@guest', 'escalated:dana', 'note:dana', 'resolve_requested:dana']));
