@@ -15,6 +15,7 @@ import { fetchHistoryJson } from '../client/history';
 import { FileArchiveStore, type ArchiveStore } from '../client/archive-store';
 import { summarize } from '../domain/incident';
 import { renderReport } from './report-render';
+import { incidentRouteChanges } from './report';
 import type { ActivityDeps } from './deps';
 import type { ArchiveActivities, ArchiveRequest } from './types';
 import { archiveWorkflowId } from '../workflows/archive';
@@ -52,7 +53,7 @@ export function createArchiveActivities(deps: ActivityDeps): ArchiveActivities {
         throw err;
       }
       if (!historyIsClosed(history.parsed)) throw ApplicationFailure.retryable(`history of ${state.id} is not complete yet`, 'IncidentStillOpen');
-      const model = buildReportModel(state, history.parsed);
+      const model = buildReportModel(state, history.parsed, { routeChanges: await incidentRouteChanges(deps.client, deps.config, state) });
       const [markdown, html] = await Promise.all([renderReport(model, 'md', deps.templatesDir), renderReport(model, 'html', deps.templatesDir)]);
       const res = await store.put({
         entry: { summary: summarize(state), workflowId, runId, archivedAt: new Date().toISOString(), state },

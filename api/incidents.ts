@@ -6,6 +6,7 @@ import type { LifelineConfig } from '../config/schema';
 import { findIncident, listIncidents, recordAlertsForScope } from '../client/incidents';
 import { FileArchiveStore, type ArchiveStore } from '../client/archive-store';
 import { fetchHistoryJson } from '../client/history';
+import { routeChangesBetween } from '../client/routes';
 import { buildReportModel } from '../domain/report';
 import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
@@ -107,7 +108,8 @@ export function registerIncidentRoutes(
     const l = await live(req.params.id);
     if (l) {
       // Open incidents get a draft from what has happened so far; closed ones the full postmortem.
-      const model = buildReportModel(l.state, await historyOf(l.handle));
+      const routeChanges = await routeChangesBetween(client, config.chains.filter((c) => c.providers.includes(l.state.provider)).map((c) => c.id), l.state.startedAt, l.state.resolvedAt);
+      const model = buildReportModel(l.state, await historyOf(l.handle), { routeChanges });
       return format === 'json' ? model : reply.send(await renderReport(model, format));
     }
     const stored = await archive.report(req.params.id, format);

@@ -1,10 +1,23 @@
 // Reading and changing a chain's route through its routingWorkflow.
 import type { Client } from '@temporalio/client';
 import { planImmediateFailover, type Weights } from '../domain/failover';
-import { routeQuery, routingWorkflowId, setWeightsUpdate, type RouteState, type SetWeightsRequest } from '../workflows/messages';
+import { routeChangesQuery, routeQuery, routingWorkflowId, setWeightsUpdate, type RouteChangeRecord, type RouteState, type SetWeightsRequest } from '../workflows/messages';
 
 export async function getRoute(client: Client, chain: string): Promise<RouteState> {
   return client.workflow.getHandle(routingWorkflowId(chain)).query(routeQuery);
+}
+
+/**
+ * Every recorded weight change of these chains between `since` and `until` (all of them when a chain's
+ * log cannot be read: the report then falls back to the incident's own record).
+ */
+export async function routeChangesBetween(client: Client, chains: string[], since: string, until?: string): Promise<RouteChangeRecord[] | undefined> {
+  try {
+    const logs = await Promise.all(chains.map((c) => client.workflow.getHandle(routingWorkflowId(c)).query(routeChangesQuery)));
+    return logs.flat().filter((r) => r.at >= since && (!until || r.at <= until)).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  } catch {
+    return undefined;
+  }
 }
 
 /** updateId makes the change idempotent: a retried caller gets the first result, not a second change. */

@@ -111,6 +111,21 @@ export const setWeightsUpdate = defineUpdate<RouteState, [SetWeightsRequest]>('s
 export const setHintsUpdate = defineUpdate<RouteState, [SetHintsRequest]>('setHints');
 export const routeQuery = defineQuery<RouteState>('route');
 
+/** One applied change of a chain's weights: who asked, why, and what it changed (the postmortem reads these). */
+export interface RouteChangeRecord {
+  chain: string;
+  version: number;
+  at: string;
+  from: Weights;
+  to: Weights;
+  mode: RouteMode;
+  reason: string;
+  by: string;
+}
+/** The chain's recent changes, oldest first (bounded; carried over continue-as-new). */
+export const routeChangesQuery = defineQuery<RouteChangeRecord[]>('routeChanges');
+export const ROUTE_CHANGE_LOG_LIMIT = 200;
+
 // ---- monitorWorkflow ------------------------------------------------------------------------------
 export interface MonitorInput {
   provider: string;

@@ -4,28 +4,34 @@ import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHand
 import type { RoutingActivities } from '../activities/types';
 import { compactWeights, validateWeights } from '../domain/failover';
 import { RECOVERY_ACTIONS } from '../domain/recovery';
-import { routeQuery, setHintsUpdate, setWeightsUpdate, type RouteState } from './messages';
+import { ROUTE_CHANGE_LOG_LIMIT, routeChangesQuery, routeQuery, setHintsUpdate, setWeightsUpdate, type RouteChangeRecord, type RouteState } from './messages';
 
 const publisher = proxyActivities<RoutingActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
 });
 
-export async function routingWorkflow(initial: RouteState): Promise<void> {
+export async function routingWorkflow(initial: RouteState, log: RouteChangeRecord[] = []): Promise<void> {
   const state: RouteState = { ...initial };
   let busy = false;
+  // Every weight change with who and why, for postmortems (operator and Slack changes included).
+  const changes: RouteChangeRecord[] = [...log];
 
   setHandler(routeQuery, () => state);
+  setHandler(routeChangesQuery, () => changes);
   setHandler(
     setWeightsUpdate,
     async (req) => {
       busy = true;
       try {
+        const before = state.weights;
         state.weights = compactWeights(req.weights);
         state.mode = req.mode ?? 'normal';
         state.version += 1;
         state.updatedAt = new Date().toISOString();
         state.reason = `${req.reason} (by ${req.by})`;
+        changes.push({ chain: state.id, version: state.version, at: state.updatedAt, from: before, to: state.weights, mode: state.mode, reason: req.reason, by: req.by });
+        if (changes.length > ROUTE_CHANGE_LOG_LIMIT) changes.splice(0, changes.length - ROUTE_CHANGE_LOG_LIMIT);
         await publisher.publishRoute({ ...state });
         return { ...state };
       } finally {
@@ -77,5 +83,5 @@ export async function routingWorkflow(initial: RouteState): Promise<void> {
   await publisher.publishRoute({ ...state });
   await condition(() => workflowInfo().continueAsNewSuggested && !busy);
   await condition(allHandlersFinished);
-  await continueAsNew<typeof routingWorkflow>(state);
+  await continueAsNew<typeof routingWorkflow>(state, changes);
 }
