@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError, findConfigPath, loadConfig } from '../config/load';
 import type { LifelineConfig } from '../config/schema';
-import { createLogger } from '../worker/logger';
+import { createLogger, wantsPrettyLogs } from '../worker/logger';
+import { readySummary } from './startup';
 import { resolveTemporalBinaries } from '../worker/temporal-binaries';
 import { buildTokenTable } from '../api/auth';
 import { startServices, stopOnSignals } from './runtime';
@@ -51,24 +52,23 @@ function apiTarget(cmd: Command): ApiTarget {
 }
 
 async function serve(opts: { config?: string }, parts: { worker: boolean; api: boolean }): Promise<void> {
-  const { config, path, demo } = load(opts.config);
-  const logger = createLogger();
+  const { config, path: file, demo } = load(opts.config);
+  const logger = createLogger({ pretty: wantsPrettyLogs() });
+  const minted = new Set<string>();
   if (demo) {
-    out(`no lifeline.config.yaml found: running the bundled demo config (${path}) with simulated providers`);
+    out(`no lifeline.config.yaml found: running the bundled demo config (${file}) with simulated providers`);
     // A newcomer has no tokens set: mint throwaway ones for this run so the API is usable at once.
     for (const t of config.auth.tokens) {
       if (process.env[t.tokenEnv]) continue;
       process.env[t.tokenEnv] = randomBytes(12).toString('hex');
-      out(`demo token "${t.name}" (${t.scopes.join(', ')}): ${process.env[t.tokenEnv]}  — set ${t.tokenEnv} to choose your own`);
+      minted.add(t.tokenEnv);
     }
   }
   const started = Date.now();
-  const services = await startServices({ config, logger, ...parts, progress: out });
-  const missing = buildTokenTable(config).missing;
-  if (parts.api && missing.length) out(`api: tokens not usable until their environment variable is set: ${missing.join(', ')}`);
-  out(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s — Ctrl-C to stop`);
-  await stopOnSignals(services, logger);
-  out('stopped');
+  const services = await startServices({ config, logger, ...parts, progress: (line) => out(`  · ${line}`) });
+  out('');
+  out(readySummary({ config, services, seconds: (Date.now() - started) / 1000, env: process.env, minted, parts }));
+  await stopOnSignals(services, logger, out);
 }
 
 export function buildCli(): Command {

@@ -52,7 +52,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
       const started = Date.now();
       try {
         await stop();
-        logger.info(`stopped ${what} in ${Date.now() - started} ms`);
+        logger.debug(`stopped ${what} in ${Date.now() - started} ms`);
       } catch (err) {
         logger.warn({ err }, `error while stopping ${what}`);
       }
@@ -64,7 +64,8 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
     if (address === 'embedded') {
       // Only the CLI is needed to run; the time-skipping test server is for tests.
       const cli = await resolveTemporalBinary('cli', { log: (l) => say(l) });
-      say(`temporal: CLI ${cli.path} (${cli.source})`);
+      logger.debug(`temporal: CLI ${cli.path} (${cli.source})`);
+      say('temporal: starting the embedded dev server…');
       const dataDir = resolve(config.dataDir);
       const dev = await startDevServer({
         cliPath: cli.path,
@@ -76,7 +77,9 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         retentionDays: 90,
         searchAttributes: SEARCH_ATTRIBUTE_TYPES,
         sqliteSync: config.temporal.sqliteSync,
-        log: (l) => say(l),
+        // The server's own output and each start step go to the log (debug); people see one line below.
+        // A failure to start carries the server's last output in its error.
+        log: (l) => logger.debug(l),
       });
       onStop('temporal dev server', () => dev.stop());
       address = dev.address;
@@ -117,7 +120,14 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
     let apiUrl: string | undefined;
     if (opts.api) {
       api = await buildApi({ config, client, logger, metrics });
-      await api.listen({ host: config.server.host, port: config.server.port });
+      try {
+        await api.listen({ host: config.server.host, port: config.server.port });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new Error(`server.port ${config.server.port} on ${config.server.host} is already in use — is another lifeline running? Stop it, or set server.port to another port (0 = any free port)`);
+        }
+        throw err;
+      }
       const addr = api.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
       apiUrl = `http://${config.server.host}:${port}`;
@@ -133,17 +143,21 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
 }
 
 /** Runs until SIGINT/SIGTERM, then stops everything in reverse order. A second signal forces exit. */
-export function stopOnSignals(services: RunningServices, logger: Logger): Promise<void> {
+export function stopOnSignals(services: RunningServices, logger: Logger, say: (line: string) => void = (l) => logger.info(l)): Promise<void> {
   return new Promise((resolveDone) => {
     let stopping = false;
     const onSignal = (sig: NodeJS.Signals) => {
       if (stopping) {
-        logger.warn(`${sig} again: exiting now`);
+        say(`${sig} again: exiting now`);
         process.exit(130);
       }
       stopping = true;
-      logger.info(`${sig}: shutting down`);
-      void services.stop().then(() => resolveDone());
+      const started = Date.now();
+      say(`${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping (API, worker, Temporal); press Ctrl-C again to exit at once`);
+      void services.stop().then(() => {
+        say(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        resolveDone();
+      });
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -20,6 +20,7 @@ const ACCESS: Record<string, Scope | 'public' | 'slack-signature'> = {
   'GET /api/v2/incidents.json': 'public',
   'GET /api/v2/incidents/unresolved.json': 'public',
   'GET /api/v2/scheduled-maintenances.json': 'public',
+  'GET /': 'public',
   'POST /v1/subscribers': 'public',
   'GET /v1/subscribers/confirm': 'public',
   'GET /v1/subscribers/unsubscribe': 'public',
