@@ -27,7 +27,8 @@ export async function runRecoveryProcedure(state: IncidentState, ctx: IncidentCo
   const settings = ctx.recovery ?? DEFAULT_RECOVERY;
   // A person declared it and every check passes: lifeline sees nothing wrong with the provider, so moving
   // all traffic off it is a human's call — ask instead of acting.
-  const checks = state.diagnosis?.checks ?? [];
+  // (alert_samples only repeats what the reporters said, so it is not a finding about the provider.)
+  const checks = (state.diagnosis?.checks ?? []).filter((c) => c.name !== 'alert_samples');
   if (isDeclared(state) && checks.length && checks.every((c) => c.status === 'passed')) {
     const chains = ctx.chains.join(', ');
     addTimeline(state, 'failover_held', `every diagnostic passed, so traffic stays on ${state.provider}; to move it anyway: lifeline failover <chain> --from ${state.provider} (chains: ${chains}) or /incident failover`, now());
