@@ -117,4 +117,12 @@ describe('the sign-up form without JavaScript', () => {
     const other = await h.send({ method: 'POST', path: '/v1/alerts', body: 'provider=openai', contentType: 'application/x-www-form-urlencoded', token: 'h-admin-71b5' });
     expect(other.status).toBe(415);
   });
+
+  test('GET / points somewhere useful: browsers to the status page, API clients to a map', async () => {
+    const browser = await h.send({ method: 'GET', path: '/', headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(browser.status).toBe(302);
+    expect(browser.headers.location).toBe('/status');
+    const client = await h.send({ method: 'GET', path: '/' });
+    expect(client.json().links).toMatchObject({ status: '/status', openapi: '/openapi.json', incidents: '/v1/incidents' });
+  });
 });
