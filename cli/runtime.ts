@@ -63,7 +63,8 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
     let temporalUiUrl: string | undefined;
     if (address === 'embedded') {
       // Only the CLI is needed to run; the time-skipping test server is for tests.
-      const cli = await resolveTemporalBinary('cli', { log: (l) => say(l) });
+      // Where the binary came from is debug detail; a download in progress is worth seeing.
+      const cli = await resolveTemporalBinary('cli', { log: (l) => (/not set|not on PATH|^temporal: using/.test(l) ? logger.debug(l) : say(l)) });
       logger.debug(`temporal: CLI ${cli.path} (${cli.source})`);
       say('temporal: starting the embedded dev server…');
       const dataDir = resolve(config.dataDir);

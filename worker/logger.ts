@@ -16,7 +16,7 @@ export const REDACT_PATHS = [
 export function createLogger(opts: { level?: string; name?: string; destination?: pino.DestinationStream; pretty?: boolean } = {}): Logger {
   const level = opts.level ?? process.env.LIFELINE_LOG_LEVEL ?? 'info';
   // People at a terminal read lines ("12:04:31 INFO stopped api in 12 ms"); machines get JSON.
-  const destination = opts.destination ?? (opts.pretty ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,name', sync: true }) : undefined);
+  const destination = opts.destination ?? (opts.pretty ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,name', singleLine: true, sync: true }) : undefined);
   return pino({ name: opts.name ?? 'lifeline', level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, destination);
 }
 
