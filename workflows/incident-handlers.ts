@@ -24,13 +24,15 @@ export interface IncidentFlags {
   escalationWake: number;
 }
 
-export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page }: {
+export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page, publicUpdate }: {
   state: IncidentState;
   flags: IncidentFlags;
   /** Triggers that arrive after resolution: the next incident of the scope opens with them. */
   lateAlerts: Alert[];
   alertWatch: ReturnType<typeof createAlertWatch>;
   page(level: EscalationLevel, why: string): Promise<void>;
+  /** An operator published a public update: tell subscribers now, not at the next phase change. */
+  publicUpdate?: () => void;
 }): void {
   const now = () => new Date().toISOString();
   setHandler(incidentStateQuery, () => state);
@@ -107,6 +109,7 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
       state.notes.push({ by, text, at, ...(isPublic ? { public: true } : {}) });
       // A public update is its own entry type: the status page reads it, internal notes never.
       addTimeline(state, isPublic ? 'public_update' : 'note', text, at, by);
+      if (isPublic) publicUpdate?.();
       return state;
     },
     {

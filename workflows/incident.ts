@@ -74,7 +74,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   let watchers: Promise<unknown> = Promise.resolve();
 
   // ---- handlers first, before any await ------------------------------------------------------------
-  registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page: (level, why) => page(state, level, why) });
+  registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page: (level, why) => page(state, level, why), publicUpdate: () => void publishStatus() });
 
   // Per-channel delivery, impact re-assessment and the repeat-alert rule came later: incidents recorded
   // before them replay on the single `notify` activity.
