@@ -48,15 +48,18 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
   const stops: { what: string; stop: () => Promise<void> }[] = [];
   const onStop = (what: string, stop: () => Promise<void>) => void stops.push({ what, stop });
   const stopAll = async () => {
+    const steps: string[] = [];
     for (const { what, stop } of stops.reverse()) {
       const started = Date.now();
       try {
         await stop();
-        logger.debug(`stopped ${what} in ${Date.now() - started} ms`);
+        steps.push(`${what} ${Date.now() - started} ms`);
       } catch (err) {
         logger.warn({ err }, `error while stopping ${what}`);
       }
     }
+    // One line for the whole shutdown (a terminal stays quiet; the durations are still on record).
+    logger.info(`stopped: ${steps.join(', ')}`);
   };
   try {
     let address = config.temporal.address;
