@@ -89,6 +89,7 @@ export async function installSlack(api: FastifyInstance, opts: { config: Lifelin
     [ACTIONS.escalate, 'escalate'],
     [ACTIONS.resolve, 'resolve'],
     [ACTIONS.timeline, 'timeline'],
+    [ACTIONS.failover, 'failover'],
   ] as const;
   for (const [actionId, action] of buttons) {
     bolt.action(actionId, async ({ ack, body, action: a, respond }) => {

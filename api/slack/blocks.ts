@@ -9,6 +9,8 @@ export const ACTIONS = {
   escalate: 'lifeline_escalate',
   resolve: 'lifeline_resolve',
   timeline: 'lifeline_timeline',
+  /** Offered when lifeline held traffic on a declared incident whose checks all passed: the "ask". */
+  failover: 'lifeline_failover',
 } as const;
 
 type Block = Record<string, unknown>;
@@ -35,8 +37,10 @@ export function incidentBlocks(s: IncidentState): Block[] {
   const button = (text: string, action: string, style?: 'primary' | 'danger') => ({
     type: 'button', text: { type: 'plain_text', text }, action_id: action, value: s.id, ...(style ? { style } : {}),
   });
+  const held = s.status !== 'resolved' && s.timeline.some((e) => e.type === 'failover_held') && !s.routingChanges.length;
   const buttons = [
     ...(s.status !== 'resolved' && !s.acknowledgedAt ? [button('Acknowledge', ACTIONS.acknowledge, 'primary')] : []),
+    ...(held ? [button(`Move traffic off ${s.provider}`, ACTIONS.failover)] : []),
     ...(s.status !== 'resolved' ? [button('Escalate', ACTIONS.escalate), button('Resolve', ACTIONS.resolve, 'danger')] : []),
     button('Timeline', ACTIONS.timeline),
   ];

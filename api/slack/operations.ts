@@ -146,10 +146,19 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
     },
 
     /** Buttons: the incident ID comes from the button's value. */
-    async button(action: 'acknowledge' | 'escalate' | 'resolve' | 'timeline', id: string, actor: Actor): Promise<SlackReply> {
+    async button(action: 'acknowledge' | 'escalate' | 'resolve' | 'timeline' | 'failover', id: string, actor: Actor): Promise<SlackReply> {
       if (action === 'timeline') {
         const { state: s } = await state(id);
         return { ...ephemeral(timelineText(s)), replace_original: false };
+      }
+      if (action === 'failover') {
+        // The answer to "traffic stays on <provider>; move it anyway?": an immediate failover of every chain
+        // that still sends it traffic, with the same allow-list and emergency refusal as the command.
+        const { state: s } = await state(id);
+        const chains = config.chains.filter((c) => c.providers.includes(s.provider)).map((c) => c.id);
+        const replies = [];
+        for (const chain of chains) replies.push((await operations.run({ verb: 'failover', chain, from: s.provider, mode: 'immediate' }, actor).catch(toRefusalReply)).text);
+        return { ...inChannel(replies.join('\n') || `No chain sends traffic to ${s.provider}.`), replace_original: false };
       }
       const reply = await operations.run(action === 'acknowledge' ? { verb: 'ack', id } : action === 'escalate' ? { verb: 'escalate', id } : { verb: 'resolve', id }, actor);
       // Update the message the button sits on, in place.
@@ -157,6 +166,11 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
     },
   };
   return operations;
+}
+
+function toRefusalReply(err: unknown): SlackReply {
+  if (err instanceof SlackRefusal) return ephemeral(err.message);
+  throw err;
 }
 
 function weightsText(w: Record<string, number>): string {

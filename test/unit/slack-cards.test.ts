@@ -34,3 +34,12 @@ test('/incident report: a few lines and a link, DRAFT while open', () => {
   expect(text.split('\n').length).toBeLessThanOrEqual(6);
   expect(text).not.toMatch(/\|---|seed \d/);
 });
+
+test('a declared incident whose checks all passed asks: a button to move traffic anyway', () => {
+  const s = newIncidentState({ id: 'openai-1a2b3c4d', scope: 'openai', provider: 'openai', title: 'errors', now: '2026-01-01T00:00:00.000Z' });
+  expect(actionIds(incidentBlocks(s) as never)).not.toContain(ACTIONS.failover);
+  addTimeline(s, 'failover_held', 'every diagnostic passed, so traffic stays on openai', s.startedAt);
+  const blocks = incidentBlocks(s) as never;
+  expect(actionIds(blocks)).toEqual([ACTIONS.acknowledge, ACTIONS.failover, ACTIONS.escalate, ACTIONS.resolve, ACTIONS.timeline]);
+  expect(JSON.stringify(blocks)).toContain('Move traffic off openai');
+});
