@@ -41,6 +41,7 @@ export function incidentSummary(s: IncidentState, timelineRows = 12): string {
   const recent = s.timeline.slice(-timelineRows);
   lines.push('', `Timeline (last ${recent.length} of ${s.timeline.length}):`);
   lines.push(table(['time', 'phase', 'event'], recent.map((e) => [e.at.slice(11, 19), phaseText(e.phase), `${e.message}${e.actor && !e.message.includes(e.actor) ? ` — ${e.actor}` : ''}`])).replace(/^/gm, '  '));
-  lines.push('', s.status === 'resolved' ? `Report: lifeline incidents report ${s.id}` : `Next: lifeline ack ${s.id} · lifeline note ${s.id} "…" · lifeline resolve ${s.id}`);
+  const next = [...(s.acknowledgedAt ? [] : [`lifeline ack ${s.id}`]), `lifeline note ${s.id} "…"`, `lifeline resolve ${s.id}`];
+  lines.push('', s.status === 'resolved' ? `Report: lifeline incidents report ${s.id}` : `Next: ${next.join(' · ')}`);
   return lines.join('\n');
 }
