@@ -33,7 +33,11 @@ export async function getShift(client: Client, chain: string): Promise<ShiftStat
       const s = await handle.query(shiftStateQuery);
       return { workflowId: handle.workflowId, status, request: s.request, steps: s.steps };
     }
-    if (status === 'COMPLETED') return { workflowId: handle.workflowId, status, result: (await handle.result()) as ShiftResult };
+    if (status === 'COMPLETED') {
+      // Who asked and why (the request) is readable from a closed run too; without it, the result alone.
+      const request = await handle.query(shiftStateQuery).then((q) => q.request, () => undefined);
+      return { workflowId: handle.workflowId, status, ...(request ? { request } : {}), result: (await handle.result()) as ShiftResult };
+    }
     return { workflowId: handle.workflowId, status };
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
