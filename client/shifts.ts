@@ -35,7 +35,11 @@ export async function getShift(client: Client, chain: string): Promise<ShiftStat
     }
     if (status === 'COMPLETED') {
       // Who asked and why (the request) is readable from a closed run too; without it, the result alone.
-      const request = await handle.query(shiftStateQuery).then((q) => q.request, () => undefined);
+      // Bounded: a closed run's query needs a worker to replay it, and the answer must not wait for one.
+      const request = await Promise.race([
+        handle.query(shiftStateQuery).then((q) => q.request, () => undefined),
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000).unref()),
+      ]);
       return { workflowId: handle.workflowId, status, ...(request ? { request } : {}), result: (await handle.result()) as ShiftResult };
     }
     return { workflowId: handle.workflowId, status };
