@@ -1,0 +1,35 @@
+// The Idempotency-Key request header of operator actions: a retried request carrying the key of an earlier
+// one is answered with the first answer and changes nothing again. The key becomes (part of) the Temporal
+// update ID (client/idempotent-update.ts) or, for traffic shifts, is recorded on the shift it started.
+import { z } from 'zod';
+import type { FastifyRequest } from 'fastify';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+/** Stripe's limit; the update ID it becomes stays far below Temporal's 1,000-character ID limit. */
+export const IDEMPOTENCY_KEY_MAX = 255;
+const KEY = /^[A-Za-z0-9._:~+/=-]+$/;
+const RULE = `1–${IDEMPOTENCY_KEY_MAX} characters of A–Z a–z 0–9 . _ : ~ + / = - (a UUID is a good key)`;
+
+/**
+ * Route schema part for `headers`. Loose, so every other header stays as sent. The IETF draft
+ * (draft-ietf-httpapi-idempotency-key-header) makes the value a structured-field string, i.e. quoted:
+ * both `"abc"` and `abc` are accepted and mean the same key.
+ */
+export const idempotencyHeaders = z.looseObject({
+  [IDEMPOTENCY_HEADER]: z
+    .string()
+    .transform((v) => (v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v))
+    .pipe(z.string().min(1, `Idempotency-Key must be ${RULE}`).max(IDEMPOTENCY_KEY_MAX, `Idempotency-Key must be ${RULE}`).regex(KEY, `Idempotency-Key must be ${RULE}`))
+    .optional()
+    .meta({
+      description:
+        'Makes the action safe to retry: a request repeating the key of an earlier one on the same incident or chain changes nothing again ' +
+        `and gets the first answer. ${RULE}; quoted (RFC 8941 string) or bare.`,
+    }),
+});
+
+/** The validated key of a request whose schema includes idempotencyHeaders, if it sent one. */
+export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
+  const v = req.headers[IDEMPOTENCY_HEADER];
+  return typeof v === 'string' && v.length ? v : undefined;
+}
