@@ -11,14 +11,14 @@ import { createWatchActivities } from './watch';
 import { createStatusActivities } from './status';
 import { createRecoveryActivities } from './recovery';
 import { createShiftActivities } from './shift';
-import type { ArchiveActivities, IncidentActivities, MonitorActivities, RoutingActivities, ShiftActivities } from './types';
+import type { ArchiveActivities, IncidentActivities, MonitorActivities, RoutePublishActivities, RoutingActivities, ShiftActivities } from './types';
 
 export type { ActivityDeps } from './deps';
 
 export function createActivities(
   deps: ActivityDeps,
   opts: { channels?: Channel[] } = {},
-): IncidentActivities & MonitorActivities & RoutingActivities & ShiftActivities & ArchiveActivities {
+): IncidentActivities & MonitorActivities & RoutingActivities & RoutePublishActivities & ShiftActivities & ArchiveActivities {
   return {
     ...createContextActivities(deps),
     ...createNotifyActivities(deps, opts.channels),

@@ -19,7 +19,7 @@ export const idempotencyHeaders = z.looseObject({
   [IDEMPOTENCY_HEADER]: z
     .string()
     .transform((v) => (v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v))
-    .pipe(z.string().min(1, `Idempotency-Key must be ${RULE}`).max(IDEMPOTENCY_KEY_MAX, `Idempotency-Key must be ${RULE}`).regex(KEY, `Idempotency-Key must be ${RULE}`))
+    .pipe(z.string().regex(KEY, `Idempotency-Key must be ${RULE}`).max(IDEMPOTENCY_KEY_MAX, `Idempotency-Key must be ${RULE}`))
     .optional()
     .meta({
       description:

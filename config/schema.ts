@@ -230,6 +230,18 @@ export const configSchema = z
             deployments: z.record(z.string(), z.record(z.string(), z.string().min(1))),
           })
           .optional(),
+        /**
+         * How a target that refuses a route is retried (until it takes it or a newer version replaces it):
+         * each attempt is bounded by attemptTimeoutMs, the wait between attempts doubles from initialIntervalMs
+         * up to maximumIntervalMs.
+         */
+        retry: z
+          .strictObject({
+            initialIntervalMs: duration.default(1_000),
+            maximumIntervalMs: duration.default(30_000),
+            attemptTimeoutMs: duration.default(15_000),
+          })
+          .prefault({}),
       })
       .prefault({}),
     ingest: z
