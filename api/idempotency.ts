@@ -7,7 +7,9 @@ import type { FastifyRequest } from 'fastify';
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Stripe's limit; the update ID it becomes stays far below Temporal's 1,000-character ID limit. */
 export const IDEMPOTENCY_KEY_MAX = 255;
-const KEY = /^[A-Za-z0-9._:~+/=-]+$/;
+const CHARS = `[A-Za-z0-9._:~+/=-]{1,${IDEMPOTENCY_KEY_MAX}}`;
+/** Bare or quoted; a plain pattern (no transform), so the published OpenAPI schema states the rule exactly. */
+const KEY = new RegExp(`^(?:${CHARS}|"${CHARS}")$`);
 const RULE = `1–${IDEMPOTENCY_KEY_MAX} characters of A–Z a–z 0–9 . _ : ~ + / = - (a UUID is a good key)`;
 
 /**
@@ -18,8 +20,7 @@ const RULE = `1–${IDEMPOTENCY_KEY_MAX} characters of A–Z a–z 0–9 . _ : ~
 export const idempotencyHeaders = z.looseObject({
   [IDEMPOTENCY_HEADER]: z
     .string()
-    .transform((v) => (v.length >= 2 && v.startsWith('"') && v.endsWith('"') ? v.slice(1, -1) : v))
-    .pipe(z.string().regex(KEY, `Idempotency-Key must be ${RULE}`).max(IDEMPOTENCY_KEY_MAX, `Idempotency-Key must be ${RULE}`))
+    .regex(KEY, `Idempotency-Key must be ${RULE}, bare or in double quotes`)
     .optional()
     .meta({
       description:
@@ -31,5 +32,6 @@ export const idempotencyHeaders = z.looseObject({
 /** The validated key of a request whose schema includes idempotencyHeaders, if it sent one. */
 export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
   const v = req.headers[IDEMPOTENCY_HEADER];
-  return typeof v === 'string' && v.length ? v : undefined;
+  if (typeof v !== 'string' || !v.length) return undefined;
+  return v.startsWith('"') ? v.slice(1, -1) : v;
 }
