@@ -199,6 +199,8 @@ export interface RoutePublisherInput {
   latest?: RouteState;
   publishedVersion?: number;
   publishedAt?: string;
+  /** History events before continuing as new (default 2,000; tests lower it). */
+  historyLimit?: number;
 }
 
 export interface RoutePublisherState {

@@ -61,7 +61,7 @@ export async function routePublisherWorkflow(input: RoutePublisherInput): Promis
   setHandler(routePublisherStateQuery, () => ({ ...state }));
 
   const pending = () => latest !== undefined && latest !== settled;
-  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > HISTORY_LIMIT;
+  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? HISTORY_LIMIT);
 
   for (;;) {
     await condition(() => pending() || historyFull());
@@ -97,6 +97,7 @@ export async function routePublisherWorkflow(input: RoutePublisherInput): Promis
   }
   await continueAsNew<typeof routePublisherWorkflow>({
     chain, target, retry,
+    ...(input.historyLimit ? { historyLimit: input.historyLimit } : {}),
     ...(latest ? { latest } : {}),
     publishedVersion: state.publishedVersion,
     ...(state.publishedAt ? { publishedAt: state.publishedAt } : {}),
