@@ -26,8 +26,6 @@ import {
   type RouteState,
 } from './messages';
 
-
-
 /** History events before continuing as new (a publication costs about ten). */
 const HISTORY_LIMIT = 2_000;
 
