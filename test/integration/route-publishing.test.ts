@@ -1,6 +1,9 @@
 // Durable route publishing on the real stack: a webhook target that refuses connections while the route
 // changes twice receives the current route when it comes back — and never an older version after a newer
-// one — while routing itself never waits for it. The retry interval is shortened to simulate minutes.
+// one — while routing itself never waits for it, and a LiteLLM target that stays up keeps getting every
+// change meanwhile. The retry interval is shortened to simulate minutes.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startStack, TOKENS, type Stack } from '../helpers/stack';
 import { startWebhookReceiver } from '../helpers/receivers';
 import { Exposition } from '../helpers/prometheus';
@@ -9,13 +12,27 @@ import { routePublisherStateQuery, routePublisherWorkflowId } from '../../workfl
 
 let stack: Stack;
 let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+/** A LiteLLM proxy stand-in: records the weight set per deployment by each /model/update. */
+let litellm: Server;
+const weightsSet: { id: string; weight: number }[] = [];
 beforeAll(async () => {
   receiver = await startWebhookReceiver('idempotency-key');
+  litellm = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      const b = JSON.parse(body) as { model_info: { id: string }; litellm_params: { weight: number } };
+      weightsSet.push({ id: b.model_info.id, weight: b.litellm_params.weight });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((r) => litellm.listen(0, '127.0.0.1', r));
   stack = await startStack({
     env: { ROUTE_SECRET: 'route-secret-test-3b7e' },
     extraYaml: `
 publishers:
   webhook: { url: "${receiver.url}", secretEnv: ROUTE_SECRET }
+  litellm: { url: "http://127.0.0.1:${(litellm.address() as AddressInfo).port}", deployments: { chat: { openai: dep-openai, anthropic: dep-anthropic } } }
   retry: { initialIntervalMs: 100, maximumIntervalMs: 400, attemptTimeoutMs: 10000 }
 `,
   });
@@ -23,6 +40,7 @@ publishers:
 afterAll(async () => {
   await stack?.stop();
   await receiver?.close();
+  await new Promise((r) => litellm?.close(r));
 });
 
 const op = { token: TOKENS.operator };
@@ -51,6 +69,12 @@ test('a target down while the route changes twice gets the latest version on ret
   expect(v3).toBeGreaterThan(v2);
   const down = await waitFor(publisher, (s) => s.latestVersion === v3 && s.superseded >= 1, 'newest version queued, older one superseded');
   expect(down.publishedVersion).toBe(1);
+  // Targets are independent: LiteLLM has the newest weights while the webhook is still down.
+  await waitFor(
+    () => stack.client.workflow.getHandle(routePublisherWorkflowId('chat', 'litellm')).query(routePublisherStateQuery),
+    (s) => s.publishedVersion === v3, 'LiteLLM has the newest version',
+  );
+  expect(weightsSet.slice(-2)).toEqual([{ id: 'dep-openai', weight: 0 }, { id: 'dep-anthropic', weight: 100 }]);
   await waitFor(() => metric('lifeline_route_publish_failures_total'), (n) => n >= 2, 'failed attempts counted');
   expect(await metric('lifeline_route_publish_pending')).toBe(1);
   expect(versions()).toEqual([1]);
