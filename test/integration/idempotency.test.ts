@@ -1,6 +1,7 @@
 // Retried operator actions on the real stack: an HTTP request repeated with its Idempotency-Key, and a Slack
 // command or click redelivered with the same Slack IDs, change nothing twice and get the first answer —
-// also after the incident continued-as-new and after it closed. Different keys are different actions.
+// also after the incident continued-as-new and after it closed, and when two copies race. Different keys
+// are different actions.
 import { randomUUID } from 'node:crypto';
 import { ACTIONS } from '../../api/slack/blocks';
 import { alertsSignal, incidentStateQuery } from '../../workflows/messages';
@@ -57,8 +58,11 @@ test('traffic shifts: a repeated request gets the shift it started (running or d
   expect(late.body).toEqual(first.body);
   expect((await stack.http('GET', '/v1/routes/chat', op)).body.version).toBe(route.version); // nothing re-applied
 
-  const other = await post('/v1/routes/chat/weights', randomUUID(), { weights: { openai: 100 } });
-  expect(other.status).toBe(202);
+  // A new key is a new shift; two copies of it racing get one shift between them.
+  const otherKey = randomUUID();
+  const [other, twin] = await Promise.all([1, 2].map(() => post('/v1/routes/chat/weights', otherKey, { weights: { openai: 100 } })));
+  expect([other.status, twin.status]).toEqual([202, 202]);
+  expect(twin.body).toEqual(other.body);
   expect(other.body.shift.runId).not.toBe(first.body.shift.runId);
   await waitFor(() => stack.http('GET', '/v1/routes/chat', op), (r) => r.body.weights.openai === 100 && !r.body.weights.anthropic, 'weights restored');
 });
@@ -110,8 +114,11 @@ test('acknowledge, escalate, resolve: one key applies once (also across continue
   expect(s.escalationLevel).toBe(level0 + 1);
   expect(count(s, 'escalated')).toBe(1);
 
-  const esc4 = await post(`${base}/escalate`, randomUUID());
-  expect(esc4.status).toBe(200);
+  // A new key escalates again; two copies of it sent at once escalate once and get the same answer.
+  const newKey = randomUUID();
+  const [esc4, esc5] = await Promise.all([1, 2].map(() => post(`${base}/escalate`, newKey)));
+  expect([esc4.status, esc5.status]).toEqual([200, 200]);
+  expect(esc5.body).toEqual(esc4.body);
   expect(esc4.body.escalationLevel).toBe(level0 + 2);
   expect(count(await incident(id), 'escalated')).toBe(2);
 
