@@ -1,6 +1,6 @@
 // The Idempotency-Key request header of operator actions: a retried request carrying the key of an earlier
 // one is answered with the first answer and changes nothing again. The key becomes (part of) the Temporal
-// update ID (client/idempotent-update.ts) or, for traffic shifts, is recorded on the shift it started.
+// update ID (client/idempotent-update.ts); for traffic shifts it is the shift's ID in the chain's queue.
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 
@@ -28,6 +28,9 @@ export const idempotencyHeaders = z.looseObject({
         `and gets the first answer. ${RULE}; quoted (RFC 8941 string) or bare.`,
     }),
 });
+
+/** The ID of an operator's shift in the chain's queue, from its Idempotency-Key (kept apart from incidents' IDs). */
+export const operatorShiftId = (key: string) => `op:${key}`;
 
 /** The validated key of a request whose schema includes idempotencyHeaders, if it sent one. */
 export function idempotencyKeyOf(req: FastifyRequest): string | undefined {

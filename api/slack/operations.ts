@@ -9,6 +9,7 @@ import { failoverNow, setRouteWeights } from '../../client/routes';
 import { compactWeights } from '../../domain/failover';
 import { acknowledgeUpdate, addNoteUpdate, escalateUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/messages';
 import { actionUpdateId, earlierUpdateOutcome } from '../../client/idempotent-update';
+import { operatorShiftId } from '../idempotency';
 import type { UpdateDefinition } from '@temporalio/common';
 import { incidentBlocks, incidentText, timelineText } from './blocks';
 import { HELP_TEXT, type SlackCommand } from './parse';
@@ -120,7 +121,7 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
               const started = await startShift(client, config.temporal.taskQueue, {
                 chain: cmd.chain, kind: cmd.mode, from: cmd.from, ...(cmd.to ? { to: cmd.to } : {}),
                 stepDelayMs: config.recovery.shiftStepMs, reason: `${cmd.mode} failover from ${cmd.from} requested by ${actor.name}`, by: actor.name,
-              }, { idempotencyKey: key });
+              }, key ? { id: operatorShiftId(key) } : {});
               return inChannel(`${actor.name} started a ${cmd.mode} failover of ${cmd.chain} off ${cmd.from} (${started.workflowId}); \`/incident status\` and GET /v1/routes/${cmd.chain}/shift show its progress`);
             } catch (err) {
               if (err instanceof WorkflowExecutionAlreadyStartedError) throw new SlackRefusal(`Another traffic shift of ${cmd.chain} is running; nothing was changed.`);

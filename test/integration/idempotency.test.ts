@@ -42,11 +42,11 @@ test('a bad Idempotency-Key is a 400 naming the header, and changes nothing', as
   expect(params).toContainEqual(expect.objectContaining({ in: 'header', name: 'idempotency-key' }));
 });
 
-test('traffic shifts: a repeated request gets the shift it started (running or done), a new key starts another', async () => {
+test('traffic shifts: a repeated request is the same shift with the same answer (queued, running or done), a new key is another', async () => {
   const key = randomUUID();
   const first = await post('/v1/routes/chat/weights', key, { weights: { openai: 50, anthropic: 50 } });
   expect(first.status).toBe(202);
-  // Quoted (RFC 8941 string) and bare forms name the same key; without a key the same body is a 409.
+  // Quoted (RFC 8941 string) and bare forms name the same key.
   const again = await post('/v1/routes/chat/weights', `"${key}"`, { weights: { openai: 50, anthropic: 50 } });
   expect(again.status).toBe(202);
   expect(again.body).toEqual(first.body);
@@ -63,7 +63,7 @@ test('traffic shifts: a repeated request gets the shift it started (running or d
   const [other, twin] = await Promise.all([1, 2].map(() => post('/v1/routes/chat/weights', otherKey, { weights: { openai: 100 } })));
   expect([other.status, twin.status]).toEqual([202, 202]);
   expect(twin.body).toEqual(other.body);
-  expect(other.body.shift.runId).not.toBe(first.body.shift.runId);
+  expect(other.body.shift.workflowId).not.toBe(first.body.shift.workflowId);
   await waitFor(() => stack.http('GET', '/v1/routes/chat', op), (r) => r.body.weights.openai === 100 && !r.body.weights.anthropic, 'weights restored');
 });
 
