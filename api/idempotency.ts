@@ -1,6 +1,7 @@
 // The Idempotency-Key request header of operator actions: a retried request carrying the key of an earlier
 // one is answered with the first answer and changes nothing again. The key becomes (part of) the Temporal
 // update ID (client/idempotent-update.ts); for traffic shifts it is the shift's ID in the chain's queue.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyRequest } from 'fastify';
 
@@ -29,8 +30,11 @@ export const idempotencyHeaders = z.looseObject({
     }),
 });
 
-/** The ID of an operator's shift in the chain's queue, from its Idempotency-Key (kept apart from incidents' IDs). */
-export const operatorShiftId = (key: string) => `op:${key}`;
+/**
+ * The ID of an operator's shift in the chain's queue, from its Idempotency-Key: a digest, so the shift's
+ * workflow ID (`shift-<chain>-op-<16 hex>`) stays short and plain whatever the key (Slack's IDs included).
+ */
+export const operatorShiftId = (key: string) => `op-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 
 /** The validated key of a request whose schema includes idempotencyHeaders, if it sent one. */
 export function idempotencyKeyOf(req: FastifyRequest): string | undefined {
