@@ -13,6 +13,7 @@ import {
 } from '../../workflows/messages';
 import { useTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { maybeWriteFixture } from '../helpers/fixtures';
 
 const testEnv = useTimeSkippingEnv();
 
@@ -62,6 +63,7 @@ test('a refused version is retried until the target takes it; a newer one replac
     expect(t.delivered).toEqual([3]);
     // Once v3 was attempted, v2 never was again.
     expect(t.attempts.slice(t.attempts.indexOf(3))).not.toContain(2);
+    await maybeWriteFixture('route-publisher-superseded', h);
     await h.terminate('test done');
   });
 });
@@ -105,6 +107,7 @@ test('continue-as-new carries the delivered version: nothing is sent twice, and 
     await latest.signal(publishRouteSignal, route(13));
     await waitFor(() => latest.query(routePublisherStateQuery), (s) => s.publishedVersion === 13, 'v13 delivered');
     expect(t.delivered).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    await maybeWriteFixture('route-publisher-continued-as-new-first-run', testEnv().client.workflow.getHandle(wid, firstRun));
     await latest.terminate('test done');
   });
 });
