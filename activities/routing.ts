@@ -81,6 +81,7 @@ export function createRoutingActivities(deps: ActivityDeps) {
      * publisher (signal-with-start of `publish-<chain>-<target>`), which retries until the target takes
      * it or a newer version replaces it. Returns once every target's publisher has the version durably
      * (`published` lists the table and those targets), never waiting on a target that is down.
+     * Idempotent: a retry signals the same version again, which the publisher ignores (not newer).
      */
     async publishRoute(route: RouteState): Promise<{ published: string[] }> {
       await table.publish(route);
@@ -101,7 +102,11 @@ export function createRoutingActivities(deps: ActivityDeps) {
       return { published: [table.name, ...targets.map((t) => t.name)] };
     },
 
-    /** One attempt to publish a version to one target; throws (and Temporal retries) when it is refused. */
+    /**
+     * One attempt to publish a version to one target; throws (and Temporal retries) when it is refused.
+     * Idempotent: a retry sends the same version again — webhook receivers drop it by its
+     * `Idempotency-Key: <chain>:<version>`, LiteLLM is set to the same weights.
+     */
     async publishRouteToTarget({ chain, target, route }: { chain: string; target: string; route: RouteState }): Promise<void> {
       const publisher = targets.find((t) => t.name === target);
       if (!publisher) {
