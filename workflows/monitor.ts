@@ -7,15 +7,24 @@ import { continueAsNew, patched, proxyActivities, setHandler, sleep, workflowInf
 import type { MonitorActivities, WatchResult } from '../activities/types';
 import { newBreaker, nextBreaker, type BreakerEvent, type BreakerSettings } from '../domain/breaker';
 import { monitorStateQuery, type MonitorInput, type MonitorState } from './messages';
+import { probeTaskQueue } from '../domain/task-queues';
 
-const watcher = proxyActivities<MonitorActivities>({
-  // The activity returns on a transition or after an hour without one; heartbeats prove it is alive.
-  startToCloseTimeout: '65 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+// The probe loop runs on the probe task queue (its own slot budget: domain/task-queues.ts). It returns on a
+// transition or after an hour without one. It heartbeats on its own timer every ≤ 3 s whatever the probe
+// interval, so a dead worker's loop is retried elsewhere within ~10 s, and the retry resumes its detection
+// windows from the last heartbeat (activities/probe-memory.ts).
+const watcher = {
+  watchProvider: (args: { provider: string; healthy: boolean }) =>
+    proxyActivities<MonitorActivities>({
+      taskQueue: probeTaskQueue(workflowInfo().taskQueue),
+      startToCloseTimeout: '65 minutes',
+      heartbeatTimeout: '10 seconds',
+      retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds' },
+    }).watchProvider(args),
+};
+// One signal-with-start or signal: seconds, not minutes.
 const signaller = proxyActivities<MonitorActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
 // A trial is one probe (bounded by the provider's probe timeout); a failure to run it is a failed trial.
