@@ -12,6 +12,7 @@ import { createMetrics } from '../../metrics';
 import { startSimulator, type Simulator } from '../../sim';
 import { newDetector } from '../../domain/detection';
 import { Exposition } from '../helpers/prometheus';
+import type { WatchResult } from '../../activities/types';
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -46,7 +47,7 @@ test('a retried watch resumes its failure streak from heartbeat details: the 3rd
   const before = sim.stats('openai').requests;
   const { acts } = activities();
   const started = Date.now();
-  const r = await env.run(acts.watchProvider, { provider: 'openai', healthy: true });
+  const r = (await env.run(acts.watchProvider, { provider: 'openai', healthy: true })) as WatchResult;
   expect(r).toMatchObject({ healthy: false, transition: true, reason: expect.stringMatching(/3 consecutive failures/) });
   // The fault time is the first failure of the streak, carried over from the crashed attempt.
   expect(r.streakStartedAt).toBe(new Date(streakStartedAt).toISOString());
