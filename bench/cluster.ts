@@ -25,6 +25,8 @@ export interface ClusterOptions {
   /** Extra top-level YAML (recovery, worker sizing...). */
   extraYaml?: string;
   failuresToOpen?: number;
+  /** Breaker cooldown (default 1 s); a long one keeps `breaker.since` = the time it opened, for timing. */
+  breakerCooldownMs?: number;
 }
 
 export interface WorkerProc {
@@ -83,7 +85,7 @@ dataDir: ${join(dir, 'data')}
 worker: { metricsPort: ${metricsPort} }
 ${o.extraYaml ?? ''}
 providers:
-${ids.map((id) => `  - { id: ${id}, kind: openai, baseUrl: "${sim.baseUrlFor(id)}", models: [gpt-4o-mini], probe: { intervalMs: ${o.intervalMs}, timeoutMs: ${o.timeoutMs} }, detection: { failuresToOpen: ${o.failuresToOpen ?? 2}, breakerCooldownMs: 1000 } }`).join('\n')}
+${ids.map((id) => `  - { id: ${id}, kind: openai, baseUrl: "${sim.baseUrlFor(id)}", models: [gpt-4o-mini], probe: { intervalMs: ${o.intervalMs}, timeoutMs: ${o.timeoutMs} }, detection: { failuresToOpen: ${o.failuresToOpen ?? 2}, breakerCooldownMs: ${o.breakerCooldownMs ?? 1000} } }`).join('\n')}
 chains:
 ${Array.from({ length: Math.floor(o.providers / 2) }, (_, c) => `  - { id: c${c}, providers: [p${2 * c}, p${2 * c + 1}], weights: { p${2 * c}: 100 } }`).join('\n')}
 services:
