@@ -63,7 +63,8 @@ export function createWatchActivities(deps: ActivityDeps) {
       // attempt's heartbeat left them, so detection does not start again from zero failures.
       const memory = resumeWatch(ctx.info.heartbeatDetails, healthy, started);
       const detector = memory?.detector ?? newDetector(healthy, started);
-      const deadline = started + MAX_WATCH_MS;
+      // Jittered, so loops started together do not all return (and reschedule) together.
+      const deadline = started + Math.min(MAX_WATCH_MS, Math.round(w.probeLoopMaxMs * (0.9 + Math.random() * 0.2)));
       const nextInference = new Map(p.models.map((m) => [m, started]));
       // Probes still out when this returns (a verdict was reached) are aborted with it.
       const stop = new AbortController();

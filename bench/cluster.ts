@@ -78,6 +78,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const dev = await startDevServer({ cliPath: cli.path, dataDir: join(dir, 'temporal'), port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, sqliteSync: 'normal', log: () => undefined, startTimeoutMs: 120_000 });
   const client = await connectClient(dev.address, 'default');
   const procs: { child: ChildProcess; proc: WorkerProc }[] = [];
+  const usedPorts = new Set<number>();
 
   const yaml = (metricsPort: number) => `
 temporal: { address: "${dev.address}", taskQueue: bench }
@@ -93,8 +94,11 @@ ${Array.from({ length: Math.floor(o.providers / 2) }, (_, c) => `  - { id: s${c}
 `;
 
   const addWorker = async (): Promise<WorkerProc> => {
-    const port = await freePort();
-    const file = join(dir, `worker-${procs.length}.yaml`);
+    // Ports handed out once each: two workers starting together must not get the same free port.
+    let port = await freePort();
+    while (usedPorts.has(port)) port = await freePort();
+    usedPorts.add(port);
+    const file = join(dir, `worker-${port}.yaml`);
     writeFileSync(file, yaml(port));
     const child = spawn(process.execPath, [BIN, '--config', file, 'worker'], { env: { ...process.env, LIFELINE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -115,16 +119,22 @@ ${Array.from({ length: Math.floor(o.providers / 2) }, (_, c) => `  - { id: s${c}
       });
     });
     const pid = child.pid!;
+    let stopping = false;
+    child.once('exit', (code, sig) => {
+      if (!stopping && sig !== 'SIGKILL') process.stderr.write(`[cluster] worker ${pid} exited (${code ?? sig}): ${out.slice(-1500)}\n`);
+    });
     const proc: WorkerProc = {
       pid,
       metricsUrl: `http://127.0.0.1:${port}/metrics`,
       usage: () => procUsage(pid),
       async kill9() {
+        stopping = true;
         child.kill('SIGKILL');
         await exited;
       },
       async stop() {
         if (child.exitCode !== null || child.signalCode !== null) return;
+        stopping = true;
         child.kill('SIGTERM');
         const t = setTimeout(() => child.kill('SIGKILL'), 20_000);
         await exited;

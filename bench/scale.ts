@@ -97,7 +97,9 @@ async function historyLengths(cluster: Cluster, ids: string[]): Promise<number> 
 async function runOne(providers: number, workers: number, o: { interval: number; window: number; outages: number }): Promise<Row> {
   const cluster = await startCluster({ providers, intervalMs: o.interval, timeoutMs: 5_000, breakerCooldownMs: 600_000, extraYaml: 'recovery: { shiftStepMs: 100, failbackHealthyForMs: 600000 }' });
   try {
-    for (let i = 0; i < workers; i++) await cluster.addWorker();
+    // Together, as a deployment starts its replicas: the probe loops spread over the workers polling when
+    // the monitors start (a worker that joins later gets its share as loops return: worker.probeLoopMaxMs).
+    await Promise.all(Array.from({ length: workers }, () => cluster.addWorker()));
     const ids = Array.from({ length: providers }, (_, i) => `p${i}`);
     // Warm-up: every provider probed once (first probes are spread over one interval), then a few seconds.
     await until(async () => ids.filter((id) => cluster.sim.stats(id).requests === 0).length, (n) => n === 0, 'every provider probed', o.interval * 3 + 120_000, 500);

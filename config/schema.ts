@@ -180,6 +180,11 @@ export const configSchema = z
         probeHeartbeatMs: z.number().int().min(100).max(3000).default(3000),
         /** Sockets open at once to one provider origin (host:port), shared by every probe of that origin. */
         probeSocketsPerHost: z.number().int().min(1).default(16),
+        /**
+         * A probe loop returns (and is scheduled again, on any worker) after about this long without a
+         * transition: how quickly loops spread onto a worker that joins. Each return costs ~6 history events.
+         */
+        probeLoopMaxMs: z.number().int().min(10_000).max(3_600_000).default(600_000),
         /** Each probe fires up to this share of the interval early or late, so 1,000 probes never fire together. */
         probeJitter: z.number().min(0).max(0.5).default(0.1),
       })
