@@ -174,6 +174,11 @@ export const configSchema = z
         workflowSlots: z.number().int().min(1).default(40),
         /** Workflows kept in the sticky cache: at least providers + chains + open incidents avoids replays. */
         stickyCacheSize: z.number().int().min(1).default(2000),
+        /**
+         * A workflow task waits this long for the worker that cached its workflow before any worker takes it
+         * (SDK default 10 s): after a worker crash its workflows move on within this.
+         */
+        stickyQueueTimeoutMs: z.number().int().min(1000).default(3000),
         /** Probe loops (one per monitored provider in the closed state) this worker runs at once. */
         probeSlots: z.number().int().min(1).default(1200),
         /** How often a probe loop's heartbeat (its detection windows) reaches Temporal; ≤ 3 s for fast takeover. */

@@ -112,6 +112,7 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
     maxConcurrentActivityTaskExecutions: w.activitySlots,
     maxConcurrentWorkflowTaskExecutions: w.workflowSlots,
     maxCachedWorkflows: w.stickyCacheSize,
+    stickyQueueScheduleToStartTimeout: w.stickyQueueTimeoutMs,
     interceptors: { activity: [measureScheduleToStart('main', opts.metrics?.activity), clientCallsFollowCancellation(opts.client)] },
   });
   const probes = await Worker.create({
