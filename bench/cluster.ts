@@ -42,6 +42,8 @@ export interface Cluster {
   client: Client;
   sim: Simulator;
   workers: WorkerProc[];
+  /** The Temporal dev server's CPU seconds and RSS (heartbeats and history writes land there). */
+  serverUsage(): { cpuS: number; rssBytes: number };
   addWorker(): Promise<WorkerProc>;
   stop(): Promise<void>;
 }
@@ -152,6 +154,7 @@ ${Array.from({ length: Math.floor(o.providers / 2) }, (_, c) => `  - { id: s${c}
       return procs.filter((p) => p.child.exitCode === null && p.child.signalCode === null).map((p) => p.proc);
     },
     addWorker,
+    serverUsage: () => procUsage(dev.pid),
     async stop() {
       await Promise.all(procs.map((p) => p.proc.stop()));
       await client.connection.close().catch(() => undefined);

@@ -67,6 +67,7 @@ interface Row {
   monitorsPerWorker: number[];
   eventsPerMonitorHour: number;
   startP95Main: number;
+  serverCpu: number;
 }
 
 async function outages(cluster: Cluster, providers: number, n: number): Promise<{ incident: number[]; route: number[] }> {
@@ -106,11 +107,11 @@ async function runOne(providers: number, workers: number, o: { interval: number;
     await sleep(5_000);
     const ws = cluster.workers;
     const healthySample = ids.filter((_, i) => i % 2 === 1).slice(0, 50).map(monitorWorkflowId);
-    const before = { at: Date.now(), texts: await Promise.all(ws.map(scrape)), usage: ws.map((w) => w.usage()), events: await historyLengths(cluster, healthySample) };
+    const before = { at: Date.now(), texts: await Promise.all(ws.map(scrape)), usage: ws.map((w) => w.usage()), server: cluster.serverUsage(), events: await historyLengths(cluster, healthySample) };
     const trial = await outages(cluster, providers, o.outages);
     const rest = before.at + o.window - Date.now();
     if (rest > 0) await sleep(rest);
-    const after = { at: Date.now(), texts: await Promise.all(ws.map(scrape)), usage: ws.map((w) => w.usage()), events: await historyLengths(cluster, healthySample) };
+    const after = { at: Date.now(), texts: await Promise.all(ws.map(scrape)), usage: ws.map((w) => w.usage()), server: cluster.serverUsage(), events: await historyLengths(cluster, healthySample) };
     const secs = (after.at - before.at) / 1000;
     const lateness = mergeHistograms(ws.map((_, i) => windowOf(before.texts[i], after.texts[i], 'lifeline_probe_lateness_seconds')), 'lifeline_probe_lateness_seconds');
     const starts = mergeHistograms(ws.map((_, i) => windowOf(before.texts[i], after.texts[i], 'lifeline_activity_schedule_to_start_seconds')), 'lifeline_activity_schedule_to_start_seconds', 'queue="main"');
@@ -126,6 +127,7 @@ async function runOne(providers: number, workers: number, o: { interval: number;
       monitorsPerWorker: after.texts.map((t) => gauge(t, 'lifeline_probe_loops')),
       eventsPerMonitorHour: ((after.events - before.events) / healthySample.length) * (3600 / secs),
       startP95Main: histogramQuantile(starts, 'lifeline_activity_schedule_to_start_seconds', 0.95),
+      serverCpu: ((after.server.cpuS - before.server.cpuS) / secs) * 100,
     };
   } finally {
     await cluster.stop();
@@ -151,13 +153,13 @@ async function main(): Promise<void> {
       process.stdout.write(`  ${n} providers, ${k} worker(s)…\n`);
       const r = await runOne(n, k, o);
       rows.push(r);
-      process.stdout.write(`    lateness p50 ${f(r.latenessP50)} s p95 ${f(r.latenessP95)} s; incident after detection p95 ${f(r.incidentP95)} s; route switched after fault p95 ${f(r.routeP95)} s; CPU ${r.cpuPerWorker.map((c) => `${f(c, 0)} %`).join(' / ')}; RSS ${r.rssPerWorkerMb.map((m) => `${f(m, 0)} MB`).join(' / ')}; loops ${r.monitorsPerWorker.join(' / ')}\n`);
+      process.stdout.write(`    lateness p50 ${f(r.latenessP50)} s p95 ${f(r.latenessP95)} s; incident after detection p95 ${f(r.incidentP95)} s; route switched after fault p95 ${f(r.routeP95)} s; CPU ${r.cpuPerWorker.map((c) => `${f(c, 0)} %`).join(' / ')}; RSS ${r.rssPerWorkerMb.map((m) => `${f(m, 0)} MB`).join(' / ')}; loops ${r.monitorsPerWorker.join(' / ')}; server CPU ${f(r.serverCpu, 0)} %\n`);
     }
   }
-  process.stdout.write('\n| providers | workers | probe lateness p50 / p95 | incident opened after detection p95 | route switched after fault p95 | CPU per worker (per 100 monitors) | RSS per worker (per 100 monitors) | history events / monitor / h | main-queue schedule-to-start p95 |\n|---|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write('\n| providers | workers | probe lateness p50 / p95 | incident opened after detection p95 | route switched after fault p95 | CPU per worker (per 100 monitors) | RSS per worker (per 100 monitors) | history events / monitor / h | main-queue schedule-to-start p95 | Temporal dev server CPU |\n|---|---|---|---|---|---|---|---|---|---|\n');
   for (const r of rows) {
     const per100 = (xs: number[]) => xs.map((x, i) => `${f(x, 0)} (${f(x / Math.max(1, r.monitorsPerWorker[i] / 100), 1)})`).join(' / ');
-    process.stdout.write(`| ${r.providers} | ${r.workers} | ${f(r.latenessP50)} / ${f(r.latenessP95)} s | ${f(r.incidentP95)} s | ${f(r.routeP95, 1)} s | ${per100(r.cpuPerWorker)} % | ${per100(r.rssPerWorkerMb)} MB | ${f(r.eventsPerMonitorHour, 1)} | ${f(r.startP95Main, 3)} s |\n`);
+    process.stdout.write(`| ${r.providers} | ${r.workers} | ${f(r.latenessP50)} / ${f(r.latenessP95)} s | ${f(r.incidentP95)} s | ${f(r.routeP95, 1)} s | ${per100(r.cpuPerWorker)} % | ${per100(r.rssPerWorkerMb)} MB | ${f(r.eventsPerMonitorHour, 1)} | ${f(r.startP95Main, 3)} s | ${f(r.serverCpu, 0)} % |\n`);
   }
   const big = rows.filter((r) => r.providers === Math.max(...rows.map((x) => x.providers)));
   const one = big.find((r) => r.workers === 1);
