@@ -2,7 +2,7 @@
 // monitors (bench/cluster.ts; probe every 1 s, 2 failures open). Per trial: fail p0 (primary of chain c0),
 // and 300 ms later kill -9 the worker whose probe loop watches p0 (found from the loop's pending activity:
 // its worker identity is `<pid>@host`). Time from the kill until c0 sends no traffic to p0: the loop's
-// heartbeat timeout (10 s), its retry on the surviving worker resuming the failure streak, detection,
+// heartbeat timeout (8 s), its retry on the surviving worker resuming the failure streak, detection,
 // incident and failover. Then a replacement worker starts, p0 heals, and the chain fails back.
 import { getRoute } from '../client/routes';
 import { incidentWorkflowId, monitorWorkflowId } from '../workflows/messages';
