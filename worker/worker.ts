@@ -49,6 +49,8 @@ export function installRuntimeLogging(logger: Logger): void {
       // the worker drains. The SDK's default would start draining the worker on the same SIGTERM.
       shutdownSignals: [],
       logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
+        // The probe worker polls activities only, by design: not worth a warning at every start.
+        if (message.startsWith('No workflows registered') && String(meta?.taskQueue ?? '').endsWith('-probes')) return;
         const method = l === 'ERROR' ? 'error' : l === 'WARN' ? 'warn' : l === 'INFO' ? 'info' : 'debug';
         sdk[method](meta ?? {}, message);
       }),
