@@ -108,12 +108,12 @@ ${Array.from({ length: Math.floor(o.providers / 2) }, (_, c) => `  - { id: s${c}
     child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString('utf8')).slice(-4000)));
     await new Promise<void>((ready, fail) => {
       const timer = setTimeout(() => fail(new Error(`worker not ready in 300 s: ${out}`)), 300_000);
-      let ready = false;
+      let polling = false;
       child.stdout!.on('data', (d: Buffer) => {
         // Tested before trimming: the "polling" line lists every provider and can outgrow the kept tail.
-        ready ||= /worker: polling task queue/.test(out.slice(-100) + d.toString('utf8'));
+        polling ||= /worker: polling task queue/.test(out.slice(-100) + d.toString('utf8'));
         out = (out + d.toString('utf8')).slice(-4000);
-        if (ready) {
+        if (polling) {
           clearTimeout(timer);
           ready();
         }
