@@ -10,9 +10,9 @@ import { monitorStateQuery, type MonitorInput, type MonitorState } from './messa
 import { probeTaskQueue } from '../domain/task-queues';
 
 // The probe loop runs on the probe task queue (its own slot budget: domain/task-queues.ts). It returns on a
-// transition or after an hour without one. It heartbeats on its own timer every ≤ 3 s whatever the probe
-// interval, so a dead worker's loop is retried elsewhere within ~8 s, and the retry resumes its detection
-// windows from the last heartbeat (activities/probe-memory.ts).
+// transition or after worker.probeLoopMaxMs (≤ 1 h) without one. It heartbeats on its own timer every
+// ≤ 3 s whatever the probe interval, so a dead worker's loop is retried elsewhere within ~8 s, and the
+// retry resumes its detection windows from the last heartbeat (activities/probe-memory.ts).
 const watcher = {
   watchProvider: (args: { provider: string; healthy: boolean }) =>
     proxyActivities<MonitorActivities>({
