@@ -33,7 +33,7 @@ export async function ensureEntityWorkflows(client: Client, config: LifelineConf
     client.workflow.start('monitorWorkflow', {
       ...common,
       workflowId: monitorWorkflowId(p.id),
-      args: [{ provider: p.id, breakerCooldownMs: p.detection.breakerCooldownMs, trialsToClose: p.detection.trialsToClose, trialIntervalMs: p.probe.intervalMs }],
+      args: [{ provider: p.id, breakerCooldownMs: p.detection.breakerCooldownMs, trialsToClose: p.detection.trialsToClose, trialIntervalMs: p.probe.intervalMs, probeTimeoutMs: p.probe.timeoutMs }],
     }),
   );
 }

@@ -27,8 +27,10 @@ const signaller = proxyActivities<MonitorActivities>({
   startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
-// A trial is one probe (bounded by the provider's probe timeout); a failure to run it is a failed trial.
-const trial = proxyActivities<MonitorActivities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 2 } });
+// A trial is one probe: its start-to-close is the provider's probe timeout plus 5 s (2 min for monitors started
+// before the starter passed it); a failure to run it is a failed trial.
+const trialFor = (probeTimeoutMs: number | undefined) =>
+  proxyActivities<MonitorActivities>({ startToCloseTimeout: probeTimeoutMs ? probeTimeoutMs + 5_000 : '2 minutes', retry: { maximumAttempts: 2 } });
 
 export async function monitorWorkflow(input: MonitorInput): Promise<void> {
   const state: MonitorState = {
@@ -75,7 +77,7 @@ async function breakerLoop(state: MonitorState, input: MonitorInput): Promise<vo
     } else {
       let obs: WatchResult['observation'];
       try {
-        obs = await trial.trialProbe({ provider: state.provider });
+        obs = await trialFor(input.probeTimeoutMs).trialProbe({ provider: state.provider });
       } catch {
         obs = { ok: false, latencyMs: 0, category: 'unknown', at: new Date().toISOString(), message: 'trial probe could not run' };
       }
