@@ -161,6 +161,7 @@ async function main(): Promise<void> {
     const per100 = (xs: number[]) => xs.map((x, i) => `${f(x, 0)} (${f(x / Math.max(1, r.monitorsPerWorker[i] / 100), 1)})`).join(' / ');
     process.stdout.write(`| ${r.providers} | ${r.workers} | ${f(r.latenessP50)} / ${f(r.latenessP95)} s | ${f(r.incidentP95)} s | ${f(r.routeP95, 1)} s | ${per100(r.cpuPerWorker)} % | ${per100(r.rssPerWorkerMb)} MB | ${f(r.eventsPerMonitorHour, 1)} | ${f(r.startP95Main, 3)} s | ${f(r.serverCpu, 0)} % |\n`);
   }
+  process.stdout.write('\nhistory: a healthy monitor writes no events while probing (heartbeats are not history); each loop return\nwrites 6, i.e. ≈ 36 per monitor per hour at worker.probeLoopMaxMs = 10 min (a window shorter than that sees none).\n');
   const big = rows.filter((r) => r.providers === Math.max(...rows.map((x) => x.providers)));
   const one = big.find((r) => r.workers === 1);
   const two = big.find((r) => r.workers === 2);
