@@ -4,6 +4,7 @@
 // (plus the heartbeat's reporting lag) is starved — its loop is waiting for a worker slot, or the worker is
 // too busy to keep time. Monitors without a pending loop (breaker open or half-open) are not probing by design.
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+// The SDK's own helper for decoding payloads through the client's data converter (and codec, if one is set).
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { Gauge, type Registry } from 'prom-client';
