@@ -48,8 +48,9 @@ describe('150 providers on 20 activity slots', () => {
     expect(started.count).toBeGreaterThan(0);
     expect(after.value('lifeline_probe_loops')).toBeGreaterThanOrEqual(N - 2); // the two failed monitors' breakers are open
 
-    const ready = await stack.http('GET', '/health/ready');
+    const ready = await waitFor(() => stack.http('GET', '/health/ready'), (r) => r.body.status === 'ready', 'ready with every monitor probing', 60_000, 500);
     expect(ready.body.checks.find((c: { name: string }) => c.name === 'worker').detail).toMatch(/on lifeline-it-probes/);
+    expect(ready.body.checks.find((c: { name: string }) => c.name === 'probes').detail).toBe(`${N} monitor(s) probing on schedule`);
   });
 });
 
