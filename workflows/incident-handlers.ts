@@ -1,7 +1,8 @@
 // incidentWorkflow's signal, query and update handlers: registered synchronously before the workflow's
 // first await, so nothing sent at start (the opening alerts of signal-with-start) is missed.
 import { patched, setHandler } from '@temporalio/workflow';
-import { addTimeline, recordAlerts, type Alert, type IncidentState } from '../domain/incident';
+import { addTimeline, recordAlerts, type IncidentState } from '../domain/incident';
+import { addAlerts, type AlertSummary } from '../domain/alert-summary';
 import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
 import { nextLevel, type EscalationLevel } from '../domain/escalation';
 import {
@@ -27,8 +28,8 @@ export interface IncidentFlags {
 export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page }: {
   state: IncidentState;
   flags: IncidentFlags;
-  /** Triggers that arrive after resolution: the next incident of the scope opens with them. */
-  lateAlerts: Alert[];
+  /** Triggers that arrive after resolution, summarised (bounded): the next incident of the scope opens with them. */
+  lateAlerts: AlertSummary;
   alertWatch: ReturnType<typeof createAlertWatch>;
   page(level: EscalationLevel, why: string): Promise<void>;
 }): void {
@@ -38,7 +39,7 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
     if (state.status === 'resolved') {
       // Triggers open the next incident of this scope below, never dropped; acknowledge/resolve events
       // of a closed incident are dropped (PagerDuty semantics).
-      lateAlerts.push(...alerts.filter(isTrigger));
+      addAlerts(lateAlerts, alerts.filter(isTrigger), Date.now());
       return;
     }
     const before = state.alerts.count;

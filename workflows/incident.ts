@@ -18,7 +18,6 @@ import {
   incidentIdFor,
   newIncidentState,
   recordAlerts,
-  type Alert,
   type IncidentState,
 } from '../domain/incident';
 import { recordKeyedAlerts } from '../domain/dedup';
@@ -32,6 +31,8 @@ import { SA, type IncidentInput } from './messages';
 import { archiveWorkflowId } from './archive';
 import { describeWeights, setPhase, setSeverity } from './incident-record';
 import { registerIncidentHandlers, type IncidentFlags } from './incident-handlers';
+import { applyCarriedSummary, registerAlertSummaryHandler } from './incident-intake';
+import { emptySummary } from '../domain/alert-summary';
 
 // Fast, local-ish work: short timeouts, a few retries.
 const quick = proxyActivities<IncidentActivities & ArchiveActivities>({
@@ -54,7 +55,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   const state = input.resume?.state ?? newIncidentState({ id, scope: input.scope, provider: input.provider, title: input.title, now: now() });
   const flags: IncidentFlags = { recovered: input.resume?.recovered ?? false, resolveRequested: false, escalationWake: 0 };
   let escalationRepeats = input.resume?.escalationRepeats ?? 0;
-  const lateAlerts: Alert[] = [];
+  const lateAlerts = emptySummary(); // bounded: triggers after resolution, summarised
   let escalationLevels: IncidentContext['escalationLevels'] | undefined = undefined; // known after assessment
   let maintenance: IncidentContext['maintenance'] = null;
   let lastPublishedUpdate: string | undefined;
@@ -75,6 +76,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   // ---- handlers first, before any await ------------------------------------------------------------
   registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page: (level, why) => page(state, level, why) });
+  registerAlertSummaryHandler({ state, late: lateAlerts, alertWatch });
 
   // Per-channel delivery, impact re-assessment and the repeat-alert rule came later: incidents recorded
   // before them replay on the single `notify` activity.
@@ -92,6 +94,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     alertWatch.note(input.carriedAlerts);
     recordKeyedAlerts(state, input.carriedAlerts);
   }
+  if (input.carriedSummary) applyCarriedSummary(state, input.carriedSummary, alertWatch);
   const firstAlertAt = state.alerts.sample[0]?.observedAt;
   if (firstAlertAt && firstAlertAt < state.faultAt) state.faultAt = firstAlertAt;
   setPhase(state, 'detected', `incident opened: ${input.title}${input.declaredBy ? ` (declared by ${input.declaredBy})` : ''}`);
@@ -197,13 +200,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       await startArchiver();
       await condition(allHandlersFinished); // a note added while the archiver started still completes
     }
-    if (lateAlerts.length) {
-      log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length });
+    if (lateAlerts.triggers) {
+      log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.triggers });
       await continueAsNew<typeof incidentWorkflow>({
         scope: input.scope,
         provider: input.provider,
-        title: lateAlerts[0].summary,
-        carriedAlerts: lateAlerts,
+        title: lateAlerts.sample[0]?.summary ?? state.title,
+        carriedSummary: lateAlerts,
       });
     }
     return state;

@@ -10,6 +10,7 @@ import type { ProbeObservation } from '../domain/classify';
 import type { RecoveryAction } from '../domain/recovery';
 import type { ShiftKind } from '../domain/shift';
 import type { BreakerState } from '../domain/breaker';
+import type { AlertSummary } from '../domain/alert-summary';
 
 // ---- IDs ----------------------------------------------------------------------------------------
 export const incidentWorkflowId = (scope: string) => `incident-${scope}`;
@@ -17,6 +18,8 @@ export const monitorWorkflowId = (provider: string) => `monitor-${provider}`;
 export const routingWorkflowId = (chain: string) => `routing-${chain}`;
 /** One traffic shift per chain at a time: the ID is the lock that serializes automatic and operator shifts. */
 export const shiftWorkflowId = (chain: string) => `shift-${chain}`;
+/** The per-scope alert intake in front of the incident (workflows/intake.ts). */
+export const intakeWorkflowId = (scope: string) => `intake-${scope}`;
 
 // ---- Typed search attributes (registered on the dev server at start, and in compose) ------------
 export const SA = {
@@ -42,6 +45,8 @@ export interface IncidentInput {
   incidentId?: string;
   /** Alerts that arrived after the previous incident of this scope was resolved. */
   carriedAlerts?: Alert[];
+  /** The same, summarised (bounded): what incidents carry since the intake summarises alerts. */
+  carriedSummary?: AlertSummary;
   /** Set when an open incident continued-as-new to keep its history short: resume in monitoring. */
   resume?: IncidentResume;
   /** History events before an open incident continues-as-new (default 2,000; tests lower it). */
@@ -64,6 +69,16 @@ export interface ActorRequest {
 }
 
 export const alertsSignal = defineSignal<[AlertBatch]>('alerts');
+/**
+ * From the scope's intake: a summary of alert events, once per forwarding window. `origin` (the intake's
+ * first run ID) and `seq` make a retried forward a no-op.
+ */
+export interface AlertSummaryForward {
+  origin: string;
+  seq: number;
+  summary: AlertSummary;
+}
+export const alertSummarySignal = defineSignal<[AlertSummaryForward]>('alertSummary');
 /** incidentId: the incident the monitor opened for this outage; a report for another one is stale. */
 export const providerRecoveredSignal = defineSignal<[{ at: string; detail: string; incidentId?: string }]>('providerRecovered');
 export const acknowledgeUpdate = defineUpdate<IncidentState, [ActorRequest]>('acknowledge');
@@ -71,6 +86,40 @@ export const escalateUpdate = defineUpdate<IncidentState, [ActorRequest & { leve
 export const resolveUpdate = defineUpdate<IncidentState, [ActorRequest & { note?: string }]>('resolve');
 export const addNoteUpdate = defineUpdate<IncidentState, [ActorRequest & { text: string }]>('addNote');
 export const incidentStateQuery = defineQuery<IncidentState>('state');
+
+// ---- intakeWorkflow --------------------------------------------------------------------------------
+// Alert batches reach it as `alertsSignal` (signal-with-start on `intake-<scope>`): the 202 of the API.
+export interface IntakeInput {
+  scope: string;
+  provider: string;
+  /** Least time between two forwards to the incident (default 1 s): the incident's signal rate. */
+  forwardEveryMs?: number;
+  /** History events before the intake continues-as-new (default 1,000). */
+  historyLimit?: number;
+  /** The intake closes after this long with nothing to forward (default 10 min); the next alert restarts it. */
+  idleCloseMs?: number;
+  /** Carried over continue-as-new. */
+  carried?: { origin: string; seq: number; pending: AlertSummary; totals: IntakeTotals; runs: number };
+}
+
+export interface IntakeTotals {
+  /** Alert events received (every one was a 202). */
+  received: number;
+  /** Alert events forwarded to incidents (received − forwarded are pending). */
+  forwarded: number;
+  /** Forwards sent (signals to the incident). */
+  forwards: number;
+}
+
+export interface IntakeState {
+  scope: string;
+  seq: number;
+  runs: number;
+  totals: IntakeTotals;
+  pending: number;
+}
+
+export const intakeStateQuery = defineQuery<IntakeState>('intakeState');
 
 // ---- routingWorkflow ------------------------------------------------------------------------------
 export type RouteMode = 'normal' | 'degraded' | 'emergency';
