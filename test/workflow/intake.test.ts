@@ -46,7 +46,7 @@ async function worker(taskQueue: string, overrides: Parameters<typeof stubActivi
 async function chainLengths(workflowId: string, firstRunId: string): Promise<number[]> {
   const out: number[] = [];
   for (let runId: string | undefined = firstRunId; runId; ) {
-    const events = (await testEnv().client.workflow.getHandle(workflowId, runId).fetchHistory()).events!;
+    const events: { workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId?: string | null } | null }[] = (await testEnv().client.workflow.getHandle(workflowId, runId).fetchHistory()).events!;
     out.push(events.length);
     runId = events[events.length - 1].workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
