@@ -46,7 +46,9 @@ afterAll(async () => {
 
 async function historyLengths(workflowId: string): Promise<number[]> {
   const out: number[] = [];
-  for await (const ex of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) out.push(ex.historyLength);
+  for await (const ex of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    out.push((await stack.client.workflow.getHandle(ex.workflowId, ex.runId).describe()).historyLength);
+  }
   return out;
 }
 
