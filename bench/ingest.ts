@@ -154,10 +154,18 @@ async function main() {
     const plan = { alerts: ALERTS, providers: PROVIDERS, clients: CLIENTS, keysPerProvider: KEYS, token: TOKEN };
     const ingest = createAlertIngest(services.client, config.temporal.taskQueue, { groupCommitDelayMs: config.ingest.groupCommitDelayMs });
     const grouped = await listen(ingest);
+    const stormStart = Date.now();
     const r1 = await runStorm(grouped.url, plan);
     await grouped.api.close();
     const f1 = await incidentFigures(services.client, acceptedBy(r1), true);
     print('group commit (lifeline)', r1, f1, ingest.batcher.stats.signals);
+    if (flag('slow-report')) {
+      const rolled: string[] = [];
+      for await (const ex of services.client.workflow.list({ query: `WorkflowType = 'intakeWorkflow' AND ExecutionStatus != 'Running'` })) {
+        if (ex.closeTime) rolled.push(`${ex.workflowId}@${((ex.closeTime.getTime() - stormStart) / 1000).toFixed(1)}s`);
+      }
+      console.log(`  intake runs closed (continue-as-new)  ${rolled.sort().join(' ')}`);
+    }
 
     if (!flag('no-naive')) {
       // Start the naive run from scratch: close the incidents of the first run.

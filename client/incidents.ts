@@ -4,7 +4,7 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import { TypedSearchAttributes } from '@temporalio/common';
 import { incidentIdFor, parseIncidentId, type Alert } from '../domain/incident';
 import type { Severity } from '../domain/impact';
-import { alertsSignal, incidentWorkflowId, intakeWorkflowId, SA, type IncidentInput, type IntakeInput } from '../workflows/messages';
+import { alertsSignal, incidentWorkflowId, intakeRolloverSignal, intakeWorkflowId, SA, type IncidentInput, type IntakeInput } from '../workflows/messages';
 import { mergeIncidentLists, type IncidentFilter, type IncidentListItem } from '../domain/incident-list';
 import type { ArchiveStore } from './archive-store';
 
@@ -104,11 +104,18 @@ export class IntakeRecorder {
   private readonly seen = new Map<string, { incidentId: string | null; at: number }>();
   /** runId → public incident ID (a continued-as-new run carries its ID in a search attribute). */
   private readonly ids = new Map<string, string>();
+  /** scope → the intake's current run and its history length, checked in the background about once a second. */
+  private readonly intakes = new Map<string, { runId?: string; length: number; checkedAt: number; checking: boolean }>();
 
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    private readonly opts: { ttlMs?: number; intake?: Omit<IntakeInput, 'scope' | 'provider' | 'carried'> } = {},
+    private readonly opts: {
+      ttlMs?: number;
+      intake?: Omit<IntakeInput, 'scope' | 'provider' | 'carried'>;
+      /** Intake history length at which this recorder asks it to roll over (default 800). */
+      rolloverAt?: number;
+    } = {},
   ) {}
 
   async record(scope: string, alerts: Alert[], mode: 'open' | 'existing'): Promise<{ incidentId: string | null; deduplicated: boolean }> {
@@ -125,6 +132,8 @@ export class IntakeRecorder {
       if (!incidentId) return { incidentId: null, deduplicated: false }; // no incident: dropped
       deduplicated = true;
     }
+    // Callers hold this scope's lane (client/alert-batcher.ts): nothing else of ours is in flight to it.
+    await this.rollOverIfDue(scope);
     await this.client.workflow.signalWithStart('intakeWorkflow', {
       workflowId: intakeWorkflowId(scope),
       taskQueue: this.taskQueue,
@@ -132,7 +141,43 @@ export class IntakeRecorder {
       signal: alertsSignal,
       signalArgs: [{ alerts }],
     });
+    this.watchIntake(scope);
     return { incidentId, deduplicated };
+  }
+
+  /** Learns the intake's run and history length in the background (off the request path), at most once a second. */
+  private watchIntake(scope: string): void {
+    const w = this.intakes.get(scope) ?? { length: 0, checkedAt: 0, checking: false };
+    this.intakes.set(scope, w);
+    if (w.checking || performance.now() - w.checkedAt < 1000) return;
+    w.checking = true;
+    this.client.workflow.getHandle(intakeWorkflowId(scope)).describe().then(
+      (d) => Object.assign(w, d.status.name === 'RUNNING' ? { runId: d.runId, length: d.historyLength } : { runId: undefined, length: 0 }),
+      () => undefined, // a failed look changes nothing; the intake's own limit is the backstop
+    ).finally(() => Object.assign(w, { checking: false, checkedAt: performance.now() }));
+  }
+
+  /**
+   * Asks a long intake run to continue-as-new while this recorder sends nothing to it, and waits (a few
+   * seconds at most) until it has: so the continue-as-new succeeds at its first attempt instead of failing
+   * on our next signal and holding the scope's alerts for seconds (temporalio/temporal#8097).
+   */
+  private async rollOverIfDue(scope: string): Promise<void> {
+    const w = this.intakes.get(scope);
+    if (!w?.runId || w.length < (this.opts.rolloverAt ?? 800)) return;
+    const run = this.client.workflow.getHandle(intakeWorkflowId(scope), w.runId, { followRuns: false });
+    Object.assign(w, { runId: undefined, length: 0, checkedAt: 0 });
+    try {
+      await run.signal(intakeRolloverSignal);
+      const giveUp = new AbortController();
+      const timer = setTimeout(() => giveUp.abort(), 3000);
+      await this.client
+        .withAbortSignal(giveUp.signal, () => run.result())
+        .catch(() => undefined) // WorkflowContinuedAsNewError: done (or gave up waiting: go on regardless)
+        .finally(() => clearTimeout(timer));
+    } catch {
+      // That run has closed already (another API process asked first): nothing to wait for.
+    }
   }
 
   private fresh(scope: string) {

@@ -14,7 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { IntakeActivities } from '../activities/intake';
 import { addAlerts, emptySummary, hasEvents, isFull, type AlertSummary } from '../domain/alert-summary';
-import { alertsSignal, intakeStateQuery, type IntakeInput, type IntakeTotals } from './messages';
+import { alertsSignal, intakeRolloverSignal, intakeStateQuery, type IntakeInput, type IntakeTotals } from './messages';
 
 const { forwardAlertSummary } = proxyActivities<IntakeActivities>({
   // One signal(-with-start): seconds at most. Retried without end (a Temporal outage must not drop
@@ -24,8 +24,11 @@ const { forwardAlertSummary } = proxyActivities<IntakeActivities>({
 });
 
 const DEFAULT_FORWARD_EVERY_MS = 1000;
-/** Small on purpose: a continue-as-new attempt that a storm's signals make fail is retried by replaying this. */
-const DEFAULT_HISTORY_LIMIT = 1000;
+/**
+ * The API asks for a roll-over well before this (client/incidents.ts); this is the backstop, e.g. for
+ * several API processes, where one's signals can still fail another's requested continue-as-new.
+ */
+const DEFAULT_HISTORY_LIMIT = 1500;
 const DEFAULT_IDLE_CLOSE_MS = 10 * 60_000;
 
 export async function intakeWorkflow(input: IntakeInput): Promise<IntakeTotals> {
@@ -42,32 +45,33 @@ export async function intakeWorkflow(input: IntakeInput): Promise<IntakeTotals> 
     totals.received += alerts.length;
   });
   setHandler(intakeStateQuery, () => ({ scope: input.scope, seq, runs, totals, pending: pending.events }));
+  let rolloverAsked = false;
+  setHandler(intakeRolloverSignal, () => void (rolloverAsked = true));
 
-  const historyTooLong = () => {
+  const rollOver = () => {
     const i = workflowInfo();
-    return i.continueAsNewSuggested || i.historyLength > (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+    return rolloverAsked || i.continueAsNewSuggested || i.historyLength > (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
   };
 
   for (;;) {
-    const woke = await condition(() => hasEvents(pending) || historyTooLong(), input.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS);
+    const woke = await condition(() => hasEvents(pending) || rollOver(), input.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS);
     // Idle: close. An alert arriving while this run closes fails the close (Temporal keeps the signal),
     // and one arriving after starts a new run.
     if (!woke && !hasEvents(pending)) return totals;
-    if (hasEvents(pending)) {
-      const summary = pending;
-      pending = emptySummary();
-      seq += 1;
-      await forwardAlertSummary({ scope: input.scope, provider: input.provider, origin, seq, summary });
-      totals.forwarded += summary.events;
-      totals.forwards += 1;
-      // The incident's rate: one forward per window, unless a summary fills up first.
-      await condition(() => isFull(pending) || historyTooLong(), input.forwardEveryMs ?? DEFAULT_FORWARD_EVERY_MS);
-    }
-    if (historyTooLong()) {
-      await condition(allHandlersFinished);
-      const next = makeContinueAsNewFunc<typeof intakeWorkflow>();
-      // Whatever is pending travels in the input (bounded: domain/alert-summary.ts).
-      return next({ ...input, carried: { origin, seq, pending, totals, runs: runs + 1 } });
-    }
+    if (rollOver()) break;
+    const summary = pending;
+    pending = emptySummary();
+    seq += 1;
+    await forwardAlertSummary({ scope: input.scope, provider: input.provider, origin, seq, summary });
+    totals.forwarded += summary.events;
+    totals.forwards += 1;
+    // The incident's rate: one forward per window, unless a summary fills up first.
+    await condition(() => isFull(pending) || rollOver(), input.forwardEveryMs ?? DEFAULT_FORWARD_EVERY_MS);
+    if (rollOver()) break;
   }
+  // Promptly, in the task that saw the request: the API holds its alerts for this scope meanwhile.
+  await condition(allHandlersFinished);
+  const next = makeContinueAsNewFunc<typeof intakeWorkflow>();
+  // Whatever is pending travels in the input (bounded: domain/alert-summary.ts) and goes out first.
+  return next({ ...input, carried: { origin, seq, pending, totals, runs: runs + 1 } });
 }

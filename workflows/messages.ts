@@ -94,7 +94,10 @@ export interface IntakeInput {
   provider: string;
   /** Least time between two forwards to the incident (default 1 s): the incident's signal rate. */
   forwardEveryMs?: number;
-  /** History events before the intake continues-as-new (default 1,000). */
+  /**
+   * History events before the intake continues-as-new by itself (default 1,500). The API asks it to roll
+   * over earlier (`intakeRolloverSignal`), at a moment when it sends nothing.
+   */
   historyLimit?: number;
   /** The intake closes after this long with nothing to forward (default 10 min); the next alert restarts it. */
   idleCloseMs?: number;
@@ -120,6 +123,13 @@ export interface IntakeState {
 }
 
 export const intakeStateQuery = defineQuery<IntakeState>('intakeState');
+/**
+ * Continue-as-new now. Sent by the API's intake recorder (client/incidents.ts) while it holds back its
+ * alerts for the scope, so no signal lands during the continue-as-new task: under a storm a signal that
+ * does makes the attempt fail, and the server refuses further signals until a retry succeeds
+ * (temporalio/temporal#8097) — seconds in which every alert of the scope waits.
+ */
+export const intakeRolloverSignal = defineSignal('rollover');
 
 // ---- routingWorkflow ------------------------------------------------------------------------------
 export type RouteMode = 'normal' | 'degraded' | 'emergency';
