@@ -74,6 +74,7 @@ test('20,000 alerts of one scope while its incident diagnoses: all 202, all coun
   const intakeRuns = await historyLengths(intakeWorkflowId('stormy'));
   const incidentRuns = await historyLengths(incidentWorkflowId('stormy'));
   for (const n of [...intakeRuns, ...incidentRuns]) expect(n).toBeLessThanOrEqual(2000);
+  expect(intakeRuns.length).toBeGreaterThanOrEqual(2); // the intake continued-as-new during the storm
   expect(incidentRuns).toHaveLength(1);
   expect(totals.totals.forwards).toBeLessThan(ALERTS / 20);
 

@@ -10,6 +10,7 @@ import {
   alertsSignal,
   incidentStateQuery,
   incidentWorkflowId,
+  intakeRolloverSignal,
   intakeStateQuery,
   intakeWorkflowId,
   resolveUpdate,
@@ -147,5 +148,28 @@ test('alerts after resolution reach the next incident as a bounded summary (late
     const history = await testEnv().client.workflow.getHandle(incidentWorkflowId(scope)).fetchHistory();
     const input = history.events![0].workflowExecutionStartedEventAttributes!.input!.payloads![0].data!;
     expect(input.length).toBeLessThan(64 * 1024); // 4,000 alerts carried in a bounded input
+  });
+});
+
+test('asked to roll over, the intake continues-as-new at once and carries what it has not forwarded yet', async () => {
+  const taskQueue = 'tq-intake-rollover';
+  const w = await worker(taskQueue, {});
+  await w.runUntil(async () => {
+    const scope = 'openai-roll';
+    // A long forwarding window: the second batch is still pending when the roll-over is asked for.
+    const intakeOpts = { forwardEveryMs: 3_600_000 };
+    await storm(scope, taskQueue, intakeOpts, 0, 1, 5);
+    const intake = testEnv().client.workflow.getHandle(intakeWorkflowId(scope));
+    await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.forwarded === 5, 'first batch forwarded');
+    await storm(scope, taskQueue, intakeOpts, 5, 1, 7);
+    const before = await waitFor(() => intake.query(intakeStateQuery), (s) => s.pending === 7, 'second batch pending');
+    const firstRun = (await intake.describe()).runId;
+    await testEnv().client.workflow.getHandle(intakeWorkflowId(scope), firstRun).signal(intakeRolloverSignal);
+    await waitFor(() => intake.describe(), (d) => d.runId !== firstRun, 'continued-as-new');
+    const after = await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.forwarded === 12, 'the carried batch forwarded');
+    expect(after.runs).toBe(before.runs + 1);
+    expect(after.totals).toMatchObject({ received: 12, forwarded: 12, forwards: 2 });
+    const s = await waitFor(() => testEnv().client.workflow.getHandle(incidentWorkflowId(scope)).query(incidentStateQuery), (x) => x.alerts.count === 12, 'incident has all 12');
+    expect(s.alerts.intake?.seq).toBe(2);
   });
 });
