@@ -1,5 +1,5 @@
 // The per-scope alert intake (workflows/intake.ts) under storms in the phases where the incident itself
-// cannot continue-as-new: the intake rolls over while the incident is held in diagnosis, every alert
+// cannot continue-as-new: the intake rolls over while the incident is held in diagnosis or recovery, every alert
 // reaches the incident's count (nothing lost, nothing twice), and alerts arriving after resolution are
 // carried to the next incident as a bounded summary.
 import { Worker } from '@temporalio/worker';
@@ -65,55 +65,67 @@ async function storm(scope: string, taskQueue: string, intake: Partial<IntakeInp
   return batches * size;
 }
 
-test('the intake continues-as-new while the incident is held in diagnosis; every alert is counted once', async () => {
-  const taskQueue = 'tq-intake-diagnose';
-  const diagnosis = deferred();
+// The phases where the incident does not continue-as-new itself: held in each by one of its activities.
+test.each([
+  ['diagnosing', 'diagnoseProvider'],
+  ['recovering', 'applyRecoveryStep'],
+] as const)('the intake continues-as-new while the incident is held in %s; every alert is counted once', async (phase, activity) => {
+  const taskQueue = `tq-intake-${phase}`;
+  const hold = deferred();
+  const real = stubActivities({
+    // A cause whose recovery procedure has steps (domain/recovery.ts), so the incident stays in `recovering`.
+    diagnoseProvider: async () => ({ rootCause: 'rate_limit', checks: [], recommendations: [], at: new Date().toISOString() }),
+  });
   const w = await worker(taskQueue, {
-    diagnoseProvider: async () => {
-      await diagnosis.done;
-      return { rootCause: 'provider_outage', checks: [], recommendations: [], at: new Date().toISOString() };
+    diagnoseProvider: real.diagnoseProvider,
+    [activity]: async (...args: unknown[]) => {
+      await hold.done;
+      return (real[activity] as (...a: unknown[]) => Promise<unknown>)(...args);
     },
   });
   // Whatever fails, the held activity must end, or the worker never shuts down.
-  await w.runUntil(async () => { try { await diagnosisStorm(diagnosis); } finally { diagnosis.release(); } });
+  await w.runUntil(async () => {
+    try {
+      await stormWhileHeld(`openai-${phase}`, taskQueue, phase, hold);
+    } finally {
+      hold.release();
+    }
+  });
 });
 
-async function diagnosisStorm(diagnosis: ReturnType<typeof deferred>) {
-  const taskQueue = 'tq-intake-diagnose';
-  {
-    const intakeOpts = { historyLimit: 60, forwardEveryMs: 200 };
-    let sent = await storm('openai', taskQueue, intakeOpts, 0, 1, 1);
-    const incident = testEnv().client.workflow.getHandle(incidentWorkflowId('openai'));
-    await waitFor(() => incident.query(incidentStateQuery), (s) => s.phase === 'diagnosing', 'incident diagnosing');
-    const intakeFirstRun = (await testEnv().client.workflow.getHandle(intakeWorkflowId('openai')).describe()).runId;
+async function stormWhileHeld(scope: string, taskQueue: string, phase: string, hold: ReturnType<typeof deferred>) {
+  const intakeOpts = { historyLimit: 60, forwardEveryMs: 200 };
+  let sent = await storm(scope, taskQueue, intakeOpts, 0, 1, 1);
+  const incident = testEnv().client.workflow.getHandle(incidentWorkflowId(scope));
+  await waitFor(() => incident.query(incidentStateQuery), (s) => s.phase === phase, `incident ${phase}`);
+  const intakeFirstRun = (await testEnv().client.workflow.getHandle(intakeWorkflowId(scope)).describe()).runId;
 
-    sent += await storm('openai', taskQueue, intakeOpts, 1, 150, 8); // 1,200 alerts, one signal each batch
-    const intake = testEnv().client.workflow.getHandle(intakeWorkflowId('openai'));
-    const totals = await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.received === sent && s.pending === 0 && s.totals.forwarded === sent, 'intake drained');
-    const s = await waitFor(() => incident.query(incidentStateQuery), (x) => x.alerts.count === sent, `incident counted all ${sent} alerts`);
+  sent += await storm(scope, taskQueue, intakeOpts, 1, 150, 8); // 1,200 alerts, one signal each batch
+  const intake = testEnv().client.workflow.getHandle(intakeWorkflowId(scope));
+  const totals = await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.received === sent && s.pending === 0 && s.totals.forwarded === sent, 'intake drained');
+  const s = await waitFor(() => incident.query(incidentStateQuery), (x) => x.alerts.count === sent, `incident counted all ${sent} alerts`);
 
-    // The intake rolled over while the incident was in diagnosis (how far past its limit a run goes
-    // depends on how fast signals arrive between its tasks: the integration test bounds it on a real server).
-    expect(totals.runs).toBeGreaterThanOrEqual(1);
-    expect((await intake.describe()).runId).not.toBe(intakeFirstRun);
-    const lengths = await chainLengths(intakeWorkflowId('openai'), intakeFirstRun);
-    expect(lengths.length).toBe(totals.runs + 1);
-    // The incident stayed in diagnosis, got a few summaries instead of 150 signals, and saw what its rules need.
-    expect(s.phase).toBe('diagnosing');
-    expect(totals.totals.forwards).toBeLessThan(150);
-    const incidentEvents = (await incident.fetchHistory()).events!;
-    expect(incidentEvents.filter((e) => e.workflowExecutionSignaledEventAttributes).length).toBe(totals.totals.forwards);
-    expect(s.alerts.sample).toHaveLength(20);
-    expect(s.alerts.distinct).toBe(25 + Math.floor(sent / 4) + 1); // 25 keys + the keyless alerts (every 4th, and alert 0)
-    expect(s.alerts.keyed!['k1']).toMatchObject({ status: 'triggered' });
-    expect(s.timeline.filter((e) => e.type === 'alerts').length).toBeLessThanOrEqual(2);
+  // The intake rolled over while the incident was in that phase (how far past its limit a run goes
+  // depends on how fast signals arrive between its tasks: the integration test bounds it on a real server).
+  expect(totals.runs).toBeGreaterThanOrEqual(1);
+  expect((await intake.describe()).runId).not.toBe(intakeFirstRun);
+  const lengths = await chainLengths(intakeWorkflowId(scope), intakeFirstRun);
+  expect(lengths.length).toBe(totals.runs + 1);
+  // The incident stayed in that phase, got a few summaries instead of 150 signals, and saw what its rules need.
+  expect(s.phase).toBe(phase);
+  expect(totals.totals.forwards).toBeLessThan(150);
+  const incidentEvents = (await incident.fetchHistory()).events!;
+  expect(incidentEvents.filter((e) => e.workflowExecutionSignaledEventAttributes).length).toBe(totals.totals.forwards);
+  expect(s.alerts.sample).toHaveLength(20);
+  expect(s.alerts.distinct).toBe(25 + Math.floor(sent / 4) + 1); // 25 keys + the keyless alerts (every 4th, and alert 0)
+  expect(s.alerts.keyed!['k1']).toMatchObject({ status: 'triggered' });
+  expect(s.timeline.filter((e) => e.type === 'alerts').length).toBeLessThanOrEqual(2);
 
-    diagnosis.release();
-    await waitFor(() => incident.query(incidentStateQuery), (x) => x.phase === 'monitoring', 'incident monitoring');
-    await incident.executeUpdate(resolveUpdate, { args: [{ by: 'dana' }] });
-    const final = (await incident.result()) as IncidentState;
-    expect(final.alerts.count).toBe(sent);
-  }
+  hold.release();
+  await waitFor(() => incident.query(incidentStateQuery), (x) => x.phase === 'monitoring', 'incident monitoring');
+  await incident.executeUpdate(resolveUpdate, { args: [{ by: 'dana' }] });
+  const final = (await incident.result()) as IncidentState;
+  expect(final.alerts.count).toBe(sent);
 }
 
 test('alerts after resolution reach the next incident as a bounded summary (lateAlerts bounded)', async () => {
