@@ -19,6 +19,7 @@ import {
 import { stubActivities } from '../helpers/activity-stubs';
 import { useTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { maybeWriteFixture } from '../helpers/fixtures';
 
 const testEnv = useTimeSkippingEnv();
 
@@ -183,5 +184,8 @@ test('asked to roll over, the intake continues-as-new at once and carries what i
     expect(after.totals).toMatchObject({ received: 12, forwarded: 12, forwards: 2 });
     const s = await waitFor(() => testEnv().client.workflow.getHandle(incidentWorkflowId(scope)).query(incidentStateQuery), (x) => x.alerts.count === 12, 'incident has all 12');
     expect(s.alerts.intake?.seq).toBe(2);
+    // Replay fixtures: a run that rolled over on request, and the run that carried its pending alerts on.
+    await maybeWriteFixture('intake-rolled-over-first-run', testEnv().client.workflow.getHandle(intakeWorkflowId(scope), firstRun));
+    await maybeWriteFixture('intake-rolled-over-resumed-run', intake);
   });
 });
