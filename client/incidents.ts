@@ -119,7 +119,7 @@ export class IntakeRecorder {
   ) {}
 
   async record(scope: string, alerts: Alert[], mode: 'open' | 'existing'): Promise<{ incidentId: string | null; deduplicated: boolean }> {
-    const known = this.fresh(scope);
+    const known = this.known(scope, mode, alerts);
     let incidentId: string | null;
     let deduplicated: boolean;
     if (mode === 'open') {
@@ -180,9 +180,25 @@ export class IntakeRecorder {
     }
   }
 
-  private fresh(scope: string) {
+  private readonly refreshing = new Set<string>();
+
+  /**
+   * The incident last seen for the scope. Past `ttlMs` it is still used (up to 5 × ttlMs) while one look in
+   * the background refreshes it, so no request waits for that look in a storm.
+   */
+  private known(scope: string, mode: 'open' | 'existing', alerts: Alert[]) {
     const s = this.seen.get(scope);
-    return s && performance.now() - s.at < (this.opts.ttlMs ?? 1000) ? s : undefined;
+    const ttl = this.opts.ttlMs ?? 1000;
+    const age = s ? performance.now() - s.at : Infinity;
+    if (!s || age >= 5 * ttl) return undefined;
+    if (age >= ttl && !this.refreshing.has(scope)) {
+      this.refreshing.add(scope);
+      // Triggers may open the next incident of the scope (as the request path would); acknowledge/resolve
+      // events only look. A failed look changes nothing.
+      const look = mode === 'open' ? this.openIncident(scope, alerts) : this.runningIncident(scope);
+      look.catch(() => undefined).finally(() => this.refreshing.delete(scope));
+    }
+    return s;
   }
 
   private async openIncident(scope: string, alerts: Alert[]): Promise<{ incidentId: string; started: boolean }> {
