@@ -2,7 +2,7 @@
 // A summary is applied exactly as its raw alerts would have been (counts, sample, dedup table, kinds,
 // arrival times, services); after resolution its triggers join the (bounded) summary that opens the next
 // incident of the scope. A forward repeated by an activity retry — same (origin, seq) — is ignored.
-import { setHandler } from '@temporalio/workflow';
+import { setHandler, uuid4 } from '@temporalio/workflow';
 import { applySummary, mergeSummary, triggersOnly, type AlertSummary } from '../domain/alert-summary';
 import type { IncidentState } from '../domain/incident';
 import { alertSummarySignal } from './messages';
@@ -20,7 +20,10 @@ export function registerAlertSummaryHandler({ state, late, alertWatch }: {
     if (mark && mark.origin === origin && seq <= mark.seq) return; // a retried forward
     state.alerts.intake = { origin, seq };
     if (state.status === 'resolved') {
-      if (summary.triggers) mergeSummary(late, { ...triggersOnly(summary), through: { origin, seq } });
+      if (!summary.triggers) return;
+      mergeSummary(late, { ...triggersOnly(summary), through: { origin, seq } });
+      // As for raw late alerts (incident-handlers.ts): the next incident's ID is fixed now.
+      if (!state.nextIncidentId) state.nextIncidentId = `${state.scope}-${uuid4().replace(/-/g, '').slice(0, 8)}`;
       return;
     }
     const before = state.alerts.count;

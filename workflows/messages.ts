@@ -16,8 +16,11 @@ import type { AlertSummary } from '../domain/alert-summary';
 export const incidentWorkflowId = (scope: string) => `incident-${scope}`;
 export const monitorWorkflowId = (provider: string) => `monitor-${provider}`;
 export const routingWorkflowId = (chain: string) => `routing-${chain}`;
-/** One traffic shift per chain at a time: the ID is the lock that serializes automatic and operator shifts. */
-export const shiftWorkflowId = (chain: string) => `shift-${chain}`;
+/**
+ * A traffic shift: a child of the chain's routingWorkflow, which runs one at a time from its queue (the
+ * queue, not the ID, serialises automatic and operator shifts).
+ */
+export const shiftWorkflowId = (chain: string, ticketId: string) => `shift-${chain}-${ticketId}`;
 /** The per-scope alert intake in front of the incident (workflows/intake.ts). */
 export const intakeWorkflowId = (scope: string) => `intake-${scope}`;
 
@@ -47,6 +50,8 @@ export interface IncidentInput {
   carriedAlerts?: Alert[];
   /** The same, summarised (bounded): what incidents carry since the intake summarises alerts. */
   carriedSummary?: AlertSummary;
+  /** The provider's recovery, reported to the previous run (closing) for this incident before it started. */
+  carriedRecovery?: { at: string; detail: string };
   /** Set when an open incident continued-as-new to keep its history short: resume in monitoring. */
   resume?: IncidentResume;
   /** History events before an open incident continues-as-new (default 2,000; tests lower it). */
@@ -58,6 +63,10 @@ export interface IncidentResume {
   recovered: boolean;
   escalationRepeats: number;
   runs: number;
+  /** An operator resolve accepted while the previous run drained before continuing-as-new. */
+  resolveRequested?: boolean;
+  /** Shifts requested from routing entities whose results had not arrived (ticket ID → chain). */
+  pendingShifts?: Record<string, string>;
 }
 
 export interface AlertBatch {
@@ -86,6 +95,14 @@ export const escalateUpdate = defineUpdate<IncidentState, [ActorRequest & { leve
 export const resolveUpdate = defineUpdate<IncidentState, [ActorRequest & { note?: string }]>('resolve');
 export const addNoteUpdate = defineUpdate<IncidentState, [ActorRequest & { text: string }]>('addNote');
 export const incidentStateQuery = defineQuery<IncidentState>('state');
+/**
+ * The incident that owns the scope's newest alerts: this one while open; once resolved, the next incident
+ * that its late triggers open (known before that run starts). The monitor asks after signal-with-start so
+ * it reports recovery to the incident that will actually wait for it.
+ */
+export const owningIncidentUpdate = defineUpdate<{ incidentId: string }, []>('owningIncident');
+/** A routing entity's answer to a shift this incident requested (see ShiftTicket.requester). */
+export const shiftDoneSignal = defineSignal<[{ id: string; result: ShiftResult }]>('shiftDone');
 
 // ---- intakeWorkflow --------------------------------------------------------------------------------
 // Alert batches reach it as `alertsSignal` (signal-with-start on `intake-<scope>`): the 202 of the API.
@@ -166,6 +183,29 @@ export interface SetHintsRequest {
 }
 
 export const setWeightsUpdate = defineUpdate<RouteState, [SetWeightsRequest]>('setWeights');
+
+/** One queued traffic shift. `id` is unique per chain (a repeated ID is the same request). */
+export interface ShiftTicket {
+  id: string;
+  request: ShiftRequest;
+  /** Workflow ID told the result by `shiftDone` (an incident); absent for operator shifts. */
+  requester?: string;
+}
+
+export interface ShiftQueueState {
+  current?: { ticket: ShiftTicket; workflowId: string };
+  pending: ShiftTicket[];
+  /** Newest last, bounded. */
+  recent: { ticket: ShiftTicket; workflowId: string; result: ShiftResult }[];
+}
+
+/** Queues a shift (incidents signal; they cannot send Updates from workflow code). */
+export const requestShiftSignal = defineSignal<[ShiftTicket]>('requestShift');
+/** Queues a shift and answers with where it is (operators: API, Slack, CLI). */
+export const enqueueShiftUpdate = defineUpdate<{ id: string; workflowId: string; position: number }, [ShiftTicket]>('enqueueShift');
+/** Stops a queued or running shift: a running one returns to a safe route first (no intermediate weights). */
+export const cancelShiftSignal = defineSignal<[{ id: string; reason: string }]>('cancelShift');
+export const shiftQueueQuery = defineQuery<ShiftQueueState>('shiftQueue');
 export const setHintsUpdate = defineUpdate<RouteState, [SetHintsRequest]>('setHints');
 export const routeQuery = defineQuery<RouteState>('route');
 
@@ -222,7 +262,8 @@ export interface ShiftRequest {
   by: string;
 }
 
-export type ShiftOutcome = 'completed' | 'rolled_back' | 'stopped' | 'emergency' | 'noop';
+/** `cancelled`: stopped from outside, route left safe; `failed`: the shift could not run (recorded, not thrown). */
+export type ShiftOutcome = 'completed' | 'rolled_back' | 'stopped' | 'emergency' | 'noop' | 'cancelled' | 'failed';
 
 export interface ShiftStepRecord {
   weights: Weights;
@@ -243,4 +284,6 @@ export interface ShiftResult {
   steps: ShiftStepRecord[];
 }
 
+/** Sent by the routing entity to its running shift child: stop at the next safe point. */
+export const stopShiftSignal = defineSignal<[{ reason: string }]>('stopShift');
 export const shiftStateQuery = defineQuery<{ request: ShiftRequest; steps: ShiftStepRecord[]; outcome?: ShiftOutcome }>('shiftState');
