@@ -221,6 +221,8 @@ export interface MonitorInput {
   trialsToClose?: number;
   /** Time between half-open trial probes (default 1 s; the starter passes the probe interval). */
   trialIntervalMs?: number;
+  /** The provider's probe timeout: bounds a trial probe's start-to-close (the starter passes it). */
+  probeTimeoutMs?: number;
   /** The incident opened for the current outage (carried over continue-as-new). */
   incidentId?: string;
 }
