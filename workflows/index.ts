@@ -5,3 +5,4 @@ export { routingWorkflow } from './routing';
 export { archiveIncidentWorkflow } from './archive';
 export { trafficShiftWorkflow } from './shift';
 export { routePublisherWorkflow } from './publish';
+export { intakeWorkflow } from './intake';
