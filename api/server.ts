@@ -26,6 +26,7 @@ import { instrumentIngest, registerMetricsRoute, registerTemporalGauges } from '
 import { recordRoutes } from './route-table';
 import { documentRoute } from './openapi';
 import { installNotFound } from './not-found';
+import { registerCodecRoutes } from './codec';
 
 export const BODY_LIMIT = 512 * 1024;
 export const MAX_PARAM_LENGTH = 1000;
@@ -94,6 +95,9 @@ export async function buildApi(opts: {
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
   registerRouteChangeRoutes(app, deps);
+  // The payload codec's endpoint for the Temporal UI: the very codec this process's client uses.
+  const codecs = opts.client.options.loadedDataConverter.payloadCodecs;
+  if (opts.config.temporal.codec && codecs.length) registerCodecRoutes(app, { codecs, tokens, corsOrigins: opts.config.temporal.codec.corsOrigins });
   const ingestDeps = {
     config: opts.config,
     tokens,

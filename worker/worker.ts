@@ -7,6 +7,7 @@ import { createActivities } from '../activities';
 import type { Channel } from '../activities/notify';
 import { clientCallsFollowCancellation } from './cancellable-client-calls';
 import type { LifelineMetrics } from '../metrics';
+import type { SecuredConnection } from '../client/connect';
 
 export interface WorkerOptions {
   config: LifelineConfig;
@@ -22,6 +23,8 @@ export interface WorkerOptions {
   identity?: string;
   /** Where activities record probe, delivery and MTTx metrics (the process's registry). */
   metrics?: LifelineMetrics;
+  /** TLS, API key and payload codec (client/connect.ts), the same as the process's client uses. */
+  secured?: SecuredConnection;
 }
 
 let runtimeInstalled = false;
@@ -53,7 +56,12 @@ export function installRuntimeLogging(logger: Logger): void {
 
 export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntimeLogging(opts.logger);
-  const connection = await NativeConnection.connect({ address: opts.address });
+  const secured = opts.secured ?? {};
+  const connection = await NativeConnection.connect({
+    address: opts.address,
+    ...(secured.tls ? { tls: secured.tls } : {}),
+    ...(secured.apiKey ? { apiKey: secured.apiKey } : {}),
+  });
   const activities = createActivities(
     { config: opts.config, client: opts.client, logger: opts.logger, baseUrlFor: opts.baseUrlFor, env: opts.env, templatesDir: opts.templatesDir, metrics: opts.metrics?.activity },
     { channels: opts.channels },
@@ -71,6 +79,7 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
     // Past this, run() rejects instead of waiting forever on an activity that ignores its cancellation.
     shutdownForceTime: '15 seconds',
     interceptors: { activity: [clientCallsFollowCancellation(opts.client)] },
+    ...(secured.dataConverter ? { dataConverter: secured.dataConverter } : {}),
   });
   return { worker, connection };
 }
