@@ -109,7 +109,7 @@ export async function buildApi(opts: {
   registerPagerDutyRoute(app, ingestDeps);
   registerStatusRoutes(app, deps);
   const mailer = createStatusMailer(opts.config, opts.env);
-  registerSubscriberRoutes(app, { ...deps, store: SubscriberStore.inDataDir(opts.config.dataDir, opts.env), mailer });
+  registerSubscriberRoutes(app, { ...deps, store: SubscriberStore.forConfig(opts.config, opts.env), mailer });
   app.addHook('onClose', async () => mailer?.close());
   const slack = slackSettingsFromEnv(opts.env ?? process.env);
   if (slack) await installSlack(app, { config: opts.config, client: opts.client, logger: opts.logger, settings: slack });

@@ -75,6 +75,7 @@ export function buildCli(): Command {
       if (templateProblems.length) throw new ConfigError(path, templateProblems.map((p) => `notifications.templates: ${p}`));
       // TLS files, the Temporal API key and codec keys: read now, each problem named by its field.
       const temporalProblems = readSecuredConnection(config.temporal).problems;
+      if (config.store.postgres && !process.env[config.store.postgres.urlEnv]) temporalProblems.push(`store.postgres.urlEnv: ${config.store.postgres.urlEnv} is not set`);
       if (temporalProblems.length) throw new ConfigError(path, temporalProblems);
       const missing = buildTokenTable(config).missing;
       out(`${path}: ok — ${config.providers.length} provider(s), ${config.chains.length} chain(s), ${config.services.length} service(s)`);

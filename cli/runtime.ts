@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
 import { connectClient, securedConnection } from '../client/connect';
+import { closeStores, storeFor } from '../store';
 import { buildApi } from '../api/server';
 import { createLifelineWorker } from '../worker/worker';
 import { ensureEntityWorkflows } from '../worker/entities';
@@ -61,6 +62,10 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
   try {
     // TLS files, API key and codec keys are read (and every problem reported) before anything starts.
     const secured = securedConnection(config.temporal);
+    // The state store (PostgreSQL: connect + migrations) before anything that writes to it runs.
+    const docs = await storeFor(config, process.env, (l) => say(l));
+    onStop('store', () => closeStores());
+    say(`store: ${docs.describe}`);
     let address = config.temporal.address;
     let temporalUiUrl: string | undefined;
     if (address === 'embedded') {

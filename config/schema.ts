@@ -222,6 +222,27 @@ export const configSchema = z
       })
       .prefault({}),
     dataDir: z.string().min(1).default('.data'),
+    /**
+     * Where lifeline's own state lives (archive, reports, Slack records, subscribers, generated secrets):
+     * `local` = files under dataDir (one host); `postgres` = a database every replica shares.
+     */
+    store: z
+      .strictObject({
+        kind: z.enum(['local', 'postgres']).default('local'),
+        postgres: z
+          .strictObject({
+            /** postgres://user:password@host:port/database, by environment variable name. */
+            urlEnv: envName,
+            /** Pool size per process. */
+            maxConnections: z.number().int().min(1).max(100).default(5),
+          })
+          .optional(),
+      })
+      .prefault({})
+      .superRefine((s, ctx) => {
+        if (s.kind === 'postgres' && !s.postgres) ctx.addIssue({ code: 'custom', path: ['postgres'], message: 'required with kind postgres: { urlEnv: <variable holding the postgres:// URL> }' });
+        if (s.kind === 'local' && s.postgres) ctx.addIssue({ code: 'custom', path: ['kind'], message: 'set kind: postgres to use store.postgres' });
+      }),
     auth: z
       .strictObject({
         tokens: z.array(z.strictObject({ name: z.string().min(1), tokenEnv: envName, scopes: z.array(z.enum(SCOPES)).min(1) })).default([]),
