@@ -2,9 +2,10 @@
 // PostgreSQL 15 (test/cluster/global-setup.ts), two `lifeline worker` and two `lifeline api` processes on
 // one task queue, the store in PostgreSQL. Providers are simulated in this process and reached over HTTP;
 // PagerDuty (HTTPS) and Slack are local receivers that can hold a delivery so a kill lands mid-flight.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Pool } from 'pg';
 import { request } from 'undici';
 import { startSimulator, type Simulator } from '../../sim';
 import { startPagerDutyReceiver, startSlackReceiver, distinct } from '../helpers/receivers';
@@ -125,6 +126,28 @@ function expectStepsOnce(timeline: Entry[]): void {
   expect(notified).toEqual([...new Set(notified)]);
 }
 
+/** The closed incident's archive entry is a row in the store's PostgreSQL database, readable through both APIs. */
+async function expectArchivedInPostgres(id: string): Promise<void> {
+  if (process.env.LIFELINE_CLUSTER_STORE === 'local') return;
+  const pool = new Pool({ connectionString: readState().storeUrl });
+  try {
+    await waitFor(
+      async () => (await pool.query('SELECT key FROM lifeline_documents WHERE collection = $1 AND starts_with(key, $2)', ['archive', `${id}/`])).rows.map((r) => r.key as string).sort(),
+      (keys) => keys.includes(`${id}/incident.json`),
+      `archive of ${id} in PostgreSQL`, 60_000, 250,
+    );
+  } finally {
+    await pool.end();
+  }
+  for (const api of live(apis)) {
+    const r = await request(`${api.url}/v1/incidents/${id}/report`, { headers: { authorization: `Bearer ${TOKENS.operator}`, accept: 'text/markdown' } });
+    expect(`${r.statusCode} ${(await r.body.text()).includes(id)}`).toBe('200 true');
+  }
+  // Nothing of it on the processes' shared local disk.
+  expect(existsSync(join(dir, 'data', 'archive'))).toBe(false);
+  expect(existsSync(join(dir, 'data', 'notifications'))).toBe(false);
+}
+
 // ---- the tests -----------------------------------------------------------------------------------------
 test('alerts spread over both APIs deduplicate into one incident', async () => {
   const [a, b] = live(apis);
@@ -154,6 +177,7 @@ test('kill -9 of one of two workers mid-incident: the other completes it, nothin
   const done = await inPhase(id, 'resolved', 180_000);
   expectStepsOnce(done.body.timeline);
   expectDeliveredOnce(id);
+  await expectArchivedInPostgres(id);
   process.stdout.write(`[figures] cluster: one of two workers killed mid-page; incident resolved ${((Date.now() - killedAt) / 1000).toFixed(1)} s later on the other\n`);
   await startWorker();
 });
@@ -173,6 +197,7 @@ test('the Temporal server killed -9 and restarted mid-incident: the incident com
   const done = await inPhase(id, 'resolved', 180_000);
   expectStepsOnce(done.body.timeline);
   expectDeliveredOnce(id);
+  await expectArchivedInPostgres(id);
   process.stdout.write(`[figures] cluster: Temporal server down ${((upAt - killedAt) / 1000).toFixed(1)} s (restart on PostgreSQL); incident resolved ${((Date.now() - upAt) / 1000).toFixed(1)} s after\n`);
 });
 
