@@ -219,6 +219,8 @@ export const configSchema = z
       .strictObject({
         metricsHost: z.string().default('127.0.0.1'),
         metricsPort: z.union([z.number().int().min(0).max(65535), z.literal(false)]).default(false),
+        /** The Temporal SDK's own metrics (schedule-to-start, sticky cache, pollers) on this port's /metrics; off by default. */
+        sdkMetricsPort: z.union([z.number().int().min(1).max(65535), z.literal(false)]).default(false),
       })
       .prefault({}),
     dataDir: z.string().min(1).default('.data'),

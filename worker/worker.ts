@@ -8,6 +8,7 @@ import type { Channel } from '../activities/notify';
 import { clientCallsFollowCancellation } from './cancellable-client-calls';
 import type { LifelineMetrics } from '../metrics';
 import type { SecuredConnection } from '../client/connect';
+import { prebuiltWorkflowBundle } from './workflow-bundle';
 
 export interface WorkerOptions {
   config: LifelineConfig;
@@ -33,7 +34,7 @@ let runtimeInstalled = false;
  * Routes the SDK's own log lines (worker state, webpack bundling, retries) through our pino logger, at
  * WARN unless LIFELINE_LOG_LEVEL asks for more. The Runtime is process-wide and can be installed once.
  */
-export function installRuntimeLogging(logger: Logger): void {
+export function installRuntimeLogging(logger: Logger, sdkMetrics?: { host: string; port: number }): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const wanted = (process.env.LIFELINE_LOG_LEVEL ?? 'info').toLowerCase();
@@ -44,6 +45,8 @@ export function installRuntimeLogging(logger: Logger): void {
       // lifeline orders its own shutdown (cli/runtime.ts): the API finishes in-flight requests first, then
       // the worker drains. The SDK's default would start draining the worker on the same SIGTERM.
       shutdownSignals: [],
+      // The SDK's own metrics (schedule-to-start, sticky cache, pollers, slots) on their own Prometheus endpoint.
+      ...(sdkMetrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${sdkMetrics.host}:${sdkMetrics.port}` } } } } : {}),
       logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
         const method = l === 'ERROR' ? 'error' : l === 'WARN' ? 'warn' : l === 'INFO' ? 'info' : 'debug';
         sdk[method](meta ?? {}, message);
@@ -55,8 +58,11 @@ export function installRuntimeLogging(logger: Logger): void {
 }
 
 export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worker: Worker; connection: NativeConnection }> {
-  installRuntimeLogging(opts.logger);
+  const sdkPort = opts.config.worker.sdkMetricsPort;
+  installRuntimeLogging(opts.logger, sdkPort === false ? undefined : { host: opts.config.worker.metricsHost, port: sdkPort });
   const secured = opts.secured ?? {};
+  // Tests pass their bundle; the build ships one (worker/workflow-bundle.ts); from sources the SDK bundles.
+  const bundle = opts.workflowBundle ?? prebuiltWorkflowBundle();
   const connection = await NativeConnection.connect({
     address: opts.address,
     ...(secured.tls ? { tls: secured.tls } : {}),
@@ -71,7 +77,7 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
     namespace: opts.config.temporal.namespace,
     taskQueue: opts.config.temporal.taskQueue,
     activities,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: require.resolve('../workflows') }),
     ...(opts.identity ? { identity: opts.identity } : {}),
     // In-flight activities are cancelled after this on shutdown; the long-running probe loop is one of
     // them, so keep it short. Every activity is idempotent and is retried on the next worker.

@@ -2,7 +2,7 @@
 // PostgreSQL 15 (test/cluster/global-setup.ts), two `lifeline worker` and two `lifeline api` processes on
 // one task queue, the store in PostgreSQL. Providers are simulated in this process and reached over HTTP;
 // PagerDuty (HTTPS) and Slack are local receivers that can hold a delivery so a kill lands mid-flight.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
@@ -11,6 +11,7 @@ import { startSimulator, type Simulator } from '../../sim';
 import { startPagerDutyReceiver, startSlackReceiver, distinct } from '../helpers/receivers';
 import { TEST_ENV, TOKENS } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
+import { getFreePort } from '../../worker/dev-server';
 import { killProcess, readState, startTemporalServer, writeState } from './cluster';
 import { startLifeline, type LifelineProcess } from './processes';
 
@@ -213,6 +214,25 @@ test('routes read from either API agree, before and after a failover', async () 
   expect(fa.body).toEqual(fb.body);
   expect(fa.body.version).toBeGreaterThan(ra.body.version);
   expect(fa.headers.etag).toBe(fb.headers.etag);
+});
+
+test("a worker with worker.sdkMetricsPort serves the SDK's own metrics (pollers, long polls) beside lifeline's", async () => {
+  const port = await getFreePort('127.0.0.1');
+  const file = join(dir, 'lifeline-sdk-metrics.yaml');
+  writeFileSync(file, `${readFileSync(configFile, 'utf8')}\nworker: { sdkMetricsPort: ${port} }\n`);
+  const w = await startLifeline('worker', file, env(), join(dir, 'worker-sdk-metrics.log'));
+  try {
+    // Task-driven series (schedule-to-start, sticky cache) appear once this worker has run tasks; the
+    // poller series are there from the first poll.
+    const text = await waitFor(
+      async () => (await request(`http://127.0.0.1:${port}/metrics`)).body.text(),
+      (t) => /temporal_num_pollers\{[^}]*poller_type="workflow_task"/.test(t) && /operation="PollActivityTaskQueue"/.test(t),
+      'SDK metrics', 60_000, 500,
+    );
+    expect(text).toMatch(/task_queue="lifeline-cluster"/);
+  } finally {
+    await w.stop();
+  }
 });
 
 test('a rolling restart of the workers under an alert burst loses nothing', async () => {
