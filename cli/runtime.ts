@@ -107,7 +107,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         await running.catch(() => undefined);
         await w.connection.close();
       });
-      await ensureEntityWorkflows(client, config);
+      await ensureEntityWorkflows(client, config, { log: say });
       say(`worker: polling task queue ${config.temporal.taskQueue}; monitoring ${config.providers.map((p) => p.id).join(', ')}`);
     }
 
