@@ -131,3 +131,31 @@ describe('temporal connection settings', () => {
     );
   });
 });
+
+test('`lifeline config check` lists the connection problems by field and exits 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lifeline-check-'));
+  const file = join(dir, 'lifeline.yaml');
+  writeFileSync(file, `providers: [{ id: p, kind: openai, baseUrl: "http://127.0.0.1:1" }]
+temporal: { address: "h:7233", tls: { certFile: ${join(dir, 'client.pem')}, keyFile: ${join(dir, 'client.key')} }, codec: { keyId: k, keyEnv: CHECK_CODEC_KEY_UNSET } }
+store: { kind: postgres, postgres: { urlEnv: CHECK_STORE_URL_UNSET } }
+`);
+  const { main } = await import('../../cli/index');
+  const written: string[] = [];
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    await main(['node', 'lifeline', '--config', file, 'config', 'check']);
+    expect(process.exitCode).toBe(2);
+  } finally {
+    spy.mockRestore();
+    process.exitCode = 0;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const out = written.join('');
+  expect(out).toContain(`temporal.tls.certFile: cannot read ${join(dir, 'client.pem')} (no such file)`);
+  expect(out).toContain(`temporal.tls.keyFile: cannot read ${join(dir, 'client.key')} (no such file)`);
+  expect(out).toContain('temporal.codec.keyEnv: CHECK_CODEC_KEY_UNSET is not set');
+  expect(out).toContain('store.postgres.urlEnv: CHECK_STORE_URL_UNSET is not set');
+});
