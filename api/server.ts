@@ -96,8 +96,10 @@ export async function buildApi(opts: {
   registerRouteRoutes(app, deps);
   registerRouteChangeRoutes(app, deps);
   // The payload codec's endpoint for the Temporal UI: the very codec this process's client uses.
-  const codecs = opts.client.options.loadedDataConverter.payloadCodecs;
-  if (opts.config.temporal.codec && codecs.length) registerCodecRoutes(app, { codecs, tokens, corsOrigins: opts.config.temporal.codec.corsOrigins });
+  if (opts.config.temporal.codec) {
+    const codecs = opts.client.options.loadedDataConverter.payloadCodecs;
+    if (codecs.length) registerCodecRoutes(app, { codecs, tokens, corsOrigins: opts.config.temporal.codec.corsOrigins });
+  }
   const ingestDeps = {
     config: opts.config,
     tokens,

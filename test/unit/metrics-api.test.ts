@@ -175,7 +175,7 @@ test('concurrent scrapes share one Temporal read, and a read is reused for its T
 });
 
 test('`lifeline worker` alone: worker.metricsPort serves the activity metrics; off by default', async () => {
-  expect(parseConfig(yaml).worker).toEqual({ metricsHost: '127.0.0.1', metricsPort: false });
+  expect(parseConfig(yaml).worker).toEqual({ metricsHost: '127.0.0.1', metricsPort: false, sdkMetricsPort: false });
   const config = parseConfig(`${yaml}worker: { metricsPort: 0 }\n`);
   const metrics = createMetrics();
   metrics.activity.probe('openai', { ok: false, category: 'rate_limit', latencyMs: 120, type: 'metadata' });
