@@ -21,7 +21,12 @@ export function storeFor(config: Pick<LifelineConfig, 'dataDir' | 'store'>, env:
   }
   const { urlEnv, maxConnections } = config.store.postgres;
   const url = env[urlEnv];
-  if (!url) return Promise.reject(new Error(`store.postgres.urlEnv: ${urlEnv} is not set`));
+  if (!url) {
+    // Rejects for whoever awaits it; a store handed out but never used must not be an unhandled rejection.
+    const missing = Promise.reject(new Error(`store.postgres.urlEnv: ${urlEnv} is not set`));
+    missing.catch(() => undefined);
+    return missing;
+  }
   const id = `pg:${url}`;
   if (!opened.has(id)) {
     const p = PostgresDocumentStore.open(url, { max: maxConnections, log });
