@@ -1,5 +1,6 @@
 // Activities of the trafficShiftWorkflow: read the chain, apply one step through the routingWorkflow
 // (idempotent by Update ID), and the validation probe between steps.
+import { ApplicationFailure } from '@temporalio/common';
 import { getRoute, setRouteWeights } from '../client/routes';
 import type { ActivityDeps } from './deps';
 import { providerConfig } from './deps';
@@ -12,7 +13,8 @@ export function createShiftActivities(deps: ActivityDeps): ShiftActivities {
   return {
     async shiftContext({ chain }) {
       const configured = deps.config.chains.find((c) => c.id === chain);
-      if (!configured) throw new Error(`unknown chain "${chain}"`);
+      // A business error: retrying cannot make the chain exist.
+      if (!configured) throw ApplicationFailure.nonRetryable(`unknown chain "${chain}"`, 'UnknownChain');
       const route = await getRoute(deps.client, chain);
       return { route, configured: configured.weights, unhealthy: await unhealthyProviders(deps.client, route.providers) };
     },

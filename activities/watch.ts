@@ -8,6 +8,7 @@ import { feed, newDetector, type DetectionThresholds } from '../domain/detection
 import { alertKindFor } from '../domain/classify';
 import { planProbe, typicalLatency } from '../domain/probe-schedule';
 import { recordAlertsForScope } from '../client/incidents';
+import { owningIncident } from '../client/incident-owner';
 import { providerRecoveredSignal, incidentWorkflowId } from '../workflows/messages';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { ActivityDeps } from './deps';
@@ -157,8 +158,10 @@ export function createWatchActivities(deps: ActivityDeps) {
           observedAt: since ?? observation.at,
         },
       ]);
-      deps.logger.info({ provider, incidentId: r.incidentId }, `${provider} unhealthy: incident ${r.incidentId}`);
-      return { incidentId: r.incidentId };
+      // The incident that will wait for this outage's recovery: the next one if the signal hit a closing run.
+      const incidentId = await owningIncident(deps.client, provider, r.incidentId);
+      deps.logger.info({ provider, incidentId }, `${provider} unhealthy: incident ${incidentId}`);
+      return { incidentId };
     },
 
     async reportProviderRecovered({ provider, at, detail, incidentId }: { provider: string; at: string; detail: string; incidentId?: string }) {

@@ -1,9 +1,9 @@
 // POST /v1/routes/:chain/{failover,weights,failback}: operator-triggered traffic shifts (scope operate,
-// 202 once the trafficShiftWorkflow has started; 409 while another shift of the chain runs), and
+// 202 once the shift is queued at the chain's routing entity; `shift.position` > 0 while others run), and
 // GET /v1/routes/:chain/shift to follow one.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { LifelineConfig } from '../config/schema';
 import { validateWeights } from '../domain/failover';
 import { getShift, startShift } from '../client/shifts';
@@ -26,13 +26,8 @@ export function registerRouteChangeRoutes(app: FastifyInstance, deps: { client: 
   const badField = (path: string, message: string) => new HttpError(400, 'invalid body', [{ path, message }]);
 
   async function start(req: ShiftRequest) {
-    try {
-      const started = await startShift(client, config.temporal.taskQueue, req);
-      return { chain: req.chain, kind: req.kind, shift: started };
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw new HttpError(409, `a traffic shift of ${req.chain} is already running; retry when it completes`);
-      throw err;
-    }
+    const started = await startShift(client, config.temporal.taskQueue, req);
+    return { chain: req.chain, kind: req.kind, shift: started };
   }
 
   r.post('/v1/routes/:chain/failover', { ...operate, schema: { params: chainParams, body: failoverBody } }, async (req, reply) => {

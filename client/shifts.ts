@@ -1,42 +1,60 @@
-// Starting and reading traffic shifts (trafficShiftWorkflow on shift-<chain>). The workflow ID is the
-// chain's lock: a second shift while one runs is refused (WorkflowExecutionAlreadyStartedError), so
-// an operator change never interleaves with an automatic one.
+// Starting and reading traffic shifts. A shift is queued at the chain's routingWorkflow (the same queue
+// incidents use) and runs when the shifts before it have finished, as the child shift-<chain>-<id>: an
+// operator change never interleaves with an automatic one, and never gets refused for being second.
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { shiftStateQuery, shiftWorkflowId, type ShiftRequest, type ShiftResult } from '../workflows/messages';
+import { enqueueShiftUpdate, routingWorkflowId, shiftQueueQuery, shiftStateQuery, type ShiftRequest, type ShiftResult } from '../workflows/messages';
 
-export async function startShift(client: Client, taskQueue: string, req: ShiftRequest): Promise<{ workflowId: string; runId: string }> {
-  const handle = await client.workflow.start('trafficShiftWorkflow', {
-    taskQueue,
-    workflowId: shiftWorkflowId(req.chain),
-    args: [req],
-    // Seed 004's slowest path (canary, 2 min a step) is ~15 min; bound a stuck shift well above it.
-    workflowExecutionTimeout: '2 hours',
-  });
-  return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+export interface StartedShift {
+  workflowId: string;
+  /** The shift's ID in the chain's queue (an idempotency key given by the caller, or a fresh one). */
+  id: string;
+  /** 0: runs now; n: n shifts run before it. */
+  position: number;
+}
+
+/** Queues a shift; `id` makes a retried request the same shift (Temporal's Update ID is the same too). */
+export async function startShift(client: Client, _taskQueue: string, req: ShiftRequest, opts: { id?: string } = {}): Promise<StartedShift> {
+  const id = opts.id ?? `op-${randomUUID().slice(0, 8)}`;
+  const r = await client.workflow
+    .getHandle(routingWorkflowId(req.chain))
+    .executeUpdate(enqueueShiftUpdate, { args: [{ id, request: req }], updateId: `shift:${id}` });
+  return { workflowId: r.workflowId, id: r.id, position: r.position };
 }
 
 export interface ShiftStatus {
   workflowId: string;
+  /** RUNNING, COMPLETED (finished with any outcome: see result) or QUEUED (waiting for its turn). */
   status: string;
   request?: ShiftRequest;
   steps?: unknown[];
   result?: ShiftResult;
+  /** Shifts waiting behind the one shown. */
+  queued: number;
 }
 
-/** The chain's latest shift: running (with its steps so far) or finished (with its result); null if none. */
+/** The chain's running shift (with its steps so far), else its latest finished one; null if none. */
 export async function getShift(client: Client, chain: string): Promise<ShiftStatus | null> {
-  const handle = client.workflow.getHandle(shiftWorkflowId(chain));
+  let q;
   try {
-    const d = await handle.describe();
-    const status = d.status.name;
-    if (status === 'RUNNING') {
-      const s = await handle.query(shiftStateQuery);
-      return { workflowId: handle.workflowId, status, request: s.request, steps: s.steps };
-    }
-    if (status === 'COMPLETED') return { workflowId: handle.workflowId, status, result: (await handle.result()) as ShiftResult };
-    return { workflowId: handle.workflowId, status };
+    q = await client.workflow.getHandle(routingWorkflowId(chain)).query(shiftQueueQuery);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) return null;
     throw err;
   }
+  const queued = q.pending.length;
+  if (q.current) {
+    const { workflowId, ticket } = q.current;
+    try {
+      const s = await client.workflow.getHandle(workflowId).query(shiftStateQuery);
+      return { workflowId, status: 'RUNNING', request: s.request, steps: s.steps, queued };
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      return { workflowId, status: 'RUNNING', request: ticket.request, steps: [], queued }; // being started
+    }
+  }
+  const last = q.recent[q.recent.length - 1];
+  if (last) return { workflowId: last.workflowId, status: 'COMPLETED', request: last.ticket.request, result: last.result, queued };
+  if (q.pending[0]) return { workflowId: `shift-${chain}-${q.pending[0].id}`, status: 'QUEUED', request: q.pending[0].request, queued: queued - 1 };
+  return null;
 }

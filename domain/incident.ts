@@ -4,7 +4,8 @@ import type { EscalationLevel } from './escalation';
 import type { Impact, Severity } from './impact';
 import type { Weights } from './failover';
 
-export const PHASES = ['detected', 'assessing', 'escalating', 'diagnosing', 'recovering', 'monitoring', 'reporting', 'resolved'] as const;
+/** `restoring`: the provider recovered and traffic is failing back; a re-failure returns to `monitoring`. */
+export const PHASES = ['detected', 'assessing', 'escalating', 'diagnosing', 'recovering', 'monitoring', 'restoring', 'reporting', 'resolved'] as const;
 export type Phase = (typeof PHASES)[number];
 export type IncidentStatus = 'open' | 'resolved';
 
@@ -108,6 +109,24 @@ export interface IncidentState {
   statusUpdates: number;
   timeline: TimelineEntry[];
   report?: string;
+  /** Times the provider failed again after it had recovered (while traffic was failing back). */
+  flaps?: number;
+  /** Failbacks this incident asked the chains' routing entities for, with their outcome as last known. */
+  failbacks?: FailbackRecord[];
+  /** The incident that alerts arriving after this one was resolved open (set on its first late trigger). */
+  nextIncidentId?: string;
+}
+
+/**
+ * A failback runs as a traffic shift owned by the chain's routing entity, not by the incident: an
+ * operator resolve mid-failback leaves it running (`detached`), and the chain's shift record has the end.
+ */
+export interface FailbackRecord {
+  chain: string;
+  shiftId: string;
+  /** `running` until the shift reports; `detached` when the incident closed first; else the shift's outcome. */
+  outcome: 'running' | 'detached' | 'completed' | 'stopped' | 'cancelled' | 'failed' | 'noop' | 'rolled_back' | 'emergency';
+  detail?: string;
 }
 
 export interface KeyedAlert {

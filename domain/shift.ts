@@ -71,3 +71,18 @@ export function sameWeights(a: Weights, b: Weights): boolean {
   const keys = new Set([...Object.keys(ca), ...Object.keys(cb)]);
   return [...keys].every((k) => ca[k] === cb[k]);
 }
+
+/**
+ * Where a failback may go now: the configured weights with every provider whose breaker is open moved
+ * off (chain order), so a failback never gives weight to an open provider. Null: nowhere healthy.
+ */
+export function failbackTarget(configured: Weights, providers: string[], open: string[]): Weights | null {
+  let target: Weights | null = compactWeights(configured);
+  for (const p of open) if (target && target[p]) target = planImmediateFailover(target, providers, p, open);
+  return target;
+}
+
+/** Providers in `open` whose share would grow going from `from` to `to` (must be empty for any step). */
+export function gainsOnOpen(from: Weights, to: Weights, open: string[]): string[] {
+  return open.filter((p) => (to[p] ?? 0) > (from[p] ?? 0));
+}

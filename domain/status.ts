@@ -59,7 +59,7 @@ const worse = (a: ComponentStatus, b: ComponentStatus) => (RANK[b] > RANK[a] ? b
 
 export function publicStatusForPhase(phase: Phase, resolved: boolean): PublicIncidentStatus {
   if (resolved || phase === 'reporting' || phase === 'resolved') return 'resolved';
-  if (phase === 'monitoring') return 'monitoring';
+  if (phase === 'monitoring' || phase === 'restoring') return 'monitoring'; // mitigated: no more "investigating"
   if (phase === 'recovering') return 'identified';
   return 'investigating';
 }

@@ -43,7 +43,8 @@ export function createAlertWatch(h: AlertWatchHooks) {
   async function applyRepeatRule(): Promise<void> {
     for (const [kind, times] of arrivals) {
       const route = routeFor(kind, routing());
-      if (!state.acknowledgedAt && state.escalationLevel < 3 && repeatAlertsEscalate(times, route)) {
+      // Once traffic is mitigated, repeats of the same outage wake nobody.
+      if (!state.acknowledgedAt && !state.mitigatedAt && state.escalationLevel < 3 && repeatAlertsEscalate(times, route)) {
         arrivals.set(kind, []); // one burst escalates once
         const to = nextLevel(state.escalationLevel);
         addTimeline(state, 'escalated', `escalated to level ${to}: ${times.length} ${kind} alert(s) within ${Math.round(route.withinMs / 1000)} s`, now());

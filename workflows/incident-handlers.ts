@@ -1,6 +1,6 @@
 // incidentWorkflow's signal, query and update handlers: registered synchronously before the workflow's
 // first await, so nothing sent at start (the opening alerts of signal-with-start) is missed.
-import { patched, setHandler } from '@temporalio/workflow';
+import { setHandler, uuid4 } from '@temporalio/workflow';
 import { addTimeline, recordAlerts, type Alert, type IncidentState } from '../domain/incident';
 import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
 import { nextLevel, type EscalationLevel } from '../domain/escalation';
@@ -10,27 +10,35 @@ import {
   alertsSignal,
   escalateUpdate,
   incidentStateQuery,
+  owningIncidentUpdate,
   providerRecoveredSignal,
   resolveUpdate,
+  shiftDoneSignal,
 } from './messages';
-import { noteMoreAlerts, requireOpen } from './incident-record';
+import { noteMoreAlerts, requireOpen, setPhase } from './incident-record';
+import { noteShiftDone, type Shifts } from './recover';
 import type { createAlertWatch } from './alert-watch';
 
 /** What handlers change and the workflow's main line waits on. */
 export interface IncidentFlags {
   recovered: boolean;
   resolveRequested: boolean;
+  /** A trigger observed after the recovery arrived while traffic was failing back (or about to). */
+  failedAgain: boolean;
+  /** A recovery report for the next incident (opened by late alerts), received while this one closed. */
+  nextRecovered?: { at: string; detail: string };
   /** Bumped by a manual escalation, so the acknowledgement timer restarts. */
   escalationWake: number;
 }
 
-export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page }: {
+export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page, shifts }: {
   state: IncidentState;
   flags: IncidentFlags;
   /** Triggers that arrive after resolution: the next incident of the scope opens with them. */
   lateAlerts: Alert[];
   alertWatch: ReturnType<typeof createAlertWatch>;
   page(level: EscalationLevel, why: string): Promise<void>;
+  shifts: Shifts;
 }): void {
   const now = () => new Date().toISOString();
   setHandler(incidentStateQuery, () => state);
@@ -38,7 +46,10 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
     if (state.status === 'resolved') {
       // Triggers open the next incident of this scope below, never dropped; acknowledge/resolve events
       // of a closed incident are dropped (PagerDuty semantics).
-      lateAlerts.push(...alerts.filter(isTrigger));
+      const late = alerts.filter(isTrigger);
+      lateAlerts.push(...late);
+      // The next incident's ID is fixed now (deterministic), so whoever sent these can be told it.
+      if (late.length && !state.nextIncidentId) state.nextIncidentId = `${state.scope}-${uuid4().replace(/-/g, '').slice(0, 8)}`;
       return;
     }
     const before = state.alerts.count;
@@ -47,12 +58,21 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
     recordKeyedAlerts(state, alerts);
     alertWatch.note(triggers);
     if (before > 0 && triggers.length) noteMoreAlerts(state, triggers.length);
+    // Observed after the provider recovered: it failed again (older alerts arriving late do not count).
+    if (flags.recovered && state.recoveredAt && triggers.some((a) => a.observedAt >= state.recoveredAt!)) flags.failedAgain = true;
   });
+  setHandler(owningIncidentUpdate, () => ({ incidentId: state.status === 'resolved' ? (state.nextIncidentId ?? state.id) : state.id }));
+  setHandler(shiftDoneSignal, ({ id, result }) => noteShiftDone(state, shifts, id, result));
   setHandler(providerRecoveredSignal, ({ at, detail, incidentId }) => {
+    // Meant for the incident this closing one is about to open: it starts knowing the provider is back.
+    if (state.status === 'resolved' && incidentId && incidentId === state.nextIncidentId) {
+      flags.nextRecovered = { at, detail };
+      return;
+    }
     if (flags.recovered || state.status === 'resolved') return;
     // A recovery report from an earlier outage of this scope (its incident already closed) must not
     // resolve this one early.
-    if (incidentId && incidentId !== state.id && patched('recovery-report-for-this-incident')) return;
+    if (incidentId && incidentId !== state.id) return;
     flags.recovered = true;
     state.recoveredAt = at;
     addTimeline(state, 'recovered', `${state.provider} healthy again: ${detail}`, now());
@@ -90,10 +110,15 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
   setHandler(
     resolveUpdate,
     ({ by, note }) => {
+      // Resolved here and now, whatever the main line is doing: it is cancelled and goes to the closing
+      // steps, so the answer (HTTP 200) already says `resolved` and escalation stops at once.
       flags.resolveRequested = true;
       state.resolvedBy = by;
       state.resolution = note ?? `resolved by ${by}`;
       addTimeline(state, 'resolve_requested', `resolve requested by ${by}${note ? `: ${note}` : ''}`, now(), by);
+      state.status = 'resolved';
+      state.resolvedAt = now();
+      setPhase(state, 'reporting', `resolved by ${by}: ${state.resolution}`);
       return state;
     },
     { validator: ({ by }) => requireOpen(state, by) },

@@ -1,17 +1,24 @@
 // incidentWorkflow: one incident, from detection to report. Opened by signal-with-start on a
 // deterministic ID per scope, so concurrent detectors and storms land in one incident.
+//
+// Phases: detected → assessing → escalating → diagnosing → recovering → monitoring ⇄ restoring →
+// reporting → resolved. `restoring` is the failback; a re-failure during it returns to mitigation. An
+// operator resolve wins in every phase: the main line runs in a cancellation scope that the resolve
+// cancels, and the closing steps (report, archive) always run. No activity failure fails the incident:
+// every call is bounded by a schedule-to-close timeout and its failure is recorded on the timeline.
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   makeContinueAsNewFunc,
-  patched,
   proxyActivities,
   workflowInfo,
   log,
 } from '@temporalio/workflow';
 import { toPublicIncident } from '../domain/status';
-import { restoreTraffic, runRecoveryProcedure } from './recover';
+import { createShifts, failover, failureText, restoreTraffic, runRecoveryProcedure, type RestoreOutcome } from './recover';
 import type { ArchiveActivities, IncidentActivities, IncidentContext, Notification } from '../activities/types';
 import {
   addTimeline,
@@ -30,14 +37,16 @@ import { createAlertWatch } from './alert-watch';
 import { nextLevel, rolesForLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
 import { SA, type IncidentInput } from './messages';
 import { archiveWorkflowId } from './archive';
-import { describeWeights, setPhase, setSeverity } from './incident-record';
+import { setPhase, setSeverity } from './incident-record';
 import { registerIncidentHandlers, type IncidentFlags } from './incident-handlers';
 
-// Fast, local-ish work: short timeouts, a few retries.
-const quick = proxyActivities<IncidentActivities & ArchiveActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 5, initialInterval: '1 second', maximumInterval: '10 seconds' },
-});
+// Retries are bounded by time, per kind of work, never by a count that a busy dependency exhausts in
+// seconds; when the time is up the failure is recorded and the incident goes on.
+const retry = { initialInterval: '1 second', maximumInterval: '15 seconds' } as const;
+const contextActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '2 minutes', retry });
+const diagnoseActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: '3 minutes', retry });
+const stepActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '2 minutes', retry });
+const reportActs = proxyActivities<IncidentActivities & ArchiveActivities>({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: '5 minutes', retry });
 // Notifications must never block the incident: bounded retries, and the workflow carries on if they fail.
 const notifier = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30 seconds',
@@ -47,12 +56,32 @@ const notifier = proxyActivities<IncidentActivities>({
 const now = () => new Date().toISOString();
 /** DESIGN §3: continue-as-new before history grows past a few thousand events. */
 const DEFAULT_HISTORY_LIMIT = 2000;
+/** Failbacks stopped by a failed validation are tried again this many times before the incident closes. */
+const FAILBACK_ATTEMPTS = 3;
+
+/** Used when the incident's context cannot be loaded: page the default roles, move no traffic. */
+const FALLBACK_CONTEXT: IncidentContext = {
+  services: [],
+  chains: [],
+  impactRules: { critical: { minServices: 3, minUsers: 10_000 }, high: { minServices: 1, minUsers: 1_000 }, medium: { minUsers: 100 } },
+  escalationLevels: {},
+  ackTimeoutMs: 15 * 60_000,
+  maxRepeats: 2,
+  statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
+};
 
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {
   const info = workflowInfo();
   const id = input.incidentId ?? incidentIdFor(input.scope, info.runId);
   const state = input.resume?.state ?? newIncidentState({ id, scope: input.scope, provider: input.provider, title: input.title, now: now() });
-  const flags: IncidentFlags = { recovered: input.resume?.recovered ?? false, resolveRequested: false, escalationWake: 0 };
+  const flags: IncidentFlags = {
+    recovered: input.resume?.recovered ?? false,
+    // A resolve accepted while the previous run drained is carried over, never lost.
+    resolveRequested: input.resume?.resolveRequested ?? false,
+    failedAgain: false,
+    escalationWake: 0,
+  };
+  const shifts = createShifts(state, input.resume?.pendingShifts);
   let escalationRepeats = input.resume?.escalationRepeats ?? 0;
   const lateAlerts: Alert[] = [];
   let escalationLevels: IncidentContext['escalationLevels'] | undefined = undefined; // known after assessment
@@ -74,136 +103,188 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   let watchers: Promise<unknown> = Promise.resolve();
 
   // ---- handlers first, before any await ------------------------------------------------------------
-  registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page: (level, why) => page(state, level, why) });
+  registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page: (level, why) => page(state, level, why), shifts });
 
-  // Per-channel delivery, impact re-assessment and the repeat-alert rule came later: incidents recorded
-  // before them replay on the single `notify` activity.
-  const perChannel = patched('per-channel-delivery');
-  // Since 'delivery-retry-from-config' deliveries retry by `notifications.retry` (minutes, not ~2 min) and
-  // status emails go out in the background, so an SMTP outage cannot hold the incident in a phase.
-  const tunedDelivery = perChannel && patched('delivery-retry-from-config');
-  const deliveries = createDeliveryQueue(state, () => (tunedDelivery ? context?.deliveryRetry : undefined));
+  // Deliveries retry by `notifications.retry` (minutes) and status emails go out in the background, so an
+  // SMTP outage cannot hold the incident in a phase.
+  const deliveries = createDeliveryQueue(state, () => context?.deliveryRetry);
   let statusQueue: Promise<void> = Promise.resolve();
-  if (input.resume) return resumeMonitoring(input.resume);
 
-  // ---- detect ---------------------------------------------------------------------------------------
-  if (input.carriedAlerts?.length) {
-    recordAlerts(state, input.carriedAlerts);
-    alertWatch.note(input.carriedAlerts);
-    recordKeyedAlerts(state, input.carriedAlerts);
+  // The main line, until traffic is restored; a resolve cancels it wherever it is.
+  const active = new CancellationScope();
+  void condition(() => flags.resolveRequested).then(() => active.cancel());
+  try {
+    await active.run(() => (input.resume ? resumeMonitoring(input.resume) : openIncident()));
+  } catch (err) {
+    if (!(flags.resolveRequested && isCancellation(err))) throw err;
   }
-  const firstAlertAt = state.alerts.sample[0]?.observedAt;
-  if (firstAlertAt && firstAlertAt < state.faultAt) state.faultAt = firstAlertAt;
-  setPhase(state, 'detected', `incident opened: ${input.title}${input.declaredBy ? ` (declared by ${input.declaredBy})` : ''}`);
+  return close();
 
-  // ---- assess ---------------------------------------------------------------------------------------
-  setPhase(state, 'assessing', 'assessing impact');
-  const ctx = await quick.getIncidentContext(state.provider);
-  const impact = assessImpact(ctx.services, ctx.impactRules);
-  state.impact = impact;
-  escalationLevels = ctx.escalationLevels;
-  maintenance = ctx.maintenance ?? null;
-  context = ctx;
-  const severity: Severity = input.severity ?? impact.severity;
-  setSeverity(state, severity, input.severity ? `declared ${severity} by ${input.declaredBy ?? 'operator'}` : `impact ${impact.level}: ${impact.reason}`);
-  // Wait for the first signal batch so the alert count is right before anyone is paged.
-  await condition(() => state.alerts.count > 0 || !!input.declaredBy, '5 seconds');
+  // ---- detect → assess → escalate → diagnose → recover → monitor ------------------------------------
+  async function openIncident(): Promise<void> {
+    if (input.carriedAlerts?.length) {
+      recordAlerts(state, input.carriedAlerts);
+      alertWatch.note(input.carriedAlerts);
+      recordKeyedAlerts(state, input.carriedAlerts);
+    }
+    if (input.carriedRecovery) {
+      flags.recovered = true;
+      state.recoveredAt = input.carriedRecovery.at;
+      addTimeline(state, 'recovered', `${state.provider} healthy again (reported while the previous incident closed): ${input.carriedRecovery.detail}`, now());
+    }
+    const firstAlertAt = state.alerts.sample[0]?.observedAt;
+    if (firstAlertAt && firstAlertAt < state.faultAt) state.faultAt = firstAlertAt;
+    setPhase(state, 'detected', `incident opened: ${input.title}${input.declaredBy ? ` (declared by ${input.declaredBy})` : ''}`);
 
-  // ---- escalate -------------------------------------------------------------------------------------
-  setPhase(state, 'escalating', 'paging the response team');
-  state.escalationLevel = startingLevel(levelForSeverity(severity));
-  await page(state, state.escalationLevel, 'incident opened', true);
-  await publishStatus();
-  escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
-  updates = statusUpdateLoop(ctx.statusUpdateMs);
-  watchers = perChannel ? Promise.all([alertWatch.run(), acknowledgementWatch()]) : Promise.resolve();
+    // ---- assess -------------------------------------------------------------------------------------
+    setPhase(state, 'assessing', 'assessing impact');
+    const ctx = await loadContext();
+    const impact = assessImpact(ctx.services, ctx.impactRules);
+    state.impact = impact;
+    const severity: Severity = input.severity ?? impact.severity;
+    setSeverity(state, severity, input.severity ? `declared ${severity} by ${input.declaredBy ?? 'operator'}` : `impact ${impact.level}: ${impact.reason}`);
+    // Wait for the first signal batch so the alert count is right before anyone is paged.
+    await condition(() => state.alerts.count > 0 || !!input.declaredBy, '5 seconds');
 
-  // ---- diagnose -------------------------------------------------------------------------------------
-  setPhase(state, 'diagnosing', `running diagnostics against ${state.provider}`);
-  // Full checklist, recovery procedures and child traffic shifts; histories from before replay the old path.
-  const procedures = patched('recovery-procedures');
-  state.diagnosis = procedures
-    ? await quick.diagnoseProvider(state.provider, {
+    // ---- escalate -----------------------------------------------------------------------------------
+    setPhase(state, 'escalating', 'paging the response team');
+    state.escalationLevel = startingLevel(levelForSeverity(severity));
+    await page(state, state.escalationLevel, 'incident opened', true);
+    await publishStatus();
+    startBackgroundWork(ctx);
+
+    // ---- diagnose -----------------------------------------------------------------------------------
+    setPhase(state, 'diagnosing', `running diagnostics against ${state.provider}`);
+    try {
+      state.diagnosis = await diagnoseActs.diagnoseProvider(state.provider, {
         alertKinds: state.alerts.sample.map((a) => a.kind),
         alertSummaries: state.alerts.sample.slice(0, 3).map((a) => a.summary),
-      })
-    : await quick.diagnoseProvider(state.provider);
-  addTimeline(state, 'diagnosed', `root cause: ${state.diagnosis.rootCause} (${state.diagnosis.checks.map((c) => `${c.name} ${c.status}`).join(', ')})`, now());
-
-  // ---- recover: move traffic off the provider ---------------------------------------------------------
-  setPhase(state, 'recovering', procedures ? `recovering ${state.provider} (${state.diagnosis.rootCause})` : `failing over chains that use ${state.provider}`);
-  if (procedures) await runRecoveryProcedure(state, ctx, quick);
-  else for (const chain of ctx.chains) {
-    const change = await quick.failoverChain({ chain, provider: state.provider, incidentId: state.id });
-    if (!change) {
-      addTimeline(state, 'failover_skipped', `chain ${chain}: no traffic on ${state.provider}`, now());
-      continue;
+      });
+      addTimeline(state, 'diagnosed', `root cause: ${state.diagnosis.rootCause} (${state.diagnosis.checks.map((c) => `${c.name} ${c.status}`).join(', ')})`, now());
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      addTimeline(state, 'diagnosis_failed', `diagnostics could not run: ${failureText(err)}; recovering as for an unknown cause`, now());
     }
-    state.routingChanges.push(change);
-    addTimeline(state, 'traffic_shifted', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)} (${change.mode})`, now());
+
+    // ---- recover: move traffic off the provider -------------------------------------------------------
+    setPhase(state, 'recovering', `recovering ${state.provider} (${state.diagnosis?.rootCause ?? 'unknown'})`);
+    await runRecoveryProcedure(state, ctx, stepActs, shifts);
+    await publishStatus();
+
+    setPhase(state, 'monitoring', `waiting for ${state.provider} to recover`);
+    await publishStatus();
+    await monitorAndRestore(ctx, 0);
   }
-  if (!procedures && state.routingChanges.length) state.mitigatedAt = now();
-  await publishStatus();
 
-  // ---- monitor until the provider recovers or someone resolves ---------------------------------------------
-  setPhase(state, 'monitoring', `waiting for ${state.provider} to recover`);
-  await publishStatus();
-  return monitorUntilDone(ctx, patched('incident-continue-as-new'), 0, procedures);
-
-  // The tail of an incident, shared by the first run and runs resumed after continue-as-new.
-  async function monitorUntilDone(ctx: IncidentContext, canRoll: boolean, runs: number, procedures: boolean): Promise<IncidentState> {
+  /** monitoring ⇄ restoring until traffic is back (or the failback gave up); rolls over when history is long. */
+  async function monitorAndRestore(ctx: IncidentContext, runs: number): Promise<void> {
+    let stopped = 0;
     for (;;) {
-      // Without the patch (histories recorded before it) this is the single wait it always was.
-      await condition(() => flags.recovered || flags.resolveRequested || (canRoll && historyTooLong()));
-      if (flags.recovered || flags.resolveRequested) break;
-      await condition(allHandlersFinished);
-      if (flags.recovered || flags.resolveRequested) break;
-      await rollOver(runs);
+      await condition(() => flags.recovered || historyTooLong());
+      if (!flags.recovered) {
+        await condition(allHandlersFinished);
+        if (!flags.recovered) await rollOver(runs);
+        continue;
+      }
+      setPhase(state, 'restoring', `${state.provider} recovered: failing traffic back`);
+      await publishStatus();
+      const outcome: RestoreOutcome = await restoreTraffic(state, ctx, stepActs, shifts, () => flags.failedAgain);
+      if (outcome === 'restored') return;
+      if (outcome === 'stopped') {
+        if (++stopped < FAILBACK_ATTEMPTS) {
+          addTimeline(state, 'failback_retry', `failback stopped; trying again (${stopped + 1}/${FAILBACK_ATTEMPTS}) once ${state.provider} has been healthy again`, now());
+          continue;
+        }
+        addTimeline(state, 'failback_gave_up', `failback stopped ${stopped} time(s): traffic stays on the failover route; fail back by hand when ready`, now());
+        return;
+      }
+      // Failed again: the failbacks return to their failover routes; make sure nothing is left on it.
+      flags.failedAgain = false;
+      flags.recovered = false;
+      state.flaps = (state.flaps ?? 0) + 1;
+      delete state.recoveredAt;
+      addTimeline(state, 'failed_again', `${state.provider} failed again while traffic was failing back (flap ${state.flaps}): back to mitigation`, now());
+      setPhase(state, 'recovering', `moving traffic off ${state.provider} again`);
+      await failover(state, ctx, shifts);
+      setPhase(state, 'monitoring', `waiting for ${state.provider} to recover (after ${state.flaps} flap(s))`);
+      await publishStatus();
     }
-    if (flags.recovered && !flags.resolveRequested) {
+  }
+
+  async function resumeMonitoring(resume: NonNullable<IncidentInput['resume']>): Promise<void> {
+    const ctx = await loadContext();
+    startBackgroundWork(ctx);
+    await monitorAndRestore(ctx, resume.runs);
+  }
+
+  async function loadContext(): Promise<IncidentContext> {
+    let ctx: IncidentContext;
+    try {
+      ctx = await contextActs.getIncidentContext(state.provider);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      addTimeline(state, 'context_failed', `configuration could not be read: ${failureText(err)}; paging default roles, no traffic moved`, now());
+      ctx = FALLBACK_CONTEXT;
+    }
+    escalationLevels = ctx.escalationLevels;
+    maintenance = ctx.maintenance ?? null;
+    context = ctx;
+    return ctx;
+  }
+
+  /** Escalation, status updates and alert watching: outside the main line, so a resolve never cuts a page short. */
+  function startBackgroundWork(ctx: IncidentContext): void {
+    escalation = CancellationScope.nonCancellable(() => escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats));
+    updates = CancellationScope.nonCancellable(() => statusUpdateLoop(ctx.statusUpdateMs));
+    watchers = CancellationScope.nonCancellable(() => Promise.all([alertWatch.run(), acknowledgementWatch()]));
+  }
+
+  // ---- report and archive: always run ------------------------------------------------------------------
+  async function close(): Promise<IncidentState> {
+    for (const fb of state.failbacks ?? []) {
+      if (fb.outcome !== 'running') continue;
+      // Owned by the chain's routing entity: it goes on (and re-checks health at every step) after we close.
+      fb.outcome = 'detached';
+      addTimeline(state, 'failback_detached', `chain ${fb.chain}: failback continues under routing-${fb.chain} (shift ${fb.shiftId}); GET /v1/routes/${fb.chain}/shift shows how it ends`, now());
+    }
+    if (!flags.resolveRequested) {
       state.resolvedBy = 'lifeline';
       state.resolution = `${state.provider} recovered`;
+      state.status = 'resolved';
+      state.resolvedAt = now();
+      setPhase(state, 'reporting', `resolved: ${state.resolution}`);
     }
-    if (flags.recovered && procedures) await restoreTraffic(state, ctx, quick);
-    else if (flags.recovered) {
-      for (const chain of ctx.chains) {
-        const change = await quick.failbackChain({ chain, provider: state.provider, incidentId: state.id });
-        if (!change) continue;
-        state.routingChanges.push(change);
-        addTimeline(state, 'traffic_restored', `chain ${chain}: ${describeWeights(change.from)} → ${describeWeights(change.to)}`, now());
-      }
-    }
-
-    // ---- report ---------------------------------------------------------------------------------------
-    state.status = 'resolved';
-    state.resolvedAt = now();
-    setPhase(state, 'reporting', `resolved: ${state.resolution}`);
     await Promise.all([escalation, updates, watchers]);
     await publishStatus();
     // Everyone paged hears of the resolution (PagerDuty resolves on each routing key that was triggered).
-    const resolvedRoles = perChannel ? rolesForLevel(state.escalationLevel, escalationLevels) : [];
-    await announce({ incidentId: state.id, kind: 'resolved', seq: 0, roles: resolvedRoles, severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
-    if (perChannel) await deliveries.drain(); // bounded by the delivery retry policy
+    await announce({ incidentId: state.id, kind: 'resolved', seq: 0, roles: rolesForLevel(state.escalationLevel, escalationLevels), severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
+    await deliveries.drain(); // bounded by the delivery retry policy
     await statusQueue;
-    const report = await quick.renderReport(state);
-    state.report = report.markdown;
-    addTimeline(state, 'report', `postmortem written (${report.location})`, now());
+    try {
+      const report = await reportActs.renderReport(state);
+      state.report = report.markdown;
+      addTimeline(state, 'report', `postmortem written (${report.location})`, now());
+    } catch (err) {
+      addTimeline(state, 'report_failed', `postmortem not written: ${failureText(err)}; the archive keeps the full record`, now());
+    }
     setPhase(state, 'resolved', 'incident closed');
 
     await condition(allHandlersFinished);
     // Last command of the run: hand the closed incident to the archiver (history JSON + report, kept past
-    // Temporal's retention). Patched so histories recorded before archiving existed still replay.
-    if (patched('archive-on-close')) {
-      await startArchiver();
-      await condition(allHandlersFinished); // a note added while the archiver started still completes
-    }
+    // Temporal's retention).
+    await startArchiver();
+    await condition(allHandlersFinished); // a note added while the archiver started still completes
     if (lateAlerts.length) {
-      log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length });
+      log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length, next: state.nextIncidentId });
       await continueAsNew<typeof incidentWorkflow>({
         scope: input.scope,
         provider: input.provider,
         title: lateAlerts[0].summary,
         carriedAlerts: lateAlerts,
+        // Already given to whoever sent the alerts (owningIncident), so they report recovery to it.
+        ...(state.nextIncidentId ? { incidentId: state.nextIncidentId } : {}),
+        ...(flags.nextRecovered ? { carriedRecovery: flags.nextRecovered } : {}),
+        ...(input.historyLimit ? { historyLimit: input.historyLimit } : {}),
       });
     }
     return state;
@@ -215,10 +296,11 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   }
 
   /** Continue-as-new with the whole incident carried over: same workflow ID, same public incident ID. */
-  async function rollOver(runs: number): Promise<never> {
+  async function rollOver(runs: number): Promise<void> {
     addTimeline(state, 'continued', `history compacted (run ${runs + 2}, ${state.alerts.count} alert(s) so far)`, now());
-    if (perChannel) await deliveries.drain(); // in-flight deliveries finish in this run, not lost with it
+    await deliveries.drain(); // in-flight deliveries finish in this run, not lost with it
     await statusQueue;
+    if (flags.resolveRequested) return; // resolved while draining: close in this run instead
     const next = makeContinueAsNewFunc<typeof incidentWorkflow>({
       // The public ID is a search attribute from the new run's first moment, so clients find it at once.
       typedSearchAttributes: [
@@ -229,25 +311,21 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
         { key: SA.incidentId, value: state.id },
       ],
     });
-    return next({
+    await next({
       scope: input.scope,
       provider: input.provider,
       title: state.title,
       incidentId: state.id,
       ...(input.historyLimit ? { historyLimit: input.historyLimit } : {}),
-      resume: { state, recovered: flags.recovered, escalationRepeats, runs: runs + 1 },
+      resume: {
+        state,
+        recovered: flags.recovered,
+        escalationRepeats,
+        runs: runs + 1,
+        resolveRequested: flags.resolveRequested,
+        pendingShifts: Object.fromEntries(shifts.pending),
+      },
     });
-  }
-
-  async function resumeMonitoring(resume: NonNullable<IncidentInput['resume']>): Promise<IncidentState> {
-    const ctx = await quick.getIncidentContext(state.provider);
-    escalationLevels = ctx.escalationLevels;
-    maintenance = ctx.maintenance ?? null;
-    context = ctx;
-    escalation = escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats);
-    updates = statusUpdateLoop(ctx.statusUpdateMs);
-    watchers = perChannel ? Promise.all([alertWatch.run(), acknowledgementWatch()]) : Promise.resolve();
-    return monitorUntilDone(ctx, true, resume.runs, patched('recovery-procedures'));
   }
 
   // ---- helpers (closures over state) ----------------------------------------------------------------
@@ -256,10 +334,10 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     try {
       // A separate workflow (started by an activity, not a child): it must outlive this run, because it
       // waits for the run to close to read its full history.
-      await quick.startArchiver({ workflowId: info.workflowId, runId: info.runId, state });
+      await reportActs.startArchiver({ workflowId: info.workflowId, runId: info.runId, state });
     } catch (err) {
       // Closing must not fail for the archive; the archive can be redone from Temporal while retained.
-      addTimeline(state, 'archive_failed', `archiver not started: ${(err as Error).message}`, now());
+      addTimeline(state, 'archive_failed', `archiver not started: ${failureText(err)}`, now());
     }
   }
 
@@ -273,11 +351,16 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     addTimeline(s, 'paged', `level ${level} paged (${roles.join(', ')}): ${why}`, now());
   }
 
+  /** Stops on acknowledgement, on resolve, and once traffic is mitigated (nobody needs waking for it). */
   async function escalationLoop(ackTimeoutMs: number, maxRepeats: number): Promise<void> {
+    const settledFor = () => state.status === 'resolved' || !!state.acknowledgedAt || !!state.mitigatedAt;
     for (;;) {
       const wake = flags.escalationWake;
-      const settled = await condition(() => state.status === 'resolved' || !!state.acknowledgedAt || flags.escalationWake !== wake, ackTimeoutMs);
-      if (state.status === 'resolved' || state.acknowledgedAt) return;
+      const settled = await condition(() => settledFor() || flags.escalationWake !== wake, ackTimeoutMs);
+      if (settledFor()) {
+        if (state.mitigatedAt && !state.acknowledgedAt && state.status !== 'resolved') addTimeline(state, 'escalation_stopped', 'traffic is mitigated: no further escalation', now());
+        return;
+      }
       if (settled) continue; // manual escalation: restart the ack timer at the new level
       if (escalationRepeats >= maxRepeats) {
         addTimeline(state, 'escalation_exhausted', `no acknowledgement after ${escalationRepeats} escalation(s)`, now());
@@ -305,31 +388,30 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   /** Customer communications: the newest public update, once, to the status page's subscribers. */
   async function publishStatus(): Promise<void> {
-    if (!patched('public-status-updates')) return; // histories from before status emails replay unchanged
     const update = toPublicIncident(state, []).updates[0];
     if (!update || update.id === lastPublishedUpdate) return;
     lastPublishedUpdate = update.id;
     const send = () => emailStatus(update);
-    if (!tunedDelivery) return send();
-    // In the background, in order; drained with the deliveries before the report.
-    statusQueue = statusQueue.then(send);
+    // In the background, in order; drained with the deliveries before the report. Not cancelled by a resolve.
+    await CancellationScope.nonCancellable(async () => {
+      statusQueue = statusQueue.then(send);
+    });
   }
 
   async function emailStatus(update: ReturnType<typeof toPublicIncident>['updates'][number]): Promise<void> {
     try {
-      const retry = tunedDelivery ? context?.deliveryRetry : undefined;
+      const retry = context?.deliveryRetry;
       const { sent } = await (retry ? configuredDeliverer(retry) : notifier).publishStatusUpdate({ incidentId: state.id, title: state.title, provider: state.provider, severity: state.severity, startedAt: state.startedAt, update });
       if (sent) addTimeline(state, 'status_published', `${update.status} update emailed to ${sent} subscriber(s)`, now());
     } catch (err) {
-      addTimeline(state, 'status_publish_failed', `status update not emailed: ${(err as Error).message}`, now());
+      addTimeline(state, 'status_publish_failed', `status update not emailed: ${failureText(err)}`, now());
     }
   }
 
-  /** Queues one delivery per routed target (per-channel), or the single legacy `notify` activity. */
+  /** Queues one delivery per routed target, outside the main line's cancellation scope. */
   async function announce(n: Notification, opening = false): Promise<void> {
-    if (!perChannel) return notifySafely(n);
     const targets = deliveryTargetsFor(n.kind, channelsForKinds(alertWatch.kinds(), alertWatch.routing()), context?.channels ?? ['log']);
-    deliveries.send({ ...n, facts: notificationFacts(state, opening) }, targets);
+    await CancellationScope.nonCancellable(async () => deliveries.send({ ...n, facts: notificationFacts(state, opening) }, targets));
   }
 
   async function acknowledgementWatch(): Promise<void> {
@@ -341,14 +423,4 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       message: `acknowledged by ${by}`,
     });
   }
-
-  async function notifySafely(n: Parameters<IncidentActivities['notify']>[0]): Promise<void> {
-    try {
-      await notifier.notify(n);
-    } catch (err) {
-      addTimeline(state, 'notification_failed', `${n.kind} not delivered: ${(err as Error).message}`, now());
-    }
-  }
 }
-
-/** A storm must not grow the timeline by one entry per signal: consecutive alert notes are merged. */

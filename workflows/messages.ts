@@ -15,8 +15,11 @@ import type { BreakerState } from '../domain/breaker';
 export const incidentWorkflowId = (scope: string) => `incident-${scope}`;
 export const monitorWorkflowId = (provider: string) => `monitor-${provider}`;
 export const routingWorkflowId = (chain: string) => `routing-${chain}`;
-/** One traffic shift per chain at a time: the ID is the lock that serializes automatic and operator shifts. */
-export const shiftWorkflowId = (chain: string) => `shift-${chain}`;
+/**
+ * A traffic shift: a child of the chain's routingWorkflow, which runs one at a time from its queue (the
+ * queue, not the ID, serialises automatic and operator shifts).
+ */
+export const shiftWorkflowId = (chain: string, ticketId: string) => `shift-${chain}-${ticketId}`;
 
 // ---- Typed search attributes (registered on the dev server at start, and in compose) ------------
 export const SA = {
@@ -42,6 +45,8 @@ export interface IncidentInput {
   incidentId?: string;
   /** Alerts that arrived after the previous incident of this scope was resolved. */
   carriedAlerts?: Alert[];
+  /** The provider's recovery, reported to the previous run (closing) for this incident before it started. */
+  carriedRecovery?: { at: string; detail: string };
   /** Set when an open incident continued-as-new to keep its history short: resume in monitoring. */
   resume?: IncidentResume;
   /** History events before an open incident continues-as-new (default 2,000; tests lower it). */
@@ -53,6 +58,10 @@ export interface IncidentResume {
   recovered: boolean;
   escalationRepeats: number;
   runs: number;
+  /** An operator resolve accepted while the previous run drained before continuing-as-new. */
+  resolveRequested?: boolean;
+  /** Shifts requested from routing entities whose results had not arrived (ticket ID → chain). */
+  pendingShifts?: Record<string, string>;
 }
 
 export interface AlertBatch {
@@ -71,6 +80,14 @@ export const escalateUpdate = defineUpdate<IncidentState, [ActorRequest & { leve
 export const resolveUpdate = defineUpdate<IncidentState, [ActorRequest & { note?: string }]>('resolve');
 export const addNoteUpdate = defineUpdate<IncidentState, [ActorRequest & { text: string }]>('addNote');
 export const incidentStateQuery = defineQuery<IncidentState>('state');
+/**
+ * The incident that owns the scope's newest alerts: this one while open; once resolved, the next incident
+ * that its late triggers open (known before that run starts). The monitor asks after signal-with-start so
+ * it reports recovery to the incident that will actually wait for it.
+ */
+export const owningIncidentUpdate = defineUpdate<{ incidentId: string }, []>('owningIncident');
+/** A routing entity's answer to a shift this incident requested (see ShiftTicket.requester). */
+export const shiftDoneSignal = defineSignal<[{ id: string; result: ShiftResult }]>('shiftDone');
 
 // ---- routingWorkflow ------------------------------------------------------------------------------
 export type RouteMode = 'normal' | 'degraded' | 'emergency';
@@ -107,6 +124,29 @@ export interface SetHintsRequest {
 }
 
 export const setWeightsUpdate = defineUpdate<RouteState, [SetWeightsRequest]>('setWeights');
+
+/** One queued traffic shift. `id` is unique per chain (a repeated ID is the same request). */
+export interface ShiftTicket {
+  id: string;
+  request: ShiftRequest;
+  /** Workflow ID told the result by `shiftDone` (an incident); absent for operator shifts. */
+  requester?: string;
+}
+
+export interface ShiftQueueState {
+  current?: { ticket: ShiftTicket; workflowId: string };
+  pending: ShiftTicket[];
+  /** Newest last, bounded. */
+  recent: { ticket: ShiftTicket; workflowId: string; result: ShiftResult }[];
+}
+
+/** Queues a shift (incidents signal; they cannot send Updates from workflow code). */
+export const requestShiftSignal = defineSignal<[ShiftTicket]>('requestShift');
+/** Queues a shift and answers with where it is (operators: API, Slack, CLI). */
+export const enqueueShiftUpdate = defineUpdate<{ id: string; workflowId: string; position: number }, [ShiftTicket]>('enqueueShift');
+/** Stops a queued or running shift: a running one returns to a safe route first (no intermediate weights). */
+export const cancelShiftSignal = defineSignal<[{ id: string; reason: string }]>('cancelShift');
+export const shiftQueueQuery = defineQuery<ShiftQueueState>('shiftQueue');
 export const setHintsUpdate = defineUpdate<RouteState, [SetHintsRequest]>('setHints');
 export const routeQuery = defineQuery<RouteState>('route');
 
@@ -176,7 +216,8 @@ export interface ShiftRequest {
   by: string;
 }
 
-export type ShiftOutcome = 'completed' | 'rolled_back' | 'stopped' | 'emergency' | 'noop';
+/** `cancelled`: stopped from outside, route left safe; `failed`: the shift could not run (recorded, not thrown). */
+export type ShiftOutcome = 'completed' | 'rolled_back' | 'stopped' | 'emergency' | 'noop' | 'cancelled' | 'failed';
 
 export interface ShiftStepRecord {
   weights: Weights;
@@ -197,4 +238,6 @@ export interface ShiftResult {
   steps: ShiftStepRecord[];
 }
 
+/** Sent by the routing entity to its running shift child: stop at the next safe point. */
+export const stopShiftSignal = defineSignal<[{ reason: string }]>('stopShift');
 export const shiftStateQuery = defineQuery<{ request: ShiftRequest; steps: ShiftStepRecord[]; outcome?: ShiftOutcome }>('shiftState');

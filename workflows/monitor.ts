@@ -3,7 +3,7 @@
 // grows by a few events per transition, not per probe. The circuit breaker (domain/breaker.ts) lives
 // here, durable and queryable: closed → open on an unhealthy verdict → half-open after a durable
 // cooldown timer → trial probes → closed (or open again on a failed trial).
-import { continueAsNew, patched, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { MonitorActivities, WatchResult } from '../activities/types';
 import { newBreaker, nextBreaker, type BreakerEvent, type BreakerSettings } from '../domain/breaker';
 import { monitorSettingsSignal, monitorStateQuery, type MonitorInput, type MonitorState } from './messages';
@@ -46,23 +46,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     refresh();
   });
 
-  if (patched('monitor-breaker')) return breakerLoop(state, current, cfg);
-
-  // Histories recorded before the breaker existed replay through this loop unchanged.
-  for (let round = 0; round < 500 && !workflowInfo().continueAsNewSuggested; round++) {
-    const result = await watcher.watchProvider({ provider: state.provider, healthy: state.healthy });
-    state.lastObservation = result.observation;
-    if (!result.transition) continue;
-    state.healthy = result.healthy;
-    state.since = result.observation.at;
-    state.transitions += 1;
-    if (!result.healthy) {
-      await signaller.openProviderIncident({ provider: state.provider, observation: result.observation, since: result.streakStartedAt });
-    } else {
-      await reportRecovered(state, result.observation);
-    }
-  }
-  await continueAsNew<typeof monitorWorkflow>({ provider: state.provider, healthy: state.healthy, since: state.since });
+  return breakerLoop(state, current, cfg);
 }
 
 async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: BreakerSettings): Promise<void> {

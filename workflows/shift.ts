@@ -1,121 +1,212 @@
 // trafficShiftWorkflow: one traffic shift on one chain (seed 004): immediate, gradual, canary, failback or
-// an operator's exact weights. Started as a child of the incident (automatic) or by the API (operator)
-// on the ID shift-<chain>, so two shifts of a chain never interleave: the second start is refused.
-// Every step goes through the chain's routingWorkflow (the single writer) with a deterministic Update
-// ID, so a retried activity never applies a step twice.
-import { proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+// an operator's exact weights. Always a child of the chain's routingWorkflow, which runs its queue one
+// shift at a time (automatic and operator shifts alike), so shifts of a chain never interleave.
+// Every step goes through the routingWorkflow (the single writer) with a deterministic Update ID, so a
+// retried activity never applies a step twice; every step re-reads the chain's breakers first.
+// Stopped (stopShift signal) or cancelled, the shift leaves a safe route, never an intermediate one.
+import { CancellationScope, isCancellation, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { ShiftActivities } from '../activities/types';
-import type { Weights } from '../domain/failover';
-import { failbackSteps, failoverSteps, nextHealthy, sameWeights, type ShiftStep } from '../domain/shift';
-import { shiftStateQuery, type RouteMode, type ShiftRequest, type ShiftResult, type ShiftStepRecord } from './messages';
+import { planImmediateFailover, type Weights } from '../domain/failover';
+import { FAILBACK_PERCENTS, failbackTarget, failoverSteps, gainsOnOpen, interpolateWeights, nextHealthy, sameWeights } from '../domain/shift';
+import { shiftStateQuery, stopShiftSignal, type RouteMode, type ShiftRequest, type ShiftResult, type ShiftStepRecord } from './messages';
 
 const acts = proxyActivities<ShiftActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
+  // Bounded: a routing entity or probe unreachable for two minutes ends the shift as `failed` (recorded
+  // by the routing entity), it does not hang or fail the workflow.
+  scheduleToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['UnknownChain'] },
 });
 
 const DEFAULT_STEP_DELAY_MS = 30_000;
 
+interface SafeRoute {
+  weights: Weights;
+  mode: RouteMode;
+  why: string;
+}
+
 export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResult> {
   const steps: ShiftStepRecord[] = [];
   let outcome: ShiftResult['outcome'] | undefined;
+  let stopReason: string | undefined;
+  const body = new CancellationScope();
   setHandler(shiftStateQuery, () => ({ request: req, steps, outcome }));
+  setHandler(stopShiftSignal, ({ reason }) => {
+    stopReason ??= reason;
+    body.cancel();
+  });
 
-  const ctx = await acts.shiftContext({ chain: req.chain });
-  const initial = ctx.route.weights;
-  let version = ctx.route.version;
-  let mode: RouteMode = ctx.route.mode;
+  let initial: Weights = {};
+  let current: Weights = {};
+  let version = 0;
+  let mode: RouteMode = 'normal';
+  /** Where to leave the route if the shift stops part-way (null: every applied step is already safe). */
+  let safe = null as SafeRoute | null;
   const by = req.by;
   const stepDelayMs = req.stepDelayMs ?? DEFAULT_STEP_DELAY_MS;
 
-  const apply = async (weights: Weights, m: RouteMode, why: string): Promise<ShiftStepRecord> => {
-    const { runId } = workflowInfo();
-    const route = await acts.applyRouteStep({
-      chain: req.chain,
-      request: { weights, mode: m, reason: `${req.reason}: ${why}`, by },
-      updateId: `${runId}:${steps.length}`,
-    });
-    version = route.version;
-    mode = route.mode;
-    const rec: ShiftStepRecord = { weights: route.weights, version: route.version, at: route.updatedAt };
-    steps.push(rec);
-    return rec;
-  };
-  const finish = (o: ShiftResult['outcome'], detail: string, final: Weights): ShiftResult => {
+  const finish = (o: ShiftResult['outcome'], detail: string): ShiftResult => {
     outcome = o;
-    return { chain: req.chain, kind: req.kind, outcome: o, detail, initial, final, mode, version, steps };
+    return { chain: req.chain, kind: req.kind, outcome: o, detail, initial, final: current, mode, version, steps };
   };
+  // A step is never interrupted half-way: the Update either lands or not, and the cleanup knows which.
+  const apply = (weights: Weights, m: RouteMode, why: string): Promise<ShiftStepRecord> =>
+    CancellationScope.nonCancellable(async () => {
+      const route = await acts.applyRouteStep({
+        chain: req.chain,
+        request: { weights, mode: m, reason: `${req.reason}: ${why}`, by },
+        updateId: `${workflowInfo().workflowId}:${steps.length}`,
+      });
+      version = route.version;
+      mode = route.mode;
+      current = route.weights;
+      const rec: ShiftStepRecord = { weights: route.weights, version: route.version, at: route.updatedAt };
+      steps.push(rec);
+      return rec;
+    });
 
-  // Breaker-aware: a provider whose monitor has opened its breaker never receives new weight.
-  const open = new Set(ctx.unhealthy);
-
-  // ---- an operator's exact weights: one validated step -------------------------------------------
-  if (req.kind === 'set') {
-    if (!req.weights) return finish('noop', 'no weights given', initial);
-    const down = Object.keys(req.weights).filter((p) => (req.weights?.[p] ?? 0) > (initial[p] ?? 0) && open.has(p));
-    if (down.length) return finish('noop', `refused: breaker open for ${down.join(', ')}`, initial);
-    const rec = await apply(req.weights, sameWeights(req.weights, ctx.configured) ? 'normal' : 'degraded', 'weights set by operator');
-    return finish('completed', 'weights applied', rec.weights);
-  }
-
-  // ---- failback: wait until the provider has been healthy long enough, then step back -------------
-  if (req.kind === 'failback') {
-    const target = sameWeights(initial, ctx.configured) && mode === 'normal' ? null : ctx.configured;
-    if (!target) return finish('noop', 'route already has the configured weights', initial);
-    const returning = req.from ?? Object.keys(ctx.configured).find((p) => (ctx.configured[p] ?? 0) > (initial[p] ?? 0));
-    if (returning) {
-      const ready = await healthyFor(returning, req);
-      if (!ready) return finish('stopped', `${returning} was not healthy for ${req.healthyForMs ?? 0} ms within the wait`, initial);
+  try {
+    return await body.run(run);
+  } catch (err) {
+    const why = stopReason ?? (isCancellation(err) ? 'cancelled' : (err as Error).message);
+    const s = safe as SafeRoute | null; // set inside run(): TypeScript cannot see that
+    if (s && !sameWeights(current, s.weights)) {
+      await CancellationScope.nonCancellable(() => apply(s.weights, s.mode, `${s.why} (${why})`)).catch(() => undefined);
     }
-    return walk(failbackSteps(initial, target, returning ?? ''), 'failback');
+    // Cancelled by Temporal (not by the routing entity): report it as a cancellation, after the cleanup.
+    if (isCancellation(err) && !stopReason) throw err;
+    return finish(stopReason ? 'cancelled' : 'failed', stopReason ? `stopped: ${stopReason}` : `shift failed: ${why}`);
   }
 
-  // ---- failover: immediate, gradual or canary -----------------------------------------------------
-  const from = req.from;
-  if (!from) return finish('noop', 'no source provider given', initial);
-  if (!initial[from]) return finish('noop', `${from} carries no traffic on ${req.chain}`, initial);
-  if (req.to && open.has(req.to)) return finish('noop', `refused: breaker open for ${req.to}`, initial);
-  const to = req.to ?? nextHealthy(ctx.route.providers, from, ctx.unhealthy);
-  if (!to) {
-    // Nowhere healthy to go: keep the weights, tell apps to drop to their cache/static tier.
-    const rec = await apply(initial, 'emergency', `every provider of ${req.chain} is down`);
-    return finish('emergency', `every provider of ${req.chain} is down: emergency mode`, rec.weights);
-  }
-  if (req.kind === 'immediate') {
-    const rec = await apply(failoverSteps('immediate', initial, from, to)[0].weights, 'degraded', `${from} → ${to}`);
-    return finish('completed', `${from} → ${to}`, rec.weights);
-  }
-  return walk(failoverSteps(req.kind, initial, from, to), req.kind);
+  async function run(): Promise<ShiftResult> {
+    const ctx = await acts.shiftContext({ chain: req.chain });
+    initial = ctx.route.weights;
+    current = initial;
+    version = ctx.route.version;
+    mode = ctx.route.mode;
+    const providers = ctx.route.providers;
+    // Breaker-aware: a provider whose monitor has opened its breaker never receives new weight.
+    const open = new Set(ctx.unhealthy);
 
-  // ---- helpers --------------------------------------------------------------------------------------
-  /** Applies each step, waits, validates; gradual/canary roll back to the start, failback stops. */
-  async function walk(plan: ShiftStep[], label: string): Promise<ShiftResult> {
-    let lastGood = initial;
-    const lastGoodMode = mode;
-    for (let i = 0; i < plan.length; i++) {
-      const step = plan[i];
-      const last = i === plan.length - 1;
-      const stepMode: RouteMode = req.kind === 'failback' && last && sameWeights(step.weights, ctx.configured) ? 'normal' : 'degraded';
-      const rec = await apply(step.weights, stepMode, `${label} step ${i + 1}/${plan.length}`);
-      await sleep(stepDelayMs);
-      const checks = step.validate ? [await acts.validateProvider({ provider: step.validate })] : [];
-      rec.validated = checks.map((c, j) => ({ provider: step.validate ?? String(j), ...c }));
-      const failed = checks.find((c) => !c.healthy);
-      if (failed) {
-        if (req.kind === 'failback') {
-          // Undo the step that failed; the provider keeps only the share it held while validated.
-          const back = await apply(lastGood, 'degraded', `failback stopped: ${failed.detail}`);
-          return finish('stopped', `validation of ${step.validate} failed at step ${i + 1}: ${failed.detail}`, back.weights);
-        }
-        const back = await apply(initial, lastGoodMode, `${label} rolled back: ${failed.detail}`);
-        return finish('rolled_back', `validation of ${step.validate} failed at step ${i + 1}: ${failed.detail}`, back.weights);
+    // ---- an operator's exact weights: one validated step -------------------------------------------
+    if (req.kind === 'set') {
+      if (!req.weights) return finish('noop', 'no weights given');
+      const down = gainsOnOpen(initial, req.weights, [...open]);
+      if (down.length) return finish('noop', `refused: breaker open for ${down.join(', ')}`);
+      await apply(req.weights, sameWeights(req.weights, ctx.configured) ? 'normal' : 'degraded', 'weights set by operator');
+      return finish('completed', 'weights applied');
+    }
+
+    // ---- failback: wait until the provider has been healthy long enough, then step back -------------
+    if (req.kind === 'failback') {
+      if (sameWeights(initial, ctx.configured) && mode === 'normal') return finish('noop', 'route already has the configured weights');
+      const returning = req.from ?? Object.keys(ctx.configured).find((p) => (ctx.configured[p] ?? 0) > (initial[p] ?? 0));
+      if (returning) {
+        const ready = await healthyFor(returning, req);
+        if (!ready) return finish('stopped', `${returning} was not healthy for ${req.healthyForMs ?? 0} ms within the wait`);
       }
-      lastGood = rec.weights;
+      return failback(returning, ctx.configured, providers);
     }
-    return finish('completed', `${label} completed in ${plan.length} step(s)`, lastGood);
+
+    // ---- failover: immediate, gradual or canary -----------------------------------------------------
+    const from = req.from;
+    if (!from) return finish('noop', 'no source provider given');
+    if (!initial[from]) return finish('noop', `${from} carries no traffic on ${req.chain}`);
+    if (req.to && open.has(req.to)) return finish('noop', `refused: breaker open for ${req.to}`);
+    const to = req.to ?? nextHealthy(providers, from, ctx.unhealthy);
+    if (!to) {
+      // Nowhere healthy to go: keep the weights, tell apps to drop to their cache/static tier.
+      await apply(initial, 'emergency', `every provider of ${req.chain} is down`);
+      return finish('emergency', `every provider of ${req.chain} is down: emergency mode`);
+    }
+    if (req.kind === 'immediate') {
+      await apply(failoverSteps('immediate', initial, from, to)[0].weights, 'degraded', `${from} → ${to}`);
+      return finish('completed', `${from} → ${to}`);
+    }
+    return walkFailover(req.kind, from, to, providers);
   }
 
-  /** True once `provider` has passed every check for `healthyForMs`; false if maxWaitMs runs out. */
+  /** Gradual/canary: each step validated; a failed validation rolls back to the start. */
+  async function walkFailover(kind: 'gradual' | 'canary', from: string, to: string, providers: string[]): Promise<ShiftResult> {
+    const plan = failoverSteps(kind, initial, from, to);
+    const startMode = mode;
+    // Stopped part-way, a failover finishes moving off the failing provider rather than stay half-way.
+    safe = { weights: plan[plan.length - 1].weights, mode: 'degraded', why: `${kind} finished at once` };
+    for (let i = 0; i < plan.length; i++) {
+      const open = await openNow();
+      if (open.includes(to)) {
+        // The target's breaker opened mid-shift: everything goes to the next healthy provider at once.
+        const moved = planImmediateFailover(current, providers, from, open);
+        safe = null;
+        if (!moved) {
+          await apply(current, 'emergency', `${to} failed mid-${kind}; every provider of ${req.chain} is down`);
+          return finish('emergency', `${to}'s breaker opened at step ${i + 1}; every provider is down`);
+        }
+        await apply(moved, 'degraded', `${to} failed mid-${kind}`);
+        return finish('completed', `${to}'s breaker opened at step ${i + 1}: moved to ${Object.keys(moved).join(', ')} at once`);
+      }
+      const rec = await apply(plan[i].weights, 'degraded', `${kind} step ${i + 1}/${plan.length}`);
+      await sleep(stepDelayMs);
+      const check = await validate(to);
+      rec.validated = [{ provider: to, ...check }];
+      if (!check.healthy) {
+        safe = null;
+        await apply(initial, startMode, `${kind} rolled back: ${check.detail}`);
+        return finish('rolled_back', `validation of ${to} failed at step ${i + 1}: ${check.detail}`);
+      }
+    }
+    safe = null;
+    return finish('completed', `${kind} completed in ${plan.length} step(s)`);
+  }
+
+  /**
+   * Failback 10 → 25 → 50 → 75 → 100 % of the way from the failover route to the configured weights,
+   * recomputed at every step without providers whose breaker is open. Any failure (validation, or the
+   * returning provider's breaker) returns to the failover route: the returning provider keeps nothing.
+   */
+  async function failback(returning: string | undefined, configured: Weights, providers: string[]): Promise<ShiftResult> {
+    const startMode = mode;
+    safe = { weights: initial, mode: startMode, why: 'failback stopped: back to the failover route' };
+    for (let i = 0; i < FAILBACK_PERCENTS.length; i++) {
+      const open = await openNow();
+      if (returning && open.includes(returning)) return stopBack(`${returning}'s breaker is open again at step ${i + 1}`);
+      const target = failbackTarget(configured, providers, open);
+      if (!target) return stopBack(`no healthy provider to fail back to at step ${i + 1}`);
+      const weights = interpolateWeights(initial, target, FAILBACK_PERCENTS[i]);
+      const last = i === FAILBACK_PERCENTS.length - 1;
+      const rec = await apply(weights, last && sameWeights(weights, configured) ? 'normal' : 'degraded', `failback step ${i + 1}/${FAILBACK_PERCENTS.length}`);
+      await sleep(stepDelayMs);
+      if (!returning) continue;
+      const check = await validate(returning);
+      rec.validated = [{ provider: returning, ...check }];
+      if (!check.healthy) return stopBack(`validation of ${returning} failed at step ${i + 1}: ${check.detail}`);
+    }
+    safe = null;
+    return finish('completed', `failback completed in ${FAILBACK_PERCENTS.length} step(s)${sameWeights(current, configured) ? '' : ' (providers with an open breaker kept out)'}`);
+
+    async function stopBack(detail: string): Promise<ShiftResult> {
+      safe = null;
+      if (!sameWeights(current, initial)) await apply(initial, startMode, `failback stopped: ${detail}`);
+      return finish('stopped', detail);
+    }
+  }
+
+  async function openNow(): Promise<string[]> {
+    return (await acts.shiftContext({ chain: req.chain })).unhealthy;
+  }
+
+  /** A validation probe; one that cannot run counts as a failed validation. */
+  async function validate(provider: string): Promise<{ healthy: boolean; detail: string }> {
+    try {
+      return await acts.validateProvider({ provider });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return { healthy: false, detail: `validation could not run: ${(err as Error).message}` };
+    }
+  }
+
+  /** True once `provider` has passed every check (and its breaker is closed) for `healthyForMs`. */
   async function healthyFor(provider: string, r: ShiftRequest): Promise<boolean> {
     const needed = r.healthyForMs ?? 0;
     const every = r.healthCheckEveryMs ?? 10_000;
@@ -123,9 +214,10 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
     let healthySince: number | null = null;
     let waited = 0;
     for (;;) {
-      const c = await acts.validateProvider({ provider });
+      const c = await validate(provider);
+      const ok = c.healthy && !(await openNow()).includes(provider);
       const t = Date.now();
-      healthySince = c.healthy ? (healthySince ?? t) : null;
+      healthySince = ok ? (healthySince ?? t) : null;
       if (healthySince !== null && t - healthySince >= needed) return true;
       if (waited >= maxWait) return false;
       await sleep(every);

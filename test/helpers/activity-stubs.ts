@@ -1,9 +1,9 @@
 // Harmless stand-ins for every activity the workflows call, so a workflow test overrides only what it
 // is about (and a new activity does not mean editing every test). The route stub keeps its own state.
-import type { ArchiveActivities, IncidentActivities, ShiftActivities } from '../../activities/types';
+import type { ArchiveActivities, IncidentActivities, RoutingActivities, ShiftActivities } from '../../activities/types';
 import type { RouteState } from '../../workflows/messages';
 
-export type AllIncidentActivities = IncidentActivities & ShiftActivities & ArchiveActivities;
+export type AllIncidentActivities = IncidentActivities & ShiftActivities & ArchiveActivities & RoutingActivities;
 
 export function stubActivities(overrides: Partial<AllIncidentActivities> = {}): AllIncidentActivities {
   let route: RouteState = { id: 'chat', providers: ['openai', 'anthropic'], weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date(0).toISOString() };
@@ -35,6 +35,7 @@ export function stubActivities(overrides: Partial<AllIncidentActivities> = {}): 
     publishStatusUpdate: async () => ({ sent: 0 }),
     startArchiver: async (req) => ({ archiveWorkflowId: `archive-${req.state.id}`, started: true }),
     archiveIncident: async () => ({ location: 'memory', alreadyArchived: false, events: 0 }),
+    publishRoute: async () => ({ published: [] }),
     ...overrides,
   };
 }

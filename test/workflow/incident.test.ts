@@ -1,7 +1,7 @@
 // incidentWorkflow on the time-skipping test server, activities mocked: the lifecycle and its timers.
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { ArchiveActivities, ArchiveRequest, Delivery, IncidentActivities, Notification, ShiftActivities } from '../../activities/types';
+import type { ArchiveActivities, ArchiveRequest, Delivery, IncidentActivities, Notification, RoutingActivities, ShiftActivities } from '../../activities/types';
 import type { RouteState } from '../../workflows/messages';
 import type { IncidentState, RoutingChange } from '../../domain/incident';
 import {
@@ -14,10 +14,11 @@ import {
 } from '../../workflows/messages';
 import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { resultSkippingTime, startRoutingEntity } from '../helpers/routing-entity';
 
 const testEnv = useTimeSkippingEnv();
 
-type Activities = IncidentActivities & ShiftActivities & ArchiveActivities;
+type Activities = IncidentActivities & ShiftActivities & ArchiveActivities & RoutingActivities;
 
 function mockActivities(overrides: Partial<Activities> = {}) {
   const notifications: Notification[] = [];
@@ -96,6 +97,9 @@ function mockActivities(overrides: Partial<Activities> = {}) {
     async archiveIncident() {
       throw new Error('the archiver workflow is not started by these tests');
     },
+    async publishRoute() {
+      return { published: [] };
+    },
     ...overrides,
   };
   return { activities, notifications, deliveries, routing, published, archived };
@@ -103,7 +107,10 @@ function mockActivities(overrides: Partial<Activities> = {}) {
 
 async function withWorker<T>(activities: Activities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
   const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
-  return worker.runUntil(fn());
+  return worker.runUntil(async () => {
+    await startRoutingEntity(testEnv().client, taskQueue);
+    return fn();
+  });
 }
 
 async function openIncident(taskQueue: string, workflowId: string): Promise<WorkflowHandle> {
@@ -144,7 +151,7 @@ test('walks detect → assess → escalate → diagnose → recover → monitor 
     expect(after.recoveredAt).toBeUndefined();
     expect(after.phase).toBe('monitoring');
     await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200', incidentId: monitoring.id });
-    const final = (await h.result()) as IncidentState;
+    const final = await resultSkippingTime<IncidentState>(testEnv(), h);
     expect(final.status).toBe('resolved');
     expect(final.phase).toBe('resolved');
     expect(final.resolvedBy).toBe('lifeline');
@@ -153,7 +160,8 @@ test('walks detect → assess → escalate → diagnose → recover → monitor 
     expect(final.routingChanges.map((c) => c.version)).toEqual([2, 7]);
     expect(final.report).toContain(`# Postmortem ${final.id}`);
     const phases = final.timeline.filter((e) => e.type === 'phase').map((e) => e.phase);
-    expect(phases).toEqual(['detected', 'assessing', 'escalating', 'diagnosing', 'recovering', 'monitoring', 'reporting', 'resolved']);
+    expect(phases).toEqual(['detected', 'assessing', 'escalating', 'diagnosing', 'recovering', 'monitoring', 'restoring', 'reporting', 'resolved']);
+    expect(final.failbacks).toEqual([expect.objectContaining({ chain: 'chat', outcome: 'completed' })]);
     expect(final.faultAt < final.detectedAt).toBe(true); // fault time comes from the alert
     expect(notifications.filter((n) => n.kind === 'page')[0]).toMatchObject({ level: 3, roles: expect.arrayContaining(['executive']) });
     expect(notifications.some((n) => n.kind === 'resolved')).toBe(true);
@@ -176,14 +184,15 @@ test('during a maintenance window of the provider, nobody is paged', async () =>
     expect(notifications.filter((n) => n.kind === 'page')).toEqual([]);
     expect(s.timeline.find((e) => e.type === 'paging_suppressed')?.message).toMatch(/maintenance "key rotation"/);
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
-    await h.result();
+    await resultSkippingTime(testEnv(), h);
   });
 });
 
 test('an unacknowledged page escalates after the ack timeout; acknowledging stops it', async () => {
   const { activities, notifications } = mockActivities({
-    // 50 users: SEV4, starts at level 1 so there is room to escalate.
-    getIncidentContext: async () => ({ ...(await mockActivities().activities.getIncidentContext('openai')), services: [{ id: 'tiny', users: 50 }] }),
+    // 50 users: SEV4, starts at level 1 so there is room to escalate. No chain to fail over: the outage
+    // is not mitigated, so escalation goes on.
+    getIncidentContext: async () => ({ ...(await mockActivities().activities.getIncidentContext('openai')), services: [{ id: 'tiny', users: 50 }], chains: [] }),
   });
   await withWorker(activities, 'tq-escalation', async () => {
     const h = await openIncident('tq-escalation', 'incident-escalation');
@@ -208,7 +217,7 @@ test('an unacknowledged page escalates after the ack timeout; acknowledging stop
     expect(escalated.escalationLevel).toBe(3);
     await expect(h.executeUpdate(escalateUpdate, { args: [{ by: 'dana', level: 2 }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'dana', note: 'done' }] });
-    await h.result();
+    await resultSkippingTime(testEnv(), h);
   });
 });
 
@@ -223,7 +232,7 @@ test('status updates follow the severity cadence while open', async () => {
     const updates = async () => notifications.filter((n) => n.kind === 'status_update').map((n) => n.seq);
     expect(await waitFor(updates, (u) => u.length === 2, 'two status update deliveries')).toEqual([1, 2]);
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
-    await h.result();
+    await resultSkippingTime(testEnv(), h);
   });
 });
 
@@ -233,7 +242,7 @@ test('an operator resolve closes the incident without failing back; later action
     const h = await openIncident('tq-resolve', 'incident-resolve');
     await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'sam', note: 'provider confirmed fix' }] });
-    const final = (await h.result()) as IncidentState;
+    const final = await resultSkippingTime<IncidentState>(testEnv(), h);
     expect(final.resolvedBy).toBe('sam');
     expect(final.resolution).toBe('provider confirmed fix');
     expect(routing).toEqual([FAILED_OVER]); // traffic stays on the backup until someone fails back
@@ -251,7 +260,7 @@ test('a failing notification channel never blocks the incident', async () => {
     const h = await openIncident('tq-notify-down', 'incident-notify-down');
     // 10 attempts with backoff up to a minute: the time-skipping server fast-forwards the retries.
     await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'ok' });
-    const final = (await h.result()) as IncidentState;
+    const final = await resultSkippingTime<IncidentState>(testEnv(), h);
     expect(final.status).toBe('resolved');
     expect(final.timeline.some((e) => e.type === 'notification_failed')).toBe(true);
     expect(final.routingChanges).toHaveLength(2);
@@ -287,5 +296,22 @@ test('alerts arriving after resolution open the next incident of the scope, carr
     expect(next.alerts.sample[0].source).toBe('alertmanager');
     expect(next.status).toBe('open');
     await testEnv().client.workflow.getHandle('incident-late').executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
+  });
+});
+
+test('once traffic is mitigated, escalation stops: nobody is woken for an outage already worked around', async () => {
+  const { activities, notifications } = mockActivities({
+    getIncidentContext: async () => ({ ...(await mockActivities().activities.getIncidentContext('openai')), services: [{ id: 'tiny', users: 50 }] }),
+  });
+  await withWorker(activities, 'tq-mitigated', async () => {
+    const h = await openIncident('tq-mitigated', 'incident-mitigated');
+    const s = await waitFor(phaseOf(h), (x) => x.phase === 'monitoring', 'monitoring phase');
+    expect(s.mitigatedAt).toBeDefined();
+    await testEnv().sleep('30 minutes'); // six acknowledgement timeouts
+    const after = await waitFor(phaseOf(h), (x) => x.timeline.some((e) => e.type === 'escalation_stopped'), 'escalation stopped');
+    expect(after.escalationLevel).toBe(1);
+    expect(notifications.filter((n) => n.kind === 'page')).toHaveLength(1);
+    await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
+    await resultSkippingTime(testEnv(), h);
   });
 });

@@ -9,6 +9,7 @@ import type { RecoveryAction, RecoveryCapabilities } from '../../domain/recovery
 import { alertsSignal, incidentStateQuery, resolveUpdate, type RouteState } from '../../workflows/messages';
 import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { resultSkippingTime, startRoutingEntity } from '../helpers/routing-entity';
 
 const testEnv = useTimeSkippingEnv();
 
@@ -62,6 +63,7 @@ async function incident(m: ReturnType<typeof mocks>): Promise<IncidentState> {
   const taskQueue = `tq-recovery-${++n}`;
   const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: m.activities });
   return worker.runUntil(async () => {
+    await startRoutingEntity(testEnv().client, taskQueue);
     const h = await testEnv().client.workflow.signalWithStart('incidentWorkflow', {
       taskQueue,
       workflowId: `incident-recovery-${n}`,
@@ -71,7 +73,7 @@ async function incident(m: ReturnType<typeof mocks>): Promise<IncidentState> {
     });
     await waitFor(() => h.query(incidentStateQuery), (s) => s.phase === 'monitoring', 'monitoring phase');
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
-    return (await h.result()) as IncidentState;
+    return await resultSkippingTime<IncidentState>(testEnv(), h);
   });
 }
 

@@ -1,12 +1,13 @@
-// trafficShiftWorkflow with the real routingWorkflow on the time-skipping server; activities are small
-// fakes (route changes go through real Updates). The step timers are skipped, not slept.
+// trafficShiftWorkflow queued at the real routingWorkflow on the time-skipping server; activities are
+// small fakes (route changes go through real Updates). The step timers are skipped, not slept.
 import { Worker } from '@temporalio/worker';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { RoutingActivities, ShiftActivities } from '../../activities/types';
 import { getRoute, setRouteWeights } from '../../client/routes';
-import { routingWorkflowId, shiftWorkflowId, type RouteState, type ShiftRequest, type ShiftResult } from '../../workflows/messages';
+import { startShift } from '../../client/shifts';
+import { routingWorkflowId, shiftQueueQuery, type RouteState, type ShiftRequest, type ShiftResult } from '../../workflows/messages';
 import { useTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { resultSkippingTime } from '../helpers/routing-entity';
 
 const testEnv = useTimeSkippingEnv();
 
@@ -15,7 +16,9 @@ const CHAIN = ['openai', 'anthropic', 'bedrock'];
 /** health(provider, nth validation of it) â†’ healthy? */
 type Health = (provider: string, n: number) => boolean;
 
-function fakes(opts: { health?: Health; unhealthy?: string[]; configured?: Record<string, number> } = {}) {
+function fakes(opts: { health?: Health; unhealthy?: string[] | ((n: number) => string[]); configured?: Record<string, number> } = {}) {
+  let contexts = 0;
+  const unhealthyNow = () => (typeof opts.unhealthy === 'function' ? opts.unhealthy(++contexts) : (opts.unhealthy ?? []));
   const published: RouteState[] = [];
   const validations: string[] = [];
   const counts: Record<string, number> = {};
@@ -25,7 +28,7 @@ function fakes(opts: { health?: Health; unhealthy?: string[]; configured?: Recor
       return { published: ['table'] };
     },
     async shiftContext({ chain }) {
-      return { route: await getRoute(testEnv().client, chain), configured: opts.configured ?? { openai: 100 }, unhealthy: opts.unhealthy ?? [] };
+      return { route: await getRoute(testEnv().client, chain), configured: opts.configured ?? { openai: 100 }, unhealthy: unhealthyNow() };
     },
     async applyRouteStep({ chain, request, updateId }) {
       return setRouteWeights(testEnv().client, chain, request, updateId);
@@ -44,6 +47,11 @@ async function stop(chain: string): Promise<void> {
   await testEnv().client.workflow.getHandle(routingWorkflowId(chain)).terminate('test done').catch(() => undefined);
 }
 
+/** The queued shift's result, moving workflow time on until it has finished. */
+async function shiftResult(workflowId: string): Promise<ShiftResult> {
+  return resultSkippingTime<ShiftResult>(testEnv(), testEnv().client.workflow.getHandle(workflowId));
+}
+
 let seq = 0;
 async function run(weights: Record<string, number>, req: Omit<ShiftRequest, 'chain' | 'reason' | 'by'>, f: ReturnType<typeof fakes>) {
   const taskQueue = `tq-shift-${++seq}`;
@@ -55,11 +63,8 @@ async function run(weights: Record<string, number>, req: Omit<ShiftRequest, 'cha
       workflowId: routingWorkflowId(chain),
       args: [{ id: chain, providers: CHAIN, weights, mode: 'normal', version: 1, updatedAt: new Date().toISOString() }],
     });
-    const result = (await testEnv().client.workflow.execute('trafficShiftWorkflow', {
-      taskQueue,
-      workflowId: shiftWorkflowId(chain),
-      args: [{ chain, reason: 'test', by: 'tester', stepDelayMs: 120_000, ...req }],
-    })) as ShiftResult;
+    const started = await startShift(testEnv().client, taskQueue, { chain, reason: 'test', by: 'tester', stepDelayMs: 120_000, ...req });
+    const result = await shiftResult(started.workflowId);
     // The route as last published (querying the routingWorkflow afterwards would race the test server's
     // time skipping, which may already have run it into its execution timeout).
     const route = f.published[f.published.length - 1];
@@ -127,42 +132,82 @@ test('failback waits until the provider has been healthy long enough, then 10 â†
   expect(route).toMatchObject({ weights: { openai: 100 }, mode: 'normal' });
 });
 
-test('failback stops on a failed validation and keeps the last validated step', async () => {
+test('failback stops on a failed validation and returns to the failover route (nothing left on the provider)', async () => {
   // Healthy for the wait and the first two steps, then fails the third step's validation.
   const f = fakes({ health: (p, n) => n !== 4 });
   const { result, route, weights } = await run({ anthropic: 100 }, { kind: 'failback', from: 'openai', healthyForMs: 0 }, f);
   expect(result.outcome).toBe('stopped');
-  expect(weights.map((w) => w.openai ?? 0)).toEqual([10, 25, 50, 25]);
-  expect(route).toMatchObject({ weights: { anthropic: 75, openai: 25 }, mode: 'degraded' });
+  expect(weights.map((w) => w.openai ?? 0)).toEqual([10, 25, 50, 0]);
+  expect(route).toMatchObject({ weights: { anthropic: 100 }, mode: 'normal' });
 });
 
-test('a second shift of a chain is refused while one runs: shifts never interleave', async () => {
+test('failback never gives weight to a provider whose breaker is open: its share goes to the next healthy one', async () => {
+  // Configured openai 60 / anthropic 40; traffic is on bedrock; anthropic's breaker opens at step 3.
+  const f = fakes({ configured: { openai: 60, anthropic: 40 }, unhealthy: (n) => (n >= 5 ? ['anthropic'] : []) });
+  const { result, weights } = await run({ bedrock: 100 }, { kind: 'failback', from: 'openai', healthyForMs: 0 }, f);
+  expect(result.outcome).toBe('completed');
+  // Every step after the breaker opened gives anthropic less than (or as much as) it had, never more.
+  const anthropic = weights.map((w) => w.anthropic ?? 0);
+  expect(anthropic.slice(0, 2)).toEqual([4, 10]);
+  for (let i = 2; i < anthropic.length; i++) expect(anthropic[i]).toBeLessThanOrEqual(anthropic[i - 1]);
+  expect(weights[weights.length - 1]).toEqual({ openai: 60, bedrock: 40 });
+  expect(result.detail).toContain('open breaker kept out');
+});
+
+test('failback stops, back to the failover route, when the returning provider\'s breaker opens mid-way', async () => {
+  const f = fakes({ unhealthy: (n) => (n >= 4 ? ['openai'] : []) });
+  const { result, route } = await run({ anthropic: 100 }, { kind: 'failback', from: 'openai', healthyForMs: 0 }, f);
+  expect(result).toMatchObject({ outcome: 'stopped' });
+  expect(result.detail).toMatch(/openai's breaker is open again/);
+  expect(route.weights).toEqual({ anthropic: 100 });
+});
+
+test('shifts of a chain queue at the routing entity: the second waits its turn, never interleaves, both complete', async () => {
   const f = fakes();
-  const taskQueue = 'tq-shift-lock';
+  const taskQueue = 'tq-shift-queue';
   const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
   await worker.runUntil(async () => {
     await testEnv().client.workflow.start('routingWorkflow', {
       taskQueue,
-      workflowId: routingWorkflowId('locked'),
-      args: [{ id: 'locked', providers: CHAIN, weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date().toISOString() }],
+      workflowId: routingWorkflowId('queued'),
+      args: [{ id: 'queued', providers: CHAIN, weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date().toISOString() }],
     });
-    const canary = await testEnv().client.workflow.start('trafficShiftWorkflow', {
+    const canary = await startShift(testEnv().client, taskQueue, { chain: 'queued', kind: 'canary', from: 'openai', to: 'bedrock', stepDelayMs: 120_000, reason: 'auto', by: 'lifeline' });
+    const set = await startShift(testEnv().client, taskQueue, { chain: 'queued', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' }, { id: 'op-1' });
+    expect(canary.position).toBe(0);
+    expect(set).toMatchObject({ id: 'op-1', position: 1, workflowId: 'shift-queued-op-1' });
+    // The same request again (a retried HTTP call) is the same shift, not a third one.
+    expect(await startShift(testEnv().client, taskQueue, { chain: 'queued', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' }, { id: 'op-1' })).toMatchObject({ id: 'op-1' });
+    expect((await shiftResult(canary.workflowId)).outcome).toBe('completed');
+    expect((await shiftResult(set.workflowId)).outcome).toBe('completed');
+    // The canary's steps, then the operator's weights: never interleaved.
+    expect(f.published.slice(1).map((r) => r.weights)).toEqual([
+      { openai: 95, bedrock: 5 }, { openai: 90, bedrock: 10 }, { openai: 75, bedrock: 25 }, { openai: 50, bedrock: 50 }, { openai: 25, bedrock: 75 }, { bedrock: 100 },
+      { anthropic: 100 },
+    ]);
+    const q = await testEnv().client.workflow.getHandle(routingWorkflowId('queued')).query(shiftQueueQuery);
+    expect(q.recent.map((r) => r.result.outcome)).toEqual(['completed', 'completed']);
+    await stop('queued');
+  });
+});
+
+test('a shift stopped mid-way leaves a safe route, not an intermediate one', async () => {
+  const f = fakes();
+  const taskQueue = 'tq-shift-stop';
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
+  await worker.runUntil(async () => {
+    await testEnv().client.workflow.start('routingWorkflow', {
       taskQueue,
-      workflowId: shiftWorkflowId('locked'),
-      args: [{ chain: 'locked', kind: 'canary', from: 'openai', to: 'bedrock', stepDelayMs: 120_000, reason: 'auto', by: 'lifeline' }],
+      workflowId: routingWorkflowId('stopped'),
+      args: [{ id: 'stopped', providers: CHAIN, weights: { anthropic: 100 }, mode: 'degraded', version: 1, updatedAt: new Date().toISOString() }],
     });
-    await waitFor(() => getRoute(testEnv().client, 'locked'), (r) => r.version >= 2, 'first canary step');
-    await expect(
-      testEnv().client.workflow.start('trafficShiftWorkflow', {
-        taskQueue,
-        workflowId: shiftWorkflowId('locked'),
-        args: [{ chain: 'locked', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' }],
-      }),
-    ).rejects.toBeInstanceOf(WorkflowExecutionAlreadyStartedError);
-    const done = (await canary.result()) as ShiftResult;
-    expect(done.outcome).toBe('completed');
-    // Only the canary's steps reached the route: the operator's weights never interleaved.
-    expect(f.published.slice(1).map((r) => r.weights.bedrock)).toEqual([5, 10, 25, 50, 75, 100]);
-    await stop('locked');
+    const back = await startShift(testEnv().client, taskQueue, { chain: 'stopped', kind: 'failback', from: 'openai', healthyForMs: 0, stepDelayMs: 600_000, reason: 'auto', by: 'lifeline' }, { id: 'fb' });
+    await waitFor(() => getRoute(testEnv().client, 'stopped'), (r) => r.version >= 2, 'first failback step');
+    expect((await getRoute(testEnv().client, 'stopped')).weights).toEqual({ anthropic: 90, openai: 10 });
+    await testEnv().client.workflow.getHandle(routingWorkflowId('stopped')).signal('cancelShift', { id: 'fb', reason: 'openai failed again' });
+    const r = await shiftResult(back.workflowId);
+    expect(r).toMatchObject({ outcome: 'cancelled', detail: 'stopped: openai failed again' });
+    expect(f.published[f.published.length - 1]).toMatchObject({ weights: { anthropic: 100 }, mode: 'degraded' });
+    await stop('stopped');
   });
 });

@@ -1,0 +1,36 @@
+// The chain's routingWorkflow for workflow-tier tests of the incident: it queues and runs the traffic
+// shifts the incident asks for. One per chain and task queue; a previous test's entity is replaced.
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Duration } from '@temporalio/common';
+import { routingWorkflowId, type RouteState } from '../../workflows/messages';
+
+export async function startRoutingEntity(client: Client, taskQueue: string, chain = 'chat', weights: Record<string, number> = { openai: 100 }): Promise<void> {
+  const route: RouteState = { id: chain, providers: ['openai', 'anthropic', 'bedrock'], weights, mode: 'normal', version: 1, updatedAt: new Date().toISOString() };
+  await client.workflow.start('routingWorkflow', {
+    taskQueue,
+    workflowId: routingWorkflowId(chain),
+    args: [route],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING,
+  });
+}
+
+/**
+ * A workflow's result, moving the time-skipping server's clock on explicitly (`env.sleep`) until the
+ * workflow has closed. Waiting on `result()` alone stalls on the test server once timers run in child
+ * workflows of the routing entity; an explicit sleep always advances time.
+ */
+export async function resultSkippingTime<T>(env: TestWorkflowEnvironment, handle: WorkflowHandle, step: Duration = '5 seconds', maxSteps = 2_000): Promise<T> {
+  for (let i = 0; i < maxSteps; i++) {
+    let status: string | null = null;
+    try {
+      status = (await handle.describe()).status.name;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err; // not started yet (a queued shift)
+    }
+    if (status && status !== 'RUNNING') return (await handle.result()) as T;
+    if (status) await env.sleep(step);
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${handle.workflowId} still running after ${maxSteps} steps of ${String(step)}`);
+}
