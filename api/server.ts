@@ -8,6 +8,7 @@ import type { LifelineConfig } from '../config/schema';
 import { buildTokenTable, type TokenTable } from './auth';
 import { installErrorHandler } from './errors';
 import { registerHealthRoutes } from './health';
+import { registerUnprobedGauge } from './probe-freshness';
 import { registerIncidentRoutes } from './incidents';
 import { registerRouteRoutes } from './routes';
 import { registerRouteChangeRoutes } from './route-changes';
@@ -90,6 +91,7 @@ export async function buildApi(opts: {
   registerHealthRoutes(app, opts.client, opts.config, { env: opts.env, closing: () => closing });
   const metrics = opts.metrics ?? createMetrics();
   registerTemporalGauges(metrics, opts.client, opts.config, opts.metricsSnapshot);
+  registerUnprobedGauge(metrics.registry, opts.client, opts.config);
   registerMetricsRoute(app, metrics);
   instrumentIngest(app, metrics);
   registerIncidentRoutes(app, deps);

@@ -2,7 +2,7 @@
 // providers, the worker, the entity workflows and the API. `up`, `demo`, `worker` and `api` use it.
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import type { LifelineWorker as Worker } from '../worker/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';

@@ -169,6 +169,8 @@ export interface MonitorInput {
   trialsToClose?: number;
   /** Time between half-open trial probes (default 1 s; the starter passes the probe interval). */
   trialIntervalMs?: number;
+  /** The provider's probe timeout: bounds a trial probe's start-to-close (the starter passes it). */
+  probeTimeoutMs?: number;
   /** The incident opened for the current outage (carried over continue-as-new). */
   incidentId?: string;
 }
@@ -192,7 +194,7 @@ export interface MonitorState {
 export const monitorStateQuery = defineQuery<MonitorState>('monitorState');
 
 /** The provider's detection settings as configured now (sent by every worker at start). */
-export type MonitorSettings = Required<Pick<MonitorInput, 'breakerCooldownMs' | 'trialsToClose' | 'trialIntervalMs'>>;
+export type MonitorSettings = Required<Pick<MonitorInput, 'breakerCooldownMs' | 'trialsToClose' | 'trialIntervalMs' | 'probeTimeoutMs'>>;
 export const monitorSettingsSignal = defineSignal<[MonitorSettings]>('monitorSettings');
 
 // ---- trafficShiftWorkflow -------------------------------------------------------------------------
