@@ -11,6 +11,7 @@ import { createWatchActivities } from './watch';
 import { createStatusActivities } from './status';
 import { createRecoveryActivities } from './recovery';
 import { createShiftActivities } from './shift';
+import { createIntakeActivities, type IntakeActivities } from './intake';
 import type { ArchiveActivities, IncidentActivities, MonitorActivities, RoutingActivities, ShiftActivities } from './types';
 
 export type { ActivityDeps } from './deps';
@@ -18,7 +19,7 @@ export type { ActivityDeps } from './deps';
 export function createActivities(
   deps: ActivityDeps,
   opts: { channels?: Channel[] } = {},
-): IncidentActivities & MonitorActivities & RoutingActivities & ShiftActivities & ArchiveActivities {
+): IncidentActivities & MonitorActivities & RoutingActivities & ShiftActivities & ArchiveActivities & IntakeActivities {
   return {
     ...createContextActivities(deps),
     ...createNotifyActivities(deps, opts.channels),
@@ -31,5 +32,6 @@ export function createActivities(
     ...createArchiveActivities(deps),
     ...createRecoveryActivities(deps),
     ...createShiftActivities(deps),
+    ...createIntakeActivities(deps),
   };
 }

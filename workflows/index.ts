@@ -4,3 +4,4 @@ export { monitorWorkflow } from './monitor';
 export { routingWorkflow } from './routing';
 export { archiveIncidentWorkflow } from './archive';
 export { trafficShiftWorkflow } from './shift';
+export { intakeWorkflow } from './intake';

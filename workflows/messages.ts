@@ -10,6 +10,7 @@ import type { ProbeObservation } from '../domain/classify';
 import type { RecoveryAction } from '../domain/recovery';
 import type { ShiftKind } from '../domain/shift';
 import type { BreakerState } from '../domain/breaker';
+import type { AlertSummary } from '../domain/alert-summary';
 
 // ---- IDs ----------------------------------------------------------------------------------------
 export const incidentWorkflowId = (scope: string) => `incident-${scope}`;
@@ -20,6 +21,8 @@ export const routingWorkflowId = (chain: string) => `routing-${chain}`;
  * queue, not the ID, serialises automatic and operator shifts).
  */
 export const shiftWorkflowId = (chain: string, ticketId: string) => `shift-${chain}-${ticketId}`;
+/** The per-scope alert intake in front of the incident (workflows/intake.ts). */
+export const intakeWorkflowId = (scope: string) => `intake-${scope}`;
 
 // ---- Typed search attributes (registered on the dev server at start, and in compose) ------------
 export const SA = {
@@ -45,6 +48,8 @@ export interface IncidentInput {
   incidentId?: string;
   /** Alerts that arrived after the previous incident of this scope was resolved. */
   carriedAlerts?: Alert[];
+  /** The same, summarised (bounded): what incidents carry since the intake summarises alerts. */
+  carriedSummary?: AlertSummary;
   /** The provider's recovery, reported to the previous run (closing) for this incident before it started. */
   carriedRecovery?: { at: string; detail: string };
   /** Set when an open incident continued-as-new to keep its history short: resume in monitoring. */
@@ -73,6 +78,16 @@ export interface ActorRequest {
 }
 
 export const alertsSignal = defineSignal<[AlertBatch]>('alerts');
+/**
+ * From the scope's intake: a summary of alert events, once per forwarding window. `origin` (the intake's
+ * first run ID) and `seq` make a retried forward a no-op.
+ */
+export interface AlertSummaryForward {
+  origin: string;
+  seq: number;
+  summary: AlertSummary;
+}
+export const alertSummarySignal = defineSignal<[AlertSummaryForward]>('alertSummary');
 /** incidentId: the incident the monitor opened for this outage; a report for another one is stale. */
 export const providerRecoveredSignal = defineSignal<[{ at: string; detail: string; incidentId?: string }]>('providerRecovered');
 export const acknowledgeUpdate = defineUpdate<IncidentState, [ActorRequest]>('acknowledge');
@@ -88,6 +103,50 @@ export const incidentStateQuery = defineQuery<IncidentState>('state');
 export const owningIncidentUpdate = defineUpdate<{ incidentId: string }, []>('owningIncident');
 /** A routing entity's answer to a shift this incident requested (see ShiftTicket.requester). */
 export const shiftDoneSignal = defineSignal<[{ id: string; result: ShiftResult }]>('shiftDone');
+
+// ---- intakeWorkflow --------------------------------------------------------------------------------
+// Alert batches reach it as `alertsSignal` (signal-with-start on `intake-<scope>`): the 202 of the API.
+export interface IntakeInput {
+  scope: string;
+  provider: string;
+  /** Least time between two forwards to the incident (default 1 s): the incident's signal rate. */
+  forwardEveryMs?: number;
+  /**
+   * History events before the intake continues-as-new by itself (default 1,500). The API asks it to roll
+   * over earlier (`intakeRolloverSignal`), at a moment when it sends nothing.
+   */
+  historyLimit?: number;
+  /** The intake closes after this long with nothing to forward (default 10 min); the next alert restarts it. */
+  idleCloseMs?: number;
+  /** Carried over continue-as-new. */
+  carried?: { origin: string; seq: number; pending: AlertSummary; totals: IntakeTotals; runs: number };
+}
+
+export interface IntakeTotals {
+  /** Alert events received (every one was a 202). */
+  received: number;
+  /** Alert events forwarded to incidents (received − forwarded are pending). */
+  forwarded: number;
+  /** Forwards sent (signals to the incident). */
+  forwards: number;
+}
+
+export interface IntakeState {
+  scope: string;
+  seq: number;
+  runs: number;
+  totals: IntakeTotals;
+  pending: number;
+}
+
+export const intakeStateQuery = defineQuery<IntakeState>('intakeState');
+/**
+ * Continue-as-new now. Sent by the API's intake recorder (client/incidents.ts) while it holds back its
+ * alerts for the scope, so no signal lands during the continue-as-new task: under a storm a signal that
+ * does makes the attempt fail, and the server refuses further signals until a retry succeeds
+ * (temporalio/temporal#8097) — seconds in which every alert of the scope waits.
+ */
+export const intakeRolloverSignal = defineSignal('rollover');
 
 // ---- routingWorkflow ------------------------------------------------------------------------------
 export type RouteMode = 'normal' | 'degraded' | 'emergency';
