@@ -111,6 +111,15 @@ test('the stored history holds no plaintext alert or note; the API and the codec
   expect(bytes.includes('PLAINTEXT-')).toBe(false);
   expect(bytes.includes(NOTE_MARKER)).toBe(false);
 
+  // Nor does any other run the incident touched (intake, monitors, routing, archive): every history in the namespace.
+  let runs = 0;
+  for await (const wf of client.workflow.list()) {
+    const raw = Buffer.from(temporal.api.history.v1.History.encode(await plain.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()).finish());
+    expect(`${wf.workflowId}: ${raw.includes('PLAINTEXT-')}`).toBe(`${wf.workflowId}: false`);
+    runs++;
+  }
+  expect(runs).toBeGreaterThan(3);
+
   // Every payload in it is sealed with the configured key — all but the search attributes, which the
   // server must read to index (provider, severity, phase, status, incident id: no alert text), and the
   // SDK's own patch markers (a code-version name).
