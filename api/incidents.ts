@@ -6,7 +6,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { ZodType } from 'zod';
 import type { LifelineConfig } from '../config/schema';
 import { findIncident, listIncidents, recordAlertsForScope } from '../client/incidents';
-import { FileArchiveStore, type ArchiveStore } from '../client/archive-store';
+import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-store';
 import { fetchHistoryJson } from '../client/history';
 import { buildReportModel } from '../domain/report';
 import type { IncidentState } from '../domain/incident';
@@ -32,7 +32,7 @@ export function registerIncidentRoutes(
   deps: { client: Client; config: LifelineConfig; tokens: TokenTable; archive?: ArchiveStore },
 ): void {
   const { client, config, tokens } = deps;
-  const archive = deps.archive ?? new FileArchiveStore(config.dataDir);
+  const archive = deps.archive ?? archiveStoreFromConfig(config);
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { onRequest: requireScope(tokens, 'read') };
   const operate = { onRequest: requireScope(tokens, 'operate') };

@@ -12,6 +12,8 @@ import { createActivities } from '../activities';
 import type { Channel } from '../activities/notify';
 import { clientCallsFollowCancellation } from './cancellable-client-calls';
 import type { LifelineMetrics } from '../metrics';
+import type { SecuredConnection } from '../client/connect';
+import { prebuiltWorkflowBundle } from './workflow-bundle';
 import { probeTaskQueue } from '../domain/task-queues';
 import { measureScheduleToStart } from './schedule-to-start';
 
@@ -29,6 +31,8 @@ export interface WorkerOptions {
   identity?: string;
   /** Where activities record probe, delivery and MTTx metrics (the process's registry). */
   metrics?: LifelineMetrics;
+  /** TLS, API key and payload codec (client/connect.ts), the same as the process's client uses. */
+  secured?: SecuredConnection;
 }
 
 let runtimeInstalled = false;
@@ -37,7 +41,7 @@ let runtimeInstalled = false;
  * Routes the SDK's own log lines (worker state, webpack bundling, retries) through our pino logger, at
  * WARN unless LIFELINE_LOG_LEVEL asks for more. The Runtime is process-wide and can be installed once.
  */
-export function installRuntimeLogging(logger: Logger): void {
+export function installRuntimeLogging(logger: Logger, sdkMetrics?: { host: string; port: number }): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const wanted = (process.env.LIFELINE_LOG_LEVEL ?? 'info').toLowerCase();
@@ -48,6 +52,8 @@ export function installRuntimeLogging(logger: Logger): void {
       // lifeline orders its own shutdown (cli/runtime.ts): the API finishes in-flight requests first, then
       // the worker drains. The SDK's default would start draining the worker on the same SIGTERM.
       shutdownSignals: [],
+      // The SDK's own metrics (schedule-to-start, sticky cache, pollers, slots) on their own Prometheus endpoint.
+      ...(sdkMetrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${sdkMetrics.host}:${sdkMetrics.port}` } } } } : {}),
       logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
         // The probe worker polls activities only, by design: not worth a warning at every start.
         if (message.startsWith('No workflows registered') && String(meta?.taskQueue ?? '').endsWith('-probes')) return;
@@ -89,8 +95,16 @@ export class LifelineWorker {
 }
 
 export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worker: LifelineWorker; connection: NativeConnection }> {
-  installRuntimeLogging(opts.logger);
-  const connection = await NativeConnection.connect({ address: opts.address });
+  const sdkPort = opts.config.worker.sdkMetricsPort;
+  installRuntimeLogging(opts.logger, sdkPort === false ? undefined : { host: opts.config.worker.metricsHost, port: sdkPort });
+  const secured = opts.secured ?? {};
+  // Tests pass their bundle; the build ships one (worker/workflow-bundle.ts); from sources the SDK bundles.
+  const bundle = opts.workflowBundle ?? prebuiltWorkflowBundle();
+  const connection = await NativeConnection.connect({
+    address: opts.address,
+    ...(secured.tls ? { tls: secured.tls } : {}),
+    ...(secured.apiKey ? { apiKey: secured.apiKey } : {}),
+  });
   const activities = createActivities(
     { config: opts.config, client: opts.client, logger: opts.logger, baseUrlFor: opts.baseUrlFor, env: opts.env, templatesDir: opts.templatesDir, metrics: opts.metrics?.activity },
     { channels: opts.channels },
@@ -105,12 +119,14 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
     shutdownGraceTime: '3 seconds',
     // Past this, run() rejects instead of waiting forever on an activity that ignores its cancellation.
     shutdownForceTime: '15 seconds',
+    // Both workers decode what the other's workflows and activities encoded: the same payload codec.
+    ...(secured.dataConverter ? { dataConverter: secured.dataConverter } : {}),
   } as const;
   const main = await Worker.create({
     ...common,
     taskQueue: opts.config.temporal.taskQueue,
     activities,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: require.resolve('../workflows') }),
     maxConcurrentActivityTaskExecutions: w.activitySlots,
     maxConcurrentWorkflowTaskExecutions: w.workflowSlots,
     maxCachedWorkflows: w.stickyCacheSize,

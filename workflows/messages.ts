@@ -209,6 +209,13 @@ export const shiftQueueQuery = defineQuery<ShiftQueueState>('shiftQueue');
 export const setHintsUpdate = defineUpdate<RouteState, [SetHintsRequest]>('setHints');
 export const routeQuery = defineQuery<RouteState>('route');
 
+/** The chain as configured now (sent by every worker at start): providers added or removed, configured weights. */
+export interface ReconfigureRouteRequest {
+  providers: string[];
+  weights: Record<string, number>;
+}
+export const reconfigureRouteUpdate = defineUpdate<RouteState, [ReconfigureRouteRequest]>('reconfigureRoute');
+
 // ---- monitorWorkflow ------------------------------------------------------------------------------
 export interface MonitorInput {
   provider: string;
@@ -239,9 +246,15 @@ export interface MonitorState {
   lastReason?: string;
   /** The incident opened for the current outage; recovery is reported to that incident only. */
   incidentId?: string;
+  /** The breaker settings in force (from config; updated by monitorSettings). */
+  settings?: { breakerCooldownMs: number; trialsToClose: number; trialIntervalMs: number };
 }
 
 export const monitorStateQuery = defineQuery<MonitorState>('monitorState');
+
+/** The provider's detection settings as configured now (sent by every worker at start). */
+export type MonitorSettings = Required<Pick<MonitorInput, 'breakerCooldownMs' | 'trialsToClose' | 'trialIntervalMs' | 'probeTimeoutMs'>>;
+export const monitorSettingsSignal = defineSignal<[MonitorSettings]>('monitorSettings');
 
 // ---- trafficShiftWorkflow -------------------------------------------------------------------------
 export interface ShiftRequest {

@@ -6,7 +6,7 @@
 import { continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { MonitorActivities, WatchResult } from '../activities/types';
 import { newBreaker, nextBreaker, type BreakerEvent, type BreakerSettings } from '../domain/breaker';
-import { monitorStateQuery, type MonitorInput, type MonitorState } from './messages';
+import { monitorSettingsSignal, monitorStateQuery, type MonitorInput, type MonitorState } from './messages';
 import { probeTaskQueue } from '../domain/task-queues';
 
 // The probe loop runs on the probe task queue (its own slot budget: domain/task-queues.ts). It returns on a
@@ -42,12 +42,25 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     ...(input.breaker ? { breaker: input.breaker } : {}),
   };
   setHandler(monitorStateQuery, () => state);
+  // Config changes (detection settings) reach the running monitor: each worker sends them at start.
+  // They apply from the next cooldown or trial on (a cooldown already running keeps its length) and
+  // are carried over continue-as-new.
+  const current: MonitorInput = { ...input };
+  const cfg: BreakerSettings = { cooldownMs: 5_000, trialsToClose: 2, trialSampleRate: 0.1 };
+  const refresh = () => {
+    Object.assign(cfg, { cooldownMs: current.breakerCooldownMs ?? 5_000, trialsToClose: current.trialsToClose ?? 2 });
+    state.settings = { breakerCooldownMs: cfg.cooldownMs, trialsToClose: cfg.trialsToClose, trialIntervalMs: current.trialIntervalMs ?? 1_000 };
+  };
+  refresh();
+  setHandler(monitorSettingsSignal, (s) => {
+    Object.assign(current, s);
+    refresh();
+  });
 
-  return breakerLoop(state, input);
+  return breakerLoop(state, current, cfg);
 }
 
-async function breakerLoop(state: MonitorState, input: MonitorInput): Promise<void> {
-  const cfg: BreakerSettings = { cooldownMs: input.breakerCooldownMs ?? 5_000, trialsToClose: input.trialsToClose ?? 2, trialSampleRate: 0.1 };
+async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: BreakerSettings): Promise<void> {
   // A monitor that starts unhealthy (continued-as-new mid-outage) starts with its breaker open.
   state.breaker ??= state.healthy ? newBreaker(state.since) : { ...newBreaker(state.since), phase: 'open', openedCount: 1 };
   const apply = (e: BreakerEvent) => {
