@@ -1,8 +1,6 @@
 // Postmortem rendering at resolution: the record, the run's history so far and every route change of
-// the provider's chains in the incident window (operator and Slack shifts included), written under
-// dataDir/reports. (The archive, written after the run closes, holds the final version.)
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+// the provider's chains in the incident window (operator and Slack shifts included), written to the
+// store's reports/ (dataDir/reports, or PostgreSQL). (The archive, written after the run closes, holds the final version.)
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { buildReportModel, type RouteChangeInput } from '../domain/report';
@@ -11,6 +9,7 @@ import { routeChangesBetween } from '../client/routes';
 import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
 import { fetchHistoryJson } from '../client/history';
+import { storeFor } from '../store';
 import { BUNDLED_TEMPLATES_DIR, renderReport } from './report-render';
 import type { ActivityDeps } from './deps';
 
@@ -32,12 +31,6 @@ export function reportLink(config: LifelineConfig, id: string): string {
   return `${base}/v1/incidents/${encodeURIComponent(id)}/report`;
 }
 
-/** Write-then-rename: a retried activity overwrites atomically, never leaves half a file. */
-export async function writeAtomically(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
-}
 
 export function createReportActivities(deps: ActivityDeps) {
   return {
@@ -51,10 +44,9 @@ export function createReportActivities(deps: ActivityDeps) {
         deps.logger.warn({ err: (err as Error).message, incident: state.id }, 'report without history enrichment');
       }
       const markdown = await renderPostmortem(state, deps.templatesDir, history, await incidentRouteChanges(deps.client, deps.config, state));
-      const dir = resolve(deps.config.dataDir, 'reports');
-      await mkdir(dir, { recursive: true });
-      await writeAtomically(join(dir, `${state.id}.md`), markdown);
-      // The timeline and Slack show this: the API URL, not the file on the worker's disk.
+      const docs = await storeFor(deps.config, deps.env);
+      await docs.put('reports', `${state.id}.md`, markdown);
+      // The timeline and Slack show this: the API URL, not where the store keeps it.
       return { markdown, location: reportLink(deps.config, state.id) };
     },
   };

@@ -40,7 +40,7 @@ export function createStatusActivities(deps: ActivityDeps) {
         impact: IMPACT_BY_SEVERITY[req.severity], startedAt: req.startedAt, updatedAt: update.at, monitoringAt: null,
         resolvedAt: update.status === 'resolved' ? update.at : null, components, updates: [update],
       };
-      return mailer.sendIncidentUpdate(incident, update, SubscriberStore.inDataDir(deps.config.dataDir, deps.env));
+      return mailer.sendIncidentUpdate(incident, update, SubscriberStore.forConfig(deps.config, deps.env));
     },
   };
 }

@@ -18,6 +18,7 @@ import { completionScript } from './completion';
 import { setTimeout as delay } from 'node:timers/promises';
 import { checkTemplates } from '../activities/templates';
 import { notificationSecretEnvs } from '../config/notifications';
+import { readSecuredConnection } from '../client/connect';
 
 // Resolved at call time, so tests (and `lifeline … | head`) see what is written.
 const out = (line: string): void => void process.stdout.write(line + '\n');
@@ -109,6 +110,10 @@ Examples:
       // Templates are part of the config: one using an unknown variable must fail here, not in an email.
       const templateProblems = checkTemplates(config.notifications.templatesDir);
       if (templateProblems.length) throw new ConfigError(file, templateProblems.map((p) => `notifications.templates: ${p}`));
+      // TLS files, the Temporal API key and codec keys: read now, each problem named by its field.
+      const temporalProblems = readSecuredConnection(config.temporal).problems;
+      if (config.store.postgres && !process.env[config.store.postgres.urlEnv]) temporalProblems.push(`store.postgres.urlEnv: ${config.store.postgres.urlEnv} is not set`);
+      if (temporalProblems.length) throw new ConfigError(file, temporalProblems);
       const missing = buildTokenTable(config).missing;
       out(`${file}: ok — ${config.providers.length} provider(s), ${config.chains.length} chain(s), ${config.services.length} service(s)`);
       for (const p of config.providers) if (p.apiKeyEnv && !process.env[p.apiKeyEnv]) out(`warning: providers.${p.id}.apiKeyEnv: ${p.apiKeyEnv} is not set`);
