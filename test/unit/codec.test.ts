@@ -146,8 +146,8 @@ store: { kind: postgres, postgres: { urlEnv: CHECK_STORE_URL_UNSET } }
     return true;
   });
   try {
-    await main(['node', 'lifeline', '--config', file, 'config', 'check']);
-    expect(process.exitCode).toBe(2);
+    // main() returns the exit code (bin/lifeline.js exits with it).
+    expect(await main(['node', 'lifeline', '--config', file, 'config', 'check'])).toBe(2);
   } finally {
     spy.mockRestore();
     process.exitCode = 0;
