@@ -12,14 +12,15 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { buildReportModel } from '../domain/report';
 import { historyIsClosed } from '../domain/history';
 import { fetchHistoryJson } from '../client/history';
-import { FileArchiveStore, type ArchiveStore } from '../client/archive-store';
+import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-store';
 import { summarize } from '../domain/incident';
 import { renderReport } from './report-render';
+import { incidentRouteChanges } from './report';
 import type { ActivityDeps } from './deps';
 import type { ArchiveActivities, ArchiveRequest } from './types';
 import { archiveWorkflowId } from '../workflows/archive';
 
-export const archiveStoreFor = (deps: ActivityDeps): ArchiveStore => deps.archive ?? new FileArchiveStore(deps.config.dataDir);
+export const archiveStoreFor = (deps: ActivityDeps): ArchiveStore => deps.archive ?? archiveStoreFromConfig(deps.config, deps.env);
 
 export function createArchiveActivities(deps: ActivityDeps): ArchiveActivities {
   const store = archiveStoreFor(deps);
@@ -52,7 +53,7 @@ export function createArchiveActivities(deps: ActivityDeps): ArchiveActivities {
         throw err;
       }
       if (!historyIsClosed(history.parsed)) throw ApplicationFailure.retryable(`history of ${state.id} is not complete yet`, 'IncidentStillOpen');
-      const model = buildReportModel(state, history.parsed);
+      const model = buildReportModel(state, history.parsed, { routeChanges: await incidentRouteChanges(deps.client, deps.config, state) });
       const [markdown, html] = await Promise.all([renderReport(model, 'md', deps.templatesDir), renderReport(model, 'html', deps.templatesDir)]);
       const res = await store.put({
         entry: { summary: summarize(state), workflowId, runId, archivedAt: new Date().toISOString(), state },

@@ -12,6 +12,22 @@ function activeMaintenance(deps: ActivityDeps, components: string[]): IncidentCo
   return w ? { id: w.id, title: w.title } : null;
 }
 import { deliveryTargets } from './channels';
+import { servicesWithShare } from '../domain/impact';
+import { getRoute } from '../client/routes';
+
+/** The provider's weight on each chain now; the configured weight when the route cannot be read. */
+async function currentShares(deps: ActivityDeps, chains: string[], provider: string): Promise<Record<string, number>> {
+  const shares = await Promise.all(
+    chains.map(async (id) => {
+      try {
+        return [id, (await getRoute(deps.client, id)).weights[provider] ?? 0] as const;
+      } catch {
+        return [id, deps.config.chains.find((c) => c.id === id)?.weights[provider] ?? 0] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(shares);
+}
 
 export function createContextActivities(deps: ActivityDeps) {
   return {
@@ -19,9 +35,13 @@ export function createContextActivities(deps: ActivityDeps) {
       const p = providerConfig(deps, provider); // unknown providers fail loudly
       const { config } = deps;
       const chains = config.chains.filter((c) => c.providers.includes(provider)).map((c) => c.id);
-      const services = config.services
-        .filter((s) => s.chains.some((c) => chains.includes(c)))
-        .map((s) => ({ id: s.id, users: s.users }));
+      // Impact weighs the share of each service's traffic the provider carries now: a provider holding 0 %
+      // (already failed over, or a standby) pages at the lowest level unless alerts name services.
+      const shareByChain = await currentShares(deps, chains, provider);
+      const services = servicesWithShare(
+        config.services.filter((s) => s.chains.some((c) => chains.includes(c))).map((s) => ({ id: s.id, users: s.users, chains: s.chains.filter((c) => chains.includes(c)) })),
+        shareByChain,
+      );
       return {
         services,
         chains,

@@ -14,6 +14,20 @@ const hbs = Handlebars.create();
 // A Markdown table cell: a "|" or a newline in free text (notes, resolutions) would break the row.
 hbs.registerHelper('cell', (v: unknown) => String(v ?? '').replace(/\|/g, '\\|').replace(/\r?\n/g, ' '));
 
+// Words for the timeline's machine names: "traffic_shifted" reads "traffic moved".
+const EVENT_NAMES: Record<string, string> = {
+  phase: 'phase', severity: 'severity', paged: 'paged', acknowledged: 'acknowledged', escalated: 'escalated', diagnosed: 'diagnosed',
+  recovery_plan: 'recovery plan', recovery_step: 'recovery step', recovery_check: 'recovery check', recovery_succeeded: 'recovered by a step',
+  traffic_shifted: 'traffic moved', traffic_restored: 'traffic restored', failback_stopped: 'failback stopped', failover_skipped: 'failover skipped',
+  failover_held: 'failover held', shift_failed: 'shift failed', shift_busy: 'shift not applied', recovered: 'provider healthy',
+  resolve_requested: 'resolve requested', note: 'note', public_update: 'public update', paging_suppressed: 'paging suppressed',
+  escalation_exhausted: 'escalation exhausted', notification_failed: 'notification failed', status_publish_failed: 'status email failed',
+  impact: 'impact', archive_failed: 'archive failed',
+};
+const PHASE_NAMES: Record<string, string> = { recovering: 'mitigating', restoring: 'restoring traffic', open: 'open' };
+hbs.registerHelper('eventName', (t: unknown) => EVENT_NAMES[String(t)] ?? String(t ?? '').replace(/_/g, ' '));
+hbs.registerHelper('phaseName', (p: unknown) => PHASE_NAMES[String(p)] ?? String(p ?? ''));
+
 const compiled = new Map<string, { source: string; fn: Handlebars.TemplateDelegate }>();
 
 async function template(dir: string, format: ReportFormat): Promise<Handlebars.TemplateDelegate> {

@@ -1,27 +1,36 @@
-// Postmortem rendering at resolution: the record plus the run's history so far, written under
-// dataDir/reports. (The archive, written after the run closes, holds the final version.)
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+// Postmortem rendering at resolution: the record, the run's history so far and every route change of
+// the provider's chains in the incident window (operator and Slack shifts included), written to the
+// store's reports/ (dataDir/reports, or PostgreSQL). (The archive, written after the run closes, holds the final version.)
 import { Context } from '@temporalio/activity';
-import { buildReportModel } from '../domain/report';
+import type { Client } from '@temporalio/client';
+import { buildReportModel, type RouteChangeInput } from '../domain/report';
+import type { LifelineConfig } from '../config/schema';
+import { routeChangesBetween } from '../client/routes';
 import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
 import { fetchHistoryJson } from '../client/history';
+import { storeFor } from '../store';
 import { BUNDLED_TEMPLATES_DIR, renderReport } from './report-render';
 import type { ActivityDeps } from './deps';
 
 export { BUNDLED_TEMPLATES_DIR } from './report-render';
 
-export async function renderPostmortem(state: IncidentState, templatesDir = BUNDLED_TEMPLATES_DIR, history?: HistoryJson): Promise<string> {
-  return renderReport(buildReportModel(state, history), 'md', templatesDir);
+export async function renderPostmortem(state: IncidentState, templatesDir = BUNDLED_TEMPLATES_DIR, history?: HistoryJson, routeChanges?: RouteChangeInput[]): Promise<string> {
+  return renderReport(buildReportModel(state, history, { routeChanges }), 'md', templatesDir);
 }
 
-/** Write-then-rename: a retried activity overwrites atomically, never leaves half a file. */
-export async function writeAtomically(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
+/** Every route change of the provider's chains in the incident's window, from the routing entities. */
+export function incidentRouteChanges(client: Client, config: LifelineConfig, state: IncidentState): Promise<RouteChangeInput[] | undefined> {
+  const chains = config.chains.filter((c) => c.providers.includes(state.provider)).map((c) => c.id);
+  return routeChangesBetween(client, chains, state.startedAt, state.resolvedAt);
 }
+
+/** Where people read a report: the API (never a path on the worker's disk). */
+export function reportLink(config: LifelineConfig, id: string): string {
+  const base = (config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`).replace(/\/$/, '');
+  return `${base}/v1/incidents/${encodeURIComponent(id)}/report`;
+}
+
 
 export function createReportActivities(deps: ActivityDeps) {
   return {
@@ -34,12 +43,11 @@ export function createReportActivities(deps: ActivityDeps) {
         // The record alone still makes a full report; the history only adds server-side timestamps.
         deps.logger.warn({ err: (err as Error).message, incident: state.id }, 'report without history enrichment');
       }
-      const markdown = await renderPostmortem(state, deps.templatesDir, history);
-      const dir = resolve(deps.config.dataDir, 'reports');
-      await mkdir(dir, { recursive: true });
-      const file = join(dir, `${state.id}.md`);
-      await writeAtomically(file, markdown);
-      return { markdown, location: file };
+      const markdown = await renderPostmortem(state, deps.templatesDir, history, await incidentRouteChanges(deps.client, deps.config, state));
+      const docs = await storeFor(deps.config, deps.env);
+      await docs.put('reports', `${state.id}.md`, markdown);
+      // The timeline and Slack show this: the API URL, not where the store keeps it.
+      return { markdown, location: reportLink(deps.config, state.id) };
     },
   };
 }

@@ -1,6 +1,7 @@
 // Status-page email subscriptions: public sign-up with double opt-in, confirm and unsubscribe links,
-// and an admin listing.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+// and an admin listing. The sign-up also takes a plain HTML form post (no JavaScript needed): a
+// browser's form gets a page back, an API client JSON.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { LifelineConfig } from '../config/schema';
@@ -14,41 +15,69 @@ const subscribeBody = z.strictObject({
   components: z.array(z.string().min(1).max(100)).max(100).default([]),
 });
 const tokenQuery = z.object({ token: z.string().min(10).max(200) });
+const FORM = 'application/x-www-form-urlencoded';
 
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const page = (reply: FastifyReply, code: number, title: string, text: string) =>
   reply
     .code(code)
     .type('text/html; charset=utf-8')
-    .send(`<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><main style="font:16px system-ui;max-width:32rem;margin:3rem auto;padding:0 1rem"><h1>${title}</h1><p>${text}</p><p><a href="/status">Back to the status page</a></p></main>`);
+    .send(`<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><main style="font:16px system-ui;max-width:32rem;margin:3rem auto;padding:0 1rem"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p><p><a href="/status">Back to the status page</a></p></main>`);
+
+/** A browser's form post: answer with a page, not JSON. */
+const fromForm = (req: FastifyRequest) => (req.headers['content-type'] ?? '').toLowerCase().startsWith(FORM);
 
 export function registerSubscriberRoutes(
   app: FastifyInstance,
   deps: { config: LifelineConfig; tokens: TokenTable; store: SubscriberStore; mailer: StatusMailer | null },
 ): void {
-  const r = app.withTypeProvider<ZodTypeProvider>();
   const known = new Set(componentsFromConfig(deps.config).map((c) => c.id));
 
-  r.post('/v1/subscribers', { schema: { body: subscribeBody } }, async (req, reply) => {
-    // Switched off is not a transient failure (no 503): the resource simply does not exist here.
-    if (!deps.mailer) return reply.code(404).send({ error: 'email subscriptions are not enabled (no smtp section in the config)' });
-    const unknown = req.body.components.map((c, i) => ({ c, i })).filter(({ c }) => !known.has(c));
-    if (unknown.length) {
-      return reply.code(400).send({ error: 'invalid body', issues: unknown.map(({ c, i }) => ({ path: `body.components.${i}`, message: `unknown component "${c}"` })) });
-    }
-    const { subscriber, tokens } = await deps.store.subscribe(req.body.email, req.body.components);
-    if (tokens) {
-      try {
-        await deps.mailer.sendConfirmation(subscriber.email, tokens.confirm, await deps.store.unsubscribeToken(subscriber));
-      } catch (err) {
-        // The mail server is down: the subscription stays pending and a retry sends a fresh link.
-        req.log.warn({ err: (err as Error).message }, 'confirmation email not sent');
-        return reply.code(503).header('retry-after', '60').send({ error: 'the confirmation email could not be sent; retry later' });
+  // Form bodies are accepted on this one route only (an encapsulated context); every other route keeps
+  // answering 415 to anything but JSON.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser(FORM, { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) => {
+      const form = new URLSearchParams(body as string);
+      const components = form.getAll('components');
+      done(null, { email: form.get('email') ?? '', ...(components.length ? { components } : {}) });
+    });
+    const r = scope.withTypeProvider<ZodTypeProvider>();
+    r.post('/v1/subscribers', {
+      schema: { body: subscribeBody },
+      // A form post with a bad address hears it as a page, in words (never a JSON error in a browser tab).
+      errorHandler: (err, req, reply) => {
+        if (fromForm(req) && (err as { validation?: unknown }).validation) return page(reply, 400, 'Check the address', 'That does not look like an email address. Go back and try again.');
+        throw err;
+      },
+    }, async (req, reply) => {
+      const html = fromForm(req);
+      // Switched off is not a transient failure (no 503): the resource simply does not exist here. The
+      // wording is for the public: no configuration detail.
+      if (!deps.mailer) return html ? page(reply, 404, 'Email updates unavailable', 'This status page does not send email updates.') : reply.code(404).send({ error: 'email updates are not available on this status page' });
+      const unknown = req.body.components.map((c, i) => ({ c, i })).filter(({ c }) => !known.has(c));
+      if (unknown.length) {
+        return reply.code(400).send({ error: 'invalid body', issues: unknown.map(({ c, i }) => ({ path: `body.components.${i}`, message: `unknown component "${c}"` })) });
       }
-    }
-    // The same answer whether or not the address was known: no way to probe who subscribed.
-    return reply.code(202).send({ status: 'pending_confirmation', message: 'If this address can receive mail, a confirmation link is on its way.' });
+      const { subscriber, tokens } = await deps.store.subscribe(req.body.email, req.body.components);
+      if (tokens) {
+        try {
+          await deps.mailer.sendConfirmation(subscriber.email, tokens.confirm, await deps.store.unsubscribeToken(subscriber));
+        } catch (err) {
+          // The mail server is down: the subscription stays pending and a retry sends a fresh link.
+          req.log.warn({ err: (err as Error).message }, 'confirmation email not sent');
+          reply.header('retry-after', '60');
+          return html
+            ? page(reply, 503, 'Please try again', 'We could not send the confirmation email just now. Please try again in a minute.')
+            : reply.code(503).send({ error: 'the confirmation email could not be sent; retry later' });
+        }
+      }
+      // The same answer whether or not the address was known: no way to probe who subscribed.
+      if (html) return page(reply, 202, 'Check your inbox', 'If this address can receive mail, a confirmation link is on its way. Follow it to start receiving updates.');
+      return reply.code(202).send({ status: 'pending_confirmation', message: 'If this address can receive mail, a confirmation link is on its way.' });
+    });
   });
 
+  const r = app.withTypeProvider<ZodTypeProvider>();
   r.get('/v1/subscribers/confirm', { schema: { querystring: tokenQuery, hide: true } }, async (req, reply) => {
     const s = await deps.store.confirm(req.query.token);
     return s ? page(reply, 200, 'Subscribed', 'You will receive status updates by email. Every email has an unsubscribe link.') : page(reply, 404, 'Link not valid', 'This confirmation link is unknown or was replaced by a newer one.');

@@ -7,6 +7,6 @@ if (!existsSync(entry)) {
   process.stderr.write('lifeline is not built yet: run `npm run build` (or `npm start`) first\n');
   process.exit(1);
 }
-// main() resolves when the command is done (for `up`, after a clean shutdown): exit then, rather than
-// waiting for idle keep-alive sockets.
-require(entry).main().then(() => process.exit(process.exitCode ?? 0));
+// main() resolves with the exit code when the command is done (for `up`, after a clean shutdown): exit
+// then, rather than waiting for idle keep-alive sockets.
+require(entry).main().then((code) => process.exit(code));

@@ -2,11 +2,12 @@
 // providers, the worker, the entity workflows and the API. `up`, `demo`, `worker` and `api` use it.
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import type { LifelineWorker as Worker } from '../worker/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
-import { connectClient } from '../client/connect';
+import { connectClient, securedConnection } from '../client/connect';
+import { closeStores, storeFor } from '../store';
 import { buildApi } from '../api/server';
 import { createLifelineWorker } from '../worker/worker';
 import { ensureEntityWorkflows } from '../worker/entities';
@@ -48,23 +49,34 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
   const stops: { what: string; stop: () => Promise<void> }[] = [];
   const onStop = (what: string, stop: () => Promise<void>) => void stops.push({ what, stop });
   const stopAll = async () => {
+    const steps: string[] = [];
     for (const { what, stop } of stops.reverse()) {
       const started = Date.now();
       try {
         await stop();
-        logger.info(`stopped ${what} in ${Date.now() - started} ms`);
+        steps.push(`${what} ${Date.now() - started} ms`);
       } catch (err) {
         logger.warn({ err }, `error while stopping ${what}`);
       }
     }
+    // One line for the whole shutdown (a terminal stays quiet; the durations are still on record).
+    logger.info(`stopped: ${steps.join(', ')}`);
   };
   try {
+    // TLS files, API key and codec keys are read (and every problem reported) before anything starts.
+    const secured = securedConnection(config.temporal);
+    // The state store (PostgreSQL: connect + migrations) before anything that writes to it runs.
+    const docs = await storeFor(config, process.env, (l) => say(l));
+    onStop('store', () => closeStores());
+    say(`store: ${docs.describe}`);
     let address = config.temporal.address;
     let temporalUiUrl: string | undefined;
     if (address === 'embedded') {
       // Only the CLI is needed to run; the time-skipping test server is for tests.
-      const cli = await resolveTemporalBinary('cli', { log: (l) => say(l) });
-      say(`temporal: CLI ${cli.path} (${cli.source})`);
+      // Where the binary came from is debug detail; a download in progress is worth seeing.
+      const cli = await resolveTemporalBinary('cli', { log: (l) => (/not set|not on PATH|^temporal: using/.test(l) ? logger.debug(l) : say(l)) });
+      logger.debug(`temporal: CLI ${cli.path} (${cli.source})`);
+      say('temporal: starting the embedded dev server…');
       const dataDir = resolve(config.dataDir);
       const dev = await startDevServer({
         cliPath: cli.path,
@@ -76,7 +88,9 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         retentionDays: 90,
         searchAttributes: SEARCH_ATTRIBUTE_TYPES,
         sqliteSync: config.temporal.sqliteSync,
-        log: (l) => say(l),
+        // The server's own output and each start step go to the log (debug); people see one line below.
+        // A failure to start carries the server's last output in its error.
+        log: (l) => logger.debug(l),
       });
       onStop('temporal dev server', () => dev.stop());
       address = dev.address;
@@ -86,12 +100,12 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
     const endpoints = await startProviderEndpoints(config);
     onStop('provider endpoints', () => endpoints.close());
     if (endpoints.simulator) say(`sim: simulated providers at ${endpoints.simulator.url}`);
-    const client = await connectClient(address, config.temporal.namespace);
+    const client = await connectClient(address, config.temporal.namespace, secured);
     onStop('temporal client', () => client.connection.close());
 
     let worker: Worker | undefined;
     if (opts.worker) {
-      const w = await createLifelineWorker({ config, address, client, logger, baseUrlFor: endpoints.baseUrlFor, metrics });
+      const w = await createLifelineWorker({ config, address, client, logger, baseUrlFor: endpoints.baseUrlFor, metrics, secured });
       worker = w.worker;
       const running = w.worker.run();
       running.catch((err) => logger.error({ err }, 'worker stopped with an error'));
@@ -100,7 +114,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         await running.catch(() => undefined);
         await w.connection.close();
       });
-      await ensureEntityWorkflows(client, config);
+      await ensureEntityWorkflows(client, config, { log: say });
       say(`worker: polling task queue ${config.temporal.taskQueue}; monitoring ${config.providers.map((p) => p.id).join(', ')}`);
     }
 
@@ -117,7 +131,14 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
     let apiUrl: string | undefined;
     if (opts.api) {
       api = await buildApi({ config, client, logger, metrics });
-      await api.listen({ host: config.server.host, port: config.server.port });
+      try {
+        await api.listen({ host: config.server.host, port: config.server.port });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new Error(`server.port ${config.server.port} on ${config.server.host} is already in use — is another lifeline running? Stop it, or set server.port to another port (0 = any free port)`);
+        }
+        throw err;
+      }
       const addr = api.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.server.port;
       apiUrl = `http://${config.server.host}:${port}`;
@@ -133,17 +154,21 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
 }
 
 /** Runs until SIGINT/SIGTERM, then stops everything in reverse order. A second signal forces exit. */
-export function stopOnSignals(services: RunningServices, logger: Logger): Promise<void> {
+export function stopOnSignals(services: RunningServices, logger: Logger, say: (line: string) => void = (l) => logger.info(l)): Promise<void> {
   return new Promise((resolveDone) => {
     let stopping = false;
     const onSignal = (sig: NodeJS.Signals) => {
       if (stopping) {
-        logger.warn(`${sig} again: exiting now`);
+        say(`${sig} again: exiting now`);
         process.exit(130);
       }
       stopping = true;
-      logger.info(`${sig}: shutting down`);
-      void services.stop().then(() => resolveDone());
+      const started = Date.now();
+      say(`${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping (API, worker, Temporal); press Ctrl-C again to exit at once`);
+      void services.stop().then(() => {
+        say(`stopped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        resolveDone();
+      });
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

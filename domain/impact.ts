@@ -28,6 +28,12 @@ export const DEFAULT_IMPACT_RULES: ImpactRules = {
 export interface AffectedService {
   id: string;
   users: number;
+  /**
+   * Percent of the service's traffic the failing provider carries right now (its largest weight over
+   * the service's chains). Absent = 100. A provider carrying none of a service's traffic does not touch
+   * it; one carrying 30 % touches 30 % of its users.
+   */
+  share?: number;
 }
 
 export interface Impact {
@@ -38,7 +44,25 @@ export interface Impact {
   reason: string;
 }
 
-export function assessImpact(services: AffectedService[], rules: ImpactRules = DEFAULT_IMPACT_RULES): Impact {
+export function assessImpact(all: AffectedService[], rules: ImpactRules = DEFAULT_IMPACT_RULES): Impact {
+  const weighed = all.filter((s) => s.share === undefined || s.share > 0);
+  const services = weighed.map((s) => ({ id: s.id, users: s.share === undefined ? s.users : Math.ceil((s.users * s.share) / 100) }));
+  const untouched = all.filter((s) => s.share === 0).map((s) => s.id);
+  const partial = weighed.filter((s) => s.share !== undefined && s.share < 100).map((s) => `${s.id} ${s.share}%`);
+  const note = [untouched.length ? `no traffic share on ${untouched.join(', ')}` : '', partial.length ? `traffic share ${partial.join(', ')}` : ''].filter(Boolean).join('; ');
+  const impact = assessUsers(services, rules);
+  return note ? { ...impact, reason: `${impact.reason} (${note})` } : impact;
+}
+
+/** Affected services in `services` once traffic shares are applied (for callers that list them). */
+export function servicesWithShare(
+  services: { id: string; users: number; chains: string[] }[],
+  shareByChain: Record<string, number>,
+): AffectedService[] {
+  return services.map((s) => ({ id: s.id, users: s.users, share: Math.max(0, ...s.chains.map((c) => shareByChain[c] ?? 0)) }));
+}
+
+function assessUsers(services: AffectedService[], rules: ImpactRules): Impact {
   const users = services.reduce((sum, s) => sum + s.users, 0);
   const count = services.length;
   const ids = services.map((s) => s.id);

@@ -83,7 +83,9 @@ export function notificationFacts(state: IncidentState, opening = false): Notifi
 
 function progressSentence(state: IncidentState): string {
   if (state.status === 'resolved') return 'The service has been restored.';
-  if (state.routingChanges.length) return 'Traffic has been moved to a backup AI provider while the primary one recovers.';
+  // Only when traffic really left the provider (an emergency-mode change moved nothing).
+  const moved = state.routingChanges.some((r) => r.mode !== 'emergency' && (r.to[state.provider] ?? 0) < (r.from[state.provider] ?? 0));
+  if (moved) return 'Traffic has been moved to a backup AI provider while the primary one recovers.';
   if (state.diagnosis) return 'The cause has been identified and the team is restoring service.';
   return 'The team is investigating.';
 }

@@ -1,10 +1,17 @@
-// Preventive-measures plan and action items, by root cause (seed 000: recommendations per root cause,
-// measures grouped as monitoring / redundancy / automation, priority from severity, effort in days;
-// seed 004: the post-failover follow-up — verify, investigate, review effectiveness, drill).
+// Preventive-measures plan and action items, by root cause (the downtime guide: recommendations per
+// root cause, measures grouped as monitoring / redundancy / automation, priority from severity, effort in
+// days; the failover runbook: the post-failover follow-up — verify, investigate, review effectiveness, drill).
 import type { FailureCategory } from './classify';
 import type { IncidentState } from './incident';
 import type { Severity } from './impact';
 import type { Kpi } from './kpi';
+
+/** The last route of each chain in the incident window (a change: chain, weights after, mode). */
+interface ChainRoute {
+  chain: string;
+  to: Record<string, number>;
+  mode: string;
+}
 
 export type MeasureArea = 'monitoring' | 'redundancy' | 'automation';
 export type Priority = 'high' | 'medium' | 'low';
@@ -57,7 +64,7 @@ export function preventionPlan(rootCause: FailureCategory, severity: Severity, k
 
 const seconds = (ms: number) => `${Math.round(ms / 1000)} s`;
 
-export function actionItems(s: IncidentState, kpis: Kpi[]): ActionItem[] {
+export function actionItems(s: IncidentState, kpis: Kpi[], changes: ChainRoute[] = s.routingChanges): ActionItem[] {
   const items: ActionItem[] = [];
   const add = (title: string, owner: string, due: string, why: string) => items.push({ title, owner, due, why });
   for (const k of kpis) {
@@ -65,7 +72,8 @@ export function actionItems(s: IncidentState, kpis: Kpi[]): ActionItem[] {
       add(`Find out why ${k.name} took ${seconds(k.ms!)} (target < ${seconds(k.targetMs)})`, 'technical_lead', 'within 7 days', `${k.label} missed its target`);
     }
   }
-  const lastByChain = new Map(s.routingChanges.map((r) => [r.chain, r]));
+  // The route as it stands after the last change in the window (operator failbacks included).
+  const lastByChain = new Map(changes.map((r) => [r.chain, r]));
   for (const [chain, r] of lastByChain) {
     if (!(s.provider in r.to) || r.mode !== 'normal') {
       add(`Fail chain ${chain} back to ${s.provider} once it is validated`, 'on-call engineer', 'before closing the review', `traffic is still off ${s.provider}`);
@@ -74,9 +82,9 @@ export function actionItems(s: IncidentState, kpis: Kpi[]): ActionItem[] {
   if (!s.acknowledgedAt) add('Review paging: nobody acknowledged this incident', 'incident commander', 'within 7 days', 'no acknowledgement recorded');
   if (s.timeline.some((e) => e.type === 'notification_failed')) add('Repair the notification channel that failed', 'platform team', 'within 24 h', 'a page or update was not delivered');
   if (!s.diagnosis || s.diagnosis.rootCause === 'unknown') add('Complete the root-cause analysis', 'technical_lead', 'within 24 h', 'diagnostics were inconclusive');
-  add('Verify service restoration end to end (post-failover validation)', 'on-call engineer', 'within 30 min', 'seed 004: immediate post-failover');
+  if (changes.length) add('Verify service restoration end to end (post-failover validation)', 'on-call engineer', 'within 30 min', 'immediate post-failover check');
   add(`Confirm the root cause with ${s.provider} and collect their incident report`, 'technical_lead', 'within 24 h', 'root-cause investigation');
-  add('Review failover effectiveness: detection, execution and user impact', 'incident commander', 'within 24 h', 'failover effectiveness review');
+  if (changes.length) add('Review failover effectiveness: detection, execution and user impact', 'incident commander', 'within 24 h', 'failover effectiveness review');
   add('Update runbooks and schedule the next failover drill', 'incident commander', 'within 7 days', 'long-term review');
   return items;
 }

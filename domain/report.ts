@@ -2,10 +2,28 @@
 // history. Rendering (Markdown/HTML via templates) happens outside; this stays pure so the numbers are
 // unit-testable and the same model backs every format.
 import { RECOMMENDATIONS } from './classify';
-import type { IncidentState } from './incident';
+import type { IncidentState, RoutingChange } from './incident';
 import { historyFacts, type HistoryJson } from './history';
-import { failoverKpis } from './kpi';
+import { failoverKpis, isDeclared } from './kpi';
 import { actionItems, preventionPlan, type ActionItem, type PreventionPlan } from './prevention';
+
+/** A weight change of a chain as the routing entity recorded it (automatic, operator or Slack). */
+export interface RouteChangeInput {
+  chain: string;
+  version: number;
+  at: string;
+  from: Record<string, number>;
+  to: Record<string, number>;
+  mode: string;
+  reason: string;
+  by: string;
+}
+
+/**
+ * Timeline entries that record machinery rather than what happened to the incident: kept, but in the
+ * appendix, so the timeline reads as a story (detected, paged, diagnosed, traffic moved, acknowledged…).
+ */
+const MACHINERY = new Set(['notified', 'status_published', 'archive', 'continued', 'alerts', 'status_update', 'report', 'shift_waiting']);
 
 export interface ReportTimelineEntry {
   at: string;
@@ -32,11 +50,21 @@ export interface ReportModel {
   rootCause: string;
   checks: { name: string; status: string; detail: string }[];
   recommendations: string[];
-  routing: { chain: string; from: string; to: string; mode: string; at: string; reason: string }[];
+  /** Every route change of the incident's chains in its window, with who made it and why. */
+  routing: { chain: string; from: string; to: string; mode: string; at: string; reason: string; by: string; version?: number }[];
   acknowledgements: { by: string; at: string }[];
   notes: { by: string; text: string; at: string }[];
+  /** What happened, for people. */
   timeline: ReportTimelineEntry[];
+  /** Delivery, archive and Temporal activity records: kept for the curious, out of the way. */
+  appendix: ReportTimelineEntry[];
   statusUpdates: number;
+  /** The incident is still open: this is a draft. */
+  draft: boolean;
+  /** Declared by a person: there is no measured fault-to-detection time. */
+  declared: boolean;
+  /** The route now (after the last change in the window), per chain: "openai 100%". */
+  currentRoutes: { chain: string; weights: string; mode: string }[];
   summary: string;
   severityChanges: { at: string; message: string }[];
   kpis: { name: string; label: string; target: string; value: string; ms: number | null; targetMs: number; verdict: string }[];
@@ -64,7 +92,8 @@ const weightsText = (w: Record<string, number>) =>
 
 /** The record's timeline and the history's facts, in time order (record first on equal times). */
 function mergedTimeline(s: IncidentState, history?: HistoryJson): ReportTimelineEntry[] {
-  const record: ReportTimelineEntry[] = s.timeline.map((e) => ({ ...e, source: 'record' }));
+  // Older runs recorded where the report was written on disk: a local path is nobody's business here.
+  const record: ReportTimelineEntry[] = s.timeline.map((e) => ({ ...e, ...(e.type === 'report' ? { message: 'postmortem written' } : {}), source: 'record' }));
   const facts: ReportTimelineEntry[] = history
     ? historyFacts(history).map((f) => ({ at: f.at, phase: '', type: f.kind, message: f.message, source: 'history' }))
     : [];
@@ -72,6 +101,13 @@ function mergedTimeline(s: IncidentState, history?: HistoryJson): ReportTimeline
     .map((e, i) => ({ e, i }))
     .sort((a, b) => (a.e.at < b.e.at ? -1 : a.e.at > b.e.at ? 1 : a.i - b.i))
     .map(({ e }) => e);
+}
+
+const isMachinery = (e: ReportTimelineEntry) => e.source === 'history' || MACHINERY.has(e.type);
+
+/** The incident's own routing record as change entries (by lifeline unless an operator is named). */
+function fromRecord(changes: RoutingChange[]): RouteChangeInput[] {
+  return changes.map((r) => ({ chain: r.chain, version: r.version, at: r.at, from: r.from, to: r.to, mode: r.mode, reason: r.reason, by: /requested by (\S+)/.exec(r.reason)?.[1] ?? 'lifeline' }));
 }
 
 function evidenceOf(s: IncidentState): string[] {
@@ -96,15 +132,30 @@ export function incidentDurations(s: IncidentState): { name: 'mttd' | 'mtta' | '
   ];
 }
 
-export function buildReportModel(s: IncidentState, history?: HistoryJson): ReportModel {
-  const durations = incidentDurations(s).map((d) => ({ ...d, text: formatDuration(d.ms) }));
+export function buildReportModel(s: IncidentState, history?: HistoryJson, opts: { routeChanges?: RouteChangeInput[] } = {}): ReportModel {
+  const declared = isDeclared(s);
+  const durations = incidentDurations(s).map((d) => {
+    // A person declared it: nothing measured when the fault began, so there is no time to detect.
+    const ms = declared && d.name === 'mttd' ? null : d.ms;
+    return { ...d, ms, text: declared && d.name === 'mttd' ? 'n/a (declared)' : formatDuration(ms) };
+  });
   const rootCause = s.diagnosis?.rootCause ?? 'unknown';
   const kpis = failoverKpis(s);
-  const users = s.impact ? `, affecting ${s.impact.users} users across ${s.impact.affectedServices.length} service(s)` : '';
+  // The routing entity's log covers operator and Slack changes too; the record is the fallback.
+  const changes = opts.routeChanges ?? fromRecord(s.routingChanges);
+  const lastByChain = new Map(changes.map((r) => [r.chain, r]));
+  const currentRoutes = [...lastByChain.values()].map((r) => ({ chain: r.chain, weights: weightsText(r.to), mode: r.mode }));
+  const draft = s.status !== 'resolved';
+  const users = s.impact ? (s.impact.users ? `, affecting about ${s.impact.users} users of ${s.impact.affectedServices.length} service(s)` : ', affecting no users (it carried no traffic)') : '';
+  const how = declared ? 'Declared' : 'Detected';
+  const moved = changes.length ? `${changes.length} route change(s)` : 'no route changes';
+  const applicable = kpis.filter((k) => k.verdict !== 'n/a');
   const summary =
-    `${s.provider} failed${users}. Detected ${s.detectedAt}, ${s.status === 'resolved' ? `resolved ${s.resolvedAt} (${s.resolution ?? 'no note'})` : `still ${s.phase}`}. ` +
-    `Root cause as diagnosed: ${rootCause}. ${s.alerts.count} alert(s), ${s.routingChanges.length} traffic change(s), ${s.statusUpdates} status update(s); ` +
-    `failover KPIs: ${kpis.filter((k) => k.verdict === 'met').length} met, ${kpis.filter((k) => k.verdict === 'missed').length} missed.`;
+    `${s.provider} ${rootCause === 'unknown' ? 'had problems' : `failed (${rootCause.replace(/_/g, ' ')})`}${users}. ${how} ${s.detectedAt}; ` +
+    `${s.status === 'resolved' ? `resolved ${s.resolvedAt}${s.resolvedBy ? ` by ${s.resolvedBy}` : ''}` : `still open (${s.phase})`}. ` +
+    `${s.alerts.count} alert(s), ${moved}, ${s.statusUpdates} status update(s)` +
+    (applicable.length ? `; failover targets: ${applicable.filter((k) => k.verdict === 'met').length} met, ${applicable.filter((k) => k.verdict === 'missed').length} missed.` : '.');
+  const timeline = mergedTimeline(s, history);
   return {
     id: s.id,
     title: s.title,
@@ -123,19 +174,23 @@ export function buildReportModel(s: IncidentState, history?: HistoryJson): Repor
     rootCause,
     checks: (s.diagnosis?.checks ?? []).map((c) => ({ name: c.name, status: c.status, detail: c.detail })),
     recommendations: s.diagnosis?.recommendations ?? RECOMMENDATIONS[rootCause],
-    routing: s.routingChanges.map((r) => ({
-      chain: r.chain, from: weightsText(r.from), to: weightsText(r.to), mode: r.mode, at: r.at, reason: r.reason,
+    routing: changes.map((r) => ({
+      chain: r.chain, from: weightsText(r.from), to: weightsText(r.to), mode: r.mode, at: r.at, reason: r.reason, by: r.by, version: r.version,
     })),
     acknowledgements: s.acknowledgements,
     notes: s.notes,
-    timeline: mergedTimeline(s, history),
+    timeline: timeline.filter((e) => !isMachinery(e)),
+    appendix: timeline.filter(isMachinery),
     statusUpdates: s.statusUpdates,
     summary,
     severityChanges: s.timeline.filter((e) => e.type === 'severity').map((e) => ({ at: e.at, message: e.message })),
-    kpis: kpis.map((k) => ({ ...k, target: `< ${formatDuration(k.targetMs)}`, value: formatDuration(k.ms) })),
+    kpis: kpis.map((k) => ({ ...k, target: `< ${formatDuration(k.targetMs)}`, value: k.verdict === 'n/a' && k.ms !== null ? 'n/a' : formatDuration(k.ms) })),
     evidence: evidenceOf(s),
     prevention: preventionPlan(rootCause, s.severity, kpis),
-    actionItems: actionItems(s, kpis),
+    actionItems: actionItems(s, kpis, changes),
     historyEvents: history?.events?.length ?? 0,
+    draft,
+    declared,
+    currentRoutes,
   };
 }

@@ -57,10 +57,11 @@ export interface PublicComponent {
 const RANK: Record<ComponentStatus, number> = { operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 };
 const worse = (a: ComponentStatus, b: ComponentStatus) => (RANK[b] > RANK[a] ? b : a);
 
-export function publicStatusForPhase(phase: Phase, resolved: boolean): PublicIncidentStatus {
+export function publicStatusForPhase(phase: Phase | string, resolved: boolean): PublicIncidentStatus {
   if (resolved || phase === 'reporting' || phase === 'resolved') return 'resolved';
-  if (phase === 'monitoring' || phase === 'restoring') return 'monitoring'; // mitigated: no more "investigating"
-  if (phase === 'recovering') return 'identified';
+  // `restoring` (failback under way) is still "monitoring" to the public: the provider is back, traffic returns.
+  if (phase === 'monitoring' || phase === 'restoring') return 'monitoring';
+  if (phase === 'recovering' || phase === 'mitigating') return 'identified';
   return 'investigating';
 }
 
@@ -69,45 +70,94 @@ const PROVIDER_STATUS_BY_SEVERITY: Record<Severity, ComponentStatus> = {
   SEV1: 'major_outage', SEV2: 'partial_outage', SEV3: 'degraded_performance', SEV4: 'degraded_performance',
 };
 
-/** Updates a reader cares about: each change of public status, and each periodic status update. */
-export function publicUpdates(s: IncidentState): PublicUpdate[] {
+/** Display names people know, for provider and service IDs nobody named in `statusPage.componentNames`. */
+const KNOWN_NAMES: Record<string, string> = {
+  openai: 'OpenAI', anthropic: 'Anthropic', bedrock: 'AWS Bedrock', vertex: 'Google Vertex AI', gemini: 'Google Gemini',
+  'azure-openai': 'Azure OpenAI', azure: 'Azure OpenAI', mistral: 'Mistral', cohere: 'Cohere', groq: 'Groq',
+};
+
+/** "support-bot" → "Support bot"; well-known provider IDs get their brand name. */
+export function displayName(id: string, names: Record<string, string> = {}): string {
+  if (names[id]) return names[id];
+  if (KNOWN_NAMES[id]) return KNOWN_NAMES[id];
+  const words = id.replace(/[-_.]+/g, ' ').trim();
+  return words ? words[0].toUpperCase() + words.slice(1) : id;
+}
+
+/**
+ * The public title: what a customer notices, never the internal alert text (raw probe strings, operator
+ * titles). Picked from the kind of the first alert; declared incidents get the neutral wording.
+ */
+export function publicTitle(s: Pick<IncidentState, 'alerts'>, providerName: string): string {
+  const kind = s.alerts.sample.find((a) => a.kind !== 'other')?.kind;
+  switch (kind) {
+    case 'latency':
+      return `Slow responses from ${providerName}`;
+    case 'rate_limit':
+    case 'quota':
+      return `Some requests to ${providerName} are being refused`;
+    case 'outage':
+    case 'error_rate':
+    case 'auth':
+    case 'model':
+      return `Elevated errors from ${providerName}`;
+    default:
+      return `Degraded service from ${providerName}`;
+  }
+}
+
+/** Traffic was moved off the provider before `at` (a real shift, not a skipped or emergency one). */
+function trafficMovedOff(s: IncidentState, at: string): boolean {
+  return s.routingChanges.some((r) => r.at <= at && r.mode !== 'emergency' && (r.to[s.provider] ?? 0) < (r.from[s.provider] ?? 0));
+}
+
+/**
+ * Updates a reader cares about: each change of public status, each periodic status update, and each
+ * operator update explicitly marked public. Internal notes and resolution notes never appear here.
+ */
+export function publicUpdates(s: IncidentState, providerName: string = displayName(s.provider)): PublicUpdate[] {
   const out: PublicUpdate[] = [];
   let last: PublicIncidentStatus | null = null;
+  const publicNotes = s.notes.filter((n) => n.public === true);
   s.timeline.forEach((e, i) => {
     if (e.type === 'phase') {
       const status = publicStatusForPhase(e.phase, e.phase === 'resolved');
       if (status === last) return;
       last = status;
-      out.push({ id: `${s.id}-${i}`, status, at: e.at, body: updateBody(status, s) });
+      out.push({ id: `${s.id}-${i}`, status, at: e.at, body: updateBody(status, s, providerName, e.at) });
     } else if (e.type === 'status_update' && last) {
-      out.push({ id: `${s.id}-${i}`, status: last, at: e.at, body: `We are continuing to work on this issue with ${s.provider}.` });
+      out.push({ id: `${s.id}-${i}`, status: last, at: e.at, body: `We are continuing to work on the issue with ${providerName}. We will post another update as soon as we know more.` });
+    } else if (e.type === 'public_update') {
+      const note = publicNotes.find((n) => n.at === e.at && n.text === e.message);
+      if (note) out.push({ id: `${s.id}-${i}`, status: last ?? 'investigating', at: e.at, body: note.text });
     }
   });
   return out.reverse();
 }
 
-function updateBody(status: PublicIncidentStatus, s: IncidentState): string {
+function updateBody(status: PublicIncidentStatus, s: IncidentState, name: string, at: string): string {
   switch (status) {
     case 'investigating':
-      return `We are investigating errors from ${s.provider}. Some requests may fail or be slower than usual.`;
+      return `We are investigating errors from ${name}. Some requests may fail or be slower than usual.`;
     case 'identified':
-      return `The issue is with ${s.provider}. We are moving traffic to a healthy provider.`;
+      return `We have identified an issue with ${name} and are working on it.`;
     case 'monitoring':
-      return s.routingChanges.length
-        ? `Traffic has been moved away from ${s.provider}; service should be working again. We are monitoring the provider's recovery.`
-        : `We are monitoring ${s.provider}'s recovery.`;
+      return trafficMovedOff(s, at)
+        ? `Requests have been moved away from ${name} and service should be working again. We are monitoring ${name}'s recovery.`
+        : `We are monitoring ${name} closely.`;
     case 'resolved':
-      return `This incident has been resolved.${s.resolution ? ` ${s.resolution}.` : ''}`;
+      return 'This incident has been resolved.';
   }
 }
 
 export function toPublicIncident(s: IncidentState, components: ComponentDef[]): PublicIncident {
-  const updates = publicUpdates(s);
+  const providerName = components.find((c) => c.kind === 'provider' && c.id === s.provider)?.name ?? displayName(s.provider);
+  const updates = publicUpdates(s, providerName);
   const resolved = s.status === 'resolved';
   const monitoring = [...updates].reverse().find((u) => u.status === 'monitoring');
   return {
     id: s.id,
-    name: s.title,
+    name: publicTitle(s, providerName),
     status: resolved ? 'resolved' : publicStatusForPhase(s.phase, false),
     impact: IMPACT_BY_SEVERITY[s.severity],
     startedAt: s.startedAt,

@@ -1,10 +1,10 @@
-// Status-page components from config: every provider, then every service (with the providers its
-// chains use), named by statusPage.componentNames.
+// Status-page components from config: every service (with the providers its chains use), then every
+// provider, named by statusPage.componentNames or a readable default ("openai" → "OpenAI").
 import type { LifelineConfig } from '../config/schema';
-import type { ComponentDef, MaintenanceWindow } from '../domain/status';
+import { displayName, type ComponentDef, type MaintenanceWindow } from '../domain/status';
 
 export function componentsFromConfig(config: LifelineConfig): ComponentDef[] {
-  const name = (id: string) => config.statusPage.componentNames[id] ?? id;
+  const name = (id: string) => displayName(id, config.statusPage.componentNames);
   const providers: ComponentDef[] = config.providers.map((p) => ({ id: p.id, name: name(p.id), kind: 'provider', providers: [p.id] }));
   const services: ComponentDef[] = config.services.map((s) => ({
     id: s.id,
@@ -13,6 +13,11 @@ export function componentsFromConfig(config: LifelineConfig): ComponentDef[] {
     providers: [...new Set(config.chains.filter((c) => s.chains.includes(c.id)).flatMap((c) => c.providers))],
   }));
   return [...services, ...providers];
+}
+
+/** The status page's one name (HTML heading, JSON `page.name`, emails). */
+export function pageName(config: LifelineConfig): string {
+  return config.statusPage.name ?? config.statusPage.title;
 }
 
 export function maintenanceFromConfig(config: LifelineConfig): MaintenanceWindow[] {

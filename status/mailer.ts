@@ -6,9 +6,10 @@ import Handlebars from 'handlebars';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { LifelineConfig } from '../config/schema';
 import { readSecret } from '../config/load';
-import type { PublicIncident, PublicUpdate } from '../domain/status';
+import { displayName, type PublicIncident, type PublicUpdate } from '../domain/status';
 import type { SubscriberStore } from './subscribers';
 import { bundledTemplatesDir } from './templates-dir';
+import { pageName as pageNameOf } from './components';
 
 export interface StatusMailer {
   sendConfirmation(to: string, confirmToken: string, unsubscribeToken: string): Promise<void>;
@@ -42,9 +43,9 @@ export function createStatusMailer(config: LifelineConfig, env: NodeJS.ProcessEn
     socketTimeout: 20_000,
   });
   const site = baseUrl(config);
-  const pageName = config.statusPage.title;
+  const pageName = pageNameOf(config);
   const unsubscribeUrl = (token: string) => `${site}/v1/subscribers/unsubscribe?token=${encodeURIComponent(token)}`;
-  const componentName = (id: string) => config.statusPage.componentNames[id] ?? id;
+  const componentName = (id: string) => displayName(id, config.statusPage.componentNames);
 
   return {
     async sendConfirmation(to, confirmToken, unsubscribeToken) {

@@ -9,20 +9,29 @@ import {
   type PublicComponent,
   type PublicIncident,
 } from '../domain/status';
-import { componentsFromConfig, maintenanceFromConfig } from './components';
+import { componentsFromConfig, maintenanceFromConfig, pageName } from './components';
+import type { ComponentDates } from './component-dates';
 import type { IncidentSource } from './source';
 
 export interface StatusSnapshot {
   generatedAt: string;
   page: { name: string; title: string; url: string; accentColor: string };
   status: ReturnType<typeof pageIndicator>;
-  components: PublicComponent[];
+  components: (PublicComponent & { createdAt: string; updatedAt: string })[];
   unresolved: PublicIncident[];
   incidents: PublicIncident[];
   maintenance: (MaintenanceWindow & { status: 'scheduled' | 'in_progress' | 'completed' })[];
+  /** Email sign-up is offered only when lifeline can send mail (an `smtp` section). */
+  subscriptions: boolean;
+  historyDays: number;
 }
 
-export async function statusSnapshot(config: LifelineConfig, source: IncidentSource, now = new Date()): Promise<StatusSnapshot> {
+export async function statusSnapshot(
+  config: LifelineConfig,
+  source: IncidentSource,
+  now = new Date(),
+  opts: { dates?: ComponentDates } = {},
+): Promise<StatusSnapshot> {
   const at = now.toISOString();
   const defs = componentsFromConfig(config);
   const states = await source.incidents();
@@ -31,15 +40,25 @@ export async function statusSnapshot(config: LifelineConfig, source: IncidentSou
     ...w,
     status: isInMaintenance(w, at) ? ('in_progress' as const) : w.end <= at ? ('completed' as const) : ('scheduled' as const),
   }));
-  const components = componentStatuses(defs, states.filter((s) => s.status === 'open'), maintenance, at);
+  const created = opts.dates ? await opts.dates.since(defs.map((d) => d.id), at) : {};
+  const components = componentStatuses(defs, states.filter((s) => s.status === 'open'), maintenance, at).map((c) => {
+    const createdAt = created[c.id] ?? at;
+    // Last change of the component: the newest public update of an incident that touched it.
+    const touched = incidents.filter((i) => i.components.includes(c.id)).map((i) => i.updatedAt);
+    const updatedAt = [createdAt, ...touched].reduce((a, b) => (b > a ? b : a));
+    return { ...c, createdAt, updatedAt };
+  });
   const unresolved = incidents.filter((i) => i.status !== 'resolved');
+  const name = pageName(config);
   return {
     generatedAt: at,
-    page: { name: config.statusPage.name, title: config.statusPage.title, url: config.server.publicUrl ?? '', accentColor: config.statusPage.accentColor },
+    page: { name, title: name, url: config.server.publicUrl ?? '', accentColor: config.statusPage.accentColor },
     status: pageIndicator(components, unresolved),
     components,
     unresolved,
     incidents,
     maintenance,
+    subscriptions: !!config.smtp,
+    historyDays: config.statusPage.historyDays,
   };
 }

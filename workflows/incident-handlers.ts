@@ -1,7 +1,8 @@
 // incidentWorkflow's signal, query and update handlers: registered synchronously before the workflow's
 // first await, so nothing sent at start (the opening alerts of signal-with-start) is missed.
 import { setHandler, uuid4 } from '@temporalio/workflow';
-import { addTimeline, recordAlerts, type Alert, type IncidentState } from '../domain/incident';
+import { addTimeline, recordAlerts, type IncidentState } from '../domain/incident';
+import { addAlerts, type AlertSummary } from '../domain/alert-summary';
 import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
 import { nextLevel, type EscalationLevel } from '../domain/escalation';
 import {
@@ -31,14 +32,16 @@ export interface IncidentFlags {
   escalationWake: number;
 }
 
-export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page, shifts }: {
+export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page, shifts, publicUpdate }: {
   state: IncidentState;
   flags: IncidentFlags;
-  /** Triggers that arrive after resolution: the next incident of the scope opens with them. */
-  lateAlerts: Alert[];
+  /** Triggers that arrive after resolution, summarised (bounded): the next incident of the scope opens with them. */
+  lateAlerts: AlertSummary;
   alertWatch: ReturnType<typeof createAlertWatch>;
   page(level: EscalationLevel, why: string): Promise<void>;
   shifts: Shifts;
+  /** An operator published a public update: tell subscribers now, not at the next phase change. */
+  publicUpdate?: () => void;
 }): void {
   const now = () => new Date().toISOString();
   setHandler(incidentStateQuery, () => state);
@@ -47,7 +50,7 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
       // Triggers open the next incident of this scope below, never dropped; acknowledge/resolve events
       // of a closed incident are dropped (PagerDuty semantics).
       const late = alerts.filter(isTrigger);
-      lateAlerts.push(...late);
+      addAlerts(lateAlerts, late, Date.now());
       // The next incident's ID is fixed now (deterministic), so whoever sent these can be told it.
       if (late.length && !state.nextIncidentId) state.nextIncidentId = `${state.scope}-${uuid4().replace(/-/g, '').slice(0, 8)}`;
       return;
@@ -80,6 +83,8 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
   setHandler(
     acknowledgeUpdate,
     ({ by }) => {
+      // Acknowledging an acknowledged incident changes nothing (a double click, a retried request).
+      if (state.acknowledgedAt) return state;
       state.acknowledgements.push({ by, at: now() });
       if (!state.acknowledgedAt) state.acknowledgedAt = now();
       addTimeline(state, 'acknowledged', `acknowledged by ${by}`, now(), by);
@@ -125,9 +130,12 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
   );
   setHandler(
     addNoteUpdate,
-    ({ by, text }) => {
-      state.notes.push({ by, text, at: now() });
-      addTimeline(state, 'note', text, now(), by);
+    ({ by, text, public: isPublic }) => {
+      const at = now();
+      state.notes.push({ by, text, at, ...(isPublic ? { public: true } : {}) });
+      // A public update is its own entry type: the status page reads it, internal notes never.
+      addTimeline(state, isPublic ? 'public_update' : 'note', text, at, by);
+      if (isPublic) publicUpdate?.();
       return state;
     },
     {

@@ -6,6 +6,7 @@ import { condition, getExternalWorkflowHandle, sleep, workflowInfo } from '@temp
 import type { IncidentActivities, IncidentContext, RecoverySettings } from '../activities/types';
 import { addTimeline, type FailbackRecord, type IncidentState, type RoutingChange } from '../domain/incident';
 import { recoveryPlan, RETRY_BACKOFF_MS, type RecoveryStep } from '../domain/recovery';
+import { isDeclared } from '../domain/kpi';
 import { cancelShiftSignal, requestShiftSignal, routingWorkflowId, type ShiftRequest, type ShiftResult } from './messages';
 
 const now = () => new Date().toISOString();
@@ -94,6 +95,15 @@ export type RecoveryActivities = Pick<IncidentActivities, 'applyRecoveryStep' | 
 /** Returns true when a step before failover made the provider healthy again. */
 export async function runRecoveryProcedure(state: IncidentState, ctx: IncidentContext, acts: RecoveryActivities, shifts: Shifts): Promise<boolean> {
   const settings = ctx.recovery ?? DEFAULT_RECOVERY;
+  // A person declared it and every check passes: lifeline sees nothing wrong with the provider, so moving
+  // all traffic off it is a human's call — ask instead of acting.
+  // (alert_samples only repeats what the reporters said, so it is not a finding about the provider.)
+  const checks = (state.diagnosis?.checks ?? []).filter((c) => c.name !== 'alert_samples');
+  if (isDeclared(state) && checks.length && checks.every((c) => c.status === 'passed')) {
+    const chains = ctx.chains.join(', ');
+    addTimeline(state, 'failover_held', `every diagnostic passed, so traffic stays on ${state.provider}; to move it anyway: lifeline failover <chain> --from ${state.provider} (chains: ${chains}) or /incident failover`, now());
+    return false;
+  }
   const plan = recoveryPlan(state.diagnosis?.rootCause ?? 'unknown', settings.capabilities);
   addTimeline(state, 'recovery_plan', `recovery plan for ${state.diagnosis?.rootCause ?? 'unknown'}: ${plan.map((s) => s.action).join(' → ')}`, now());
   for (const step of plan) {

@@ -25,7 +25,10 @@ import { RECOVERY_ACTIONS } from '../domain/recovery';
 import {
   cancelShiftSignal,
   enqueueShiftUpdate,
+  reconfigureRouteUpdate,
   requestShiftSignal,
+  ROUTE_CHANGE_LOG_LIMIT,
+  routeChangesQuery,
   routeQuery,
   setHintsUpdate,
   setWeightsUpdate,
@@ -33,6 +36,7 @@ import {
   shiftQueueQuery,
   shiftWorkflowId,
   stopShiftSignal,
+  type RouteChangeRecord,
   type RouteState,
   type ShiftQueueState,
   type ShiftResult,
@@ -52,6 +56,8 @@ const RECENT_SHIFTS = 20;
 export interface RoutingCarry {
   pending: ShiftTicket[];
   recent: ShiftQueueState['recent'];
+  /** The weight-change log (who and why), for postmortems. */
+  changes?: RouteChangeRecord[];
 }
 
 export async function routingWorkflow(initial: RouteState, carry?: RoutingCarry): Promise<void> {
@@ -59,19 +65,27 @@ export async function routingWorkflow(initial: RouteState, carry?: RoutingCarry)
   const mutex = new Mutex();
   const queue: ShiftQueueState = { pending: [...(carry?.pending ?? [])], recent: [...(carry?.recent ?? [])] };
   let running: CancellationScope | undefined;
+  // Every weight change with who and why, for postmortems (operator and Slack changes included).
+  const changes: RouteChangeRecord[] = [...(carry?.changes ?? [])];
 
-  async function change(mutate: () => void): Promise<RouteState> {
+  async function change(mutate: () => void, log?: { reason: string; by: string }): Promise<RouteState> {
     // Serialised: the route a change publishes is the one it made, never one half-made by another.
     return mutex.runExclusive(async () => {
+      const before = state.weights;
       mutate();
       state.version += 1;
       state.updatedAt = new Date().toISOString();
+      if (log) {
+        changes.push({ chain: state.id, version: state.version, at: state.updatedAt, from: before, to: state.weights, mode: state.mode, ...log });
+        if (changes.length > ROUTE_CHANGE_LOG_LIMIT) changes.splice(0, changes.length - ROUTE_CHANGE_LOG_LIMIT);
+      }
       await publisher.publishRoute({ ...state });
       return { ...state };
     });
   }
 
   setHandler(routeQuery, () => state);
+  setHandler(routeChangesQuery, () => changes);
   setHandler(
     setWeightsUpdate,
     (req) =>
@@ -79,7 +93,7 @@ export async function routingWorkflow(initial: RouteState, carry?: RoutingCarry)
         state.weights = compactWeights(req.weights);
         state.mode = req.mode ?? 'normal';
         state.reason = `${req.reason} (by ${req.by})`;
-      }),
+      }, { reason: req.reason, by: req.by }),
     {
       validator: (req) => {
         if (!req.reason || !req.by) throw new Error('reason and by are required');
@@ -108,6 +122,37 @@ export async function routingWorkflow(initial: RouteState, carry?: RoutingCarry)
         if (!state.providers.includes(req.provider)) throw new Error(`provider: ${req.provider} is not in the chain`);
         const bad = req.hints.filter((h: string) => !(RECOVERY_ACTIONS as readonly string[]).includes(h));
         if (bad.length) throw new Error(`hints: unknown hint(s) ${bad.join(', ')}`);
+      },
+    },
+  );
+
+  // The chain as configured now, sent by each worker at start: a provider added to the chain becomes a
+  // failover target at once; changed weights are adopted while the route is normal (a failover in
+  // effect keeps its weights; failback restores the configured ones). Nothing changed → no new version.
+  setHandler(
+    reconfigureRouteUpdate,
+    (req) =>
+      mutex.runExclusive(async () => {
+        const weights = compactWeights(req.weights);
+        const providersChanged = JSON.stringify(req.providers) !== JSON.stringify(state.providers);
+        const weightsChanged = state.mode === 'normal' && JSON.stringify(weights) !== JSON.stringify(state.weights);
+        if (!providersChanged && !weightsChanged) return { ...state };
+        state.providers = [...req.providers];
+        if (weightsChanged) state.weights = weights;
+        state.version += 1;
+        state.updatedAt = new Date().toISOString();
+        state.reason = 'configuration changed (by lifeline worker start-up)';
+        await publisher.publishRoute({ ...state });
+        return { ...state };
+      }),
+    {
+      validator: (req) => {
+        if (!req.providers.length) throw new Error('providers: a chain needs at least one provider');
+        const issues = validateWeights(req.weights, req.providers);
+        if (issues.length) throw new Error(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+        // Weights in effect during a failover must still name providers of the chain.
+        const orphan = Object.keys(state.weights).filter((p) => (state.weights[p] ?? 0) > 0 && !req.providers.includes(p));
+        if (state.mode !== 'normal' && orphan.length) throw new Error(`providers: ${orphan.join(', ')} carries traffic in the current ${state.mode} route; fail back first`);
       },
     },
   );
@@ -184,6 +229,6 @@ export async function routingWorkflow(initial: RouteState, carry?: RoutingCarry)
   }
   // Only between shifts and with no change in flight; queued shifts ride along.
   await condition(() => !mutex.isLocked() && allHandlersFinished());
-  await continueAsNew<typeof routingWorkflow>(state, { pending: queue.pending, recent: queue.recent.slice(-5) });
+  await continueAsNew<typeof routingWorkflow>(state, { pending: queue.pending, recent: queue.recent.slice(-5), changes });
 }
 

@@ -8,7 +8,12 @@ import { findIncident, listIncidents, recordAlertsForScope } from '../../client/
 import { failoverNow, setRouteWeights } from '../../client/routes';
 import { compactWeights } from '../../domain/failover';
 import { acknowledgeUpdate, addNoteUpdate, escalateUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/messages';
-import { incidentBlocks, incidentText, timelineText } from './blocks';
+import { actionUpdateId, earlierUpdateOutcome } from '../../client/idempotent-update';
+import { operatorShiftId } from '../idempotency';
+import type { UpdateDefinition } from '@temporalio/common';
+import { incidentBlocks, incidentText, phaseLabel, reportSummary, reportUrl, timelineText } from './blocks';
+import { emergencyRisk } from '../../client/provider-health';
+import { settleIncident } from '../../client/settle';
 import { HELP_TEXT, type SlackCommand } from './parse';
 
 export interface SlackReply {
@@ -44,14 +49,27 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
     if (!isAllowed(config, what, actor)) throw new SlackRefusal(`Sorry ${actor.name}, you are not on the list of people who may ${what === 'failover' ? 'move traffic' : 'resolve incidents'}. Nothing was changed.`);
   }
 
-  async function update(id: string, run: (h: Awaited<ReturnType<typeof state>>['handle']) => Promise<IncidentState>): Promise<IncidentState> {
-    const { handle, state: s } = await state(id);
+  /**
+   * An Update on the incident. With Slack's key the update ID is `<action>:<key>`: a redelivered command or
+   * click returns the first outcome (even once the incident has closed) and changes nothing again.
+   */
+  async function update<Args extends [unknown, ...unknown[]]>(id: string, action: string, def: UpdateDefinition<IncidentState, Args>, args: Args, key?: string): Promise<IncidentState> {
+    const handle = await findIncident(client, id);
+    if (!handle) throw new SlackRefusal(`No incident \`${id}\`. Try \`/incident list\`.`);
+    const runId = key ? (await handle.describe()).runId : undefined;
+    const updateId = key ? actionUpdateId(action, key) : undefined;
+    if (updateId) {
+      const earlier = await earlierUpdateOutcome<IncidentState>(client, handle.workflowId, updateId, runId);
+      if (earlier) return earlier.value;
+    }
+    const s = await handle.query(incidentStateQuery);
     if (s.status === 'resolved') throw new SlackRefusal(`\`${id}\` is already resolved.`);
-    return run(handle);
+    return handle.executeUpdate(def, { args, ...(updateId ? { updateId } : {}) });
   }
 
   const operations = {
-    async run(cmd: SlackCommand, actor: Actor): Promise<SlackReply> {
+    /** key: Slack's IDs for this command or click (see slackActionKey), making updates idempotent. */
+    async run(cmd: SlackCommand, actor: Actor, key?: string): Promise<SlackReply> {
       switch (cmd.verb) {
         case 'help':
           return ephemeral(HELP_TEXT);
@@ -80,39 +98,49 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
           return inChannel(`${actor.name} ${what} on *${cmd.provider}*: ${cmd.title}`);
         }
         case 'ack': {
-          const s = await update(cmd.id, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ by: actor.name }] }));
+          const s = await update(cmd.id, 'acknowledge', acknowledgeUpdate, [{ by: actor.name }], key);
           return inChannel(`${actor.name} acknowledged \`${s.id}\``, incidentBlocks(s));
         }
         case 'escalate': {
-          const s = await update(cmd.id, (h) => h.executeUpdate(escalateUpdate, { args: [{ by: actor.name, level: cmd.level }] }));
+          const s = await update(cmd.id, 'escalate', escalateUpdate, [{ by: actor.name, level: cmd.level }], key);
           return inChannel(`${actor.name} escalated \`${s.id}\` to level ${s.escalationLevel}`, incidentBlocks(s));
         }
         case 'resolve': {
           requireAllowed('resolve', actor);
-          const s = await update(cmd.id, (h) => h.executeUpdate(resolveUpdate, { args: [{ by: actor.name, note: cmd.note }] }));
-          return inChannel(`${actor.name} resolved \`${s.id}\`${cmd.note ? `: ${cmd.note}` : ''}`, incidentBlocks(s));
+          const { handle } = await state(cmd.id);
+          const accepted = await update(cmd.id, 'resolve', resolveUpdate, [{ by: actor.name, note: cmd.note }], key);
+          // The card shows the state after the change: wait (briefly) for the workflow to close it.
+          const s = await settleIncident(handle, accepted, (x) => x.status === 'resolved');
+          const what = s.status === 'resolved' ? 'resolved' : `asked to resolve (still ${phaseLabel(s.phase).toLowerCase()})`;
+          return inChannel(`${actor.name} ${what} \`${s.id}\`${cmd.note ? `: ${cmd.note}` : ''}`, incidentBlocks(s));
         }
         case 'note': {
-          const s = await update(cmd.id, (h) => h.executeUpdate(addNoteUpdate, { args: [{ by: actor.name, text: cmd.text }] }));
-          return inChannel(`${actor.name} on \`${s.id}\`: ${cmd.text}`);
+          const s = await update(cmd.id, 'addNote', addNoteUpdate, [{ by: actor.name, text: cmd.text }], key);
+          return inChannel(`${actor.name} on \`${s.id}\` (internal note): ${cmd.text}`);
+        }
+        case 'update': {
+          const s = await update(cmd.id, 'addNote', addNoteUpdate, [{ by: actor.name, text: cmd.text, public: cmd.public }], key);
+          return inChannel(cmd.public ? `${actor.name} published on the status page for \`${s.id}\`: ${cmd.text}` : `${actor.name} on \`${s.id}\` (internal note; add --public to publish): ${cmd.text}`);
         }
         case 'failover': {
           requireAllowed('failover', actor);
           if (!config.chains.some((c) => c.id === cmd.chain)) throw new SlackRefusal(`Unknown chain "${cmd.chain}".`);
+          const risk = cmd.force ? null : await emergencyRisk(client, cmd.chain, cmd.from, cmd.to);
+          if (risk) throw new SlackRefusal(`Refused: ${risk}. Nothing was changed; add \`force\` to the command to do it anyway.`);
           if (cmd.mode !== 'immediate') {
             // Stepped shifts run as the chain's trafficShiftWorkflow (one per chain at a time).
             try {
               const started = await startShift(client, config.temporal.taskQueue, {
                 chain: cmd.chain, kind: cmd.mode, from: cmd.from, ...(cmd.to ? { to: cmd.to } : {}),
                 stepDelayMs: config.recovery.shiftStepMs, reason: `${cmd.mode} failover from ${cmd.from} requested by ${actor.name}`, by: actor.name,
-              });
+              }, key ? { id: operatorShiftId(key) } : {});
               return inChannel(`${actor.name} started a ${cmd.mode} failover of ${cmd.chain} off ${cmd.from} (${started.workflowId}); \`/incident status\` and GET /v1/routes/${cmd.chain}/shift show its progress`);
             } catch (err) {
               if (err instanceof WorkflowExecutionAlreadyStartedError) throw new SlackRefusal(`Another traffic shift of ${cmd.chain} is running; nothing was changed.`);
               throw err;
             }
           }
-          const route = await failoverNow(client, cmd.chain, cmd.from, actor.name, cmd.to).catch((err: Error) => {
+          const route = await failoverNow(client, cmd.chain, cmd.from, actor.name, cmd.to, key && actionUpdateId('failover', key)).catch((err: Error) => {
             throw new SlackRefusal(`${err.message}. Nothing was changed.`);
           });
           if (!route) return ephemeral(`${cmd.from} carries no traffic on ${cmd.chain}; nothing to move.`);
@@ -122,30 +150,43 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
           requireAllowed('failover', actor);
           const chain = config.chains.find((c) => c.id === cmd.chain);
           if (!chain) throw new SlackRefusal(`Unknown chain "${cmd.chain}".`);
-          const route = await setRouteWeights(client, chain.id, { weights: compactWeights(chain.weights), mode: 'normal', reason: 'manual failback', by: actor.name });
+          const route = await setRouteWeights(client, chain.id, { weights: compactWeights(chain.weights), mode: 'normal', reason: 'manual failback', by: actor.name }, key && actionUpdateId('failback', key));
           return inChannel(`${actor.name} restored ${chain.id} to ${weightsText(route.weights)} (v${route.version})`);
         }
         case 'report': {
           const { state: s } = await state(cmd.id);
-          const link = config.server.publicUrl ? `\n${config.server.publicUrl.replace(/\/$/, '')}/v1/incidents/${s.id}/report` : '';
-          if (!s.report) return ephemeral(`The postmortem of \`${s.id}\` is written when it resolves (phase ${s.phase}).${link}`);
-          return ephemeral(`*Postmortem of \`${s.id}\`*${link}\n\`\`\`${s.report.slice(0, 2800)}\`\`\``);
+          // A short summary and a link: a Markdown table does not fit a Slack message.
+          return ephemeral(reportSummary(s, reportUrl(config, s.id)));
         }
       }
     },
 
     /** Buttons: the incident ID comes from the button's value. */
-    async button(action: 'acknowledge' | 'escalate' | 'resolve' | 'timeline', id: string, actor: Actor): Promise<SlackReply> {
+    async button(action: 'acknowledge' | 'escalate' | 'resolve' | 'timeline' | 'failover', id: string, actor: Actor, key?: string): Promise<SlackReply> {
       if (action === 'timeline') {
         const { state: s } = await state(id);
         return { ...ephemeral(timelineText(s)), replace_original: false };
       }
-      const reply = await operations.run(action === 'acknowledge' ? { verb: 'ack', id } : action === 'escalate' ? { verb: 'escalate', id } : { verb: 'resolve', id }, actor);
+      if (action === 'failover') {
+        // The answer to "traffic stays on <provider>; move it anyway?": an immediate failover of every chain
+        // that still sends it traffic, with the same allow-list and emergency refusal as the command.
+        const { state: s } = await state(id);
+        const chains = config.chains.filter((c) => c.providers.includes(s.provider)).map((c) => c.id);
+        const replies = [];
+        for (const chain of chains) replies.push((await operations.run({ verb: 'failover', chain, from: s.provider, mode: 'immediate' }, actor).catch(toRefusalReply)).text);
+        return { ...inChannel(replies.join('\n') || `No chain sends traffic to ${s.provider}.`), replace_original: false };
+      }
+      const reply = await operations.run(action === 'acknowledge' ? { verb: 'ack', id } : action === 'escalate' ? { verb: 'escalate', id } : { verb: 'resolve', id }, actor, key);
       // Update the message the button sits on, in place.
       return { ...reply, replace_original: true };
     },
   };
   return operations;
+}
+
+function toRefusalReply(err: unknown): SlackReply {
+  if (err instanceof SlackRefusal) return ephemeral(err.message);
+  throw err;
 }
 
 function weightsText(w: Record<string, number>): string {

@@ -1,7 +1,7 @@
 // `/incident …` command text → a typed request, or a usage error. Pure, so every verb's grammar is
 // unit-testable without Slack.
 
-export const SLACK_VERBS = ['declare', 'list', 'status', 'ack', 'escalate', 'resolve', 'note', 'failover', 'failback', 'report', 'help'] as const;
+export const SLACK_VERBS = ['declare', 'list', 'status', 'ack', 'escalate', 'resolve', 'note', 'update', 'failover', 'failback', 'report', 'help'] as const;
 export type SlackVerb = (typeof SLACK_VERBS)[number];
 
 export type SlackCommand =
@@ -12,7 +12,8 @@ export type SlackCommand =
   | { verb: 'escalate'; id: string; level?: 1 | 2 | 3 }
   | { verb: 'resolve'; id: string; note?: string }
   | { verb: 'note'; id: string; text: string }
-  | { verb: 'failover'; chain: string; from: string; to?: string; mode: 'immediate' | 'gradual' | 'canary' }
+  | { verb: 'update'; id: string; text: string; public: boolean }
+  | { verb: 'failover'; chain: string; from: string; to?: string; mode: 'immediate' | 'gradual' | 'canary'; force?: boolean }
   | { verb: 'failback'; chain: string }
   | { verb: 'report'; id: string }
   | { verb: 'help' };
@@ -24,8 +25,9 @@ export const USAGE: Record<SlackVerb, string> = {
   ack: '/incident ack <id>',
   escalate: '/incident escalate <id> [level 1-3]',
   resolve: '/incident resolve <id> [note]',
-  note: '/incident note <id> <text>',
-  failover: '/incident failover <chain> <from> [to] [immediate|gradual|canary]',
+  note: '/incident note <id> <text>   (internal: never on the status page)',
+  update: '/incident update <id> --public <text>   (published on the status page and emailed to subscribers)',
+  failover: '/incident failover <chain> <from> [to] [immediate|gradual|canary] [force]',
   failback: '/incident failback <chain>',
   report: '/incident report <id>',
   help: '/incident help',
@@ -82,17 +84,26 @@ export function parseSlackCommand(text: string): ParseResult {
       if (!id || !words.length) return usage('note', id ? 'What should the note say?' : 'Which incident?');
       return { ok: true, command: { verb: 'note', id, text: rest() } };
     }
+    case 'update': {
+      const id = words.shift();
+      const isPublic = /^--?public$/i.test(words[0] ?? '');
+      if (isPublic) words.shift();
+      if (!id || !words.length) return usage('update', id ? 'What should the update say?' : 'Which incident?');
+      return { ok: true, command: { verb: 'update', id, text: rest().replace(/^"(.*)"$/s, '$1'), public: isPublic } };
+    }
     case 'failover': {
       const [chain, from, ...more] = words;
       if (!chain || !from) return usage('failover', 'Name the chain and the provider to move traffic off.');
       let mode: (typeof MODES)[number] = 'immediate';
       let to: string | undefined;
+      let force = false;
       for (const w of more) {
         if ((MODES as readonly string[]).includes(w.toLowerCase())) mode = w.toLowerCase() as typeof mode;
+        else if (/^(--)?force$/i.test(w)) force = true;
         else if (!to) to = w;
         else return usage('failover', `Unexpected "${w}".`);
       }
-      return { ok: true, command: { verb: 'failover', chain, from, mode, ...(to ? { to } : {}) } };
+      return { ok: true, command: { verb: 'failover', chain, from, mode, ...(to ? { to } : {}), ...(force ? { force } : {}) } };
     }
     case 'failback': {
       if (!words[0]) return usage('failback', 'Which chain?');

@@ -40,7 +40,7 @@ test('a closed incident is archived, replays, is listed and stays readable after
   expect(types[types.length - 1]).toBe(2); // EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: the full history
   expect(history.events!.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
   const archivedMd = (await store.report(id, 'md'))!;
-  expect(archivedMd).toContain('| history |  | closed | workflow completed |');
+  expect(archivedMd).toContain('| history | closed | workflow completed |'); // in the appendix
   expect(archivedMd).toContain('update acknowledge accepted');
 
   // The archived history is a valid replay input for today's workflow code.

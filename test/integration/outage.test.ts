@@ -60,7 +60,8 @@ test('an injected outage is detected, failed over, recovered, resolved and repor
   expect(report.status).toBe(200);
   expect(report.text).toContain(`\`${id}\``);
   expect(report.text).toContain('**provider_outage**');
-  expect(report.text).toMatch(/chain `chat`: openai 100% → anthropic 100%/);
+  expect(report.text).toMatch(/\| `chat` \| openai 100% → anthropic 100% \| degraded \| lifeline \|/);
+  expect(report.text).not.toMatch(/\/reports\/|seed \d/);
   expect(report.text).toMatch(/acknowledged by dana/);
   expect(existsSync(join(stack.dataDir, 'reports', `${id}.md`))).toBe(true);
 

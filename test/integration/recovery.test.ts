@@ -105,17 +105,17 @@ test('operator shifts: validation, one shift at a time, canary through the API, 
     });
   const back = await cli('failback', 'chat', '--healthy-for', '0', '--step-delay', '50');
   expect(back.stderr).toBe('');
-  expect(back.stdout).toMatch(/chat: failback started \(shift-chat\)/);
+  expect(back.stdout).toMatch(/^chat: failback started; follow it with: lifeline shifts chat/);
   await waitFor(route, (r) => r.body.weights?.openai === 100 && r.body.mode === 'normal', 'failback by CLI');
   // The last step is validated too before the shift ends and frees the chain.
   await waitFor(() => stack.http('GET', '/v1/routes/chat/shift', op), (r) => r.body.status === 'COMPLETED', 'failback done');
 
   const gradual = await cli('failover', 'chat', '--from', 'openai', '--mode', 'gradual', '--step-delay', '50');
-  expect(gradual.stdout).toMatch(/chat: gradual failover started/);
+  expect(gradual.stdout).toMatch(/^chat: gradual failover off openai started/);
   await waitFor(route, (r) => r.body.weights?.anthropic === 100, 'gradual failover by CLI');
   const refused = await cli('failover', 'chat', '--from', 'openai', '--mode', 'sideways');
-  expect(refused.status).not.toBe(0);
-  expect(refused.stderr).toMatch(/sideways/);
+  expect(refused.status).toBe(2); // usage error
+  expect(refused.stderr).toMatch(/--mode must be one of immediate, gradual, canary \(got "sideways"\)/);
   await waitFor(() => stack.http('GET', '/v1/routes/chat/shift', op), (r) => r.body.status === 'COMPLETED', 'gradual done');
   await cli('failback', 'chat', '--healthy-for', '0', '--step-delay', '50');
   await waitFor(route, (r) => r.body.weights?.openai === 100 && r.body.mode === 'normal', 'restored');

@@ -49,7 +49,7 @@ async function read(p: Page) {
     anthropic: await component('anthropic'),
     bot: await component('support-bot'),
     active: await p.locator('#active-incidents .incident h3').allTextContents(),
-    history: await p.locator('#history .incident h3').allTextContents(),
+    history: await p.locator('#history article.incident h4').allTextContents(),
     updates: await p.locator('#active-incidents .update b').allTextContents(),
   };
 }
@@ -74,7 +74,8 @@ test('a reader sees all good, then the outage and its updates, then the resoluti
   expect(during.bot).toBe('Degraded performance');
   expect(during.banner).toBe('Major System Outage');
   expect(during.openai).toBe('Major outage');
-  expect(during.active[0]).toMatch(/openai failing health probes/);
+  expect(during.active[0]).toBe('Elevated errors from OpenAI'); // a human title, not the probe's error string
+  expect(await page.locator('main').textContent()).not.toMatch(/HTTP 503|server_error/);
   expect(during.updates).toEqual(['monitoring', 'identified', 'investigating']);
   await shot('during');
 
@@ -88,6 +89,20 @@ test('a reader sees all good, then the outage and its updates, then the resoluti
   const mails = await waitFor(async () => smtp.mails, (m) => m.length >= 4, 'four status emails');
   expect(mails.map((m) => m.header('Subject')?.replace(/\].*/, ']'))).toEqual(['[investigating]', '[identified]', '[monitoring]', '[resolved]']);
   expect(mails.every((m) => m.to[0] === 'reader@acme.test' && /unsubscribe\?token=/.test(m.decoded))).toBe(true);
+  expect(mails[0].header('Subject')).toBe('[investigating] Elevated errors from OpenAI');
+});
+
+test('the sign-up form works with JavaScript switched off', async () => {
+  const noJs = await browser.newPage({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  try {
+    await noJs.goto(`${stack.apiUrl}/status`);
+    await noJs.fill('#subscribe input[type=email]', 'no-js@acme.test');
+    await Promise.all([noJs.waitForLoadState('load'), noJs.click('#subscribe button[type=submit]')]);
+    await noJs.waitForSelector('h1');
+    expect(await noJs.locator('h1').textContent()).toBe('Check your inbox');
+  } finally {
+    await noJs.close();
+  }
 });
 
 test('the Statuspage JSON endpoints answer with Statuspage shapes', async () => {

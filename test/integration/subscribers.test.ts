@@ -121,6 +121,8 @@ test('without an smtp section, subscribing is switched off', async () => {
   const port = (noMail.server.address() as { port: number }).port;
   const res = await request(`http://127.0.0.1:${port}/v1/subscribers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'x@acme.test' }) });
   expect(res.statusCode).toBe(404);
-  expect(((await res.body.json()) as { error: string }).error).toMatch(/not enabled/);
+  const error = ((await res.body.json()) as { error: string }).error;
+  expect(error).toBe('email updates are not available on this status page');
+  expect(error).not.toMatch(/smtp|config/i); // nothing about how lifeline is set up
   await noMail.close();
 });

@@ -70,9 +70,22 @@ test('up → ready → declare → SIGTERM → up again → the incident is stil
   const first = await up();
   const ready = await waitFor(() => get(`${first.apiUrl}/health/ready`), (r) => r.status === 200, '/health/ready 200', 60_000, 200);
   process.stderr.write(`[up.test] lifeline up ready in ${Date.now() - started} ms\n`);
-  expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual(['temporal', 'worker', 'entities', 'channels']);
+  expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual(['temporal', 'worker', 'entities', 'probes', 'channels']);
   expect((await get(`${first.apiUrl}/health/live`)).status).toBe(200);
   expect(first.output()).toMatch(/temporal: dev server on 127\.0\.0\.1:\d+/);
+  expect(first.output()).toMatch(/lifeline is ready \(\d+\.\d s\)[\s\S]*Slack +off[\s\S]*Ctrl-C to stop\./);
+  expect(first.output()).not.toMatch(/"level":\d+/); // no raw JSON log lines among the human output
+
+  // A second `up` on the same data directory fails at once and says why; it joins nothing.
+  const clash = spawn(process.execPath, [join(root, 'bin', 'lifeline.js'), 'up', '--config', configPath], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let clashOut = '';
+  clash.stdout!.on('data', (d) => (clashOut += d));
+  clash.stderr!.on('data', (d) => (clashOut += d));
+  const clashCode = await new Promise<number | null>((res) => clash.once('exit', res));
+  expect(clashCode).not.toBe(0);
+  expect(clashOut).toMatch(/another lifeline is already running on the data directory .*\(pid \d+\)/);
+  expect(clashOut).not.toMatch(/lifeline is ready|ready at/);
+  expect((await get(`${first.apiUrl}/health/ready`)).status).toBe(200); // the first one is unharmed
 
   const declared = await request(`${first.apiUrl}/v1/incidents`, {
     method: 'POST',

@@ -27,7 +27,8 @@ const TEMPLATES: Record<string, object> = {
   'POST /v1/incidents/:id/acknowledge': { by: 'dana' },
   'POST /v1/incidents/:id/escalate': { by: 'dana', level: 2 },
   'POST /v1/incidents/:id/resolve': { by: 'dana', note: 'fixed upstream' },
-  'POST /v1/incidents/:id/notes': { by: 'dana', text: 'looking' },
+  'POST /v1/incidents/:id/notes': { by: 'dana', text: 'looking', public: false },
+  'POST /v1/incidents/:id/updates': { by: 'dana', text: 'We are on it' },
   'POST /v1/routes/:chain/failover': { from: 'openai', to: 'anthropic', mode: 'gradual', stepDelayMs: 100, by: 'dana' },
   'POST /v1/routes/:chain/weights': { weights: { openai: 50, anthropic: 50 }, by: 'dana' },
   'POST /v1/routes/:chain/failback': { from: 'openai', stepDelayMs: 100, healthyForMs: 0, by: 'dana' },
@@ -70,6 +71,8 @@ const slackBodies: fc.Arbitrary<SlackBody> = fc.oneof(
     .map((text) => ({ what: 'signed /incident with random text', raw: slashCommand(text, { id: 'U1', name: 'mallory' }, 'http://127.0.0.1:9/respond'), contentType: 'application/x-www-form-urlencoded', timestamp: now(), signed: true, status: 200 })),
 );
 
+// The status page's sign-up form posts a browser form (answered with a page, tested in test/unit/status-page-form.test.ts).
+const FORM = 'application/x-www-form-urlencoded';
 const concrete = (url: string) => url.replace(':id', 'openai-0a1b2c3d').replace(':chain', 'chat');
 const describeAnswer = (b: { what: string; raw: string }, status: number, text: string) => `${b.what} → ${status} ${text.slice(0, 300)}\nbody: ${b.raw.slice(0, 300)}`;
 
@@ -121,7 +124,7 @@ test(`${TOTAL_BODIES.toLocaleString('en')}+ hostile bodies: no 5xx, nothing star
   const started = Date.now();
 
   const checkJson = (k: string) =>
-    fc.asyncProperty(fc.oneof({ weight: 6, arbitrary: brokenField(schemas[k], TEMPLATES[k]) }, { weight: 2, arbitrary: brokenBody(TEMPLATES[k]) }, ...(SEMANTIC[k] ? [{ weight: 1, arbitrary: SEMANTIC[k] }] : [])), async (b) => {
+    fc.asyncProperty(fc.oneof({ weight: 6, arbitrary: brokenField(schemas[k], TEMPLATES[k]) }, { weight: 2, arbitrary: brokenBody(TEMPLATES[k]).filter((b) => !(k === 'POST /v1/subscribers' && b.contentType === FORM)) }, ...(SEMANTIC[k] ? [{ weight: 1, arbitrary: SEMANTIC[k] }] : [])), async (b) => {
       const res = await h.send({ method: 'POST', path: concrete(k.split(' ')[1]), token: HARNESS_TOKENS.admin, body: b.raw, contentType: b.contentType });
       sent++;
       statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);

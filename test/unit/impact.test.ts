@@ -45,3 +45,24 @@ describe('escalation levels (seed 000)', () => {
     expect(nextLevel(3)).toBe(3);
   });
 });
+
+describe('impact weighs the traffic share the failing provider carries', () => {
+  test('0 % share touches no service: lowest severity, and the reason says why', () => {
+    const impact = assessImpact([{ id: 'support-bot', users: 12_000, share: 0 }]);
+    expect(impact).toMatchObject({ level: 'low', severity: 'SEV4', users: 0, affectedServices: [] });
+    expect(impact.reason).toContain('no traffic share on support-bot');
+  });
+  test('a partial share touches that part of the users', () => {
+    expect(assessImpact([{ id: 'support-bot', users: 12_000, share: 100 }]).severity).toBe('SEV1');
+    const part = assessImpact([{ id: 'support-bot', users: 12_000, share: 5 }]);
+    expect(part).toMatchObject({ users: 600, severity: 'SEV3' });
+    expect(part.reason).toContain('traffic share support-bot 5%');
+  });
+  test('the share of a service is the provider\'s largest weight over its chains', async () => {
+    const { servicesWithShare } = await import('../../domain/impact');
+    expect(servicesWithShare([{ id: 'bot', users: 10, chains: ['a', 'b'] }, { id: 'docs', users: 5, chains: ['b'] }], { a: 30, b: 0 })).toEqual([
+      { id: 'bot', users: 10, share: 30 },
+      { id: 'docs', users: 5, share: 0 },
+    ]);
+  });
+});

@@ -38,7 +38,7 @@ test('the bundled template renders every section', async () => {
   expect(md).toContain('| Time to detect (fault → detected) | 20 s |');
   expect(md).toContain('**provider_outage**');
   expect(md).toContain('- api_probe failed: HTTP 503');
-  expect(md).toContain('chain `chat`: openai 100% → anthropic 100%');
+  expect(md).toContain('| `chat` | openai 100% → anthropic 100% | degraded | lifeline | openai failed |');
   expect(md).toContain('- 2026-11-01T10:02:20.000Z — dana');
   expect(md).not.toMatch(/&[a-z]+;|&#/); // Markdown, not HTML-escaped
 });

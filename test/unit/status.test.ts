@@ -88,7 +88,11 @@ test('summary.json and incidents.json carry Statuspage field names a consumer ca
 });
 
 test('the page escapes incident text', async () => {
-  const snap = await statusSnapshot(config, { incidents: async () => [incident(['detected'])] }, new Date('2026-11-20T12:00:00Z'));
+  // Public updates are operator text: they reach the page escaped.
+  const s = incident(['detected']);
+  s.notes.push({ by: 'dana', text: 'OpenAI <errors>', at: '2026-11-20T10:00:30.000Z', public: true });
+  addTimeline(s, 'public_update', 'OpenAI <errors>', '2026-11-20T10:00:30.000Z', 'dana');
+  const snap = await statusSnapshot(config, { incidents: async () => [s] }, new Date('2026-11-20T12:00:00Z'));
   const html = renderStatusPage(snap);
   expect(html).toContain('OpenAI &lt;errors&gt;');
   expect(html).not.toContain('OpenAI <errors>');

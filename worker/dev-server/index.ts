@@ -18,3 +18,4 @@ export { buildStartDevArgs, type StartDevArgsInput } from './args';
 export { getFreePort } from './ports';
 export type { SearchAttributeTypeName } from './search-attributes';
 export { DEV_SERVER_DB_FILENAME, startDevServer, type DevServerHandle, type StartDevServerOptions } from './start';
+export { InstanceLockedError, lockDataDir, LOCK_FILENAME } from './instance-lock';

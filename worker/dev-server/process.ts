@@ -29,7 +29,9 @@ export interface RunningServer {
 }
 
 export function spawnServer(cliPath: string, args: string[], log: (line: string) => void): RunningServer {
-  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: scrubbedEnv() });
+  // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and the server must not
+  // die under a worker that is still draining (that is a screenful of poll errors); lifeline stops it last.
+  const child = spawn(cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: scrubbedEnv(), detached: true });
   const lines: string[] = [];
   let stopping: Promise<void> | undefined;
   const collect = (stream: NodeJS.ReadableStream | null, tag: string) => {

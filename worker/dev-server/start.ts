@@ -7,6 +7,8 @@ import { spawnServer } from './process';
 import { waitUntilReady } from './readiness';
 import { ensureRetention } from './retention';
 import { ensureSearchAttributes, INDEXED_VALUE_TYPE, type SearchAttributeTypeName } from './search-attributes';
+import { lockDataDir } from './instance-lock';
+import { portInUse } from './ports';
 
 export interface StartDevServerOptions {
   /** Path of the `temporal` CLI (see resolveTemporalBinaries). */
@@ -56,7 +58,29 @@ export async function startDevServer(opts: StartDevServerOptions): Promise<DevSe
 
   await fsp.mkdir(opts.dataDir, { recursive: true });
   const dbFilename = path.resolve(opts.dataDir, DEV_SERVER_DB_FILENAME);
+  // One owner per SQLite file, and ports that are really ours: a second instance fails here, clearly.
+  const lock = await lockDataDir(opts.dataDir);
+  try {
+    for (const [what, p] of [['temporal.port', opts.port], ['temporal.uiPort', opts.uiPort]] as const) {
+      if (typeof p === 'number' && p > 0 && (await portInUse(host, p))) {
+        throw new Error(`${what} ${p} on ${host} is already in use — is another lifeline or Temporal server running? Stop it, or set ${what} to another port (0 = any free port)`);
+      }
+    }
+    const handle = await startLocked(opts, { host, namespace, retentionDays, log, deadline, dbFilename });
+    return { ...handle, stop: async () => {
+      await handle.stop();
+      await lock.release();
+    } };
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+}
 
+async function startLocked(
+  opts: StartDevServerOptions,
+  { host, namespace, retentionDays, log, deadline, dbFilename }: { host: string; namespace: string; retentionDays: number; log: (line: string) => void; deadline: number; dbFilename: string },
+): Promise<DevServerHandle> {
   for (let attempt = 1; ; attempt++) {
     const port = opts.port || (await getFreePort(host));
     const uiPort = opts.uiPort === false || opts.uiPort === undefined ? undefined : opts.uiPort || (await getFreePort(host));
@@ -76,6 +100,9 @@ export async function startDevServer(opts: StartDevServerOptions): Promise<DevSe
     log(`dev-server: started pid ${server.pid} → ${opts.cliPath} ${args.join(' ')}`);
     try {
       await waitUntilReady(server, address, namespace, deadline);
+      // Readiness means *our* child answers: one that failed to bind may still be alive for a moment while
+      // another server on the port answered the probe.
+      if (server.hasExited() || /address already in use/i.test(server.tail())) throw new Error(`the dev server could not bind ${address}: ${server.tail().split('\n').find((l) => /address already in use/i.test(l)) ?? 'it exited'}`);
       await ensureSearchAttributes(server, opts.cliPath, address, namespace, opts.searchAttributes, log, deadline);
       await ensureRetention(server, opts.cliPath, address, namespace, retentionDays, log, deadline);
     } catch (err) {
