@@ -250,7 +250,8 @@ test('activities that exhaust their retries never fail the incident: recorded, a
     const h = await open(tq, 'incident-activities-down');
     const s = await waitFor(state(h), (x) => x.phase === 'monitoring', 'monitoring', 120_000);
     await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200', incidentId: s.id });
-    const final = await resultSkippingTime<IncidentState>(testEnv(), h);
+    // Minutes of retries per activity: move the clock on in big steps.
+    const final = await resultSkippingTime<IncidentState>(testEnv(), h, '5 seconds', 10_000);
     expect(final).toMatchObject({ status: 'resolved', phase: 'resolved' });
     expect(types(final)).toEqual(expect.arrayContaining(['diagnosis_failed', 'failover_skipped', 'recovery_hints_kept', 'failback_gave_up', 'report_failed', 'archive']));
     expect(final.timeline.find((e) => e.type === 'failover_skipped')?.message).toMatch(/shift failed: .*dependency down/);
@@ -274,7 +275,9 @@ test('two incidents on one chain: their shifts queue at the routing entity and b
     m.open.clear();
     await a.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'ok', incidentId: sa.id });
     await b.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'ok', incidentId: sb.id });
-    const [fa, fb] = await Promise.all([resultSkippingTime<IncidentState>(testEnv(), a), resultSkippingTime<IncidentState>(testEnv(), b)]);
+    // One after the other: the clock is moved by one waiter at a time.
+    const fa = await resultSkippingTime<IncidentState>(testEnv(), a, '5 seconds');
+    const fb = await resultSkippingTime<IncidentState>(testEnv(), b, '5 seconds');
     expect(fa.status).toBe('resolved');
     expect(fb.status).toBe('resolved');
     expect(m.route()).toMatchObject({ weights: { openai: 50, anthropic: 50 }, mode: 'normal' });
