@@ -33,6 +33,10 @@ export interface ReportModel {
   checks: { name: string; status: string; detail: string }[];
   recommendations: string[];
   routing: { chain: string; from: string; to: string; mode: string; at: string; reason: string }[];
+  /** Times the provider failed again while traffic was failing back. */
+  flaps: number;
+  /** Failbacks with their outcome as last known (`detached`: still running under the chain's routing entity). */
+  failbacks: { chain: string; shiftId: string; outcome: string; detail?: string }[];
   acknowledgements: { by: string; at: string }[];
   notes: { by: string; text: string; at: string }[];
   timeline: ReportTimelineEntry[];
@@ -104,7 +108,9 @@ export function buildReportModel(s: IncidentState, history?: HistoryJson): Repor
   const summary =
     `${s.provider} failed${users}. Detected ${s.detectedAt}, ${s.status === 'resolved' ? `resolved ${s.resolvedAt} (${s.resolution ?? 'no note'})` : `still ${s.phase}`}. ` +
     `Root cause as diagnosed: ${rootCause}. ${s.alerts.count} alert(s), ${s.routingChanges.length} traffic change(s), ${s.statusUpdates} status update(s); ` +
-    `failover KPIs: ${kpis.filter((k) => k.verdict === 'met').length} met, ${kpis.filter((k) => k.verdict === 'missed').length} missed.`;
+    `failover KPIs: ${kpis.filter((k) => k.verdict === 'met').length} met, ${kpis.filter((k) => k.verdict === 'missed').length} missed.` +
+    (s.flaps ? ` ${s.provider} failed again ${s.flaps} time(s) while traffic was failing back.` : '') +
+    (s.failbacks?.length ? ` Failback: ${s.failbacks.map((f) => `${f.chain} ${f.outcome}`).join(', ')}.` : '');
   return {
     id: s.id,
     title: s.title,
@@ -126,6 +132,8 @@ export function buildReportModel(s: IncidentState, history?: HistoryJson): Repor
     routing: s.routingChanges.map((r) => ({
       chain: r.chain, from: weightsText(r.from), to: weightsText(r.to), mode: r.mode, at: r.at, reason: r.reason,
     })),
+    flaps: s.flaps ?? 0,
+    failbacks: (s.failbacks ?? []).map((f) => ({ chain: f.chain, shiftId: f.shiftId, outcome: f.outcome, ...(f.detail ? { detail: f.detail } : {}) })),
     acknowledgements: s.acknowledgements,
     notes: s.notes,
     timeline: mergedTimeline(s, history),
