@@ -2,7 +2,6 @@
 // routingWorkflow and trafficShiftWorkflow (activities mocked): an operator resolve mid-failback or
 // mid-diagnosis, a provider failing again while traffic fails back, a failure during the closing tail,
 // activities that exhaust their retries, two incidents on one chain, a resolve during continue-as-new.
-import { Context } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { IncidentContext } from '../../activities/types';
@@ -127,15 +126,23 @@ test('operator resolve mid-failback: resolved at once (the 200 says so), escalat
 });
 
 test('operator resolve while diagnostics hang: resolved at once, then report and archive', async () => {
+  let answer!: () => void;
+  const diagnosed = new Promise<void>((r) => (answer = r));
   const m = mocks({
-    // Never answers: only the resolve's cancellation (delivered on worker shutdown at the latest) ends it.
-    diagnoseProvider: () => new Promise((_, reject) => Context.current().cancellationSignal.addEventListener('abort', () => reject(new Error('cancelled')))),
+    // Answers only after the resolve: the incident must not wait for it.
+    diagnoseProvider: async () => {
+      await diagnosed;
+      return { rootCause: 'provider_outage', checks: [], recommendations: [], at: new Date().toISOString() };
+    },
   });
   await withWorker(m.activities, async (tq) => {
     const h = await open(tq, 'incident-resolve-diagnosing');
     await waitFor(state(h), (x) => x.phase === 'diagnosing', 'diagnosing');
-    const answer = await h.executeUpdate(resolveUpdate, { args: [{ by: 'sam' }] });
-    expect(answer.status).toBe('resolved');
+    const resolved = await h.executeUpdate(resolveUpdate, { args: [{ by: 'sam' }] });
+    expect(resolved.status).toBe('resolved');
+    const closed = await waitFor(state(h), (x) => x.phase === 'resolved', 'closed while diagnostics still run');
+    expect(types(closed)).toEqual(expect.arrayContaining(['report', 'archive']));
+    answer();
     const final = await resultSkippingTime<IncidentState>(testEnv(), h);
     expect(final.phase).toBe('resolved');
     expect(types(final)).toEqual(expect.arrayContaining(['report', 'archive']));
