@@ -262,7 +262,8 @@ test('activities that exhaust their retries never fail the incident: recorded, a
   const down = async () => {
     throw new Error('dependency down');
   };
-  const m = mocks({ diagnoseProvider: down, applyRouteStep: down, clearRecoveryHints: down, renderReport: down });
+  // Traffic already off openai (an earlier failover), so the failback has steps to fail.
+  const m = mocks({ diagnoseProvider: down, applyRouteStep: down, clearRecoveryHints: down, renderReport: down }, { openai: 100 }, { anthropic: 100 });
   await withWorker(m.activities, async (tq) => {
     const h = await open(tq, 'incident-activities-down');
     // Retries take minutes of workflow time, which only moves while we wait on the result: report the
@@ -272,7 +273,8 @@ test('activities that exhaust their retries never fail the incident: recorded, a
     const final = await resultSkippingTime<IncidentState>(testEnv(), h, '5 seconds', 10_000);
     expect(final).toMatchObject({ status: 'resolved', phase: 'resolved' });
     expect(types(final)).toEqual(expect.arrayContaining(['diagnosis_failed', 'failover_skipped', 'recovery_hints_kept', 'failback_gave_up', 'report_failed', 'archive']));
-    expect(final.timeline.find((e) => e.type === 'failover_skipped')?.message).toMatch(/shift failed: .*dependency down/);
+    expect(final.timeline.find((e) => e.type === 'failback_stopped')?.message).toMatch(/shift failed: .*dependency down/);
+    expect(final.timeline.filter((e) => e.type === 'failback_retry')).toHaveLength(2);
     expect(m.archived).toEqual([final.id]);
   });
 });
