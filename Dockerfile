@@ -31,6 +31,7 @@ RUN npm run build
 RUN set -eu; \
     test -f bin/lifeline.js || { echo "bin/lifeline.js is missing" >&2; exit 1; }; \
     test -d dist/workflows || { echo "dist/workflows is missing: the worker bundles it at start" >&2; exit 1; }; \
+    test -f dist/workflow-bundle.js || { echo "dist/workflow-bundle.js is missing: workers load the prebuilt workflow bundle" >&2; exit 1; }; \
     mkdir -p /out/templates /out/config; \
     cp package.json /out/; \
     cp -R bin dist /out/; \

@@ -12,14 +12,14 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { buildReportModel } from '../domain/report';
 import { historyIsClosed } from '../domain/history';
 import { fetchHistoryJson } from '../client/history';
-import { FileArchiveStore, type ArchiveStore } from '../client/archive-store';
+import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-store';
 import { summarize } from '../domain/incident';
 import { renderReport } from './report-render';
 import type { ActivityDeps } from './deps';
 import type { ArchiveActivities, ArchiveRequest } from './types';
 import { archiveWorkflowId } from '../workflows/archive';
 
-export const archiveStoreFor = (deps: ActivityDeps): ArchiveStore => deps.archive ?? new FileArchiveStore(deps.config.dataDir);
+export const archiveStoreFor = (deps: ActivityDeps): ArchiveStore => deps.archive ?? archiveStoreFromConfig(deps.config, deps.env);
 
 export function createArchiveActivities(deps: ActivityDeps): ArchiveActivities {
   const store = archiveStoreFor(deps);

@@ -11,14 +11,15 @@ import { createWatchActivities } from './watch';
 import { createStatusActivities } from './status';
 import { createRecoveryActivities } from './recovery';
 import { createShiftActivities } from './shift';
-import type { ArchiveActivities, IncidentActivities, MonitorActivities, RoutingActivities, ShiftActivities } from './types';
+import { createIntakeActivities, type IntakeActivities } from './intake';
+import type { ArchiveActivities, IncidentActivities, MonitorActivities, RoutePublishActivities, RoutingActivities, ShiftActivities } from './types';
 
 export type { ActivityDeps } from './deps';
 
 export function createActivities(
   deps: ActivityDeps,
   opts: { channels?: Channel[] } = {},
-): IncidentActivities & MonitorActivities & RoutingActivities & ShiftActivities & ArchiveActivities {
+): IncidentActivities & MonitorActivities & RoutingActivities & RoutePublishActivities & ShiftActivities & ArchiveActivities & IntakeActivities {
   return {
     ...createContextActivities(deps),
     ...createNotifyActivities(deps, opts.channels),
@@ -31,5 +32,6 @@ export function createActivities(
     ...createArchiveActivities(deps),
     ...createRecoveryActivities(deps),
     ...createShiftActivities(deps),
+    ...createIntakeActivities(deps),
   };
 }

@@ -3,7 +3,7 @@
 // taxonomy in domain/, with the rate-limit headers kept. Credentials (keys, SigV4, OAuth tokens) are read
 // from the environment here, at the edge, so they never enter workflow history; credentials that cannot
 // be used (unset, unreadable, refused by Google's token endpoint) are an `auth` failure of the probe.
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import type { FailureCategory, ProbeObservation } from '../domain/classify';
 import { categoryOfCause, errorDetails, probeCause, type ProbeCause } from '../domain/causes';
 import { parseRateLimitHeaders, type RateLimitInfo } from '../domain/ratelimit';
@@ -34,7 +34,16 @@ const MAX_BODY = 64 * 1024; // an error body is small; never buffer a huge one
 export async function probeProvider(
   p: ProviderConfig,
   baseUrl: string,
-  opts: { env?: NodeJS.ProcessEnv; useBackupKey?: boolean; signal?: AbortSignal; type?: ProbeType; model?: string; googleTokens?: GoogleTokenCache } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    useBackupKey?: boolean;
+    signal?: AbortSignal;
+    type?: ProbeType;
+    model?: string;
+    googleTokens?: GoogleTokenCache;
+    /** The probe loop's shared, bounded pool (probe-agents.ts); without it a one-shot agent times every phase. */
+    dispatcher?: Dispatcher;
+  } = {},
 ): Promise<ProbeResult> {
   const type = opts.type ?? 'metadata';
   const req = probeRequest(p, type, opts.model);
@@ -53,14 +62,15 @@ export async function probeProvider(
   }
   const timeout = AbortSignal.timeout(p.probe.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
-  const { agent, timings, started } = timedAgent(p.probe.timeoutMs);
+  // A pooled probe may reuse a warm socket: it reports time to first byte and total, not connect phases.
+  const { agent, timings, started } = opts.dispatcher ? { agent: undefined, timings: {} as PhaseTimings, started: performance.now() } : timedAgent(p.probe.timeoutMs);
   try {
     const res = await request(url, {
       method: req.method,
       headers,
       body: req.body,
       signal,
-      dispatcher: agent,
+      dispatcher: agent ?? opts.dispatcher,
       headersTimeout: p.probe.timeoutMs,
       bodyTimeout: p.probe.timeoutMs,
     });
@@ -86,7 +96,7 @@ export async function probeProvider(
     // An error we cannot name is still a failure to reach the provider.
     return { ...obs, ...base, timings, cause, category: categoryOfCause(cause) === 'unknown' ? 'network' : categoryOfCause(cause) };
   } finally {
-    agent.destroy().catch(() => undefined);
+    agent?.destroy().catch(() => undefined);
   }
 }
 

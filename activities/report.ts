@@ -1,12 +1,11 @@
-// Postmortem rendering at resolution: the record plus the run's history so far, written under
-// dataDir/reports. (The archive, written after the run closes, holds the final version.)
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+// Postmortem rendering at resolution: the record plus the run's history so far, written to the store's
+// reports/ (dataDir/reports, or PostgreSQL). (The archive, written after the run closes, holds the final version.)
 import { Context } from '@temporalio/activity';
 import { buildReportModel } from '../domain/report';
 import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
 import { fetchHistoryJson } from '../client/history';
+import { storeFor } from '../store';
 import { BUNDLED_TEMPLATES_DIR, renderReport } from './report-render';
 import type { ActivityDeps } from './deps';
 
@@ -16,12 +15,6 @@ export async function renderPostmortem(state: IncidentState, templatesDir = BUND
   return renderReport(buildReportModel(state, history), 'md', templatesDir);
 }
 
-/** Write-then-rename: a retried activity overwrites atomically, never leaves half a file. */
-export async function writeAtomically(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
-}
 
 export function createReportActivities(deps: ActivityDeps) {
   return {
@@ -35,11 +28,9 @@ export function createReportActivities(deps: ActivityDeps) {
         deps.logger.warn({ err: (err as Error).message, incident: state.id }, 'report without history enrichment');
       }
       const markdown = await renderPostmortem(state, deps.templatesDir, history);
-      const dir = resolve(deps.config.dataDir, 'reports');
-      await mkdir(dir, { recursive: true });
-      const file = join(dir, `${state.id}.md`);
-      await writeAtomically(file, markdown);
-      return { markdown, location: file };
+      const docs = await storeFor(deps.config, deps.env);
+      await docs.put('reports', `${state.id}.md`, markdown);
+      return { markdown, location: `${docs.describe}/reports/${state.id}.md` };
     },
   };
 }

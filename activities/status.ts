@@ -18,7 +18,7 @@ export function createStatusActivities(deps: ActivityDeps) {
         id: req.incidentId, name: req.title, status: req.update.status, impact: IMPACT_BY_SEVERITY[req.severity], startedAt: req.startedAt,
         updatedAt: req.update.at, monitoringAt: null, resolvedAt: req.update.status === 'resolved' ? req.update.at : null, components, updates: [req.update],
       };
-      return mailer.sendIncidentUpdate(incident, req.update, SubscriberStore.inDataDir(deps.config.dataDir, deps.env));
+      return mailer.sendIncidentUpdate(incident, req.update, SubscriberStore.forConfig(deps.config, deps.env));
     },
   };
 }

@@ -145,6 +145,11 @@ export interface RoutingActivities {
   publishRoute(route: RouteState): Promise<{ published: string[] }>;
 }
 
+export interface RoutePublishActivities {
+  /** One attempt to publish a route version to one external target (retried by routePublisherWorkflow). */
+  publishRouteToTarget(args: { chain: string; target: string; route: RouteState }): Promise<void>;
+}
+
 export interface ShiftActivities {
   shiftContext(args: { chain: string }): Promise<{ route: RouteState; configured: Weights; unhealthy: string[] }>;
   applyRouteStep(args: { chain: string; request: SetWeightsRequest; updateId: string }): Promise<RouteState>;

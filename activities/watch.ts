@@ -16,6 +16,8 @@ import { providerConfig } from './deps';
 import { probeProvider, type ProbeResult } from './probe';
 import type { WatchResult } from './types';
 import { pollStatusPage, type StatusPageMemory } from './statuspage';
+import { ProbeAgents } from './probe-agents';
+import { firstLaunchBase, resumeWatch, type WatchMemory } from './probe-memory';
 
 const MAX_WATCH_MS = 60 * 60_000;
 
@@ -49,31 +51,52 @@ class Wakeup {
 }
 
 export function createWatchActivities(deps: ActivityDeps) {
+  const w = deps.config.worker;
+  // Shared by every probe loop of this worker: bounded sockets per provider origin.
+  const agents = new ProbeAgents(w.probeSocketsPerHost);
   return {
     async watchProvider({ provider, healthy }: { provider: string; healthy: boolean }): Promise<WatchResult> {
       const ctx = Context.current();
       const p = providerConfig(deps, provider);
       const thresholds: DetectionThresholds = p.detection;
-      const detector = newDetector(healthy, Date.now());
-      const deadline = Date.now() + MAX_WATCH_MS;
-      const nextInference = new Map(p.models.map((m) => [m, Date.now()]));
+      const started = Date.now();
+      // A retry (worker crash, heartbeat timeout) picks up the windows and failure streak where the last
+      // attempt's heartbeat left them, so detection does not start again from zero failures.
+      const memory = resumeWatch(ctx.info.heartbeatDetails, healthy, started);
+      const detector = memory?.detector ?? newDetector(healthy, started);
+      // Jittered, so loops started together do not all return (and reschedule) together.
+      const deadline = started + Math.min(MAX_WATCH_MS, Math.round(w.probeLoopMaxMs * (0.9 + Math.random() * 0.2)));
+      const nextInference = new Map(p.models.map((m) => [m, started]));
       // Probes still out when this returns (a verdict was reached) are aborted with it.
       const stop = new AbortController();
       const signal = AbortSignal.any([ctx.cancellationSignal, stop.signal]);
       const answers: ProbeResult[] = [];
       const inFlight = new Set<number>();
-      const okLatencies: number[] = [];
+      const okLatencies: number[] = memory?.okLatencies ?? [];
       const answered = new Wakeup();
-      let lastLaunchAt: number | undefined;
+      const interval = p.probe.intervalMs;
+      const jitter = () => Math.round((Math.random() * 2 - 1) * w.probeJitter * interval);
+      // Spread the first probes: a fresh loop starts somewhere in its first interval; a resumed one keeps
+      // its cadence, and an overdue one (taken over after a crash) probes within a second.
+      let lastLaunchAt = firstLaunchBase(memory?.lastProbeAt, started, interval);
+      let effectiveInterval = interval + jitter();
+      let lastProbeAt = memory?.lastProbeAt;
       let last: WatchResult['observation'] | undefined;
       let statusPage: StatusPageMemory | undefined;
       let statusPolling = false;
-      let nextStatusPoll = Date.now();
+      let nextStatusPoll = started;
+      const loop = deps.metrics?.probeLoop(interval, lastProbeAt ?? started);
+
+      // Its own timer: the heartbeat proves the loop alive whatever the probe interval (the SDK sends at most
+      // one per worker.probeHeartbeatMs to Temporal; the details carry what a retry resumes from).
+      const beat = () => ctx.heartbeat({ v: 1, detector, okLatencies, lastProbeAt } satisfies WatchMemory);
+      beat();
+      const beating = setInterval(beat, Math.min(1_000, w.probeHeartbeatMs));
 
       const launch = (type?: 'inference', model?: string) => {
         const since = Date.now();
         if (!type) inFlight.add(since);
-        void probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal, ...(type ? { type, model } : {}) }).then((r) => {
+        void probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal, dispatcher: agents.dispatcher, ...(type ? { type, model } : {}) }).then((r) => {
           if (!type) inFlight.delete(since);
           answers.push(r);
           answered.wake();
@@ -102,11 +125,10 @@ export function createWatchActivities(deps: ActivityDeps) {
               return { healthy: v.healthy, transition: true, observation: last, streakStartedAt: since, reason: v.reason };
             }
           }
-          ctx.heartbeat({ healthy: detector.healthy, consecutiveFailures: detector.consecutiveFailures });
           const now = Date.now();
           const plan = planProbe({
             now,
-            intervalMs: p.probe.intervalMs,
+            intervalMs: effectiveInterval,
             timeoutMs: p.probe.timeoutMs,
             lastLaunchAt,
             inFlightSince: [...inFlight],
@@ -115,7 +137,13 @@ export function createWatchActivities(deps: ActivityDeps) {
             maxInFlight: Math.max(1, thresholds.failuresToOpen),
           });
           if (plan.launch) {
+            // Lateness: how far past its (jittered) due time a regular probe fired; fast confirmations are early by design.
+            const due = lastLaunchAt + effectiveInterval;
+            if (now >= due) deps.metrics?.probeLateness(now - due);
             lastLaunchAt = now;
+            lastProbeAt = now;
+            loop?.probed(now);
+            effectiveInterval = interval + jitter();
             launch();
             if (p.probe.inferenceIntervalMs) {
               for (const [model, due] of nextInference) {
@@ -132,6 +160,8 @@ export function createWatchActivities(deps: ActivityDeps) {
         }
         return { healthy: detector.healthy, transition: false, observation: last! };
       } finally {
+        clearInterval(beating);
+        loop?.done();
         stop.abort();
       }
     },

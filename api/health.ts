@@ -1,6 +1,6 @@
 // Liveness (the process answers: no I/O) and deep readiness: Temporal reachable, a worker polling our task
 // queue for workflow and activity tasks, the entity workflows (one monitor per provider, one routing per
-// chain) running, and the notification channels' secrets present. Each check is timed and bounded; the
+// chain) running, every monitor probing on schedule (advisory), and the notification channels' secrets present. Each check is timed and bounded; the
 // channel check is advisory (a missing SMTP password must not take ingestion out of the load balancer):
 // it can make the answer "degraded" but never 503.
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +9,8 @@ import type { LifelineConfig } from '../config/schema';
 import { notificationSecretEnvs } from '../config/notifications';
 import { withinDeadline } from '../client/bounded';
 import { monitorWorkflowId, routingWorkflowId } from '../workflows/messages';
+import { probeTaskQueue } from '../domain/task-queues';
+import { describeStarved, describer, probeFreshness, type Describe } from './probe-freshness';
 
 export interface ReadyCheck {
   name: string;
@@ -41,21 +43,33 @@ async function timed(name: string, critical: boolean, client: Client | null, fn:
 async function pollers(client: Client, config: LifelineConfig): Promise<string> {
   const describe = (taskQueueType: number) =>
     client.workflowService.describeTaskQueue({ namespace: config.temporal.namespace, taskQueue: { name: config.temporal.taskQueue }, taskQueueType });
-  const [wf, act] = await Promise.all([describe(TASK_QUEUE_TYPE.workflow), describe(TASK_QUEUE_TYPE.activity)]);
+  const probeQueue = probeTaskQueue(config.temporal.taskQueue);
+  const [wf, act, probe] = await Promise.all([
+    describe(TASK_QUEUE_TYPE.workflow),
+    describe(TASK_QUEUE_TYPE.activity),
+    client.workflowService.describeTaskQueue({ namespace: config.temporal.namespace, taskQueue: { name: probeQueue }, taskQueueType: TASK_QUEUE_TYPE.activity }),
+  ]);
   const w = wf.pollers?.length ?? 0;
   const a = act.pollers?.length ?? 0;
+  const pr = probe.pollers?.length ?? 0;
   if (!w || !a) throw new Error(`no worker polling ${config.temporal.taskQueue} (${w} workflow, ${a} activity poller(s))`);
-  return `${w} workflow and ${a} activity poller(s) on ${config.temporal.taskQueue}`;
+  if (!pr) throw new Error(`no worker polling ${probeQueue}: monitors cannot probe`);
+  return `${w} workflow and ${a} activity poller(s) on ${config.temporal.taskQueue}, ${pr} on ${probeQueue}`;
 }
 
-async function entities(client: Client, config: LifelineConfig): Promise<string> {
+async function entities(config: LifelineConfig, describe: Describe): Promise<string> {
   const ids = [...config.providers.map((p) => monitorWorkflowId(p.id)), ...config.chains.map((c) => routingWorkflowId(c.id))];
-  const states = await Promise.all(
-    ids.map((id) => client.workflow.getHandle(id).describe().then((d) => d.status.name, (err: Error) => (err.name === 'WorkflowNotFoundError' ? 'NOT_FOUND' : Promise.reject(err)))),
-  );
+  const states = await Promise.all(ids.map((id) => describe(id).then((d) => d?.status.name ?? 'NOT_FOUND')));
   const down = ids.flatMap((id, i) => (states[i] === 'RUNNING' ? [] : [`${id} ${states[i].toLowerCase()}`]));
   if (down.length) throw new Error(`not running: ${down.join(', ')}`);
   return `${ids.length} entity workflow(s) running (${config.providers.length} monitor(s), ${config.chains.length} route(s))`;
+}
+
+/** Advisory: every monitor's probe loop has probed within twice its interval (api/probe-freshness.ts). */
+async function probes(client: Client, config: LifelineConfig, describe: Describe): Promise<string> {
+  const { starved, total } = await probeFreshness(client, config, describe);
+  if (starved.length) throw new Error(describeStarved(starved, total));
+  return `${total} monitor(s) probing on schedule`;
 }
 
 async function channels(config: LifelineConfig, env: NodeJS.ProcessEnv): Promise<string> {
@@ -73,9 +87,15 @@ export async function readiness(client: Client, config: LifelineConfig, env: Nod
     return `reachable (namespace ${config.temporal.namespace})`;
   });
   const skipped = (name: string): ReadyCheck => ({ name, ok: false, critical: true, detail: 'not checked: Temporal unreachable', ms: 0 });
+  const describe = describer(client);
   const rest = temporal.ok
-    ? await Promise.all([timed('worker', true, client, () => pollers(client, config)), timed('entities', true, client, () => entities(client, config))])
-    : [skipped('worker'), skipped('entities')];
+    ? await Promise.all([
+        timed('worker', true, client, () => pollers(client, config)),
+        timed('entities', true, client, () => entities(config, describe)),
+        // Starved probing is serious but not a reason to take ingestion out of the load balancer: degraded.
+        timed('probes', false, client, () => probes(client, config, describe)),
+      ])
+    : [skipped('worker'), skipped('entities'), { ...skipped('probes'), critical: false }];
   const checks = [temporal, ...rest, await timed('channels', false, null, () => channels(config, env))];
   const status = checks.some((c) => c.critical && !c.ok) ? 'not ready' : checks.every((c) => c.ok) ? 'ready' : 'degraded';
   return { status, checks };

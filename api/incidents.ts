@@ -1,16 +1,20 @@
 // /v1/incidents: list, declare, read, and the operator actions (Updates on the incident workflow).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { ZodType } from 'zod';
 import type { LifelineConfig } from '../config/schema';
 import { findIncident, listIncidents, recordAlertsForScope } from '../client/incidents';
-import { FileArchiveStore, type ArchiveStore } from '../client/archive-store';
+import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-store';
 import { fetchHistoryJson } from '../client/history';
 import { buildReportModel } from '../domain/report';
 import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
 import { renderReport } from '../activities/report-render';
 import { CONTENT_TYPES, reportFormatFor } from './report-format';
+import { actionUpdateId, executeIdempotentUpdate } from '../client/idempotent-update';
+import { idempotencyHeaders, idempotencyKeyOf } from './idempotency';
 import {
   acknowledgeUpdate,
   addNoteUpdate,
@@ -28,7 +32,7 @@ export function registerIncidentRoutes(
   deps: { client: Client; config: LifelineConfig; tokens: TokenTable; archive?: ArchiveStore },
 ): void {
   const { client, config, tokens } = deps;
-  const archive = deps.archive ?? new FileArchiveStore(config.dataDir);
+  const archive = deps.archive ?? archiveStoreFromConfig(config);
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { onRequest: requireScope(tokens, 'read') };
   const operate = { onRequest: requireScope(tokens, 'operate') };
@@ -39,11 +43,23 @@ export function registerIncidentRoutes(
     return h;
   }
 
-  /** An Update on a closed incident reaches no running workflow: that is a 409, not a 404. */
-  async function act<T>(id: string, fn: (h: WorkflowHandle) => Promise<T>): Promise<T> {
+  /**
+   * An operator action as an Update on the incident's run. With an Idempotency-Key the update ID is
+   * `<action>:<key>`: a retry (even one arriving after the incident closed or continued-as-new) gets the
+   * first answer and changes nothing. An Update on a closed incident reaches no running workflow: 409.
+   */
+  async function act<Ret, Args extends [unknown, ...unknown[]]>(
+    req: FastifyRequest,
+    id: string,
+    action: string,
+    def: UpdateDefinition<Ret, Args>,
+    args: Args,
+  ): Promise<Ret> {
     const h = await handleFor(id);
+    const key = idempotencyKeyOf(req);
     try {
-      return await fn(h);
+      const runId = key ? (await h.describe()).runId : undefined;
+      return await executeIdempotentUpdate(client, h, def, args, { ...(key ? { updateId: actionUpdateId(action, key), runId } : {}) });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new HttpError(409, `incident ${id} is closed`);
       throw err;
@@ -115,16 +131,20 @@ export function registerIncidentRoutes(
     return reply.send(format === 'json' ? JSON.parse(stored) : stored);
   });
 
-  r.post('/v1/incidents/:id/acknowledge', { ...operate, schema: { params: incidentParams, body: actorBody } }, async (req) => {
-    return act(req.params.id, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ by: req.body?.by ?? req.principal!.name }] }));
+  const action = <B extends ZodType>(body: B) => ({
+    ...operate,
+    schema: { params: incidentParams, headers: idempotencyHeaders, body },
   });
-  r.post('/v1/incidents/:id/escalate', { ...operate, schema: { params: incidentParams, body: escalateBody } }, async (req) => {
-    return act(req.params.id, (h) => h.executeUpdate(escalateUpdate, { args: [{ by: req.body?.by ?? req.principal!.name, level: req.body?.level }] }));
-  });
-  r.post('/v1/incidents/:id/resolve', { ...operate, schema: { params: incidentParams, body: resolveBody } }, async (req) => {
-    return act(req.params.id, (h) => h.executeUpdate(resolveUpdate, { args: [{ by: req.body?.by ?? req.principal!.name, note: req.body?.note }] }));
-  });
-  r.post('/v1/incidents/:id/notes', { ...operate, schema: { params: incidentParams, body: noteBody } }, async (req) => {
-    return act(req.params.id, (h) => h.executeUpdate(addNoteUpdate, { args: [{ by: req.body.by ?? req.principal!.name, text: req.body.text }] }));
-  });
+  r.post('/v1/incidents/:id/acknowledge', action(actorBody), async (req) =>
+    act(req, req.params.id, 'acknowledge', acknowledgeUpdate, [{ by: req.body?.by ?? req.principal!.name }]),
+  );
+  r.post('/v1/incidents/:id/escalate', action(escalateBody), async (req) =>
+    act(req, req.params.id, 'escalate', escalateUpdate, [{ by: req.body?.by ?? req.principal!.name, level: req.body?.level }]),
+  );
+  r.post('/v1/incidents/:id/resolve', action(resolveBody), async (req) =>
+    act(req, req.params.id, 'resolve', resolveUpdate, [{ by: req.body?.by ?? req.principal!.name, note: req.body?.note }]),
+  );
+  r.post('/v1/incidents/:id/notes', action(noteBody), async (req) =>
+    act(req, req.params.id, 'addNote', addNoteUpdate, [{ by: req.body.by ?? req.principal!.name, text: req.body.text }]),
+  );
 }

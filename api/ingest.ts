@@ -1,11 +1,13 @@
 // The ingestion path shared by /v1/alerts, /v1/alerts/alertmanager and /v2/enqueue: alerts grouped by
 // scope go through one group-commit batcher (client/alert-batcher.ts), so concurrent requests share
-// signals, and each request is answered only after its alerts are recorded in Temporal.
+// signals, and each request is answered only after its alerts are recorded in Temporal — in the scope's
+// intake workflow (workflows/intake.ts), which forwards summaries to the incident whatever its phase.
 import type { Client } from '@temporalio/client';
 import { AlertBatcher, type BatchObserver, type BatchResult } from '../client/alert-batcher';
-import { recordAlertsForScope, signalOpenIncident } from '../client/incidents';
+import { IntakeRecorder } from '../client/incidents';
 import type { Alert } from '../domain/incident';
 import { HttpError } from './errors';
+import type { IntakeInput } from '../workflows/messages';
 
 /** Alert details are kept in history and in the sample: a single alert may not bring a megabyte. */
 const MAX_DETAILS_BYTES = 8 * 1024;
@@ -27,16 +29,13 @@ export interface AlertIngest {
   record(alerts: Alert[]): Promise<ScopeResult[]>;
 }
 
-export function createAlertIngest(client: Client, taskQueue: string, opts: { observe?: BatchObserver; groupCommitDelayMs?: number } = {}): AlertIngest {
-  const knownRuns = new Map<string, string>();
-  const batcher = new AlertBatcher(async (scope, alerts, mode) => {
-    if (mode === 'open') {
-      const r = await recordAlertsForScope(client, taskQueue, scope, alerts, { knownRuns });
-      return { incidentId: r.incidentId, deduplicated: r.deduplicated };
-    }
-    const r = await signalOpenIncident(client, scope, alerts);
-    return { incidentId: r?.incidentId ?? null, deduplicated: !!r };
-  }, { delayMs: opts.groupCommitDelayMs ?? 0 }, opts.observe);
+export function createAlertIngest(
+  client: Client,
+  taskQueue: string,
+  opts: { observe?: BatchObserver; groupCommitDelayMs?: number; intake?: Omit<IntakeInput, 'scope' | 'provider' | 'carried'> } = {},
+): AlertIngest {
+  const recorder = new IntakeRecorder(client, taskQueue, { intake: opts.intake });
+  const batcher = new AlertBatcher((scope, alerts, mode) => recorder.record(scope, alerts, mode), { delayMs: opts.groupCommitDelayMs ?? 0 }, opts.observe);
   return {
     batcher,
     async record(alerts) {

@@ -22,7 +22,7 @@ export function documentRoute(input: TransformInput): ReturnType<typeof jsonSche
   const schema = (out.schema ?? {}) as Record<string, unknown>;
   if (schema.hide) return out;
   const scope = scopeOfRoute(input.route as never);
-  const takesInput = !!(schema.body || schema.params || schema.querystring);
+  const takesInput = !!(schema.body || schema.params || schema.querystring || schema.headers);
   const responses: Record<string, unknown> = {
     '2XX': { description: 'Success' },
     ...(input.route.method === 'GET' || (Array.isArray(input.route.method) && input.route.method.includes('GET')) ? { 304: { description: 'Not modified (If-None-Match)' } } : {}),

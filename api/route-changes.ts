@@ -11,6 +11,7 @@ import type { ShiftRequest } from '../workflows/messages';
 import { requireScope, type TokenTable } from './auth';
 import { HttpError } from './errors';
 import { chainParams, failbackBody, failoverBody, weightsBody } from './schemas';
+import { idempotencyHeaders, idempotencyKeyOf, operatorShiftId } from './idempotency';
 
 export function registerRouteChangeRoutes(app: FastifyInstance, deps: { client: Client; config: LifelineConfig; tokens: TokenTable }): void {
   const { client, config } = deps;
@@ -25,30 +26,31 @@ export function registerRouteChangeRoutes(app: FastifyInstance, deps: { client: 
   };
   const badField = (path: string, message: string) => new HttpError(400, 'invalid body', [{ path, message }]);
 
-  async function start(req: ShiftRequest) {
-    const started = await startShift(client, config.temporal.taskQueue, req);
+  /** An Idempotency-Key becomes the shift's ID in the chain's queue: a repeat is the same shift, same answer. */
+  async function start(req: ShiftRequest, idempotencyKey?: string) {
+    const started = await startShift(client, config.temporal.taskQueue, req, idempotencyKey ? { id: operatorShiftId(idempotencyKey) } : {});
     return { chain: req.chain, kind: req.kind, shift: started };
   }
 
-  r.post('/v1/routes/:chain/failover', { ...operate, schema: { params: chainParams, body: failoverBody } }, async (req, reply) => {
+  r.post('/v1/routes/:chain/failover', { ...operate, schema: { params: chainParams, headers: idempotencyHeaders, body: failoverBody } }, async (req, reply) => {
     const chain = chainOf(req.params.chain);
     const { from, to, mode, stepDelayMs } = req.body;
     if (!chain.providers.includes(from)) throw badField('body.from', `provider is not in chain ${chain.id} (${chain.providers.join(', ')})`);
     if (to && (!chain.providers.includes(to) || to === from)) throw badField('body.to', `must be another provider of chain ${chain.id}`);
     const by = req.body.by ?? req.principal!.name;
-    const body = await start({ chain: chain.id, kind: mode, from, to, stepDelayMs: stepDelayMs ?? config.recovery.shiftStepMs, reason: `${mode} failover from ${from} requested by ${by}`, by });
+    const body = await start({ chain: chain.id, kind: mode, from, to, stepDelayMs: stepDelayMs ?? config.recovery.shiftStepMs, reason: `${mode} failover from ${from} requested by ${by}`, by }, idempotencyKeyOf(req));
     return reply.code(202).send(body);
   });
 
-  r.post('/v1/routes/:chain/weights', { ...operate, schema: { params: chainParams, body: weightsBody } }, async (req, reply) => {
+  r.post('/v1/routes/:chain/weights', { ...operate, schema: { params: chainParams, headers: idempotencyHeaders, body: weightsBody } }, async (req, reply) => {
     const chain = chainOf(req.params.chain);
     const issues = validateWeights(req.body.weights, chain.providers);
     if (issues.length) throw new HttpError(400, 'invalid body', issues.map((i) => ({ path: `body.${i.path}`, message: i.message })));
     const by = req.body.by ?? req.principal!.name;
-    return reply.code(202).send(await start({ chain: chain.id, kind: 'set', weights: req.body.weights, reason: `weights set by ${by}`, by }));
+    return reply.code(202).send(await start({ chain: chain.id, kind: 'set', weights: req.body.weights, reason: `weights set by ${by}`, by }, idempotencyKeyOf(req)));
   });
 
-  r.post('/v1/routes/:chain/failback', { ...operate, schema: { params: chainParams, body: failbackBody } }, async (req, reply) => {
+  r.post('/v1/routes/:chain/failback', { ...operate, schema: { params: chainParams, headers: idempotencyHeaders, body: failbackBody } }, async (req, reply) => {
     const chain = chainOf(req.params.chain);
     const from = req.body?.from;
     if (from && !chain.providers.includes(from)) throw badField('body.from', `provider is not in chain ${chain.id}`);
@@ -63,7 +65,7 @@ export function registerRouteChangeRoutes(app: FastifyInstance, deps: { client: 
         healthCheckEveryMs: config.recovery.failbackCheckEveryMs,
         reason: `failback requested by ${by}`,
         by,
-      }),
+      }, idempotencyKeyOf(req)),
     );
   });
 

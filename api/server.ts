@@ -8,6 +8,7 @@ import type { LifelineConfig } from '../config/schema';
 import { buildTokenTable, type TokenTable } from './auth';
 import { installErrorHandler } from './errors';
 import { registerHealthRoutes } from './health';
+import { registerUnprobedGauge } from './probe-freshness';
 import { registerIncidentRoutes } from './incidents';
 import { registerRouteRoutes } from './routes';
 import { registerRouteChangeRoutes } from './route-changes';
@@ -26,6 +27,7 @@ import { instrumentIngest, registerMetricsRoute, registerTemporalGauges } from '
 import { recordRoutes } from './route-table';
 import { documentRoute } from './openapi';
 import { installNotFound } from './not-found';
+import { registerCodecRoutes } from './codec';
 
 export const BODY_LIMIT = 512 * 1024;
 export const MAX_PARAM_LENGTH = 1000;
@@ -89,11 +91,17 @@ export async function buildApi(opts: {
   registerHealthRoutes(app, opts.client, opts.config, { env: opts.env, closing: () => closing });
   const metrics = opts.metrics ?? createMetrics();
   registerTemporalGauges(metrics, opts.client, opts.config, opts.metricsSnapshot);
+  registerUnprobedGauge(metrics.registry, opts.client, opts.config);
   registerMetricsRoute(app, metrics);
   instrumentIngest(app, metrics);
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
   registerRouteChangeRoutes(app, deps);
+  // The payload codec's endpoint for the Temporal UI: the very codec this process's client uses.
+  if (opts.config.temporal.codec) {
+    const codecs = opts.client.options.loadedDataConverter.payloadCodecs;
+    if (codecs.length) registerCodecRoutes(app, { codecs, tokens, corsOrigins: opts.config.temporal.codec.corsOrigins });
+  }
   const ingestDeps = {
     config: opts.config,
     tokens,
@@ -105,7 +113,7 @@ export async function buildApi(opts: {
   registerPagerDutyRoute(app, ingestDeps);
   registerStatusRoutes(app, deps);
   const mailer = createStatusMailer(opts.config, opts.env);
-  registerSubscriberRoutes(app, { ...deps, store: SubscriberStore.inDataDir(opts.config.dataDir, opts.env), mailer });
+  registerSubscriberRoutes(app, { ...deps, store: SubscriberStore.forConfig(opts.config, opts.env), mailer });
   app.addHook('onClose', async () => mailer?.close());
   const slack = slackSettingsFromEnv(opts.env ?? process.env);
   if (slack) await installSlack(app, { config: opts.config, client: opts.client, logger: opts.logger, settings: slack });

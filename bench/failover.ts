@@ -2,7 +2,9 @@
 // server with real activities against sim/ (probe every 1 s). Per trial: inject the fault, time until
 // the route no longer sends traffic to openai; heal, time until the configured weights are back and the
 // incident is closed. Prints p50/p95 beside seed 004's KPIs.
-//   npm run build && node dist/bench/failover.js        (BENCH_TRIALS=20, BENCH_MODES=outage,hang)
+// Mode `crash` (bench/failover-crash.ts): two `lifeline worker` processes; kill -9 the one running the
+// failing provider's probe loop just after the fault → time until the other worker moved traffic off it.
+//   npm run build && node dist/bench/failover.js        (BENCH_TRIALS=20, BENCH_MODES=outage,hang,crash)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +14,11 @@ import { createLogger } from '../worker/logger';
 import { getRoute } from '../client/routes';
 import { incidentStateQuery, incidentWorkflowId } from '../workflows/messages';
 import type { SimFaultMode } from '../sim';
+import { crashTrials } from './failover-crash';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 20);
-const MODES = (process.env.BENCH_MODES ?? 'outage,hang').split(',') as SimFaultMode[];
+const ALL_MODES = (process.env.BENCH_MODES ?? 'outage,hang').split(',');
+const MODES = ALL_MODES.filter((m) => m !== 'crash') as SimFaultMode[];
 const PROBE_MS = 1000;
 const TIMEOUT_MS = 1000;
 const KPI = { detection: 30_000, failover: 60_000, restoration: 120_000, total: 300_000 };
@@ -36,6 +40,11 @@ const pct = (xs: number[], p: number) => {
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
+  if (MODES.length) await faultModes();
+  if (ALL_MODES.includes('crash')) await crashTrials(Number(process.env.BENCH_CRASH_TRIALS ?? Math.min(TRIALS, 10)));
+}
+
+async function faultModes(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
   const config = parseConfig(`
 temporal: { address: embedded, port: 0, uiPort: false, taskQueue: bench }

@@ -16,7 +16,7 @@ import { recordAlertsForScope } from '../client/incidents';
 import { parseConfig } from '../config/load';
 import { startServices } from '../cli/runtime';
 import { createLogger } from '../worker/logger';
-import { incidentStateQuery, incidentWorkflowId } from '../workflows/messages';
+import { incidentStateQuery, incidentWorkflowId, intakeStateQuery, intakeWorkflowId } from '../workflows/messages';
 import { percentileOf, runStormInThread as runStorm, type StormResult } from './storm';
 
 const args = process.argv.slice(2);
@@ -60,29 +60,54 @@ function naiveIngest(client: Client, taskQueue: string): AlertIngest {
   };
 }
 
-async function incidentFigures(client: Client) {
+/** Alerts reach the incident through the scope's intake about a second after their 202: wait for that. */
+async function drained(client: Client, provider: string, accepted: number, withIntake: boolean) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const intake = withIntake ? await client.workflow.getHandle(intakeWorkflowId(provider)).query(intakeStateQuery).catch(() => null) : null;
+    const state = await client.workflow.getHandle(incidentWorkflowId(provider)).query(incidentStateQuery);
+    const settled = !intake || (intake.pending === 0 && intake.totals.forwarded === intake.totals.received);
+    if ((settled && state.alerts.count >= accepted) || Date.now() > deadline) return { state, intake };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function runFigures(client: Client, query: string) {
+  let runs = 0;
+  let events = 0;
+  let maxRunEvents = 0;
+  for await (const ex of client.workflow.list({ query })) {
+    // Visibility does not carry the history length of a running workflow on the dev server: ask the run.
+    const n = (await client.workflow.getHandle(ex.workflowId, ex.runId).describe()).historyLength;
+    runs += 1;
+    events += n;
+    maxRunEvents = Math.max(maxRunEvents, n);
+  }
+  return { runs, events, maxRunEvents };
+}
+
+async function incidentFigures(client: Client, acceptedPerProvider: Map<string, number> = new Map(), withIntake = false) {
   let recorded = 0;
   let distinct = 0;
   const ids = new Set<string>();
-  const history: { provider: string; runs: number; events: number; maxRunEvents: number }[] = [];
+  const history: { provider: string; runs: number; events: number; maxRunEvents: number; intake?: Awaited<ReturnType<typeof runFigures>> & { forwards: number } }[] = [];
   for (const p of PROVIDERS) {
     const wfId = incidentWorkflowId(p);
-    const state = await client.workflow.getHandle(wfId).query(incidentStateQuery);
+    const { state, intake } = await drained(client, p, acceptedPerProvider.get(p) ?? 0, withIntake);
     recorded += state.alerts.count;
     distinct += state.alerts.distinct ?? 0;
     ids.add(state.id);
-    let runs = 0;
-    let events = 0;
-    let maxRunEvents = 0;
-    for await (const ex of client.workflow.list({ query: `WorkflowId = '${wfId}' AND LifelineIncidentId = '${state.id}'` })) {
-      const d = await client.workflow.getHandle(wfId, ex.runId).describe();
-      runs += 1;
-      events += d.historyLength;
-      maxRunEvents = Math.max(maxRunEvents, d.historyLength);
-    }
-    history.push({ provider: p, runs, events, maxRunEvents });
+    const inc = await runFigures(client, `WorkflowId = '${wfId}' AND LifelineIncidentId = '${state.id}'`);
+    const intakeRuns = intake ? { ...(await runFigures(client, `WorkflowId = '${intakeWorkflowId(p)}'`)), forwards: intake.totals.forwards } : undefined;
+    history.push({ provider: p, ...inc, ...(intakeRuns ? { intake: intakeRuns } : {}) });
   }
   return { recorded, distinct, ids, history };
+}
+
+/** Accepted alerts per provider: the storm sends alert i to provider i mod n. */
+function acceptedBy(r: StormResult): Map<string, number> {
+  const total = r.accepted + Object.values(r.rejected).reduce((a, b) => a + b, 0);
+  return new Map(PROVIDERS.map((p, i) => [p, r.accepted === total ? Math.floor(total / PROVIDERS.length) + (i < total % PROVIDERS.length ? 1 : 0) : 0]));
 }
 
 function print(label: string, r: StormResult, f: Awaited<ReturnType<typeof incidentFigures>>, signals?: number) {
@@ -94,12 +119,23 @@ function print(label: string, r: StormResult, f: Awaited<ReturnType<typeof incid
   line('rejected', JSON.stringify(r.rejected));
   line('accepted/s', Math.round(r.accepted / r.seconds));
   line('latency p50 / p99 (ms)', `${percentileOf(r.latenciesMs, 50).toFixed(1)} / ${percentileOf(r.latenciesMs, 99).toFixed(1)}`);
+  line('requests over 100 ms', `${r.slow.length} (${((100 * r.slow.length) / Math.max(1, r.accepted)).toFixed(2)} %)`);
+  if (flag('slow-report')) {
+    const bySecond = new Map<number, number>();
+    for (const [t] of r.slow) bySecond.set(Math.floor(t), (bySecond.get(Math.floor(t)) ?? 0) + 1);
+    line('  … by second of the storm', [...bySecond].map(([s, n]) => `${s}s:${n}`).join(' '));
+  }
   line('distinct scopes', PROVIDERS.length);
   line('incidents created', `${f.ids.size} (IDs in responses: ${responseIds.size}) ${f.ids.size === PROVIDERS.length && responseIds.size === PROVIDERS.length ? 'OK' : 'MISMATCH'}`);
   line('alerts recorded', `${f.recorded} ${f.recorded === r.accepted ? 'OK (= accepted)' : `LOST ${r.accepted - f.recorded}`}`);
   line('distinct alerts (dedup keys)', `${f.distinct} (expected ${PROVIDERS.length * KEYS})`);
   if (signals !== undefined) line('signals sent', `${signals} (${(r.accepted / Math.max(1, signals)).toFixed(1)} alerts/signal)`);
-  for (const h of f.history) line(`history ${h.provider}`, `${h.events} events in ${h.runs} run(s), largest run ${h.maxRunEvents}`);
+  for (const h of f.history) {
+    line(`history ${h.provider}`, `incident ${h.events} events in ${h.runs} run(s), largest run ${h.maxRunEvents}`);
+    if (h.intake) line('', `intake ${h.intake.events} events in ${h.intake.runs} run(s), largest run ${h.intake.maxRunEvents}; ${h.intake.forwards} summaries forwarded`);
+  }
+  const largest = Math.max(...f.history.flatMap((h) => [h.maxRunEvents, h.intake?.maxRunEvents ?? 0]));
+  line('largest run (events)', `${largest} ${largest <= 2000 ? 'OK (≤ 2,000)' : 'OVER 2,000'}`);
 }
 
 async function main() {
@@ -118,14 +154,22 @@ async function main() {
     const plan = { alerts: ALERTS, providers: PROVIDERS, clients: CLIENTS, keysPerProvider: KEYS, token: TOKEN };
     const ingest = createAlertIngest(services.client, config.temporal.taskQueue, { groupCommitDelayMs: config.ingest.groupCommitDelayMs });
     const grouped = await listen(ingest);
+    const stormStart = Date.now();
     const r1 = await runStorm(grouped.url, plan);
     await grouped.api.close();
-    const f1 = await incidentFigures(services.client);
+    const f1 = await incidentFigures(services.client, acceptedBy(r1), true);
     print('group commit (lifeline)', r1, f1, ingest.batcher.stats.signals);
+    if (flag('slow-report')) {
+      const rolled: string[] = [];
+      for await (const ex of services.client.workflow.list({ query: `WorkflowType = 'intakeWorkflow' AND ExecutionStatus != 'Running'` })) {
+        if (ex.closeTime) rolled.push(`${ex.workflowId}@${((ex.closeTime.getTime() - stormStart) / 1000).toFixed(1)}s`);
+      }
+      console.log(`  intake runs closed (continue-as-new)  ${rolled.sort().join(' ')}`);
+    }
 
     if (!flag('no-naive')) {
       // Start the naive run from scratch: close the incidents of the first run.
-      await Promise.all(PROVIDERS.map((p) => services.client.workflow.getHandle(incidentWorkflowId(p)).terminate('bench: next run')));
+      await Promise.all(PROVIDERS.flatMap((p) => [incidentWorkflowId(p), intakeWorkflowId(p)].map((id) => services.client.workflow.getHandle(id).terminate('bench: next run'))));
       const naive = await listen(naiveIngest(services.client, config.temporal.taskQueue));
       const r2 = await runStorm(naive.url, { ...plan, alerts: NAIVE_ALERTS });
       await naive.api.close();

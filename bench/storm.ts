@@ -17,6 +17,8 @@ export interface StormResult {
   rejected: Record<string, number>;
   seconds: number;
   latenciesMs: number[];
+  /** When each slow request (over 100 ms) started, in s since the storm began, and its latency: where the tail is. */
+  slow: [number, number][];
   incidentIds: Map<string, Set<string>>;
 }
 
@@ -40,6 +42,7 @@ function requestFor(i: number, plan: StormPlan): { path: string; body: string; p
 export async function runStorm(apiUrl: string, plan: StormPlan): Promise<StormResult> {
   const pool = new Pool(apiUrl, { connections: plan.clients, pipelining: 1 });
   const latenciesMs: number[] = [];
+  const slow: [number, number][] = [];
   const rejected: Record<string, number> = {};
   const incidentIds = new Map<string, Set<string>>(plan.providers.map((p) => [p, new Set<string>()]));
   let next = 0;
@@ -54,7 +57,9 @@ export async function runStorm(apiUrl: string, plan: StormPlan): Promise<StormRe
         headers: { 'content-type': 'application/json', authorization: `Bearer ${plan.token}` },
       });
       const text = await res.body.text();
-      latenciesMs.push(performance.now() - t0);
+      const ms = performance.now() - t0;
+      latenciesMs.push(ms);
+      if (ms > 100) slow.push([(t0 - started) / 1000, ms]);
       if (res.statusCode === 202) {
         accepted += 1;
         const id = (JSON.parse(text) as { incidentId?: string }).incidentId;
@@ -65,7 +70,7 @@ export async function runStorm(apiUrl: string, plan: StormPlan): Promise<StormRe
   await Promise.all(Array.from({ length: plan.clients }, client));
   const seconds = (performance.now() - started) / 1000;
   await pool.close();
-  return { accepted, rejected, seconds, latenciesMs, incidentIds };
+  return { accepted, rejected, seconds, latenciesMs, slow, incidentIds };
 }
 
 export function percentileOf(values: number[], p: number): number {

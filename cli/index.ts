@@ -11,6 +11,7 @@ import { runDemo } from './demo';
 import { callApi, type ApiTarget } from './http';
 import { checkTemplates } from '../activities/templates';
 import { notificationSecretEnvs } from '../config/notifications';
+import { readSecuredConnection } from '../client/connect';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 
@@ -72,6 +73,10 @@ export function buildCli(): Command {
       // Templates are part of the config: one using an unknown variable must fail here, not in an email.
       const templateProblems = checkTemplates(config.notifications.templatesDir);
       if (templateProblems.length) throw new ConfigError(path, templateProblems.map((p) => `notifications.templates: ${p}`));
+      // TLS files, the Temporal API key and codec keys: read now, each problem named by its field.
+      const temporalProblems = readSecuredConnection(config.temporal).problems;
+      if (config.store.postgres && !process.env[config.store.postgres.urlEnv]) temporalProblems.push(`store.postgres.urlEnv: ${config.store.postgres.urlEnv} is not set`);
+      if (temporalProblems.length) throw new ConfigError(path, temporalProblems);
       const missing = buildTokenTable(config).missing;
       out(`${path}: ok — ${config.providers.length} provider(s), ${config.chains.length} chain(s), ${config.services.length} service(s)`);
       for (const p of config.providers) if (p.apiKeyEnv && !process.env[p.apiKeyEnv]) out(`warning: providers.${p.id}.apiKeyEnv: ${p.apiKeyEnv} is not set`);

@@ -2,11 +2,12 @@
 // providers, the worker, the entity workflows and the API. `up`, `demo`, `worker` and `api` use it.
 import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import type { LifelineWorker as Worker } from '../worker/worker';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
-import { connectClient } from '../client/connect';
+import { connectClient, securedConnection } from '../client/connect';
+import { closeStores, storeFor } from '../store';
 import { buildApi } from '../api/server';
 import { createLifelineWorker } from '../worker/worker';
 import { ensureEntityWorkflows } from '../worker/entities';
@@ -59,6 +60,12 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
     }
   };
   try {
+    // TLS files, API key and codec keys are read (and every problem reported) before anything starts.
+    const secured = securedConnection(config.temporal);
+    // The state store (PostgreSQL: connect + migrations) before anything that writes to it runs.
+    const docs = await storeFor(config, process.env, (l) => say(l));
+    onStop('store', () => closeStores());
+    say(`store: ${docs.describe}`);
     let address = config.temporal.address;
     let temporalUiUrl: string | undefined;
     if (address === 'embedded') {
@@ -86,12 +93,12 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
     const endpoints = await startProviderEndpoints(config);
     onStop('provider endpoints', () => endpoints.close());
     if (endpoints.simulator) say(`sim: simulated providers at ${endpoints.simulator.url}`);
-    const client = await connectClient(address, config.temporal.namespace);
+    const client = await connectClient(address, config.temporal.namespace, secured);
     onStop('temporal client', () => client.connection.close());
 
     let worker: Worker | undefined;
     if (opts.worker) {
-      const w = await createLifelineWorker({ config, address, client, logger, baseUrlFor: endpoints.baseUrlFor, metrics });
+      const w = await createLifelineWorker({ config, address, client, logger, baseUrlFor: endpoints.baseUrlFor, metrics, secured });
       worker = w.worker;
       const running = w.worker.run();
       running.catch((err) => logger.error({ err }, 'worker stopped with an error'));
@@ -100,7 +107,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         await running.catch(() => undefined);
         await w.connection.close();
       });
-      await ensureEntityWorkflows(client, config);
+      await ensureEntityWorkflows(client, config, { log: say });
       say(`worker: polling task queue ${config.temporal.taskQueue}; monitoring ${config.providers.map((p) => p.id).join(', ')}`);
     }
 

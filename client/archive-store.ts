@@ -1,8 +1,9 @@
 // The archive of closed incidents: history JSON + record + rendered reports, so timelines and
-// postmortems outlive Temporal's retention. Pluggable (ArchiveStore); the default keeps one directory
-// per incident under dataDir/archive/<id>/.
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+// postmortems outlive Temporal's retention. Pluggable (ArchiveStore); kept in the process's document
+// store: one directory per incident under dataDir/archive/<id>/, or rows in PostgreSQL (store.kind).
+import { join } from 'node:path';
+import type { LifelineConfig } from '../config/schema';
+import { FileDocumentStore, storeFor, type DocumentStore } from '../store';
 import type { IncidentState } from '../domain/incident';
 import { summarize } from '../domain/incident';
 import type { ReportModel } from '../domain/report';
@@ -35,34 +36,30 @@ export interface ArchiveStore {
   list(): Promise<IncidentSummaryRecord[]>;
 }
 
-// Incident IDs come from URLs: only a plain `<scope>-<8 hex>` may become a path.
+// Incident IDs come from URLs: only a plain `<scope>-<8 hex>` may become a key.
 const SAFE_ID = /^[a-z0-9][a-z0-9_.-]{0,100}-[0-9a-f]{8}$/;
 const REPORT_FILES: Record<ArchivedReportFormat, string> = { md: 'report.md', html: 'report.html', json: 'report.json' };
+const COLLECTION = 'archive';
 
-export class FileArchiveStore implements ArchiveStore {
-  readonly root: string;
-  constructor(dataDir: string) {
-    this.root = resolve(dataDir, 'archive');
-  }
-
-  private dir(id: string): string | null {
-    return SAFE_ID.test(id) ? join(this.root, id) : null;
-  }
+/** The archive over the process's document store (store/): files under dataDir/archive/<id>/ or PostgreSQL. */
+export class DocumentArchiveStore implements ArchiveStore {
+  constructor(private readonly docs: DocumentStore | Promise<DocumentStore>) {}
 
   async put(docs: ArchiveDocuments): Promise<{ location: string; alreadyArchived: boolean }> {
-    const dir = this.dir(docs.entry.summary.id);
-    if (!dir) throw new Error(`not an archivable incident id: ${docs.entry.summary.id}`);
-    const existing = await this.get(docs.entry.summary.id);
-    if (existing && existing.runId === docs.entry.runId) return { location: dir, alreadyArchived: true };
-    await mkdir(dir, { recursive: true });
-    await write(join(dir, 'history.json'), docs.historyJson);
-    await write(join(dir, REPORT_FILES.md), docs.report.markdown);
-    await write(join(dir, REPORT_FILES.html), docs.report.html);
-    await write(join(dir, REPORT_FILES.json), JSON.stringify(docs.report.model, null, 2));
+    const id = docs.entry.summary.id;
+    if (!SAFE_ID.test(id)) throw new Error(`not an archivable incident id: ${id}`);
+    const store = await this.docs;
+    const location = `${store.describe}/${COLLECTION}/${id}`;
+    const existing = await this.get(id);
+    if (existing && existing.runId === docs.entry.runId) return { location, alreadyArchived: true };
+    await store.put(COLLECTION, `${id}/history.json`, docs.historyJson);
+    await store.put(COLLECTION, `${id}/${REPORT_FILES.md}`, docs.report.markdown);
+    await store.put(COLLECTION, `${id}/${REPORT_FILES.html}`, docs.report.html);
+    await store.put(COLLECTION, `${id}/${REPORT_FILES.json}`, JSON.stringify(docs.report.model, null, 2));
     // incident.json last: it marks the entry complete, so a crash midway is redone on retry and
     // readers never see half an entry.
-    await write(join(dir, 'incident.json'), JSON.stringify(docs.entry, null, 2));
-    return { location: dir, alreadyArchived: false };
+    await store.put(COLLECTION, `${id}/incident.json`, JSON.stringify(docs.entry, null, 2));
+    return { location, alreadyArchived: false };
   }
 
   async get(id: string): Promise<ArchiveEntry | null> {
@@ -79,31 +76,28 @@ export class FileArchiveStore implements ArchiveStore {
   }
 
   async list(): Promise<IncidentSummaryRecord[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.root);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    const entries = await Promise.all(names.filter((n) => SAFE_ID.test(n)).map((n) => this.get(n)));
+    const keys = await (await this.docs).keys(COLLECTION);
+    const ids = keys.filter((k) => k.endsWith('/incident.json')).map((k) => k.slice(0, -'/incident.json'.length)).filter((id) => SAFE_ID.test(id));
+    const entries = await Promise.all(ids.map((id) => this.get(id)));
     return entries.filter((e): e is ArchiveEntry => !!e).map((e) => e.summary);
   }
 
   private async read(id: string, file: string): Promise<string | null> {
-    const dir = this.dir(id);
-    if (!dir) return null;
-    try {
-      return await readFile(join(dir, file), 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    if (!SAFE_ID.test(id)) return null;
+    return (await this.docs).get(COLLECTION, `${id}/${file}`);
   }
 }
 
-async function write(file: string, content: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, content);
-  await rename(tmp, file);
+/** The embedded archive: one directory per incident under dataDir/archive/<id>/. */
+export class FileArchiveStore extends DocumentArchiveStore {
+  readonly root: string;
+  constructor(dataDir: string) {
+    const files = new FileDocumentStore(dataDir);
+    super(files);
+    this.root = join(files.root, COLLECTION);
+  }
 }
+
+/** The archive of the process's configured store (store.kind). */
+export const archiveStoreFromConfig = (config: Pick<LifelineConfig, 'dataDir' | 'store'>, env?: NodeJS.ProcessEnv): ArchiveStore =>
+  config.store.kind === 'local' ? new FileArchiveStore(config.dataDir) : new DocumentArchiveStore(storeFor(config, env));

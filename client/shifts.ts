@@ -3,7 +3,8 @@
 // operator change never interleaves with an automatic one, and never gets refused for being second.
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { enqueueShiftUpdate, routingWorkflowId, shiftQueueQuery, shiftStateQuery, shiftWorkflowId, type ShiftRequest, type ShiftResult } from '../workflows/messages';
+import { enqueueShiftUpdate, routingWorkflowId, shiftQueueQuery, shiftStateQuery, shiftWorkflowId, type ShiftRequest, type ShiftResult, type ShiftTicket } from '../workflows/messages';
+import { executeIdempotentUpdate } from './idempotent-update';
 
 export interface StartedShift {
   workflowId: string;
@@ -16,9 +17,13 @@ export interface StartedShift {
 /** Queues a shift; `id` makes a retried request the same shift (Temporal's Update ID is the same too). */
 export async function startShift(client: Client, _taskQueue: string, req: ShiftRequest, opts: { id?: string } = {}): Promise<StartedShift> {
   const id = opts.id ?? `op-${randomUUID().slice(0, 8)}`;
-  const r = await client.workflow
-    .getHandle(routingWorkflowId(req.chain))
-    .executeUpdate(enqueueShiftUpdate, { args: [{ id, request: req }], updateId: `shift:${id}` });
+  const handle = client.workflow.getHandle(routingWorkflowId(req.chain));
+  const args: [ShiftTicket] = [{ id, request: req }];
+  // A caller's id (an operator's Idempotency-Key) may come back after the entity continued-as-new, where
+  // Temporal no longer knows the update ID: the first answer is looked up in the earlier runs.
+  const r = opts.id
+    ? await executeIdempotentUpdate(client, handle, enqueueShiftUpdate, args, { updateId: `shift:${id}` })
+    : await handle.executeUpdate(enqueueShiftUpdate, { args, updateId: `shift:${id}` });
   return { workflowId: r.workflowId, id: r.id, position: r.position };
 }
 

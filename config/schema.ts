@@ -134,6 +134,54 @@ const personSchema = z.strictObject({
   pagerdutyRoutingKeyEnv: envName.optional(),
 });
 
+/**
+ * TLS to a Temporal cluster. Each PEM comes from a file (`*File`) or from an environment variable holding
+ * the PEM itself (`*Env`, for platforms that inject secrets as variables). A client certificate (mTLS,
+ * Temporal Cloud) needs its key. `tls: {}` is TLS with the system's CAs.
+ */
+export const temporalTlsSchema = z
+  .strictObject({
+    caFile: z.string().min(1).optional(),
+    caEnv: envName.optional(),
+    certFile: z.string().min(1).optional(),
+    certEnv: envName.optional(),
+    keyFile: z.string().min(1).optional(),
+    keyEnv: envName.optional(),
+    /** The name the server's certificate is checked against, when it differs from the address's host. */
+    serverName: z.string().min(1).optional(),
+  })
+  .superRefine((t, ctx) => {
+    for (const what of ['ca', 'cert', 'key'] as const) {
+      if (t[`${what}File`] && t[`${what}Env`]) ctx.addIssue({ code: 'custom', path: [`${what}Env`], message: `set ${what}File or ${what}Env, not both` });
+    }
+    const cert = !!(t.certFile || t.certEnv);
+    const key = !!(t.keyFile || t.keyEnv);
+    if (cert !== key) ctx.addIssue({ code: 'custom', path: [cert ? 'keyFile' : 'certFile'], message: 'a client certificate needs its private key: set both certFile/certEnv and keyFile/keyEnv' });
+  });
+
+const codecKeyId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"');
+
+/**
+ * Payload encryption (AES-256-GCM) for everything lifeline sends through Temporal. The key is 32 bytes,
+ * base64, in `keyEnv`; each payload records the `keyId` it was sealed with, so a new key can take over
+ * while `previousKeys` still open older histories.
+ */
+export const temporalCodecSchema = z
+  .strictObject({
+    keyId: codecKeyId,
+    keyEnv: envName,
+    previousKeys: z.array(z.strictObject({ keyId: codecKeyId, keyEnv: envName })).default([]),
+    /** Browser origins (the Temporal UI's) allowed to call the API's /codec endpoint. */
+    corsOrigins: z.array(z.url()).default([]),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set([c.keyId]);
+    c.previousKeys.forEach((k, i) => {
+      if (seen.has(k.keyId)) ctx.addIssue({ code: 'custom', path: ['previousKeys', i, 'keyId'], message: `duplicate key id "${k.keyId}"` });
+      seen.add(k.keyId);
+    });
+  });
+
 export const configSchema = z
   .strictObject({
     server: z
@@ -158,6 +206,12 @@ export const configSchema = z
          * every commit fsynced (about 2.5× slower ingestion on a small VM). Ignored for an external cluster.
          */
         sqliteSync: z.enum(['normal', 'full']).default('normal'),
+        /** TLS to an external cluster (ignored for "embedded"); see README "Running in production". */
+        tls: temporalTlsSchema.optional(),
+        /** Temporal Cloud API key, by environment variable name; TLS is on whenever it is set. */
+        apiKeyEnv: envName.optional(),
+        /** Encrypts workflow payloads before they leave the process (client and worker alike). */
+        codec: temporalCodecSchema.optional(),
       })
       .prefault({}),
     /** `lifeline worker` (no API in the process) serves its metrics here; off by default. See README "Metrics and health". */
@@ -165,9 +219,59 @@ export const configSchema = z
       .strictObject({
         metricsHost: z.string().default('127.0.0.1'),
         metricsPort: z.union([z.number().int().min(0).max(65535), z.literal(false)]).default(false),
+        /** The Temporal SDK's own metrics (schedule-to-start, sticky cache, pollers) on this port's /metrics; off by default. */
+        sdkMetricsPort: z.union([z.number().int().min(1).max(65535), z.literal(false)]).default(false),
+        // Slot budgets (README "Scale and sizing"). Probe loops run on their own task queue
+        // (`<taskQueue>-probes`) with their own slots, so incident, notification, diagnosis and routing
+        // activities on `taskQueue` never wait behind them.
+        /** Short activities (incident, notification, diagnosis, routing, trial probes) run at once. */
+        activitySlots: z.number().int().min(1).default(100),
+        /** Workflow tasks processed at once. */
+        workflowSlots: z.number().int().min(1).default(40),
+        /** Workflows kept in the sticky cache: at least providers + chains + open incidents avoids replays. */
+        stickyCacheSize: z.number().int().min(1).default(2000),
+        /**
+         * A workflow task waits this long for the worker that cached its workflow before any worker takes it
+         * (SDK default 10 s): after a worker crash its workflows move on within this.
+         */
+        stickyQueueTimeoutMs: z.number().int().min(1000).default(3000),
+        /** Probe loops (one per monitored provider in the closed state) this worker runs at once. */
+        probeSlots: z.number().int().min(1).default(1200),
+        /** How often a probe loop's heartbeat (its detection windows) reaches Temporal; ≤ 3 s for fast takeover. */
+        probeHeartbeatMs: z.number().int().min(100).max(3000).default(3000),
+        /** Sockets open at once to one provider origin (host:port), shared by every probe of that origin. */
+        probeSocketsPerHost: z.number().int().min(1).default(16),
+        /**
+         * A probe loop returns (and is scheduled again, on any worker) after about this long without a
+         * transition: how quickly loops spread onto a worker that joins. Each return costs ~6 history events.
+         */
+        probeLoopMaxMs: z.number().int().min(10_000).max(3_600_000).default(600_000),
+        /** Each probe fires up to this share of the interval early or late, so 1,000 probes never fire together. */
+        probeJitter: z.number().min(0).max(0.5).default(0.1),
       })
       .prefault({}),
     dataDir: z.string().min(1).default('.data'),
+    /**
+     * Where lifeline's own state lives (archive, reports, Slack records, subscribers, generated secrets):
+     * `local` = files under dataDir (one host); `postgres` = a database every replica shares.
+     */
+    store: z
+      .strictObject({
+        kind: z.enum(['local', 'postgres']).default('local'),
+        postgres: z
+          .strictObject({
+            /** postgres://user:password@host:port/database, by environment variable name. */
+            urlEnv: envName,
+            /** Pool size per process. */
+            maxConnections: z.number().int().min(1).max(100).default(5),
+          })
+          .optional(),
+      })
+      .prefault({})
+      .superRefine((s, ctx) => {
+        if (s.kind === 'postgres' && !s.postgres) ctx.addIssue({ code: 'custom', path: ['postgres'], message: 'required with kind postgres: { urlEnv: <variable holding the postgres:// URL> }' });
+        if (s.kind === 'local' && s.postgres) ctx.addIssue({ code: 'custom', path: ['kind'], message: 'set kind: postgres to use store.postgres' });
+      }),
     auth: z
       .strictObject({
         tokens: z.array(z.strictObject({ name: z.string().min(1), tokenEnv: envName, scopes: z.array(z.enum(SCOPES)).min(1) })).default([]),
@@ -230,6 +334,18 @@ export const configSchema = z
             deployments: z.record(z.string(), z.record(z.string(), z.string().min(1))),
           })
           .optional(),
+        /**
+         * How a target that refuses a route is retried (until it takes it or a newer version replaces it):
+         * each attempt is bounded by attemptTimeoutMs, the wait between attempts doubles from initialIntervalMs
+         * up to maximumIntervalMs.
+         */
+        retry: z
+          .strictObject({
+            initialIntervalMs: duration.default(1_000),
+            maximumIntervalMs: duration.default(30_000),
+            attemptTimeoutMs: duration.default(15_000),
+          })
+          .prefault({}),
       })
       .prefault({}),
     ingest: z

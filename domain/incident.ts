@@ -3,6 +3,7 @@ import type { FailureCategory } from './classify';
 import type { EscalationLevel } from './escalation';
 import type { Impact, Severity } from './impact';
 import type { Weights } from './failover';
+import type { IntakeMark } from './alert-summary';
 
 /** `restoring`: the provider recovered and traffic is failing back; a re-failure returns to `monitoring`. */
 export const PHASES = ['detected', 'assessing', 'escalating', 'diagnosing', 'recovering', 'monitoring', 'restoring', 'reporting', 'resolved'] as const;
@@ -101,6 +102,8 @@ export interface IncidentState {
     distinct?: number;
     /** Acknowledge/resolve events naming no open alert: dropped, as PagerDuty does. */
     dropped?: number;
+    /** The newest intake forward applied (workflows/intake.ts): a repeated one is ignored. */
+    intake?: IntakeMark;
   };
   diagnosis?: Diagnosis;
   routingChanges: RoutingChange[];

@@ -5,6 +5,8 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { IncidentState } from '../domain/incident';
 import { incidentDurations } from '../domain/report';
+import { RoutePublishMetrics } from './publish';
+import { ProbeMetrics, type ProbeLoopHandle } from './probes';
 
 /** What a probe reports that metrics care about (activities/probe.ts ProbeResult satisfies it). */
 export interface ProbeOutcome {
@@ -28,6 +30,10 @@ export class ActivityMetrics {
   private readonly deliverySeconds: Histogram<'channel'>;
   private readonly mttx: Record<keyof typeof MTTX, Histogram<'provider' | 'severity'>>;
   private readonly seen = new Set<string>();
+  /** Durable route publishing per chain and target. */
+  readonly routePublish: RoutePublishMetrics;
+  /** Probe lateness, schedule-to-start latency and probe-loop gauges (metrics/probes.ts). */
+  readonly starvation: ProbeMetrics;
 
   constructor(registers: Registry[]) {
     this.probes = new Counter({
@@ -57,6 +63,16 @@ export class ActivityMetrics {
         labelNames: ['provider', 'severity'], buckets: MTTX_BUCKETS, registers,
       });
     this.mttx = { mttd: mttx('mttd'), mtta: mttx('mtta'), mttm: mttx('mttm'), mttr: mttx('mttr') };
+    this.routePublish = new RoutePublishMetrics(registers);
+    this.starvation = new ProbeMetrics(registers);
+  }
+
+  probeLateness(ms: number): void {
+    this.starvation.probeLateness(ms);
+  }
+
+  probeLoop(intervalMs: number, since: number): ProbeLoopHandle {
+    return this.starvation.probeLoop(intervalMs, since);
   }
 
   probe(provider: string, r: ProbeOutcome): void {

@@ -1,10 +1,10 @@
-// Email subscribers of the status page, stored durably as one JSON file under dataDir (survives
-// restarts; the worker reads it when sending updates). Double opt-in: a subscriber receives updates only
+// Email subscribers of the status page, stored durably as one JSON document in the process's store
+// (dataDir/subscribers.json, or PostgreSQL shared by every replica; the worker reads it when sending updates). Double opt-in: a subscriber receives updates only
 // after following the confirmation link, whose token is stored as a SHA-256 digest. Unsubscribe links
 // carry `<id>.<HMAC(secret, id)>`, so every email can include one without storing a token.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import type { LifelineConfig } from '../config/schema';
+import { FileDocumentStore, storeFor, type DocumentStore } from '../store';
 
 export interface Subscriber {
   id: string;
@@ -20,33 +20,34 @@ export interface Subscriber {
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 const newToken = () => randomBytes(18).toString('base64url');
 
+const DOC = { collection: '', key: 'subscribers.json' };
+
 export class SubscriberStore {
-  private queue: Promise<unknown> = Promise.resolve();
   private secret?: Promise<Buffer>;
 
   constructor(
-    private readonly file: string,
-    private readonly secretFile = join(dirname(file), 'subscriber-link-secret'),
+    private readonly docs: DocumentStore | Promise<DocumentStore>,
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
   static inDataDir(dataDir: string, env: NodeJS.ProcessEnv = process.env): SubscriberStore {
-    return new SubscriberStore(join(dataDir, 'subscribers.json'), join(dataDir, 'subscriber-link-secret'), env);
+    return new SubscriberStore(new FileDocumentStore(dataDir), env);
   }
 
-  /** LIFELINE_SUBSCRIBER_SECRET, else a random secret kept (0600) beside the store. */
+  /** The configured store (store.kind): files under dataDir or PostgreSQL. */
+  static forConfig(config: Pick<LifelineConfig, 'dataDir' | 'store'>, env: NodeJS.ProcessEnv = process.env): SubscriberStore {
+    return config.store.kind === 'local' ? SubscriberStore.inDataDir(config.dataDir, env) : new SubscriberStore(storeFor(config, env), env);
+  }
+
+  /**
+   * LIFELINE_SUBSCRIBER_SECRET, else a random secret generated once and kept in the store (secrets/,
+   * 0600 as a file): the first replica to need it creates it, every other reads the same one.
+   */
   private linkSecret(): Promise<Buffer> {
     this.secret ??= (async () => {
       if (this.env.LIFELINE_SUBSCRIBER_SECRET) return Buffer.from(this.env.LIFELINE_SUBSCRIBER_SECRET);
-      try {
-        return await readFile(this.secretFile);
-      } catch {
-        await mkdir(dirname(this.secretFile), { recursive: true });
-        const fresh = randomBytes(32);
-        await writeFile(this.secretFile, fresh, { flag: 'wx', mode: 0o600 }).catch(() => undefined); // another process may win
-        await chmod(this.secretFile, 0o600).catch(() => undefined);
-        return readFile(this.secretFile);
-      }
+      const stored = await (await this.docs).putIfAbsent('secrets', 'subscriber-link-secret', randomBytes(32).toString('base64'));
+      return Buffer.from(stored.trim(), 'base64');
     })();
     return this.secret;
   }
@@ -56,12 +57,7 @@ export class SubscriberStore {
   }
 
   async all(): Promise<Subscriber[]> {
-    try {
-      return (JSON.parse(await readFile(this.file, 'utf8')) as { subscribers: Subscriber[] }).subscribers;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
+    return parseList(await (await this.docs).get(DOC.collection, DOC.key));
   }
 
   async confirmed(): Promise<Subscriber[]> {
@@ -111,20 +107,13 @@ export class SubscriberStore {
     });
   }
 
-  /** Read-modify-write, one at a time, written to a temp file and renamed (never half a file). */
-  private mutate<T>(fn: (list: Subscriber[]) => { list?: Subscriber[]; result: T }): Promise<T> {
-    const run = this.queue.then(async () => {
-      const out = fn(await this.all());
-      if (out.list) {
-        await mkdir(dirname(this.file), { recursive: true });
-        const tmp = `${this.file}.${process.pid}.tmp`;
-        await writeFile(tmp, JSON.stringify({ subscribers: out.list }, null, 2));
-        await rename(tmp, this.file);
-      }
-      return out.result;
+  /** Read-modify-write, one at a time across every process sharing the store (store/documents.ts update). */
+  private async mutate<T>(fn: (list: Subscriber[]) => { list?: Subscriber[]; result: T }): Promise<T> {
+    return (await this.docs).update(DOC.collection, DOC.key, (current) => {
+      const out = fn(parseList(current));
+      return { result: out.result, ...(out.list ? { value: JSON.stringify({ subscribers: out.list }, null, 2) } : {}) };
     });
-    this.queue = run.catch(() => undefined);
-    return run;
   }
 }
 
+const parseList = (text: string | null): Subscriber[] => (text ? (JSON.parse(text) as { subscribers: Subscriber[] }).subscribers : []);

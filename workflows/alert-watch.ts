@@ -8,6 +8,7 @@ import { DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE, pruneArrivals, repeatAlertsEscala
 import { nextLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
 import { reassessImpact, worseSeverity, type Severity } from '../domain/impact';
 import { addTimeline, type Alert, type AlertKind, type IncidentState } from '../domain/incident';
+import { SUMMARY_MAX_SERVICES, type AlertSummary } from '../domain/alert-summary';
 
 export interface AlertWatchHooks {
   state: IncidentState;
@@ -64,6 +65,17 @@ export function createAlertWatch(h: AlertWatchHooks) {
         const named = a.details?.services;
         if (Array.isArray(named)) for (const sv of named.slice(0, 50)) if (typeof sv === 'string') reportedServices.add(sv);
       }
+    },
+    /**
+     * The same for a summary from the intake: its kinds, its arrival times (when the intake received
+     * each alert, so a burst stays a burst however the forwards are spaced) and the services it names.
+     */
+    noteSummary(s: AlertSummary): void {
+      for (const kind of Object.keys(s.kinds) as AlertKind[]) kindsSeen.add(kind);
+      for (const [kind, times] of Object.entries(s.arrivals) as [AlertKind, number[]][]) {
+        arrivals.set(kind, [...(arrivals.get(kind) ?? []), ...times].sort((a, b) => a - b).slice(-50));
+      }
+      for (const sv of s.services) if (reportedServices.size < SUMMARY_MAX_SERVICES * 4) reportedServices.add(sv);
     },
     kinds: (): AlertKind[] => [...kindsSeen],
     routing,

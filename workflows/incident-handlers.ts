@@ -1,7 +1,8 @@
 // incidentWorkflow's signal, query and update handlers: registered synchronously before the workflow's
 // first await, so nothing sent at start (the opening alerts of signal-with-start) is missed.
 import { setHandler, uuid4 } from '@temporalio/workflow';
-import { addTimeline, recordAlerts, type Alert, type IncidentState } from '../domain/incident';
+import { addTimeline, recordAlerts, type IncidentState } from '../domain/incident';
+import { addAlerts, type AlertSummary } from '../domain/alert-summary';
 import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
 import { nextLevel, type EscalationLevel } from '../domain/escalation';
 import {
@@ -34,8 +35,8 @@ export interface IncidentFlags {
 export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page, shifts }: {
   state: IncidentState;
   flags: IncidentFlags;
-  /** Triggers that arrive after resolution: the next incident of the scope opens with them. */
-  lateAlerts: Alert[];
+  /** Triggers that arrive after resolution, summarised (bounded): the next incident of the scope opens with them. */
+  lateAlerts: AlertSummary;
   alertWatch: ReturnType<typeof createAlertWatch>;
   page(level: EscalationLevel, why: string): Promise<void>;
   shifts: Shifts;
@@ -47,7 +48,7 @@ export function registerIncidentHandlers({ state, flags, lateAlerts, alertWatch,
       // Triggers open the next incident of this scope below, never dropped; acknowledge/resolve events
       // of a closed incident are dropped (PagerDuty semantics).
       const late = alerts.filter(isTrigger);
-      lateAlerts.push(...late);
+      addAlerts(lateAlerts, late, Date.now());
       // The next incident's ID is fixed now (deterministic), so whoever sent these can be told it.
       if (late.length && !state.nextIncidentId) state.nextIncidentId = `${state.scope}-${uuid4().replace(/-/g, '').slice(0, 8)}`;
       return;

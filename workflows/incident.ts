@@ -25,7 +25,6 @@ import {
   incidentIdFor,
   newIncidentState,
   recordAlerts,
-  type Alert,
   type IncidentState,
 } from '../domain/incident';
 import { recordKeyedAlerts } from '../domain/dedup';
@@ -39,6 +38,8 @@ import { SA, type IncidentInput } from './messages';
 import { archiveWorkflowId } from './archive';
 import { setPhase, setSeverity } from './incident-record';
 import { registerIncidentHandlers, type IncidentFlags } from './incident-handlers';
+import { applyCarriedSummary, registerAlertSummaryHandler } from './incident-intake';
+import { emptySummary } from '../domain/alert-summary';
 
 // Retries are bounded by time, per kind of work, never by a count that a busy dependency exhausts in
 // seconds; when the time is up the failure is recorded and the incident goes on.
@@ -83,7 +84,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
   };
   const shifts = createShifts(state, input.resume?.pendingShifts);
   let escalationRepeats = input.resume?.escalationRepeats ?? 0;
-  const lateAlerts: Alert[] = [];
+  const lateAlerts = emptySummary(); // bounded: triggers after resolution, summarised
   let escalationLevels: IncidentContext['escalationLevels'] | undefined = undefined; // known after assessment
   let maintenance: IncidentContext['maintenance'] = null;
   let lastPublishedUpdate: string | undefined;
@@ -104,6 +105,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   // ---- handlers first, before any await ------------------------------------------------------------
   registerIncidentHandlers({ state, flags, lateAlerts, alertWatch, page: (level, why) => page(state, level, why), shifts });
+  registerAlertSummaryHandler({ state, late: lateAlerts, alertWatch });
 
   // Deliveries retry by `notifications.retry` (minutes) and status emails go out in the background, so an
   // SMTP outage cannot hold the incident in a phase.
@@ -127,6 +129,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       alertWatch.note(input.carriedAlerts);
       recordKeyedAlerts(state, input.carriedAlerts);
     }
+    if (input.carriedSummary) applyCarriedSummary(state, input.carriedSummary, alertWatch);
     if (input.carriedRecovery) {
       flags.recovered = true;
       state.recoveredAt = input.carriedRecovery.at;
@@ -274,13 +277,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     // Temporal's retention).
     await startArchiver();
     await condition(allHandlersFinished); // a note added while the archiver started still completes
-    if (lateAlerts.length) {
-      log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.length, next: state.nextIncidentId });
+    if (lateAlerts.triggers) {
+      log.info('alerts arrived after resolution: opening the next incident of this scope', { count: lateAlerts.triggers, next: state.nextIncidentId });
       await continueAsNew<typeof incidentWorkflow>({
         scope: input.scope,
         provider: input.provider,
-        title: lateAlerts[0].summary,
-        carriedAlerts: lateAlerts,
+        title: lateAlerts.sample[0]?.summary ?? state.title,
+        carriedSummary: lateAlerts,
         // Already given to whoever sent the alerts (owningIncident), so they report recovery to it.
         ...(state.nextIncidentId ? { incidentId: state.nextIncidentId } : {}),
         ...(flags.nextRecovered ? { carriedRecovery: flags.nextRecovered } : {}),

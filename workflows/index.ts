@@ -4,3 +4,5 @@ export { monitorWorkflow } from './monitor';
 export { routingWorkflow } from './routing';
 export { archiveIncidentWorkflow } from './archive';
 export { trafficShiftWorkflow } from './shift';
+export { routePublisherWorkflow } from './publish';
+export { intakeWorkflow } from './intake';

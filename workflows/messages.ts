@@ -10,6 +10,7 @@ import type { ProbeObservation } from '../domain/classify';
 import type { RecoveryAction } from '../domain/recovery';
 import type { ShiftKind } from '../domain/shift';
 import type { BreakerState } from '../domain/breaker';
+import type { AlertSummary } from '../domain/alert-summary';
 
 // ---- IDs ----------------------------------------------------------------------------------------
 export const incidentWorkflowId = (scope: string) => `incident-${scope}`;
@@ -20,6 +21,8 @@ export const routingWorkflowId = (chain: string) => `routing-${chain}`;
  * queue, not the ID, serialises automatic and operator shifts).
  */
 export const shiftWorkflowId = (chain: string, ticketId: string) => `shift-${chain}-${ticketId}`;
+/** The per-scope alert intake in front of the incident (workflows/intake.ts). */
+export const intakeWorkflowId = (scope: string) => `intake-${scope}`;
 
 // ---- Typed search attributes (registered on the dev server at start, and in compose) ------------
 export const SA = {
@@ -45,6 +48,8 @@ export interface IncidentInput {
   incidentId?: string;
   /** Alerts that arrived after the previous incident of this scope was resolved. */
   carriedAlerts?: Alert[];
+  /** The same, summarised (bounded): what incidents carry since the intake summarises alerts. */
+  carriedSummary?: AlertSummary;
   /** The provider's recovery, reported to the previous run (closing) for this incident before it started. */
   carriedRecovery?: { at: string; detail: string };
   /** Set when an open incident continued-as-new to keep its history short: resume in monitoring. */
@@ -73,6 +78,16 @@ export interface ActorRequest {
 }
 
 export const alertsSignal = defineSignal<[AlertBatch]>('alerts');
+/**
+ * From the scope's intake: a summary of alert events, once per forwarding window. `origin` (the intake's
+ * first run ID) and `seq` make a retried forward a no-op.
+ */
+export interface AlertSummaryForward {
+  origin: string;
+  seq: number;
+  summary: AlertSummary;
+}
+export const alertSummarySignal = defineSignal<[AlertSummaryForward]>('alertSummary');
 /** incidentId: the incident the monitor opened for this outage; a report for another one is stale. */
 export const providerRecoveredSignal = defineSignal<[{ at: string; detail: string; incidentId?: string }]>('providerRecovered');
 export const acknowledgeUpdate = defineUpdate<IncidentState, [ActorRequest]>('acknowledge');
@@ -88,6 +103,50 @@ export const incidentStateQuery = defineQuery<IncidentState>('state');
 export const owningIncidentUpdate = defineUpdate<{ incidentId: string }, []>('owningIncident');
 /** A routing entity's answer to a shift this incident requested (see ShiftTicket.requester). */
 export const shiftDoneSignal = defineSignal<[{ id: string; result: ShiftResult }]>('shiftDone');
+
+// ---- intakeWorkflow --------------------------------------------------------------------------------
+// Alert batches reach it as `alertsSignal` (signal-with-start on `intake-<scope>`): the 202 of the API.
+export interface IntakeInput {
+  scope: string;
+  provider: string;
+  /** Least time between two forwards to the incident (default 1 s): the incident's signal rate. */
+  forwardEveryMs?: number;
+  /**
+   * History events before the intake continues-as-new by itself (default 1,500). The API asks it to roll
+   * over earlier (`intakeRolloverSignal`), at a moment when it sends nothing.
+   */
+  historyLimit?: number;
+  /** The intake closes after this long with nothing to forward (default 10 min); the next alert restarts it. */
+  idleCloseMs?: number;
+  /** Carried over continue-as-new. */
+  carried?: { origin: string; seq: number; pending: AlertSummary; totals: IntakeTotals; runs: number };
+}
+
+export interface IntakeTotals {
+  /** Alert events received (every one was a 202). */
+  received: number;
+  /** Alert events forwarded to incidents (received − forwarded are pending). */
+  forwarded: number;
+  /** Forwards sent (signals to the incident). */
+  forwards: number;
+}
+
+export interface IntakeState {
+  scope: string;
+  seq: number;
+  runs: number;
+  totals: IntakeTotals;
+  pending: number;
+}
+
+export const intakeStateQuery = defineQuery<IntakeState>('intakeState');
+/**
+ * Continue-as-new now. Sent by the API's intake recorder (client/incidents.ts) while it holds back its
+ * alerts for the scope, so no signal lands during the continue-as-new task: under a storm a signal that
+ * does makes the attempt fail, and the server refuses further signals until a retry succeeds
+ * (temporalio/temporal#8097) — seconds in which every alert of the scope waits.
+ */
+export const intakeRolloverSignal = defineSignal('rollover');
 
 // ---- routingWorkflow ------------------------------------------------------------------------------
 export type RouteMode = 'normal' | 'degraded' | 'emergency';
@@ -150,6 +209,13 @@ export const shiftQueueQuery = defineQuery<ShiftQueueState>('shiftQueue');
 export const setHintsUpdate = defineUpdate<RouteState, [SetHintsRequest]>('setHints');
 export const routeQuery = defineQuery<RouteState>('route');
 
+/** The chain as configured now (sent by every worker at start): providers added or removed, configured weights. */
+export interface ReconfigureRouteRequest {
+  providers: string[];
+  weights: Record<string, number>;
+}
+export const reconfigureRouteUpdate = defineUpdate<RouteState, [ReconfigureRouteRequest]>('reconfigureRoute');
+
 // ---- monitorWorkflow ------------------------------------------------------------------------------
 export interface MonitorInput {
   provider: string;
@@ -162,6 +228,8 @@ export interface MonitorInput {
   trialsToClose?: number;
   /** Time between half-open trial probes (default 1 s; the starter passes the probe interval). */
   trialIntervalMs?: number;
+  /** The provider's probe timeout: bounds a trial probe's start-to-close (the starter passes it). */
+  probeTimeoutMs?: number;
   /** The incident opened for the current outage (carried over continue-as-new). */
   incidentId?: string;
 }
@@ -178,9 +246,15 @@ export interface MonitorState {
   lastReason?: string;
   /** The incident opened for the current outage; recovery is reported to that incident only. */
   incidentId?: string;
+  /** The breaker settings in force (from config; updated by monitorSettings). */
+  settings?: { breakerCooldownMs: number; trialsToClose: number; trialIntervalMs: number };
 }
 
 export const monitorStateQuery = defineQuery<MonitorState>('monitorState');
+
+/** The provider's detection settings as configured now (sent by every worker at start). */
+export type MonitorSettings = Required<Pick<MonitorInput, 'breakerCooldownMs' | 'trialsToClose' | 'trialIntervalMs' | 'probeTimeoutMs'>>;
+export const monitorSettingsSignal = defineSignal<[MonitorSettings]>('monitorSettings');
 
 // ---- trafficShiftWorkflow -------------------------------------------------------------------------
 export interface ShiftRequest {
@@ -228,3 +302,38 @@ export interface ShiftResult {
 /** Sent by the routing entity to its running shift child: stop at the next safe point. */
 export const stopShiftSignal = defineSignal<[{ reason: string }]>('stopShift');
 export const shiftStateQuery = defineQuery<{ request: ShiftRequest; steps: ShiftStepRecord[]; outcome?: ShiftOutcome }>('shiftState');
+
+// ---- routePublisherWorkflow -----------------------------------------------------------------------
+/** One durable publisher per chain and external target (webhook, litellm): the latest route wins. */
+export const routePublisherWorkflowId = (chain: string, target: string) => `publish-${chain}-${target}`;
+
+export interface RoutePublisherInput {
+  chain: string;
+  target: string;
+  /** Retry of a refused publication (publishers.retry). */
+  retry: { initialIntervalMs: number; maximumIntervalMs: number; attemptTimeoutMs: number };
+  /** Carried over continue-as-new: the newest route seen, and the version the target has. */
+  latest?: RouteState;
+  publishedVersion?: number;
+  publishedAt?: string;
+  /** History events before continuing as new (default 2,000; tests lower it). */
+  historyLimit?: number;
+}
+
+export interface RoutePublisherState {
+  chain: string;
+  target: string;
+  /** Newest route version handed to this publisher. */
+  latestVersion: number | null;
+  /** Version the target last accepted (0: none yet in this publisher's memory). */
+  publishedVersion: number;
+  publishedAt: string | null;
+  /** Versions dropped because a newer one arrived before they were delivered. */
+  superseded: number;
+  /** Versions that failed for good (non-retryable); the next version is tried again. */
+  failed: number;
+  lastError: string | null;
+}
+
+export const publishRouteSignal = defineSignal<[RouteState]>('publishRoute');
+export const routePublisherStateQuery = defineQuery<RoutePublisherState>('routePublisherState');

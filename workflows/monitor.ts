@@ -6,20 +6,31 @@
 import { continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { MonitorActivities, WatchResult } from '../activities/types';
 import { newBreaker, nextBreaker, type BreakerEvent, type BreakerSettings } from '../domain/breaker';
-import { monitorStateQuery, type MonitorInput, type MonitorState } from './messages';
+import { monitorSettingsSignal, monitorStateQuery, type MonitorInput, type MonitorState } from './messages';
+import { probeTaskQueue } from '../domain/task-queues';
 
-const watcher = proxyActivities<MonitorActivities>({
-  // The activity returns on a transition or after an hour without one; heartbeats prove it is alive.
-  startToCloseTimeout: '65 minutes',
-  heartbeatTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+// The probe loop runs on the probe task queue (its own slot budget: domain/task-queues.ts). It returns on a
+// transition or after worker.probeLoopMaxMs (≤ 1 h) without one. It heartbeats on its own timer every
+// ≤ 3 s whatever the probe interval, so a dead worker's loop is retried elsewhere within ~8 s, and the
+// retry resumes its detection windows from the last heartbeat (activities/probe-memory.ts).
+const watcher = {
+  watchProvider: (args: { provider: string; healthy: boolean }) =>
+    proxyActivities<MonitorActivities>({
+      taskQueue: probeTaskQueue(workflowInfo().taskQueue),
+      startToCloseTimeout: '65 minutes',
+      heartbeatTimeout: '8 seconds',
+      retry: { initialInterval: '500 milliseconds', maximumInterval: '5 seconds' },
+    }).watchProvider(args),
+};
+// One signal-with-start or signal: seconds, not minutes.
 const signaller = proxyActivities<MonitorActivities>({
-  startToCloseTimeout: '30 seconds',
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
-// A trial is one probe (bounded by the provider's probe timeout); a failure to run it is a failed trial.
-const trial = proxyActivities<MonitorActivities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 2 } });
+// A trial is one probe: its start-to-close is the provider's probe timeout plus 5 s (2 min for monitors started
+// before the starter passed it); a failure to run it is a failed trial.
+const trialFor = (probeTimeoutMs: number | undefined) =>
+  proxyActivities<MonitorActivities>({ startToCloseTimeout: probeTimeoutMs ? probeTimeoutMs + 5_000 : '2 minutes', retry: { maximumAttempts: 2 } });
 
 export async function monitorWorkflow(input: MonitorInput): Promise<void> {
   const state: MonitorState = {
@@ -31,12 +42,25 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     ...(input.breaker ? { breaker: input.breaker } : {}),
   };
   setHandler(monitorStateQuery, () => state);
+  // Config changes (detection settings) reach the running monitor: each worker sends them at start.
+  // They apply from the next cooldown or trial on (a cooldown already running keeps its length) and
+  // are carried over continue-as-new.
+  const current: MonitorInput = { ...input };
+  const cfg: BreakerSettings = { cooldownMs: 5_000, trialsToClose: 2, trialSampleRate: 0.1 };
+  const refresh = () => {
+    Object.assign(cfg, { cooldownMs: current.breakerCooldownMs ?? 5_000, trialsToClose: current.trialsToClose ?? 2 });
+    state.settings = { breakerCooldownMs: cfg.cooldownMs, trialsToClose: cfg.trialsToClose, trialIntervalMs: current.trialIntervalMs ?? 1_000 };
+  };
+  refresh();
+  setHandler(monitorSettingsSignal, (s) => {
+    Object.assign(current, s);
+    refresh();
+  });
 
-  return breakerLoop(state, input);
+  return breakerLoop(state, current, cfg);
 }
 
-async function breakerLoop(state: MonitorState, input: MonitorInput): Promise<void> {
-  const cfg: BreakerSettings = { cooldownMs: input.breakerCooldownMs ?? 5_000, trialsToClose: input.trialsToClose ?? 2, trialSampleRate: 0.1 };
+async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: BreakerSettings): Promise<void> {
   // A monitor that starts unhealthy (continued-as-new mid-outage) starts with its breaker open.
   state.breaker ??= state.healthy ? newBreaker(state.since) : { ...newBreaker(state.since), phase: 'open', openedCount: 1 };
   const apply = (e: BreakerEvent) => {
@@ -66,7 +90,7 @@ async function breakerLoop(state: MonitorState, input: MonitorInput): Promise<vo
     } else {
       let obs: WatchResult['observation'];
       try {
-        obs = await trial.trialProbe({ provider: state.provider });
+        obs = await trialFor(input.probeTimeoutMs).trialProbe({ provider: state.provider });
       } catch {
         obs = { ok: false, latencyMs: 0, category: 'unknown', at: new Date().toISOString(), message: 'trial probe could not run' };
       }

@@ -25,6 +25,7 @@ import { RECOVERY_ACTIONS } from '../domain/recovery';
 import {
   cancelShiftSignal,
   enqueueShiftUpdate,
+  reconfigureRouteUpdate,
   requestShiftSignal,
   routeQuery,
   setHintsUpdate,
@@ -108,6 +109,37 @@ export async function routingWorkflow(initial: RouteState, carry?: RoutingCarry)
         if (!state.providers.includes(req.provider)) throw new Error(`provider: ${req.provider} is not in the chain`);
         const bad = req.hints.filter((h: string) => !(RECOVERY_ACTIONS as readonly string[]).includes(h));
         if (bad.length) throw new Error(`hints: unknown hint(s) ${bad.join(', ')}`);
+      },
+    },
+  );
+
+  // The chain as configured now, sent by each worker at start: a provider added to the chain becomes a
+  // failover target at once; changed weights are adopted while the route is normal (a failover in
+  // effect keeps its weights; failback restores the configured ones). Nothing changed → no new version.
+  setHandler(
+    reconfigureRouteUpdate,
+    (req) =>
+      mutex.runExclusive(async () => {
+        const weights = compactWeights(req.weights);
+        const providersChanged = JSON.stringify(req.providers) !== JSON.stringify(state.providers);
+        const weightsChanged = state.mode === 'normal' && JSON.stringify(weights) !== JSON.stringify(state.weights);
+        if (!providersChanged && !weightsChanged) return { ...state };
+        state.providers = [...req.providers];
+        if (weightsChanged) state.weights = weights;
+        state.version += 1;
+        state.updatedAt = new Date().toISOString();
+        state.reason = 'configuration changed (by lifeline worker start-up)';
+        await publisher.publishRoute({ ...state });
+        return { ...state };
+      }),
+    {
+      validator: (req) => {
+        if (!req.providers.length) throw new Error('providers: a chain needs at least one provider');
+        const issues = validateWeights(req.weights, req.providers);
+        if (issues.length) throw new Error(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+        // Weights in effect during a failover must still name providers of the chain.
+        const orphan = Object.keys(state.weights).filter((p) => (state.weights[p] ?? 0) > 0 && !req.providers.includes(p));
+        if (state.mode !== 'normal' && orphan.length) throw new Error(`providers: ${orphan.join(', ')} carries traffic in the current ${state.mode} route; fail back first`);
       },
     },
   );

@@ -7,6 +7,7 @@ import { emailChannel } from './email';
 import { pagerdutyChannel } from './pagerduty';
 import { slackChannel } from './slack';
 import { webhookChannel } from './webhook';
+import { storeFor } from '../../store';
 
 /** Names of the configured targets, in delivery order ('webhook:<name>' per webhook). */
 export function deliveryTargets(config: LifelineConfig): string[] {
@@ -19,7 +20,7 @@ export function buildChannels(deps: ActivityDeps, overrides: Channel[] = []): Ma
   const env = deps.env ?? process.env;
   const templatesDir = n.templatesDir;
   const list: Channel[] = [logChannel(deps)];
-  if (n.slack) list.push(slackChannel(n.slack, { env, dataDir: deps.config.dataDir, templatesDir }));
+  if (n.slack) list.push(slackChannel(n.slack, { env, dataDir: deps.config.dataDir, templatesDir, docs: storeFor(deps.config, env) }));
   if (n.email) list.push(emailChannel(n.email, { env, templatesDir }));
   if (n.pagerduty) list.push(pagerdutyChannel(n.pagerduty, { env, templatesDir }));
   for (const w of n.webhooks) list.push(webhookChannel(w, { env }));

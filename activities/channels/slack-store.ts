@@ -1,9 +1,10 @@
-// A small keyed store under dataDir for Slack: the incident message's ts and the thread replies already
-// posted. The workflow also keeps the ts; this file covers a worker that crashed after posting but
-// before the activity completed, so the retry updates instead of posting a second message. A crash
-// between the post and the write leaves `posting` set: the retry then looks the message up in Slack.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// A small keyed store for Slack: the incident message's ts and the thread replies already posted, in
+// the process's document store (dataDir/notifications/slack/<id>.json, or PostgreSQL shared by every
+// worker). The workflow also keeps the ts; this record covers a worker that crashed after posting but
+// before the activity completed, so the retry — on any worker — updates instead of posting a second
+// message. A crash between the post and the write leaves `posting` set: the retry then looks the
+// message up in Slack.
+import type { DocumentStore } from '../../store';
 
 export interface SlackRecord {
   ts?: string;
@@ -16,27 +17,28 @@ export interface SlackRecord {
 }
 
 const REPLIES_KEPT = 200;
+const COLLECTION = 'notifications/slack';
 
-export function slackStore(dataDir: string) {
-  const dir = resolve(dataDir, 'notifications', 'slack');
-  const file = (incidentId: string) => join(dir, `${incidentId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`);
+export function slackStore(docs: DocumentStore | Promise<DocumentStore>) {
+  const key = (incidentId: string) => `${incidentId.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`;
   return {
-    read(incidentId: string): SlackRecord {
+    async read(incidentId: string): Promise<SlackRecord> {
       try {
-        const r = JSON.parse(readFileSync(file(incidentId), 'utf8')) as SlackRecord;
+        const text = await (await docs).get(COLLECTION, key(incidentId));
+        if (!text) return { replies: [] };
+        const r = JSON.parse(text) as SlackRecord;
         return {
           ts: r.ts, channel: r.channel, replies: Array.isArray(r.replies) ? r.replies : [], posting: r.posting === true,
           ...(typeof r.postingKey === 'string' ? { postingKey: r.postingKey } : {}),
         };
-      } catch {
-        return { replies: [] };
+      } catch (err) {
+        // A corrupt record reads as none; an unreachable store fails the attempt (Temporal retries it).
+        if (err instanceof SyntaxError) return { replies: [] };
+        throw err;
       }
     },
-    write(incidentId: string, record: SlackRecord): void {
-      mkdirSync(dir, { recursive: true });
-      const f = file(incidentId);
-      writeFileSync(`${f}.tmp`, JSON.stringify({ ...record, replies: record.replies.slice(-REPLIES_KEPT) }));
-      renameSync(`${f}.tmp`, f); // atomic: a crash never leaves half a record
+    async write(incidentId: string, record: SlackRecord): Promise<void> {
+      await (await docs).put(COLLECTION, key(incidentId), JSON.stringify({ ...record, replies: record.replies.slice(-REPLIES_KEPT) }));
     },
   };
 }

@@ -8,6 +8,7 @@ import { renderTemplate } from '../templates';
 import { permanent, requireSecret } from './failure';
 import { templateModel } from './model';
 import { slackStore } from './slack-store';
+import { FileDocumentStore, type DocumentStore } from '../../store';
 
 type SlackConfig = NonNullable<NotificationsConfig['slack']>;
 
@@ -34,8 +35,8 @@ async function findPosted(web: WebClient, channel: string, incidentId: string): 
   }
 }
 
-export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; dataDir: string; templatesDir?: string }): Channel {
-  const store = slackStore(opts.dataDir);
+export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; dataDir: string; templatesDir?: string; docs?: DocumentStore | Promise<DocumentStore> }): Channel {
+  const store = slackStore(opts.docs ?? new FileDocumentStore(opts.dataDir));
   return {
     name: 'slack',
     async send(n, recipients, dedupKey, sendOpts): Promise<ChannelResult> {
@@ -51,24 +52,24 @@ export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; d
       // Temporal owns retries and backoff; the client must not retry underneath it (nor log each failure:
       // the activity's failure is logged and on the timeline).
       const web = new WebClient(token, { slackApiUrl: cfg.apiUrl, timeout: cfg.timeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
-      const record = store.read(n.incidentId);
+      const record = await store.read(n.incidentId);
       try {
         const found = !sendOpts?.slackTs && !record.ts && record.posting ? await findPosted(web, cfg.channel, n.incidentId) : undefined;
         const ts = sendOpts?.slackTs ?? record.ts ?? found;
         if (found && record.postingKey === dedupKey) {
           // This very notification was posted by an attempt that died before recording it (worker killed
           // mid-call): adopt that message instead of posting it again or echoing it into its own thread.
-          store.write(n.incidentId, { ts: found, channel: cfg.channel, replies: [...record.replies, dedupKey] });
+          await store.write(n.incidentId, { ts: found, channel: cfg.channel, replies: [...record.replies, dedupKey] });
           return { status: 'delivered', ref: found, detail: 'posted' };
         }
         if (!ts) {
-          store.write(n.incidentId, { ...record, posting: true, postingKey: dedupKey });
+          await store.write(n.incidentId, { ...record, posting: true, postingKey: dedupKey });
           const posted = await web.chat.postMessage({
             channel: cfg.channel, text, blocks: blocks as never, unfurl_links: false,
             metadata: { event_type: METADATA_TYPE, event_payload: { incident_id: n.incidentId } },
           });
           if (!posted.ts) throw new Error('slack: chat.postMessage returned no ts');
-          store.write(n.incidentId, { ts: posted.ts, channel: posted.channel ?? cfg.channel, replies: [...record.replies, dedupKey] });
+          await store.write(n.incidentId, { ts: posted.ts, channel: posted.channel ?? cfg.channel, replies: [...record.replies, dedupKey] });
           return { status: 'delivered', ref: posted.ts, detail: 'posted' };
         }
         const channel = record.channel ?? cfg.channel;
@@ -76,7 +77,7 @@ export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; d
         if (!record.replies.includes(dedupKey)) {
           const reply = renderTemplate('slack-update.txt', model, opts.templatesDir).trim();
           await web.chat.postMessage({ channel, thread_ts: ts, text: reply });
-          store.write(n.incidentId, { ts, channel, replies: [...record.replies, dedupKey] });
+          await store.write(n.incidentId, { ts, channel, replies: [...record.replies, dedupKey] });
         }
         return { status: 'delivered', ref: ts, detail: 'updated' };
       } catch (err) {

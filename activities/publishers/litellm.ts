@@ -6,8 +6,7 @@
 import { request } from 'undici';
 import { readSecret } from '../../config/load';
 import type { RouteState } from '../../workflows/messages';
-import type { RoutePublisher } from './index';
-import { twice } from './retry';
+import { requestSignal, type RoutePublisher } from './index';
 
 export interface LiteLlmConfig {
   url: string;
@@ -18,7 +17,7 @@ export interface LiteLlmConfig {
 export function createLiteLlmPublisher(cfg: LiteLlmConfig, env?: NodeJS.ProcessEnv): RoutePublisher {
   return {
     name: 'litellm',
-    async publish(route: RouteState) {
+    async publish(route: RouteState, signal?: AbortSignal) {
       const deployments = cfg.deployments[route.id];
       if (!deployments) return; // this chain is not served through LiteLLM
       const key = readSecret(cfg.apiKeyEnv, env);
@@ -26,16 +25,14 @@ export function createLiteLlmPublisher(cfg: LiteLlmConfig, env?: NodeJS.ProcessE
       // so a provider that left the route drops to 0.
       for (const [provider, id] of Object.entries(deployments)) {
         const body = JSON.stringify({ model_info: { id }, litellm_params: { weight: route.weights[provider] ?? 0 } });
-        await twice(async () => {
-          const res = await request(`${cfg.url.replace(/\/$/, '')}/model/update`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-            body,
-            signal: AbortSignal.timeout(5_000),
-          });
-          await res.body.dump();
-          if (res.statusCode >= 300) throw new Error(`LiteLLM /model/update ${id} answered HTTP ${res.statusCode}`);
+        const res = await request(`${cfg.url.replace(/\/$/, '')}/model/update`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+          body,
+          signal: requestSignal(signal),
         });
+        await res.body.dump();
+        if (res.statusCode >= 300) throw new Error(`LiteLLM /model/update ${id} answered HTTP ${res.statusCode}`);
       }
     },
   };

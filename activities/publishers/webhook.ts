@@ -1,14 +1,13 @@
 // Signed generic webhook: POST { type: "route.changed", route } with
 //   X-Lifeline-Timestamp: <unix seconds>
 //   X-Lifeline-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>" with the shared secret>
-//   Idempotency-Key: <chain>:<version>   (receivers drop repeats of a version)
+//   Idempotency-Key: <chain>:<version>   (receivers drop repeats of a version; route.version orders them)
 // The timestamp is signed so a receiver can refuse replays older than a few minutes.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { request } from 'undici';
 import { readSecret } from '../../config/load';
 import type { RouteState } from '../../workflows/messages';
-import type { RoutePublisher } from './index';
-import { twice } from './retry';
+import { requestSignal, type RoutePublisher } from './index';
 
 export function signWebhook(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
@@ -24,26 +23,24 @@ export function verifyWebhook(secret: string, timestamp: string, body: string, s
 export function createWebhookPublisher(cfg: { url: string; secretEnv: string }, env?: NodeJS.ProcessEnv): RoutePublisher {
   return {
     name: 'webhook',
-    async publish(route: RouteState) {
+    async publish(route: RouteState, signal?: AbortSignal) {
       const secret = readSecret(cfg.secretEnv, env);
       if (!secret) throw new Error(`publishers.webhook.secretEnv: ${cfg.secretEnv} is not set`);
       const body = JSON.stringify({ type: 'route.changed', route });
-      await twice(async () => {
-        const timestamp = String(Math.floor(Date.now() / 1000));
-        const res = await request(cfg.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-lifeline-timestamp': timestamp,
-            'x-lifeline-signature': signWebhook(secret, timestamp, body),
-            'idempotency-key': `${route.id}:${route.version}`,
-          },
-          body,
-          signal: AbortSignal.timeout(5_000),
-        });
-        await res.body.dump();
-        if (res.statusCode >= 300) throw new Error(`webhook answered HTTP ${res.statusCode}`);
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const res = await request(cfg.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-lifeline-timestamp': timestamp,
+          'x-lifeline-signature': signWebhook(secret, timestamp, body),
+          'idempotency-key': `${route.id}:${route.version}`,
+        },
+        body,
+        signal: requestSignal(signal),
       });
+      await res.body.dump();
+      if (res.statusCode >= 300) throw new Error(`webhook answered HTTP ${res.statusCode}`);
     },
   };
 }

@@ -41,6 +41,16 @@ export function slackSettingsFromEnv(env: NodeJS.ProcessEnv): SlackSettings | nu
   };
 }
 
+/**
+ * The idempotency key of a Slack interaction from Slack's own IDs (undefined when Slack sent none of
+ * them). Bounded, as it becomes part of a Temporal update ID.
+ */
+export function slackActionKey(parts: (string | undefined)[]): string | undefined {
+  const ids = parts.slice(1).filter((p): p is string => typeof p === 'string' && p.length > 0);
+  if (!ids.length) return undefined;
+  return `slack:${[parts[0] ?? '', ...ids].join(':')}`.slice(0, 300);
+}
+
 export function toReply(err: unknown): SlackReply {
   if (err instanceof SlackRefusal) return { response_type: 'ephemeral', text: err.message };
   if (err instanceof WorkflowUpdateFailedError) {
@@ -77,7 +87,8 @@ export async function installSlack(api: FastifyInstance, opts: { config: Lifelin
     const parsed = parseSlackCommand(command.text ?? '');
     if (!parsed.ok) return ack({ response_type: 'ephemeral', text: parsed.error });
     const actor = actorFor(command.user_id, command.user_name);
-    const work = bounded(() => ops.run(parsed.command, actor)).catch(toReply);
+    // Slack's trigger_id names this invocation: a redelivered command (Socket Mode or HTTP retry) applies once.
+    const work = bounded(() => ops.run(parsed.command, actor, slackActionKey(['cmd', command.trigger_id]))).catch(toReply);
     const quick = await Promise.race([work, new Promise<null>((r) => setTimeout(() => r(null), QUICK_ANSWER_MS).unref())]);
     if (quick) return ack(quick);
     await ack({ response_type: 'ephemeral', text: `Working on \`${parsed.command.verb}\`…` });
@@ -95,7 +106,10 @@ export async function installSlack(api: FastifyInstance, opts: { config: Lifelin
       await ack(); // buttons always ack at once; the message is updated through response_url
       const id = 'value' in a && typeof a.value === 'string' ? a.value : '';
       const user = body.user as { id: string; username?: string; name?: string };
-      const reply = await bounded(() => ops.button(action, id, actorFor(user.id, user.username ?? user.name))).catch(toReply);
+      // One click is one action: its action_id, action_ts and the interaction's trigger_id, all repeated
+      // verbatim when Slack redelivers it, so a redelivered click applies once.
+      const key = slackActionKey([actionId, 'action_ts' in a ? a.action_ts : undefined, (body as { trigger_id?: string }).trigger_id]);
+      const reply = await bounded(() => ops.button(action, id, actorFor(user.id, user.username ?? user.name), key)).catch(toReply);
       await respond(reply);
     });
   }

@@ -8,6 +8,9 @@ import { findIncident, listIncidents, recordAlertsForScope } from '../../client/
 import { failoverNow, setRouteWeights } from '../../client/routes';
 import { compactWeights } from '../../domain/failover';
 import { acknowledgeUpdate, addNoteUpdate, escalateUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/messages';
+import { actionUpdateId, earlierUpdateOutcome } from '../../client/idempotent-update';
+import { operatorShiftId } from '../idempotency';
+import type { UpdateDefinition } from '@temporalio/common';
 import { incidentBlocks, incidentText, timelineText } from './blocks';
 import { HELP_TEXT, type SlackCommand } from './parse';
 
@@ -44,14 +47,27 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
     if (!isAllowed(config, what, actor)) throw new SlackRefusal(`Sorry ${actor.name}, you are not on the list of people who may ${what === 'failover' ? 'move traffic' : 'resolve incidents'}. Nothing was changed.`);
   }
 
-  async function update(id: string, run: (h: Awaited<ReturnType<typeof state>>['handle']) => Promise<IncidentState>): Promise<IncidentState> {
-    const { handle, state: s } = await state(id);
+  /**
+   * An Update on the incident. With Slack's key the update ID is `<action>:<key>`: a redelivered command or
+   * click returns the first outcome (even once the incident has closed) and changes nothing again.
+   */
+  async function update<Args extends [unknown, ...unknown[]]>(id: string, action: string, def: UpdateDefinition<IncidentState, Args>, args: Args, key?: string): Promise<IncidentState> {
+    const handle = await findIncident(client, id);
+    if (!handle) throw new SlackRefusal(`No incident \`${id}\`. Try \`/incident list\`.`);
+    const runId = key ? (await handle.describe()).runId : undefined;
+    const updateId = key ? actionUpdateId(action, key) : undefined;
+    if (updateId) {
+      const earlier = await earlierUpdateOutcome<IncidentState>(client, handle.workflowId, updateId, runId);
+      if (earlier) return earlier.value;
+    }
+    const s = await handle.query(incidentStateQuery);
     if (s.status === 'resolved') throw new SlackRefusal(`\`${id}\` is already resolved.`);
-    return run(handle);
+    return handle.executeUpdate(def, { args, ...(updateId ? { updateId } : {}) });
   }
 
   const operations = {
-    async run(cmd: SlackCommand, actor: Actor): Promise<SlackReply> {
+    /** key: Slack's IDs for this command or click (see slackActionKey), making updates idempotent. */
+    async run(cmd: SlackCommand, actor: Actor, key?: string): Promise<SlackReply> {
       switch (cmd.verb) {
         case 'help':
           return ephemeral(HELP_TEXT);
@@ -80,20 +96,20 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
           return inChannel(`${actor.name} ${what} on *${cmd.provider}*: ${cmd.title}`);
         }
         case 'ack': {
-          const s = await update(cmd.id, (h) => h.executeUpdate(acknowledgeUpdate, { args: [{ by: actor.name }] }));
+          const s = await update(cmd.id, 'acknowledge', acknowledgeUpdate, [{ by: actor.name }], key);
           return inChannel(`${actor.name} acknowledged \`${s.id}\``, incidentBlocks(s));
         }
         case 'escalate': {
-          const s = await update(cmd.id, (h) => h.executeUpdate(escalateUpdate, { args: [{ by: actor.name, level: cmd.level }] }));
+          const s = await update(cmd.id, 'escalate', escalateUpdate, [{ by: actor.name, level: cmd.level }], key);
           return inChannel(`${actor.name} escalated \`${s.id}\` to level ${s.escalationLevel}`, incidentBlocks(s));
         }
         case 'resolve': {
           requireAllowed('resolve', actor);
-          const s = await update(cmd.id, (h) => h.executeUpdate(resolveUpdate, { args: [{ by: actor.name, note: cmd.note }] }));
+          const s = await update(cmd.id, 'resolve', resolveUpdate, [{ by: actor.name, note: cmd.note }], key);
           return inChannel(`${actor.name} resolved \`${s.id}\`${cmd.note ? `: ${cmd.note}` : ''}`, incidentBlocks(s));
         }
         case 'note': {
-          const s = await update(cmd.id, (h) => h.executeUpdate(addNoteUpdate, { args: [{ by: actor.name, text: cmd.text }] }));
+          const s = await update(cmd.id, 'addNote', addNoteUpdate, [{ by: actor.name, text: cmd.text }], key);
           return inChannel(`${actor.name} on \`${s.id}\`: ${cmd.text}`);
         }
         case 'failover': {
@@ -105,14 +121,14 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
               const started = await startShift(client, config.temporal.taskQueue, {
                 chain: cmd.chain, kind: cmd.mode, from: cmd.from, ...(cmd.to ? { to: cmd.to } : {}),
                 stepDelayMs: config.recovery.shiftStepMs, reason: `${cmd.mode} failover from ${cmd.from} requested by ${actor.name}`, by: actor.name,
-              });
+              }, key ? { id: operatorShiftId(key) } : {});
               return inChannel(`${actor.name} started a ${cmd.mode} failover of ${cmd.chain} off ${cmd.from} (${started.workflowId}); \`/incident status\` and GET /v1/routes/${cmd.chain}/shift show its progress`);
             } catch (err) {
               if (err instanceof WorkflowExecutionAlreadyStartedError) throw new SlackRefusal(`Another traffic shift of ${cmd.chain} is running; nothing was changed.`);
               throw err;
             }
           }
-          const route = await failoverNow(client, cmd.chain, cmd.from, actor.name, cmd.to).catch((err: Error) => {
+          const route = await failoverNow(client, cmd.chain, cmd.from, actor.name, cmd.to, key && actionUpdateId('failover', key)).catch((err: Error) => {
             throw new SlackRefusal(`${err.message}. Nothing was changed.`);
           });
           if (!route) return ephemeral(`${cmd.from} carries no traffic on ${cmd.chain}; nothing to move.`);
@@ -122,7 +138,7 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
           requireAllowed('failover', actor);
           const chain = config.chains.find((c) => c.id === cmd.chain);
           if (!chain) throw new SlackRefusal(`Unknown chain "${cmd.chain}".`);
-          const route = await setRouteWeights(client, chain.id, { weights: compactWeights(chain.weights), mode: 'normal', reason: 'manual failback', by: actor.name });
+          const route = await setRouteWeights(client, chain.id, { weights: compactWeights(chain.weights), mode: 'normal', reason: 'manual failback', by: actor.name }, key && actionUpdateId('failback', key));
           return inChannel(`${actor.name} restored ${chain.id} to ${weightsText(route.weights)} (v${route.version})`);
         }
         case 'report': {
@@ -135,12 +151,12 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
     },
 
     /** Buttons: the incident ID comes from the button's value. */
-    async button(action: 'acknowledge' | 'escalate' | 'resolve' | 'timeline', id: string, actor: Actor): Promise<SlackReply> {
+    async button(action: 'acknowledge' | 'escalate' | 'resolve' | 'timeline', id: string, actor: Actor, key?: string): Promise<SlackReply> {
       if (action === 'timeline') {
         const { state: s } = await state(id);
         return { ...ephemeral(timelineText(s)), replace_original: false };
       }
-      const reply = await operations.run(action === 'acknowledge' ? { verb: 'ack', id } : action === 'escalate' ? { verb: 'escalate', id } : { verb: 'resolve', id }, actor);
+      const reply = await operations.run(action === 'acknowledge' ? { verb: 'ack', id } : action === 'escalate' ? { verb: 'escalate', id } : { verb: 'resolve', id }, actor, key);
       // Update the message the button sits on, in place.
       return { ...reply, replace_original: true };
     },

@@ -38,21 +38,28 @@ export async function postToSlackEndpoint(
   return { status: res.statusCode, text, json, ms };
 }
 
-export function slashCommand(text: string, user: { id: string; name: string }, responseUrl: string): string {
+/** Slack gives every invocation its own trigger_id (and every click its own action_ts); so do these helpers. */
+let seq = 0;
+const nextId = () => `${Date.now()}.${++seq}`;
+
+/** ids: pass the same ones again to build a redelivery of the same command or click. */
+export function slashCommand(text: string, user: { id: string; name: string }, responseUrl: string, ids: { triggerId?: string } = {}): string {
   return new URLSearchParams({
     token: 'legacy', team_id: 'T1', team_domain: 'acme', channel_id: 'C1', channel_name: 'incidents',
     user_id: user.id, user_name: user.name, command: '/incident', text, api_app_id: 'A1',
-    response_url: responseUrl, trigger_id: '1.2.3',
+    response_url: responseUrl, trigger_id: ids.triggerId ?? nextId(),
   }).toString();
 }
 
-export function buttonClick(actionId: string, value: string, user: { id: string; name: string }, responseUrl: string): string {
+export function buttonClick(
+  actionId: string, value: string, user: { id: string; name: string }, responseUrl: string, ids: { triggerId?: string; actionTs?: string } = {},
+): string {
   const payload = {
-    type: 'block_actions', api_app_id: 'A1', token: 'legacy', trigger_id: '1.2.3',
+    type: 'block_actions', api_app_id: 'A1', token: 'legacy', trigger_id: ids.triggerId ?? nextId(),
     team: { id: 'T1', domain: 'acme' }, user: { id: user.id, username: user.name, name: user.name, team_id: 'T1' },
     channel: { id: 'C1', name: 'incidents' }, container: { type: 'message', message_ts: '1.000', channel_id: 'C1' },
     response_url: responseUrl,
-    actions: [{ type: 'button', action_id: actionId, block_id: `incident:${value}`, value, action_ts: '1.1', text: { type: 'plain_text', text: actionId } }],
+    actions: [{ type: 'button', action_id: actionId, block_id: `incident:${value}`, value, action_ts: ids.actionTs ?? nextId(), text: { type: 'plain_text', text: actionId } }],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
+import type { LifelineWorker as Worker } from '../../worker/worker';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { request } from 'undici';

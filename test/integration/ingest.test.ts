@@ -1,5 +1,6 @@
 // Ingestion on the real stack (dev server, worker, real activities, sim providers): a bounded storm whose
-// counts add up with few signals, PagerDuty dedup semantics and Alertmanager firing/resolved end to end,
+// counts add up with few signals (alerts reach the incident through the scope's intake, within about a
+// second of their 202: the checks wait for them), PagerDuty dedup semantics and Alertmanager firing/resolved end to end,
 // and a status page attached to the open incident as corroboration.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import { pollStatusPage } from '../../activities/statuspage';
 import { incidentStateQuery, incidentWorkflowId } from '../../workflows/messages';
 import { startStack, TEST_ENV, TOKENS, type Stack } from '../helpers/stack';
 import { runStorm } from '../../bench/storm';
+import { waitFor } from '../helpers/wait';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -32,7 +34,7 @@ test('a storm from many concurrent clients: every alert recorded once, one incid
     });
     expect(r.rejected).toEqual({});
     expect(r.accepted).toBe(1500);
-    const [openai, anthropic] = await Promise.all([stateOf('openai'), stateOf('anthropic')]);
+    const [openai, anthropic] = await waitFor(() => Promise.all([stateOf('openai'), stateOf('anthropic')]), ([o, a]) => o.alerts.count + a.alerts.count >= 1500, 'all alerts forwarded');
     expect(openai.alerts.count + anthropic.alerts.count).toBe(1500);
     expect([...r.incidentIds.get('openai')!]).toEqual([openai.id]);
     expect([...r.incidentIds.get('anthropic')!]).toEqual([anthropic.id]);
@@ -55,19 +57,18 @@ test('PagerDuty Events v2: same dedup_key same alert, ack/resolve act on open al
     });
   const first = await send('trigger', 'pd-int-1');
   expect(first).toMatchObject({ status: 202, body: { status: 'success', message: 'Event processed', dedup_key: 'pd-int-1' } });
-  const before = await stateOf('openai');
+  const before = await waitFor(() => stateOf('openai'), (x) => !!x.alerts.keyed?.['pd-int-1'], 'first trigger forwarded');
   await send('trigger', 'pd-int-1');
   await send('acknowledge', 'pd-int-1');
-  let s = await stateOf('openai');
+  let s = await waitFor(() => stateOf('openai'), (x) => x.alerts.keyed!['pd-int-1'].status === 'acknowledged', 'acknowledge forwarded');
   expect(s.alerts.keyed!['pd-int-1']).toMatchObject({ status: 'acknowledged', count: 2 });
   expect(s.alerts.distinct).toBe(before.alerts.distinct);
   await send('resolve', 'pd-int-1');
   expect((await send('resolve', 'pd-int-1')).status).toBe(202); // accepted, dropped by the incident
-  s = await stateOf('openai');
+  s = await waitFor(() => stateOf('openai'), (x) => x.alerts.dropped === (before.alerts.dropped ?? 0) + 1, 'second resolve dropped');
   expect(s.alerts.keyed!['pd-int-1'].status).toBe('resolved');
-  expect(s.alerts.dropped).toBe((before.alerts.dropped ?? 0) + 1);
   await send('trigger', 'pd-int-1');
-  s = await stateOf('openai');
+  s = await waitFor(() => stateOf('openai'), (x) => x.alerts.keyed!['pd-int-1'].status === 'triggered', 'trigger after resolve forwarded');
   expect(s.alerts.keyed!['pd-int-1']).toMatchObject({ status: 'triggered', count: 1 });
   expect(s.alerts.distinct).toBe((before.alerts.distinct ?? 0) + 1);
   const generated = await send('trigger');
@@ -84,12 +85,12 @@ test('Alertmanager v4: firing triggers, resolved resolves the same fingerprint',
     }],
   });
   const fired = await stack.http('POST', '/v1/alerts/alertmanager', { ...ingest, body: body('firing') });
-  const s0 = await stateOf('anthropic');
+  const s0 = await waitFor(() => stateOf('anthropic'), (x) => !!x.alerts.keyed?.['am-int-fp'], 'firing alert forwarded');
   expect(fired).toMatchObject({ status: 202, body: { incidents: [{ provider: 'anthropic', incidentId: s0.id, deduplicated: true, alerts: 1 }] } });
   expect(s0.alerts.keyed!['am-int-fp']).toMatchObject({ status: 'triggered' });
   const resolved = await stack.http('POST', '/v1/alerts/alertmanager', { ...ingest, body: body('resolved') });
   expect(resolved.status).toBe(202);
-  expect((await stateOf('anthropic')).alerts.keyed!['am-int-fp'].status).toBe('resolved');
+  await waitFor(() => stateOf('anthropic'), (x) => x.alerts.keyed!['am-int-fp'].status === 'resolved', 'resolved by fingerprint');
 });
 
 test('a degraded status page is attached to the open incident as a statuspage alert', async () => {

@@ -37,7 +37,7 @@ const scrape = async () => {
 test('health: ready with every check passing, each with its timing', async () => {
   const r = await waitFor(() => stack.http('GET', '/health/ready'), (x) => x.status === 200, '/health/ready 200', 60_000);
   expect(r.body.status).toBe('ready');
-  expect(r.body.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([['temporal', true], ['worker', true], ['entities', true], ['channels', true]]);
+  expect(r.body.checks.map((c: { name: string; ok: boolean }) => [c.name, c.ok])).toEqual([['temporal', true], ['worker', true], ['entities', true], ['probes', true], ['channels', true]]);
   expect(r.body.checks.find((c: { name: string }) => c.name === 'entities').detail).toMatch(/3 entity workflow\(s\) running \(2 monitor\(s\), 1 route\(s\)\)/);
   process.stdout.write(`[figures] /health/ready check timings (ms): ${r.body.checks.map((c: { name: string; ms: number }) => `${c.name} ${c.ms}`).join(', ')}\n`);
 });

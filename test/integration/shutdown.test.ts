@@ -51,13 +51,14 @@ interface Outcome {
   afterSignal: boolean;
 }
 
-/** Every alert summary carried by an `alerts` signal (or a start) of any incident run in the namespace. */
+/** Every alert summary carried by an `alerts` signal (or a start) of any intake or incident run in the namespace. */
 async function recordedSummaries(address: string, nonce: string): Promise<Set<number>> {
   const client = await connectClient(address, 'default');
   const seen = new Set<number>();
   const re = new RegExp(`burst-${nonce}-(\\d+)`, 'g');
   try {
-    for await (const ex of client.workflow.list({ query: `WorkflowType = 'incidentWorkflow'` })) {
+    // The API records alerts in the scope's intake (workflows/intake.ts); older paths signal the incident.
+    for await (const ex of client.workflow.list({ query: `WorkflowType IN ('intakeWorkflow', 'incidentWorkflow')` })) {
       const history = await client.workflow.getHandle(ex.workflowId, ex.runId).fetchHistory();
       for (const e of history.events ?? []) {
         const payloads = e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? e.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];

@@ -67,7 +67,7 @@ test('up → ready → declare → SIGTERM → up again → the incident is stil
   const first = await up();
   const ready = await waitFor(() => get(`${first.apiUrl}/health/ready`), (r) => r.status === 200, '/health/ready 200', 60_000, 200);
   process.stderr.write(`[up.test] lifeline up ready in ${Date.now() - started} ms\n`);
-  expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual(['temporal', 'worker', 'entities', 'channels']);
+  expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual(['temporal', 'worker', 'entities', 'probes', 'channels']);
   expect((await get(`${first.apiUrl}/health/live`)).status).toBe(200);
   expect(first.output()).toMatch(/temporal: dev server on 127\.0\.0\.1:\d+/);
 

@@ -17,7 +17,7 @@ const workflowTypeOf = (history: ReturnType<typeof historyFromJSON>) =>
 
 test('there are committed histories for every workflow type', () => {
   const types = new Set(files.map((f) => workflowTypeOf(historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))))));
-  expect([...types].sort()).toEqual(['incidentWorkflow', 'monitorWorkflow', 'routingWorkflow', 'trafficShiftWorkflow']);
+  expect([...types].sort()).toEqual(['incidentWorkflow', 'intakeWorkflow', 'monitorWorkflow', 'routePublisherWorkflow', 'routingWorkflow', 'trafficShiftWorkflow']);
 });
 
 test.each(files)('%s replays without non-determinism', async (file) => {

@@ -240,8 +240,8 @@ describe('docker-compose.yml', () => {
       }
     });
 
-    it('uses postgres:16 and pins Temporal server and admin-tools to the same version', () => {
-      expect(svcs.postgres.image).toBe('postgres:16');
+    it('uses postgres:15 (what the cluster tier runs) and pins Temporal server and admin-tools to the same version', () => {
+      expect(svcs.postgres.image).toBe('postgres:15');
       const server = parseImage(String(svcs.temporal.image));
       expect(server.name).toBe('temporalio/server');
       // admin-tools carries the SQL schema files; they must match the server release.
@@ -371,6 +371,7 @@ describe('docker-compose.yml', () => {
       const named = [
         ...(asObject(lifelineConfig.auth, 'auth').tokens as Json[]).map((t) => String(t.tokenEnv)),
         ...(lifelineConfig.providers as Json[]).map((p) => String(p.apiKeyEnv)),
+        String((asObject(lifelineConfig.store, 'store').postgres as Json).urlEnv),
       ];
       for (const name of LIFELINE_SERVICES) {
         const env = envOf(svcs[name]);

@@ -100,10 +100,11 @@ describe.each([
       ['temporal', false, true],
       ['worker', false, true],
       ['entities', false, true],
+      ['probes', false, false],
       ['channels', false, false], // OPS_HOOK_SECRET is not set
     ]);
     expect(body.checks[1].detail).toMatch(/Temporal unreachable/);
-    expect(body.checks[3].detail).toMatch(/notifications\.webhooks\.0\.secretEnv \(OPS_HOOK_SECRET\)/);
+    expect(body.checks[4].detail).toMatch(/notifications\.webhooks\.0\.secretEnv \(OPS_HOOK_SECRET\)/);
     expect(body.checks.every((c) => typeof c.ms === 'number')).toBe(true);
     expect((await request(`${base}/health/live`)).statusCode).toBe(200);
   });
@@ -175,7 +176,7 @@ test('concurrent scrapes share one Temporal read, and a read is reused for its T
 });
 
 test('`lifeline worker` alone: worker.metricsPort serves the activity metrics; off by default', async () => {
-  expect(parseConfig(yaml).worker).toEqual({ metricsHost: '127.0.0.1', metricsPort: false });
+  expect(parseConfig(yaml).worker).toMatchObject({ metricsHost: '127.0.0.1', metricsPort: false });
   const config = parseConfig(`${yaml}worker: { metricsPort: 0 }\n`);
   const metrics = createMetrics();
   metrics.activity.probe('openai', { ok: false, category: 'rate_limit', latencyMs: 120, type: 'metadata' });

@@ -1,10 +1,11 @@
 // Route publishers against local fakes: the signed webhook (the receiver verifies the HMAC) and a
-// LiteLLM proxy fake that records /model/update calls. A dead target never fails the publish.
+// LiteLLM proxy fake that records /model/update calls. One call is one attempt: a refusal throws (the
+// durable publisher, workflows/publish.ts, retries it), and an aborted attempt stops.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Client } from '@temporalio/client';
-import { createPublishers, publishEverywhere } from '../../activities/publishers';
+import { createPublishers, type RoutePublisher } from '../../activities/publishers';
 import { verifyWebhook } from '../../activities/publishers/webhook';
 import { parseConfig } from '../../config/load';
 import type { RouteState } from '../../workflows/messages';
@@ -62,15 +63,19 @@ publishers:
 `);
   const logger = pino({ level: 'silent' });
   const deps = { config, client: {} as Client, logger, baseUrlFor: () => '', env: { ROUTE_WEBHOOK_SECRET: SECRET, LITELLM_MASTER_KEY: ADMIN } };
-  return { list: createPublishers(deps), logger };
+  const list = createPublishers(deps);
+  const named = (n: string) => list.find((p) => p.name === n)!;
+  return { list, webhook: named('webhook'), litellm: named('litellm') };
 }
+
+const publishAll = (list: RoutePublisher[], r: RouteState) => Promise.all(list.map((p) => p.publish(r)));
 
 const route: RouteState = { id: 'chat', providers: ['openai', 'anthropic'], weights: { anthropic: 100 }, mode: 'degraded', version: 4, updatedAt: '2026-11-22T10:00:00.000Z', hints: { openai: ['throttle'] } };
 
 test('every change reaches the table, the signed webhook and LiteLLM', async () => {
-  const { list, logger } = publishers();
+  const { list } = publishers();
   expect(list.map((p) => p.name)).toEqual(['table', 'webhook', 'litellm']);
-  await expect(publishEverywhere(list, route, logger)).resolves.toEqual({ published: ['table', 'webhook', 'litellm'] });
+  await publishAll(list, route);
 
   expect(webhookCalls).toHaveLength(1);
   const hook = webhookCalls[0];
@@ -95,15 +100,19 @@ test('every change reaches the table, the signed webhook and LiteLLM', async () 
 });
 
 test('a chain without LiteLLM deployments is not sent to LiteLLM', async () => {
-  const { list, logger } = publishers();
-  await publishEverywhere(list, { ...route, id: 'search' }, logger);
+  const { list } = publishers();
+  await publishAll(list, { ...route, id: 'search' });
   expect(litellmCalls).toHaveLength(0);
   expect(webhookCalls).toHaveLength(1);
 });
 
-test('a failing webhook is retried once, then reported without failing the publish', async () => {
+test('a refused webhook throws after one attempt (Temporal retries it), and an aborted attempt stops', async () => {
   webhookStatus = 500;
-  const { list, logger } = publishers();
-  await expect(publishEverywhere(list, route, logger)).resolves.toEqual({ published: ['table', 'litellm'] });
-  expect(webhookCalls).toHaveLength(2);
+  const { webhook, litellm } = publishers();
+  await expect(webhook.publish(route)).rejects.toThrow('webhook answered HTTP 500');
+  expect(webhookCalls).toHaveLength(1);
+  const aborted = new AbortController();
+  aborted.abort();
+  await expect(litellm.publish(route, aborted.signal)).rejects.toThrow();
+  expect(litellmCalls).toHaveLength(0);
 });

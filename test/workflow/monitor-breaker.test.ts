@@ -8,6 +8,7 @@ import { monitorStateQuery } from '../../workflows/messages';
 import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { maybeWriteFixture } from '../helpers/fixtures';
+import { probeTaskQueue } from '../../domain/task-queues';
 
 const testEnv = useTimeSkippingEnv();
 
@@ -41,7 +42,9 @@ test('closed → open → half-open → (failed trial) open → half-open → cl
   };
   const taskQueue = 'tq-breaker';
   const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
-  await worker.runUntil(async () => {
+  // Probe loops run on their own task queue (domain/task-queues.ts).
+  const probes = await Worker.create({ connection: testEnv().nativeConnection, taskQueue: probeTaskQueue(taskQueue), activities: { watchProvider: activities.watchProvider } });
+  await probes.runUntil(worker.runUntil(async () => {
     const h = await testEnv().client.workflow.start('monitorWorkflow', {
       taskQueue, workflowId: 'monitor-breaker', args: [{ provider: 'openai', breakerCooldownMs: 30_000, trialsToClose: 2, trialIntervalMs: 1_000 }],
     });
@@ -57,7 +60,7 @@ test('closed → open → half-open → (failed trial) open → half-open → cl
     expect(closed).toMatchObject({ healthy: true, lastReason: '2 trial probe(s) succeeded', breaker: { phase: 'closed', openedCount: 2 } });
     await maybeWriteFixture('monitor-breaker-cycle', h);
     await h.terminate('test over');
-  });
+  }));
 });
 
 test('histories without the breaker patch keep the old loop (covered by replay); new runs start closed', async () => {
