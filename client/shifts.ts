@@ -3,7 +3,7 @@
 // operator change never interleaves with an automatic one, and never gets refused for being second.
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { enqueueShiftUpdate, routingWorkflowId, shiftQueueQuery, shiftStateQuery, type ShiftRequest, type ShiftResult, type ShiftTicket } from '../workflows/messages';
+import { enqueueShiftUpdate, routingWorkflowId, shiftQueueQuery, shiftStateQuery, shiftWorkflowId, type ShiftRequest, type ShiftResult, type ShiftTicket } from '../workflows/messages';
 import { executeIdempotentUpdate } from './idempotent-update';
 
 export interface StartedShift {
@@ -58,8 +58,9 @@ export async function getShift(client: Client, chain: string): Promise<ShiftStat
       return { workflowId, status: 'RUNNING', request: ticket.request, steps: [], queued }; // being started
     }
   }
+  // A queued shift is newer than any finished one: show it, not the previous shift's result.
+  if (q.pending[0]) return { workflowId: shiftWorkflowId(chain, q.pending[0].id), status: 'QUEUED', request: q.pending[0].request, queued: queued - 1 };
   const last = q.recent[q.recent.length - 1];
   if (last) return { workflowId: last.workflowId, status: 'COMPLETED', request: last.ticket.request, result: last.result, queued };
-  if (q.pending[0]) return { workflowId: `shift-${chain}-${q.pending[0].id}`, status: 'QUEUED', request: q.pending[0].request, queued: queued - 1 };
   return null;
 }

@@ -52,6 +52,10 @@ export interface ReportModel {
   recommendations: string[];
   /** Every route change of the incident's chains in its window, with who made it and why. */
   routing: { chain: string; from: string; to: string; mode: string; at: string; reason: string; by: string; version?: number }[];
+  /** Times the provider failed again while traffic was failing back. */
+  flaps: number;
+  /** Failbacks with their outcome as last known (`detached`: still running under the chain's routing entity). */
+  failbacks: { chain: string; shiftId: string; outcome: string; detail?: string }[];
   acknowledgements: { by: string; at: string }[];
   notes: { by: string; text: string; at: string }[];
   /** What happened, for people. */
@@ -154,7 +158,9 @@ export function buildReportModel(s: IncidentState, history?: HistoryJson, opts: 
     `${s.provider} ${rootCause === 'unknown' ? 'had problems' : `failed (${rootCause.replace(/_/g, ' ')})`}${users}. ${how} ${s.detectedAt}; ` +
     `${s.status === 'resolved' ? `resolved ${s.resolvedAt}${s.resolvedBy ? ` by ${s.resolvedBy}` : ''}` : `still open (${s.phase})`}. ` +
     `${s.alerts.count} alert(s), ${moved}, ${s.statusUpdates} status update(s)` +
-    (applicable.length ? `; failover targets: ${applicable.filter((k) => k.verdict === 'met').length} met, ${applicable.filter((k) => k.verdict === 'missed').length} missed.` : '.');
+    (applicable.length ? `; failover targets: ${applicable.filter((k) => k.verdict === 'met').length} met, ${applicable.filter((k) => k.verdict === 'missed').length} missed.` : '.') +
+    (s.flaps ? ` ${s.provider} failed again ${s.flaps} time(s) while traffic was failing back.` : '') +
+    (s.failbacks?.length ? ` Failback: ${s.failbacks.map((f) => `${f.chain} ${f.outcome}`).join(', ')}.` : '');
   const timeline = mergedTimeline(s, history);
   return {
     id: s.id,
@@ -177,6 +183,8 @@ export function buildReportModel(s: IncidentState, history?: HistoryJson, opts: 
     routing: changes.map((r) => ({
       chain: r.chain, from: weightsText(r.from), to: weightsText(r.to), mode: r.mode, at: r.at, reason: r.reason, by: r.by, version: r.version,
     })),
+    flaps: s.flaps ?? 0,
+    failbacks: (s.failbacks ?? []).map((f) => ({ chain: f.chain, shiftId: f.shiftId, outcome: f.outcome, ...(f.detail ? { detail: f.detail } : {}) })),
     acknowledgements: s.acknowledgements,
     notes: s.notes,
     timeline: timeline.filter((e) => !isMachinery(e)),

@@ -18,17 +18,11 @@ export const DEFAULT_RECOVERY: RecoverySettings = {
   failbackCheckEveryMs: 10_000,
 };
 
-/**
- * The longest an incident waits for a queued shift's answer. Shifts of a chain run one at a time, so a
- * failover may wait behind another incident's failback; past this the incident records it and goes on.
- */
-const SHIFT_ANSWER_WITHIN = '2 hours';
-
 /** The incident's side of the chains' shift queues: request, await the answer, cancel. */
 export interface Shifts {
   /** Queues a shift; null (recorded on the timeline) if the chain's routing entity cannot be reached. */
   request(req: ShiftRequest): Promise<string | null>;
-  /** The shift's result, or null if `stopWaiting` became true (or the answer took too long). */
+  /** The shift's result, or null if `stopWaiting` became true first. */
   wait(id: string, stopWaiting?: () => boolean): Promise<ShiftResult | null>;
   cancel(id: string, reason: string): Promise<void>;
   /** Results by ticket ID (filled by the shiftDone handler). */
@@ -58,8 +52,10 @@ export function createShifts(state: IncidentState, carried: Record<string, strin
       return id;
     },
     async wait(id, stopWaiting = () => false) {
-      const answered = await condition(() => results.has(id) || stopWaiting(), SHIFT_ANSWER_WITHIN);
-      if (!answered) addTimeline(state, 'shift_timeout', `chain ${pending.get(id)}: no answer to shift ${id} within ${SHIFT_ANSWER_WITHIN}; going on`, now());
+      // No timeout of our own: the routing entity always answers (a failed child is a `failed` result)
+      // and every shift is bounded (activities by schedule-to-close, the healthy wait by maxWaitMs). A
+      // shift may wait its turn behind others; an operator resolve ends the wait at once.
+      await condition(() => results.has(id) || stopWaiting());
       return results.get(id) ?? null;
     },
     async cancel(id, reason) {

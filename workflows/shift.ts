@@ -69,7 +69,8 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
   try {
     return await body.run(run);
   } catch (err) {
-    const why = stopReason ?? (isCancellation(err) ? 'cancelled' : (err as Error).message);
+    const e = err as Error & { cause?: Error };
+    const why = stopReason ?? (isCancellation(err) ? 'cancelled' : (e.cause?.message ?? e.message)); // an activity's own message
     const s = safe as SafeRoute | null; // set inside run(): TypeScript cannot see that
     if (s && !sameWeights(current, s.weights)) {
       await CancellationScope.nonCancellable(() => apply(s.weights, s.mode, `${s.why} (${why})`)).catch(() => undefined);

@@ -20,7 +20,7 @@ export async function startRoutingEntity(client: Client, taskQueue: string, chai
  * workflow has closed. Waiting on `result()` alone stalls on the test server once timers run in child
  * workflows of the routing entity; an explicit sleep always advances time.
  */
-export async function resultSkippingTime<T>(env: TestWorkflowEnvironment, handle: WorkflowHandle, step: Duration = '5 seconds', maxSteps = 2_000): Promise<T> {
+export async function resultSkippingTime<T>(env: TestWorkflowEnvironment, handle: WorkflowHandle, step: Duration = '2 seconds', maxSteps = 3_000): Promise<T> {
   for (let i = 0; i < maxSteps; i++) {
     let status: string | null = null;
     try {
@@ -30,7 +30,9 @@ export async function resultSkippingTime<T>(env: TestWorkflowEnvironment, handle
     }
     if (status && status !== 'RUNNING') return (await handle.result()) as T;
     if (status) await env.sleep(step);
-    else await new Promise((r) => setTimeout(r, 50));
+    // Let the worker finish the tasks that woke up before moving the clock again: time moved on under an
+    // in-flight workflow task times that task out (10 s). One caller at a time per environment.
+    await new Promise((r) => setTimeout(r, status ? 200 : 50));
   }
   throw new Error(`${handle.workflowId} still running after ${maxSteps} steps of ${String(step)}`);
 }

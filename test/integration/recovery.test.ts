@@ -69,8 +69,8 @@ test('rate limit: diagnosed, throttling signalled, failed over, ETag moves, fail
     const show = (workflowId: string, runId: string) =>
       execFileSync(cliPath(), ['workflow', 'show', '--workflow-id', workflowId, '--run-id', runId, '--address', stack.address, '-o', 'json']);
     writeFileSync(join(dir, 'incident-rate-limit-recovery.json'), show(handle!.workflowId, (await handle!.describe()).runId));
-    const s = await stack.client.workflow.getHandle('shift-chat').describe();
-    writeFileSync(join(dir, 'shift-chat-failback.json'), show('shift-chat', s.runId));
+    const s = await stack.client.workflow.getHandle(shift.body.workflowId).describe();
+    writeFileSync(join(dir, 'shift-chat-failback.json'), show(shift.body.workflowId, s.runId));
   }
 });
 
@@ -88,11 +88,15 @@ test('operator shifts: validation, one shift at a time, canary through the API, 
 
   const canary = await stack.http('POST', '/v1/routes/chat/failover', { ...op, body: { from: 'openai', to: 'anthropic', mode: 'canary', stepDelayMs: 400 } });
   expect(canary.status).toBe(202);
-  expect(canary.body).toMatchObject({ chain: 'chat', kind: 'canary', shift: { workflowId: 'shift-chat' } });
-  const busy = await stack.http('POST', '/v1/routes/chat/weights', { ...op, body: { weights: { openai: 50, anthropic: 50 } } });
-  expect(busy.status).toBe(409);
-  const done = await waitFor(() => stack.http('GET', '/v1/routes/chat/shift', op), (r) => r.body.status === 'COMPLETED', 'canary done');
-  expect(done.body.result.steps.map((s: { weights: Record<string, number> }) => s.weights.anthropic)).toEqual([5, 10, 25, 50, 75, 100]);
+  expect(canary.body).toMatchObject({ chain: 'chat', kind: 'canary', shift: { workflowId: expect.stringMatching(/^shift-chat-/), position: 0 } });
+  // A second shift while one runs waits its turn in the chain's queue (it used to be refused with 409).
+  const queued = await stack.http('POST', '/v1/routes/chat/weights', { ...op, body: { weights: { anthropic: 100 } } });
+  expect(queued.status).toBe(202);
+  expect(queued.body.shift.position).toBe(1);
+  const done = await waitFor(() => stack.http('GET', '/v1/routes/chat/shift', op), (r) => r.body.status === 'COMPLETED' && r.body.result?.kind === 'set', 'canary, then the queued weights');
+  expect(done.body.queued).toBe(0);
+  const canaryResult = await stack.client.workflow.getHandle(canary.body.shift.workflowId).result();
+  expect(canaryResult.steps.map((s: { weights: Record<string, number> }) => s.weights.anthropic)).toEqual([5, 10, 25, 50, 75, 100]);
   expect((await route()).body.weights).toEqual({ anthropic: 100 });
 
   const bin = resolve(__dirname, '..', '..', 'bin', 'lifeline.js');

@@ -2,7 +2,6 @@
 // routingWorkflow and trafficShiftWorkflow (activities mocked): an operator resolve mid-failback or
 // mid-diagnosis, a provider failing again while traffic fails back, a failure during the closing tail,
 // activities that exhaust their retries, two incidents on one chain, a resolve during continue-as-new.
-import { Context } from '@temporalio/activity';
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { IncidentContext } from '../../activities/types';
@@ -20,10 +19,20 @@ import {
 } from '../../workflows/messages';
 import { stubActivities, type AllIncidentActivities } from '../helpers/activity-stubs';
 import { resultSkippingTime, startRoutingEntity } from '../helpers/routing-entity';
-import { useTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
-const testEnv = useTimeSkippingEnv();
+// A fresh time-skipping server per test: each test moves the clock on its own, and workflows a test
+// leaves behind (a detached failback, a routing entity) must not stall or jump the next test's clock.
+let env: TestWorkflowEnvironment | undefined;
+beforeEach(async () => {
+  quietTemporalRuntime();
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+  await registerSearchAttributes(env.connection);
+});
+afterEach(async () => env?.teardown());
+const testEnv = (): TestWorkflowEnvironment => env!;
 
 const CONTEXT: IncidentContext = {
   services: [{ id: 'bot', users: 50 }],
@@ -127,15 +136,23 @@ test('operator resolve mid-failback: resolved at once (the 200 says so), escalat
 });
 
 test('operator resolve while diagnostics hang: resolved at once, then report and archive', async () => {
+  let answer!: () => void;
+  const diagnosed = new Promise<void>((r) => (answer = r));
   const m = mocks({
-    // Never answers: only the resolve's cancellation (delivered on worker shutdown at the latest) ends it.
-    diagnoseProvider: () => new Promise((_, reject) => Context.current().cancellationSignal.addEventListener('abort', () => reject(new Error('cancelled')))),
+    // Answers only after the resolve: the incident must not wait for it.
+    diagnoseProvider: async () => {
+      await diagnosed;
+      return { rootCause: 'provider_outage', checks: [], recommendations: [], at: new Date().toISOString() };
+    },
   });
   await withWorker(m.activities, async (tq) => {
     const h = await open(tq, 'incident-resolve-diagnosing');
     await waitFor(state(h), (x) => x.phase === 'diagnosing', 'diagnosing');
-    const answer = await h.executeUpdate(resolveUpdate, { args: [{ by: 'sam' }] });
-    expect(answer.status).toBe('resolved');
+    const resolved = await h.executeUpdate(resolveUpdate, { args: [{ by: 'sam' }] });
+    expect(resolved.status).toBe('resolved');
+    const closed = await waitFor(state(h), (x) => x.phase === 'resolved', 'closed while diagnostics still run');
+    expect(types(closed)).toEqual(expect.arrayContaining(['report', 'archive']));
+    answer();
     const final = await resultSkippingTime<IncidentState>(testEnv(), h);
     expect(final.phase).toBe('resolved');
     expect(types(final)).toEqual(expect.arrayContaining(['report', 'archive']));
@@ -245,15 +262,19 @@ test('activities that exhaust their retries never fail the incident: recorded, a
   const down = async () => {
     throw new Error('dependency down');
   };
-  const m = mocks({ diagnoseProvider: down, applyRouteStep: down, clearRecoveryHints: down, renderReport: down });
+  // Traffic already off openai (an earlier failover), so the failback has steps to fail.
+  const m = mocks({ diagnoseProvider: down, applyRouteStep: down, clearRecoveryHints: down, renderReport: down }, { openai: 100 }, { anthropic: 100 });
   await withWorker(m.activities, async (tq) => {
     const h = await open(tq, 'incident-activities-down');
-    const s = await waitFor(state(h), (x) => x.phase === 'monitoring', 'monitoring', 120_000);
-    await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200', incidentId: s.id });
-    const final = await resultSkippingTime<IncidentState>(testEnv(), h);
+    // Retries take minutes of workflow time, which only moves while we wait on the result: report the
+    // recovery up front (the incident still fails over first, then restores).
+    await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200' });
+    // Minutes of retries per activity: move the clock on in big steps.
+    const final = await resultSkippingTime<IncidentState>(testEnv(), h, '5 seconds', 10_000);
     expect(final).toMatchObject({ status: 'resolved', phase: 'resolved' });
     expect(types(final)).toEqual(expect.arrayContaining(['diagnosis_failed', 'failover_skipped', 'recovery_hints_kept', 'failback_gave_up', 'report_failed', 'archive']));
-    expect(final.timeline.find((e) => e.type === 'failover_skipped')?.message).toMatch(/shift failed: .*dependency down/);
+    expect(final.timeline.find((e) => e.type === 'failback_stopped')?.message).toMatch(/shift failed: .*dependency down/);
+    expect(final.timeline.filter((e) => e.type === 'failback_retry')).toHaveLength(2);
     expect(m.archived).toEqual([final.id]);
   });
 });
@@ -274,7 +295,9 @@ test('two incidents on one chain: their shifts queue at the routing entity and b
     m.open.clear();
     await a.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'ok', incidentId: sa.id });
     await b.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'ok', incidentId: sb.id });
-    const [fa, fb] = await Promise.all([resultSkippingTime<IncidentState>(testEnv(), a), resultSkippingTime<IncidentState>(testEnv(), b)]);
+    // One after the other: the clock is moved by one waiter at a time.
+    const fa = await resultSkippingTime<IncidentState>(testEnv(), a, '5 seconds');
+    const fb = await resultSkippingTime<IncidentState>(testEnv(), b, '5 seconds');
     expect(fa.status).toBe('resolved');
     expect(fb.status).toBe('resolved');
     expect(m.route()).toMatchObject({ weights: { openai: 50, anthropic: 50 }, mode: 'normal' });

@@ -2,6 +2,7 @@
 // exactly 7 minutes of skipped time, provider back 30 minutes later. The report's durations and failover
 // KPIs must come out of the workflow's own timestamps as those injected timings.
 import { stubActivities, type AllIncidentActivities } from '../helpers/activity-stubs';
+import { startRoutingEntity } from '../helpers/routing-entity';
 import { Worker } from '@temporalio/worker';
 import type { ArchiveRequest } from '../../activities/types';
 import type { IncidentState } from '../../domain/incident';
@@ -43,6 +44,7 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
   };
   const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue: 'tq-timings', workflowBundle: workflowBundle(), activities });
   await worker.runUntil(async () => {
+    await startRoutingEntity(testEnv().client, 'tq-timings'); // failover and failback queue there
     // The server's clock, not the host's: time skipping moves it ahead of Date.now(). Each scripted step
     // also takes some real (unskipped) time — queries, an update, workflow tasks — measured here on the
     // server's clock, so the tolerance below is this run's figure, not a guess at the machine's load.
