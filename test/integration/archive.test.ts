@@ -2,7 +2,7 @@
 // the archived history replays, listings merge open (visibility) and closed (archive) incidents with
 // filters, and reads fall back to the archive once Temporal no longer has the run.
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
@@ -12,6 +12,7 @@ import { buildCli } from '../../cli';
 import { startStack, TOKENS, type Stack } from '../helpers/stack';
 import { workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { historyFixtureDir, recordingFixtures } from '../helpers/fixtures';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -38,7 +39,7 @@ test('a closed incident is archived, replays, is listed and stays readable after
   const history = historyFromJSON(JSON.parse(historyJson));
   const types = history.events!.map((e) => e.eventType);
   expect(types[types.length - 1]).toBe(2); // EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: the full history
-  expect(history.events!.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toBe(true);
+  expect(history.events![0].workflowExecutionStartedEventAttributes?.workflowType?.name).toBe('incidentWorkflow'); // from its first event
   const archivedMd = (await store.report(id, 'md'))!;
   expect(archivedMd).toContain('| history | closed | workflow completed |'); // in the appendix
   expect(archivedMd).toContain('update acknowledge accepted');
@@ -48,8 +49,8 @@ test('a closed incident is archived, replays, is listed and stays readable after
   for await (const r of Worker.runReplayHistories({ workflowBundle: workflowBundle() }, [{ workflowId: entry!.workflowId, history }])) results.push(r);
   expect(results).toHaveLength(1);
   expect(results[0].error).toBeUndefined();
-  if (process.env.UPDATE_HISTORY_FIXTURES) {
-    writeFileSync(join(resolve(__dirname, '..', 'fixtures', 'histories'), 'incident-declared-archived.json'), historyJson);
+  if (recordingFixtures()) {
+    writeFileSync(join(historyFixtureDir(), 'incident-declared-archived.json'), historyJson);
   }
 
   // An open incident next to the archived one.

@@ -4,13 +4,14 @@
 import { Agent } from 'node:https';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { cliPath } from '../helpers/temporal';
 import { findIncident } from '../../client/incidents';
 import { startStack, TOKENS, type Stack } from '../helpers/stack';
 import { header, startPagerDutyFake, startSlackFake, startSmtp, type PagerDutyFake } from '../helpers/fakes';
 import { waitFor } from '../helpers/wait';
 import { pagerdutyChannel } from '../../activities/channels/pagerduty';
+import { historyFixtureDir, recordingFixtures } from '../helpers/fixtures';
 
 let stack: Stack;
 let pd: PagerDutyFake;
@@ -77,11 +78,11 @@ test('an outage pages every routed channel once; ack and recovery update the sam
   expect(resolved.body.timeline.some((e: { type: string }) => e.type === 'notification_failed')).toBe(false);
 
   // A replay fixture of the per-channel delivery path (UPDATE_HISTORY_FIXTURES=1 refreshes it).
-  if (process.env.UPDATE_HISTORY_FIXTURES) {
+  if (recordingFixtures()) {
     const handle = (await findIncident(stack.client, id))!;
     const runId = (await handle.describe()).runId;
     const json = execFileSync(cliPath(), ['workflow', 'show', '--workflow-id', handle.workflowId, '--run-id', runId, '--address', stack.address, '-o', 'json']);
-    writeFileSync(join(resolve(__dirname, '..', 'fixtures', 'histories'), 'incident-notify-channels.json'), json);
+    writeFileSync(join(historyFixtureDir(), 'incident-notify-channels.json'), json);
   }
 });
 

@@ -1,12 +1,13 @@
 // The vertical slice on the real dev server with real activities against sim/ providers:
 // outage → incident → failover visible at /v1/routes → recovery → resolved → report.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { cliPath } from '../helpers/temporal';
 import { startStack, TOKENS, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 import { findIncident } from '../../client/incidents';
+import { historyFixtureDir, recordingFixtures } from '../helpers/fixtures';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -73,9 +74,9 @@ test('an injected outage is detected, failed over, recovered, resolved and repor
   expect(closed.body.incidents.find((i: { id: string }) => i.id === id)).toMatchObject({ provider: 'openai', status: 'resolved', severity: 'SEV1' });
 
   // Refresh the committed replay fixture when asked (UPDATE_HISTORY_FIXTURES=1).
-  if (process.env.UPDATE_HISTORY_FIXTURES) {
+  if (recordingFixtures()) {
     const handle = await findIncident(stack.client, id);
-    const dir = resolve(__dirname, '..', 'fixtures', 'histories');
+    const dir = historyFixtureDir();
     mkdirSync(dir, { recursive: true });
     // The CLI's JSON is the format Temporal's tools exchange (and historyFromJSON reads).
     const show = (workflowId: string, runId: string) =>

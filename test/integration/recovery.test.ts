@@ -9,6 +9,7 @@ import { cliPath } from '../helpers/temporal';
 import { startStack, TOKENS, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 import { findIncident } from '../../client/incidents';
+import { historyFixtureDir, recordingFixtures } from '../helpers/fixtures';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -62,9 +63,9 @@ test('rate limit: diagnosed, throttling signalled, failed over, ETag moves, fail
   expect(shift.body.result.steps.map((s: { weights: Record<string, number> }) => s.weights.openai ?? 0)).toEqual([10, 25, 50, 75, 100]);
 
   // New replay fixtures (the recovery-procedures path and a shift); the older ones are left untouched.
-  if (process.env.UPDATE_HISTORY_FIXTURES) {
+  if (recordingFixtures()) {
     const handle = await findIncident(stack.client, id);
-    const dir = resolve(__dirname, '..', 'fixtures', 'histories');
+    const dir = historyFixtureDir();
     mkdirSync(dir, { recursive: true });
     const show = (workflowId: string, runId: string) =>
       execFileSync(cliPath(), ['workflow', 'show', '--workflow-id', workflowId, '--run-id', runId, '--address', stack.address, '-o', 'json']);

@@ -78,13 +78,14 @@ test('declare → list → status → ack → escalate → note → report → r
   n = sink.received.length;
   const status = await answer(await command(`status ${id}`), n);
   const actions = status.blocks.find((b: any) => b.type === 'actions');
-  expect(actions.elements.map((e: any) => e.action_id)).toEqual([ACTIONS.acknowledge, ACTIONS.escalate, ACTIONS.resolve, ACTIONS.timeline]);
+  // Declared with every check passing, so traffic was held: the card offers to move it.
+  expect(actions.elements.map((e: any) => e.action_id)).toEqual([ACTIONS.acknowledge, ACTIONS.failover, ACTIONS.escalate, ACTIONS.resolve, ACTIONS.timeline]);
 
   n = sink.received.length;
   const acked = await answer(await command(`ack ${id}`, guest), n);
   expect(acked.text).toBe(`@guest acknowledged \`${id}\``);
   // The redrawn card offers only what is still possible: no second Acknowledge.
-  expect(acked.blocks.find((b: any) => b.type === 'actions').elements.map((e: any) => e.action_id)).toEqual([ACTIONS.escalate, ACTIONS.resolve, ACTIONS.timeline]);
+  expect(acked.blocks.find((b: any) => b.type === 'actions').elements.map((e: any) => e.action_id)).toEqual([ACTIONS.failover, ACTIONS.escalate, ACTIONS.resolve, ACTIONS.timeline]);
   n = sink.received.length;
   await answer(await command(`ack ${id}`), n); // a repeated acknowledge changes nothing
   expect((await incident(id)).timeline.filter((e: any) => e.type === 'acknowledged')).toHaveLength(1);

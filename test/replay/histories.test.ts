@@ -1,8 +1,8 @@
 // Every committed history must replay against today's workflow code: a change that would break
-// in-flight incidents (non-determinism) fails here. Refresh the fixtures with
-// `UPDATE_HISTORY_FIXTURES=1 npx jest --selectProjects integration -- test/integration/outage.test.ts`
-// (and `… -- test/integration/archive.test.ts` for incident-declared-archived.json, a history taken from
-// the archive, with the archive-on-close patch marker).
+// in-flight incidents (non-determinism) fails here. Histories live in test/fixtures/histories/v<version>/,
+// named by the version that recorded them. Record this version's with
+// `UPDATE_HISTORY_FIXTURES=1 npx jest <file> --selectProjects integration workflow` (the tests that record
+// are listed in CONTRIBUTING.md).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from '@temporalio/worker';
@@ -10,7 +10,10 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { quietTemporalRuntime, workflowBundle } from '../helpers/temporal';
 
 const dir = join(__dirname, '..', 'fixtures', 'histories');
-const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+// `v0.1.0/incident-outage-recovered.json`: every version's folder, every history in it.
+const files = readdirSync(dir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) => readdirSync(join(dir, d.name)).filter((f) => f.endsWith('.json')).map((f) => `${d.name}/${f}`));
 
 const workflowTypeOf = (history: ReturnType<typeof historyFromJSON>) =>
   history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? 'unknown';

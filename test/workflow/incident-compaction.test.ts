@@ -7,6 +7,7 @@ import type { Alert, IncidentState } from '../../domain/incident';
 import { alertsSignal, incidentStateQuery, resolveUpdate, SA } from '../../workflows/messages';
 import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { resultSkippingTime } from '../helpers/routing-entity';
 import { maybeWriteFixture } from '../helpers/fixtures';
 
 const testEnv = useTimeSkippingEnv();
@@ -79,6 +80,6 @@ test('PagerDuty dedup through the workflow: repeated triggers merge, ack/resolve
     const s = await waitFor(() => h.query(incidentStateQuery), (x) => x.alerts.count === 3, 'three triggers counted');
     expect(s.alerts).toMatchObject({ count: 3, distinct: 2, dropped: 1, keyed: { 'db-1': { status: 'triggered', count: 1 } } });
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'dana' }] });
-    await h.result();
+    expect(await resultSkippingTime<IncidentState>(testEnv(), h)).toMatchObject({ status: 'resolved', alerts: { count: 3 } });
   });
 });

@@ -3,7 +3,7 @@
 // mid-diagnosis, a provider failing again while traffic fails back, a failure during the closing tail,
 // activities that exhaust their retries, two incidents on one chain, a resolve during continue-as-new.
 import { Worker } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import type { IncidentContext } from '../../activities/types';
 import type { Alert, IncidentState } from '../../domain/incident';
 import {
@@ -22,6 +22,7 @@ import { resultSkippingTime, startRoutingEntity } from '../helpers/routing-entit
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { quietTemporalRuntime, registerSearchAttributes, testServerPath, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { maybeWriteFixture } from '../helpers/fixtures';
 
 // A fresh time-skipping server per test: each test moves the clock on its own, and workflows a test
 // leaves behind (a detached failback, a routing entity) must not stall or jump the next test's clock.
@@ -89,7 +90,7 @@ async function withWorker<T>(activities: AllIncidentActivities, fn: (taskQueue: 
 
 const alert = (provider = 'openai', summary = 'probe 503'): Alert => ({ provider, kind: 'outage', summary, source: 'lifeline-probe', observedAt: new Date().toISOString() });
 
-async function open(taskQueue: string, workflowId: string, provider = 'openai', extra: Record<string, unknown> = {}): Promise<WorkflowHandle> {
+async function open(taskQueue: string, workflowId: string, provider = 'openai', extra: Record<string, unknown> = {}): Promise<WorkflowHandleWithSignaledRunId> {
   return testEnv().client.workflow.signalWithStart('incidentWorkflow', {
     taskQueue,
     workflowId,
@@ -188,6 +189,7 @@ test('the provider fails again while restoring: failback stopped, traffic off it
       'detected', 'assessing', 'escalating', 'diagnosing', 'recovering', 'monitoring', 'restoring', 'recovering', 'monitoring', 'restoring', 'reporting', 'resolved',
     ]);
     expect(m.route()).toMatchObject({ weights: { openai: 100 }, mode: 'normal' });
+    await maybeWriteFixture('incident-failed-again-while-restoring', h);
   });
 });
 
@@ -224,6 +226,8 @@ test('a failure during the closing tail opens a new incident the monitor knows b
     const final = await resultSkippingTime<IncidentState>(testEnv(), latest('incident-tail'));
     expect(final).toMatchObject({ id: owner.incidentId, status: 'resolved', resolvedBy: 'lifeline' });
     expect(m.archived).toEqual([first.id, owner.incidentId]);
+    await maybeWriteFixture('incident-closing-tail-first-run', testEnv().client.workflow.getHandle('incident-tail', h.signaledRunId));
+    await maybeWriteFixture('incident-closing-tail-next-run', latest('incident-tail'));
   });
 });
 
