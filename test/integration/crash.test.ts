@@ -32,6 +32,7 @@ import { cliPath, quietTemporalRuntime } from '../helpers/temporal';
 import { watchHistories, watchWorkerLog } from '../helpers/task-failures';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
+import { portInUse } from '../../worker/dev-server/ports';
 
 const PROVIDERS = ['pdet', 'pesc', 'pdiag', 'pshift', 'prep', 'ptwo', 'pdev', 'spare'];
 const WORKER_ENV = { PD_ROUTING_KEY: 'R0UTINGKEY000000000000000000CRASH', SLACK_BOT_TOKEN: 'xoxb-crash', HOOK_SECRET: 'hook-secret-crash', ROUTE_SECRET: 'route-secret-crash' };
@@ -377,6 +378,9 @@ test('the Temporal dev server killed -9 with an activity, an ingest burst (signa
   const killedAt = Date.now();
   const acceptedAtKill = accepted.size;
   expect(acceptedAtKill).toBeLessThan(KEYS.length); // the burst was still going when the server died
+  // SIGKILL is delivered asynchronously: restart once the dead server's port is really free (start-up
+  // refuses a port that still answers, as it should for a second lifeline).
+  await waitFor(() => portInUse('127.0.0.1', devPort), (busy) => !busy, 'the killed server released its port');
   dev = await startServer();
   const upAt = Date.now();
   pd.gate.release();

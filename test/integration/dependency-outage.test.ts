@@ -1,5 +1,5 @@
 // Our own dependencies down: Slack, SMTP and PagerDuty refuse connections for the whole incident while
-// the webhook stays up. The incident must still be diagnosed, fail over, escalate (through the webhook),
+// the webhook stays up. The incident must still be diagnosed, fail over, page and escalate (through the webhook),
 // resolve when the provider recovers; every delivery lands once the three come back. "Minutes" is
 // simulated with short retry intervals in `notifications.retry`; the defaults retry for ≈ 16 minutes.
 import { Agent } from 'node:https';
@@ -54,8 +54,10 @@ test('Slack, SMTP and PagerDuty unreachable: the incident runs to resolution, es
   const opened = await waitFor(() => stack.http('GET', '/v1/incidents?status=open&provider=openai', op), (r) => r.body.incidents?.length === 1, 'an incident');
   const id: string = opened.body.incidents[0].id;
 
-  // Diagnosis and failover are not held up; the team is paged (and re-paged) through the webhook.
+  // Diagnosis and failover are not held up; the team is paged through the webhook. Once traffic is moved
+  // lifeline stops re-paging by itself, so the second page is an operator's escalation: it still goes out.
   await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'monitoring', 'failed over while Slack, SMTP and PagerDuty are down', 60_000);
+  expect((await stack.http('POST', `/v1/incidents/${id}/escalate`, { ...op, body: { by: 'dana' } })).status).toBe(200);
   await waitFor(async () => hook.hooks.filter((h) => h.body.type === 'incident.page').length, (n) => n >= 2, 'an escalation page via the webhook', 60_000);
   stack.endpoints.simulator!.setFault('openai', { mode: 'healthy' });
   const resolved = await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.status === 'resolved', 'resolved while they are still down', 60_000);
