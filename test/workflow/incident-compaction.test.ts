@@ -44,9 +44,9 @@ test('an open incident continues-as-new under a stream of signals and keeps its 
     const latest = testEnv().client.workflow.getHandle('incident-compaction');
     // One signal at a time, so each costs history events; 120 of them cross the limit of 80 at least once.
     for (let i = 1; i <= 120; i++) await latest.signal(alertsSignal, { alerts: [alert(i, i % 2 ? { dedupKey: 'k-open' } : {})] });
+    // It did continue-as-new (the count can reach 121 in the old run just before it rolls over).
+    const d = await waitFor(() => latest.describe(), (x) => x.runId !== firstRun, 'a new run');
     const after = await waitFor(() => latest.query(incidentStateQuery), (s) => s.alerts.count === 121, 'all 121 alerts counted');
-    const d = await latest.describe();
-    expect(d.runId).not.toBe(firstRun); // it did continue-as-new
     expect(d.typedSearchAttributes.get(SA.incidentId)).toBe(first.id);
     expect((await latest.fetchHistory()).events!.length).toBeLessThan(200);
     expect(after.id).toBe(first.id);

@@ -134,6 +134,25 @@ const FAILBACK_STEPS = [
 
 const phaseOf = (h: WorkflowHandle) => () => h.query(incidentStateQuery);
 
+// First in the file: it sleeps 30 minutes of server time, which must not run into timers that earlier
+// tests' leftover workflows keep on the shared time-skipping server (the clock then races years ahead).
+test('once traffic is mitigated, escalation stops: nobody is woken for an outage already worked around', async () => {
+  const { activities, notifications } = mockActivities({
+    getIncidentContext: async () => ({ ...(await mockActivities().activities.getIncidentContext('openai')), services: [{ id: 'tiny', users: 50 }] }),
+  });
+  await withWorker(activities, 'tq-mitigated', async () => {
+    const h = await openIncident('tq-mitigated', 'incident-mitigated');
+    const s = await waitFor(phaseOf(h), (x) => x.phase === 'monitoring', 'monitoring phase');
+    expect(s.mitigatedAt).toBeDefined();
+    await testEnv().sleep('30 minutes'); // six acknowledgement timeouts
+    const after = await waitFor(phaseOf(h), (x) => x.timeline.some((e) => e.type === 'escalation_stopped'), 'escalation stopped');
+    expect(after.escalationLevel).toBe(1);
+    expect(notifications.filter((n) => n.kind === 'page')).toHaveLength(1);
+    await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
+    await resultSkippingTime(testEnv(), h);
+  });
+});
+
 test('walks detect → assess → escalate → diagnose → recover → monitor → report, and fails back on recovery', async () => {
   const { activities, notifications, routing, published, archived } = mockActivities();
   await withWorker(activities, 'tq-lifecycle', async () => {
@@ -296,22 +315,5 @@ test('alerts arriving after resolution open the next incident of the scope, carr
     expect(next.alerts.sample[0].source).toBe('alertmanager');
     expect(next.status).toBe('open');
     await testEnv().client.workflow.getHandle('incident-late').executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
-  });
-});
-
-test('once traffic is mitigated, escalation stops: nobody is woken for an outage already worked around', async () => {
-  const { activities, notifications } = mockActivities({
-    getIncidentContext: async () => ({ ...(await mockActivities().activities.getIncidentContext('openai')), services: [{ id: 'tiny', users: 50 }] }),
-  });
-  await withWorker(activities, 'tq-mitigated', async () => {
-    const h = await openIncident('tq-mitigated', 'incident-mitigated');
-    const s = await waitFor(phaseOf(h), (x) => x.phase === 'monitoring', 'monitoring phase');
-    expect(s.mitigatedAt).toBeDefined();
-    await testEnv().sleep('30 minutes'); // six acknowledgement timeouts
-    const after = await waitFor(phaseOf(h), (x) => x.timeline.some((e) => e.type === 'escalation_stopped'), 'escalation stopped');
-    expect(after.escalationLevel).toBe(1);
-    expect(notifications.filter((n) => n.kind === 'page')).toHaveLength(1);
-    await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
-    await resultSkippingTime(testEnv(), h);
   });
 });
