@@ -396,6 +396,9 @@ test('the Temporal dev server killed -9 with an activity, an ingest burst (signa
     noteTries += 1;
   }
 
+  // The work in flight at the kill (page, diagnosis, failover) finishes first: a resolve wins in any phase
+  // and would cut those steps short, which is not what this test is about.
+  await inPhase(id, 'monitoring', 150_000);
   await waitFor(() => http('POST', `/v1/incidents/${id}/resolve`, TOKENS.operator, { by: 'crash-test' }), (r) => r.status === 200, 'resolve after the server restart', 120_000);
   const done = await inPhase(id, 'resolved', 150_000);
   expectStepsOnce(done.body.timeline);
