@@ -399,6 +399,10 @@ test('the Temporal dev server killed -9 with an activity, an ingest burst (signa
   // The work in flight at the kill (page, diagnosis, failover) finishes first: a resolve wins in any phase
   // and would cut those steps short, which is not what this test is about.
   await inPhase(id, 'monitoring', 150_000);
+  // A 202 means the scope's intake recorded the alert; the intake forwards to the incident about once a
+  // second (later if its forwarding activity was cut by the kill and is retried). Resolving before that would
+  // send the rest to the next incident, so wait until every accepted key has reached this one.
+  await waitFor(() => incident(id), (r) => KEYS.every((k) => r.body?.alerts?.keyed?.[k]), 'every accepted burst alert forwarded to the incident', 120_000);
   await waitFor(() => http('POST', `/v1/incidents/${id}/resolve`, TOKENS.operator, { by: 'crash-test' }), (r) => r.status === 200, 'resolve after the server restart', 120_000);
   const done = await inPhase(id, 'resolved', 150_000);
   expectStepsOnce(done.body.timeline);
