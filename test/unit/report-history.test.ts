@@ -10,7 +10,7 @@ import { preventionPlan, priorityFor } from '../../domain/prevention';
 import { renderReport } from '../../activities/report-render';
 
 const fixtures = join(__dirname, '..', 'fixtures');
-const history: HistoryJson & { events: any[] } = JSON.parse(readFileSync(join(fixtures, 'histories', 'incident-outage-recovered.json'), 'utf8'));
+const history: HistoryJson & { events: any[] } = JSON.parse(readFileSync(join(fixtures, 'histories', 'v0.1.0', 'incident-outage-recovered.json'), 'utf8'));
 /** The run's final record: the incident workflow's result payload (json/plain). */
 const finalState = (): IncidentState => {
   const done: any = (history.events as any[]).find((e) => e.workflowExecutionCompletedEventAttributes);
@@ -20,10 +20,12 @@ const finalState = (): IncidentState => {
 test('history facts: signals, updates, activity completions and the close, without payloads', () => {
   const facts = historyFacts(history);
   expect(historyIsClosed(history)).toBe(true);
-  expect(facts.filter((f) => f.kind === 'signal').map((f) => f.name)).toEqual(['alerts', 'providerRecovered']);
-  expect(facts.filter((f) => f.kind === 'update').map((f) => f.name)).toEqual(['acknowledge']);
+  // Failover and failback run at the chain's routing entity, which signals each shift's end back.
+  expect(facts.filter((f) => f.kind === 'signal').map((f) => f.name)).toEqual(['alerts', 'shiftDone', 'providerRecovered', 'shiftDone']);
+  // The monitor asks which incident owns the outage; the operator acknowledges.
+  expect(facts.filter((f) => f.kind === 'update').map((f) => f.name).sort()).toEqual(['acknowledge', 'owningIncident']);
   expect(facts.filter((f) => f.kind === 'activity').map((f) => f.name)).toEqual(
-    expect.arrayContaining(['getIncidentContext', 'diagnoseProvider', 'failoverChain', 'failbackChain', 'renderReport']),
+    expect.arrayContaining(['getIncidentContext', 'diagnoseProvider', 'renderReport']),
   );
   expect(facts[facts.length - 1]).toMatchObject({ kind: 'closed', message: 'workflow completed' });
   expect(facts.every((f) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(f.at))).toBe(true);
