@@ -2,8 +2,8 @@
 // feature); secrets are never inline, only environment variable names (`*Env`).
 import { z } from 'zod';
 import { DEFAULT_IMPACT_RULES } from '../domain/impact';
-import { validateWeights } from '../domain/failover';
 import { notificationsSchema } from './notifications';
+import { temporalCodecSchema, temporalTlsSchema } from './temporal';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
 const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must start with a lower-case letter or digit, then letters, digits, "_", "." or "-"');
@@ -133,54 +133,6 @@ const personSchema = z.strictObject({
   /** A personal PagerDuty Events v2 routing key, by environment variable name. */
   pagerdutyRoutingKeyEnv: envName.optional(),
 });
-
-/**
- * TLS to a Temporal cluster. Each PEM comes from a file (`*File`) or from an environment variable holding
- * the PEM itself (`*Env`, for platforms that inject secrets as variables). A client certificate (mTLS,
- * Temporal Cloud) needs its key. `tls: {}` is TLS with the system's CAs.
- */
-export const temporalTlsSchema = z
-  .strictObject({
-    caFile: z.string().min(1).optional(),
-    caEnv: envName.optional(),
-    certFile: z.string().min(1).optional(),
-    certEnv: envName.optional(),
-    keyFile: z.string().min(1).optional(),
-    keyEnv: envName.optional(),
-    /** The name the server's certificate is checked against, when it differs from the address's host. */
-    serverName: z.string().min(1).optional(),
-  })
-  .superRefine((t, ctx) => {
-    for (const what of ['ca', 'cert', 'key'] as const) {
-      if (t[`${what}File`] && t[`${what}Env`]) ctx.addIssue({ code: 'custom', path: [`${what}Env`], message: `set ${what}File or ${what}Env, not both` });
-    }
-    const cert = !!(t.certFile || t.certEnv);
-    const key = !!(t.keyFile || t.keyEnv);
-    if (cert !== key) ctx.addIssue({ code: 'custom', path: [cert ? 'keyFile' : 'certFile'], message: 'a client certificate needs its private key: set both certFile/certEnv and keyFile/keyEnv' });
-  });
-
-const codecKeyId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"');
-
-/**
- * Payload encryption (AES-256-GCM) for everything lifeline sends through Temporal. The key is 32 bytes,
- * base64, in `keyEnv`; each payload records the `keyId` it was sealed with, so a new key can take over
- * while `previousKeys` still open older histories.
- */
-export const temporalCodecSchema = z
-  .strictObject({
-    keyId: codecKeyId,
-    keyEnv: envName,
-    previousKeys: z.array(z.strictObject({ keyId: codecKeyId, keyEnv: envName })).default([]),
-    /** Browser origins (the Temporal UI's) allowed to call the API's /codec endpoint. */
-    corsOrigins: z.array(z.url()).default([]),
-  })
-  .superRefine((c, ctx) => {
-    const seen = new Set([c.keyId]);
-    c.previousKeys.forEach((k, i) => {
-      if (seen.has(k.keyId)) ctx.addIssue({ code: 'custom', path: ['previousKeys', i, 'keyId'], message: `duplicate key id "${k.keyId}"` });
-      seen.add(k.keyId);
-    });
-  });
 
 export const configSchema = z
   .strictObject({
@@ -413,61 +365,4 @@ export type LifelineConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = LifelineConfig['providers'][number];
 export type ChainConfig = LifelineConfig['chains'][number];
 
-export interface ConfigIssue {
-  path: (string | number)[];
-  message: string;
-}
-
-const list = (v: unknown): Record<string, unknown>[] =>
-  Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? (x as Record<string, unknown>) : {})) : [];
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-
-/**
- * Cross-references (duplicate ids, chains naming unknown providers, weights, services naming unknown
- * chains). Written over untyped input so it also runs when the shape checks failed: the operator sees
- * every problem at once, not one round at a time.
- */
-export function crossReferenceIssues(raw: unknown): ConfigIssue[] {
-  const cfg = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
-  const issues: ConfigIssue[] = [];
-  const providerIds = new Set<string>();
-  list(cfg.providers).forEach((p, i) => {
-    if (typeof p.id !== 'string') return;
-    if (providerIds.has(p.id)) issues.push({ path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
-    providerIds.add(p.id);
-  });
-  const chainIds = new Set<string>();
-  list(cfg.chains).forEach((c, i) => {
-    if (typeof c.id === 'string') {
-      if (chainIds.has(c.id)) issues.push({ path: ['chains', i, 'id'], message: `duplicate chain id "${c.id}"` });
-      chainIds.add(c.id);
-    }
-    const members = strings(c.providers);
-    members.forEach((p, j) => {
-      if (!providerIds.has(p)) issues.push({ path: ['chains', i, 'providers', j], message: `unknown provider "${p}"` });
-    });
-    if (c.weights && typeof c.weights === 'object') {
-      // Non-numeric weights are the shape check's to report; sum only the numbers here.
-      const numeric = Object.fromEntries(Object.entries(c.weights).filter(([, w]) => typeof w === 'number')) as Record<string, number>;
-      for (const issue of validateWeights(numeric, members)) {
-        issues.push({ path: ['chains', i, ...issue.path.split('.')], message: issue.message });
-      }
-    }
-  });
-  const componentIds = new Set([...providerIds, ...list(cfg.services).map((x) => String(x.id))]);
-  const page = cfg.statusPage && typeof cfg.statusPage === 'object' ? (cfg.statusPage as Record<string, unknown>) : {};
-  list(page.maintenance).forEach((m, i) => {
-    strings(m.components).forEach((c, j) => {
-      if (!componentIds.has(c)) issues.push({ path: ['statusPage', 'maintenance', i, 'components', j], message: `unknown component "${c}" (providers and services)` });
-    });
-    if (typeof m.start === 'string' && typeof m.end === 'string' && Date.parse(m.end) <= Date.parse(m.start)) {
-      issues.push({ path: ['statusPage', 'maintenance', i, 'end'], message: 'must be after start' });
-    }
-  });
-  list(cfg.services).forEach((s, i) =>
-    strings(s.chains).forEach((c, j) => {
-      if (!chainIds.has(c)) issues.push({ path: ['services', i, 'chains', j], message: `unknown chain "${c}"` });
-    }),
-  );
-  return issues;
-}
+export { crossReferenceIssues, type ConfigIssue } from './cross-references';
