@@ -83,8 +83,9 @@ export function watchHistories(client: Client): () => void {
 }
 
 // Causes the server records for protocol races it resolves itself (a signal or update arriving while the
-// task that would close the workflow completes, a sticky-queue reset after a worker restart): no code failed.
-const BENIGN_CAUSES = new Set([1 /* UNHANDLED_COMMAND */, 13 /* RESET_STICKY_TASK_QUEUE */, 18 /* FAILOVER_CLOSE_COMMAND */, 20 /* RESET_WORKFLOW */, 31 /* UNHANDLED_UPDATE */]);
+// task that would close the workflow completes, a sticky-queue reset after a worker restart, a terminate
+// arriving while a task was in flight): no code failed.
+const BENIGN_CAUSES = new Set([1 /* UNHANDLED_COMMAND */, 13 /* RESET_STICKY_TASK_QUEUE */, 17 /* FORCE_CLOSE_COMMAND */, 18 /* FAILOVER_CLOSE_COMMAND */, 20 /* RESET_WORKFLOW */, 31 /* UNHANDLED_UPDATE */]);
 
 /** Searches histories of workflows running or closed since the last scan of this client. */
 export async function scanHistories(client: Client): Promise<void> {

@@ -3,7 +3,7 @@ import { Runtime, DefaultLogger, makeTelemetryFilterString } from '@temporalio/w
 import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
-import { recordRuntimeLog } from './task-failures';
+import { recordRuntimeLog, watchHistories } from './task-failures';
 
 export function workflowBundle() {
   const codePath = process.env.LIFELINE_TEST_WORKFLOW_BUNDLE;
@@ -71,6 +71,32 @@ export function useTimeSkippingEnv(): () => import('@temporalio/testing').TestWo
   afterAll(async () => env?.teardown());
   return () => {
     if (!env) throw new Error('time-skipping environment not started (use it inside tests)');
+    return env;
+  };
+}
+
+/**
+ * A local dev-server environment for one test file (real time, real visibility), with lifeline's search
+ * attributes. For tests whose timers are made short instead of skipped: the time-skipping server stalls
+ * on timers in child workflows of the routing entity and needs the clock pushed step by step, which is
+ * slow under load.
+ */
+export function useLocalEnv(): () => import('@temporalio/testing').TestWorkflowEnvironment {
+  let env: import('@temporalio/testing').TestWorkflowEnvironment | undefined;
+  let unwatch: (() => void) | undefined;
+  beforeAll(async () => {
+    quietTemporalRuntime();
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cliPath() }, ui: false } });
+    await registerSearchAttributes(env.connection);
+    unwatch = watchHistories(env.client);
+  });
+  afterAll(async () => {
+    unwatch?.();
+    await env?.teardown();
+  });
+  return () => {
+    if (!env) throw new Error('local environment not started (use it inside tests)');
     return env;
   };
 }

@@ -1,15 +1,19 @@
-// trafficShiftWorkflow queued at the real routingWorkflow on the time-skipping server; activities are
-// small fakes (route changes go through real Updates). The step timers are skipped, not slept.
+// trafficShiftWorkflow queued at the real routingWorkflow on a local dev server; activities are small
+// fakes (route changes go through real Updates). Step delays and health-check intervals are made short
+// (milliseconds) rather than skipped: the sequence of steps, not the wall-clock length, is under test.
 import { Worker } from '@temporalio/worker';
 import type { RoutingActivities, ShiftActivities } from '../../activities/types';
 import { getRoute, setRouteWeights } from '../../client/routes';
 import { startShift } from '../../client/shifts';
 import { routingWorkflowId, shiftQueueQuery, type RouteState, type ShiftRequest, type ShiftResult } from '../../workflows/messages';
-import { useTimeSkippingEnv, workflowBundle } from '../helpers/temporal';
+import { useLocalEnv, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
-import { resultSkippingTime } from '../helpers/routing-entity';
 
-const testEnv = useTimeSkippingEnv();
+const testEnv = useLocalEnv();
+
+/** Short stand-ins for the production step delay (2 min) and failback health checks (10 s). */
+const STEP_MS = 20;
+const CHECK_MS = 100;
 
 const CHAIN = ['openai', 'anthropic', 'bedrock'];
 
@@ -47,9 +51,11 @@ async function stop(chain: string): Promise<void> {
   await testEnv().client.workflow.getHandle(routingWorkflowId(chain)).terminate('test done').catch(() => undefined);
 }
 
-/** The queued shift's result, moving workflow time on until it has finished. */
+/** A shift's result; a queued shift's workflow exists only once the routing entity has started it. */
 async function shiftResult(workflowId: string): Promise<ShiftResult> {
-  return resultSkippingTime<ShiftResult>(testEnv(), testEnv().client.workflow.getHandle(workflowId));
+  const handle = testEnv().client.workflow.getHandle(workflowId);
+  await waitFor(() => handle.describe(), () => true, `${workflowId} started`);
+  return (await handle.result()) as ShiftResult;
 }
 
 let seq = 0;
@@ -63,7 +69,7 @@ async function run(weights: Record<string, number>, req: Omit<ShiftRequest, 'cha
       workflowId: routingWorkflowId(chain),
       args: [{ id: chain, providers: CHAIN, weights, mode: 'normal', version: 1, updatedAt: new Date().toISOString() }],
     });
-    const started = await startShift(testEnv().client, taskQueue, { chain, reason: 'test', by: 'tester', stepDelayMs: 120_000, ...req });
+    const started = await startShift(testEnv().client, taskQueue, { chain, reason: 'test', by: 'tester', stepDelayMs: STEP_MS, ...req });
     const result = await shiftResult(started.workflowId);
     // The route as last published (querying the routingWorkflow afterwards would race the test server's
     // time skipping, which may already have run it into its execution timeout).
@@ -119,11 +125,12 @@ test('breaker-aware: a provider whose breaker is open is refused as a target', a
 });
 
 test('failback waits until the provider has been healthy long enough, then 10 → 25 → 50 → 75 → 100 %', async () => {
-  // Unhealthy on the first two checks, then healthy: with checks every 10 s, 30 s of health needs 4 more.
+  // Unhealthy on the first two checks, then healthy: with a check every CHECK_MS, 3 × CHECK_MS of health
+  // needs 4 more (the sixth validation is either the last wait check or the first step's).
   const f = fakes({ health: (p, n) => n > 2 });
   const { result, route, weights } = await run(
     { anthropic: 100 },
-    { kind: 'failback', from: 'openai', healthyForMs: 30_000, healthCheckEveryMs: 10_000 },
+    { kind: 'failback', from: 'openai', healthyForMs: 3 * CHECK_MS, healthCheckEveryMs: CHECK_MS },
     f,
   );
   expect(result.outcome).toBe('completed');
@@ -172,7 +179,8 @@ test('shifts of a chain queue at the routing entity: the second waits its turn, 
       workflowId: routingWorkflowId('queued'),
       args: [{ id: 'queued', providers: CHAIN, weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date().toISOString() }],
     });
-    const canary = await startShift(testEnv().client, taskQueue, { chain: 'queued', kind: 'canary', from: 'openai', to: 'bedrock', stepDelayMs: 120_000, reason: 'auto', by: 'lifeline' });
+    // Steps of a second: the canary is still running when the operator's shift is queued behind it.
+    const canary = await startShift(testEnv().client, taskQueue, { chain: 'queued', kind: 'canary', from: 'openai', to: 'bedrock', stepDelayMs: 1_000, reason: 'auto', by: 'lifeline' });
     const set = await startShift(testEnv().client, taskQueue, { chain: 'queued', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' }, { id: 'op-1' });
     expect(canary.position).toBe(0);
     expect(set).toMatchObject({ id: 'op-1', position: 1, workflowId: 'shift-queued-op-1' });
