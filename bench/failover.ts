@@ -2,9 +2,12 @@
 // server with real activities against sim/ (probe every 1 s). Per trial: inject the fault, time until
 // the route no longer sends traffic to openai; heal, time until the configured weights are back and the
 // incident is closed. Prints p50/p95 beside seed 004's KPIs.
+// Mode `flap`: fault, failover, heal; once failback has put some traffic back on openai (phase
+// `restoring`), fault again → time until openai carries no traffic again, and check that the same incident
+// counted the flap. Failback steps last 1 s in this mode so the re-failure lands mid-failback.
 // Mode `crash` (bench/failover-crash.ts): two `lifeline worker` processes; kill -9 the one running the
 // failing provider's probe loop just after the fault → time until the other worker moved traffic off it.
-//   npm run build && node dist/bench/failover.js        (BENCH_TRIALS=20, BENCH_MODES=outage,hang,crash)
+//   npm run build && node dist/bench/failover.js        (BENCH_TRIALS=20, BENCH_MODES=outage,hang,flap,crash)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +21,7 @@ import { crashTrials } from './failover-crash';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 20);
 const ALL_MODES = (process.env.BENCH_MODES ?? 'outage,hang').split(',');
-const MODES = ALL_MODES.filter((m) => m !== 'crash') as SimFaultMode[];
+const MODES = ALL_MODES.filter((m) => m !== 'crash' && m !== 'flap') as SimFaultMode[];
 const PROBE_MS = 1000;
 const TIMEOUT_MS = 1000;
 const KPI = { detection: 30_000, failover: 60_000, restoration: 120_000, total: 300_000 };
@@ -41,10 +44,12 @@ const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
   if (MODES.length) await faultModes();
+  if (ALL_MODES.includes('flap')) await flapTrials();
   if (ALL_MODES.includes('crash')) await crashTrials(Number(process.env.BENCH_CRASH_TRIALS ?? Math.min(TRIALS, 10)));
 }
 
-async function faultModes(): Promise<void> {
+/** The embedded stack the fault modes run on: one chain openai → anthropic, probes every PROBE_MS. */
+async function benchStack(shiftStepMs: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
   const config = parseConfig(`
 temporal: { address: embedded, port: 0, uiPort: false, taskQueue: bench }
@@ -56,13 +61,33 @@ chains:
   - { id: chat, providers: [openai, anthropic], weights: { openai: 100 } }
 services:
   - { id: bot, chains: [chat], users: 12000 }
-recovery: { shiftStepMs: 100, failbackHealthyForMs: 200, failbackCheckEveryMs: 100 }
+recovery: { shiftStepMs: ${shiftStepMs}, failbackHealthyForMs: 200, failbackCheckEveryMs: 100 }
 `);
   const services = await startServices({ config, logger: createLogger({ level: 'silent' }), worker: true, api: false, progress: () => undefined });
-  const sim = services.endpoints.simulator!;
-  const incident = () => services.client.workflow.getHandle(incidentWorkflowId('openai'));
+  const stop = async () => {
+    await services.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   try {
     await until(() => getRoute(services.client, 'chat'), (r) => r.weights.openai === 100, 'route');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const incident = () => services.client.workflow.getHandle(incidentWorkflowId('openai'));
+  return { services, sim: services.endpoints.simulator!, incident, stop };
+}
+
+function printTable(title: string, m: Record<string, number[]>, kpi: Record<string, number>): void {
+  process.stdout.write(`\n${title}      p50        p95        seed 004 KPI\n`);
+  for (const k of Object.keys(m)) {
+    process.stdout.write(`  ${k.padEnd(12)} ${sec(pct(m[k], 50)).padStart(9)}  ${sec(pct(m[k], 95)).padStart(9)}   ${kpi[k] ? `< ${kpi[k] / 1000} s` : ''}\n`);
+  }
+}
+
+async function faultModes(): Promise<void> {
+  const { services, sim, incident, stop } = await benchStack(100);
+  try {
     process.stdout.write(`bench/failover: ${TRIALS} trial(s) per mode, probe every ${PROBE_MS} ms (timeout ${TIMEOUT_MS} ms, 2 failures open)\n`);
     for (const mode of MODES) {
       const m = { detection: [] as number[], failover: [] as number[], restoration: [] as number[], total: [] as number[] };
@@ -82,16 +107,43 @@ recovery: { shiftStepMs: 100, failbackHealthyForMs: 200, failbackCheckEveryMs: 1
         m.total.push(Date.now() - faultAt);
         process.stdout.write(`  ${mode} #${i + 1}: failover ${sec(m.failover[i])}, restored ${sec(m.restoration[i])}\n`);
       }
-      process.stdout.write(`\n${mode} (${TRIALS} trials)      p50        p95        seed 004 KPI\n`);
-      for (const k of ['detection', 'failover', 'restoration', 'total'] as const) {
-        process.stdout.write(`  ${k.padEnd(12)} ${sec(pct(m[k], 50)).padStart(9)}  ${sec(pct(m[k], 95)).padStart(9)}   < ${KPI[k] / 1000} s\n`);
-      }
+      printTable(`${mode} (${TRIALS} trials)`, m, KPI);
       const target = mode === 'hang' ? TIMEOUT_MS + 2_000 : 3_000;
       process.stdout.write(`  issue target: failover p95 ≤ ${sec(target)} → ${pct(m.failover, 95) <= target ? 'met' : 'NOT met'}\n\n`);
     }
   } finally {
-    await services.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
+  }
+}
+
+async function flapTrials(): Promise<void> {
+  const { services, sim, incident, stop } = await benchStack(1_000);
+  const route = () => getRoute(services.client, 'chat');
+  try {
+    const m = { failover: [] as number[], refailover: [] as number[], total: [] as number[] };
+    for (let i = 0; i < TRIALS; i++) {
+      const faultAt = Date.now();
+      sim.setFault('openai', { mode: 'outage' });
+      await until(route, (r) => !r.weights.openai, 'failover');
+      m.failover.push(Date.now() - faultAt);
+      sim.setFault('openai', { mode: 'healthy' });
+      // Failback has begun: openai carries some traffic, not yet all of it.
+      await until(route, (r) => (r.weights.openai ?? 0) > 0 && (r.weights.openai ?? 0) < 100, 'failback under way');
+      const again = Date.now();
+      sim.setFault('openai', { mode: 'outage' });
+      await until(route, (r) => !r.weights.openai, 'traffic off openai again');
+      m.refailover.push(Date.now() - again);
+      const s = await until(() => incident().query(incidentStateQuery), (st) => (st.flaps ?? 0) >= 1, 'flap counted');
+      sim.setFault('openai', { mode: 'healthy' });
+      await until(route, (r) => r.weights.openai === 100 && r.mode === 'normal', 'failback', 180_000);
+      await until(() => incident().describe(), (d) => d.status.name !== 'RUNNING', 'incident closed');
+      m.total.push(Date.now() - faultAt);
+      process.stdout.write(`  flap #${i + 1}: failover ${sec(m.failover[i])}, off again ${sec(m.refailover[i])} after the re-failure (flaps ${s.flaps}, phase ${s.phase})\n`);
+    }
+    printTable(`flap (${TRIALS} trials)`, m, { failover: KPI.failover, refailover: KPI.failover, total: KPI.total });
+    process.stdout.write(`  issue target: traffic off the re-failed provider p95 ≤ ${sec(3_000)} → ${pct(m.refailover, 95) <= 3_000 ? 'met' : 'NOT met'}\n\n`);
+  } finally {
+    await stop();
   }
 }
 
