@@ -28,10 +28,11 @@ export async function fetchStatus(target: ApiTarget): Promise<StatusView> {
 }
 
 const at = (iso: string | null | undefined) => (iso ? iso.replace(/\.\d+Z$/, 'Z') : '');
+const stamp = (now: Date) => at(now.toISOString()).replace('T', ' ').replace('Z', ' UTC');
 
 /** One screen of status, plain text (the same on a terminal and in a log). */
 export function renderStatus(v: StatusView, now: Date, refreshS?: number): string {
-  const head = `lifeline status · ${at(now.toISOString()).replace('T', ' ').replace('Z', ' UTC')}${refreshS ? ` · every ${refreshS} s (Ctrl-C to stop)` : ''}`;
+  const head = `lifeline status · ${stamp(now)}${refreshS ? ` · every ${refreshS} s (Ctrl-C to stop)` : ''}`;
   const providers = table(['PROVIDER', 'HEALTH', 'BREAKER', 'SINCE', 'INCIDENT'], v.providers.map((p) => [
     p.id,
     p.monitor !== 'running' ? `unknown (monitor ${p.monitor})` : p.healthy ? 'healthy' : 'DOWN',
@@ -68,7 +69,7 @@ export async function watchStatus(target: ApiTarget, o: { refreshS: number; coun
     try {
       screen = renderStatus(await fetchStatus(target), now(), o.refreshS);
     } catch (err) {
-      screen = `lifeline status · ${at(now().toISOString())}\n\n${(err as Error).message} (retrying in ${o.refreshS} s)`;
+      screen = `lifeline status · ${stamp(now())}\n\n${(err as Error).message} (retrying in ${o.refreshS} s)`;
     }
     io.write(io.isTTY ? `${REDRAW}${screen}\n` : `${shown ? '\n' : ''}${screen}\n`);
     if (o.count !== undefined && shown + 1 >= o.count) break;
