@@ -74,7 +74,14 @@ export function renderTimelineSvg(c: TimelineChart): string {
     out.push('</g>');
     y += LANE + 4;
   }
-  y += 8;
+  // What the band colours mean (the statuses present).
+  let hx = LEFT;
+  for (const status of Object.keys(HEALTH_TEXT) as HealthStatus[]) {
+    if (!c.health.some((b) => b.segments.some((g) => g.status === status))) continue;
+    out.push(`<rect x="${n(hx)}" y="${y}" width="10" height="10" fill="${HEALTH_FILL[status]}"/><text x="${n(hx + 14)}" y="${y + 9}" class="small">${HEALTH_TEXT[status]}</text>`);
+    hx += 24 + HEALTH_TEXT[status].length * 5.5;
+  }
+  y += 22;
 
   // Route weights: stacked areas per chain, one path per provider.
   if (!c.routes.length) {
