@@ -1,10 +1,9 @@
 /** Set and verify the namespace retention after start (start-dev has no retention flag; see index.ts). */
-import { startError, type RunningServer } from './process';
-import { runCli } from './run-cli';
+import { runCli, startError, type RunningServer } from './process';
 
 async function describeRetentionSeconds(cliPath: string, address: string, namespace: string, deadline: number): Promise<number> {
   const r = await runCli(cliPath, ['operator', 'namespace', 'describe', '--address', address, '--namespace', namespace, '-o', 'json'], deadline);
-  if (r.code !== 0) throw new Error(`temporal operator namespace describe failed: ${r.output}`);
+  if (r.code !== 0) throw new Error(`temporal operator namespace describe failed: ${r.summary}`);
   const parsed = JSON.parse(r.stdout) as { config?: { workflowExecutionRetentionTtl?: string } };
   const ttl = parsed.config?.workflowExecutionRetentionTtl ?? '';
   const m = /^(\d+(?:\.\d+)?)s$/.exec(ttl);
@@ -26,7 +25,7 @@ export async function ensureRetention(
   if (have === want) return;
   log(`dev-server: setting retention of ${namespace} from ${have / 86_400}d to ${days}d`);
   const r = await runCli(cliPath, ['operator', 'namespace', 'update', '--address', address, '--namespace', namespace, '--retention', `${days}d`], deadline);
-  if (r.code !== 0) throw startError(server, `could not set retention of ${namespace} to ${days}d`, r.output);
+  if (r.code !== 0) throw startError(server, `could not set retention of ${namespace} to ${days}d`, r.summary);
   const after = await describeRetentionSeconds(cliPath, address, namespace, deadline);
   if (after !== want) throw startError(server, `retention of ${namespace} is ${after}s after update, expected ${want}s`);
 }

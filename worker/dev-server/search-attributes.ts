@@ -1,8 +1,7 @@
 /** Reconcile the custom search attributes after start (start-dev skips them on a reused SQLite file; see index.ts). */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { startError, type RunningServer } from './process';
-import { runCli } from './run-cli';
+import { runCli, startError, type RunningServer } from './process';
 
 export type SearchAttributeTypeName = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
 
@@ -62,7 +61,7 @@ export async function ensureSearchAttributes(
     const args = ['operator', 'search-attribute', 'create', '--address', address, '--namespace', namespace, '--type', type];
     for (const n of names) args.push('--name', n);
     const r = await runCli(cliPath, args, deadline);
-    if (r.code !== 0) throw startError(server, `could not register search attributes ${names.join(', ')}`, r.output);
+    if (r.code !== 0) throw startError(server, `could not register search attributes ${names.join(', ')}`, r.summary);
   }
   // Verify (visibility may lag a moment behind the create call).
   for (;;) {

