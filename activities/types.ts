@@ -3,7 +3,7 @@ import type { ImpactRules, AffectedService, Severity } from '../domain/impact';
 import type { EscalationLevel } from '../domain/escalation';
 import type { Diagnosis, IncidentState, RoutingChange } from '../domain/incident';
 import type { FailureCategory, ProbeObservation } from '../domain/classify';
-import type { PublicUpdate } from '../domain/status';
+import type { PublicUpdate } from '../domain/public-status';
 import type { RouteState, SetWeightsRequest } from '../workflows/messages';
 import type { AlertRouting } from '../domain/alert-rules';
 import type { NotificationFacts } from '../domain/notification';

@@ -17,7 +17,7 @@ import {
   workflowInfo,
   log,
 } from '@temporalio/workflow';
-import { toPublicIncident } from '../domain/status';
+import { toPublicIncident } from '../domain/public-status';
 import { createShifts, failover, failureText, restoreTraffic, runRecoveryProcedure, type RestoreOutcome } from './recover';
 import type { ArchiveActivities, IncidentActivities, IncidentContext, Notification } from '../activities/types';
 import {
