@@ -17,15 +17,16 @@ import { summarize } from '../domain/incident';
 import { renderReport } from './report-render';
 import { incidentRouteChanges } from './report';
 import type { ActivityDeps } from './deps';
-import type { ArchiveActivities, ArchiveRequest } from './types';
+import type { ArchiveRequest } from './types';
 import { archiveWorkflowId } from '../workflows/archive';
 
 export const archiveStoreFor = (deps: ActivityDeps): ArchiveStore => deps.archive ?? archiveStoreFromConfig(deps.config, deps.env);
 
-export function createArchiveActivities(deps: ActivityDeps): ArchiveActivities {
+export function createArchiveActivities(deps: ActivityDeps) {
   const store = archiveStoreFor(deps);
   return {
-    async startArchiver(req: ArchiveRequest) {
+    /** Starts archiveIncidentWorkflow for a closing run (idempotent: an existing archiver is kept). */
+    async startArchiver(req: ArchiveRequest): Promise<{ archiveWorkflowId: string; started: boolean }> {
       const workflowId = archiveWorkflowId(req.state.id);
       try {
         await deps.client.workflow.start('archiveIncidentWorkflow', {
@@ -40,7 +41,7 @@ export function createArchiveActivities(deps: ActivityDeps): ArchiveActivities {
         throw err;
       }
     },
-    async archiveIncident({ workflowId, runId, state }: ArchiveRequest) {
+    async archiveIncident({ workflowId, runId, state }: ArchiveRequest): Promise<{ location: string; alreadyArchived: boolean; events: number }> {
       const existing = await store.get(state.id);
       if (existing?.runId === runId) return { location: state.id, alreadyArchived: true, events: 0 };
       let history;
