@@ -1,16 +1,11 @@
 /** The `temporal server start-dev` child process (execa): output tail, early-death detection, stop, kill-on-exit. */
 import type { ExecaChildProcess } from 'execa';
 import execa from 'execa';
-import { exitHow, run, type RunResult } from '../temporal-binaries/exec';
+import { exitHow } from '../temporal-binaries/exec';
 
-/** The CLI reads TEMPORAL_ADDRESS, TEMPORAL_TLS_*, TEMPORAL_API_KEY etc.; our local commands must not pick those up. */
+/** The CLI reads TEMPORAL_ADDRESS, TEMPORAL_TLS_*, TEMPORAL_API_KEY etc.; the local server must not pick those up. */
 function scrubbedEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TEMPORAL_')));
-}
-
-/** One-shot `temporal operator …` command against the local dev server. */
-export function runCli(cliPath: string, args: string[], deadline: number): Promise<RunResult> {
-  return run(cliPath, args, { env: scrubbedEnv(), timeoutMs: Math.max(5000, deadline - Date.now()) });
 }
 
 const STOP_GRACE_MS = 10_000;
