@@ -10,6 +10,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { buildReportModel } from '../domain/report';
+import { renderTimelineSvg } from '../domain/timeline-svg';
 import { historyIsClosed } from '../domain/history';
 import { fetchHistoryJson } from '../client/history';
 import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-store';
@@ -59,7 +60,7 @@ export function createArchiveActivities(deps: ActivityDeps) {
       const res = await store.put({
         entry: { summary: summarize(state), workflowId, runId, archivedAt: new Date().toISOString(), state },
         historyJson: history.json,
-        report: { markdown, html, model },
+        report: { markdown, html, model, svg: renderTimelineSvg(model.chart) },
       });
       deps.logger.info({ incident: state.id, location: res.location, events: history.parsed.events?.length }, 'incident archived');
       // MTTx once per incident: only its first archive entry counts (a retry after this point finds the

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import Handlebars from 'handlebars';
 import type { ReportModel } from '../domain/report';
+import { renderTimelineSvg } from '../domain/timeline-svg';
 
 export const BUNDLED_TEMPLATES_DIR = resolve(__dirname, '..', 'templates').replace(/[\\/]dist[\\/]templates$/, '/templates');
 
@@ -43,6 +44,7 @@ async function template(dir: string, format: ReportFormat): Promise<Handlebars.T
 }
 
 export async function renderReport(model: ReportModel, format: ReportFormat, templatesDir = BUNDLED_TEMPLATES_DIR): Promise<string> {
-  const out = (await template(templatesDir, format))(model);
+  // HTML gets the timeline chart inline (`{{{timelineSvg}}}`: already escaped SVG, drawn from the model).
+  const out = (await template(templatesDir, format))(format === 'html' && model.chart ? { ...model, timelineSvg: renderTimelineSvg(model.chart) } : model);
   return format === 'md' ? out.replace(/\n{3,}/g, '\n\n') : out;
 }
