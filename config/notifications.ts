@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { ALERT_KINDS } from '../domain/incident';
 import { CHANNEL_NAMES, DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE } from '../domain/alert-rules';
+import type { SmtpConfig } from './smtp';
 
 const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
 const timeoutMs = z.number().int().positive().max(120_000);
@@ -18,15 +19,11 @@ export const notificationsSchema = z
   .strictObject({
     /** A directory of templates overriding the bundled ones file by file (relative to the working directory). */
     templatesDir: z.string().min(1).optional(),
+    /** The email channel: team pages and customer notices, through the `smtp:` server. */
     email: z
       .strictObject({
-        host: z.string().min(1),
-        port: z.number().int().min(1).max(65535).default(587),
-        /** true = TLS from the first byte (port 465); false = STARTTLS when the server offers it. */
-        secure: z.boolean().default(false),
-        userEnv: envName.optional(),
-        passwordEnv: envName.optional(),
-        from: z.string().min(3),
+        /** Sender of notifications when it should differ from `smtp.from`. */
+        from: z.string().min(3).optional(),
         /** Who receives the customer downtime notices (start, updates, resolved). */
         customers: z.array(z.email()).default([]),
         timeoutMs: timeoutMs.default(10_000),
@@ -81,15 +78,25 @@ export const notificationsSchema = z
   })
   .prefault({});
 
-export type NotificationsConfig = z.infer<typeof notificationsSchema>;
+type EmailChannelInput = NonNullable<z.output<typeof notificationsSchema>['email']>;
+/** The email channel as the code sees it: the `smtp:` server with the channel's own sender and recipients. */
+export type EmailChannelConfig = SmtpConfig & Omit<EmailChannelInput, 'from'>;
+export type NotificationsConfig = Omit<z.output<typeof notificationsSchema>, 'email'> & { email?: EmailChannelConfig };
+
+/** Puts the `smtp:` server under `notifications.email` (after validation; cross-references require both). */
+export function withMailServer<T extends { notifications: z.output<typeof notificationsSchema>; smtp?: SmtpConfig }>(c: T): Omit<T, 'notifications'> & { notifications: NotificationsConfig } {
+  const email = c.notifications.email;
+  if (!email || !c.smtp) return { ...c, notifications: { ...c.notifications, email: undefined } };
+  return { ...c, notifications: { ...c.notifications, email: { ...c.smtp, ...email, from: email.from ?? c.smtp.from } } };
+}
 
 /** Every secret the notification channels read, as [config path, environment variable name]. */
 export function notificationSecretEnvs(config: { notifications: NotificationsConfig; escalation: { roles: Record<string, { pagerdutyRoutingKeyEnv?: string }[]> } }): [string, string][] {
   const n = config.notifications;
   const out: [string, string][] = [];
   if (n.slack) out.push(['notifications.slack.tokenEnv', n.slack.tokenEnv]);
-  if (n.email?.userEnv) out.push(['notifications.email.userEnv', n.email.userEnv]);
-  if (n.email?.passwordEnv) out.push(['notifications.email.passwordEnv', n.email.passwordEnv]);
+  if (n.email?.userEnv) out.push(['smtp.userEnv', n.email.userEnv]);
+  if (n.email?.passwordEnv) out.push(['smtp.passwordEnv', n.email.passwordEnv]);
   if (n.pagerduty?.routingKeyEnv) out.push(['notifications.pagerduty.routingKeyEnv', n.pagerduty.routingKeyEnv]);
   n.webhooks.forEach((w, i) => out.push([`notifications.webhooks.${i}.secretEnv`, w.secretEnv]));
   for (const [role, people] of Object.entries(config.escalation.roles)) {

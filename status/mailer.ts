@@ -6,7 +6,7 @@ import Handlebars from 'handlebars';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { LifelineConfig } from '../config/schema';
 import { readSecret } from '../config/load';
-import { displayName, type PublicIncident, type PublicUpdate } from '../domain/status';
+import { displayName, type PublicIncident, type PublicUpdate } from '../domain/public-status';
 import type { SubscriberStore } from './subscribers';
 import { bundledTemplatesDir } from './templates-dir';
 import { pageName as pageNameOf } from './components';
@@ -27,10 +27,10 @@ function render(dir: string, name: string, data: object): { text: string; html: 
   return { text: load('txt')(data), html: load('html')(data) };
 }
 
-/** null when no `smtp:` section is configured (subscriptions are then switched off). */
+/** null when no `smtp:` section is configured or `statusPage.subscriptions` is false (no sign-up, no mail). */
 export function createStatusMailer(config: LifelineConfig, env: NodeJS.ProcessEnv = process.env, templatesDir = bundledTemplatesDir()): StatusMailer | null {
   const smtp = config.smtp;
-  if (!smtp) return null;
+  if (!smtp || !config.statusPage.subscriptions) return null;
   const user = readSecret(smtp.userEnv, env);
   const pass = readSecret(smtp.passwordEnv, env);
   const transport: Transporter = nodemailer.createTransport({

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
-import type { ComponentStatus } from '../domain/status';
+import type { ComponentStatus } from '../domain/public-status';
 import type { UptimeDay } from '../domain/uptime';
 import type { StatusSnapshot } from './model';
 import { bundledTemplatesDir } from './templates-dir';
