@@ -1,5 +1,5 @@
 // The `notifications:` config section: delivery channels (secrets only by environment variable name),
-// per-alert-kind routing with the repeat-alert escalation rule (seed 003), and the template directory.
+// per-alert-kind routing with the repeat-alert escalation rule, and the template directory.
 import { z } from 'zod';
 import { ALERT_KINDS } from '../domain/incident';
 import { CHANNEL_NAMES, DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE } from '../domain/alert-rules';
@@ -10,7 +10,7 @@ const timeoutMs = z.number().int().positive().max(120_000);
 
 const routeSchema = z.strictObject({
   channels: z.array(z.enum(CHANNEL_NAMES)).min(1),
-  /** Escalate one level when this many alerts of the kind arrive within `withinMs` (seed 003). */
+  /** Escalate one level when this many alerts of the kind arrive within `withinMs`. */
   escalateAfter: z.number().int().min(1),
   withinMs: z.number().int().positive(),
 });

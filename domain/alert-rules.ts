@@ -1,4 +1,4 @@
-// Per-alert-kind routing and the repeat-alert escalation rule (seed 003): which channels page for an
+// Per-alert-kind routing and the repeat-alert escalation rule: which channels page for an
 // alert kind, and "N alerts of one kind within a window escalate one level". Pure: the workflow runs it.
 import type { AlertKind } from './incident';
 
