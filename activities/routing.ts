@@ -1,65 +1,23 @@
-// Traffic changes requested by incidents, applied through the chain's routingWorkflow (the single
-// writer), and the publishing that makes each change visible to the outside world: the table at once,
-// external targets durably through one routePublisherWorkflow per chain and target.
+// The publishing that makes each route change visible to the outside world: the table at once, external
+// targets durably through one routePublisherWorkflow per chain and target. (Incidents change traffic
+// through shifts queued at the chain's routingWorkflow, the single writer: activities/shift.ts.)
 import { Context } from '@temporalio/activity';
-import { planImmediateFailover, type Weights } from '../domain/failover';
-import type { RoutingChange } from '../domain/incident';
-import { getRoute, setRouteWeights } from '../client/routes';
 import {
   publishRouteSignal,
   routePublisherWorkflowId,
   type RoutePublisherInput,
   type RouteState,
 } from '../workflows/messages';
-import { unhealthyProviders } from '../client/provider-health';
 import type { ActivityDeps } from './deps';
-import type { ChainChangeRequest } from './types';
 import { createExternalPublishers, createTablePublisher } from './publishers';
 
 export { unhealthyProviders } from '../client/provider-health';
 
 export function createRoutingActivities(deps: ActivityDeps) {
-  const unhealthy = (providers: string[]) => unhealthyProviders(deps.client, providers);
   const table = createTablePublisher(deps.logger);
   const targets = createExternalPublishers(deps);
 
-  function change(chain: string, before: RouteState, after: RouteState, reason: string): RoutingChange {
-    return { chain, from: before.weights, to: after.weights, mode: after.mode, reason, version: after.version, at: after.updatedAt };
-  }
-
   return {
-    async failoverChain({ chain, provider, incidentId }: ChainChangeRequest): Promise<RoutingChange | null> {
-      const route = await getRoute(deps.client, chain);
-      if (!route.weights[provider]) return null; // no traffic on the failed provider: nothing to move
-      const down = await unhealthy(route.providers.filter((p) => p !== provider));
-      const plan = planImmediateFailover(route.weights, route.providers, provider, down);
-      const reason = plan ? `incident ${incidentId}: ${provider} failed` : `incident ${incidentId}: every provider in ${chain} is down`;
-      const after = await setRouteWeights(
-        deps.client,
-        chain,
-        { weights: plan ?? route.weights, mode: plan ? 'degraded' : 'emergency', reason, by: 'lifeline' },
-        `${incidentId}:failover:${chain}`,
-      );
-      return change(chain, route, after, reason);
-    },
-
-    async failbackChain({ chain, provider, incidentId }: ChainChangeRequest): Promise<RoutingChange | null> {
-      const configured = deps.config.chains.find((c) => c.id === chain);
-      if (!configured) return null;
-      const route = await getRoute(deps.client, chain);
-      // Restore the configured distribution, keeping out providers that are still unhealthy.
-      let target: Weights | null = { ...configured.weights };
-      for (const p of await unhealthy(configured.providers.filter((x) => x !== provider))) {
-        if (target && target[p]) target = planImmediateFailover(target, configured.providers, p);
-      }
-      if (!target) return null;
-      const same = JSON.stringify(Object.entries(target).sort()) === JSON.stringify(Object.entries(route.weights).sort());
-      if (same && route.mode === 'normal') return null;
-      const reason = `incident ${incidentId}: ${provider} recovered`;
-      const after = await setRouteWeights(deps.client, chain, { weights: target, mode: 'normal', reason, by: 'lifeline' }, `${incidentId}:failback:${chain}`);
-      return change(chain, route, after, reason);
-    },
-
     /**
      * Publishes a route version: the table at once, and each external target through its durable
      * publisher (signal-with-start of `publish-<chain>-<target>`), which retries until the target takes

@@ -96,12 +96,6 @@ export interface DeliveryResult {
   detail?: string;
 }
 
-export interface ChainChangeRequest {
-  chain: string;
-  provider: string;
-  incidentId: string;
-}
-
 export interface DiagnoseOptions {
   /** Kinds of the incident's sampled alerts: their 429 share is a rate-limit check. */
   alertKinds?: string[];
@@ -151,7 +145,6 @@ export type IncidentActivities = ReturnType<typeof createContextActivities> &
   ReturnType<typeof createDeliverActivities> &
   ReturnType<typeof createDiagnoseActivities> &
   ReturnType<typeof createRecoveryActivities> &
-  Pick<RoutingFactory, 'failoverChain' | 'failbackChain'> &
   ReturnType<typeof createReportActivities> &
   ReturnType<typeof createStatusActivities>;
 export type MonitorActivities = ReturnType<typeof createWatchActivities>;

@@ -1,6 +1,6 @@
 // What each `/incident` verb and button does, against Temporal through the shared client helpers.
 // Returns a Slack message; throws SlackRefusal for things the user should be told plainly.
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { startShift } from '../../client/shifts';
 import type { LifelineConfig } from '../../config/schema';
 import type { IncidentState } from '../../domain/incident';
@@ -128,17 +128,13 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
           const risk = cmd.force ? null : await emergencyRisk(client, cmd.chain, cmd.from, cmd.to);
           if (risk) throw new SlackRefusal(`Refused: ${risk}. Nothing was changed; add \`force\` to the command to do it anyway.`);
           if (cmd.mode !== 'immediate') {
-            // Stepped shifts run as the chain's trafficShiftWorkflow (one per chain at a time).
-            try {
-              const started = await startShift(client, config.temporal.taskQueue, {
-                chain: cmd.chain, kind: cmd.mode, from: cmd.from, ...(cmd.to ? { to: cmd.to } : {}),
-                stepDelayMs: config.recovery.shiftStepMs, reason: `${cmd.mode} failover from ${cmd.from} requested by ${actor.name}`, by: actor.name,
-              }, key ? { id: operatorShiftId(key) } : {});
-              return inChannel(`${actor.name} started a ${cmd.mode} failover of ${cmd.chain} off ${cmd.from} (${started.workflowId}); \`/incident status\` and GET /v1/routes/${cmd.chain}/shift show its progress`);
-            } catch (err) {
-              if (err instanceof WorkflowExecutionAlreadyStartedError) throw new SlackRefusal(`Another traffic shift of ${cmd.chain} is running; nothing was changed.`);
-              throw err;
-            }
+            // Stepped shifts queue at the chain's routing entity and run one at a time: say where this one is.
+            const started = await startShift(client, config.temporal.taskQueue, {
+              chain: cmd.chain, kind: cmd.mode, from: cmd.from, ...(cmd.to ? { to: cmd.to } : {}),
+              stepDelayMs: config.recovery.shiftStepMs, reason: `${cmd.mode} failover from ${cmd.from} requested by ${actor.name}`, by: actor.name,
+            }, key ? { id: operatorShiftId(key) } : {});
+            const when = started.position === 0 ? 'started' : `queued (${started.position} shift(s) of ${cmd.chain} ahead of it)`;
+            return inChannel(`${actor.name}'s ${cmd.mode} failover of ${cmd.chain} off ${cmd.from} is ${when} (${started.workflowId}); \`/incident status\` and GET /v1/routes/${cmd.chain}/shift show its progress`);
           }
           const route = await failoverNow(client, cmd.chain, cmd.from, actor.name, cmd.to, key && actionUpdateId('failover', key)).catch((err: Error) => {
             throw new SlackRefusal(`${err.message}. Nothing was changed.`);

@@ -138,7 +138,7 @@ test('failover and failback: allow-listed operators only, nothing changes on ref
   n = sink.received.length;
   const canary = await answer(await command('failover chat openai anthropic canary'), n);
   expect(canary).toMatchObject({ response_type: 'in_channel' });
-  expect(canary.text).toMatch(/started a canary failover of chat off openai \(shift-chat-op-[0-9a-f]{16}\)/);
+  expect(canary.text).toMatch(/canary failover of chat off openai is started \(shift-chat-op-[0-9a-f]{16}\)/);
   const done = await waitFor(() => stack.http('GET', '/v1/routes/chat/shift', op), (r) => r.body?.status === 'COMPLETED', 'the canary shift to finish', 60_000, 200);
   expect(done.body.result).toBeDefined();
   expect((await stack.http('GET', '/v1/routes/chat', op)).body.weights).toEqual({ anthropic: 100 });

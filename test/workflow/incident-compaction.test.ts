@@ -21,8 +21,6 @@ const activities: IncidentActivities = {
   }),
   notify: async () => ({ delivered: [] }),
   diagnoseProvider: async () => ({ rootCause: 'provider_outage', checks: [], recommendations: [], at: new Date().toISOString() }),
-  failoverChain: async () => null,
-  failbackChain: async () => null,
   renderReport: async (s: IncidentState) => ({ markdown: `# ${s.id}`, location: 'memory' }),
 };
 

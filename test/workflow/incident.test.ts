@@ -3,7 +3,7 @@ import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { ArchiveActivities, ArchiveRequest, Delivery, IncidentActivities, Notification, RoutingActivities, ShiftActivities } from '../../activities/types';
 import type { RouteState } from '../../workflows/messages';
-import type { IncidentState, RoutingChange } from '../../domain/incident';
+import type { IncidentState } from '../../domain/incident';
 import {
   acknowledgeUpdate,
   alertsSignal,
@@ -29,9 +29,6 @@ function mockActivities(overrides: Partial<Activities> = {}) {
   // The chain's route as the routingWorkflow would hold it; traffic shifts step it through applyRouteStep.
   let route: RouteState = { id: 'chat', providers: ['openai', 'anthropic'], weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date().toISOString() };
   const fmt = (w: Record<string, number>) => Object.entries(w).sort().map(([p, v]) => `${p}=${v}`).join(',');
-  const change = (chain: string, from: Record<string, number>, to: Record<string, number>, v: number): RoutingChange => ({
-    chain, from, to, mode: 'degraded', reason: 'test', version: v, at: new Date().toISOString(),
-  });
   const activities: Activities = {
     async getIncidentContext() {
       return {
@@ -56,14 +53,6 @@ function mockActivities(overrides: Partial<Activities> = {}) {
     },
     async diagnoseProvider() {
       return { rootCause: 'provider_outage', checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }], recommendations: ['wait'], at: new Date().toISOString() };
-    },
-    async failoverChain({ chain }) {
-      routing.push(`failover:${chain}`);
-      return change(chain, { openai: 100 }, { anthropic: 100 }, 2);
-    },
-    async failbackChain({ chain }) {
-      routing.push(`failback:${chain}`);
-      return change(chain, { anthropic: 100 }, { openai: 100 }, 3);
     },
     async applyRecoveryStep({ action }) {
       return { applied: true, detail: `${action} published` };

@@ -34,8 +34,6 @@ function activities(users: number, deliver: (d: Delivery) => Promise<DeliveryRes
     notify: async () => ({ delivered: [] }),
     deliverNotification: deliver,
     diagnoseProvider: async () => ({ rootCause: 'provider_outage', checks: [], recommendations: ['wait'], at: new Date().toISOString() }),
-    failoverChain: async () => null,
-    failbackChain: async () => null,
     renderReport: async (s: IncidentState) => ({ markdown: `# ${s.id}`, location: 'memory' }),
     publishStatusUpdate: async () => ({ sent: 0 }),
   };

@@ -33,8 +33,6 @@ function mocks(rootCause: FailureCategory, caps: RecoveryCapabilities, worksAfte
     getIncidentContext: async () => ctx,
     notify: async () => ({ delivered: [] }),
     diagnoseProvider: async () => ({ rootCause, checks: [], recommendations: [], at: new Date().toISOString() }),
-    failoverChain: async () => null,
-    failbackChain: async () => null,
     renderReport: async () => ({ markdown: '# report', location: 'memory' }),
     applyRecoveryStep: async ({ action }) => {
       calls.push(`apply:${action}`);

@@ -33,8 +33,6 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
     deliverNotification: async (d) => ({ channel: d.channel, status: 'delivered' }),
     publishStatusUpdate: async () => ({ sent: 0 }),
     diagnoseProvider: async () => ({ rootCause: 'provider_outage', checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }], recommendations: [], at: new Date().toISOString() }),
-    failoverChain: async ({ chain }) => ({ chain, from: { openai: 100 }, to: { anthropic: 100 }, mode: 'degraded', reason: 'openai down', version: 2, at: new Date().toISOString() }),
-    failbackChain: async ({ chain }) => ({ chain, from: { anthropic: 100 }, to: { openai: 100 }, mode: 'normal', reason: 'openai back', version: 3, at: new Date().toISOString() }),
     renderReport: async (state) => ({ markdown: await renderPostmortem(state), location: 'memory' }),
     startArchiver: async (req) => {
       archived.push(req);
