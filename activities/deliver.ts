@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from './deps';
 import { buildChannels } from './channels';
 import { dedupKeyFor, recipientsFor, type Channel } from './notify';
-import { TemplateError } from './templates';
+import { TemplateError } from '../render/messages';
 import type { Delivery, DeliveryResult } from './types';
 
 export function createDeliverActivities(deps: ActivityDeps, overrides?: Channel[]) {

@@ -12,7 +12,7 @@ import { routeChangesBetween } from '../client/routes';
 import { buildReportModel } from '../domain/report';
 import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
-import { renderReport } from '../activities/report-render';
+import { renderReport } from '../render/report';
 import { CONTENT_TYPES, reportFormatFor } from './report-format';
 import { actionUpdateId, executeIdempotentUpdate } from '../client/idempotent-update';
 import { idempotencyHeaders, idempotencyKeyOf } from './idempotency';

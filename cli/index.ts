@@ -16,7 +16,7 @@ import { CliError, EXIT } from './errors';
 import { incidentSummary, phaseText, stateLine, table, weightsText } from './output';
 import { completionScript } from './completion';
 import { setTimeout as delay } from 'node:timers/promises';
-import { checkTemplates } from '../activities/templates';
+import { checkTemplates } from '../render/messages';
 import { notificationSecretEnvs } from '../config/notifications';
 import { readSecuredConnection } from '../client/connect';
 

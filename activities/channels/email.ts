@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type { NotificationsConfig } from '../../config/notifications';
 import type { Channel, ChannelResult } from '../notify';
-import { renderTemplate, type TemplateModel } from '../templates';
+import { renderTemplate, type TemplateModel } from '../../render/messages';
 import type { Notification } from '../types';
 import { permanent, requireSecret } from './failure';
 import { templateModel } from './model';

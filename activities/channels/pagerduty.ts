@@ -7,7 +7,7 @@ import { event } from '@pagerduty/pdjs';
 type Action = 'trigger' | 'acknowledge' | 'resolve';
 import type { NotificationsConfig } from '../../config/notifications';
 import type { Channel, ChannelResult } from '../notify';
-import { renderTemplate } from '../templates';
+import { renderTemplate } from '../../render/messages';
 import { failureForStatus, permanent } from './failure';
 import { templateModel } from './model';
 

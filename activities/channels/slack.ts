@@ -4,7 +4,7 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import type { NotificationsConfig } from '../../config/notifications';
 import type { Channel, ChannelResult } from '../notify';
-import { renderTemplate } from '../templates';
+import { renderTemplate } from '../../render/messages';
 import { permanent, requireSecret } from './failure';
 import { templateModel } from './model';
 import { slackStore } from './slack-store';

@@ -3,7 +3,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkTemplates, renderTemplate, SAMPLE_MODEL, TemplateError } from '../../activities/templates';
+import { checkTemplates, renderTemplate, SAMPLE_MODEL, TemplateError } from '../../render/messages';
 import { truncateSummary } from '../../activities/channels/pagerduty';
 import { channelsForKinds, deliveryTargetsFor, DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE, pruneArrivals, repeatAlertsEscalate } from '../../domain/alert-rules';
 import { assessImpact, reassessImpact } from '../../domain/impact';
