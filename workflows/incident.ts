@@ -109,7 +109,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   // Deliveries retry by `notifications.retry` (minutes) and status emails go out in the background, so an
   // SMTP outage cannot hold the incident in a phase.
-  const deliveries = createDeliveryQueue(state, () => context?.deliveryRetry);
+  const deliveries = createDeliveryQueue(state, () => context?.deliveryRetry, () => context?.threading);
   let statusQueue: Promise<void> = Promise.resolve();
 
   // The main line, until traffic is restored; a resolve cancels it wherever it is.
@@ -413,7 +413,7 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
 
   /** Queues one delivery per routed target, outside the main line's cancellation scope. */
   async function announce(n: Notification, opening = false): Promise<void> {
-    const targets = deliveryTargetsFor(n.kind, channelsForKinds(alertWatch.kinds(), alertWatch.routing()), context?.channels ?? ['log']);
+    const targets = deliveryTargetsFor(n.kind, channelsForKinds(alertWatch.kinds(), alertWatch.routing()), context?.channels ?? ['log'], context?.carries);
     await CancellationScope.nonCancellable(async () => deliveries.send({ ...n, facts: notificationFacts(state, opening) }, targets));
   }
 

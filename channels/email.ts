@@ -3,14 +3,28 @@
 // Message-ID is derived from the notification's dedup key, so a retried delivery carries the same ID.
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { NotificationsConfig } from '../../config/notifications';
-import type { Channel, ChannelResult } from '../notify';
-import { renderTemplate, type TemplateModel } from '../../render/messages';
-import type { Notification } from '../types';
+import { z } from 'zod';
+import { renderTemplate, type TemplateModel } from '../render/messages';
+import type { Notification } from '../activities/types';
+import { defineChannel, envName, timeoutMs, type Channel, type ChannelResult } from './channel';
 import { permanent, requireSecret } from './failure';
 import { templateModel } from './model';
 
-type EmailConfig = NonNullable<NotificationsConfig['email']>;
+const configSchema = z
+  .strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535).default(587),
+    /** true = TLS from the first byte (port 465); false = STARTTLS when the server offers it. */
+    secure: z.boolean().default(false),
+    userEnv: envName.optional(),
+    passwordEnv: envName.optional(),
+    from: z.string().min(3),
+    /** Who receives the customer downtime notices (start, updates, resolved). */
+    customers: z.array(z.email()).default([]),
+    timeoutMs: timeoutMs.default(10_000),
+  })
+  .optional();
+type EmailConfig = NonNullable<z.output<typeof configSchema>>;
 
 /** `<hash@host>`: stable for one notification and audience, unique across them. */
 export function messageIdFor(dedupKey: string, audience: string, from: string): string {
@@ -70,3 +84,17 @@ export function emailChannel(cfg: EmailConfig, opts: { env: NodeJS.ProcessEnv; t
     },
   };
 }
+
+export const email = defineChannel({
+  name: 'email',
+  configKey: 'email',
+  configSchema,
+  targets: (cfg) => (cfg ? ['email'] : []),
+  secretEnvs: (cfg) => [
+    ...(cfg?.userEnv ? [['notifications.email.userEnv', cfg.userEnv] as [string, string]] : []),
+    ...(cfg?.passwordEnv ? [['notifications.email.passwordEnv', cfg.passwordEnv] as [string, string]] : []),
+  ],
+  // Acknowledgements are for the team, who see them in Slack.
+  carries: ['page', 'status_update', 'resolved'],
+  create: (cfg, ctx) => (cfg ? [emailChannel(cfg, ctx)] : []),
+});
