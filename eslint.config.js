@@ -34,7 +34,7 @@ module.exports = tseslint.config(
     plugins: { boundaries },
     settings: {
       'import/resolver': { node: { extensions: ['.ts', '.js', '.json'] } },
-      'boundaries/elements': ['domain', 'workflows', 'activities', 'channels', 'render', 'api', 'cli', 'client', 'config', 'store', 'status', 'metrics', 'worker', 'sim', 'bench', 'test'].map((type) => ({ type, pattern: type })),
+      'boundaries/elements': ['domain', 'workflows', 'activities', 'channels', 'publishers', 'render', 'api', 'cli', 'client', 'config', 'store', 'status', 'metrics', 'worker', 'sim', 'bench', 'test'].map((type) => ({ type, pattern: type })),
     },
     rules: {
       'boundaries/dependencies': ['error', {

@@ -2,7 +2,7 @@
 // `notifications:` config section, the secrets it reads, which notifications it carries and how to build
 // its sender(s). channels/index.ts lists the definitions; config, delivery, health checks and routing
 // rules all derive from that list.
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Notification } from '../activities/types';
 import type { DocumentStore } from '../store';
 
@@ -62,6 +62,4 @@ export function defineChannel<K extends string, S extends z.ZodType>(def: Channe
   return def;
 }
 
-// Shared config pieces.
-export const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
-export const timeoutMs = z.number().int().positive().max(120_000);
+export { envName, timeoutMs } from '../config/env-name';

@@ -1,5 +1,5 @@
 // The channel list (channels/index.ts) is the one place channels are named: config sections, delivery
-// targets, secrets, what each carries and which ones thread all come from it.
+// targets, secrets, what each carries and which ones thread all come from it. Route publishers likewise (publishers/index.ts).
 import pino from 'pino';
 import type { Client } from '@temporalio/client';
 import { parseConfig } from '../../config/load';
@@ -9,6 +9,7 @@ import { DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE, LEGACY_CARRIES, deliveryTargetsFo
 import { createDeliverActivities } from '../../activities/deliver';
 import type { Channel } from '../../channels/channel';
 import type { Notification } from '../../activities/types';
+import { PUBLISHERS, createExternalPublishers, publisherSecretEnvs } from '../../publishers';
 
 const base = 'providers: [{ id: openai, kind: openai, baseUrl: "sim:openai" }]\n';
 const full = parseConfig(`${base}notifications:
@@ -55,4 +56,16 @@ test('a threading channel gets its ref back, also from a delivery scheduled with
   await deliverNotification({ channel: 'slack', notification, slackTs: '1.000200' });
   await deliverNotification({ channel: 'slack', notification });
   expect(seen).toEqual(['1.000100', '1.000200', undefined]);
+});
+
+test('route publishers come from their list the same way: config sections, targets and secrets', () => {
+  const c = parseConfig(`${base}publishers:
+  webhook: { url: "https://hooks.test/routes", secretEnv: ROUTE_HOOK }
+  litellm: { url: "http://litellm.test", apiKeyEnv: LITELLM_KEY, deployments: {} }
+`);
+  expect(PUBLISHERS.map((p) => p.name)).toEqual(['webhook', 'litellm']);
+  expect(createExternalPublishers(c.publishers).map((p) => p.name)).toEqual(['webhook', 'litellm']);
+  expect(createExternalPublishers(parseConfig(base).publishers)).toEqual([]);
+  expect(publisherSecretEnvs(c.publishers)).toEqual([['publishers.webhook.secretEnv', 'ROUTE_HOOK'], ['publishers.litellm.apiKeyEnv', 'LITELLM_KEY']]);
+  expect(() => parseConfig(`${base}publishers: { kafka: { url: "http://x.test" } }\n`)).toThrow(/publishers/);
 });
