@@ -171,13 +171,6 @@ ${Array.from({ length: Math.floor(o.providers / 2) }, (_, c) => `  - { id: s${c}
   };
 }
 
-/** Percentile of raw samples (nearest rank). */
-export function pct(xs: number[], p: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-}
-
 /** Quantile of a Prometheus histogram from its cumulative buckets (linear within a bucket, like histogram_quantile). */
 export function histogramQuantile(text: string, family: string, q: number): number {
   const buckets: { le: number; count: number }[] = [];

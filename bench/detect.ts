@@ -4,39 +4,21 @@
 // and the incident closes, so each trial starts from a healthy, closed breaker.
 //   npm run bench:detect                 # 20 trials per mode
 //   options: --trials N
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseConfig } from '../config/load';
-import { startServices } from '../cli/runtime';
-import { createLogger } from '../worker/logger';
 import { incidentStateQuery, incidentWorkflowId, monitorStateQuery, monitorWorkflowId } from '../workflows/messages';
-import { percentileOf } from './storm';
+import { embeddedStack, pct, runBench, sleep, until } from './util';
 
 const args = process.argv.slice(2);
 const TRIALS = args.includes('--trials') ? Number(args[args.indexOf('--trials') + 1]) : 20;
 const INTERVAL_MS = 1000;
 const TIMEOUT_MS = 2000;
 
-async function until<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined && done(v)) return v;
-    if (Date.now() > deadline) throw new Error('bench/detect: timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-detect-'));
-  const config = parseConfig(`
+  const { services, stop } = await embeddedStack((dataDir) => `
 temporal: { address: embedded, port: 0, uiPort: false, taskQueue: bench-detect }
 dataDir: ${dataDir}
 providers:
   - { id: openai, kind: openai, baseUrl: "sim:openai", models: [m], probe: { intervalMs: ${INTERVAL_MS}, timeoutMs: ${TIMEOUT_MS} }, detection: { breakerCooldownMs: 1000 } }
-`);
-  const services = await startServices({ config, logger: createLogger({ level: 'warn' }), worker: true, api: false, progress: () => undefined });
+`, 'warn');
   const sim = services.endpoints.simulator!;
   const monitor = services.client.workflow.getHandle(monitorWorkflowId('openai'));
   const incident = services.client.workflow.getHandle(incidentWorkflowId('openai'));
@@ -46,32 +28,28 @@ providers:
       const toIncident: number[] = [];
       const toBreaker: number[] = [];
       for (let t = 0; t < TRIALS; t++) {
-        await until(() => monitor.query(monitorStateQuery), (s) => s.breaker?.phase === 'closed' && s.healthy);
+        await until(() => monitor.query(monitorStateQuery), (s) => s.breaker?.phase === 'closed' && s.healthy, 'breaker closed', 60_000);
         // Land the fault at a random point of the probe cycle, as real faults do.
-        await new Promise((r) => setTimeout(r, Math.random() * INTERVAL_MS));
+        await sleep(Math.random() * INTERVAL_MS);
         const opensBefore = (await monitor.query(monitorStateQuery)).breaker?.openedCount ?? 0;
         const faultAt = Date.now();
         sim.setFault('openai', { mode });
-        const m = await until(() => monitor.query(monitorStateQuery), (s) => (s.breaker?.openedCount ?? 0) > opensBefore);
+        const m = await until(() => monitor.query(monitorStateQuery), (s) => (s.breaker?.openedCount ?? 0) > opensBefore, 'breaker open', 60_000);
         toBreaker.push(Date.parse(m.breaker!.since) - faultAt);
-        const i = await until(() => incident.query(incidentStateQuery), (s) => s.status === 'open' && Date.parse(s.startedAt) >= faultAt);
+        const i = await until(() => incident.query(incidentStateQuery), (s) => s.status === 'open' && Date.parse(s.startedAt) >= faultAt, 'incident open', 60_000);
         toIncident.push(Date.parse(i.startedAt) - faultAt);
         sim.setFault('openai', { mode: 'healthy' });
-        await until(() => incident.query(incidentStateQuery), (s) => s.status === 'resolved', 120_000);
+        await until(() => incident.query(incidentStateQuery), (s) => s.status === 'resolved', 'incident resolved', 120_000);
       }
-      const fmt = (v: number[]) => `p50 ${Math.round(percentileOf(v, 50))} ms, p95 ${Math.round(percentileOf(v, 95))} ms, max ${Math.round(Math.max(...v))} ms`;
+      const fmt = (v: number[]) => `p50 ${Math.round(pct(v, 50))} ms, p95 ${Math.round(pct(v, 95))} ms, max ${Math.round(Math.max(...v))} ms`;
       const target = mode === 'outage' ? 'target p95 ≤ 2000 ms' : `target p95 ≤ ${TIMEOUT_MS + 2000} ms (probe timeout + 2 s)`;
       console.log(`\n${mode === 'outage' ? 'persistent 503' : 'silent hang'} (${TRIALS} trials; ${target})`);
       console.log(`  fault → breaker open      ${fmt(toBreaker)}`);
       console.log(`  fault → incident opened   ${fmt(toIncident)}`);
     }
   } finally {
-    await services.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench('bench/detect', main);

@@ -6,21 +6,11 @@
 // incident and failover. Then a replacement worker starts, p0 heals, and the chain fails back.
 import { getRoute } from '../client/routes';
 import { incidentWorkflowId, monitorWorkflowId } from '../workflows/messages';
-import { pct, startCluster } from './cluster';
+import { startCluster } from './cluster';
+import { pct, sec, sleep, until as untilAny } from './util';
 
 const TARGET_MS = 15_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-async function until<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 180_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined && done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+const until = <T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 180_000) => untilAny(probe, done, what, timeoutMs, 50);
 
 export async function crashTrials(trials: number): Promise<void> {
   const cluster = await startCluster({

@@ -8,16 +8,11 @@
 // Mode `crash` (bench/failover-crash.ts): two `lifeline worker` processes; kill -9 the one running the
 // failing provider's probe loop just after the fault → time until the other worker moved traffic off it.
 //   npm run build && node dist/bench/failover.js        (BENCH_TRIALS=20, BENCH_MODES=outage,hang,flap,crash)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseConfig } from '../config/load';
-import { startServices } from '../cli/runtime';
-import { createLogger } from '../worker/logger';
 import { getRoute } from '../client/routes';
 import { incidentStateQuery, incidentWorkflowId } from '../workflows/messages';
 import type { SimFaultMode } from '../sim';
 import { crashTrials } from './failover-crash';
+import { embeddedStack, pct, runBench, sec, until } from './util';
 
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 20);
 const ALL_MODES = (process.env.BENCH_MODES ?? 'outage,hang').split(',');
@@ -25,22 +20,6 @@ const MODES = ALL_MODES.filter((m) => m !== 'crash' && m !== 'flap') as SimFault
 const PROBE_MS = 1000;
 const TIMEOUT_MS = 1000;
 const KPI = { detection: 30_000, failover: 60_000, restoration: 120_000, total: 300_000 };
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined && done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
-const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main(): Promise<void> {
   if (MODES.length) await faultModes();
@@ -50,8 +29,7 @@ async function main(): Promise<void> {
 
 /** The embedded stack the fault modes run on: one chain openai → anthropic, probes every PROBE_MS. */
 async function benchStack(shiftStepMs: number) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
-  const config = parseConfig(`
+  const { services, stop } = await embeddedStack((dataDir) => `
 temporal: { address: embedded, port: 0, uiPort: false, taskQueue: bench }
 dataDir: ${dataDir}
 providers:
@@ -63,11 +41,6 @@ services:
   - { id: bot, chains: [chat], users: 12000 }
 recovery: { shiftStepMs: ${shiftStepMs}, failbackHealthyForMs: 200, failbackCheckEveryMs: 100 }
 `);
-  const services = await startServices({ config, logger: createLogger({ level: 'silent' }), worker: true, api: false, progress: () => undefined });
-  const stop = async () => {
-    await services.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
   try {
     await until(() => getRoute(services.client, 'chat'), (r) => r.weights.openai === 100, 'route');
   } catch (err) {
@@ -147,7 +120,4 @@ async function flapTrials(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench/failover: ${(err as Error).stack ?? err}\n`);
-  process.exitCode = 1;
-});
+runBench('bench/failover', main);

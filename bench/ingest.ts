@@ -5,19 +5,14 @@
 //   npm run bench:ingest -- --full       # 50,000 alerts
 //   options: --alerts N --clients C --no-naive --naive-alerts N (the naive path is ~6× slower: at 50,000
 //   alerts it alone takes ~20 minutes; a smaller naive storm gives the same per-alert cost)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { buildApi } from '../api/server';
 import { createAlertIngest, type AlertIngest } from '../api/ingest';
 import { recordAlertsForScope } from '../client/incidents';
-import { parseConfig } from '../config/load';
-import { startServices } from '../cli/runtime';
-import { createLogger } from '../worker/logger';
 import { incidentStateQuery, incidentWorkflowId, intakeStateQuery, intakeWorkflowId } from '../workflows/messages';
-import { percentileOf, runStormInThread as runStorm, type StormResult } from './storm';
+import { runStormInThread as runStorm, type StormResult } from './storm';
+import { embeddedStack, pct, runBench } from './util';
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(`--${name}`);
@@ -118,7 +113,7 @@ function print(label: string, r: StormResult, f: Awaited<ReturnType<typeof incid
   line('accepted (202)', r.accepted);
   line('rejected', JSON.stringify(r.rejected));
   line('accepted/s', Math.round(r.accepted / r.seconds));
-  line('latency p50 / p99 (ms)', `${percentileOf(r.latenciesMs, 50).toFixed(1)} / ${percentileOf(r.latenciesMs, 99).toFixed(1)}`);
+  line('latency p50 / p99 (ms)', `${pct(r.latenciesMs, 50).toFixed(1)} / ${pct(r.latenciesMs, 99).toFixed(1)}`);
   line('requests over 100 ms', `${r.slow.length} (${((100 * r.slow.length) / Math.max(1, r.accepted)).toFixed(2)} %)`);
   if (flag('slow-report')) {
     const bySecond = new Map<number, number>();
@@ -139,12 +134,9 @@ function print(label: string, r: StormResult, f: Awaited<ReturnType<typeof incid
 }
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-bench-'));
-  const config = parseConfig(configYaml(dataDir));
-  const logger = createLogger({ level: 'warn' });
   process.env.BENCH_INGEST_TOKEN = TOKEN;
   console.log(`bench/ingest: ${ALERTS} alerts, ${PROVIDERS.length} providers, ${CLIENTS} concurrent clients; starting the stack…`);
-  const services = await startServices({ config, logger, worker: true, api: false, progress: () => undefined });
+  const { config, logger, services, stop } = await embeddedStack(configYaml, 'warn');
   const listen = async (ingest: AlertIngest) => {
     const api = await buildApi({ config, client: services.client, logger, env: process.env, ingest });
     await api.listen({ host: '127.0.0.1', port: 0 });
@@ -178,12 +170,8 @@ async function main() {
       console.log(`\n  group commit vs naive throughput     ${(r1.accepted / r1.seconds / (r2.accepted / r2.seconds)).toFixed(1)}×`);
     }
   } finally {
-    await services.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench('bench/ingest', main);

@@ -8,21 +8,11 @@
 import { Command } from 'commander';
 import { getRoute } from '../client/routes';
 import { incidentWorkflowId, monitorStateQuery, monitorWorkflowId } from '../workflows/messages';
-import { histogramQuantile, pct, startCluster, type Cluster, type WorkerProc } from './cluster';
+import { histogramQuantile, startCluster, type Cluster, type WorkerProc } from './cluster';
+import { pct, runBench, sleep, until } from './util';
 
 const TARGET = { latenessP95S: 1, incidentAfterDetectionP95S: 2 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const list = (v: string) => v.split(',').map(Number);
-
-async function until<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined && done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 async function scrape(w: WorkerProc): Promise<string> {
   const res = await fetch(w.metricsUrl);
@@ -78,9 +68,9 @@ async function outages(cluster: Cluster, providers: number, n: number): Promise<
   const results = await Promise.all(
     picks.map(async (c) => {
       const p = `p${2 * c}`;
-      const opened = await until(() => cluster.client.workflow.getHandle(monitorWorkflowId(p)).query(monitorStateQuery), (s) => s.breaker?.phase === 'open', `${p} breaker open`, 180_000);
+      const opened = await until(() => cluster.client.workflow.getHandle(monitorWorkflowId(p)).query(monitorStateQuery), (s) => s.breaker?.phase === 'open', `${p} breaker open`, 180_000, 100);
       const detectedAt = Date.parse(opened.breaker!.since);
-      const d = await until(() => cluster.client.workflow.getHandle(incidentWorkflowId(p)).describe(), (x) => !!x.startTime, `incident ${p}`, 180_000);
+      const d = await until(() => cluster.client.workflow.getHandle(incidentWorkflowId(p)).describe(), (x) => !!x.startTime, `incident ${p}`, 180_000, 100);
       const routed = await until(() => getRoute(cluster.client, `c${c}`), (r) => !r.weights[p], `route c${c}`, 180_000, 50);
       void routed;
       return { incident: d.startTime.getTime() - detectedAt, route: Date.now() - faultAt };
@@ -176,7 +166,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`bench/scale: ${(err as Error).stack ?? err}\n`);
-  process.exitCode = 1;
-});
+runBench('bench/scale', main);

@@ -73,12 +73,6 @@ export async function runStorm(apiUrl: string, plan: StormPlan): Promise<StormRe
   return { accepted, rejected, seconds, latenciesMs, slow, incidentIds };
 }
 
-export function percentileOf(values: number[], p: number): number {
-  if (!values.length) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
 /**
  * Runs the storm in a worker thread, so the load generator does not compete for the event loop of the
  * process under test (API + Temporal worker), as real senders would not.

@@ -1,7 +1,7 @@
 // The fine-grained cause of one probe outcome, per PROVIDERS.md: what exactly failed (rate limit vs
 // exhausted quota vs billing, 529 overload vs throttling, DNS vs TCP vs TLS vs timeout, ...). The coarser
 // FailureCategory (domain/classify.ts) used by diagnosis and alerts is derived from it.
-import type { FailureCategory } from './classify';
+import type { FailureCategory, ProbeObservation } from './classify';
 
 export const PROBE_CAUSES = [
   'ok', 'slow', 'dns', 'tcp', 'tls', 'connection_reset', 'timeout', 'auth', 'permission', 'rate_limit',
@@ -9,15 +9,8 @@ export const PROBE_CAUSES = [
 ] as const;
 export type ProbeCause = (typeof PROBE_CAUSES)[number];
 
-export interface CauseInput {
-  ok: boolean;
-  status?: number;
-  errorCode?: string;
-  /** Provider error type/code/status strings (lower-cased), e.g. "insufficient_quota" or "resource_exhausted". */
-  errorType?: string;
-  message?: string;
-  latencyMs: number;
-}
+/** What a probe saw (the same observation the failure categories are read from). */
+export type CauseInput = ProbeObservation;
 
 const DNS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NODATA', 'EAI_NONAME']);
 const TCP = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);

@@ -1,7 +1,7 @@
 // What a notification says about its incident: plain facts taken from the incident record, with a
 // readable fallback for everything still unknown, so a template never renders a blank to a customer.
 import type { FailureCategory } from './classify';
-import type { IncidentState } from './incident';
+import { summarize, type IncidentState } from './incident';
 import type { ImpactLevel } from './impact';
 
 export interface NotificationFacts {
@@ -56,15 +56,10 @@ export function notificationFacts(state: IncidentState, opening = false): Notifi
   const level: ImpactLevel = impact?.level ?? 'low';
   const end = state.resolvedAt ?? null;
   const lastAck = state.acknowledgements[state.acknowledgements.length - 1];
+  const { id, ...summary } = summarize(state);
   return {
-    incidentId: state.id,
-    provider: state.provider,
-    title: state.title,
-    severity: state.severity,
-    phase: state.phase,
-    status: state.status,
-    startedAt: state.startedAt,
-    resolvedAt: end,
+    incidentId: id,
+    ...summary,
     escalationLevel: state.escalationLevel,
     alertCount: state.alerts.count,
     impactLevel: level,

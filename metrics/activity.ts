@@ -2,7 +2,8 @@
 // closed incident, its MTTx durations. Workflows cannot touch prom-client (sandbox, replay), so every
 // observation happens at the activity edge. Labels are bounded by config (provider, channel) or by enums
 // (category, severity): never an incident ID.
-import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import { metricsOn } from './define';
 import type { IncidentState } from '../domain/incident';
 import { incidentDurations } from '../domain/report';
 import { RoutePublishMetrics } from './publish';
@@ -36,32 +37,14 @@ export class ActivityMetrics {
   readonly starvation: ProbeMetrics;
 
   constructor(registers: Registry[]) {
-    this.probes = new Counter({
-      name: 'lifeline_probes_total', help: 'Provider health probes, by outcome: ok, or the failure category',
-      labelNames: ['provider', 'type', 'outcome'], registers,
-    });
-    this.probeSeconds = new Histogram({
-      name: 'lifeline_probe_duration_seconds', help: 'Provider probe latency (request to last body byte, or to the error)',
-      labelNames: ['provider', 'type'], buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers,
-    });
-    this.deliveries = new Counter({
-      name: 'lifeline_notification_deliveries_total', help: 'Notifications a channel accepted (delivered) or deliberately did not send (skipped)',
-      labelNames: ['channel', 'status'], registers,
-    });
-    this.deliveryFailures = new Counter({
-      name: 'lifeline_notification_failures_total', help: 'Failed delivery attempts; retryable ones are retried by Temporal with backoff',
-      labelNames: ['channel', 'retryable'], registers,
-    });
-    this.deliverySeconds = new Histogram({
-      name: 'lifeline_notification_delivery_duration_seconds', help: 'Time one delivery attempt took, success or failure',
-      labelNames: ['channel'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers,
-    });
+    const m = metricsOn(registers);
+    this.probes = m.counter('lifeline_probes_total', 'Provider health probes, by outcome: ok, or the failure category', ['provider', 'type', 'outcome']);
+    this.probeSeconds = m.histogram('lifeline_probe_duration_seconds', 'Provider probe latency (request to last body byte, or to the error)', [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], ['provider', 'type']);
+    this.deliveries = m.counter('lifeline_notification_deliveries_total', 'Notifications a channel accepted (delivered) or deliberately did not send (skipped)', ['channel', 'status']);
+    this.deliveryFailures = m.counter('lifeline_notification_failures_total', 'Failed delivery attempts; retryable ones are retried by Temporal with backoff', ['channel', 'retryable']);
+    this.deliverySeconds = m.histogram('lifeline_notification_delivery_duration_seconds', 'Time one delivery attempt took, success or failure', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], ['channel']);
     const mttx = (key: keyof typeof MTTX) =>
-      new Histogram({
-        name: `lifeline_incident_time_to_${MTTX[key]}_seconds`,
-        help: `${key.toUpperCase()} of resolved incidents, observed once per incident when it is archived`,
-        labelNames: ['provider', 'severity'], buckets: MTTX_BUCKETS, registers,
-      });
+      m.histogram(`lifeline_incident_time_to_${MTTX[key]}_seconds`, `${key.toUpperCase()} of resolved incidents, observed once per incident when it is archived`, MTTX_BUCKETS, ['provider', 'severity']);
     this.mttx = { mttd: mttx('mttd'), mtta: mttx('mtta'), mttm: mttx('mttm'), mttr: mttx('mttr') };
     this.routePublish = new RoutePublishMetrics(registers);
     this.starvation = new ProbeMetrics(registers);

@@ -2,7 +2,8 @@
 // activities waited between being scheduled and starting (per task queue: incident work vs probe loops),
 // and the probe loops this process runs, with those that have not probed within twice their interval.
 // Unlabelled by provider on purpose: at 1,000 providers a per-provider histogram is 12,000 series.
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Histogram, type Registry } from 'prom-client';
+import { metricsOn } from './define';
 
 const LATENESS_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
 const START_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -23,16 +24,9 @@ export class ProbeMetrics {
   private readonly loops = new Set<Loop>();
 
   constructor(registers: Registry[]) {
-    this.lateness = new Histogram({
-      name: 'lifeline_probe_lateness_seconds',
-      help: 'How long after its (jittered) due time a scheduled probe fired: event-loop or slot starvation shows here',
-      buckets: LATENESS_BUCKETS, registers,
-    });
-    this.scheduleToStart = new Histogram({
-      name: 'lifeline_activity_schedule_to_start_seconds',
-      help: 'Activity attempts: scheduled by Temporal → started on this worker (waiting for a free slot or poller)',
-      labelNames: ['queue', 'activity'], buckets: START_BUCKETS, registers,
-    });
+    const m = metricsOn(registers);
+    this.lateness = m.histogram('lifeline_probe_lateness_seconds', 'How long after its (jittered) due time a scheduled probe fired: event-loop or slot starvation shows here', LATENESS_BUCKETS);
+    this.scheduleToStart = m.histogram('lifeline_activity_schedule_to_start_seconds', 'Activity attempts: scheduled by Temporal → started on this worker (waiting for a free slot or poller)', START_BUCKETS, ['queue', 'activity']);
     const loops = this.loops;
     new Gauge({
       name: 'lifeline_probe_loops', help: 'Probe loops (watch activities) running in this worker process', registers,

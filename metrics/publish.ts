@@ -1,7 +1,8 @@
 // Metrics of durable route publishing in the worker process (observed by the publishing activities):
 // attempts that failed or delivered, the version each target last accepted, and whether a target still
 // lacks a version this process queued for it. Labels: chain and target (both bounded by config).
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter, Gauge, Registry } from 'prom-client';
+import { metricsOn } from './define';
 
 type Labels = 'chain' | 'target';
 
@@ -14,22 +15,12 @@ export class RoutePublishMetrics {
   private readonly queued = new Map<string, number>();
 
   constructor(registers: Registry[]) {
-    this.failures = new Counter({
-      name: 'lifeline_route_publish_failures_total', help: 'Failed attempts to publish a route to a target (each is retried until it succeeds or a newer version replaces it)',
-      labelNames: ['chain', 'target'], registers,
-    });
-    this.deliveries = new Counter({
-      name: 'lifeline_route_publish_deliveries_total', help: 'Route versions a target accepted',
-      labelNames: ['chain', 'target'], registers,
-    });
-    this.publishedVersion = new Gauge({
-      name: 'lifeline_route_published_version', help: 'Route version the target last accepted (compare with lifeline_route_version)',
-      labelNames: ['chain', 'target'], registers,
-    });
-    this.pending = new Gauge({
-      name: 'lifeline_route_publish_pending', help: '1 while the target lacks the newest route version this process queued or tried for it, else 0',
-      labelNames: ['chain', 'target'], registers,
-    });
+    const m = metricsOn(registers);
+    const labels = ['chain', 'target'] as const;
+    this.failures = m.counter('lifeline_route_publish_failures_total', 'Failed attempts to publish a route to a target (each is retried until it succeeds or a newer version replaces it)', labels);
+    this.deliveries = m.counter('lifeline_route_publish_deliveries_total', 'Route versions a target accepted', labels);
+    this.publishedVersion = m.gauge('lifeline_route_published_version', 'Route version the target last accepted (compare with lifeline_route_version)', labels);
+    this.pending = m.gauge('lifeline_route_publish_pending', '1 while the target lacks the newest route version this process queued or tried for it, else 0', labels);
   }
 
   queuedVersion(chain: string, target: string, version: number): void {
