@@ -10,6 +10,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { buildReportModel } from '../domain/report';
+import { renderTimelineSvg } from '../domain/timeline-svg';
 import { historyIsClosed } from '../domain/history';
 import { fetchHistoryJson } from '../client/history';
 import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-store';
@@ -17,15 +18,16 @@ import { summarize } from '../domain/incident';
 import { renderReport } from '../render/report';
 import { incidentRouteChanges } from './report';
 import type { ActivityDeps } from './deps';
-import type { ArchiveActivities, ArchiveRequest } from './types';
+import type { ArchiveRequest } from './types';
 import { archiveWorkflowId } from '../workflows/archive';
 
 export const archiveStoreFor = (deps: ActivityDeps): ArchiveStore => deps.archive ?? archiveStoreFromConfig(deps.config, deps.env);
 
-export function createArchiveActivities(deps: ActivityDeps): ArchiveActivities {
+export function createArchiveActivities(deps: ActivityDeps) {
   const store = archiveStoreFor(deps);
   return {
-    async startArchiver(req: ArchiveRequest) {
+    /** Starts archiveIncidentWorkflow for a closing run (idempotent: an existing archiver is kept). */
+    async startArchiver(req: ArchiveRequest): Promise<{ archiveWorkflowId: string; started: boolean }> {
       const workflowId = archiveWorkflowId(req.state.id);
       try {
         await deps.client.workflow.start('archiveIncidentWorkflow', {
@@ -40,7 +42,7 @@ export function createArchiveActivities(deps: ActivityDeps): ArchiveActivities {
         throw err;
       }
     },
-    async archiveIncident({ workflowId, runId, state }: ArchiveRequest) {
+    async archiveIncident({ workflowId, runId, state }: ArchiveRequest): Promise<{ location: string; alreadyArchived: boolean; events: number }> {
       const existing = await store.get(state.id);
       if (existing?.runId === runId) return { location: state.id, alreadyArchived: true, events: 0 };
       let history;
@@ -58,7 +60,7 @@ export function createArchiveActivities(deps: ActivityDeps): ArchiveActivities {
       const res = await store.put({
         entry: { summary: summarize(state), workflowId, runId, archivedAt: new Date().toISOString(), state },
         historyJson: history.json,
-        report: { markdown, html, model },
+        report: { markdown, html, model, svg: renderTimelineSvg(model.chart) },
       });
       deps.logger.info({ incident: state.id, location: res.location, events: history.parsed.events?.length }, 'incident archived');
       // MTTx once per incident: only its first archive entry counts (a retry after this point finds the

@@ -13,14 +13,10 @@ export interface ForwardRequest extends AlertSummaryForward {
   provider: string;
 }
 
-export interface IntakeActivities {
-  /** delivered: false when only acknowledge/resolve events were left and no incident of the scope runs. */
-  forwardAlertSummary(req: ForwardRequest): Promise<{ delivered: boolean }>;
-}
-
-export function createIntakeActivities(deps: Pick<ActivityDeps, 'client' | 'config'>): IntakeActivities {
+export function createIntakeActivities(deps: Pick<ActivityDeps, 'client' | 'config'>) {
   return {
-    async forwardAlertSummary({ scope, provider, origin, seq, summary }) {
+    /** delivered: false when only acknowledge/resolve events were left and no incident of the scope runs. */
+    async forwardAlertSummary({ scope, provider, origin, seq, summary }: ForwardRequest): Promise<{ delivered: boolean }> {
       const forward: AlertSummaryForward = { origin, seq, summary };
       if (summary.triggers > 0) {
         const title = summary.sample[0]?.summary ?? `Incident on ${scope}`;

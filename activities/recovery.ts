@@ -20,6 +20,7 @@ export function createRecoveryActivities(deps: ActivityDeps) {
   }
 
   return {
+    /** Publishes the step's signal (route hints); returns what was done. */
     async applyRecoveryStep({ provider, action, chains, incidentId }: RecoveryStepRequest): Promise<{ applied: boolean; detail: string }> {
       if (!HINTED.includes(action)) return { applied: true, detail: `${action}: nothing to publish` };
       for (const chain of chains) {
@@ -32,6 +33,7 @@ export function createRecoveryActivities(deps: ActivityDeps) {
       return { applied: true, detail: `hint ${action}${extra} published on ${chains.join(', ') || 'no chain'}` };
     },
 
+    /** Is the provider healthy when used the way the step suggests (e.g. with the backup key)? */
     async checkRecovery({ provider, action }: { provider: string; action: RecoveryAction }): Promise<HealthCheck> {
       const p = providerConfig(deps, provider);
       if (action === 'use_backup_key') return probeHealth(deps, provider, { useBackupKey: true });

@@ -7,21 +7,24 @@ import { providerConfig } from './deps';
 import { probeProvider } from './probe';
 import { describeProbe } from './diagnostics/api';
 import { unhealthyProviders } from './routing';
-import type { HealthCheck, ShiftActivities } from './types';
+import type { Weights } from '../domain/failover';
+import type { RouteState, SetWeightsRequest } from '../workflows/messages';
+import type { HealthCheck } from './types';
 
-export function createShiftActivities(deps: ActivityDeps): ShiftActivities {
+export function createShiftActivities(deps: ActivityDeps) {
   return {
-    async shiftContext({ chain }) {
+    async shiftContext({ chain }: { chain: string }): Promise<{ route: RouteState; configured: Weights; unhealthy: string[] }> {
       const configured = deps.config.chains.find((c) => c.id === chain);
       // A business error: retrying cannot make the chain exist.
       if (!configured) throw ApplicationFailure.nonRetryable(`unknown chain "${chain}"`, 'UnknownChain');
       const route = await getRoute(deps.client, chain);
       return { route, configured: configured.weights, unhealthy: await unhealthyProviders(deps.client, route.providers) };
     },
-    async applyRouteStep({ chain, request, updateId }) {
+    async applyRouteStep({ chain, request, updateId }: { chain: string; request: SetWeightsRequest; updateId: string }): Promise<RouteState> {
       return setRouteWeights(deps.client, chain, request, updateId);
     },
-    async validateProvider({ provider }): Promise<HealthCheck> {
+    /** A validation probe between shift steps. */
+    async validateProvider({ provider }: { provider: string }): Promise<HealthCheck> {
       return probeHealth(deps, provider);
     },
   };

@@ -26,6 +26,7 @@ export function createStatusActivities(deps: ActivityDeps) {
   }
 
   return {
+    /** Emails the newest public update to the status page's confirmed subscribers. */
     async publishStatusUpdate(req: StatusUpdateRequest): Promise<{ sent: number }> {
       mailer ??= createStatusMailer(deps.config, deps.env);
       if (!mailer) return { sent: 0 }; // no smtp section: nobody can have subscribed

@@ -1,16 +1,30 @@
 // The activity contracts the workflows call. Workflows import these types only (never the I/O code).
+// The DTOs (what goes in and comes out) are written here; the activity signatures are derived from the
+// factories, so an activity's implementation is the one place its signature is written.
 import type { ImpactRules, AffectedService, Severity } from '../domain/impact';
 import type { EscalationLevel } from '../domain/escalation';
-import type { Diagnosis, IncidentState, RoutingChange } from '../domain/incident';
+import type { IncidentState } from '../domain/incident';
 import type { FailureCategory, ProbeObservation } from '../domain/classify';
 import type { PublicUpdate } from '../domain/status';
-import type { RouteState, SetWeightsRequest } from '../workflows/messages';
 import type { AlertRouting } from '../domain/alert-rules';
 import type { NotificationFacts } from '../domain/notification';
-import type { Weights } from '../domain/failover';
 import type { RecoveryAction, RecoveryCapabilities } from '../domain/recovery';
 import type { ProbeCause } from '../domain/causes';
 import type { PhaseTimings } from './probe-timing';
+// Type-only imports of the factories: erased at compile time, so nothing of them reaches the workflow bundle.
+import type { createActivities } from './index';
+import type { createArchiveActivities } from './archive';
+import type { createContextActivities } from './context';
+import type { createDeliverActivities } from './deliver';
+import type { createDiagnoseActivities } from './diagnose';
+import type { createIntakeActivities } from './intake';
+import type { createNotifyActivities } from './notify';
+import type { createRecoveryActivities } from './recovery';
+import type { createReportActivities } from './report';
+import type { createRoutingActivities } from './routing';
+import type { createShiftActivities } from './shift';
+import type { createStatusActivities } from './status';
+import type { createWatchActivities } from './watch';
 
 export interface IncidentContext {
   services: AffectedService[];
@@ -113,23 +127,6 @@ export interface HealthCheck {
   detail: string;
 }
 
-export interface IncidentActivities {
-  getIncidentContext(provider: string): Promise<IncidentContext>;
-  notify(n: Notification): Promise<{ delivered: string[] }>;
-  deliverNotification(d: Delivery): Promise<DeliveryResult>;
-  diagnoseProvider(provider: string, opts?: DiagnoseOptions): Promise<Diagnosis>;
-  /** Publishes the step's signal (route hints); returns what was done. */
-  applyRecoveryStep(req: RecoveryStepRequest): Promise<{ applied: boolean; detail: string }>;
-  /** Is the provider healthy when used the way the step suggests (e.g. with the backup key)? */
-  checkRecovery(req: { provider: string; action: RecoveryAction }): Promise<HealthCheck>;
-  clearRecoveryHints(req: { provider: string; chains: string[]; incidentId: string }): Promise<void>;
-  failoverChain(req: ChainChangeRequest): Promise<RoutingChange | null>;
-  failbackChain(req: ChainChangeRequest): Promise<RoutingChange | null>;
-  renderReport(state: IncidentState): Promise<{ markdown: string; location: string }>;
-  /** Emails the newest public update to the status page's confirmed subscribers. */
-  publishStatusUpdate(req: StatusUpdateRequest): Promise<{ sent: number }>;
-}
-
 export interface WatchResult {
   healthy: boolean;
   transition: boolean;
@@ -140,29 +137,6 @@ export interface WatchResult {
   observation: ProbeObservation & { category: FailureCategory | null; at: string; cause?: ProbeCause; timings?: PhaseTimings; type?: 'metadata' | 'inference'; model?: string };
 }
 
-export interface MonitorActivities {
-  watchProvider(args: { provider: string; healthy: boolean }): Promise<WatchResult>;
-  trialProbe(args: { provider: string }): Promise<WatchResult['observation']>;
-  openProviderIncident(args: { provider: string; observation: WatchResult['observation']; since?: string }): Promise<{ incidentId: string }>;
-  reportProviderRecovered(args: { provider: string; at: string; detail: string; incidentId?: string }): Promise<{ signalled: boolean }>;
-}
-
-export interface RoutingActivities {
-  publishRoute(route: RouteState): Promise<{ published: string[] }>;
-}
-
-export interface RoutePublishActivities {
-  /** One attempt to publish a route version to one external target (retried by routePublisherWorkflow). */
-  publishRouteToTarget(args: { chain: string; target: string; route: RouteState }): Promise<void>;
-}
-
-export interface ShiftActivities {
-  shiftContext(args: { chain: string }): Promise<{ route: RouteState; configured: Weights; unhealthy: string[] }>;
-  applyRouteStep(args: { chain: string; request: SetWeightsRequest; updateId: string }): Promise<RouteState>;
-  /** A validation probe between shift steps. */
-  validateProvider(args: { provider: string }): Promise<HealthCheck>;
-}
-
 export interface ArchiveRequest {
   workflowId: string;
   runId: string;
@@ -170,8 +144,25 @@ export interface ArchiveRequest {
   state: IncidentState;
 }
 
-export interface ArchiveActivities {
-  /** Starts archiveIncidentWorkflow for a closing run (idempotent: an existing archiver is kept). */
-  startArchiver(req: ArchiveRequest): Promise<{ archiveWorkflowId: string; started: boolean }>;
-  archiveIncident(req: ArchiveRequest): Promise<{ location: string; alreadyArchived: boolean; events: number }>;
-}
+// ---- activity signatures, derived from the factories -------------------------------------------------
+
+/** Every activity the worker registers. */
+export type Activities = ReturnType<typeof createActivities>;
+
+type RoutingFactory = ReturnType<typeof createRoutingActivities>;
+
+/** What incidentWorkflow (and its recover, delivery and status parts) calls. */
+export type IncidentActivities = ReturnType<typeof createContextActivities> &
+  ReturnType<typeof createNotifyActivities> &
+  ReturnType<typeof createDeliverActivities> &
+  ReturnType<typeof createDiagnoseActivities> &
+  ReturnType<typeof createRecoveryActivities> &
+  Pick<RoutingFactory, 'failoverChain' | 'failbackChain'> &
+  ReturnType<typeof createReportActivities> &
+  ReturnType<typeof createStatusActivities>;
+export type MonitorActivities = ReturnType<typeof createWatchActivities>;
+export type RoutingActivities = Pick<RoutingFactory, 'publishRoute'>;
+export type RoutePublishActivities = Pick<RoutingFactory, 'publishRouteToTarget'>;
+export type ShiftActivities = ReturnType<typeof createShiftActivities>;
+export type ArchiveActivities = ReturnType<typeof createArchiveActivities>;
+export type IntakeActivities = ReturnType<typeof createIntakeActivities>;

@@ -10,6 +10,7 @@ import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-sto
 import { fetchHistoryJson } from '../client/history';
 import { routeChangesBetween } from '../client/routes';
 import { buildReportModel } from '../domain/report';
+import { renderTimelineSvg } from '../domain/timeline-svg';
 import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
 import { renderReport } from '../render/report';
@@ -118,13 +119,39 @@ export function registerIncidentRoutes(
     return archived.state;
   });
 
+  /** Every route change of the provider's chains in the incident's window (the routing entities' log). */
+  const routeChangesOf = (state: IncidentState) =>
+    routeChangesBetween(client, config.chains.filter((c) => c.providers.includes(state.provider)).map((c) => c.id), state.startedAt, state.resolvedAt);
+
+  // The timeline chart as SVG: live from the record (a draft while open), else the archived drawing, else
+  // drawn from the archived record (entries archived before charts existed).
+  r.get('/v1/incidents/:id/timeline.svg', { ...read, schema: { params: incidentParams } }, async (req, reply) => {
+    let svg: string | null;
+    const l = await live(req.params.id);
+    if (l) svg = renderTimelineSvg(buildReportModel(l.state, undefined, { routeChanges: await routeChangesOf(l.state) }).chart);
+    else {
+      svg = await archive.report(req.params.id, 'svg');
+      if (svg === null) {
+        const archived = await archive.get(req.params.id);
+        if (!archived) throw new HttpError(404, `incident ${req.params.id} not found`);
+        svg = renderTimelineSvg(buildReportModel(archived.state).chart);
+      }
+    }
+    // Served as an image: no script may run in it even if opened directly (it has none; defence in depth).
+    return reply
+      .type('image/svg+xml; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .header('x-content-type-options', 'nosniff')
+      .send(svg);
+  });
+
   r.get('/v1/incidents/:id/report', { ...read, schema: { params: incidentParams } }, async (req, reply) => {
     const format = reportFormatFor(req.headers.accept);
     reply.type(CONTENT_TYPES[format]);
     const l = await live(req.params.id);
     if (l) {
       // Open incidents get a draft from what has happened so far; closed ones the full postmortem.
-      const routeChanges = await routeChangesBetween(client, config.chains.filter((c) => c.providers.includes(l.state.provider)).map((c) => c.id), l.state.startedAt, l.state.resolvedAt);
+      const routeChanges = await routeChangesOf(l.state);
       const model = buildReportModel(l.state, await historyOf(l.handle), { routeChanges });
       return format === 'json' ? model : reply.send(await renderReport(model, format));
     }

@@ -23,6 +23,7 @@ import { registerPagerDutyRoute } from './pagerduty';
 import { createAlertIngest, type AlertIngest } from './ingest';
 import { createRateLimiter } from './rate-limit';
 import { createMetrics, type LifelineMetrics } from '../metrics';
+import { registerProviderRoutes } from './providers';
 import { instrumentIngest, registerMetricsRoute, registerTemporalGauges } from './metrics';
 import { recordRoutes } from './route-table';
 import { documentRoute } from './openapi';
@@ -96,6 +97,7 @@ export async function buildApi(opts: {
   instrumentIngest(app, metrics);
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
+  registerProviderRoutes(app, deps);
   registerRouteChangeRoutes(app, deps);
   // The payload codec's endpoint for the Temporal UI: the very codec this process's client uses.
   if (opts.config.temporal.codec) {

@@ -7,10 +7,11 @@ import { statusSnapshot } from '../status/model';
 import { renderStatusPage } from '../status/page';
 import { temporalIncidentSource, type IncidentSource } from '../status/source';
 import { fileComponentDates } from '../status/component-dates';
+import { archiveStoreFromConfig } from '../client/archive-store';
 import { componentsJson, incidentsJson, maintenancesJson, statusJson, summaryJson } from '../status/statuspage-json';
 
 export function registerStatusRoutes(app: FastifyInstance, deps: { client: Client; config: LifelineConfig; source?: IncidentSource }): void {
-  const source = deps.source ?? temporalIncidentSource(deps.client, deps.config);
+  const source = deps.source ?? temporalIncidentSource(deps.client, deps.config, () => new Date(), archiveStoreFromConfig(deps.config));
   const dates = fileComponentDates(deps.config.dataDir);
   const snapshot = () => statusSnapshot(deps.config, source, new Date(), { dates });
   const hidden = { schema: { hide: true } };

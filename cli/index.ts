@@ -15,6 +15,7 @@ import { callApi, type ApiTarget } from './http';
 import { CliError, EXIT } from './errors';
 import { incidentSummary, phaseText, stateLine, table, weightsText } from './output';
 import { completionScript } from './completion';
+import { fetchStatus, renderStatus, watchStatus } from './status';
 import { setTimeout as delay } from 'node:timers/promises';
 import { checkTemplates } from '../render/messages';
 import { notificationSecretEnvs } from '../config/notifications';
@@ -88,6 +89,7 @@ Examples:
   lifeline up                                  run everything (embedded Temporal, worker, API)
   lifeline incidents list --status open        what is burning
   lifeline incidents show <id>                 one incident, readable (--json for the record)
+  lifeline status --watch                      providers, breakers, routes, open incidents, live
   lifeline failover chat --from openai         move traffic off a provider
   eval "$(lifeline completion bash)"           tab completion`);
 
@@ -212,6 +214,37 @@ Examples:
       if (o.json) return json(chain ? res : routes);
       out(table(['CHAIN', 'VERSION', 'MODE', 'UPDATED', 'WEIGHTS'], routes.map((r: { id: string; version: number; mode: string; updatedAt: string; weights: Record<string, number> }) => [r.id, `v${r.version}`, r.mode, r.updatedAt.replace(/\.\d+Z$/, 'Z'), weightsText(r.weights)])));
     });
+  program.command('status').description('providers (health, breaker), routes and open incidents at a glance; --watch keeps it live')
+    .option('-w, --watch', 'refresh until Ctrl-C: redrawn in place on a terminal, printed once per refresh (no escape codes) otherwise')
+    .option('--refresh <seconds>', 'seconds between refreshes with --watch', '5')
+    .option('--count <n>', 'with --watch: stop after n refreshes (scripts, logs)')
+    .option('--json', 'print JSON (not with --watch)')
+    .addHelpText('after', `
+Examples:
+  lifeline status                     one snapshot
+  lifeline status --watch             live view, every 5 s
+  lifeline status --watch --refresh 10 | tee status.log   plain output, one block per refresh`)
+    .action(async (o: { watch?: boolean; refresh: string; count?: string; json?: boolean }, cmd: Command) => {
+      const target = apiTarget(cmd);
+      const refreshS = Number(o.refresh);
+      if (!Number.isFinite(refreshS) || refreshS < 0.05) throw new CliError(`--refresh must be a number of seconds ≥ 0.05 (got "${o.refresh}")`, EXIT.usage);
+      const count = o.count === undefined ? undefined : Number(o.count);
+      if (count !== undefined && !(Number.isInteger(count) && count > 0)) throw new CliError(`--count must be a positive whole number (got "${o.count}")`, EXIT.usage);
+      if (!o.watch) {
+        const view = await fetchStatus(target);
+        return o.json ? json(view) : out(renderStatus(view, new Date()));
+      }
+      if (o.json) throw new CliError('--json cannot be combined with --watch', EXIT.usage);
+      const stop = new AbortController();
+      const onSigint = () => stop.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        await watchStatus(target, { refreshS, count }, { write: (t) => void process.stdout.write(t), isTTY: !!process.stdout.isTTY, signal: stop.signal });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+
   program.command('shifts [chain]').description('the latest traffic shift of each chain (running or finished)').option('--json', 'print JSON')
     .action(async (chain: string | undefined, o: { json?: boolean }, cmd: Command) => {
       const target = apiTarget(cmd);

@@ -22,10 +22,11 @@ export interface ArchiveDocuments {
   entry: ArchiveEntry;
   /** The run's full history, JSON as `temporal workflow show -o json` prints it. */
   historyJson: string;
-  report: { markdown: string; html: string; model: ReportModel };
+  /** `svg`: the timeline chart (absent in entries archived before charts). */
+  report: { markdown: string; html: string; model: ReportModel; svg?: string };
 }
 
-export type ArchivedReportFormat = 'md' | 'html' | 'json';
+export type ArchivedReportFormat = 'md' | 'html' | 'json' | 'svg';
 
 export interface ArchiveStore {
   /** Idempotent: archiving the same run again leaves one complete, equivalent entry. */
@@ -38,7 +39,7 @@ export interface ArchiveStore {
 
 // Incident IDs come from URLs: only a plain `<scope>-<8 hex>` may become a key.
 const SAFE_ID = /^[a-z0-9][a-z0-9_.-]{0,100}-[0-9a-f]{8}$/;
-const REPORT_FILES: Record<ArchivedReportFormat, string> = { md: 'report.md', html: 'report.html', json: 'report.json' };
+const REPORT_FILES: Record<ArchivedReportFormat, string> = { md: 'report.md', html: 'report.html', json: 'report.json', svg: 'timeline.svg' };
 const COLLECTION = 'archive';
 
 /** The archive over the process's document store (store/): files under dataDir/archive/<id>/ or PostgreSQL. */
@@ -56,6 +57,7 @@ export class DocumentArchiveStore implements ArchiveStore {
     await store.put(COLLECTION, `${id}/${REPORT_FILES.md}`, docs.report.markdown);
     await store.put(COLLECTION, `${id}/${REPORT_FILES.html}`, docs.report.html);
     await store.put(COLLECTION, `${id}/${REPORT_FILES.json}`, JSON.stringify(docs.report.model, null, 2));
+    if (docs.report.svg !== undefined) await store.put(COLLECTION, `${id}/${REPORT_FILES.svg}`, docs.report.svg);
     // incident.json last: it marks the entry complete, so a crash midway is redone on retry and
     // readers never see half an entry.
     await store.put(COLLECTION, `${id}/incident.json`, JSON.stringify(docs.entry, null, 2));

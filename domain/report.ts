@@ -6,6 +6,7 @@ import type { IncidentState, RoutingChange } from './incident';
 import { historyFacts, type HistoryJson } from './history';
 import { failoverKpis, isDeclared } from './kpi';
 import { actionItems, preventionPlan, type ActionItem, type PreventionPlan } from './prevention';
+import { timelineChart, type TimelineChart } from './timeline-chart';
 
 /** A weight change of a chain as the routing entity recorded it (automatic, operator or Slack). */
 export interface RouteChangeInput {
@@ -77,6 +78,8 @@ export interface ReportModel {
   actionItems: ActionItem[];
   /** Number of history events the report was enriched with (0: built from the record alone). */
   historyEvents: number;
+  /** The timeline chart's data (drawn as SVG by domain/timeline-svg.ts in the HTML report, archive and API). */
+  chart: TimelineChart;
 }
 
 const between = (a?: string, b?: string): number | null => (a && b ? Math.max(0, Date.parse(b) - Date.parse(a)) : null);
@@ -162,6 +165,7 @@ export function buildReportModel(s: IncidentState, history?: HistoryJson, opts: 
     (s.flaps ? ` ${s.provider} failed again ${s.flaps} time(s) while traffic was failing back.` : '') +
     (s.failbacks?.length ? ` Failback: ${s.failbacks.map((f) => `${f.chain} ${f.outcome}`).join(', ')}.` : '');
   const timeline = mergedTimeline(s, history);
+  const kpiRows = kpis.map((k) => ({ ...k, target: `< ${formatDuration(k.targetMs)}`, value: k.verdict === 'n/a' && k.ms !== null ? 'n/a' : formatDuration(k.ms) }));
   return {
     id: s.id,
     title: s.title,
@@ -192,7 +196,7 @@ export function buildReportModel(s: IncidentState, history?: HistoryJson, opts: 
     statusUpdates: s.statusUpdates,
     summary,
     severityChanges: s.timeline.filter((e) => e.type === 'severity').map((e) => ({ at: e.at, message: e.message })),
-    kpis: kpis.map((k) => ({ ...k, target: `< ${formatDuration(k.targetMs)}`, value: k.verdict === 'n/a' && k.ms !== null ? 'n/a' : formatDuration(k.ms) })),
+    kpis: kpiRows,
     evidence: evidenceOf(s),
     prevention: preventionPlan(rootCause, s.severity, kpis),
     actionItems: actionItems(s, kpis, changes),
@@ -200,5 +204,6 @@ export function buildReportModel(s: IncidentState, history?: HistoryJson, opts: 
     draft,
     declared,
     currentRoutes,
+    chart: timelineChart(s, changes, kpiRows),
   };
 }

@@ -66,7 +66,7 @@ export function publicStatusForPhase(phase: Phase | string, resolved: boolean): 
 }
 
 export const IMPACT_BY_SEVERITY: Record<Severity, Impact> = { SEV1: 'critical', SEV2: 'major', SEV3: 'minor', SEV4: 'minor' };
-const PROVIDER_STATUS_BY_SEVERITY: Record<Severity, ComponentStatus> = {
+export const PROVIDER_STATUS_BY_SEVERITY: Record<Severity, ComponentStatus> = {
   SEV1: 'major_outage', SEV2: 'partial_outage', SEV3: 'degraded_performance', SEV4: 'degraded_performance',
 };
 

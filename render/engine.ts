@@ -4,6 +4,7 @@
 // operator editing an override in `templatesDir` sees it without a restart.
 import { readFileSync, statSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import type { ComponentStatus } from '../domain/status';
 
 const hb = Handlebars.create();
 
@@ -29,12 +30,12 @@ hb.registerHelper('eventName', (t: unknown) => EVENT_NAMES[String(t)] ?? String(
 hb.registerHelper('phaseName', (p: unknown) => PHASE_NAMES[String(p)] ?? String(p ?? ''));
 
 // Status page (helper names must not shadow model fields: a helper wins over a field of the same name).
-const LABEL: Record<string, string> = {
+export const STATUS_LABELS: Record<ComponentStatus, string> = {
   operational: 'Operational', degraded_performance: 'Degraded performance', partial_outage: 'Partial outage',
   major_outage: 'Major outage', under_maintenance: 'Under maintenance',
 };
 hb.registerHelper('when', (iso: unknown) => (typeof iso === 'string' ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : ''));
-hb.registerHelper('statusLabel', (status: unknown) => LABEL[String(status)] ?? String(status ?? ''));
+hb.registerHelper('statusLabel', (status: unknown) => STATUS_LABELS[status as ComponentStatus] ?? String(status ?? ''));
 hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
 
 /** Helper names, for the variable check of user templates (render/template-check.ts). */

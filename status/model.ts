@@ -12,6 +12,7 @@ import {
 import { componentsFromConfig, maintenanceFromConfig, pageName } from './components';
 import type { ComponentDates } from './component-dates';
 import type { IncidentSource } from './source';
+import { uptimeHistory, type ComponentUptime } from '../domain/uptime';
 
 export interface StatusSnapshot {
   generatedAt: string;
@@ -24,6 +25,8 @@ export interface StatusSnapshot {
   /** Email sign-up is offered only when lifeline can send mail (an `smtp` section). */
   subscriptions: boolean;
   historyDays: number;
+  /** Per component, one bar per day of the last `historyDays` (worst status, that day's incidents). */
+  uptime: ComponentUptime[];
 }
 
 export async function statusSnapshot(
@@ -50,6 +53,7 @@ export async function statusSnapshot(
   });
   const unresolved = incidents.filter((i) => i.status !== 'resolved');
   const name = pageName(config);
+  const uptime = uptimeHistory(defs, states, at, { days: config.statusPage.historyDays, since: Object.fromEntries(components.map((c) => [c.id, c.createdAt])) });
   return {
     generatedAt: at,
     page: { name, title: name, url: config.server.publicUrl ?? '', accentColor: config.statusPage.accentColor },
@@ -60,5 +64,6 @@ export async function statusSnapshot(
     maintenance,
     subscriptions: !!config.smtp,
     historyDays: config.statusPage.historyDays,
+    uptime,
   };
 }

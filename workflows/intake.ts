@@ -12,7 +12,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { IntakeActivities } from '../activities/intake';
+import type { IntakeActivities } from '../activities/types';
 import { addAlerts, emptySummary, hasEvents, isFull, type AlertSummary } from '../domain/alert-summary';
 import { alertsSignal, intakeRolloverSignal, intakeStateQuery, type IntakeInput, type IntakeTotals } from './messages';
 

@@ -86,6 +86,8 @@ export function recordingClient(): { client: Client; calls: TemporalCall[]; crea
 
 export interface Harness {
   app: FastifyInstance;
+  /** The API's dataDir (its file archive lives under it). */
+  dataDir: string;
   calls: TemporalCall[];
   created: TemporalCall[];
   send(o: { method: string; path: string; token?: string; body?: string | Buffer; contentType?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Record<string, unknown>; text: string; json(): any }>;
@@ -101,7 +103,7 @@ export async function startHarness(opts: { smtpPort?: number } = {}): Promise<Ha
   await app.listen({ host: '127.0.0.1', port: 0 });
   const pool = new Pool(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, { connections: 16 });
   return {
-    app, calls, created,
+    app, calls, created, dataDir,
     async send(o) {
       const res = await pool.request({
         method: o.method as 'GET',

@@ -29,6 +29,11 @@ test('a closed incident is archived, replays, is listed and stays readable after
   expect(declared.status).toBe(201);
   const id: string = declared.body.id;
   await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'monitoring', 'monitoring');
+  // While open: the timeline chart is drawn live from the record (a draft).
+  const liveSvg = await stack.http('GET', `/v1/incidents/${id}/timeline.svg`, { ...op, accept: 'image/svg+xml' });
+  expect(liveSvg.status).toBe(200);
+  expect(String(liveSvg.headers['content-type'])).toBe('image/svg+xml; charset=utf-8');
+  expect(liveSvg.text).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<g class="health-band" data-provider="anthropic">/);
   expect((await stack.http('POST', `/v1/incidents/${id}/acknowledge`, { ...op, body: { by: 'dana' } })).status).toBe(200);
   expect((await stack.http('POST', `/v1/incidents/${id}/resolve`, { ...op, body: { note: 'provider fixed it' } })).status).toBe(200);
 
@@ -43,6 +48,9 @@ test('a closed incident is archived, replays, is listed and stays readable after
   const archivedMd = (await store.report(id, 'md'))!;
   expect(archivedMd).toContain('| history | closed | workflow completed |'); // in the appendix
   expect(archivedMd).toContain('update acknowledge accepted');
+  const archivedSvg = (await store.report(id, 'svg'))!;
+  expect(archivedSvg).toContain('acknowledged: acknowledged by dana'); // the operator's action, marked
+  expect((await store.report(id, 'html'))!).toContain(archivedSvg); // and inline in the HTML postmortem
 
   // The archived history is a valid replay input for today's workflow code.
   const results = [];
@@ -88,6 +96,9 @@ test('a closed incident is archived, replays, is listed and stays readable after
   expect(json.body.kpis.map((k: { name: string }) => k.name)).toEqual(['detection', 'failover', 'restoration', 'total']);
   const md = await stack.http('GET', `/v1/incidents/${id}/report`, { ...op, accept: 'text/markdown' });
   expect(md.text).toBe(archivedMd);
+  const svg = await stack.http('GET', `/v1/incidents/${id}/timeline.svg`, { ...op, accept: 'image/svg+xml' });
+  expect({ status: svg.status, same: svg.text === archivedSvg }).toEqual({ status: 200, same: true });
+  expect((await stack.http('GET', '/v1/incidents/anthropic-00000000/timeline.svg', op)).status).toBe(404);
   await waitFor(() => stack.http('GET', '/v1/incidents?status=resolved', op), (r) => ids(r).includes(id), 'archived listing after deletion');
   expect((await stack.http('GET', '/v1/incidents/anthropic-00000000/report', op)).status).toBe(404);
 

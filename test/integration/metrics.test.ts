@@ -6,6 +6,7 @@ import { startStack, TOKENS, type Stack } from '../helpers/stack';
 import { startWebhookReceiver } from '../helpers/fakes';
 import { waitFor } from '../helpers/wait';
 import { Exposition } from '../helpers/prometheus';
+import { main } from '../../cli/index';
 
 let stack: Stack;
 let hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
@@ -70,6 +71,29 @@ test('an outage, its failover, ingestion, deliveries and resolution all show in 
   expect(during.value('lifeline_breaker_opened', { provider: 'openai' })).toBeGreaterThanOrEqual(1);
   expect(during.value('lifeline_provider_healthy', { provider: 'openai' })).toBe(0);
   expect(during.find('lifeline_incidents_open').every((s) => s.labels.severity === 'SEV1')).toBe(true);
+
+  // The same picture through GET /v1/providers and `lifeline status --watch` (stdout not a terminal).
+  const providers = await stack.http('GET', '/v1/providers', op);
+  expect(providers.body.providers.find((p: { id: string }) => p.id === 'openai')).toMatchObject({ monitor: 'running', healthy: false, incidentId: id, breaker: { phase: expect.stringMatching(/^(open|half-open)$/) } });
+  expect(providers.body.providers.find((p: { id: string }) => p.id === 'anthropic')).toMatchObject({ healthy: true, breaker: { phase: 'closed' } });
+  const printed: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (printed.push(String(c)), true));
+  const tty = process.stdout.isTTY;
+  Object.defineProperty(process.stdout, 'isTTY', { value: false, configurable: true }); // as in a pipe, whatever runs the tests
+  try {
+    expect(await main(['node', 'lifeline', '--api', stack.apiUrl, '--token', TOKENS.operator, 'status', '--watch', '--refresh', '0.05', '--count', '2'])).toBe(0);
+  } finally {
+    spy.mockRestore();
+    Object.defineProperty(process.stdout, 'isTTY', { value: tty, configurable: true });
+  }
+  const blocks = printed.join('').split(/^lifeline status · /m).filter(Boolean);
+  expect(blocks).toHaveLength(2);
+  for (const b of blocks) {
+    expect(b).toMatch(new RegExp(`^openai\\s+DOWN\\s+(open|half-open)\\b.*${id}$`, 'm'));
+    expect(b).toMatch(/^chat\s+degraded\s+v\d+\s+\S+\s+anthropic 100%/m);
+    expect(b).toContain(id);
+  }
+  expect(printed.join('')).not.toContain('\x1b');
 
   // An external monitor adds to the same incident; a bad body is counted as a 400, and nothing is recorded for it.
   const alert = await stack.http('POST', '/v1/alerts', { token: TOKENS.ingest, body: { provider: 'openai', kind: 'outage', summary: 'from prometheus', source: 'alertmanager' } });

@@ -144,3 +144,72 @@ test('--version and shell completion', async () => {
   expect((await run('completion', 'fish')).stdout).toContain("complete -c lifeline -n '__fish_use_subcommand' -a failover");
   expect((await run('completion', 'tcsh')).code).toBe(2);
 });
+
+describe('status', () => {
+  const providers = {
+    providers: [
+      { id: 'openai', monitor: 'running', healthy: false, since: '2026-11-20T10:00:00.000Z', breaker: { phase: 'open', since: '2026-11-20T10:00:01.000Z', openedCount: 2 }, lastReason: '3 failures', incidentId: 'openai-0a1b2c3d' },
+      { id: 'anthropic', monitor: 'running', healthy: true, since: '2026-11-19T08:00:00.000Z', breaker: { phase: 'closed', since: '2026-11-19T08:00:00.000Z', openedCount: 0 }, lastReason: null, incidentId: null },
+    ],
+  };
+  const routes = { routes: [{ id: 'chat', weights: { anthropic: 100 }, mode: 'degraded', version: 3, updatedAt: '2026-11-20T10:00:02.000Z', hints: {} }] };
+  let version = 3;
+  beforeEach(() => {
+    version = 3;
+    handler = (req) => {
+      if (req.url === '/v1/providers') return { status: 200, body: providers };
+      if (req.url === '/v1/routes') return { status: 200, body: { routes: [{ ...routes.routes[0], version: version++ }] } };
+      if (req.url === '/v1/incidents?status=open') return { status: 200, body: { incidents: [open] } };
+      return { status: 404, body: { error: 'not found' } };
+    };
+  });
+
+  test('one snapshot: providers with breakers, routes, open incidents; --json', async () => {
+    const r = await run('status');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Providers\nPROVIDER\s+HEALTH\s+BREAKER\s+SINCE\s+INCIDENT\nopenai\s+DOWN\s+open \(opened 2×\)\s+2026-11-20T10:00:01Z\s+openai-0a1b2c3d\nanthropic\s+healthy\s+closed\s+2026-11-19T08:00:00Z\s+-$/m);
+    expect(r.stdout).toMatch(/^chat\s+degraded\s+v3\s+2026-11-20T10:00:02Z\s+anthropic 100%$/m);
+    expect(r.stdout).toMatch(/^Open incidents \(1\)\nID\s+SEV\s+PHASE\s+STARTED\s+TITLE\nopenai-0a1b2c3d\s+SEV2\s+monitoring\s+2026-11-20T10:00:00Z\s+OpenAI errors$/m);
+    expect(JSON.parse((await run('status', '--json')).stdout)).toMatchObject({ providers: providers.providers, incidents: [open] });
+  });
+
+  test('--watch when stdout is not a terminal: one plain block per refresh, no escape codes', async () => {
+    const tty = process.stdout.isTTY;
+    Object.defineProperty(process.stdout, 'isTTY', { value: false, configurable: true });
+    try {
+      const r = await run('status', '--watch', '--refresh', '0.05', '--count', '2');
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(/\x1b/);
+      const blocks = r.stdout.split(/^lifeline status · /m).filter(Boolean);
+      expect(blocks).toHaveLength(2);
+      // Each block is a fresh read: the route's version moved between the two refreshes.
+      expect(blocks[0]).toMatch(/every 0\.05 s/);
+      expect(blocks[0]).toMatch(/^chat\s+degraded\s+v3\s/m);
+      expect(blocks[1]).toMatch(/^chat\s+degraded\s+v4\s/m);
+      expect(seen.filter((s) => s.url === '/v1/providers')).toHaveLength(2);
+    } finally {
+      Object.defineProperty(process.stdout, 'isTTY', { value: tty, configurable: true });
+    }
+  });
+
+  test('--watch on a terminal redraws in place; a failed refresh is shown and retried', async () => {
+    const { watchStatus } = await import('../../cli/status');
+    const writes: string[] = [];
+    let calls = 0;
+    handler = (req) => {
+      if (req.url === '/v1/providers' && calls++ === 0) return { status: 503, body: { error: 'temporal unavailable' } };
+      return req.url === '/v1/providers' ? { status: 200, body: providers } : req.url === '/v1/routes' ? { status: 200, body: routes } : { status: 200, body: { incidents: [] } };
+    };
+    await watchStatus({ url: api, token: 'tok' }, { refreshS: 0.05, count: 2 }, { write: (t) => void writes.push(t), isTTY: true, signal: new AbortController().signal });
+    expect(writes).toHaveLength(2);
+    expect(writes.every((w) => w.startsWith('\x1b[H\x1b[2J'))).toBe(true);
+    expect(writes[0]).toMatch(/temporal unavailable.*retrying in 0\.05 s/);
+    expect(writes[1]).toMatch(/Open incidents \(0\)\nnone/);
+  });
+
+  test('bad --refresh / --count, and --json with --watch, are usage errors', async () => {
+    expect((await run('status', '--watch', '--refresh', 'soon')).code).toBe(2);
+    expect((await run('status', '--watch', '--count', '0')).code).toBe(2);
+    expect((await run('status', '--watch', '--json', '--count', '1')).code).toBe(2);
+  });
+});
