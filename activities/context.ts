@@ -3,7 +3,7 @@
 import type { ActivityDeps } from './deps';
 import { providerConfig } from './deps';
 import type { IncidentContext } from './types';
-import { isInMaintenance } from '../domain/status';
+import { isInMaintenance } from '../domain/public-status';
 import { maintenanceFromConfig } from '../status/components';
 
 function activeMaintenance(deps: ActivityDeps, components: string[]): IncidentContext['maintenance'] {

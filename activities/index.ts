@@ -8,7 +8,7 @@ import { createNotifyActivities, type Channel } from './notify';
 import { createReportActivities } from './report';
 import { createRoutingActivities } from './routing';
 import { createWatchActivities } from './watch';
-import { createStatusActivities } from './status';
+import { createStatusActivities } from './subscriber-updates';
 import { createRecoveryActivities } from './recovery';
 import { createShiftActivities } from './shift';
 import { createIntakeActivities } from './intake';

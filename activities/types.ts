@@ -5,7 +5,7 @@ import type { ImpactRules, AffectedService, Severity } from '../domain/impact';
 import type { EscalationLevel } from '../domain/escalation';
 import type { IncidentState } from '../domain/incident';
 import type { FailureCategory, ProbeObservation } from '../domain/classify';
-import type { PublicUpdate } from '../domain/status';
+import type { PublicUpdate } from '../domain/public-status';
 import type { AlertRouting } from '../domain/alert-rules';
 import type { NotificationFacts } from '../domain/notification';
 import type { RecoveryAction, RecoveryCapabilities } from '../domain/recovery';
@@ -23,7 +23,7 @@ import type { createRecoveryActivities } from './recovery';
 import type { createReportActivities } from './report';
 import type { createRoutingActivities } from './routing';
 import type { createShiftActivities } from './shift';
-import type { createStatusActivities } from './status';
+import type { createStatusActivities } from './subscriber-updates';
 import type { createWatchActivities } from './watch';
 
 export interface IncidentContext {

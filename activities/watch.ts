@@ -15,7 +15,7 @@ import type { ActivityDeps } from './deps';
 import { providerConfig } from './deps';
 import { probeProvider, type ProbeResult } from './probe';
 import type { WatchResult } from './types';
-import { pollStatusPage, type StatusPageMemory } from './statuspage';
+import { pollStatusPage, type StatusPageMemory } from './provider-status-poll';
 import { ProbeAgents } from './probe-agents';
 import { firstLaunchBase, resumeWatch, type WatchMemory } from './probe-memory';
 

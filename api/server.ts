@@ -14,7 +14,7 @@ import { registerRouteRoutes } from './routes';
 import { registerRouteChangeRoutes } from './route-changes';
 import { registerAlertRoutes } from './alerts';
 import { installSlack, slackSettingsFromEnv } from './slack/app';
-import { registerStatusRoutes } from './status';
+import { registerStatusRoutes } from './status-page';
 import { registerSubscriberRoutes } from './subscribers';
 import { createStatusMailer } from '../status/mailer';
 import { SubscriberStore } from '../status/subscribers';

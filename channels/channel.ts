@@ -38,7 +38,11 @@ export interface ChannelContext {
   docs?: DocumentStore | Promise<DocumentStore>;
 }
 
-export interface ChannelDefinition<K extends string = string, S extends z.ZodType = z.ZodType> {
+/**
+ * `C` is the section as the code sees it: the parsed section, unless the config completes it after
+ * validation (email gets the `smtp:` server merged in).
+ */
+export interface ChannelDefinition<K extends string = string, S extends z.ZodType = z.ZodType, C = z.output<S>> {
   /** The name routing rules use (`notifications.routing.<kind>.channels`). */
   name: string;
   /** Its section under `notifications:`. */
@@ -46,19 +50,19 @@ export interface ChannelDefinition<K extends string = string, S extends z.ZodTyp
   /** The section's schema, `.optional()` (or `.default(...)`) so an absent section means "not configured". */
   configSchema: S;
   /** Its delivery targets for a config (`slack`; `webhook:<name>` per webhook); empty when not configured. */
-  targets(cfg: z.output<S>): string[];
+  targets(cfg: C): string[];
   /** Secrets it reads, as [config path, environment variable name]. */
-  secretEnvs(cfg: z.output<S>): [string, string][];
+  secretEnvs(cfg: C): [string, string][];
   /** The notification kinds it delivers; others never reach it. */
   carries: readonly NotificationKind[];
   /** Threads its deliveries: the `ref` of its first delivery for an incident comes back with the later ones. */
   threads?: boolean;
   /** Its senders, one per target. */
-  create(cfg: z.output<S>, ctx: ChannelContext): Channel[];
+  create(cfg: C, ctx: ChannelContext): Channel[];
 }
 
 /** Keeps the definition's own config type (the list in channels/index.ts is typed from it). */
-export function defineChannel<K extends string, S extends z.ZodType>(def: ChannelDefinition<K, S>): ChannelDefinition<K, S> {
+export function defineChannel<K extends string, S extends z.ZodType, C = z.output<S>>(def: ChannelDefinition<K, S, C>): ChannelDefinition<K, S, C> {
   return def;
 }
 

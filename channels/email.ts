@@ -6,25 +6,24 @@ import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { renderTemplate, type TemplateModel } from '../render/messages';
 import type { Notification } from '../activities/types';
-import { defineChannel, envName, timeoutMs, type Channel, type ChannelResult } from './channel';
+import type { SmtpConfig } from '../config/smtp';
+import { defineChannel, timeoutMs, type Channel, type ChannelResult } from './channel';
 import { permanent, requireSecret } from './failure';
 import { templateModel } from './model';
 
+/** The email channel: team pages and customer notices, through the `smtp:` server. */
 const configSchema = z
   .strictObject({
-    host: z.string().min(1),
-    port: z.number().int().min(1).max(65535).default(587),
-    /** true = TLS from the first byte (port 465); false = STARTTLS when the server offers it. */
-    secure: z.boolean().default(false),
-    userEnv: envName.optional(),
-    passwordEnv: envName.optional(),
-    from: z.string().min(3),
+    /** Sender of notifications when it should differ from `smtp.from`. */
+    from: z.string().min(3).optional(),
     /** Who receives the customer downtime notices (start, updates, resolved). */
     customers: z.array(z.email()).default([]),
     timeoutMs: timeoutMs.default(10_000),
   })
   .optional();
-type EmailConfig = NonNullable<z.output<typeof configSchema>>;
+/** The email channel as the code sees it: the `smtp:` server with the channel's own sender and recipients (config/notifications.ts withMailServer). */
+export type EmailChannelConfig = SmtpConfig & Omit<NonNullable<z.output<typeof configSchema>>, 'from'>;
+type EmailConfig = EmailChannelConfig;
 
 /** `<hash@host>`: stable for one notification and audience, unique across them. */
 export function messageIdFor(dedupKey: string, audience: string, from: string): string {
@@ -85,14 +84,14 @@ export function emailChannel(cfg: EmailConfig, opts: { env: NodeJS.ProcessEnv; t
   };
 }
 
-export const email = defineChannel({
+export const email = defineChannel<'email', typeof configSchema, EmailChannelConfig | undefined>({
   name: 'email',
   configKey: 'email',
   configSchema,
   targets: (cfg) => (cfg ? ['email'] : []),
   secretEnvs: (cfg) => [
-    ...(cfg?.userEnv ? [['notifications.email.userEnv', cfg.userEnv] as [string, string]] : []),
-    ...(cfg?.passwordEnv ? [['notifications.email.passwordEnv', cfg.passwordEnv] as [string, string]] : []),
+    ...(cfg?.userEnv ? [['smtp.userEnv', cfg.userEnv] as [string, string]] : []),
+    ...(cfg?.passwordEnv ? [['smtp.passwordEnv', cfg.passwordEnv] as [string, string]] : []),
   ],
   // Acknowledgements are for the team, who see them in Slack.
   carries: ['page', 'status_update', 'resolved'],

@@ -1,7 +1,6 @@
 // The notification channels, in delivery order. Adding one is a new file exporting a `defineChannel(…)`
 // and one line here: its config section, secrets, delivery targets, readiness check and routing name
 // all follow from this list (the log channel is built in and always on: activities/notify.ts).
-import type { z } from 'zod';
 import type { ChannelContext, ChannelDefinition, Channel, NotificationKind } from './channel';
 import { email } from './email';
 import { pagerduty } from './pagerduty';
@@ -13,7 +12,8 @@ export const CHANNELS = [slack, email, pagerduty, webhook] as const;
 type Definitions = (typeof CHANNELS)[number];
 // Every channel's section, typed: `notifications.slack` keeps Slack's own config type.
 export type ChannelConfigShape = { [D in Definitions as D['configKey']]: D['configSchema'] };
-export type ChannelConfigs = z.output<z.ZodObject<ChannelConfigShape>>;
+// Every channel's section as the code sees it (after the config's own completion, e.g. email + smtp:).
+export type ChannelConfigs = { [D in Definitions as D['configKey']]?: Parameters<D['create']>[0] };
 
 const list: readonly ChannelDefinition[] = CHANNELS;
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError, findConfigPath, loadConfig } from '../config/load';
+import { ConfigError, configDeprecations, findConfigPath, loadConfig } from '../config/load';
 import type { LifelineConfig } from '../config/schema';
 import { createLogger, wantsPrettyLogs } from '../worker/logger';
 import { readySummary } from './startup';
@@ -44,9 +44,12 @@ function oneOf<T extends string>(flag: string, value: string | undefined, allowe
 const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 const path = (...parts: string[]) => parts.map(encodeURIComponent).join('/');
 
+/** The config, with a warning line per deprecated key it used (every verb that reads it: up, worker, api, demo, config check). */
 function load(path?: string): { config: LifelineConfig; path: string; demo: boolean } {
   const found = findConfigPath(path);
-  return { config: loadConfig(found.path), ...found };
+  const config = loadConfig(found.path);
+  for (const w of configDeprecations(config)) out(`warning: ${w}`);
+  return { config, ...found };
 }
 
 function apiTarget(cmd: Command): ApiTarget {

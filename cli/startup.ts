@@ -27,7 +27,8 @@ export function readySummary(f: ReadyFacts): string {
   if (f.parts.api) {
     const slack = env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET;
     rows.push(['Slack', slack ? `on (${env.SLACK_APP_TOKEN ? 'Socket Mode' : `HTTP: ${services.apiUrl}/slack/events`})` : 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)']);
-    rows.push(['Email', config.smtp ? `on (${config.smtp.host}:${config.smtp.port})` : 'off (no smtp section: no subscriber email)']);
+    const mail = config.smtp && `on (${config.smtp.host}:${config.smtp.port}${config.statusPage.subscriptions ? '' : '; status-page subscriptions off'})`;
+    rows.push(['Email', mail || 'off (no smtp section: no email notifications or subscriber email)']);
     for (const t of config.auth.tokens) {
       const value = env[t.tokenEnv];
       const shown = !value ? `not set (${t.tokenEnv})` : f.minted.has(t.tokenEnv) ? `${t.tokenEnv}=${value}` : `from ${t.tokenEnv}`;

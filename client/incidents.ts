@@ -1,5 +1,6 @@
 // Client-side incident operations shared by the API, the CLI and the monitor's activities:
 // open/merge an incident (signal-with-start), find one by its public ID, and list them.
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { incidentIdFor, parseIncidentId, type Alert } from '../domain/incident';
@@ -139,7 +140,7 @@ export class IntakeRecorder {
       taskQueue: this.taskQueue,
       args: [{ scope, provider: alerts[0]?.provider ?? scope, ...this.opts.intake }],
       signal: alertsSignal,
-      signalArgs: [{ alerts }],
+      signalArgs: [{ alerts, batchId: randomUUID() }],
     });
     this.watchIntake(scope);
     return { incidentId, deduplicated };

@@ -19,6 +19,9 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 export function crossReferenceIssues(raw: unknown): ConfigIssue[] {
   const cfg = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
   const issues: ConfigIssue[] = [];
+  if (cfg.notifications && typeof cfg.notifications === 'object' && (cfg.notifications as Record<string, unknown>).email && !cfg.smtp) {
+    issues.push({ path: ['notifications', 'email'], message: 'email notifications need the mail server: add the smtp: section (host, from, …)' });
+  }
   const providerIds = new Set<string>();
   list(cfg.providers).forEach((p, i) => {
     if (typeof p.id !== 'string') return;

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { configSchema, crossReferenceIssues, type ConfigIssue, type LifelineConfig } from './schema';
+import { moveMailServer } from './smtp';
 
 export class ConfigError extends Error {
   constructor(
@@ -25,12 +26,21 @@ export function parseConfig(text: string, file = '<inline>'): LifelineConfig {
   if (doc.errors.length) {
     throw new ConfigError(file, doc.errors.map((e) => `(yaml) line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
   }
-  const raw: unknown = doc.toJS() ?? {};
+  // Deprecated keys are moved to their new place first; the warnings go with the parsed config.
+  const { raw, warnings, issues } = moveMailServer(doc.toJS() ?? {});
   const result = configSchema.safeParse(raw);
-  const problems = [...(result.success ? [] : formatIssues(result.error.issues)), ...formatIssues(crossReferenceIssues(raw))];
+  const problems = [...formatIssues(issues), ...(result.success ? [] : formatIssues(result.error.issues)), ...formatIssues(crossReferenceIssues(raw))];
   // Shape errors (e.g. a weight that is not a number) can also surface as cross-reference noise: list each once.
   if (problems.length) throw new ConfigError(file, [...new Set(problems)]);
+  DEPRECATIONS.set(result.data!, warnings);
   return result.data!;
+}
+
+const DEPRECATIONS = new WeakMap<LifelineConfig, string[]>();
+
+/** Deprecated keys the config used (accepted, moved): `lifeline config check` and start-up print them. */
+export function configDeprecations(config: LifelineConfig): string[] {
+  return DEPRECATIONS.get(config) ?? [];
 }
 
 /** Where the config comes from: --config, then LIFELINE_CONFIG, then ./lifeline.config.yaml, else the demo. */

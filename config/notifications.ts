@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { ALERT_KINDS } from '../domain/incident';
 import { DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE } from '../domain/alert-rules';
 import { CHANNEL_NAMES, channelConfigShape, channelSecretEnvs } from '../channels';
+import type { EmailChannelConfig } from '../channels/email';
+import type { SmtpConfig } from './smtp';
 
 const routeSchema = z.strictObject({
   channels: z.array(z.enum(CHANNEL_NAMES)).min(1),
@@ -37,7 +39,15 @@ export const notificationsSchema = z
   })
   .prefault({});
 
-export type NotificationsConfig = z.infer<typeof notificationsSchema>;
+export type { EmailChannelConfig } from '../channels/email';
+export type NotificationsConfig = Omit<z.output<typeof notificationsSchema>, 'email'> & { email?: EmailChannelConfig };
+
+/** Puts the `smtp:` server under `notifications.email` (after validation; cross-references require both). */
+export function withMailServer<T extends { notifications: z.output<typeof notificationsSchema>; smtp?: SmtpConfig }>(c: T): Omit<T, 'notifications'> & { notifications: NotificationsConfig } {
+  const email = c.notifications.email;
+  if (!email || !c.smtp) return { ...c, notifications: { ...c.notifications, email: undefined } };
+  return { ...c, notifications: { ...c.notifications, email: { ...c.smtp, ...email, from: email.from ?? c.smtp.from } } };
+}
 
 /** Every secret the notification channels read, as [config path, environment variable name]. */
 export function notificationSecretEnvs(config: { notifications: NotificationsConfig; escalation: { roles: Record<string, { pagerdutyRoutingKeyEnv?: string }[]> } }): [string, string][] {

@@ -2,7 +2,8 @@
 // feature); secrets are never inline, only environment variable names (`*Env`).
 import { z } from 'zod';
 import { DEFAULT_IMPACT_RULES } from '../domain/impact';
-import { notificationsSchema } from './notifications';
+import { notificationsSchema, withMailServer } from './notifications';
+import { smtpSchema } from './smtp';
 import { temporalCodecSchema, temporalTlsSchema } from './temporal';
 import { envName } from './env-name';
 import { publisherConfigShape } from '../publishers';
@@ -312,6 +313,8 @@ export const configSchema = z
         /** Display names for components (provider and service IDs); unnamed ones show their ID. */
         componentNames: z.record(z.string(), z.string().min(1)).default({}),
         historyDays: z.number().int().min(1).max(365).default(90),
+        /** Offer email sign-up (and send subscriber mail) when `smtp:` is set. */
+        subscriptions: z.boolean().default(true),
         maintenance: z
           .array(
             z.strictObject({
@@ -326,17 +329,8 @@ export const configSchema = z
           .default([]),
       })
       .prefault({}),
-    /** Outgoing mail (subscriber emails). Credentials are read from the environment by name. */
-    smtp: z
-      .strictObject({
-        host: z.string().min(1),
-        port: z.number().int().min(1).max(65535).default(587),
-        secure: z.boolean().default(false),
-        userEnv: envName.optional(),
-        passwordEnv: envName.optional(),
-        from: z.string().min(3),
-      })
-      .optional(),
+    /** The mail server for everything lifeline sends: email notifications and status-page subscriber mail. */
+    smtp: smtpSchema.optional(),
     /** Slack app (on when SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set; Socket Mode with SLACK_APP_TOKEN). */
     slack: z
       .strictObject({
@@ -347,6 +341,7 @@ export const configSchema = z
       })
       .prefault({}),
   })
+  .transform(withMailServer);
 
 export type LifelineConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = LifelineConfig['providers'][number];

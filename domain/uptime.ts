@@ -2,7 +2,7 @@
 // for the last N days, coloured by the worst status the component had that day, naming that day's
 // incidents, and an uptime percentage. Pure: incident records, components and the clock come in.
 import type { IncidentState } from './incident';
-import { IMPACT_BY_SEVERITY, PROVIDER_STATUS_BY_SEVERITY as PROVIDER_STATUS, publicTitle, type ComponentDef, type ComponentStatus } from './status';
+import { IMPACT_BY_SEVERITY, PROVIDER_STATUS_BY_SEVERITY as PROVIDER_STATUS, publicTitle, type ComponentDef, type ComponentStatus } from './public-status';
 
 export type DayStatus = ComponentStatus | 'no_data';
 

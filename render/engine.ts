@@ -4,7 +4,7 @@
 // operator editing an override in `templatesDir` sees it without a restart.
 import { readFileSync, statSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import type { ComponentStatus } from '../domain/status';
+import type { ComponentStatus } from '../domain/public-status';
 
 const hb = Handlebars.create();
 

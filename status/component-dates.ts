@@ -1,8 +1,9 @@
 // When each status-page component first appeared, for Statuspage's `created_at`: recorded once per
 // component in dataDir/status-components.json (a component added to the config later gets its own date)
 // and read from memory afterwards. Statuspage consumers sort and diff on it, so it must not move.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 
 export interface ComponentDates {
   /** First-seen time of each ID (recorded now for IDs never seen before). */
@@ -30,8 +31,7 @@ export function fileComponentDates(dataDir: string): ComponentDates {
         const snapshot = JSON.stringify({ createdAt: dates }, null, 2);
         writing = writing.then(async () => {
           await mkdir(dirname(file), { recursive: true });
-          await writeFile(`${file}.${process.pid}.tmp`, snapshot);
-          await rename(`${file}.${process.pid}.tmp`, file);
+          await writeFileAtomic(file, snapshot);
         }).catch(() => undefined);
         await writing;
       }

@@ -1,7 +1,7 @@
 // Status-page components from config: every service (with the providers its chains use), then every
 // provider, named by statusPage.componentNames or a readable default ("openai" → "OpenAI").
 import type { LifelineConfig } from '../config/schema';
-import { displayName, type ComponentDef, type MaintenanceWindow } from '../domain/status';
+import { displayName, type ComponentDef, type MaintenanceWindow } from '../domain/public-status';
 
 export function componentsFromConfig(config: LifelineConfig): ComponentDef[] {
   const name = (id: string) => displayName(id, config.statusPage.componentNames);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { LifelineConfig } from '../config/schema';
 import { readSecret } from '../config/load';
-import { displayName, type PublicIncident, type PublicUpdate } from '../domain/status';
+import { displayName, type PublicIncident, type PublicUpdate } from '../domain/public-status';
 import type { SubscriberStore } from './subscribers';
 import { BUNDLED_TEMPLATES_DIR } from '../render/bundled';
 import { renderFile } from '../render/engine';
@@ -26,10 +26,10 @@ function render(dir: string, name: string, data: object): { text: string; html: 
   return { text: renderFile(file('txt'), data, false), html: renderFile(file('html'), data, true) };
 }
 
-/** null when no `smtp:` section is configured (subscriptions are then switched off). */
+/** null when no `smtp:` section is configured or `statusPage.subscriptions` is false (no sign-up, no mail). */
 export function createStatusMailer(config: LifelineConfig, env: NodeJS.ProcessEnv = process.env, templatesDir = BUNDLED_TEMPLATES_DIR): StatusMailer | null {
   const smtp = config.smtp;
-  if (!smtp) return null;
+  if (!smtp || !config.statusPage.subscriptions) return null;
   const user = readSecret(smtp.userEnv, env);
   const pass = readSecret(smtp.passwordEnv, env);
   const transport: Transporter = nodemailer.createTransport({

@@ -8,7 +8,7 @@ import {
   type MaintenanceWindow,
   type PublicComponent,
   type PublicIncident,
-} from '../domain/status';
+} from '../domain/public-status';
 import { componentsFromConfig, maintenanceFromConfig, pageName } from './components';
 import type { ComponentDates } from './component-dates';
 import type { IncidentSource } from './source';
@@ -62,7 +62,7 @@ export async function statusSnapshot(
     unresolved,
     incidents,
     maintenance,
-    subscriptions: !!config.smtp,
+    subscriptions: !!config.smtp && config.statusPage.subscriptions,
     historyDays: config.statusPage.historyDays,
     uptime,
   };

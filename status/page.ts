@@ -1,6 +1,6 @@
 // Server-rendered status page (HTML-escaped), from templates/status-page.html.hbs through render/.
 import { join } from 'node:path';
-import type { ComponentStatus } from '../domain/status';
+import type { ComponentStatus } from '../domain/public-status';
 import type { UptimeDay } from '../domain/uptime';
 import { BUNDLED_TEMPLATES_DIR } from '../render/bundled';
 import { compileFile, STATUS_LABELS as LABEL } from '../render/engine';

@@ -1,6 +1,6 @@
 // Atlassian Statuspage v2 shapes (summary, status, components, incidents, scheduled maintenances) with
 // Statuspage's field names, so existing consumers and pollers read lifeline's page unchanged.
-import type { PublicIncident } from '../domain/status';
+import type { PublicIncident } from '../domain/public-status';
 import type { StatusSnapshot } from './model';
 
 const PAGE_ID = 'lifeline';

@@ -1,9 +1,13 @@
-// The embedded store: one file per document under dataDir/<collection>/<key>, written to a temp file and
-// renamed so a crash never leaves half a document. The layout is the one lifeline always used
-// (archive/<id>/…, reports/<id>.md, notifications/slack/<id>.json, subscribers.json).
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+// The embedded store: one file per document under dataDir/<collection>/<key>, written atomically
+// (write-file-atomic: temp file, fsync, rename) so a crash never leaves half a document. The layout is
+// the one lifeline always used (archive/<id>/…, reports/<id>.md, notifications/slack/<id>.json, subscribers.json).
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import { checkName, type DocumentStore } from './documents';
+
+/** A write in flight: write-file-atomic's `<name>.<number>`, or `<name>….tmp` left by older versions. */
+const TEMP_FILE = /\.\d+$|\.tmp$/;
 
 export class FileDocumentStore implements DocumentStore {
   readonly root: string;
@@ -36,9 +40,7 @@ export class FileDocumentStore implements DocumentStore {
   async put(collection: string, key: string, value: string): Promise<void> {
     const file = this.path(collection, key);
     await mkdir(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`;
-    await writeFile(tmp, value, { mode: 0o600 });
-    await rename(tmp, file);
+    await writeFileAtomic(file, value, { mode: 0o600 });
   }
 
   async putIfAbsent(collection: string, key: string, value: string): Promise<string> {
@@ -80,7 +82,7 @@ export class FileDocumentStore implements DocumentStore {
       for (const e of entries) {
         const full = join(dir, e.name);
         if (e.isDirectory()) await walk(full);
-        else if (!e.name.endsWith('.tmp')) out.push(relative(base, full));
+        else if (!TEMP_FILE.test(e.name)) out.push(relative(base, full));
       }
     };
     await walk(base);

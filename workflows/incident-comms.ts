@@ -10,7 +10,7 @@ import { nextLevel, rolesForLevel, type EscalationLevel } from '../domain/escala
 import type { Severity } from '../domain/impact';
 import { addTimeline } from '../domain/incident';
 import { notificationFacts } from '../domain/notification';
-import { toPublicIncident } from '../domain/status';
+import { toPublicIncident } from '../domain/public-status';
 import { configuredDeliverer, createDeliveryQueue, type DeliveryQueue } from './delivery';
 import type { IncidentEntity } from './incident-entity';
 import { failureText } from './recover';

@@ -30,6 +30,8 @@ const DEFAULT_FORWARD_EVERY_MS = 1000;
  */
 const DEFAULT_HISTORY_LIMIT = 1500;
 const DEFAULT_IDLE_CLOSE_MS = 10 * 60_000;
+/** Batch IDs remembered to drop a repeated signal (a few seconds of a storm: retries come within that). */
+const RECENT_BATCHES = 1000;
 
 export async function intakeWorkflow(input: IntakeInput): Promise<IntakeTotals> {
   const info = workflowInfo();
@@ -40,7 +42,13 @@ export async function intakeWorkflow(input: IntakeInput): Promise<IntakeTotals> 
   const totals: IntakeTotals = { ...(input.carried?.totals ?? { received: 0, forwarded: 0, forwards: 0 }) };
   const runs = input.carried?.runs ?? 0;
 
-  setHandler(alertsSignal, ({ alerts }) => {
+  const recentBatches = new Set(input.carried?.recentBatches ?? []);
+  setHandler(alertsSignal, ({ alerts, batchId }) => {
+    if (batchId) {
+      if (recentBatches.has(batchId)) return; // the same batch again (a retried signal)
+      recentBatches.add(batchId);
+      if (recentBatches.size > RECENT_BATCHES) recentBatches.delete(recentBatches.values().next().value!);
+    }
     addAlerts(pending, alerts, Date.now());
     totals.received += alerts.length;
   });
@@ -73,5 +81,5 @@ export async function intakeWorkflow(input: IntakeInput): Promise<IntakeTotals> 
   await condition(allHandlersFinished);
   const next = makeContinueAsNewFunc<typeof intakeWorkflow>();
   // Whatever is pending travels in the input (bounded: domain/alert-summary.ts) and goes out first.
-  return next({ ...input, carried: { origin, seq, pending, totals, runs: runs + 1 } });
+  return next({ ...input, carried: { origin, seq, pending, totals, runs: runs + 1, recentBatches: [...recentBatches] } });
 }

@@ -71,6 +71,12 @@ export interface IncidentResume {
 
 export interface AlertBatch {
   alerts: Alert[];
+  /**
+   * The sender's ID for this batch. Temporal drops a retried signal with the same request ID only within
+   * one run; an SDK retry that lands after the intake continued-as-new would count the batch twice. The
+   * intake remembers recent batch IDs across its runs (bounded) and ignores a repeat.
+   */
+  batchId?: string;
 }
 
 export interface ActorRequest {
@@ -120,7 +126,7 @@ export interface IntakeInput {
   /** The intake closes after this long with nothing to forward (default 10 min); the next alert restarts it. */
   idleCloseMs?: number;
   /** Carried over continue-as-new. */
-  carried?: { origin: string; seq: number; pending: AlertSummary; totals: IntakeTotals; runs: number };
+  carried?: { origin: string; seq: number; pending: AlertSummary; totals: IntakeTotals; runs: number; recentBatches?: string[] };
 }
 
 export interface IntakeTotals {

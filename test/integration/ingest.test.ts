@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { buildApi } from '../../api/server';
 import { createAlertIngest } from '../../api/ingest';
-import { pollStatusPage } from '../../activities/statuspage';
+import { pollStatusPage } from '../../activities/provider-status-poll';
 import { incidentStateQuery, incidentWorkflowId } from '../../workflows/messages';
 import { startStack, TEST_ENV, TOKENS, type Stack } from '../helpers/stack';
 import { runStorm } from '../../bench/storm';

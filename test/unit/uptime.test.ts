@@ -2,7 +2,7 @@
 // ending exactly at midnight does not mark the next), the worst status of a day over overlapping
 // incidents, no-data days before a component existed, the uptime share, and the rendered bars.
 import { newIncidentState, type IncidentState } from '../../domain/incident';
-import type { ComponentDef } from '../../domain/status';
+import type { ComponentDef } from '../../domain/public-status';
 import { uptimeHistory } from '../../domain/uptime';
 import { statusSnapshot } from '../../status/model';
 import { renderStatusPage } from '../../status/page';

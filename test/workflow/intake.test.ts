@@ -189,3 +189,28 @@ test('asked to roll over, the intake continues-as-new at once and carries what i
     await maybeWriteFixture('intake-rolled-over-resumed-run', intake);
   });
 });
+
+test('a batch sent again after the intake rolled over (an SDK retry landing on the next run) is counted once', async () => {
+  const taskQueue = 'tq-intake-batch-retry';
+  const w = await worker(taskQueue, {});
+  await w.runUntil(async () => {
+    const scope = 'openai-retry';
+    const args = [{ scope, provider: 'openai' }];
+    const batch = { alerts: [alert(1), alert(2), alert(3)], batchId: 'batch-1' };
+    await testEnv().client.workflow.signalWithStart('intakeWorkflow', { workflowId: intakeWorkflowId(scope), taskQueue, args, signal: alertsSignal, signalArgs: [batch] });
+    const intake = testEnv().client.workflow.getHandle(intakeWorkflowId(scope));
+    await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.forwarded === 3, 'batch forwarded');
+    const firstRun = (await intake.describe()).runId;
+    await testEnv().client.workflow.getHandle(intakeWorkflowId(scope), firstRun).signal(intakeRolloverSignal);
+    await waitFor(() => intake.describe(), (d) => d.runId !== firstRun, 'continued-as-new');
+    // The same batch again (Temporal's request-ID dedup does not reach across runs), then a new one.
+    await testEnv().client.workflow.signalWithStart('intakeWorkflow', { workflowId: intakeWorkflowId(scope), taskQueue, args, signal: alertsSignal, signalArgs: [batch] });
+    await testEnv().client.workflow.signalWithStart('intakeWorkflow', {
+      workflowId: intakeWorkflowId(scope), taskQueue, args, signal: alertsSignal, signalArgs: [{ alerts: [alert(4)], batchId: 'batch-2' }],
+    });
+    const after = await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.received === 4 && s.pending === 0 && s.totals.forwarded === 4, 'the new batch forwarded');
+    expect(after.totals.received).toBe(4);
+    const s = await waitFor(() => testEnv().client.workflow.getHandle(incidentWorkflowId(scope)).query(incidentStateQuery), (x) => x.alerts.count === 4, 'incident has 4');
+    expect(s.alerts.count).toBe(4);
+  });
+});

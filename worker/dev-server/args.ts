@@ -1,4 +1,4 @@
-import type { SearchAttributeTypeName } from './search-attributes';
+import type { SearchAttributeTypeName } from './namespace-setup';
 
 export interface StartDevArgsInput {
   dbFilename: string;

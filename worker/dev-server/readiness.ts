@@ -1,7 +1,7 @@
 /** Waiting until a freshly spawned dev server answers (TCP, gRPC health, namespace), or reporting why it never did. */
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { portInUse } from './ports';
 import { diedPromise, startError, type RunningServer } from './process';
 
 export async function waitUntilReady(server: RunningServer, address: string, namespace: string, deadline: number): Promise<void> {
@@ -29,7 +29,8 @@ export async function waitUntilReady(server: RunningServer, address: string, nam
 async function probeOnce(address: string, namespace: string, timeoutMs: number, died: Promise<never>): Promise<void> {
   // Cheap TCP check first: a gRPC connect attempt against a closed port leaves a deadline timer behind (grpc-js
   // waitForReady) that keeps the event loop alive for up to connectTimeout even after the client is closed.
-  if (!(await tcpOpen(address, timeoutMs))) throw new Error(`nothing listening on ${address} yet`);
+  const i = address.lastIndexOf(':');
+  if (!(await portInUse(address.slice(0, i).replace(/^\[|\]$/g, ''), Number(address.slice(i + 1)), timeoutMs))) throw new Error(`nothing listening on ${address} yet`);
   const connection = Connection.lazy({ address, connectTimeout: timeoutMs });
   try {
     await Promise.race([died, connection.ensureConnected()]);
@@ -45,21 +46,4 @@ async function probeOnce(address: string, namespace: string, timeoutMs: number, 
   } finally {
     await connection.close().catch(() => undefined);
   }
-}
-
-function tcpOpen(address: string, timeoutMs: number): Promise<boolean> {
-  const i = address.lastIndexOf(':');
-  const host = address.slice(0, i).replace(/^\[|\]$/g, '');
-  const port = Number(address.slice(i + 1));
-  return new Promise((resolve) => {
-    const sock = net.connect({ host, port });
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
 }

@@ -5,8 +5,7 @@ import { buildStartDevArgs } from './args';
 import { getFreePort } from './ports';
 import { spawnServer } from './process';
 import { waitUntilReady } from './readiness';
-import { ensureRetention } from './retention';
-import { ensureSearchAttributes, INDEXED_VALUE_TYPE, type SearchAttributeTypeName } from './search-attributes';
+import { configureNamespace, INDEXED_VALUE_TYPE, type SearchAttributeTypeName } from './namespace-setup';
 import { lockDataDir } from './instance-lock';
 import { portInUse } from './ports';
 
@@ -103,8 +102,7 @@ async function startLocked(
       // Readiness means *our* child answers: one that failed to bind may still be alive for a moment while
       // another server on the port answered the probe.
       if (server.hasExited() || /address already in use/i.test(server.tail())) throw new Error(`the dev server could not bind ${address}: ${server.tail().split('\n').find((l) => /address already in use/i.test(l)) ?? 'it exited'}`);
-      await ensureSearchAttributes(server, opts.cliPath, address, namespace, opts.searchAttributes, log, deadline);
-      await ensureRetention(server, opts.cliPath, address, namespace, retentionDays, log, deadline);
+      await configureNamespace(server, address, namespace, { retentionDays, searchAttributes: opts.searchAttributes, log, deadline });
     } catch (err) {
       await server.stop();
       const portClash = /address already in use/i.test(server.tail());

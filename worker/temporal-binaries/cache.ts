@@ -1,9 +1,10 @@
 /** The project cache `<binDir>/<name>` plus its `<name>.version` stamp; a pin change makes the entry stale. */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
 import type { Ctx } from './context';
-import { isExecutableFile, sha256File } from './files';
+import { isExecutableFile } from './files';
 import type { BinarySpec, Source } from './versions';
 
 interface Stamp {
@@ -31,39 +32,14 @@ export async function cacheState(spec: BinarySpec, ctx: Ctx): Promise<'ok' | str
   return 'ok';
 }
 
-/** Copy/move `produced` to `<binDir>/<name>` via temp file + rename, then write the stamp the same way. */
+/**
+ * Write `produced` to `<binDir>/<name>`, then its stamp, each atomically (temp file, fsync, rename), so a concurrent
+ * reader never runs a half-written binary. The binary (≈ 100 MB) is read whole: this happens once per pin change.
+ */
 export async function installIntoCache(spec: BinarySpec, ctx: Ctx, produced: string, source: Source): Promise<void> {
-  const dest = path.join(ctx.binDir, spec.name);
-  const tmp = path.join(ctx.binDir, `.${spec.name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    // Same filesystem for everything under binDir: try a rename first, copy otherwise.
-    try {
-      await fsp.rename(produced, tmp);
-    } catch {
-      await fsp.copyFile(produced, tmp);
-    }
-    await fsp.chmod(tmp, 0o755);
-    const sha256 = await sha256File(tmp);
-    await fsyncPath(tmp);
-    await fsp.rename(tmp, dest);
-    const stamp: Stamp = { name: spec.name, version: spec.version, source, sha256, fetchedAt: new Date().toISOString() };
-    await writeFileAtomic(stampPath(spec, ctx), `${JSON.stringify(stamp, null, 2)}\n`);
-  } finally {
-    await fsp.rm(tmp, { force: true }).catch(() => undefined);
-  }
-}
-
-async function writeFileAtomic(file: string, data: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await fsp.writeFile(tmp, data);
-  await fsp.rename(tmp, file);
-}
-
-async function fsyncPath(file: string): Promise<void> {
-  const fh = await fsp.open(file, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
+  const data = await fsp.readFile(produced);
+  await writeFileAtomic(path.join(ctx.binDir, spec.name), data, { mode: 0o755 });
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  const stamp: Stamp = { name: spec.name, version: spec.version, source, sha256, fetchedAt: new Date().toISOString() };
+  await writeFileAtomic(stampPath(spec, ctx), `${JSON.stringify(stamp, null, 2)}\n`);
 }

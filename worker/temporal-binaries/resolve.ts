@@ -107,13 +107,7 @@ async function resolveOne(spec: BinarySpec, ctx: Ctx): Promise<ResolvedBinary> {
 
   // 4-6. fetch, one process at a time per binary
   await fsp.mkdir(ctx.binDir, { recursive: true });
-  const lock = await acquireLock(path.join(ctx.binDir, `.${spec.name}.lock`), ctx, log, async () =>
-    useCache ? (await cacheState(spec, ctx)) === 'ok' : false,
-  );
-  if (lock === 'filled-by-other') {
-    log(`another process fetched ${cached}`);
-    return { path: cached, source: 'cache' };
-  }
+  const release = await acquireLock(path.join(ctx.binDir, `.${spec.name}.lock`), ctx, log);
   try {
     if (useCache && (await cacheState(spec, ctx)) === 'ok') {
       log(`another process fetched ${cached}`);
@@ -137,7 +131,7 @@ async function resolveOne(spec: BinarySpec, ctx: Ctx): Promise<ResolvedBinary> {
       }
     }
   } finally {
-    await lock.release();
+    await release();
   }
   throw notFound(spec, ctx, attempts);
 }

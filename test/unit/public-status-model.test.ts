@@ -1,6 +1,6 @@
 // The public status model: component statuses, public incident statuses and updates, Statuspage JSON.
 import { z } from 'zod';
-import { componentStatuses, pageIndicator, publicStatusForPhase, toPublicIncident, type ComponentDef } from '../../domain/status';
+import { componentStatuses, pageIndicator, publicStatusForPhase, toPublicIncident, type ComponentDef } from '../../domain/public-status';
 import { addTimeline, newIncidentState, type IncidentState, type Phase } from '../../domain/incident';
 import { statusSnapshot } from '../../status/model';
 import { summaryJson, incidentsJson } from '../../status/statuspage-json';

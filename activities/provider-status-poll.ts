@@ -4,7 +4,7 @@
 import { request } from 'undici';
 import { recordAlertsForScope, signalOpenIncident } from '../client/incidents';
 import type { ProviderConfig } from '../config/schema';
-import { parseGoogleIncidents, parseStatuspageSummary, statusPageAction, type UpstreamStatus } from '../domain/statuspage';
+import { parseGoogleIncidents, parseStatuspageSummary, statusPageAction, type UpstreamStatus } from '../domain/provider-status-page';
 import type { Alert } from '../domain/incident';
 import type { ActivityDeps } from './deps';
 

@@ -1,5 +1,5 @@
 // Upstream status pages: Statuspage v2 summary.json and Google's incidents.json, in their real shapes.
-import { isDegraded, parseGoogleIncidents, parseStatuspageSummary, statusPageAction } from '../../domain/statuspage';
+import { isDegraded, parseGoogleIncidents, parseStatuspageSummary, statusPageAction } from '../../domain/provider-status-page';
 
 const summary = (indicator: string, components: [string, string][], incidents: { name: string; status: string; impact: string }[] = []) => ({
   page: { id: 'tymt9n04zgry', name: 'Anthropic', url: 'https://status.anthropic.com', time_zone: 'Etc/UTC', updated_at: '2026-11-22T10:05:11.000Z' },

@@ -5,7 +5,7 @@
 import { componentsFromConfig } from '../status/components';
 import { createStatusMailer, type StatusMailer } from '../status/mailer';
 import { SubscriberStore } from '../status/subscribers';
-import { displayName, IMPACT_BY_SEVERITY, publicTitle, toPublicIncident, type PublicIncident } from '../domain/status';
+import { displayName, IMPACT_BY_SEVERITY, publicTitle, toPublicIncident, type PublicIncident } from '../domain/public-status';
 import type { IncidentState } from '../domain/incident';
 import { findIncident } from '../client/incidents';
 import { incidentStateQuery } from '../workflows/messages';
