@@ -1,4 +1,4 @@
-// Diagnostics (seed 000's checklist): network (DNS, TCP, TLS + certificate expiry), credentials (primary
+// Diagnostics (the runbook's checklist): network (DNS, TCP, TLS + certificate expiry), credentials (primary
 // and backup key), rate limits, quota/billing, the provider's status page, model availability and the
 // incident's recent alert samples. The checks run in parallel, each bounded by the probe timeout; the
 // root cause is chosen by domain/diagnosis.ts. Keys are read from the environment here and never

@@ -1,4 +1,4 @@
-// Recovery steps before failover (seed 000). lifeline does not carry the application's traffic, so
+// Recovery steps before failover. lifeline does not carry the application's traffic, so
 // "use the backup key", "throttle", "use a cheaper model" and "enable caching" are published as hints
 // on the route of every chain that uses the provider; the check after a step asks whether the provider
 // works when used that way (e.g. with the backup key, or at the backup endpoint).

@@ -1,7 +1,7 @@
 // bench/failover: how fast a chain's route moves off a failing provider, end to end on the embedded dev
 // server with real activities against sim/ (probe every 1 s). Per trial: inject the fault, time until
 // the route no longer sends traffic to openai; heal, time until the configured weights are back and the
-// incident is closed. Prints p50/p95 beside seed 004's KPIs.
+// incident is closed. Prints p50/p95 beside the runbook's KPIs.
 // Mode `flap`: fault, failover, heal; once failback has put some traffic back on openai (phase
 // `restoring`), fault again → time until openai carries no traffic again, and check that the same incident
 // counted the flap. Failback steps last 1 s in this mode so the re-failure lands mid-failback.
@@ -52,7 +52,7 @@ recovery: { shiftStepMs: ${shiftStepMs}, failbackHealthyForMs: 200, failbackChec
 }
 
 function printTable(title: string, m: Record<string, number[]>, kpi: Record<string, number>): void {
-  process.stdout.write(`\n${title}      p50        p95        seed 004 KPI\n`);
+  process.stdout.write(`\n${title}      p50        p95        runbook KPI\n`);
   for (const k of Object.keys(m)) {
     process.stdout.write(`  ${k.padEnd(12)} ${sec(pct(m[k], 50)).padStart(9)}  ${sec(pct(m[k], 95)).padStart(9)}   ${kpi[k] ? `< ${kpi[k] / 1000} s` : ''}\n`);
   }

@@ -262,7 +262,7 @@ export const configSchema = z
     notifications: notificationsSchema,
     recovery: z
       .strictObject({
-        /** Wait between a traffic-shift step and its validation probe (seed 004: ~2 min in production). */
+        /** Wait between a traffic-shift step and its validation probe (about 2 min in production). */
         shiftStepMs: duration.default(30_000),
         /** Failback begins once the provider has been continuously healthy this long. */
         failbackHealthyForMs: duration.default(120_000),

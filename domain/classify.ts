@@ -64,7 +64,7 @@ export function classifyObservation(o: ProbeObservation, latencyThresholdMs = 30
   return 'unknown';
 }
 
-/** Human-facing recommendations per root cause (seed 000's diagnostic checklist, reworded). */
+/** Human-facing recommendations per root cause (the runbook's diagnostic checklist, reworded). */
 export const RECOMMENDATIONS: Record<FailureCategory, string[]> = {
   network: ['Check DNS resolution and firewall rules towards the provider', 'Try the backup endpoint', 'Fail over while connectivity is restored'],
   authentication: ['Rotate or restore the API key', 'Check the key permissions and region', 'Switch to the backup key'],

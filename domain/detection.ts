@@ -1,5 +1,5 @@
 // Detection windows: turns a stream of classified probe outcomes into "unhealthy" / "healthy" verdicts.
-// Thresholds come from seed 004 (failover triggers): 3 consecutive failures, 5xx share > 5 %, 429 share
+// Thresholds come from the runbook (failover triggers): 3 consecutive failures, 5xx share > 5 %, 429 share
 // > 10 %, p95 latency > 3,000 ms over a window; plus flap suppression (a minimum dwell in a state) and
 // recovery after M consecutive successes. Pure and serialisable, so activities and tests share it.
 

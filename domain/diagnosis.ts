@@ -1,4 +1,4 @@
-// Root-cause selection from the diagnostic checklist (seed 000). Pure: the checks are gathered by
+// Root-cause selection from the diagnostic checklist. Pure: the checks are gathered by
 // activities, this file only weighs their findings, so the decision is unit-testable and replay-safe.
 import { RECOMMENDATIONS, type FailureCategory } from './classify';
 import type { DiagnosticCheck, Diagnosis } from './incident';

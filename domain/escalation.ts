@@ -1,4 +1,4 @@
-// Escalation levels (seed 000): level1 pages the technical lead; level2 adds the incident commander and
+// Escalation levels: level1 pages the technical lead; level2 adds the incident commander and
 // communications; level3 adds business impact and the executive. The starting level follows impact.
 import type { ImpactLevel } from './impact';
 

@@ -1,5 +1,5 @@
 // Turning a stream of probe outcomes into health transitions: N consecutive failures make a provider
-// unhealthy (seed 004: 3), M consecutive successes make it healthy again. Pure, so the probing activity
+// unhealthy (runbook: 3), M consecutive successes make it healthy again. Pure, so the probing activity
 // and the unit tests share it.
 
 export interface HealthThresholds {

@@ -1,5 +1,5 @@
 // Impact assessment: which services and how many users a provider failure touches, and how bad that is.
-// Default rules follow the downtime guide (seed 000): >3 services or >10,000 users is critical,
+// Default rules follow the downtime guide: >3 services or >10,000 users is critical,
 // >1 service or >1,000 users is high, >100 users is medium, anything else low.
 
 export type ImpactLevel = 'critical' | 'high' | 'medium' | 'low';

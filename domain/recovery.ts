@@ -1,4 +1,4 @@
-// Recovery procedures per root cause (seed 000), as an ordered plan. Pure: the incident workflow walks
+// Recovery procedures per root cause, as an ordered plan. Pure: the incident workflow walks
 // the plan, checks the provider after each step and stops at the first step that works.
 //
 // lifeline does not carry the application's traffic. Steps such as "use the backup key", "throttle",

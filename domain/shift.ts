@@ -1,4 +1,4 @@
-// Traffic-shift plans (seed 004): the sequence of weight tables an immediate, gradual, canary or
+// Traffic-shift plans: the sequence of weight tables an immediate, gradual, canary or
 // failback shift walks through. Pure, so the trafficShiftWorkflow only applies, waits and validates.
 import { compactWeights, planImmediateFailover, type Weights } from './failover';
 

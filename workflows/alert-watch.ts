@@ -1,4 +1,4 @@
-// Inside incidentWorkflow: what alerts tell beyond their count. Kinds seen choose the channels (seed 003
+// Inside incidentWorkflow: what alerts tell beyond their count. Kinds seen choose the channels (the runbook
 // routing); arrival times per kind drive the repeat-alert rule; services named in `details.services`
 // re-assess impact. Every change lands on the timeline with its reason. Bounded memory: arrival times
 // are pruned to the rule's window, named services are capped.

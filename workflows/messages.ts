@@ -287,7 +287,7 @@ export interface ShiftRequest {
   to?: string;
   /** kind `set`: the exact weights an operator asked for. */
   weights?: Weights;
-  /** Wait between a step and its validation probe (seed 004: minutes in production). */
+  /** Wait between a step and its validation probe (runbook: minutes in production). */
   stepDelayMs?: number;
   /** failback: how long the returning provider must be continuously healthy before the first step. */
   healthyForMs?: number;

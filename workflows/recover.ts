@@ -1,5 +1,5 @@
 // The recover and restore phases of incidentWorkflow: the recovery procedure for the diagnosed root cause
-// (seed 000), checking the provider after each step and stopping at the first that works; then failover,
+//, checking the provider after each step and stopping at the first that works; then failover,
 // and later failback, as traffic shifts queued at each chain's routing entity (which runs them one at a
 // time and owns them: a failback outlives an incident resolved mid-way).
 import { condition, getExternalWorkflowHandle, sleep, workflowInfo } from '@temporalio/workflow';

@@ -1,4 +1,4 @@
-// trafficShiftWorkflow: one traffic shift on one chain (seed 004): immediate, gradual, canary, failback or
+// trafficShiftWorkflow: one traffic shift on one chain: immediate, gradual, canary, failback or
 // an operator's exact weights. Always a child of the chain's routingWorkflow, which runs its queue one
 // shift at a time (automatic and operator shifts alike), so shifts of a chain never interleave.
 // Every step goes through the routingWorkflow (the single writer) with a deterministic Update ID, so a

@@ -1,7 +1,7 @@
 import { assessImpact, levelForSeverity, DEFAULT_IMPACT_RULES } from '../../domain/impact';
 import { nextLevel, rolesForLevel, startingLevel } from '../../domain/escalation';
 
-describe('assessImpact (seed 000 thresholds)', () => {
+describe('assessImpact (runbook thresholds)', () => {
   test.each([
     [[{ id: 'a', users: 50 }], 'low', 'SEV4'],
     [[{ id: 'a', users: 101 }], 'medium', 'SEV3'],
@@ -29,7 +29,7 @@ describe('assessImpact (seed 000 thresholds)', () => {
   });
 });
 
-describe('escalation levels (seed 000)', () => {
+describe('escalation levels', () => {
   test('starting level follows impact', () => {
     expect(startingLevel('critical')).toBe(3);
     expect(startingLevel('high')).toBe(2);

@@ -84,7 +84,7 @@ test('the PagerDuty summary is cut to 1,024 characters without splitting a chara
   expect(truncateSummary('short  text\n')).toBe('short text');
 });
 
-test('routing per alert kind follows seed 003 and picks the configured targets per notification kind', () => {
+test('routing per alert kind follows the runbook and picks the configured targets per notification kind', () => {
   expect(channelsForKinds(['error_rate'], routing)).toEqual(['slack', 'pagerduty']);
   expect(channelsForKinds(['latency'], routing)).toEqual(['slack', 'email']);
   expect(channelsForKinds(['quota'], routing)).toEqual(['email']);
@@ -120,7 +120,7 @@ test('impact re-assessment only widens: more services raise the level, the same 
 
 describe('notifications config', () => {
   const base = 'providers: [{ id: openai, kind: openai, baseUrl: "sim:openai" }]\n';
-  test('defaults: seed 003 routing, no channels, bundled templates', () => {
+  test('defaults: runbook routing, no channels, bundled templates', () => {
     const c = parseConfig(base);
     expect(c.notifications.routing.error_rate).toEqual({ channels: ['slack', 'pagerduty'], escalateAfter: 2, withinMs: 180_000 });
     expect(c.notifications.default).toEqual({ channels: ['email'], escalateAfter: 5, withinMs: 600_000 });

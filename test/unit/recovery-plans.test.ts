@@ -26,7 +26,7 @@ describe('selectRootCause', () => {
 describe('recoveryPlan', () => {
   const all = { backupKey: true, backupEndpoint: true, cheaperModel: true };
   const actions = (cause: Parameters<typeof recoveryPlan>[0], caps = all) => recoveryPlan(cause, caps).map((s) => `${s.action}${s.available ? '' : '(n/a)'}`);
-  test('per root cause, always ending in failover (seed 000)', () => {
+  test('per root cause, always ending in failover', () => {
     expect(actions('rate_limit')).toEqual(['use_backup_key', 'throttle', 'failover']);
     expect(actions('authentication')).toEqual(['use_backup_key', 'failover']);
     expect(actions('network')).toEqual(['retry_with_backoff', 'use_backup_endpoint', 'failover']);

@@ -63,7 +63,7 @@ test('Markdown table cells survive pipes and newlines', async () => {
   expect(md).toContain('| note | a \\| b c |');
 });
 
-test('failover KPIs: met, missed and n/a against seed 004 targets', () => {
+test('failover KPIs: met, missed and n/a against runbook targets', () => {
   const s = finalState();
   s.faultAt = '2026-11-01T10:00:00.000Z';
   s.detectedAt = '2026-11-01T10:00:45.000Z'; // 45 s: detection missed

@@ -71,7 +71,7 @@ test('a channel that is down is retried with backoff and recorded; the others de
     expect(final.status).toBe('resolved');
 
     const by = (ch: string, kind: string) => calls.filter((c) => c.channel === ch && c.notification.kind === kind);
-    // error_rate routes to Slack + PagerDuty (seed 003), not email.
+    // error_rate routes to Slack + PagerDuty, not email.
     expect(calls.some((c) => c.channel === 'email')).toBe(false);
     expect(by('slack', 'page')).toHaveLength(1); // not re-sent while PagerDuty was retried
     expect(by('slack', 'resolved')).toHaveLength(1);
@@ -88,7 +88,7 @@ test('a channel that is down is retried with backoff and recorded; the others de
   });
 });
 
-test('repeated alerts of a kind escalate one level (seed 003: 2 error-rate alerts within 3 min); acknowledging notifies PagerDuty', async () => {
+test('repeated alerts of a kind escalate one level (runbook: 2 error-rate alerts within 3 min); acknowledging notifies PagerDuty', async () => {
   const calls: Delivery[] = [];
   const acts = activities(50, async (d) => {
     calls.push(d);
