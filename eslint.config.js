@@ -29,7 +29,8 @@ module.exports = tseslint.config(
   },
   {
     // The layering: domain/ below everything; workflows/ on domain/ and the *types* of activities/ only
-    // (the workflow bundle must not pull in I/O code); api/ and cli/ never reach into activities/.
+    // (the workflow bundle must not pull in I/O code); api/ and cli/ never reach into activities/;
+    // render/, channels/ and publishers/ stay below activities/ (config/ and api/ load them).
     files: ['**/*.ts'],
     plugins: { boundaries },
     settings: {
@@ -44,6 +45,10 @@ module.exports = tseslint.config(
           { from: { element: { type: 'workflows' } }, disallow: { to: { element: { type: '!{domain,workflows,activities}' } } }, message: 'workflows/ import only domain/, workflows/ and activity types' },
           { from: { element: { type: 'workflows' } }, disallow: { to: { element: { type: 'activities' } }, dependency: { kind: 'value' } }, message: 'workflows/ may import activities/ only with `import type`' },
           { from: { element: { type: '{api,cli}' } }, disallow: { to: { element: { type: 'activities' } } }, message: 'api/ and cli/ never import activities/' },
+          { from: { element: { type: 'render' } }, disallow: { to: { element: { type: '!{render,domain}' } } }, message: 'render/ imports only render/ and domain/' },
+          // Channels and route targets are loaded by config/ and api/: they may not pull activity code in.
+          { from: { element: { type: '{channels,publishers}' } }, disallow: { to: { element: { type: '{activities,workflows}' } }, dependency: { kind: 'value' } }, message: 'channels/ and publishers/ may import activities/ and workflows/ only with `import type`' },
+          { from: { element: { type: '{channels,publishers}' } }, disallow: { to: { element: { type: '{api,cli,worker,client}' } } }, message: 'channels/ and publishers/ do not import api/, cli/, worker/ or client/' },
         ],
       }],
     },
