@@ -15,7 +15,7 @@ import { historyIsClosed } from '../domain/history';
 import { fetchHistoryJson } from '../client/history';
 import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-store';
 import { summarize } from '../domain/incident';
-import { renderReport } from './report-render';
+import { renderReport } from '../render/report';
 import { incidentRouteChanges } from './report';
 import type { ActivityDeps } from './deps';
 import type { ArchiveRequest } from './types';

@@ -11,7 +11,7 @@ function activeMaintenance(deps: ActivityDeps, components: string[]): IncidentCo
   const w = maintenanceFromConfig(deps.config).find((m) => isInMaintenance(m, now) && m.components.some((c) => components.includes(c)));
   return w ? { id: w.id, title: w.title } : null;
 }
-import { deliveryTargets } from './channels';
+import { channelCarries, deliveryTargets, threadingChannels } from '../channels';
 import { servicesWithShare } from '../domain/impact';
 import { getRoute } from '../client/routes';
 
@@ -51,7 +51,9 @@ export function createContextActivities(deps: ActivityDeps) {
         maxRepeats: config.escalation.maxRepeats,
         statusUpdateMs: config.statusUpdates,
         maintenance: activeMaintenance(deps, [provider, ...services.map((s) => s.id)]),
-        channels: deliveryTargets(config),
+        channels: deliveryTargets(config.notifications),
+        carries: channelCarries(),
+        threading: threadingChannels(),
         alertRouting: { routes: config.notifications.routing, fallback: config.notifications.default },
         serviceCatalog: config.services.map((s) => ({ id: s.id, users: s.users })),
         deliveryRetry: config.notifications.retry,

@@ -3,22 +3,32 @@
 // notification's dedup key (Message-ID, PagerDuty dedup_key, Slack ts upsert, webhook delivery id).
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from './deps';
-import { buildChannels } from './channels';
-import { dedupKeyFor, recipientsFor, type Channel } from './notify';
-import { TemplateError } from './templates';
+import { createChannels } from '../channels';
+import { storeFor } from '../store';
+import { dedupKeyFor, logChannel, recipientsFor, type Channel } from './notify';
+import { TemplateError } from '../render/messages';
 import type { Delivery, DeliveryResult } from './types';
+
+/** The log channel and every configured one; channels passed in by the caller (tests, embedders) replace those by name. */
+export function buildChannels(deps: ActivityDeps, overrides: Channel[] = []): Map<string, Channel> {
+  const n = deps.config.notifications;
+  const env = deps.env ?? process.env;
+  const list = [logChannel(deps), ...createChannels(n, { env, dataDir: deps.config.dataDir, templatesDir: n.templatesDir, docs: storeFor(deps.config, env) })];
+  return new Map([...list, ...overrides].map((c) => [c.name, c]));
+}
 
 export function createDeliverActivities(deps: ActivityDeps, overrides?: Channel[]) {
   const channels = buildChannels(deps, overrides);
   return {
-    async deliverNotification({ channel, notification, slackTs }: Delivery): Promise<DeliveryResult> {
+    // `slackTs`: deliveries scheduled by workflow code from before `ref` (still accepted).
+    async deliverNotification({ channel, notification, ref, slackTs }: Delivery): Promise<DeliveryResult> {
       const ch = channels.get(channel);
       if (!ch) throw ApplicationFailure.nonRetryable(`channel "${channel}" is not configured`, 'UnknownChannel');
       const dedupKey = dedupKeyFor(notification);
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       try {
-        const r = (await ch.send(notification, recipientsFor(deps, notification.roles), dedupKey, { slackTs })) ?? {};
+        const r = (await ch.send(notification, recipientsFor(deps, notification.roles), dedupKey, { ref: ref ?? slackTs })) ?? {};
         deps.metrics?.delivered(channel, r.status ?? 'delivered', seconds());
         deps.logger.debug({ channel, dedupKey, status: r.status ?? 'delivered' }, 'notification delivered');
         return { channel, status: r.status ?? 'delivered', ...(r.ref ? { ref: r.ref } : {}), ...(r.detail ? { detail: r.detail } : {}) };

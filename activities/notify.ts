@@ -1,28 +1,11 @@
-// Notifications. This slice ships the log channel (structured pino lines); Slack, email, PagerDuty and
-// webhooks plug in behind the same Channel interface. Each delivery carries a dedup key built from the
-// incident, kind and sequence, so a retried activity is recognisable downstream.
+// Notifications: the built-in log channel (structured pino lines), the recipients of a notification and
+// its dedup key (incident, kind and sequence, so a retried activity is recognisable downstream). The other
+// channels live in channels/, behind the same Channel interface.
+import type { Channel, Recipient } from '../channels/channel';
 import type { ActivityDeps } from './deps';
 import type { Notification } from './types';
 
-export interface Recipient {
-  role: string;
-  name: string;
-  email?: string;
-  slack?: string;
-  pagerdutyRoutingKeyEnv?: string;
-}
-
-/** What a channel may report back; `ref` is kept by the workflow (e.g. the Slack ts to update later). */
-export interface ChannelResult {
-  status?: 'delivered' | 'skipped';
-  ref?: string;
-  detail?: string;
-}
-
-export interface Channel {
-  name: string;
-  send(n: Notification, recipients: Recipient[], dedupKey: string, opts?: { slackTs?: string }): Promise<void | ChannelResult>;
-}
+export type { Channel, ChannelResult, Recipient } from '../channels/channel';
 
 /** The people holding the given roles, from `escalation.roles`. */
 export function recipientsFor(deps: ActivityDeps, roles: string[]): Recipient[] {

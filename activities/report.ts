@@ -10,10 +10,9 @@ import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
 import { fetchHistoryJson } from '../client/history';
 import { storeFor } from '../store';
-import { BUNDLED_TEMPLATES_DIR, renderReport } from './report-render';
+import { BUNDLED_TEMPLATES_DIR } from '../render/bundled';
+import { renderReport } from '../render/report';
 import type { ActivityDeps } from './deps';
-
-export { BUNDLED_TEMPLATES_DIR } from './report-render';
 
 export async function renderPostmortem(state: IncidentState, templatesDir = BUNDLED_TEMPLATES_DIR, history?: HistoryJson, routeChanges?: RouteChangeInput[]): Promise<string> {
   return renderReport(buildReportModel(state, history, { routeChanges }), 'md', templatesDir);

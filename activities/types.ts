@@ -39,6 +39,10 @@ export interface IncidentContext {
   maintenance?: { id: string; title: string } | null;
   /** Configured delivery targets ('log', 'slack', 'email', 'pagerduty', 'webhook:<name>'). Absent in old histories. */
   channels?: string[];
+  /** Per routing name, the notification kinds the channel delivers (channels/). Absent in old histories. */
+  carries?: Record<string, string[]>;
+  /** Routing names of the channels that thread (get their first delivery's ref back). Absent in old histories. */
+  threading?: string[];
   alertRouting?: AlertRouting;
   /** Every configured service, so alerts naming more services can re-assess impact. */
   serviceCatalog?: AffectedService[];
@@ -84,7 +88,9 @@ export interface Notification {
 export interface Delivery {
   channel: string;
   notification: Notification;
-  /** The Slack incident message's ts from an earlier delivery: update it rather than post a new one. */
+  /** The ref of this target's earlier delivery for the incident, for a threading channel (Slack: the message ts to update). */
+  ref?: string;
+  /** @deprecated the name of `ref` in deliveries scheduled before it (Slack only); read, never written. */
   slackTs?: string;
 }
 

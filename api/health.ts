@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { LifelineConfig } from '../config/schema';
 import { notificationSecretEnvs } from '../config/notifications';
+import { deliveryTargets } from '../channels';
 import { withinDeadline } from '../client/bounded';
 import { monitorWorkflowId, routingWorkflowId } from '../workflows/messages';
 import { probeTaskQueue } from '../domain/task-queues';
@@ -76,8 +77,7 @@ async function channels(config: LifelineConfig, env: NodeJS.ProcessEnv): Promise
   const secrets = notificationSecretEnvs(config);
   const missing = secrets.filter(([, name]) => !env[name]).map(([where, name]) => `${where} (${name})`);
   if (missing.length) throw new Error(`secrets not set: ${missing.join(', ')}`);
-  const n = config.notifications;
-  const targets = [n.slack && 'slack', n.email && 'email', n.pagerduty && 'pagerduty', ...n.webhooks.map((w) => `webhook:${w.name}`)].filter(Boolean);
+  const targets = deliveryTargets(config.notifications).filter((t) => t !== 'log');
   return `${targets.length ? targets.join(', ') : 'log only'}; ${secrets.length} secret(s) set`;
 }
 

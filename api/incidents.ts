@@ -13,7 +13,7 @@ import { buildReportModel } from '../domain/report';
 import { renderTimelineSvg } from '../domain/timeline-svg';
 import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
-import { renderReport } from '../activities/report-render';
+import { renderReport } from '../render/report';
 import { CONTENT_TYPES, reportFormatFor } from './report-format';
 import { actionUpdateId, executeIdempotentUpdate } from '../client/idempotent-update';
 import { idempotencyHeaders, idempotencyKeyOf } from './idempotency';

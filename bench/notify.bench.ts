@@ -8,7 +8,7 @@ import { Agent } from 'node:https';
 import { startStack, TOKENS, type Stack } from '../test/helpers/stack';
 import { startPagerDutyFake, startSlackFake, startSmtp, startWebhookReceiver } from '../test/helpers/fakes';
 import { waitFor } from '../test/helpers/wait';
-import { pagerdutyChannel } from '../activities/channels/pagerduty';
+import { pagerdutyChannel } from '../channels/pagerduty';
 import { incidentWorkflowId } from '../workflows/messages';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);

@@ -17,8 +17,9 @@ import { incidentSummary, phaseText, stateLine, table, weightsText } from './out
 import { completionScript } from './completion';
 import { fetchStatus, renderStatus, watchStatus } from './status';
 import { setTimeout as delay } from 'node:timers/promises';
-import { checkTemplates } from '../activities/templates';
+import { checkTemplates } from '../render/messages';
 import { notificationSecretEnvs } from '../config/notifications';
+import { publisherSecretEnvs } from '../publishers';
 import { readSecuredConnection } from '../client/connect';
 
 // Resolved at call time, so tests (and `lifeline … | head`) see what is written.
@@ -123,7 +124,7 @@ Examples:
       out(`${file}: ok — ${config.providers.length} provider(s), ${config.chains.length} chain(s), ${config.services.length} service(s)`);
       for (const p of config.providers) if (p.apiKeyEnv && !process.env[p.apiKeyEnv]) out(`warning: providers.${p.id}.apiKeyEnv: ${p.apiKeyEnv} is not set`);
       for (const m of missing) out(`warning: auth.tokens: ${m} is not set`);
-      for (const [where, env] of notificationSecretEnvs(config)) if (!process.env[env]) out(`warning: ${where}: ${env} is not set`);
+      for (const [where, env] of [...notificationSecretEnvs(config), ...publisherSecretEnvs(config.publishers)]) if (!process.env[env]) out(`warning: ${where}: ${env} is not set`);
     });
 
   const temporal = program.command('temporal').description('Temporal binaries');

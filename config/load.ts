@@ -68,9 +68,4 @@ export function loadConfig(path: string): LifelineConfig {
   return parseConfig(text, path);
 }
 
-/** Secrets are read from the environment by name at the moment they are needed, never copied into config. */
-export function readSecret(envVar: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (!envVar) return undefined;
-  const v = env[envVar];
-  return v && v.length > 0 ? v : undefined;
-}
+export { readSecret } from './env-name';

@@ -5,8 +5,9 @@ import { DEFAULT_IMPACT_RULES } from '../domain/impact';
 import { notificationsSchema, withMailServer } from './notifications';
 import { smtpSchema } from './smtp';
 import { temporalCodecSchema, temporalTlsSchema } from './temporal';
+import { envName } from './env-name';
+import { publisherConfigShape } from '../publishers';
 
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
 const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must start with a lower-case letter or digit, then letters, digits, "_", "." or "-"');
 const duration = z.number().int().positive();
 const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL');
@@ -271,22 +272,8 @@ export const configSchema = z
     /** Where route changes are published besides the built-in table at GET /v1/routes. */
     publishers: z
       .strictObject({
-        webhook: z
-          .strictObject({
-            url: z.url(),
-            /** HMAC-SHA256 secret, by environment variable name; the body is signed in X-Lifeline-Signature. */
-            secretEnv: envName,
-          })
-          .optional(),
-        litellm: z
-          .strictObject({
-            url: z.url(),
-            /** The proxy's admin (master) key, by environment variable name. */
-            apiKeyEnv: envName.optional(),
-            /** Per chain, per provider: the LiteLLM deployment (model_info.id) whose weight lifeline sets. */
-            deployments: z.record(z.string(), z.record(z.string(), z.string().min(1))),
-          })
-          .optional(),
+        // One section per external target (webhook, litellm), from publishers/index.ts.
+        ...publisherConfigShape(),
         /**
          * How a target that refuses a route is retried (until it takes it or a newer version replaces it):
          * each attempt is bounded by attemptTimeoutMs, the wait between attempts doubles from initialIntervalMs

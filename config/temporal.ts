@@ -1,7 +1,7 @@
 // Connection security for a Temporal cluster: TLS (mTLS for Temporal Cloud) and the payload codec's keys.
 import { z } from 'zod';
 
-const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)');
+import { envName } from './env-name';
 
 /**
  * TLS to a Temporal cluster. Each PEM comes from a file (`*File`) or from an environment variable holding

@@ -1,9 +1,11 @@
-// Per-alert-kind routing and the repeat-alert escalation rule: which channels page for an
-// alert kind, and "N alerts of one kind within a window escalate one level". Pure: the workflow runs it.
+// Per-alert-kind routing and the repeat-alert escalation rule: which channels page for an alert kind,
+// and "N alerts of one kind within a window escalate one level". Pure: the workflow runs it. Channel
+// names and what each carries come from the channel list (channels/index.ts) through the incident's
+// context; this file holds no list of channels of its own.
 import type { AlertKind } from './incident';
 
-export const CHANNEL_NAMES = ['slack', 'email', 'pagerduty', 'webhook'] as const;
-export type ChannelName = (typeof CHANNEL_NAMES)[number];
+/** A channel's routing name ('slack', 'email', 'webhook', …; config validates it against channels/). */
+export type ChannelName = string;
 
 export interface AlertRoute {
   channels: ChannelName[];
@@ -11,7 +13,7 @@ export interface AlertRoute {
   withinMs: number;
 }
 
-// Seed 003: high response time → Slack + email, 3 within 5 min; high error rate → Slack + PagerDuty,
+// Defaults: high response time → Slack + email, 3 within 5 min; high error rate → Slack + PagerDuty,
 // 2 within 3 min; anything else → email, 5 within 10 min. Outages page at least as hard as error rates.
 export const DEFAULT_ALERT_ROUTING: Partial<Record<AlertKind, AlertRoute>> = {
   outage: { channels: ['slack', 'pagerduty', 'email'], escalateAfter: 2, withinMs: 180_000 },
@@ -32,8 +34,7 @@ export function routeFor(kind: AlertKind, routing: AlertRouting): AlertRoute {
 /** The channels an incident pages on: the union over the alert kinds seen (a declared incident: the fallback). */
 export function channelsForKinds(kinds: AlertKind[], routing: AlertRouting): ChannelName[] {
   const routes = kinds.length ? kinds.map((k) => routeFor(k, routing)) : [routing.fallback];
-  const wanted = new Set(routes.flatMap((r) => r.channels));
-  return CHANNEL_NAMES.filter((c) => wanted.has(c));
+  return [...new Set(routes.flatMap((r) => r.channels))];
 }
 
 /**
@@ -52,17 +53,23 @@ export function pruneArrivals(arrivals: number[], route: AlertRoute, now: number
   return arrivals.filter((t) => now - t <= route.withinMs).slice(-route.escalateAfter);
 }
 
-// Which kinds of notification each channel carries: PagerDuty only pages, acknowledges and resolves;
-// email skips acknowledgements (the team sees those in Slack); Slack, webhooks and the log get all.
-const KIND_CHANNELS: Record<string, ChannelName[]> = {
-  page: ['slack', 'email', 'pagerduty', 'webhook'],
-  status_update: ['slack', 'email', 'webhook'],
-  acknowledged: ['slack', 'pagerduty', 'webhook'],
-  resolved: ['slack', 'email', 'pagerduty', 'webhook'],
+/**
+ * What each channel carried in incidents whose context predates `carries` (recorded histories replay
+ * with it). Frozen: a new channel declares its own `carries` in its file and reaches the workflow
+ * through the context.
+ */
+export const LEGACY_CARRIES: Record<ChannelName, string[]> = {
+  slack: ['page', 'status_update', 'acknowledged', 'resolved'],
+  email: ['page', 'status_update', 'resolved'],
+  pagerduty: ['page', 'acknowledged', 'resolved'],
+  webhook: ['page', 'status_update', 'acknowledged', 'resolved'],
 };
 
-/** The configured targets ('log', 'slack', 'webhook:<name>', …) one notification goes to. */
-export function deliveryTargetsFor(kind: string, routed: ChannelName[], configured: string[]): string[] {
-  const wanted = new Set((KIND_CHANNELS[kind] ?? []).filter((c) => routed.includes(c)));
-  return configured.filter((t) => t === 'log' || wanted.has(t.split(':')[0] as ChannelName));
+/** The configured targets ('log', 'slack', 'webhook:<name>', …) one notification goes to; the log gets all. */
+export function deliveryTargetsFor(kind: string, routed: ChannelName[], configured: string[], carries: Record<ChannelName, string[]> = LEGACY_CARRIES): string[] {
+  const wanted = (t: string) => {
+    const name = t.split(':')[0];
+    return routed.includes(name) && (carries[name] ?? []).includes(kind);
+  };
+  return configured.filter((t) => t === 'log' || wanted(t));
 }

@@ -1,14 +1,13 @@
 // Status emails to subscribers: the double opt-in confirmation, and incident updates with an
 // unsubscribe link (and List-Unsubscribe header) in every message. nodemailer over SMTP.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { LifelineConfig } from '../config/schema';
 import { readSecret } from '../config/load';
 import { displayName, type PublicIncident, type PublicUpdate } from '../domain/public-status';
 import type { SubscriberStore } from './subscribers';
-import { bundledTemplatesDir } from './templates-dir';
+import { BUNDLED_TEMPLATES_DIR } from '../render/bundled';
+import { renderFile } from '../render/engine';
 import { pageName as pageNameOf } from './components';
 
 export interface StatusMailer {
@@ -23,12 +22,12 @@ export function baseUrl(config: LifelineConfig): string {
 
 function render(dir: string, name: string, data: object): { text: string; html: string } {
   // HTML is escaped; plain text must not be (a link would become "token&#x3D;…").
-  const load = (ext: string) => Handlebars.compile(readFileSync(join(dir, 'email', `${name}.${ext}.hbs`), 'utf8'), { strict: true, noEscape: ext === 'txt' });
-  return { text: load('txt')(data), html: load('html')(data) };
+  const file = (ext: string) => join(dir, 'email', `${name}.${ext}.hbs`);
+  return { text: renderFile(file('txt'), data, false), html: renderFile(file('html'), data, true) };
 }
 
 /** null when no `smtp:` section is configured or `statusPage.subscriptions` is false (no sign-up, no mail). */
-export function createStatusMailer(config: LifelineConfig, env: NodeJS.ProcessEnv = process.env, templatesDir = bundledTemplatesDir()): StatusMailer | null {
+export function createStatusMailer(config: LifelineConfig, env: NodeJS.ProcessEnv = process.env, templatesDir = BUNDLED_TEMPLATES_DIR): StatusMailer | null {
   const smtp = config.smtp;
   if (!smtp || !config.statusPage.subscriptions) return null;
   const user = readSecret(smtp.userEnv, env);

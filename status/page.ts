@@ -1,21 +1,10 @@
-// Server-rendered status page (Handlebars, HTML-escaped by default), from templates/status-page.html.hbs.
-import { readFileSync } from 'node:fs';
+// Server-rendered status page (HTML-escaped), from templates/status-page.html.hbs through render/.
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
 import type { ComponentStatus } from '../domain/public-status';
 import type { UptimeDay } from '../domain/uptime';
+import { BUNDLED_TEMPLATES_DIR } from '../render/bundled';
+import { compileFile, STATUS_LABELS as LABEL } from '../render/engine';
 import type { StatusSnapshot } from './model';
-import { bundledTemplatesDir } from './templates-dir';
-
-const LABEL: Record<ComponentStatus, string> = {
-  operational: 'Operational',
-  degraded_performance: 'Degraded performance',
-  partial_outage: 'Partial outage',
-  major_outage: 'Major outage',
-  under_maintenance: 'Under maintenance',
-};
-
-const fmt = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 
 /** Bar geometry of the uptime history (an inline SVG per component: no script, no external file). */
 const BAR_W = 3;
@@ -39,12 +28,8 @@ function uptimeView(s: StatusSnapshot) {
   }]));
 }
 
-export function renderStatusPage(s: StatusSnapshot, templatesDir = bundledTemplatesDir()): string {
-  const hbs = Handlebars.create();
-  hbs.registerHelper('when', (iso: string) => fmt(iso));
-  hbs.registerHelper('label', (status: ComponentStatus) => LABEL[status] ?? status);
-  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-  const template = hbs.compile(readFileSync(join(templatesDir, 'status-page.html.hbs'), 'utf8'), { strict: false });
+export function renderStatusPage(s: StatusSnapshot, templatesDir = BUNDLED_TEMPLATES_DIR): string {
+  const template = compileFile(join(templatesDir, 'status-page.html.hbs'), true);
   const days = new Map<string, StatusSnapshot['incidents']>();
   for (const i of s.incidents.filter((x) => x.status === 'resolved')) {
     const day = i.startedAt.slice(0, 10);

@@ -28,17 +28,26 @@ export interface DeliveryQueue {
   drain(): Promise<void>;
 }
 
-/** `retry` gives the configured policy once the incident's context is known (undefined: the legacy one). */
-export function createDeliveryQueue(state: IncidentState, retry: () => RetrySettings | undefined = () => undefined): DeliveryQueue {
+// Contexts recorded before channels declared `threads`: only Slack threaded.
+const LEGACY_THREADING = ['slack'];
+
+/**
+ * `retry` gives the configured policy once the incident's context is known (undefined: the legacy one);
+ * `threading` the routing names of the channels that get their first delivery's ref back (context.threading).
+ */
+export function createDeliveryQueue(state: IncidentState, retry: () => RetrySettings | undefined = () => undefined, threading: () => string[] | undefined = () => undefined): DeliveryQueue {
   const queues = new Map<string, Promise<void>>();
-  let slackTs: string | undefined;
+  // Per target: the ref its first delivery returned (Slack: the incident message's ts, updated in place later).
+  const refs = new Map<string, string>();
 
   async function deliverOne(channel: string, n: Notification): Promise<void> {
     const r0 = retry();
     const deliverer = r0 ? configuredDeliverer(r0) : legacyDeliverer;
     try {
-      const r = await deliverer.deliverNotification({ channel, notification: n, ...(channel === 'slack' && slackTs ? { slackTs } : {}) });
-      if (channel === 'slack' && r.ref) slackTs = r.ref;
+      const threads = (threading() ?? LEGACY_THREADING).includes(channel.split(':')[0]);
+      const ref = threads ? refs.get(channel) : undefined;
+      const r = await deliverer.deliverNotification({ channel, notification: n, ...(ref ? { ref } : {}) });
+      if (threads && r.ref) refs.set(channel, r.ref);
       if (channel !== 'log') addTimeline(state, r.status === 'delivered' ? 'notified' : 'notification_skipped', `${n.kind} via ${channel}${r.detail ? `: ${r.detail}` : ''}`, new Date().toISOString());
     } catch (err) {
       const e = err as Error & { cause?: Error };

@@ -37,7 +37,7 @@ export class IncidentComms {
   private watchers: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly incident: IncidentEntity) {
-    this.deliveries = createDeliveryQueue(incident.state, () => incident.context?.deliveryRetry);
+    this.deliveries = createDeliveryQueue(incident.state, () => incident.context?.deliveryRetry, () => incident.context?.threading);
   }
 
   /** Pages a level's roles (unless a maintenance window is in progress). */
@@ -56,7 +56,7 @@ export class IncidentComms {
   /** Queues one delivery per routed target, outside the main line's cancellation scope. */
   async announce(n: Notification, opening = false): Promise<void> {
     const { state, context, alertWatch } = this.incident;
-    const targets = deliveryTargetsFor(n.kind, channelsForKinds(alertWatch.kinds(), alertWatch.routing()), context?.channels ?? ['log']);
+    const targets = deliveryTargetsFor(n.kind, channelsForKinds(alertWatch.kinds(), alertWatch.routing()), context?.channels ?? ['log'], context?.carries);
     await CancellationScope.nonCancellable(async () => this.deliveries.send({ ...n, facts: notificationFacts(state, opening) }, targets));
   }
 

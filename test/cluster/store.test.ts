@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import { DocumentArchiveStore } from '../../client/archive-store';
 import { MIGRATIONS, PostgresDocumentStore } from '../../store/postgres';
 import { SubscriberStore } from '../../status/subscribers';
-import { slackStore } from '../../activities/channels/slack-store';
+import { slackStore } from '../../channels/slack-store';
 import { readState } from './cluster';
 
 let db: string;

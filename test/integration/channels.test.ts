@@ -10,8 +10,8 @@ import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseConfig } from '../../config/load';
 import { createDeliverActivities } from '../../activities/deliver';
-import { pagerdutyChannel } from '../../activities/channels/pagerduty';
-import { messageIdFor } from '../../activities/channels/email';
+import { pagerdutyChannel } from '../../channels/pagerduty';
+import { messageIdFor } from '../../channels/email';
 import type { Notification } from '../../activities/types';
 import { newIncidentState, type IncidentState } from '../../domain/incident';
 import { assessImpact } from '../../domain/impact';
@@ -146,7 +146,7 @@ test('slack: one message per incident, posted once, then updated in place with t
     expect(first).toMatchObject({ status: 'delivered', ref: '1700000000.000001' });
     // A retry that lost the ts (worker crashed after posting) finds it in the store and updates.
     await deliver({ channel: 'slack', notification: notification('page', 3, incident(), true) });
-    await deliver({ channel: 'slack', notification: notification('status_update', 1), slackTs: first.ref });
+    await deliver({ channel: 'slack', notification: notification('status_update', 1), ref: first.ref });
     expect(slack.calls.map((c) => `${c.method}${c.args.thread_ts ? ' (thread)' : ''}`)).toEqual(['chat.postMessage', 'chat.update', 'chat.update', 'chat.postMessage (thread)']);
     expect(slack.calls.every((c) => c.token === `Bearer ${ENV.SLACK_BOT_TOKEN}`)).toBe(true);
     const post = slack.calls[0].args;

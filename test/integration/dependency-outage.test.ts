@@ -3,7 +3,7 @@
 // resolve when the provider recovers; every delivery lands once the three come back. "Minutes" is
 // simulated with short retry intervals in `notifications.retry`; the defaults retry for ≈ 16 minutes.
 import { Agent } from 'node:https';
-import { pagerdutyChannel } from '../../activities/channels/pagerduty';
+import { pagerdutyChannel } from '../../channels/pagerduty';
 import { startPagerDutyReceiver, startSlackReceiver, startSmtpReceiver, startWebhookReceiver, distinct } from '../helpers/receivers';
 import { startStack, TOKENS, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';

@@ -10,7 +10,7 @@ import { findIncident } from '../../client/incidents';
 import { startStack, TOKENS, type Stack } from '../helpers/stack';
 import { header, startPagerDutyFake, startSlackFake, startSmtp, type PagerDutyFake } from '../helpers/fakes';
 import { waitFor } from '../helpers/wait';
-import { pagerdutyChannel } from '../../activities/channels/pagerduty';
+import { pagerdutyChannel } from '../../channels/pagerduty';
 import { historyFixtureDir, recordingFixtures } from '../helpers/fixtures';
 
 let stack: Stack;

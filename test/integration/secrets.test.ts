@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { pagerdutyChannel } from '../../activities/channels/pagerduty';
+import { pagerdutyChannel } from '../../channels/pagerduty';
 import { startPagerDutyFake, startSlackFake, startSmtp, startWebhookReceiver, type PagerDutyFake } from '../helpers/fakes';
 import { postToSlackEndpoint, slashCommand } from '../helpers/slack';
 import { startStack, TEST_ENV, TOKENS, type Stack } from '../helpers/stack';

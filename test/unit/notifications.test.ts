@@ -3,8 +3,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkTemplates, renderTemplate, SAMPLE_MODEL, TemplateError } from '../../activities/templates';
-import { truncateSummary } from '../../activities/channels/pagerduty';
+import { checkTemplates, renderTemplate, SAMPLE_MODEL, TemplateError } from '../../render/messages';
+import { truncateSummary } from '../../channels/pagerduty';
 import { channelsForKinds, deliveryTargetsFor, DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE, pruneArrivals, repeatAlertsEscalate } from '../../domain/alert-rules';
 import { assessImpact, reassessImpact } from '../../domain/impact';
 import { newIncidentState } from '../../domain/incident';

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Client } from '@temporalio/client';
 import { createPublishers, type RoutePublisher } from '../../activities/publishers';
-import { verifyWebhook } from '../../activities/publishers/webhook';
+import { verifyWebhook } from '../../publishers/webhook';
 import { parseConfig } from '../../config/load';
 import type { RouteState } from '../../workflows/messages';
 

@@ -1,5 +1,5 @@
 // Slack cards show only the actions still possible, and the report is a summary with a link.
-import { renderTemplate, SAMPLE_MODEL } from '../../activities/templates';
+import { renderTemplate, SAMPLE_MODEL } from '../../render/messages';
 import { ACTIONS, incidentBlocks, reportSummary } from '../../api/slack/blocks';
 import { addTimeline, newIncidentState } from '../../domain/incident';
 

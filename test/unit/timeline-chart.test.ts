@@ -8,7 +8,7 @@ import type { IncidentState } from '../../domain/incident';
 import { buildReportModel } from '../../domain/report';
 import { timelineChart } from '../../domain/timeline-chart';
 import { escapeXml, renderTimelineSvg } from '../../domain/timeline-svg';
-import { renderReport } from '../../activities/report-render';
+import { renderReport } from '../../render/report';
 
 const fixtures = join(__dirname, '..', 'fixtures');
 const history: HistoryJson & { events: any[] } = JSON.parse(readFileSync(join(fixtures, 'histories', 'v0.1.0', 'incident-outage-recovered.json'), 'utf8'));

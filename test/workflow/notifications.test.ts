@@ -73,8 +73,8 @@ test('a channel that is down is retried with backoff and recorded; the others de
     expect(calls.some((c) => c.channel === 'email')).toBe(false);
     expect(by('slack', 'page')).toHaveLength(1); // not re-sent while PagerDuty was retried
     expect(by('slack', 'resolved')).toHaveLength(1);
-    expect(by('slack', 'page')[0].slackTs).toBeUndefined();
-    expect(by('slack', 'resolved')[0].slackTs).toBe('1700000000.000100'); // update in place
+    expect(by('slack', 'page')[0].ref).toBeUndefined();
+    expect(by('slack', 'resolved')[0].ref).toBe('1700000000.000100'); // update in place
     expect(by('pagerduty', 'page')).toHaveLength(SHIPPED_DELIVERY_RETRY.maximumAttempts); // the shipped policy, run to its end
     expect(SHIPPED_DELIVERY_RETRY.maximumAttempts).toBe(20);
     expect(by('pagerduty', 'page')[0].notification.facts).toMatchObject({ incidentId: final.id, opening: true, impactLevel: 'critical' });

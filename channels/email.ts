@@ -3,14 +3,27 @@
 // Message-ID is derived from the notification's dedup key, so a retried delivery carries the same ID.
 import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
-import type { NotificationsConfig } from '../../config/notifications';
-import type { Channel, ChannelResult } from '../notify';
-import { renderTemplate, type TemplateModel } from '../templates';
-import type { Notification } from '../types';
+import { z } from 'zod';
+import { renderTemplate, type TemplateModel } from '../render/messages';
+import type { Notification } from '../activities/types';
+import type { SmtpConfig } from '../config/smtp';
+import { defineChannel, timeoutMs, type Channel, type ChannelResult } from './channel';
 import { permanent, requireSecret } from './failure';
 import { templateModel } from './model';
 
-type EmailConfig = NonNullable<NotificationsConfig['email']>;
+/** The email channel: team pages and customer notices, through the `smtp:` server. */
+const configSchema = z
+  .strictObject({
+    /** Sender of notifications when it should differ from `smtp.from`. */
+    from: z.string().min(3).optional(),
+    /** Who receives the customer downtime notices (start, updates, resolved). */
+    customers: z.array(z.email()).default([]),
+    timeoutMs: timeoutMs.default(10_000),
+  })
+  .optional();
+/** The email channel as the code sees it: the `smtp:` server with the channel's own sender and recipients (config/notifications.ts withMailServer). */
+export type EmailChannelConfig = SmtpConfig & Omit<NonNullable<z.output<typeof configSchema>>, 'from'>;
+type EmailConfig = EmailChannelConfig;
 
 /** `<hash@host>`: stable for one notification and audience, unique across them. */
 export function messageIdFor(dedupKey: string, audience: string, from: string): string {
@@ -70,3 +83,17 @@ export function emailChannel(cfg: EmailConfig, opts: { env: NodeJS.ProcessEnv; t
     },
   };
 }
+
+export const email = defineChannel<'email', typeof configSchema, EmailChannelConfig | undefined>({
+  name: 'email',
+  configKey: 'email',
+  configSchema,
+  targets: (cfg) => (cfg ? ['email'] : []),
+  secretEnvs: (cfg) => [
+    ...(cfg?.userEnv ? [['smtp.userEnv', cfg.userEnv] as [string, string]] : []),
+    ...(cfg?.passwordEnv ? [['smtp.passwordEnv', cfg.passwordEnv] as [string, string]] : []),
+  ],
+  // Acknowledgements are for the team, who see them in Slack.
+  carries: ['page', 'status_update', 'resolved'],
+  create: (cfg, ctx) => (cfg ? [emailChannel(cfg, ctx)] : []),
+});

@@ -1,7 +1,7 @@
 // The template model of one notification: the incident facts plus who is paged and why.
-import type { Notification } from '../types';
-import type { Recipient } from '../notify';
-import type { TemplateModel } from '../templates';
+import type { Notification } from '../activities/types';
+import type { Recipient } from './channel';
+import type { TemplateModel } from '../render/messages';
 import { permanent } from './failure';
 
 export function templateModel(n: Notification, recipients: Recipient[], channel: string): TemplateModel {

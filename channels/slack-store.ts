@@ -4,7 +4,7 @@
 // before the activity completed, so the retry — on any worker — updates instead of posting a second
 // message. A crash between the post and the write leaves `posting` set: the retry then looks the
 // message up in Slack.
-import type { DocumentStore } from '../../store';
+import type { DocumentStore } from '../store';
 
 export interface SlackRecord {
   ts?: string;

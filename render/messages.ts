@@ -2,11 +2,11 @@
 // `notifications.templatesDir`. Every variable a template uses is checked against the model before
 // anything is sent (`lifeline config check` runs the same check), and rendering is strict, so a typo
 // fails loudly instead of putting a blank into a customer email.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Handlebars from 'handlebars';
 import type { NotificationFacts } from '../domain/notification';
-import { BUNDLED_TEMPLATES_DIR } from './report';
+import { BUNDLED_TEMPLATES_DIR } from './bundled';
+import { HELPERS, parseFile, renderFile } from './engine';
 import { unconditionalVariables, unknownVariables } from './template-check';
 
 export const MESSAGE_TEMPLATES = [
@@ -38,20 +38,13 @@ export const SAMPLE_MODEL: TemplateModel = {
   opening: true, kind: 'page', message: 'incident opened', level: 2, roles: ['technical_lead'], mentions: '<@U123>',
 };
 
-const hb = Handlebars.create();
-hb.registerHelper('json', (v: unknown) => JSON.stringify(v ?? null));
-hb.registerHelper('join', (v: unknown, sep: unknown) => (Array.isArray(v) ? v.join(typeof sep === 'string' ? sep : ', ') : ''));
-hb.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).map((a) => (a === null || a === undefined ? '' : String(a))).join(''));
-export const HELPERS = ['json', 'join', 'concat'];
-
 export function templateFile(name: TemplateName, dir?: string): string {
   const own = dir ? resolve(dir, `${name}.hbs`) : undefined;
   return own && existsSync(own) ? own : join(BUNDLED_TEMPLATES_DIR, `${name}.hbs`);
 }
 
-function compile(file: string, name: TemplateName) {
-  // HTML is escaped; subjects, plain text and JSON (which escapes through the json helper) are not.
-  return hb.compile(readFileSync(file, 'utf8'), { strict: true, noEscape: !name.endsWith('.html') });
+function render(file: string, name: TemplateName, model: TemplateModel): string {
+  return renderFile(file, model, name.endsWith('.html'));
 }
 
 /** Every problem in the templates a config would use, as `file: message` lines (empty = fine). */
@@ -61,11 +54,10 @@ export function checkTemplates(dir?: string): string[] {
   for (const name of MESSAGE_TEMPLATES) {
     const file = templateFile(name, dir);
     try {
-      const source = readFileSync(file, 'utf8');
-      const unknown = unknownVariables(hb.parse(source), SAMPLE_MODEL, HELPERS);
+      const unknown = unknownVariables(parseFile(file), SAMPLE_MODEL, HELPERS);
       for (const u of unknown) problems.push(`${file}: line ${u.line}: unknown variable "${u.name}"`);
       if (unknown.length) continue;
-      const out = compile(file, name)(SAMPLE_MODEL);
+      const out = render(file, name, SAMPLE_MODEL);
       if (name === 'slack-blocks.json' && !Array.isArray(JSON.parse(out))) problems.push(`${file}: must render a JSON array of Block Kit blocks`);
     } catch (err) {
       problems.push(`${file}: ${(err as Error).message.split('\n')[0]}`);
@@ -80,7 +72,7 @@ export class TemplateError extends Error {}
 export function renderTemplate(name: TemplateName, model: TemplateModel, dir?: string): string {
   const file = templateFile(name, dir);
   try {
-    const ast = hb.parse(readFileSync(file, 'utf8'));
+    const ast = parseFile(file);
     const unknown = unknownVariables(ast, SAMPLE_MODEL, HELPERS);
     if (unknown.length) throw new Error(`unknown variable "${unknown[0].name}" (line ${unknown[0].line})`);
     if (name.startsWith('customer-')) {
@@ -91,7 +83,7 @@ export function renderTemplate(name: TemplateName, model: TemplateModel, dir?: s
         }
       }
     }
-    const out = compile(file, name)(model);
+    const out = render(file, name, model);
     return name.endsWith('.subject') ? out.trim().replace(/\s+/g, ' ') : out;
   } catch (err) {
     throw new TemplateError(`template ${file}: ${(err as Error).message.split('\n')[0]}`);

@@ -2,15 +2,25 @@
 // place (chat.update on the stored ts); every later notification also goes into the message's thread.
 // The Acknowledge/Escalate/Resolve buttons carry action ids; handling them belongs to the Slack app.
 import { LogLevel, WebClient } from '@slack/web-api';
-import type { NotificationsConfig } from '../../config/notifications';
-import type { Channel, ChannelResult } from '../notify';
-import { renderTemplate } from '../templates';
+import { z } from 'zod';
+import { renderTemplate } from '../render/messages';
+import { defineChannel, envName, timeoutMs, type Channel, type ChannelResult } from './channel';
 import { permanent, requireSecret } from './failure';
 import { templateModel } from './model';
 import { slackStore } from './slack-store';
-import { FileDocumentStore, type DocumentStore } from '../../store';
+import { FileDocumentStore, type DocumentStore } from '../store';
 
-type SlackConfig = NonNullable<NotificationsConfig['slack']>;
+const configSchema = z
+  .strictObject({
+    tokenEnv: envName.default('SLACK_BOT_TOKEN'),
+    /** Channel ID (C…) the incident message is posted to. */
+    channel: z.string().min(1),
+    /** Only for tests and proxies: the Web API base URL (Slack's own by default). */
+    apiUrl: z.url().optional(),
+    timeoutMs: timeoutMs.default(10_000),
+  })
+  .optional();
+type SlackConfig = NonNullable<z.output<typeof configSchema>>;
 
 // Slack errors a retry cannot fix.
 const PERMANENT = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'channel_not_found', 'not_in_channel', 'is_archived', 'invalid_blocks', 'missing_scope', 'msg_too_long']);
@@ -54,8 +64,8 @@ export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; d
       const web = new WebClient(token, { slackApiUrl: cfg.apiUrl, timeout: cfg.timeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
       const record = await store.read(n.incidentId);
       try {
-        const found = !sendOpts?.slackTs && !record.ts && record.posting ? await findPosted(web, cfg.channel, n.incidentId) : undefined;
-        const ts = sendOpts?.slackTs ?? record.ts ?? found;
+        const found = !sendOpts?.ref && !record.ts && record.posting ? await findPosted(web, cfg.channel, n.incidentId) : undefined;
+        const ts = sendOpts?.ref ?? record.ts ?? found;
         if (found && record.postingKey === dedupKey) {
           // This very notification was posted by an attempt that died before recording it (worker killed
           // mid-call): adopt that message instead of posting it again or echoing it into its own thread.
@@ -86,3 +96,15 @@ export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; d
     },
   };
 }
+
+export const slack = defineChannel({
+  name: 'slack',
+  configKey: 'slack',
+  configSchema,
+  targets: (cfg) => (cfg ? ['slack'] : []),
+  secretEnvs: (cfg) => (cfg ? [['notifications.slack.tokenEnv', cfg.tokenEnv]] : []),
+  carries: ['page', 'status_update', 'acknowledged', 'resolved'],
+  // One message per incident, updated in place: later deliveries get the message's ts back as `ref`.
+  threads: true,
+  create: (cfg, ctx) => (cfg ? [slackChannel(cfg, ctx)] : []),
+});

@@ -5,13 +5,22 @@ import type { Agent } from 'node:https';
 import { event } from '@pagerduty/pdjs';
 
 type Action = 'trigger' | 'acknowledge' | 'resolve';
-import type { NotificationsConfig } from '../../config/notifications';
-import type { Channel, ChannelResult } from '../notify';
-import { renderTemplate } from '../templates';
+import { z } from 'zod';
+import { renderTemplate } from '../render/messages';
+import { defineChannel, envName, timeoutMs, type Channel, type ChannelResult } from './channel';
 import { failureForStatus, permanent } from './failure';
 import { templateModel } from './model';
 
-type PagerDutyConfig = NonNullable<NotificationsConfig['pagerduty']>;
+const configSchema = z
+  .strictObject({
+    /** The service's Events v2 integration key; people may add their own (`pagerdutyRoutingKeyEnv`). */
+    routingKeyEnv: envName.optional(),
+    /** Host (and port) of the Events API; only tests change it. */
+    server: z.string().min(1).default('events.pagerduty.com'),
+    timeoutMs: timeoutMs.default(10_000),
+  })
+  .optional();
+type PagerDutyConfig = NonNullable<z.output<typeof configSchema>>;
 
 export const PD_SUMMARY_MAX = 1024;
 const PD_SEVERITY = { SEV1: 'critical', SEV2: 'error', SEV3: 'warning', SEV4: 'info' } as const;
@@ -67,3 +76,14 @@ export function pagerdutyChannel(cfg: PagerDutyConfig, opts: { env: NodeJS.Proce
     },
   };
 }
+
+export const pagerduty = defineChannel({
+  name: 'pagerduty',
+  configKey: 'pagerduty',
+  configSchema,
+  targets: (cfg) => (cfg ? ['pagerduty'] : []),
+  secretEnvs: (cfg) => (cfg?.routingKeyEnv ? [['notifications.pagerduty.routingKeyEnv', cfg.routingKeyEnv]] : []),
+  // PagerDuty only pages, acknowledges and resolves.
+  carries: ['page', 'acknowledged', 'resolved'],
+  create: (cfg, ctx) => (cfg ? [pagerdutyChannel(cfg, ctx)] : []),
+});

@@ -4,15 +4,21 @@
 // (weights drive LiteLLM's simple-shuffle routing; 0 = no traffic). Needs the proxy to store models in
 // its database (STORE_MODEL_IN_DB) and an admin key. Setting a weight is idempotent, so retries are safe.
 import { request } from 'undici';
-import { readSecret } from '../../config/load';
-import type { RouteState } from '../../workflows/messages';
-import { requestSignal, type RoutePublisher } from './index';
+import { z } from 'zod';
+import { envName, readSecret } from '../config/env-name';
+import type { RouteState } from '../workflows/messages';
+import { definePublisher, requestSignal, type RoutePublisher } from './publisher';
 
-export interface LiteLlmConfig {
-  url: string;
-  apiKeyEnv?: string;
-  deployments: Record<string, Record<string, string>>;
-}
+const configSchema = z
+  .strictObject({
+    url: z.url(),
+    /** The proxy's admin (master) key, by environment variable name. */
+    apiKeyEnv: envName.optional(),
+    /** Per chain, per provider: the LiteLLM deployment (model_info.id) whose weight lifeline sets. */
+    deployments: z.record(z.string(), z.record(z.string(), z.string().min(1))),
+  })
+  .optional();
+export type LiteLlmConfig = NonNullable<z.output<typeof configSchema>>;
 
 export function createLiteLlmPublisher(cfg: LiteLlmConfig, env?: NodeJS.ProcessEnv): RoutePublisher {
   return {
@@ -37,3 +43,10 @@ export function createLiteLlmPublisher(cfg: LiteLlmConfig, env?: NodeJS.ProcessE
     },
   };
 }
+
+export const litellm = definePublisher({
+  name: 'litellm',
+  configSchema,
+  secretEnvs: (cfg) => (cfg?.apiKeyEnv ? [['publishers.litellm.apiKeyEnv', cfg.apiKeyEnv]] : []),
+  create: (cfg, env) => (cfg ? createLiteLlmPublisher(cfg, env) : null),
+});

@@ -3,11 +3,22 @@
 // drop a retried delivery they already processed.
 import { createHmac } from 'node:crypto';
 import { request } from 'undici';
-import type { NotificationsConfig } from '../../config/notifications';
-import type { Channel, ChannelResult } from '../notify';
+import { z } from 'zod';
+import { defineChannel, envName, timeoutMs, type Channel, type ChannelResult } from './channel';
 import { failureForStatus, requireSecret } from './failure';
 
-type WebhookConfig = NotificationsConfig['webhooks'][number];
+const configSchema = z
+  .array(
+    z.strictObject({
+      name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be lower-case letters, digits, "_" or "-"'),
+      url: z.url(),
+      /** HMAC-SHA256 key for the `x-lifeline-signature` header. */
+      secretEnv: envName,
+      timeoutMs: timeoutMs.default(10_000),
+    }),
+  )
+  .default([]);
+type WebhookConfig = z.output<typeof configSchema>[number];
 
 export function signBody(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -40,3 +51,13 @@ export function webhookChannel(cfg: WebhookConfig, opts: { env: NodeJS.ProcessEn
     },
   };
 }
+
+export const webhook = defineChannel({
+  name: 'webhook',
+  configKey: 'webhooks',
+  configSchema,
+  targets: (list) => list.map((w) => `webhook:${w.name}`),
+  secretEnvs: (list) => list.map((w, i): [string, string] => [`notifications.webhooks.${i}.secretEnv`, w.secretEnv]),
+  carries: ['page', 'status_update', 'acknowledged', 'resolved'],
+  create: (list, ctx) => list.map((w) => webhookChannel(w, ctx)),
+});

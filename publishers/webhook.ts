@@ -5,9 +5,10 @@
 // The timestamp is signed so a receiver can refuse replays older than a few minutes.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { request } from 'undici';
-import { readSecret } from '../../config/load';
-import type { RouteState } from '../../workflows/messages';
-import { requestSignal, type RoutePublisher } from './index';
+import { z } from 'zod';
+import { envName, readSecret } from '../config/env-name';
+import type { RouteState } from '../workflows/messages';
+import { definePublisher, requestSignal, type RoutePublisher } from './publisher';
 
 export function signWebhook(secret: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
@@ -44,3 +45,16 @@ export function createWebhookPublisher(cfg: { url: string; secretEnv: string }, 
     },
   };
 }
+
+export const webhook = definePublisher({
+  name: 'webhook',
+  configSchema: z
+    .strictObject({
+      url: z.url(),
+      /** HMAC-SHA256 secret, by environment variable name; the body is signed in X-Lifeline-Signature. */
+      secretEnv: envName,
+    })
+    .optional(),
+  secretEnvs: (cfg) => (cfg ? [['publishers.webhook.secretEnv', cfg.secretEnv]] : []),
+  create: (cfg, env) => (cfg ? createWebhookPublisher(cfg, env) : null),
+});
