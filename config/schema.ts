@@ -102,7 +102,7 @@ const providerFields = z.strictObject({
       inferenceIntervalMs: duration.optional(),
     })
     .prefault({}),
-  // Seed 004's failover triggers; see domain/detection.ts and domain/breaker.ts.
+  // The runbook's failover triggers; see domain/detection.ts and domain/breaker.ts.
   detection: z
     .strictObject({
       failuresToOpen: z.number().int().min(1).default(3),
