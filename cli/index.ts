@@ -242,7 +242,9 @@ Examples:
       const onSigint = () => stop.abort();
       process.once('SIGINT', onSigint);
       try {
-        await watchStatus(target, { refreshS, count }, { write: (t) => void process.stdout.write(t), isTTY: !!process.stdout.isTTY, signal: stop.signal });
+        const failed = await watchStatus(target, { refreshS, count }, { write: (t) => void process.stdout.write(t), isTTY: !!process.stdout.isTTY, signal: stop.signal });
+        // The last screen shows the error too; the exit code tells a script the view ended stale.
+        if (failed) throw failed instanceof CliError ? failed : new CliError(failed.message, EXIT.failure);
       } finally {
         process.off('SIGINT', onSigint);
       }

@@ -61,15 +61,19 @@ const REDRAW = '\x1b[H\x1b[2J';
 /**
  * Refreshes every `refreshS` seconds until the signal aborts (or `count` screens were shown). A failed
  * fetch is shown in place of the screen and retried at the next refresh: a live view outlasts a blip.
+ * Returns the last refresh's error, if it failed (so a script's `--count` run can exit non-zero).
  */
-export async function watchStatus(target: ApiTarget, o: { refreshS: number; count?: number }, io: WatchIo): Promise<void> {
+export async function watchStatus(target: ApiTarget, o: { refreshS: number; count?: number }, io: WatchIo): Promise<Error | null> {
   const now = io.now ?? (() => new Date());
+  let last: Error | null = null;
   for (let shown = 0; !io.signal.aborted && (o.count === undefined || shown < o.count); shown++) {
     let screen: string;
     try {
       screen = renderStatus(await fetchStatus(target), now(), o.refreshS);
+      last = null;
     } catch (err) {
-      screen = `lifeline status · ${stamp(now())}\n\n${(err as Error).message} (retrying in ${o.refreshS} s)`;
+      last = err as Error;
+      screen = `lifeline status · ${stamp(now())}\n\n${last.message} (retrying in ${o.refreshS} s)`;
     }
     io.write(io.isTTY ? `${REDRAW}${screen}\n` : `${shown ? '\n' : ''}${screen}\n`);
     if (o.count !== undefined && shown + 1 >= o.count) break;
@@ -79,4 +83,5 @@ export async function watchStatus(target: ApiTarget, o: { refreshS: number; coun
       break; // aborted: Ctrl-C
     }
   }
+  return last;
 }

@@ -200,11 +200,19 @@ describe('status', () => {
       if (req.url === '/v1/providers' && calls++ === 0) return { status: 503, body: { error: 'temporal unavailable' } };
       return req.url === '/v1/providers' ? { status: 200, body: providers } : req.url === '/v1/routes' ? { status: 200, body: routes } : { status: 200, body: { incidents: [] } };
     };
-    await watchStatus({ url: api, token: 'tok' }, { refreshS: 0.05, count: 2 }, { write: (t) => void writes.push(t), isTTY: true, signal: new AbortController().signal });
+    const last = await watchStatus({ url: api, token: 'tok' }, { refreshS: 0.05, count: 2 }, { write: (t) => void writes.push(t), isTTY: true, signal: new AbortController().signal });
+    expect(last).toBeNull(); // the second refresh succeeded
     expect(writes).toHaveLength(2);
     expect(writes.every((w) => w.startsWith('\x1b[H\x1b[2J'))).toBe(true);
     expect(writes[0]).toMatch(/temporal unavailable.*retrying in 0\.05 s/);
     expect(writes[1]).toMatch(/Open incidents \(0\)\nnone/);
+  });
+
+  test('--watch --count ending on a failed refresh exits non-zero (a script sees the view ended stale)', async () => {
+    handler = (req) => (req.url === '/v1/providers' ? { status: 503, body: { error: 'temporal unavailable' } } : { status: 200, body: req.url === '/v1/routes' ? routes : { incidents: [] } });
+    const r = await run('status', '--watch', '--refresh', '0.05', '--count', '1');
+    expect(r.code).not.toBe(0);
+    expect(r.stdout).toMatch(/temporal unavailable/);
   });
 
   test('bad --refresh / --count, and --json with --watch, are usage errors', async () => {
