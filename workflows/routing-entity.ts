@@ -16,6 +16,7 @@ import { Mutex } from 'async-mutex';
 import type { RoutingActivities } from '../activities/types';
 import { compactWeights, validateWeights } from '../domain/failover';
 import { RECOVERY_ACTIONS } from '../domain/recovery';
+import type { ShiftKind } from '../domain/shift';
 import {
   ROUTE_CHANGE_LOG_LIMIT,
   shiftDoneSignal,
@@ -39,6 +40,8 @@ const publisher = proxyActivities<RoutingActivities>({
 
 /** Finished shifts kept for GET /v1/routes/:chain/shift and repeated requests. */
 const RECENT_SHIFTS = 20;
+/** Shifts that move traffic off a provider: they go ahead of failbacks (see `enqueue`). */
+const FAILOVER_KINDS: ReadonlySet<ShiftKind> = new Set<ShiftKind>(['immediate', 'gradual', 'canary']);
 
 /** What continue-as-new carries besides the route: shifts still waiting for their turn. */
 export interface RoutingCarry {
@@ -160,9 +163,24 @@ export class RoutingEntity {
     return q.current?.ticket.id === id || q.pending.some((t) => t.id === id) || q.recent.some((r) => r.ticket.id === id);
   }
 
-  /** Queues a shift; returns its place (0: running now). A repeated request (retried signal or Update) is the same shift. */
+  /**
+   * Queues a shift; returns its place (0: running now). A repeated request (retried signal or Update) is the
+   * same shift. A failover never waits behind a failback, which can take minutes: it goes first, and a
+   * running failback is stopped (it returns to the failover route at its next safe point), so traffic moves
+   * off a provider that just failed as fast as when the chain is idle.
+   */
   enqueue(t: ShiftTicket): number {
-    if (!this.known(t.id)) this.queue.pending.push(t);
+    if (!this.known(t.id)) {
+      if (FAILOVER_KINDS.has(t.request.kind)) {
+        const firstFailback = this.queue.pending.findIndex((p) => p.request.kind === 'failback');
+        this.queue.pending.splice(firstFailback < 0 ? this.queue.pending.length : firstFailback, 0, t);
+        const current = this.queue.current;
+        if (current?.ticket.request.kind === 'failback' && this.running) {
+          const reason = `preempted: ${t.request.kind} failover requested (${t.request.reason})`;
+          void getExternalWorkflowHandle(current.workflowId).signal(stopShiftSignal, { reason }).catch(() => undefined);
+        }
+      } else this.queue.pending.push(t);
+    }
     const at = this.queue.pending.findIndex((p) => p.id === t.id);
     return at < 0 ? 0 : at + (this.queue.current ? 1 : 0);
   }

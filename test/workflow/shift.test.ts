@@ -221,3 +221,30 @@ test('a shift stopped mid-way leaves a safe route, not an intermediate one', asy
     await stop('stopped');
   });
 });
+
+test('a failover never waits behind a failback: the running failback is stopped, the failover runs next', async () => {
+  const f = fakes();
+  const taskQueue = 'tq-shift-preempt';
+  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
+  await worker.runUntil(async () => {
+    await testEnv().client.workflow.start('routingWorkflow', {
+      taskQueue,
+      workflowId: routingWorkflowId('preempt'),
+      args: [{ id: 'preempt', providers: CHAIN, weights: { anthropic: 100 }, mode: 'degraded', version: 1, updatedAt: new Date().toISOString() }],
+    });
+    // openai is failing back with ten-minute steps (as slow as a cautious production failback)...
+    const back = await startShift(testEnv().client, taskQueue, { chain: 'preempt', kind: 'failback', from: 'openai', healthyForMs: 0, stepDelayMs: 600_000, reason: 'auto', by: 'lifeline' }, { id: 'fb' });
+    await waitFor(() => getRoute(testEnv().client, 'preempt'), (r) => r.version >= 2, 'first failback step');
+    // ...when anthropic, which carries most of the traffic, fails.
+    const off = await startShift(testEnv().client, taskQueue, { chain: 'preempt', kind: 'immediate', from: 'anthropic', reason: 'anthropic failed', by: 'lifeline' }, { id: 'fo' });
+    expect(off.position).toBe(1); // next, not behind anything else
+    const stopped = await shiftResult(back.workflowId);
+    expect(stopped.outcome).toBe('cancelled');
+    expect(stopped.detail).toMatch(/preempted: immediate failover requested \(anthropic failed\)/);
+    expect((await shiftResult(off.workflowId)).outcome).toBe('completed');
+    const last = f.published[f.published.length - 1];
+    expect(last.weights.anthropic ?? 0).toBe(0);
+    expect(Object.values(last.weights).reduce((a, b) => a + b, 0)).toBe(100);
+    await stop('preempt');
+  });
+});
