@@ -49,7 +49,7 @@ async function main() {
     await until('the failover', async () => (await get<{ phase: string }>(`/v1/incidents/${id}`))?.phase === 'monitoring');
     await fetch(`${api}/v1/incidents/${id}/acknowledge`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
 
-    const page = await browser.newPage({ viewport: { width: 1360, height: 1000 }, deviceScaleFactor: 1 });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1750 }, deviceScaleFactor: 1 });
     await page.goto(`${api}/console/incidents/${id}`);
     await page.fill('#token', token);
     await page.click('#login button[type=submit]');

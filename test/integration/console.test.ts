@@ -40,6 +40,7 @@ async function signIn(page: Page, token: string) {
   await page.fill('#token', token);
   await page.click('#login button[type=submit]');
   await page.waitForSelector('#content .signed-in');
+  expect(await page.isVisible('#login')).toBe(false);
 }
 
 test('an operator signs in, opens the incident, resolves it by clicking and sees it resolved', async () => {
