@@ -56,7 +56,7 @@ async function main() {
     await page.waitForSelector('#incident-title');
     await page.waitForSelector('#routes tr[data-chain="chat"]');
     await page.waitForSelector('#providers tr[data-provider="openai"] td.health-unhealthy');
-    await page.locator('#timeline-chart').evaluate((img: { complete: boolean; naturalWidth: number; decode(): Promise<void> }) => img.decode());
+    await page.waitForFunction('document.getElementById("timeline-chart").naturalWidth > 0');
     await page.screenshot({ path: join(DOCS, 'console.png') });
     console.log('✓ docs/console.png');
 
