@@ -193,7 +193,9 @@ test('shifts of a chain queue at the routing entity: the second waits its turn, 
       { openai: 95, bedrock: 5 }, { openai: 90, bedrock: 10 }, { openai: 75, bedrock: 25 }, { openai: 50, bedrock: 50 }, { openai: 25, bedrock: 75 }, { bedrock: 100 },
       { anthropic: 100 },
     ]);
-    const q = await testEnv().client.workflow.getHandle(routingWorkflowId('queued')).query(shiftQueueQuery);
+    // The entity records a shift's result when the shift's `shiftDone` signal reaches it, just after the
+    // shift's own result is visible: await it rather than read once.
+    const q = await waitFor(() => testEnv().client.workflow.getHandle(routingWorkflowId('queued')).query(shiftQueueQuery), (x) => x.recent.length >= 2, 'both results recorded at the entity');
     expect(q.recent.map((r) => r.result.outcome)).toEqual(['completed', 'completed']);
     await stop('queued');
   });
