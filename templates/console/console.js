@@ -13,6 +13,7 @@
   var logout = document.getElementById('logout');
   var timers = [];
   var routesTag = null;
+  var providersTag = null;
   var chartUrl = null;
 
   function token() { return sessionStorage.getItem(KEY); }
@@ -145,8 +146,9 @@
   }
 
   function pollProviders() {
-    return request('/v1/providers').then(function (res) {
-      if (!res.ok) return;
+    return request('/v1/providers', { headers: providersTag ? { 'if-none-match': providersTag } : {} }).then(function (res) {
+      if (res.status === 304 || !res.ok) return;
+      providersTag = res.headers.get('etag');
       return res.json().then(function (body) {
         fill('providers', body.providers.map(function (p) {
           var tr = el('tr');

@@ -96,4 +96,15 @@ describe('routes', () => {
     expect(missing.text).toContain('No such incident');
     expect(missing.text).toContain('incident x&lt;b&gt;-0a1b2c3d not found');
   });
+
+  test('the live panel polls cheaply: /v1/providers and /v1/routes answer If-None-Match with 304', async () => {
+    const first = await h.send({ method: 'GET', path: '/v1/providers', token: HARNESS_TOKENS.read });
+    expect(first.status).toBe(200);
+    expect(first.json().providers.map((p: { id: string; monitor: string }) => `${p.id}:${p.monitor}`)).toEqual(['openai:not running', 'anthropic:not running']);
+    const tag = first.headers.etag as string;
+    expect(tag).toMatch(/^"[\w-]{22}"$/);
+    const again = await h.send({ method: 'GET', path: '/v1/providers', token: HARNESS_TOKENS.read, headers: { 'if-none-match': tag } });
+    expect([again.status, again.text]).toEqual([304, '']);
+    expect((await h.send({ method: 'GET', path: '/v1/providers', token: HARNESS_TOKENS.read, headers: { 'if-none-match': '"other"' } })).status).toBe(200);
+  });
 });
