@@ -71,6 +71,17 @@ test('an operator signs in, opens the incident, resolves it by clicking and sees
       return img?.complete && img.naturalWidth > 0;
     });
 
+    await page.click('button[data-action="acknowledge"]');
+    await page.waitForSelector('#action-status:text("Acknowledged.")');
+    await page.waitForSelector('button[data-action="acknowledge"]', { state: 'detached' });
+    expect(await page.textContent('#timeline')).toContain('acknowledged by oncall');
+
+    // What others do shows up without a reload: a note through the API, a weight change on the chain.
+    expect((await stack.http('POST', `/v1/incidents/${id}/notes`, { token: TOKENS.operator, body: { text: 'vendor ticket 4711 opened', by: 'sam' } })).status).toBe(200);
+    await page.waitForSelector('#timeline:has-text("vendor ticket 4711 opened")');
+    expect((await stack.http('POST', '/v1/routes/chat/weights', { token: TOKENS.operator, body: { weights: { openai: 40, anthropic: 60 } } })).status).toBe(202);
+    await page.waitForSelector('#routes tr[data-chain="chat"]:has-text("anthropic 60 %")', { timeout: 30_000 });
+
     await page.fill('#note-text', 'looking at the 5xx rate');
     await page.click('#note-form button[type=submit]');
     await page.waitForSelector('#action-status:text("Note added.")');
