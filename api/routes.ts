@@ -17,7 +17,8 @@ const publicRoute = (r: RouteState) => ({ id: r.id, weights: r.weights, mode: r.
 export const routesEtag = (routes: RouteState[]) =>
   `"${routes.map((r) => `${r.id}.${r.version}.${Date.parse(r.updatedAt).toString(36)}`).join('-')}"`;
 
-function notModified(req: FastifyRequest, reply: FastifyReply, etag: string): boolean {
+/** Sets the ETag; true when the request's If-None-Match already names it (answer 304). */
+export function notModified(req: FastifyRequest, reply: FastifyReply, etag: string): boolean {
   reply.header('etag', etag).header('cache-control', 'no-cache');
   const given = req.headers['if-none-match'];
   if (!given) return false;

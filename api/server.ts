@@ -29,6 +29,7 @@ import { recordRoutes } from './route-table';
 import { documentRoute } from './openapi';
 import { installNotFound } from './not-found';
 import { registerCodecRoutes } from './codec';
+import { registerConsoleRoutes } from './console/routes';
 
 export const BODY_LIMIT = 512 * 1024;
 export const MAX_PARAM_LENGTH = 1000;
@@ -114,6 +115,7 @@ export async function buildApi(opts: {
   registerAlertmanagerRoute(app, ingestDeps);
   registerPagerDutyRoute(app, ingestDeps);
   registerStatusRoutes(app, deps);
+  registerConsoleRoutes(app, deps);
   const mailer = createStatusMailer(opts.config, opts.env);
   registerSubscriberRoutes(app, { ...deps, store: SubscriberStore.forConfig(opts.config, opts.env), mailer });
   app.addHook('onClose', async () => mailer?.close());

@@ -2,13 +2,13 @@
 // after an incident on the real stack, plus the JSON a Statuspage consumer reads.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startStack, type Stack } from '../helpers/stack';
 import { startSmtpSink, type SmtpSink } from '../helpers/smtp';
 import { SubscriberStore } from '../../status/subscribers';
 import { waitFor } from '../helpers/wait';
+import { launchChromium } from '../helpers/browser';
 
-const CHROMIUM = process.env.LIFELINE_CHROMIUM ?? '/usr/bin/chromium';
 const EXTRA = `
 statusPage:
   title: Acme AI status
@@ -27,11 +27,7 @@ beforeAll(async () => {
   const store = SubscriberStore.inDataDir(stack.dataDir);
   const { tokens } = await store.subscribe('reader@acme.test', []);
   await store.confirm(tokens!.confirm);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 390, height: 844 } }); // a phone
 });
 afterAll(async () => {
