@@ -14,8 +14,18 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     // Both fail a test whose run produced a WORKFLOW_TASK_FAILED it did not expect (test/setup/task-failures.ts).
-    { ...common, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup/task-failures.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup/task-failures.ts'] },
+    {
+      ...common,
+      displayName: 'workflow',
+      testMatch: ['<rootDir>/test/workflow/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/task-failures.ts'],
+    },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/task-failures.ts'],
+    },
     { ...common, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'] },
     // A real Temporal cluster (server built from go.temporal.io/server + PostgreSQL 15, see
     // .ci/install-temporal-cluster) with lifeline's workers and APIs as separate processes (dist/: build first).

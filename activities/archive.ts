@@ -21,7 +21,8 @@ import type { ActivityDeps } from './deps';
 import type { ArchiveRequest } from './types';
 import { archiveWorkflowId } from '../workflows/archive';
 
-export const archiveStoreFor = (deps: ActivityDeps): ArchiveStore => deps.archive ?? archiveStoreFromConfig(deps.config, deps.env);
+export const archiveStoreFor = (deps: ActivityDeps): ArchiveStore =>
+  deps.archive ?? archiveStoreFromConfig(deps.config, deps.env);
 
 export function createArchiveActivities(deps: ActivityDeps) {
   const store = archiveStoreFor(deps);
@@ -38,31 +39,47 @@ export function createArchiveActivities(deps: ActivityDeps) {
         });
         return { archiveWorkflowId: workflowId, started: true };
       } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) return { archiveWorkflowId: workflowId, started: false };
+        if (err instanceof WorkflowExecutionAlreadyStartedError)
+          return { archiveWorkflowId: workflowId, started: false };
         throw err;
       }
     },
-    async archiveIncident({ workflowId, runId, state }: ArchiveRequest): Promise<{ location: string; alreadyArchived: boolean; events: number }> {
+    async archiveIncident({
+      workflowId,
+      runId,
+      state,
+    }: ArchiveRequest): Promise<{ location: string; alreadyArchived: boolean; events: number }> {
       const existing = await store.get(state.id);
       if (existing?.runId === runId) return { location: state.id, alreadyArchived: true, events: 0 };
       let history;
       try {
         const d = await deps.client.workflow.getHandle(workflowId, runId).describe();
-        if (d.status.name === 'RUNNING') throw ApplicationFailure.retryable(`incident ${state.id} is still closing`, 'IncidentStillOpen');
+        if (d.status.name === 'RUNNING')
+          throw ApplicationFailure.retryable(`incident ${state.id} is still closing`, 'IncidentStillOpen');
         history = await fetchHistoryJson(deps.client, workflowId, runId);
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw ApplicationFailure.nonRetryable(`run ${workflowId}/${runId} no longer exists`, 'RunGone');
+        if (err instanceof WorkflowNotFoundError)
+          throw ApplicationFailure.nonRetryable(`run ${workflowId}/${runId} no longer exists`, 'RunGone');
         throw err;
       }
-      if (!historyIsClosed(history.parsed)) throw ApplicationFailure.retryable(`history of ${state.id} is not complete yet`, 'IncidentStillOpen');
-      const model = buildReportModel(state, history.parsed, { routeChanges: await incidentRouteChanges(deps.client, deps.config, state) });
-      const [markdown, html] = await Promise.all([renderReport(model, 'md', deps.templatesDir), renderReport(model, 'html', deps.templatesDir)]);
+      if (!historyIsClosed(history.parsed))
+        throw ApplicationFailure.retryable(`history of ${state.id} is not complete yet`, 'IncidentStillOpen');
+      const model = buildReportModel(state, history.parsed, {
+        routeChanges: await incidentRouteChanges(deps.client, deps.config, state),
+      });
+      const [markdown, html] = await Promise.all([
+        renderReport(model, 'md', deps.templatesDir),
+        renderReport(model, 'html', deps.templatesDir),
+      ]);
       const res = await store.put({
         entry: { summary: summarize(state), workflowId, runId, archivedAt: new Date().toISOString(), state },
         historyJson: history.json,
         report: { markdown, html, model, svg: renderTimelineSvg(model.chart) },
       });
-      deps.logger.info({ incident: state.id, location: res.location, events: history.parsed.events?.length }, 'incident archived');
+      deps.logger.info(
+        { incident: state.id, location: res.location, events: history.parsed.events?.length },
+        'incident archived',
+      );
       // MTTx once per incident: only its first archive entry counts (a retry after this point finds the
       // entry above and returns early; a reopened incident archived again is not a second incident).
       if (!existing) deps.metrics?.incidentClosed(state);

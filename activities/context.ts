@@ -8,7 +8,9 @@ import { maintenanceFromConfig } from '../status/components';
 
 function activeMaintenance(deps: ActivityDeps, components: string[]): IncidentContext['maintenance'] {
   const now = new Date().toISOString();
-  const w = maintenanceFromConfig(deps.config).find((m) => isInMaintenance(m, now) && m.components.some((c) => components.includes(c)));
+  const w = maintenanceFromConfig(deps.config).find(
+    (m) => isInMaintenance(m, now) && m.components.some((c) => components.includes(c)),
+  );
   return w ? { id: w.id, title: w.title } : null;
 }
 import { channelCarries, deliveryTargets, threadingChannels } from '../channels';
@@ -39,7 +41,9 @@ export function createContextActivities(deps: ActivityDeps) {
       // (already failed over, or a standby) pages at the lowest level unless alerts name services.
       const shareByChain = await currentShares(deps, chains, provider);
       const services = servicesWithShare(
-        config.services.filter((s) => s.chains.some((c) => chains.includes(c))).map((s) => ({ id: s.id, users: s.users, chains: s.chains.filter((c) => chains.includes(c)) })),
+        config.services
+          .filter((s) => s.chains.some((c) => chains.includes(c)))
+          .map((s) => ({ id: s.id, users: s.users, chains: s.chains.filter((c) => chains.includes(c)) })),
         shareByChain,
       );
       return {
@@ -58,7 +62,11 @@ export function createContextActivities(deps: ActivityDeps) {
         serviceCatalog: config.services.map((s) => ({ id: s.id, users: s.users })),
         deliveryRetry: config.notifications.retry,
         recovery: {
-          capabilities: { backupKey: !!p.backupApiKeyEnv, backupEndpoint: !!p.backupBaseUrl, cheaperModel: !!p.cheaperModel },
+          capabilities: {
+            backupKey: !!p.backupApiKeyEnv,
+            backupEndpoint: !!p.backupBaseUrl,
+            cheaperModel: !!p.cheaperModel,
+          },
           shiftStepMs: config.recovery.shiftStepMs,
           failbackHealthyForMs: config.recovery.failbackHealthyForMs,
           failbackCheckEveryMs: config.recovery.failbackCheckEveryMs,

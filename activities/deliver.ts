@@ -13,7 +13,15 @@ import type { Delivery, DeliveryResult } from './types';
 export function buildChannels(deps: ActivityDeps, overrides: Channel[] = []): Map<string, Channel> {
   const n = deps.config.notifications;
   const env = deps.env ?? process.env;
-  const list = [logChannel(deps), ...createChannels(n, { env, dataDir: deps.config.dataDir, templatesDir: n.templatesDir, docs: storeFor(deps.config, env) })];
+  const list = [
+    logChannel(deps),
+    ...createChannels(n, {
+      env,
+      dataDir: deps.config.dataDir,
+      templatesDir: n.templatesDir,
+      docs: storeFor(deps.config, env),
+    }),
+  ];
   return new Map([...list, ...overrides].map((c) => [c.name, c]));
 }
 
@@ -28,12 +36,23 @@ export function createDeliverActivities(deps: ActivityDeps, overrides?: Channel[
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       try {
-        const r = (await ch.send(notification, recipientsFor(deps, notification.roles), dedupKey, { ref: ref ?? slackTs })) ?? {};
+        const r =
+          (await ch.send(notification, recipientsFor(deps, notification.roles), dedupKey, { ref: ref ?? slackTs })) ??
+          {};
         deps.metrics?.delivered(channel, r.status ?? 'delivered', seconds());
         deps.logger.debug({ channel, dedupKey, status: r.status ?? 'delivered' }, 'notification delivered');
-        return { channel, status: r.status ?? 'delivered', ...(r.ref ? { ref: r.ref } : {}), ...(r.detail ? { detail: r.detail } : {}) };
+        return {
+          channel,
+          status: r.status ?? 'delivered',
+          ...(r.ref ? { ref: r.ref } : {}),
+          ...(r.detail ? { detail: r.detail } : {}),
+        };
       } catch (err) {
-        deps.metrics?.deliveryFailed(channel, !(err instanceof TemplateError) && !(err instanceof ApplicationFailure && err.nonRetryable), seconds());
+        deps.metrics?.deliveryFailed(
+          channel,
+          !(err instanceof TemplateError) && !(err instanceof ApplicationFailure && err.nonRetryable),
+          seconds(),
+        );
         if (err instanceof TemplateError) throw ApplicationFailure.nonRetryable(err.message, 'TemplateError');
         deps.logger.warn({ channel, dedupKey, err: (err as Error).message }, 'notification delivery failed');
         throw err;

@@ -9,7 +9,14 @@ import type { DiagnosticCheck, Diagnosis } from '../domain/incident';
 import type { ActivityDeps } from './deps';
 import { providerConfig } from './deps';
 import { probeProvider } from './probe';
-import { credentialsCheck, modelChecks, probeCheck, quotaCheck, rateLimitCheck, statusPageCheck } from './diagnostics/api';
+import {
+  credentialsCheck,
+  modelChecks,
+  probeCheck,
+  quotaCheck,
+  rateLimitCheck,
+  statusPageCheck,
+} from './diagnostics/api';
 import { checkDns, checkTcp, checkTls, targetOf } from './diagnostics/network';
 import type { DiagnoseOptions } from './types';
 
@@ -30,7 +37,13 @@ export function alertSampleCheck(opts: DiagnoseOptions): DiagnosticCheck {
   const [top] = Object.entries(counts).sort((a, b) => b[1] - a[1]);
   const cause = ALERT_KIND_CAUSE[top[0]];
   const detail = `${kinds.length} alert(s), mostly ${top[0]}${opts.alertSummaries?.length ? `: ${opts.alertSummaries.slice(0, 3).join(' | ')}` : ''}`;
-  return { name: 'alert_samples', status: 'failed', detail, evidence: { counts }, ...(cause ? { suggests: cause } : {}) };
+  return {
+    name: 'alert_samples',
+    status: 'failed',
+    detail,
+    evidence: { counts },
+    ...(cause ? { suggests: cause } : {}),
+  };
 }
 
 export function createDiagnoseActivities(deps: ActivityDeps) {

@@ -16,7 +16,13 @@ export interface ForwardRequest extends AlertSummaryForward {
 export function createIntakeActivities(deps: Pick<ActivityDeps, 'client' | 'config'>) {
   return {
     /** delivered: false when only acknowledge/resolve events were left and no incident of the scope runs. */
-    async forwardAlertSummary({ scope, provider, origin, seq, summary }: ForwardRequest): Promise<{ delivered: boolean }> {
+    async forwardAlertSummary({
+      scope,
+      provider,
+      origin,
+      seq,
+      summary,
+    }: ForwardRequest): Promise<{ delivered: boolean }> {
       const forward: AlertSummaryForward = { origin, seq, summary };
       if (summary.triggers > 0) {
         const title = summary.sample[0]?.summary ?? `Incident on ${scope}`;

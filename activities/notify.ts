@@ -18,7 +18,15 @@ export function logChannel(deps: ActivityDeps): Channel {
     name: 'log',
     async send(n, recipients, dedupKey) {
       deps.logger.info(
-        { channel: 'log', dedupKey, incidentId: n.incidentId, kind: n.kind, level: n.level, severity: n.severity, recipients: recipients.map((r) => `${r.role}:${r.name}`) },
+        {
+          channel: 'log',
+          dedupKey,
+          incidentId: n.incidentId,
+          kind: n.kind,
+          level: n.level,
+          severity: n.severity,
+          recipients: recipients.map((r) => `${r.role}:${r.name}`),
+        },
         `[${n.severity}] ${n.kind}: ${n.title} — ${n.message}`,
       );
     },

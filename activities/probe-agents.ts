@@ -16,7 +16,12 @@ export class ProbeAgents {
 
   /** The shared dispatcher (created on first use). */
   get dispatcher(): Agent {
-    this.agent ??= new Agent({ connections: this.socketsPerHost, pipelining: 1, keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS });
+    this.agent ??= new Agent({
+      connections: this.socketsPerHost,
+      pipelining: 1,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      keepAliveMaxTimeout: KEEP_ALIVE_MS,
+    });
     return this.agent;
   }
 

@@ -21,7 +21,14 @@ export function resumeWatch(details: unknown, healthy: boolean, now: number): Wa
   const m = details as Partial<WatchMemory> | undefined;
   if (!m || m.v !== 1 || !m.detector || typeof m.detector !== 'object') return undefined;
   const d = m.detector;
-  if (d.healthy !== healthy || !isNum(d.consecutiveFailures) || !isNum(d.consecutiveSuccesses) || !isNum(d.changedAt) || !Array.isArray(d.window)) return undefined;
+  if (
+    d.healthy !== healthy ||
+    !isNum(d.consecutiveFailures) ||
+    !isNum(d.consecutiveSuccesses) ||
+    !isNum(d.changedAt) ||
+    !Array.isArray(d.window)
+  )
+    return undefined;
   const lastProbeAt = isNum(m.lastProbeAt) && m.lastProbeAt <= now ? m.lastProbeAt : undefined;
   return {
     v: 1,
@@ -39,7 +46,12 @@ const TAKEOVER_SPREAD_MS = 1_000;
  * a fresh loop probes at a random point of its first interval, so a thousand loops started together
  * never fire together; a resumed loop keeps its cadence; an overdue one probes within a second.
  */
-export function firstLaunchBase(lastProbeAt: number | undefined, now: number, intervalMs: number, random: () => number = Math.random): number {
+export function firstLaunchBase(
+  lastProbeAt: number | undefined,
+  now: number,
+  intervalMs: number,
+  random: () => number = Math.random,
+): number {
   if (lastProbeAt === undefined) return now - intervalMs + Math.floor(random() * intervalMs);
   if (lastProbeAt + intervalMs > now) return lastProbeAt;
   return now - intervalMs + Math.floor(random() * Math.min(TAKEOVER_SPREAD_MS, intervalMs));

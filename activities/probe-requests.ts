@@ -59,7 +59,13 @@ export function probeRequest(p: ProviderConfig, type: ProbeType, model?: string)
   const h = { accept: 'application/json' };
   const m = encodeURIComponent(model ?? p.models[0] ?? 'default');
   const get = (path: string): ProbeRequest => ({ method: 'GET', path, headers: h, endpoint: 'control' });
-  const post = (path: string, body: unknown, endpoint: ProbeRequest['endpoint'] = 'control'): ProbeRequest => ({ method: 'POST', path, headers: { ...h, ...json }, body: JSON.stringify(body), endpoint });
+  const post = (path: string, body: unknown, endpoint: ProbeRequest['endpoint'] = 'control'): ProbeRequest => ({
+    method: 'POST',
+    path,
+    headers: { ...h, ...json },
+    body: JSON.stringify(body),
+    endpoint,
+  });
   const vertexAi = vertexAiModel(p, m);
   const ping = 'ping';
   const geminiContents = [{ role: 'user', parts: [{ text: ping }] }];
@@ -73,7 +79,9 @@ export function probeRequest(p: ProviderConfig, type: ProbeType, model?: string)
       case 'vertex':
         // Vertex AI has no cheap model listing under a project: countTokens is free and checks the
         // token, the project, the location and the model (PROVIDERS.md "Cheap probes").
-        return vertexAi ? post(`${vertexAi}:countTokens`, { contents: geminiContents }) : get('/v1beta/models?pageSize=1');
+        return vertexAi
+          ? post(`${vertexAi}:countTokens`, { contents: geminiContents })
+          : get('/v1beta/models?pageSize=1');
       case 'bedrock':
         // ListFoundationModels lives on the control-plane endpoint (bedrock.<region>.amazonaws.com).
         return get('/foundation-models');
@@ -81,16 +89,34 @@ export function probeRequest(p: ProviderConfig, type: ProbeType, model?: string)
   }
   switch (d) {
     case 'openai':
-      return post('/v1/chat/completions', { model: model ?? p.models[0], max_tokens: 1, messages: [{ role: 'user', content: ping }] });
+      return post('/v1/chat/completions', {
+        model: model ?? p.models[0],
+        max_tokens: 1,
+        messages: [{ role: 'user', content: ping }],
+      });
     case 'anthropic':
-      return post('/v1/messages', { model: model ?? p.models[0], max_tokens: 1, messages: [{ role: 'user', content: ping }] });
+      return post('/v1/messages', {
+        model: model ?? p.models[0],
+        max_tokens: 1,
+        messages: [{ role: 'user', content: ping }],
+      });
     case 'azure-openai':
       // Azure addresses a deployment, not a model: `models` holds deployment names for this kind.
-      return post(`/openai/deployments/${m}/chat/completions?api-version=${AZURE_API_VERSION}`, { max_tokens: 1, messages: [{ role: 'user', content: ping }] });
+      return post(`/openai/deployments/${m}/chat/completions?api-version=${AZURE_API_VERSION}`, {
+        max_tokens: 1,
+        messages: [{ role: 'user', content: ping }],
+      });
     case 'vertex':
-      return post(`${vertexAi ?? `/v1beta/models/${m}`}:generateContent`, { contents: geminiContents, generationConfig: { maxOutputTokens: 1 } });
+      return post(`${vertexAi ?? `/v1beta/models/${m}`}:generateContent`, {
+        contents: geminiContents,
+        generationConfig: { maxOutputTokens: 1 },
+      });
     case 'bedrock':
-      return post(`/model/${m}/converse`, { messages: [{ role: 'user', content: [{ text: ping }] }], inferenceConfig: { maxTokens: 1 } }, 'runtime');
+      return post(
+        `/model/${m}/converse`,
+        { messages: [{ role: 'user', content: [{ text: ping }] }], inferenceConfig: { maxTokens: 1 } },
+        'runtime',
+      );
   }
 }
 

@@ -23,7 +23,11 @@ export function timedAgent(timeoutMs: number): { agent: Agent; timings: PhaseTim
   const connector: buildConnector.connector = (opts, cb) => {
     const t0 = performance.now();
     let dnsDone = t0;
-    const lookup = (host: string, o: object, done: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
+    const lookup = (
+      host: string,
+      o: object,
+      done: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+    ) => {
       dnsLookup(host, o, (err, address, family) => {
         dnsDone = performance.now();
         timings.dnsMs = ms(t0);
@@ -33,7 +37,13 @@ export function timedAgent(timeoutMs: number): { agent: Agent; timings: PhaseTim
     const secure = opts.protocol === 'https:';
     const port = Number(opts.port) || (secure ? 443 : 80);
     const socket: Socket = secure
-      ? tlsConnect({ host: opts.hostname, port, servername: opts.servername ?? opts.hostname, lookup, ALPNProtocols: ['http/1.1'] })
+      ? tlsConnect({
+          host: opts.hostname,
+          port,
+          servername: opts.servername ?? opts.hostname,
+          lookup,
+          ALPNProtocols: ['http/1.1'],
+        })
       : netConnect({ host: opts.hostname, port, lookup });
     let settled = false;
     const finish = (err: Error | null) => {
@@ -45,7 +55,9 @@ export function timedAgent(timeoutMs: number): { agent: Agent; timings: PhaseTim
         cb(err, null);
       } else cb(null, socket);
     };
-    socket.setTimeout(timeoutMs, () => finish(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })));
+    socket.setTimeout(timeoutMs, () =>
+      finish(Object.assign(new Error('connect timeout'), { code: 'UND_ERR_CONNECT_TIMEOUT' })),
+    );
     socket.once('connect', () => {
       if (timings.dnsMs === undefined) timings.dnsMs = 0; // an IP literal: no lookup
       timings.connectMs = ms(dnsDone);

@@ -57,13 +57,18 @@ export async function probeProvider(
   } catch (err) {
     // A probe never throws (the monitor loop fires probes without awaiting them): a signer that fails
     // for any reason is still credentials lifeline cannot use.
-    const e = err instanceof CredentialError ? err : new CredentialError('credentials_unusable', `cannot authenticate: ${(err as Error).message}`);
+    const e =
+      err instanceof CredentialError
+        ? err
+        : new CredentialError('credentials_unusable', `cannot authenticate: ${(err as Error).message}`);
     return credentialFailure(e, { ...base, timings: {} });
   }
   const timeout = AbortSignal.timeout(p.probe.timeoutMs);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   // A pooled probe may reuse a warm socket: it reports time to first byte and total, not connect phases.
-  const { agent, timings, started } = opts.dispatcher ? { agent: undefined, timings: {} as PhaseTimings, started: performance.now() } : timedAgent(p.probe.timeoutMs);
+  const { agent, timings, started } = opts.dispatcher
+    ? { agent: undefined, timings: {} as PhaseTimings, started: performance.now() }
+    : timedAgent(p.probe.timeoutMs);
   try {
     const res = await request(url, {
       method: req.method,
@@ -81,9 +86,22 @@ export async function probeProvider(
     for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') resHeaders[k.toLowerCase()] = v;
     const rateLimit = Object.fromEntries(Object.entries(resHeaders).filter(([k]) => RATE_LIMIT_HEADER.test(k)));
     const ok = res.statusCode < 400;
-    const obs: ProbeObservation = { ok, status: res.statusCode, latencyMs: Math.round(timings.totalMs ?? 0), ...(ok ? {} : errorDetails(parseJson(text), resHeaders)) };
+    const obs: ProbeObservation = {
+      ok,
+      status: res.statusCode,
+      latencyMs: Math.round(timings.totalMs ?? 0),
+      ...(ok ? {} : errorDetails(parseJson(text), resHeaders)),
+    };
     const cause = probeCause(obs, p.probe.timeoutMs);
-    return { ...obs, ...base, timings, cause, category: categoryOfCause(cause), rateLimit, rateLimitInfo: parseRateLimitHeaders(resHeaders, Date.parse(at)) };
+    return {
+      ...obs,
+      ...base,
+      timings,
+      cause,
+      category: categoryOfCause(cause),
+      rateLimit,
+      rateLimitInfo: parseRateLimitHeaders(resHeaders, Date.parse(at)),
+    };
   } catch (err) {
     markTotal(timings, started);
     const e = err as { code?: unknown; name?: string; message?: string; cause?: { code?: unknown } };
@@ -91,18 +109,40 @@ export async function probeProvider(
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
     const aborted = e.name === 'TimeoutError' || e.name === 'AbortError' ? 'ETIMEDOUT' : undefined;
     const errorCode = str(e.cause?.code) ?? aborted ?? str(e.code) ?? 'UNKNOWN';
-    const obs: ProbeObservation = { ok: false, errorCode, message: e.message, latencyMs: Math.round(timings.totalMs ?? 0) };
+    const obs: ProbeObservation = {
+      ok: false,
+      errorCode,
+      message: e.message,
+      latencyMs: Math.round(timings.totalMs ?? 0),
+    };
     const cause = probeCause(obs);
     // An error we cannot name is still a failure to reach the provider.
-    return { ...obs, ...base, timings, cause, category: categoryOfCause(cause) === 'unknown' ? 'network' : categoryOfCause(cause) };
+    return {
+      ...obs,
+      ...base,
+      timings,
+      cause,
+      category: categoryOfCause(cause) === 'unknown' ? 'network' : categoryOfCause(cause),
+    };
   } finally {
     agent?.destroy().catch(() => undefined);
   }
 }
 
 /** The provider was never asked: lifeline could not authenticate (no HTTP status, no network error). */
-function credentialFailure(err: CredentialError, base: Pick<ProbeResult, 'type' | 'model' | 'at' | 'timings'>): ProbeResult {
-  return { ok: false, errorType: err.reason, message: err.message, latencyMs: 0, ...base, cause: 'auth', category: 'authentication' };
+function credentialFailure(
+  err: CredentialError,
+  base: Pick<ProbeResult, 'type' | 'model' | 'at' | 'timings'>,
+): ProbeResult {
+  return {
+    ok: false,
+    errorType: err.reason,
+    message: err.message,
+    latencyMs: 0,
+    ...base,
+    cause: 'auth',
+    category: 'authentication',
+  };
 }
 
 async function readCapped(body: AsyncIterable<Buffer>): Promise<string> {

@@ -17,7 +17,10 @@ export function createTablePublisher(logger: Logger): RoutePublisher {
   return {
     name: 'table',
     async publish(route) {
-      logger.info({ chain: route.id, weights: route.weights, mode: route.mode, version: route.version, hints: route.hints }, `route ${route.id} v${route.version} published`);
+      logger.info(
+        { chain: route.id, weights: route.weights, mode: route.mode, version: route.version, hints: route.hints },
+        `route ${route.id} v${route.version} published`,
+      );
     },
   };
 }

@@ -10,7 +10,13 @@ import { providerConfig } from './deps';
 import { probeHealth } from './shift';
 import type { HealthCheck, RecoveryStepRequest } from './types';
 
-const HINTED: RecoveryAction[] = ['use_backup_key', 'throttle', 'use_backup_endpoint', 'use_cheaper_model', 'enable_caching'];
+const HINTED: RecoveryAction[] = [
+  'use_backup_key',
+  'throttle',
+  'use_backup_endpoint',
+  'use_cheaper_model',
+  'enable_caching',
+];
 
 export function createRecoveryActivities(deps: ActivityDeps) {
   async function setHints(chain: string, provider: string, hints: RecoveryAction[], reason: string, updateId: string) {
@@ -21,13 +27,24 @@ export function createRecoveryActivities(deps: ActivityDeps) {
 
   return {
     /** Publishes the step's signal (route hints); returns what was done. */
-    async applyRecoveryStep({ provider, action, chains, incidentId }: RecoveryStepRequest): Promise<{ applied: boolean; detail: string }> {
+    async applyRecoveryStep({
+      provider,
+      action,
+      chains,
+      incidentId,
+    }: RecoveryStepRequest): Promise<{ applied: boolean; detail: string }> {
       if (!HINTED.includes(action)) return { applied: true, detail: `${action}: nothing to publish` };
       for (const chain of chains) {
         const route = await getRoute(deps.client, chain);
         const current = route.hints?.[provider] ?? [];
         if (current.includes(action)) continue;
-        await setHints(chain, provider, [...current, action], `incident ${incidentId}: ${action}`, `${incidentId}:hint:${chain}:${action}`);
+        await setHints(
+          chain,
+          provider,
+          [...current, action],
+          `incident ${incidentId}: ${action}`,
+          `${incidentId}:hint:${chain}:${action}`,
+        );
       }
       const extra = action === 'use_cheaper_model' ? ` (${providerConfig(deps, provider).cheaperModel})` : '';
       return { applied: true, detail: `hint ${action}${extra} published on ${chains.join(', ') || 'no chain'}` };
@@ -37,14 +54,30 @@ export function createRecoveryActivities(deps: ActivityDeps) {
     async checkRecovery({ provider, action }: { provider: string; action: RecoveryAction }): Promise<HealthCheck> {
       const p = providerConfig(deps, provider);
       if (action === 'use_backup_key') return probeHealth(deps, provider, { useBackupKey: true });
-      if (action === 'use_backup_endpoint' && p.backupBaseUrl) return probeHealth(deps, provider, { baseUrl: p.backupBaseUrl });
+      if (action === 'use_backup_endpoint' && p.backupBaseUrl)
+        return probeHealth(deps, provider, { baseUrl: p.backupBaseUrl });
       return probeHealth(deps, provider);
     },
 
-    async clearRecoveryHints({ provider, chains, incidentId }: { provider: string; chains: string[]; incidentId: string }): Promise<void> {
+    async clearRecoveryHints({
+      provider,
+      chains,
+      incidentId,
+    }: {
+      provider: string;
+      chains: string[];
+      incidentId: string;
+    }): Promise<void> {
       for (const chain of chains) {
         const route = await getRoute(deps.client, chain);
-        if (route.hints?.[provider]?.length) await setHints(chain, provider, [], `incident ${incidentId}: ${provider} recovered`, `${incidentId}:hint:${chain}:clear`);
+        if (route.hints?.[provider]?.length)
+          await setHints(
+            chain,
+            provider,
+            [],
+            `incident ${incidentId}: ${provider} recovered`,
+            `${incidentId}:hint:${chain}:clear`,
+          );
       }
     },
   };

@@ -14,12 +14,21 @@ import { BUNDLED_TEMPLATES_DIR } from '../render/bundled';
 import { renderReport } from '../render/report';
 import type { ActivityDeps } from './deps';
 
-export async function renderPostmortem(state: IncidentState, templatesDir = BUNDLED_TEMPLATES_DIR, history?: HistoryJson, routeChanges?: RouteChangeInput[]): Promise<string> {
+export async function renderPostmortem(
+  state: IncidentState,
+  templatesDir = BUNDLED_TEMPLATES_DIR,
+  history?: HistoryJson,
+  routeChanges?: RouteChangeInput[],
+): Promise<string> {
   return renderReport(buildReportModel(state, history, { routeChanges }), 'md', templatesDir);
 }
 
 /** Every route change of the provider's chains in the incident's window, from the routing entities. */
-export function incidentRouteChanges(client: Client, config: LifelineConfig, state: IncidentState): Promise<RouteChangeInput[] | undefined> {
+export function incidentRouteChanges(
+  client: Client,
+  config: LifelineConfig,
+  state: IncidentState,
+): Promise<RouteChangeInput[] | undefined> {
   const chains = config.chains.filter((c) => c.providers.includes(state.provider)).map((c) => c.id);
   return routeChangesBetween(client, chains, state.startedAt, state.resolvedAt);
 }
@@ -29,7 +38,6 @@ export function reportLink(config: LifelineConfig, id: string): string {
   const base = (config.server.publicUrl ?? `http://${config.server.host}:${config.server.port}`).replace(/\/$/, '');
   return `${base}/v1/incidents/${encodeURIComponent(id)}/report`;
 }
-
 
 export function createReportActivities(deps: ActivityDeps) {
   return {
@@ -42,7 +50,12 @@ export function createReportActivities(deps: ActivityDeps) {
         // The record alone still makes a full report; the history only adds server-side timestamps.
         deps.logger.warn({ err: (err as Error).message, incident: state.id }, 'report without history enrichment');
       }
-      const markdown = await renderPostmortem(state, deps.templatesDir, history, await incidentRouteChanges(deps.client, deps.config, state));
+      const markdown = await renderPostmortem(
+        state,
+        deps.templatesDir,
+        history,
+        await incidentRouteChanges(deps.client, deps.config, state),
+      );
       const docs = await storeFor(deps.config, deps.env);
       await docs.put('reports', `${state.id}.md`, markdown);
       // The timeline and Slack show this: the API URL, not where the store keeps it.

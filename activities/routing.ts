@@ -49,11 +49,22 @@ export function createRoutingActivities(deps: ActivityDeps) {
      * Idempotent: a retry sends the same version again — webhook receivers drop it by its
      * `Idempotency-Key: <chain>:<version>`, LiteLLM is set to the same weights.
      */
-    async publishRouteToTarget({ chain, target, route }: { chain: string; target: string; route: RouteState }): Promise<void> {
+    async publishRouteToTarget({
+      chain,
+      target,
+      route,
+    }: {
+      chain: string;
+      target: string;
+      route: RouteState;
+    }): Promise<void> {
       const publisher = targets.find((t) => t.name === target);
       if (!publisher) {
         // The target was removed from the config since the version was queued: nothing left to publish to.
-        deps.logger.warn({ chain, target, version: route.version }, `route publisher ${target} is no longer configured`);
+        deps.logger.warn(
+          { chain, target, version: route.version },
+          `route publisher ${target} is no longer configured`,
+        );
         return;
       }
       try {
@@ -63,12 +74,18 @@ export function createRoutingActivities(deps: ActivityDeps) {
         const attempt = Context.current().info.attempt;
         // The first failure and then every tenth: a target down for an hour must not flood the log.
         if (attempt === 1 || attempt % 10 === 0) {
-          deps.logger.warn({ chain, target, version: route.version, attempt, err: (err as Error).message }, `route ${chain} v${route.version} not yet published to ${target}; retrying`);
+          deps.logger.warn(
+            { chain, target, version: route.version, attempt, err: (err as Error).message },
+            `route ${chain} v${route.version} not yet published to ${target}; retrying`,
+          );
         }
         throw err;
       }
       deps.metrics?.routePublish.delivered(chain, target, route.version);
-      deps.logger.info({ chain, target, version: route.version, attempt: Context.current().info.attempt }, `route ${chain} v${route.version} published to ${target}`);
+      deps.logger.info(
+        { chain, target, version: route.version, attempt: Context.current().info.attempt },
+        `route ${chain} v${route.version} published to ${target}`,
+      );
     },
   };
 }

@@ -13,14 +13,30 @@ import type { HealthCheck } from './types';
 
 export function createShiftActivities(deps: ActivityDeps) {
   return {
-    async shiftContext({ chain }: { chain: string }): Promise<{ route: RouteState; configured: Weights; unhealthy: string[] }> {
+    async shiftContext({
+      chain,
+    }: {
+      chain: string;
+    }): Promise<{ route: RouteState; configured: Weights; unhealthy: string[] }> {
       const configured = deps.config.chains.find((c) => c.id === chain);
       // A business error: retrying cannot make the chain exist.
       if (!configured) throw ApplicationFailure.nonRetryable(`unknown chain "${chain}"`, 'UnknownChain');
       const route = await getRoute(deps.client, chain);
-      return { route, configured: configured.weights, unhealthy: await unhealthyProviders(deps.client, route.providers) };
+      return {
+        route,
+        configured: configured.weights,
+        unhealthy: await unhealthyProviders(deps.client, route.providers),
+      };
     },
-    async applyRouteStep({ chain, request, updateId }: { chain: string; request: SetWeightsRequest; updateId: string }): Promise<RouteState> {
+    async applyRouteStep({
+      chain,
+      request,
+      updateId,
+    }: {
+      chain: string;
+      request: SetWeightsRequest;
+      updateId: string;
+    }): Promise<RouteState> {
       return setRouteWeights(deps.client, chain, request, updateId);
     },
     /** A validation probe between shift steps. */
@@ -31,8 +47,15 @@ export function createShiftActivities(deps: ActivityDeps) {
 }
 
 /** Healthy = the provider answered without an error and within its probe timeout. */
-export async function probeHealth(deps: ActivityDeps, provider: string, opts: { useBackupKey?: boolean; baseUrl?: string } = {}): Promise<HealthCheck> {
+export async function probeHealth(
+  deps: ActivityDeps,
+  provider: string,
+  opts: { useBackupKey?: boolean; baseUrl?: string } = {},
+): Promise<HealthCheck> {
   const p = providerConfig(deps, provider);
-  const r = await probeProvider(p, opts.baseUrl ?? deps.baseUrlFor(provider), { env: deps.env, useBackupKey: opts.useBackupKey });
+  const r = await probeProvider(p, opts.baseUrl ?? deps.baseUrlFor(provider), {
+    env: deps.env,
+    useBackupKey: opts.useBackupKey,
+  });
   return { healthy: r.ok && r.category === null, detail: describeProbe(r) };
 }

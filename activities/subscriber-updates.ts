@@ -5,7 +5,13 @@
 import { componentsFromConfig } from '../status/components';
 import { createStatusMailer, type StatusMailer } from '../status/mailer';
 import { SubscriberStore } from '../status/subscribers';
-import { displayName, IMPACT_BY_SEVERITY, publicTitle, toPublicIncident, type PublicIncident } from '../domain/public-status';
+import {
+  displayName,
+  IMPACT_BY_SEVERITY,
+  publicTitle,
+  toPublicIncident,
+  type PublicIncident,
+} from '../domain/public-status';
 import type { IncidentState } from '../domain/incident';
 import { findIncident } from '../client/incidents';
 import { incidentStateQuery } from '../workflows/messages';
@@ -37,9 +43,16 @@ export function createStatusActivities(deps: ActivityDeps) {
       const fromRecord = state ? toPublicIncident(state, defs) : null;
       const update = fromRecord?.updates.find((u) => u.id === req.update.id) ?? req.update;
       const incident: PublicIncident = {
-        id: req.incidentId, name: fromRecord?.name ?? publicTitle({ alerts: { count: 0, sample: [] } }, name), status: update.status,
-        impact: IMPACT_BY_SEVERITY[req.severity], startedAt: req.startedAt, updatedAt: update.at, monitoringAt: null,
-        resolvedAt: update.status === 'resolved' ? update.at : null, components, updates: [update],
+        id: req.incidentId,
+        name: fromRecord?.name ?? publicTitle({ alerts: { count: 0, sample: [] } }, name),
+        status: update.status,
+        impact: IMPACT_BY_SEVERITY[req.severity],
+        startedAt: req.startedAt,
+        updatedAt: update.at,
+        monitoringAt: null,
+        resolvedAt: update.status === 'resolved' ? update.at : null,
+        components,
+        updates: [update],
       };
       return mailer.sendIncidentUpdate(incident, update, SubscriberStore.forConfig(deps.config, deps.env));
     },

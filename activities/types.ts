@@ -128,7 +128,14 @@ export interface WatchResult {
   streakStartedAt?: string;
   /** Which detection rule flipped health (e.g. "5xx share 12.5 % > 5 %"). */
   reason?: string;
-  observation: ProbeObservation & { category: FailureCategory | null; at: string; cause?: ProbeCause; timings?: PhaseTimings; type?: 'metadata' | 'inference'; model?: string };
+  observation: ProbeObservation & {
+    category: FailureCategory | null;
+    at: string;
+    cause?: ProbeCause;
+    timings?: PhaseTimings;
+    type?: 'metadata' | 'inference';
+    model?: string;
+  };
 }
 
 export interface ArchiveRequest {

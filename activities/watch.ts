@@ -96,7 +96,12 @@ export function createWatchActivities(deps: ActivityDeps) {
       const launch = (type?: 'inference', model?: string) => {
         const since = Date.now();
         if (!type) inFlight.add(since);
-        void probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal, dispatcher: agents.dispatcher, ...(type ? { type, model } : {}) }).then((r) => {
+        void probeProvider(p, deps.baseUrlFor(provider), {
+          env: deps.env,
+          signal,
+          dispatcher: agents.dispatcher,
+          ...(type ? { type, model } : {}),
+        }).then((r) => {
           if (!type) inFlight.delete(since);
           answers.push(r);
           answered.wake();
@@ -109,7 +114,10 @@ export function createWatchActivities(deps: ActivityDeps) {
             statusPolling = true;
             nextStatusPoll = Date.now() + p.statusPagePollMs;
             void pollStatusPage(deps, p, statusPage)
-              .then((m) => (statusPage = m), (err: Error) => deps.logger.warn({ provider, err: err.message }, 'status page poll failed'))
+              .then(
+                (m) => (statusPage = m),
+                (err: Error) => deps.logger.warn({ provider, err: err.message }, 'status page poll failed'),
+              )
               .finally(() => (statusPolling = false));
           }
           for (let r = answers.shift(); r; r = answers.shift()) {
@@ -119,10 +127,21 @@ export function createWatchActivities(deps: ActivityDeps) {
               okLatencies.push(r.latencyMs);
               if (okLatencies.length > 20) okLatencies.shift();
             }
-            const v = feed(detector, { ok: r.ok, status: r.status, latencyMs: r.latencyMs, at: Date.parse(r.at) }, thresholds);
+            const v = feed(
+              detector,
+              { ok: r.ok, status: r.status, latencyMs: r.latencyMs, at: Date.parse(r.at) },
+              thresholds,
+            );
             if (v.transition) {
-              const since = detector.streakStartedAt !== undefined ? new Date(detector.streakStartedAt).toISOString() : r.at;
-              return { healthy: v.healthy, transition: true, observation: last, streakStartedAt: since, reason: v.reason };
+              const since =
+                detector.streakStartedAt !== undefined ? new Date(detector.streakStartedAt).toISOString() : r.at;
+              return {
+                healthy: v.healthy,
+                transition: true,
+                observation: last,
+                streakStartedAt: since,
+                reason: v.reason,
+              };
             }
           }
           const now = Date.now();
@@ -169,13 +188,26 @@ export function createWatchActivities(deps: ActivityDeps) {
     /** One probe, classified: a half-open breaker's trial (the provider may or may not take traffic again). */
     async trialProbe({ provider }: { provider: string }): Promise<WatchResult['observation']> {
       const p = providerConfig(deps, provider);
-      const r = await probeProvider(p, deps.baseUrlFor(provider), { env: deps.env, signal: Context.current().cancellationSignal });
+      const r = await probeProvider(p, deps.baseUrlFor(provider), {
+        env: deps.env,
+        signal: Context.current().cancellationSignal,
+      });
       deps.metrics?.probe(provider, r);
       return observationOf(r);
     },
 
-    async openProviderIncident({ provider, observation, since }: { provider: string; observation: WatchResult['observation']; since?: string }) {
-      const what = observation.status ? `HTTP ${observation.status}${observation.errorType ? ` ${observation.errorType}` : ''}` : (observation.errorCode ?? observation.errorType ?? 'probe failure');
+    async openProviderIncident({
+      provider,
+      observation,
+      since,
+    }: {
+      provider: string;
+      observation: WatchResult['observation'];
+      since?: string;
+    }) {
+      const what = observation.status
+        ? `HTTP ${observation.status}${observation.errorType ? ` ${observation.errorType}` : ''}`
+        : (observation.errorCode ?? observation.errorType ?? 'probe failure');
       const r = await recordAlertsForScope(deps.client, deps.config.temporal.taskQueue, provider, [
         {
           provider,
@@ -194,9 +226,21 @@ export function createWatchActivities(deps: ActivityDeps) {
       return { incidentId };
     },
 
-    async reportProviderRecovered({ provider, at, detail, incidentId }: { provider: string; at: string; detail: string; incidentId?: string }) {
+    async reportProviderRecovered({
+      provider,
+      at,
+      detail,
+      incidentId,
+    }: {
+      provider: string;
+      at: string;
+      detail: string;
+      incidentId?: string;
+    }) {
       try {
-        await deps.client.workflow.getHandle(incidentWorkflowId(provider)).signal(providerRecoveredSignal, { at, detail, ...(incidentId ? { incidentId } : {}) });
+        await deps.client.workflow
+          .getHandle(incidentWorkflowId(provider))
+          .signal(providerRecoveredSignal, { at, detail, ...(incidentId ? { incidentId } : {}) });
         deps.logger.info({ provider }, `${provider} healthy again`);
         return { signalled: true };
       } catch (err) {

@@ -11,10 +11,19 @@ import { alertmanagerBody } from './ingest-schemas';
 export function registerAlertmanagerRoute(app: FastifyInstance, deps: IngestDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const providers = new Set(deps.config.providers.map((p) => p.id));
-  r.post('/v1/alerts/alertmanager', { onRequest: ingestGuard(deps.tokens, deps.limiter), schema: { body: alertmanagerBody } }, async (req, reply) => {
-    const { alerts, issues } = fromAlertmanager(req.body, deps.config.ingest.alertmanagerProviderLabel, providers, new Date().toISOString());
-    // All or nothing: a request naming an unknown provider records none of its alerts.
-    if (issues.length) return reply.code(400).send({ error: 'invalid body', issues });
-    return reply.code(202).send({ incidents: await deps.ingest.record(alerts) });
-  });
+  r.post(
+    '/v1/alerts/alertmanager',
+    { onRequest: ingestGuard(deps.tokens, deps.limiter), schema: { body: alertmanagerBody } },
+    async (req, reply) => {
+      const { alerts, issues } = fromAlertmanager(
+        req.body,
+        deps.config.ingest.alertmanagerProviderLabel,
+        providers,
+        new Date().toISOString(),
+      );
+      // All or nothing: a request naming an unknown provider records none of its alerts.
+      if (issues.length) return reply.code(400).send({ error: 'invalid body', issues });
+      return reply.code(202).send({ incidents: await deps.ingest.record(alerts) });
+    },
+  );
 }

@@ -18,12 +18,19 @@ export interface IngestDeps {
 
 export function registerAlertRoutes(app: FastifyInstance, deps: IngestDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.post('/v1/alerts', { onRequest: ingestGuard(deps.tokens, deps.limiter), schema: { body: alertBody } }, async (req, reply) => {
-    const a = req.body;
-    if (!deps.config.providers.some((p) => p.id === a.provider)) {
-      return reply.code(400).send({ error: 'invalid body', issues: [{ path: 'body.provider', message: `unknown provider "${a.provider}"` }] });
-    }
-    const [rec] = await deps.ingest.record([{ ...a, observedAt: a.observedAt ?? new Date().toISOString() }]);
-    return reply.code(202).send({ incidentId: rec.incidentId, deduplicated: rec.deduplicated });
-  });
+  r.post(
+    '/v1/alerts',
+    { onRequest: ingestGuard(deps.tokens, deps.limiter), schema: { body: alertBody } },
+    async (req, reply) => {
+      const a = req.body;
+      if (!deps.config.providers.some((p) => p.id === a.provider)) {
+        return reply.code(400).send({
+          error: 'invalid body',
+          issues: [{ path: 'body.provider', message: `unknown provider "${a.provider}"` }],
+        });
+      }
+      const [rec] = await deps.ingest.record([{ ...a, observedAt: a.observedAt ?? new Date().toISOString() }]);
+      return reply.code(202).send({ incidentId: rec.incidentId, deduplicated: rec.deduplicated });
+    },
+  );
 }

@@ -53,7 +53,8 @@ declare module 'fastify' {
 export function requireScope(tokens: TokenTable, scope: Scope) {
   return guarding(scope, async (req: FastifyRequest, reply: FastifyReply) => {
     const principal = tokens.authenticate(req.headers.authorization);
-    if (!principal) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or invalid bearer token' });
+    if (!principal)
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or invalid bearer token' });
     if (!principal.scopes.includes(scope) && !principal.scopes.includes('admin')) {
       return reply.code(403).send({ error: `token "${principal.name}" lacks the "${scope}" scope` });
     }

@@ -25,7 +25,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       }));
       return reply.code(400).send({ error: `invalid ${where}`, issues });
     }
-    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message, ...(err.issues ? { issues: err.issues } : {}) });
+    if (err instanceof HttpError)
+      return reply.code(err.statusCode).send({ error: err.message, ...(err.issues ? { issues: err.issues } : {}) });
     if (err instanceof WorkflowNotFoundError) return reply.code(404).send({ error: 'not found' });
     if (err instanceof WorkflowUpdateFailedError) {
       const cause = err.cause;
@@ -41,7 +42,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err.statusCode === 400 && (err.code?.startsWith('FST_ERR_CTP_') || err instanceof SyntaxError)) {
       return reply.code(400).send({ error: 'invalid body', issues: [{ path: 'body', message: err.message }] });
     }
-    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return reply.code(err.statusCode).send({ error: err.message });
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+      return reply.code(err.statusCode).send({ error: err.message });
     req.log.error({ err }, 'unhandled error');
     return reply.code(500).send({ error: 'internal error' });
   });

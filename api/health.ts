@@ -30,7 +30,12 @@ export interface Readiness {
 const CHECK_TIMEOUT_MS = 2500;
 const TASK_QUEUE_TYPE = { workflow: 1, activity: 2 } as const;
 
-async function timed(name: string, critical: boolean, client: Client | null, fn: () => Promise<string>): Promise<ReadyCheck> {
+async function timed(
+  name: string,
+  critical: boolean,
+  client: Client | null,
+  fn: () => Promise<string>,
+): Promise<ReadyCheck> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   try {
@@ -43,23 +48,35 @@ async function timed(name: string, critical: boolean, client: Client | null, fn:
 
 async function pollers(client: Client, config: LifelineConfig): Promise<string> {
   const describe = (taskQueueType: number) =>
-    client.workflowService.describeTaskQueue({ namespace: config.temporal.namespace, taskQueue: { name: config.temporal.taskQueue }, taskQueueType });
+    client.workflowService.describeTaskQueue({
+      namespace: config.temporal.namespace,
+      taskQueue: { name: config.temporal.taskQueue },
+      taskQueueType,
+    });
   const probeQueue = probeTaskQueue(config.temporal.taskQueue);
   const [wf, act, probe] = await Promise.all([
     describe(TASK_QUEUE_TYPE.workflow),
     describe(TASK_QUEUE_TYPE.activity),
-    client.workflowService.describeTaskQueue({ namespace: config.temporal.namespace, taskQueue: { name: probeQueue }, taskQueueType: TASK_QUEUE_TYPE.activity }),
+    client.workflowService.describeTaskQueue({
+      namespace: config.temporal.namespace,
+      taskQueue: { name: probeQueue },
+      taskQueueType: TASK_QUEUE_TYPE.activity,
+    }),
   ]);
   const w = wf.pollers?.length ?? 0;
   const a = act.pollers?.length ?? 0;
   const pr = probe.pollers?.length ?? 0;
-  if (!w || !a) throw new Error(`no worker polling ${config.temporal.taskQueue} (${w} workflow, ${a} activity poller(s))`);
+  if (!w || !a)
+    throw new Error(`no worker polling ${config.temporal.taskQueue} (${w} workflow, ${a} activity poller(s))`);
   if (!pr) throw new Error(`no worker polling ${probeQueue}: monitors cannot probe`);
   return `${w} workflow and ${a} activity poller(s) on ${config.temporal.taskQueue}, ${pr} on ${probeQueue}`;
 }
 
 async function entities(config: LifelineConfig, describe: Describe): Promise<string> {
-  const ids = [...config.providers.map((p) => monitorWorkflowId(p.id)), ...config.chains.map((c) => routingWorkflowId(c.id))];
+  const ids = [
+    ...config.providers.map((p) => monitorWorkflowId(p.id)),
+    ...config.chains.map((c) => routingWorkflowId(c.id)),
+  ];
   const states = await Promise.all(ids.map((id) => describe(id).then((d) => d?.status.name ?? 'NOT_FOUND')));
   const down = ids.flatMap((id, i) => (states[i] === 'RUNNING' ? [] : [`${id} ${states[i].toLowerCase()}`]));
   if (down.length) throw new Error(`not running: ${down.join(', ')}`);
@@ -81,12 +98,22 @@ async function channels(config: LifelineConfig, env: NodeJS.ProcessEnv): Promise
   return `${targets.length ? targets.join(', ') : 'log only'}; ${secrets.length} secret(s) set`;
 }
 
-export async function readiness(client: Client, config: LifelineConfig, env: NodeJS.ProcessEnv = process.env): Promise<Readiness> {
+export async function readiness(
+  client: Client,
+  config: LifelineConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Readiness> {
   const temporal = await timed('temporal', true, client, async () => {
     await client.workflowService.getSystemInfo({});
     return `reachable (namespace ${config.temporal.namespace})`;
   });
-  const skipped = (name: string): ReadyCheck => ({ name, ok: false, critical: true, detail: 'not checked: Temporal unreachable', ms: 0 });
+  const skipped = (name: string): ReadyCheck => ({
+    name,
+    ok: false,
+    critical: true,
+    detail: 'not checked: Temporal unreachable',
+    ms: 0,
+  });
   const describe = describer(client);
   const rest = temporal.ok
     ? await Promise.all([
@@ -97,11 +124,20 @@ export async function readiness(client: Client, config: LifelineConfig, env: Nod
       ])
     : [skipped('worker'), skipped('entities'), { ...skipped('probes'), critical: false }];
   const checks = [temporal, ...rest, await timed('channels', false, null, () => channels(config, env))];
-  const status = checks.some((c) => c.critical && !c.ok) ? 'not ready' : checks.every((c) => c.ok) ? 'ready' : 'degraded';
+  const status = checks.some((c) => c.critical && !c.ok)
+    ? 'not ready'
+    : checks.every((c) => c.ok)
+      ? 'ready'
+      : 'degraded';
   return { status, checks };
 }
 
-export function registerHealthRoutes(app: FastifyInstance, client: Client, config: LifelineConfig, opts: { env?: NodeJS.ProcessEnv; closing?: () => boolean } = {}): void {
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  client: Client,
+  config: LifelineConfig,
+  opts: { env?: NodeJS.ProcessEnv; closing?: () => boolean } = {},
+): void {
   app.get('/health/live', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   // Concurrent probes share one round of checks: an unauthenticated endpoint must not fan out to Temporal.
   let inFlight: Promise<Readiness> | undefined;

@@ -27,7 +27,16 @@ import {
 import type { TokenTable } from './auth';
 import { requireScope } from './auth';
 import { HttpError } from './errors';
-import { actorBody, declareBody, escalateBody, incidentParams, listQuery, noteBody, publicUpdateBody, resolveBody } from './schemas';
+import {
+  actorBody,
+  declareBody,
+  escalateBody,
+  incidentParams,
+  listQuery,
+  noteBody,
+  publicUpdateBody,
+  resolveBody,
+} from './schemas';
 
 export function registerIncidentRoutes(
   app: FastifyInstance,
@@ -61,7 +70,9 @@ export function registerIncidentRoutes(
     const key = idempotencyKeyOf(req);
     try {
       const runId = key ? (await h.describe()).runId : undefined;
-      return await executeIdempotentUpdate(client, h, def, args, { ...(key ? { updateId: actionUpdateId(action, key), runId } : {}) });
+      return await executeIdempotentUpdate(client, h, def, args, {
+        ...(key ? { updateId: actionUpdateId(action, key), runId } : {}),
+      });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new HttpError(409, `incident ${id} is closed`);
       throw err;
@@ -97,14 +108,26 @@ export function registerIncidentRoutes(
   r.post('/v1/incidents', { ...operate, schema: { body: declareBody } }, async (req, reply) => {
     const { provider, title, severity } = req.body;
     if (!config.providers.some((p) => p.id === provider)) {
-      return reply.code(400).send({ error: 'invalid body', issues: [{ path: 'body.provider', message: `unknown provider "${provider}"` }] });
+      return reply.code(400).send({
+        error: 'invalid body',
+        issues: [{ path: 'body.provider', message: `unknown provider "${provider}"` }],
+      });
     }
     const by = req.body.by ?? req.principal!.name;
     const rec = await recordAlertsForScope(
       client,
       config.temporal.taskQueue,
       provider,
-      [{ provider, kind: 'other', summary: title, source: `declared by ${by}`, severity: 'critical', observedAt: new Date().toISOString() }],
+      [
+        {
+          provider,
+          kind: 'other',
+          summary: title,
+          source: `declared by ${by}`,
+          severity: 'critical',
+          observedAt: new Date().toISOString(),
+        },
+      ],
       { title, severity, declaredBy: by },
     );
     return reply.code(201).send({ id: rec.incidentId, deduplicated: rec.deduplicated });
@@ -121,14 +144,22 @@ export function registerIncidentRoutes(
 
   /** Every route change of the provider's chains in the incident's window (the routing entities' log). */
   const routeChangesOf = (state: IncidentState) =>
-    routeChangesBetween(client, config.chains.filter((c) => c.providers.includes(state.provider)).map((c) => c.id), state.startedAt, state.resolvedAt);
+    routeChangesBetween(
+      client,
+      config.chains.filter((c) => c.providers.includes(state.provider)).map((c) => c.id),
+      state.startedAt,
+      state.resolvedAt,
+    );
 
   // The timeline chart as SVG: live from the record (a draft while open), else the archived drawing, else
   // drawn from the archived record (entries archived before charts existed).
   r.get('/v1/incidents/:id/timeline.svg', { ...read, schema: { params: incidentParams } }, async (req, reply) => {
     let svg: string | null;
     const l = await live(req.params.id);
-    if (l) svg = renderTimelineSvg(buildReportModel(l.state, undefined, { routeChanges: await routeChangesOf(l.state) }).chart);
+    if (l)
+      svg = renderTimelineSvg(
+        buildReportModel(l.state, undefined, { routeChanges: await routeChangesOf(l.state) }).chart,
+      );
     else {
       svg = await archive.report(req.params.id, 'svg');
       if (svg === null) {
@@ -168,16 +199,24 @@ export function registerIncidentRoutes(
     act(req, req.params.id, 'acknowledge', acknowledgeUpdate, [{ by: req.body?.by ?? req.principal!.name }]),
   );
   r.post('/v1/incidents/:id/escalate', action(escalateBody), async (req) =>
-    act(req, req.params.id, 'escalate', escalateUpdate, [{ by: req.body?.by ?? req.principal!.name, level: req.body?.level }]),
+    act(req, req.params.id, 'escalate', escalateUpdate, [
+      { by: req.body?.by ?? req.principal!.name, level: req.body?.level },
+    ]),
   );
   r.post('/v1/incidents/:id/resolve', action(resolveBody), async (req) =>
-    act(req, req.params.id, 'resolve', resolveUpdate, [{ by: req.body?.by ?? req.principal!.name, note: req.body?.note }]),
+    act(req, req.params.id, 'resolve', resolveUpdate, [
+      { by: req.body?.by ?? req.principal!.name, note: req.body?.note },
+    ]),
   );
   r.post('/v1/incidents/:id/notes', action(noteBody), async (req) =>
-    act(req, req.params.id, 'addNote', addNoteUpdate, [{ by: req.body.by ?? req.principal!.name, text: req.body.text, public: req.body.public }]),
+    act(req, req.params.id, 'addNote', addNoteUpdate, [
+      { by: req.body.by ?? req.principal!.name, text: req.body.text, public: req.body.public },
+    ]),
   );
   // A public update: word for word on the status page and to subscribers (notes are internal otherwise).
   r.post('/v1/incidents/:id/updates', action(publicUpdateBody), async (req) =>
-    act(req, req.params.id, 'addNote', addNoteUpdate, [{ by: req.body.by ?? req.principal!.name, text: req.body.text, public: true }]),
+    act(req, req.params.id, 'addNote', addNoteUpdate, [
+      { by: req.body.by ?? req.principal!.name, text: req.body.text, public: true },
+    ]),
   );
 }

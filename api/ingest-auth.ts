@@ -8,7 +8,8 @@ import type { RateLimiter } from './rate-limit';
 import { guarding } from './route-table';
 
 function deny(reply: FastifyReply, principal: Principal | null): FastifyReply | undefined {
-  if (!principal) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or invalid bearer token' });
+  if (!principal)
+    return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'missing or invalid bearer token' });
   if (!principal.scopes.includes('ingest') && !principal.scopes.includes('admin')) {
     return reply.code(403).send({ error: `token "${principal.name}" lacks the "ingest" scope` });
   }
@@ -18,7 +19,10 @@ function deny(reply: FastifyReply, principal: Principal | null): FastifyReply | 
 function limit(reply: FastifyReply, limiter: RateLimiter, principal: Principal): FastifyReply | undefined {
   const wait = limiter.take(principal.name);
   if (!wait) return undefined;
-  return reply.code(429).header('retry-after', String(wait)).send({ error: `rate limit for token "${principal.name}" exceeded; retry after ${wait} s` });
+  return reply
+    .code(429)
+    .header('retry-after', String(wait))
+    .send({ error: `rate limit for token "${principal.name}" exceeded; retry after ${wait} s` });
 }
 
 /** Bearer token with the ingest scope, then the token's budget. */

@@ -58,12 +58,25 @@ export const pagerDutyEvent = z
     images: z.array(z.object({ src: z.string(), href: z.string().optional(), alt: z.string().optional() })).optional(),
   })
   .superRefine((e, ctx) => {
-    if (e.event_action === 'trigger' && !e.payload) ctx.addIssue({ code: 'custom', path: ['payload'], message: 'payload is required for trigger events' });
-    if (e.event_action !== 'trigger' && !e.dedup_key) ctx.addIssue({ code: 'custom', path: ['dedup_key'], message: `dedup_key is required for ${e.event_action} events` });
+    if (e.event_action === 'trigger' && !e.payload)
+      ctx.addIssue({ code: 'custom', path: ['payload'], message: 'payload is required for trigger events' });
+    if (e.event_action !== 'trigger' && !e.dedup_key)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['dedup_key'],
+        message: `dedup_key is required for ${e.event_action} events`,
+      });
   });
 export type PagerDutyEvent = z.infer<typeof pagerDutyEvent>;
 
 export const pagerDutyAccepted = z.object({ status: z.literal('success'), message: z.string(), dedup_key: z.string() });
 export const incidentsAccepted = z.object({
-  incidents: z.array(z.object({ provider: z.string(), incidentId: z.string().nullable(), deduplicated: z.boolean(), alerts: z.number() })),
+  incidents: z.array(
+    z.object({
+      provider: z.string(),
+      incidentId: z.string().nullable(),
+      deduplicated: z.boolean(),
+      alerts: z.number(),
+    }),
+  ),
 });

@@ -15,7 +15,9 @@ const MAX_DETAILS_BYTES = 8 * 1024;
 export function boundDetails(details: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (!details) return undefined;
   const size = JSON.stringify(details).length;
-  return size <= MAX_DETAILS_BYTES ? details : { truncated: true, bytes: size, keys: Object.keys(details).slice(0, 50) };
+  return size <= MAX_DETAILS_BYTES
+    ? details
+    : { truncated: true, bytes: size, keys: Object.keys(details).slice(0, 50) };
 }
 
 export interface ScopeResult extends BatchResult {
@@ -32,10 +34,18 @@ export interface AlertIngest {
 export function createAlertIngest(
   client: Client,
   taskQueue: string,
-  opts: { observe?: BatchObserver; groupCommitDelayMs?: number; intake?: Omit<IntakeInput, 'scope' | 'provider' | 'carried'> } = {},
+  opts: {
+    observe?: BatchObserver;
+    groupCommitDelayMs?: number;
+    intake?: Omit<IntakeInput, 'scope' | 'provider' | 'carried'>;
+  } = {},
 ): AlertIngest {
   const recorder = new IntakeRecorder(client, taskQueue, { intake: opts.intake });
-  const batcher = new AlertBatcher((scope, alerts, mode) => recorder.record(scope, alerts, mode), { delayMs: opts.groupCommitDelayMs ?? 0 }, opts.observe);
+  const batcher = new AlertBatcher(
+    (scope, alerts, mode) => recorder.record(scope, alerts, mode),
+    { delayMs: opts.groupCommitDelayMs ?? 0 },
+    opts.observe,
+  );
   return {
     batcher,
     async record(alerts) {
@@ -46,15 +56,22 @@ export function createAlertIngest(
         groups.set(a.provider, g);
       }
       const out: ScopeResult[] = [];
-      await recordingOrUnavailable(() => Promise.all(
-        [...groups].map(async ([provider, g]) => {
-          // Triggers first: an acknowledge in the same request must find the alert it names.
-          const opened = g.open.length ? await batcher.record(provider, g.open, 'open') : null;
-          const acted = g.existing.length ? await batcher.record(provider, g.existing, 'existing') : null;
-          const r = opened ?? acted!;
-          out.push({ provider, incidentId: r.incidentId ?? acted?.incidentId ?? null, deduplicated: r.deduplicated, alerts: g.open.length + g.existing.length });
-        }),
-      ));
+      await recordingOrUnavailable(() =>
+        Promise.all(
+          [...groups].map(async ([provider, g]) => {
+            // Triggers first: an acknowledge in the same request must find the alert it names.
+            const opened = g.open.length ? await batcher.record(provider, g.open, 'open') : null;
+            const acted = g.existing.length ? await batcher.record(provider, g.existing, 'existing') : null;
+            const r = opened ?? acted!;
+            out.push({
+              provider,
+              incidentId: r.incidentId ?? acted?.incidentId ?? null,
+              deduplicated: r.deduplicated,
+              alerts: g.open.length + g.existing.length,
+            });
+          }),
+        ),
+      );
       return out.sort((a, b) => a.provider.localeCompare(b.provider));
     },
   };

@@ -13,27 +13,62 @@ const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
 const ROUTE_MODES = ['normal', 'degraded', 'emergency'] as const;
 const INGEST_ROUTES = new Set(['/v1/alerts', '/v1/alerts/alertmanager', '/v2/enqueue']);
 
-export function registerTemporalGauges(metrics: LifelineMetrics, client: Client, config: LifelineConfig, opts?: { ttlMs: number; timeoutMs: number }): TemporalSnapshotSource {
+export function registerTemporalGauges(
+  metrics: LifelineMetrics,
+  client: Client,
+  config: LifelineConfig,
+  opts?: { ttlMs: number; timeoutMs: number },
+): TemporalSnapshotSource {
   const registers = [metrics.registry];
   // These three are written while a snapshot is fetched; their collect waits for the scrape's snapshot
   // so a scrape shows the read it triggered (prom-client collects all metrics concurrently).
   const settle = async () => void (await snapshots.get());
-  const up = new Gauge({ name: 'lifeline_scrape_source_up', help: 'Whether the last read of a Temporal source for the gauges succeeded (1) or failed/timed out (0)', labelNames: ['source'], registers, collect: settle });
-  const took = new Gauge({ name: 'lifeline_scrape_source_duration_seconds', help: 'How long the last read of a Temporal source took', labelNames: ['source'], registers, collect: settle });
-  const errors = new Counter({ name: 'lifeline_scrape_errors_total', help: 'Failed or timed-out reads of a Temporal source (its series are left out of that scrape)', labelNames: ['source'], registers, collect: settle });
+  const up = new Gauge({
+    name: 'lifeline_scrape_source_up',
+    help: 'Whether the last read of a Temporal source for the gauges succeeded (1) or failed/timed out (0)',
+    labelNames: ['source'],
+    registers,
+    collect: settle,
+  });
+  const took = new Gauge({
+    name: 'lifeline_scrape_source_duration_seconds',
+    help: 'How long the last read of a Temporal source took',
+    labelNames: ['source'],
+    registers,
+    collect: settle,
+  });
+  const errors = new Counter({
+    name: 'lifeline_scrape_errors_total',
+    help: 'Failed or timed-out reads of a Temporal source (its series are left out of that scrape)',
+    labelNames: ['source'],
+    registers,
+    collect: settle,
+  });
   const onSource = (r: SourceResult) => {
     up.set({ source: r.source }, r.ok ? 1 : 0);
     took.set({ source: r.source }, r.seconds);
     if (!r.ok) errors.inc({ source: r.source });
   };
   for (const source of SNAPSHOT_SOURCES) errors.inc({ source }, 0);
-  const snapshots = new TemporalSnapshotSource(client, config, { ttlMs: opts?.ttlMs ?? 5000, timeoutMs: opts?.timeoutMs ?? 2500, onSource });
+  const snapshots = new TemporalSnapshotSource(client, config, {
+    ttlMs: opts?.ttlMs ?? 5000,
+    timeoutMs: opts?.timeoutMs ?? 2500,
+    onSource,
+  });
 
   // Gauges whose values are replaced at every scrape from the (cached) snapshot. A failed source leaves
   // its gauge empty rather than stale: absent series plus lifeline_scrape_source_up 0 say "unknown".
-  const fromSnapshot = <L extends string>(name: string, help: string, labelNames: L[], fill: (g: Gauge<L>, s: Awaited<ReturnType<TemporalSnapshotSource['get']>>) => void) => {
+  const fromSnapshot = <L extends string>(
+    name: string,
+    help: string,
+    labelNames: L[],
+    fill: (g: Gauge<L>, s: Awaited<ReturnType<TemporalSnapshotSource['get']>>) => void,
+  ) => {
     const g: Gauge<L> = new Gauge<L>({
-      name, help, labelNames, registers,
+      name,
+      help,
+      labelNames,
+      registers,
       async collect() {
         const s = await snapshots.get();
         g.reset();
@@ -41,27 +76,64 @@ export function registerTemporalGauges(metrics: LifelineMetrics, client: Client,
       },
     });
   };
-  fromSnapshot('lifeline_incidents_open', 'Open incidents by severity and phase (Temporal visibility)', ['severity', 'phase'], (g, s) => {
-    for (const i of s.openIncidents) g.set({ severity: i.severity, phase: i.phase }, i.count);
-  });
-  fromSnapshot('lifeline_provider_healthy', 'Whether the monitor holds the provider healthy (1) or not (0)', ['provider'], (g, s) => {
-    for (const m of s.monitors) g.set({ provider: m.provider }, m.healthy ? 1 : 0);
-  });
-  fromSnapshot('lifeline_breaker_state', "Circuit-breaker state per provider: 1 for the current state, 0 for the others", ['provider', 'state'], (g, s) => {
-    for (const m of s.monitors) for (const state of BREAKER_STATES) g.set({ provider: m.provider, state }, (m.breaker?.phase ?? 'closed') === state ? 1 : 0);
-  });
-  fromSnapshot('lifeline_breaker_opened', 'Times the provider\'s breaker has opened (durable monitor state)', ['provider'], (g, s) => {
-    for (const m of s.monitors) g.set({ provider: m.provider }, m.breaker?.openedCount ?? 0);
-  });
-  fromSnapshot('lifeline_route_weight', 'Share of a chain\'s traffic routed to a provider, percent', ['chain', 'provider'], (g, s) => {
-    for (const r of s.routes) for (const p of r.providers) g.set({ chain: r.id, provider: p }, r.weights[p] ?? 0);
-  });
-  fromSnapshot('lifeline_route_version', 'Version of a chain\'s route (increases with every change)', ['chain'], (g, s) => {
-    for (const r of s.routes) g.set({ chain: r.id }, r.version);
-  });
-  fromSnapshot('lifeline_route_mode', 'A chain\'s routing mode: 1 for the current mode, 0 for the others', ['chain', 'mode'], (g, s) => {
-    for (const r of s.routes) for (const mode of ROUTE_MODES) g.set({ chain: r.id, mode }, r.mode === mode ? 1 : 0);
-  });
+  fromSnapshot(
+    'lifeline_incidents_open',
+    'Open incidents by severity and phase (Temporal visibility)',
+    ['severity', 'phase'],
+    (g, s) => {
+      for (const i of s.openIncidents) g.set({ severity: i.severity, phase: i.phase }, i.count);
+    },
+  );
+  fromSnapshot(
+    'lifeline_provider_healthy',
+    'Whether the monitor holds the provider healthy (1) or not (0)',
+    ['provider'],
+    (g, s) => {
+      for (const m of s.monitors) g.set({ provider: m.provider }, m.healthy ? 1 : 0);
+    },
+  );
+  fromSnapshot(
+    'lifeline_breaker_state',
+    'Circuit-breaker state per provider: 1 for the current state, 0 for the others',
+    ['provider', 'state'],
+    (g, s) => {
+      for (const m of s.monitors)
+        for (const state of BREAKER_STATES)
+          g.set({ provider: m.provider, state }, (m.breaker?.phase ?? 'closed') === state ? 1 : 0);
+    },
+  );
+  fromSnapshot(
+    'lifeline_breaker_opened',
+    "Times the provider's breaker has opened (durable monitor state)",
+    ['provider'],
+    (g, s) => {
+      for (const m of s.monitors) g.set({ provider: m.provider }, m.breaker?.openedCount ?? 0);
+    },
+  );
+  fromSnapshot(
+    'lifeline_route_weight',
+    "Share of a chain's traffic routed to a provider, percent",
+    ['chain', 'provider'],
+    (g, s) => {
+      for (const r of s.routes) for (const p of r.providers) g.set({ chain: r.id, provider: p }, r.weights[p] ?? 0);
+    },
+  );
+  fromSnapshot(
+    'lifeline_route_version',
+    "Version of a chain's route (increases with every change)",
+    ['chain'],
+    (g, s) => {
+      for (const r of s.routes) g.set({ chain: r.id }, r.version);
+    },
+  );
+  fromSnapshot(
+    'lifeline_route_mode',
+    "A chain's routing mode: 1 for the current mode, 0 for the others",
+    ['chain', 'mode'],
+    (g, s) => {
+      for (const r of s.routes) for (const mode of ROUTE_MODES) g.set({ chain: r.id, mode }, r.mode === mode ? 1 : 0);
+    },
+  );
   return snapshots;
 }
 

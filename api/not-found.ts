@@ -19,7 +19,13 @@ export function installNotFound(app: FastifyInstance): void {
   app.addHook('onRequest', async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.is404) return;
     const allowed = methodsFor(app, pathOf(req.url));
-    if (allowed.length) return reply.code(405).header('allow', allowed.join(', ')).send({ error: `${req.method} is not allowed here; use ${allowed.join(', ')}` });
+    if (allowed.length)
+      return reply
+        .code(405)
+        .header('allow', allowed.join(', '))
+        .send({ error: `${req.method} is not allowed here; use ${allowed.join(', ')}` });
   });
-  app.setNotFoundHandler(async (req, reply) => reply.code(404).send({ error: `no route ${req.method} ${pathOf(req.url)}` }));
+  app.setNotFoundHandler(async (req, reply) =>
+    reply.code(404).send({ error: `no route ${req.method} ${pathOf(req.url)}` }),
+  );
 }

@@ -9,7 +9,14 @@ const errorBody = {
   type: 'object',
   properties: {
     error: { type: 'string' },
-    issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } }, required: ['path', 'message'] } },
+    issues: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { path: { type: 'string' }, message: { type: 'string' } },
+        required: ['path', 'message'],
+      },
+    },
   },
   required: ['error'],
 };
@@ -25,12 +32,22 @@ export function documentRoute(input: TransformInput): ReturnType<typeof jsonSche
   const takesInput = !!(schema.body || schema.params || schema.querystring || schema.headers);
   const responses: Record<string, unknown> = {
     '2XX': { description: 'Success' },
-    ...(input.route.method === 'GET' || (Array.isArray(input.route.method) && input.route.method.includes('GET')) ? { 304: { description: 'Not modified (If-None-Match)' } } : {}),
+    ...(input.route.method === 'GET' || (Array.isArray(input.route.method) && input.route.method.includes('GET'))
+      ? { 304: { description: 'Not modified (If-None-Match)' } }
+      : {}),
     ...(takesInput ? { 400: error('Invalid request: `issues` names each offending field') } : {}),
-    ...(scope ? { 401: error('Missing or invalid bearer token'), 403: error(`The token lacks the "${scope}" scope`) } : {}),
+    ...(scope
+      ? { 401: error('Missing or invalid bearer token'), 403: error(`The token lacks the "${scope}" scope`) }
+      : {}),
     404: error('Unknown incident, chain or route'),
     ...(schema.params ? { 414: error('Path parameter longer than 1000 characters') } : {}),
-    ...(input.route.method === 'POST' ? { 409: error('Not allowed in the current state'), 413: error('Body larger than 512 KiB'), 415: error('Body is not application/json') } : {}),
+    ...(input.route.method === 'POST'
+      ? {
+          409: error('Not allowed in the current state'),
+          413: error('Body larger than 512 KiB'),
+          415: error('Body is not application/json'),
+        }
+      : {}),
     429: error('Rate limit of the token exceeded; see retry-after'),
     503: error('Temporal (or the mailer) is unavailable; retry'),
   };
@@ -38,7 +55,9 @@ export function documentRoute(input: TransformInput): ReturnType<typeof jsonSche
     url: out.url,
     schema: {
       ...schema,
-      ...(scope ? { security: [{ bearer: [] }], description: `Requires a bearer token with the \`${scope}\` scope.` } : { security: [] }),
+      ...(scope
+        ? { security: [{ bearer: [] }], description: `Requires a bearer token with the \`${scope}\` scope.` }
+        : { security: [] }),
       response: responses,
     },
   } as ReturnType<typeof jsonSchemaTransform>;

@@ -28,27 +28,37 @@ export function registerPagerDutyRoute(app: FastifyInstance, deps: IngestDeps): 
   const r = app.withTypeProvider<ZodTypeProvider>();
   const providers = new Set(deps.config.providers.map((p) => p.id));
   const index = new KeyIndex();
-  r.post('/v2/enqueue', { preValidation: pagerDutyGuard(deps.tokens, deps.limiter), schema: { body: pagerDutyEvent } }, async (req, reply) => {
-    const e = req.body;
-    const now = new Date().toISOString();
-    const dedupKey = e.dedup_key ?? randomUUID().replace(/-/g, '');
-    const named = pagerDutyProvider(e, providers);
-    if (e.event_action === 'trigger') {
-      if (!named) {
-        return reply.code(400).send({
-          error: 'invalid body',
-          issues: [{ path: 'body.payload.component', message: 'name a configured provider in payload.component, payload.group, payload.source or payload.custom_details.provider' }],
-        });
+  r.post(
+    '/v2/enqueue',
+    { preValidation: pagerDutyGuard(deps.tokens, deps.limiter), schema: { body: pagerDutyEvent } },
+    async (req, reply) => {
+      const e = req.body;
+      const now = new Date().toISOString();
+      const dedupKey = e.dedup_key ?? randomUUID().replace(/-/g, '');
+      const named = pagerDutyProvider(e, providers);
+      if (e.event_action === 'trigger') {
+        if (!named) {
+          return reply.code(400).send({
+            error: 'invalid body',
+            issues: [
+              {
+                path: 'body.payload.component',
+                message:
+                  'name a configured provider in payload.component, payload.group, payload.source or payload.custom_details.provider',
+              },
+            ],
+          });
+        }
+        index.set(dedupKey, named);
+        await deps.ingest.record([fromPagerDuty(e, named, dedupKey, now)]);
+      } else {
+        // Without a payload the event names only its dedup_key: send it to the provider that key was
+        // triggered on, or (key seen by another API process, or before a restart) to every open incident;
+        // the incidents not holding that key drop it, as PagerDuty would.
+        const targets = named ? [named] : index.get(dedupKey) ? [index.get(dedupKey)!] : [...providers];
+        await deps.ingest.record(targets.map((p) => fromPagerDuty(e, p, dedupKey, now)));
       }
-      index.set(dedupKey, named);
-      await deps.ingest.record([fromPagerDuty(e, named, dedupKey, now)]);
-    } else {
-      // Without a payload the event names only its dedup_key: send it to the provider that key was
-      // triggered on, or (key seen by another API process, or before a restart) to every open incident;
-      // the incidents not holding that key drop it, as PagerDuty would.
-      const targets = named ? [named] : index.get(dedupKey) ? [index.get(dedupKey)!] : [...providers];
-      await deps.ingest.record(targets.map((p) => fromPagerDuty(e, p, dedupKey, now)));
-    }
-    return reply.code(202).send({ status: 'success', message: 'Event processed', dedup_key: dedupKey });
-  });
+      return reply.code(202).send({ status: 'success', message: 'Event processed', dedup_key: dedupKey });
+    },
+  );
 }

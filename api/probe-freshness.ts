@@ -43,28 +43,51 @@ export function starvedMonitors(facts: LoopFacts[], heartbeatMs: number, now: nu
     if (f.idle || f.lastEvidenceAt === undefined) return [];
     const silentMs = now - f.lastEvidenceAt;
     if (silentMs <= staleAfterMs(f.intervalMs, heartbeatMs)) return [];
-    return [{ provider: f.provider, silentMs, why: f.waitingForWorker ? 'probe loop waiting for a worker slot' : 'probe loop not keeping time' }];
+    return [
+      {
+        provider: f.provider,
+        silentMs,
+        why: f.waitingForWorker ? 'probe loop waiting for a worker slot' : 'probe loop not keeping time',
+      },
+    ];
   });
 }
 
 /** What one monitor's description says about its probe loop. */
-export async function loopFacts(client: Client, provider: string, intervalMs: number, d: WorkflowExecutionDescription): Promise<LoopFacts> {
+export async function loopFacts(
+  client: Client,
+  provider: string,
+  intervalMs: number,
+  d: WorkflowExecutionDescription,
+): Promise<LoopFacts> {
   const watch = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'watchProvider');
   if (!watch) return { provider, intervalMs, idle: true };
   let lastProbeAt: number | undefined;
   if (watch.heartbeatDetails?.payloads?.length) {
-    const details = await decodeFromPayloadsAtIndex<{ lastProbeAt?: unknown }>(client.options.loadedDataConverter, 0, watch.heartbeatDetails.payloads).catch(() => undefined);
+    const details = await decodeFromPayloadsAtIndex<{ lastProbeAt?: unknown }>(
+      client.options.loadedDataConverter,
+      0,
+      watch.heartbeatDetails.payloads,
+    ).catch(() => undefined);
     if (typeof details?.lastProbeAt === 'number') lastProbeAt = details.lastProbeAt;
   }
   const scheduledAt = optionalTsToMs(watch.scheduledTime);
   // A loop that has not probed yet is measured from when it was scheduled; a newer attempt keeps the old
   // attempt's last probe (the takeover is part of the silence).
   const lastEvidenceAt = lastProbeAt ?? scheduledAt;
-  return { provider, intervalMs, idle: false, waitingForWorker: watch.state === SCHEDULED, ...(lastEvidenceAt !== undefined ? { lastEvidenceAt } : {}) };
+  return {
+    provider,
+    intervalMs,
+    idle: false,
+    waitingForWorker: watch.state === SCHEDULED,
+    ...(lastEvidenceAt !== undefined ? { lastEvidenceAt } : {}),
+  };
 }
 
 export function describeStarved(starved: StarvedMonitor[], total: number): string {
-  const names = starved.slice(0, 10).map((s) => `monitor-${s.provider} (no probe for ${Math.round(s.silentMs / 1000)} s: ${s.why})`);
+  const names = starved
+    .slice(0, 10)
+    .map((s) => `monitor-${s.provider} (no probe for ${Math.round(s.silentMs / 1000)} s: ${s.why})`);
   const more = starved.length > 10 ? `, and ${starved.length - 10} more` : '';
   return `${starved.length} of ${total} monitor(s) starved: ${names.join(', ')}${more}`;
 }
@@ -77,7 +100,10 @@ export function describer(client: Client): Describe {
   return (id) => {
     let d = seen.get(id);
     if (!d) {
-      d = client.workflow.getHandle(id).describe().catch((err: Error) => (err.name === 'WorkflowNotFoundError' ? undefined : Promise.reject(err)));
+      d = client.workflow
+        .getHandle(id)
+        .describe()
+        .catch((err: Error) => (err.name === 'WorkflowNotFoundError' ? undefined : Promise.reject(err)));
       seen.set(id, d);
     }
     return d;
@@ -85,7 +111,11 @@ export function describer(client: Client): Describe {
 }
 
 /** Reads every monitor and returns the starved ones; shared by /health/ready and the unprobed-monitors gauge. */
-export async function probeFreshness(client: Client, config: LifelineConfig, describe: Describe): Promise<{ starved: StarvedMonitor[]; total: number }> {
+export async function probeFreshness(
+  client: Client,
+  config: LifelineConfig,
+  describe: Describe,
+): Promise<{ starved: StarvedMonitor[]; total: number }> {
   const facts = await Promise.all(
     config.providers.map(async (p) => {
       const d = await describe(monitorWorkflowId(p.id));
@@ -93,7 +123,10 @@ export async function probeFreshness(client: Client, config: LifelineConfig, des
     }),
   );
   const known = facts.filter((f): f is LoopFacts => !!f);
-  return { starved: starvedMonitors(known, config.worker.probeHeartbeatMs, Date.now()), total: config.providers.length };
+  return {
+    starved: starvedMonitors(known, config.worker.probeHeartbeatMs, Date.now()),
+    total: config.providers.length,
+  };
 }
 
 const GAUGE_TTL_MS = 5_000;

@@ -10,7 +10,10 @@ import { monitorStateQuery, monitorWorkflowId } from '../workflows/messages';
 import { requireScope, type TokenTable } from './auth';
 import { notModified } from './routes';
 
-export function registerProviderRoutes(app: FastifyInstance, deps: { client: Client; config: LifelineConfig; tokens: TokenTable }): void {
+export function registerProviderRoutes(
+  app: FastifyInstance,
+  deps: { client: Client; config: LifelineConfig; tokens: TokenTable },
+): void {
   app.get('/v1/providers', { onRequest: requireScope(deps.tokens, 'read') }, async (req, reply) => {
     const body = {
       providers: await Promise.all(
@@ -18,13 +21,27 @@ export function registerProviderRoutes(app: FastifyInstance, deps: { client: Cli
           try {
             const s = await deps.client.workflow.getHandle(monitorWorkflowId(p.id)).query(monitorStateQuery);
             return {
-              id: p.id, monitor: 'running', healthy: s.healthy, since: s.since,
-              breaker: s.breaker ? { phase: s.breaker.phase, since: s.breaker.since, openedCount: s.breaker.openedCount } : null,
-              lastReason: s.lastReason ?? null, incidentId: s.incidentId ?? null,
+              id: p.id,
+              monitor: 'running',
+              healthy: s.healthy,
+              since: s.since,
+              breaker: s.breaker
+                ? { phase: s.breaker.phase, since: s.breaker.since, openedCount: s.breaker.openedCount }
+                : null,
+              lastReason: s.lastReason ?? null,
+              incidentId: s.incidentId ?? null,
             };
           } catch (err) {
             if (!(err instanceof WorkflowNotFoundError)) throw err;
-            return { id: p.id, monitor: 'not running', healthy: null, since: null, breaker: null, lastReason: null, incidentId: null };
+            return {
+              id: p.id,
+              monitor: 'not running',
+              healthy: null,
+              since: null,
+              breaker: null,
+              lastReason: null,
+              incidentId: null,
+            };
           }
         }),
       ),

@@ -24,11 +24,17 @@ export interface ServedRoute {
 }
 
 const hooksOf = (r: RouteOptions) =>
-  [r.onRequest, r.preParsing, r.preValidation, r.preHandler].flatMap((h) => (h ? (Array.isArray(h) ? h : [h]) : [])) as Guard[];
+  [r.onRequest, r.preParsing, r.preValidation, r.preHandler].flatMap((h) =>
+    h ? (Array.isArray(h) ? h : [h]) : [],
+  ) as Guard[];
 
 /** The scope the route's guard enforces, or null when none of its hooks is a guard. */
 export function scopeOfRoute(r: RouteOptions): Scope | null {
-  return hooksOf(r).map((h) => h[SCOPE]).find((s) => s) ?? null;
+  return (
+    hooksOf(r)
+      .map((h) => h[SCOPE])
+      .find((s) => s) ?? null
+  );
 }
 
 const tables = new WeakMap<FastifyInstance, ServedRoute[]>();

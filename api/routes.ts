@@ -11,7 +11,14 @@ import { requireScope, type TokenTable } from './auth';
 import { HttpError } from './errors';
 import { chainParams } from './schemas';
 
-const publicRoute = (r: RouteState) => ({ id: r.id, weights: r.weights, mode: r.mode, version: r.version, updatedAt: r.updatedAt, hints: r.hints ?? {} });
+const publicRoute = (r: RouteState) => ({
+  id: r.id,
+  weights: r.weights,
+  mode: r.mode,
+  version: r.version,
+  updatedAt: r.updatedAt,
+  hints: r.hints ?? {},
+});
 
 /** Version (carried across continue-as-new) plus change time, so a re-created route never reuses a tag. */
 export const routesEtag = (routes: RouteState[]) =>
@@ -25,7 +32,10 @@ export function notModified(req: FastifyRequest, reply: FastifyReply, etag: stri
   return given.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
 }
 
-export function registerRouteRoutes(app: FastifyInstance, deps: { client: Client; config: LifelineConfig; tokens: TokenTable }): void {
+export function registerRouteRoutes(
+  app: FastifyInstance,
+  deps: { client: Client; config: LifelineConfig; tokens: TokenTable },
+): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const read = { onRequest: requireScope(deps.tokens, 'read') };
   r.get('/v1/routes', read, async (req, reply) => {
@@ -34,7 +44,8 @@ export function registerRouteRoutes(app: FastifyInstance, deps: { client: Client
     return { routes: routes.map(publicRoute) };
   });
   r.get('/v1/routes/:chain', { ...read, schema: { params: chainParams } }, async (req, reply) => {
-    if (!deps.config.chains.some((c) => c.id === req.params.chain)) throw new HttpError(404, `chain ${req.params.chain} not found`);
+    if (!deps.config.chains.some((c) => c.id === req.params.chain))
+      throw new HttpError(404, `chain ${req.params.chain} not found`);
     const route = await getRoute(deps.client, req.params.chain);
     if (notModified(req, reply, routesEtag([route]))) return reply.code(304).send();
     return publicRoute(route);

@@ -30,12 +30,26 @@ export const declareBody = z.strictObject({
   by: z.string().min(1).max(200).optional(),
 });
 export const actorBody = z.strictObject({ by: z.string().min(1).max(200).optional() }).default({});
-export const escalateBody = z.strictObject({ by: z.string().min(1).max(200).optional(), level: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional() }).default({});
-export const resolveBody = z.strictObject({ by: z.string().min(1).max(200).optional(), note: z.string().max(4000).optional() }).default({});
+export const escalateBody = z
+  .strictObject({
+    by: z.string().min(1).max(200).optional(),
+    level: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+  })
+  .default({});
+export const resolveBody = z
+  .strictObject({ by: z.string().min(1).max(200).optional(), note: z.string().max(4000).optional() })
+  .default({});
 /** `public: true` puts the text on the status page and in subscriber email; notes are internal otherwise. */
-export const noteBody = z.strictObject({ by: z.string().min(1).max(200).optional(), text: z.string().min(1).max(4000), public: z.boolean().default(false) });
+export const noteBody = z.strictObject({
+  by: z.string().min(1).max(200).optional(),
+  text: z.string().min(1).max(4000),
+  public: z.boolean().default(false),
+});
 /** A public update: always published (the status page and subscribers read it word for word). */
-export const publicUpdateBody = z.strictObject({ by: z.string().min(1).max(200).optional(), text: z.string().min(1).max(4000) });
+export const publicUpdateBody = z.strictObject({
+  by: z.string().min(1).max(200).optional(),
+  text: z.string().min(1).max(4000),
+});
 export const chainParams = z.object({ chain: z.string().min(1).max(100) });
 export const shiftDelay = z.number().int().min(0).max(3_600_000);
 export const failoverBody = z.strictObject({

@@ -103,12 +103,18 @@ export async function buildApi(opts: {
   // The payload codec's endpoint for the Temporal UI: the very codec this process's client uses.
   if (opts.config.temporal.codec) {
     const codecs = opts.client.options.loadedDataConverter.payloadCodecs;
-    if (codecs.length) registerCodecRoutes(app, { codecs, tokens, corsOrigins: opts.config.temporal.codec.corsOrigins });
+    if (codecs.length)
+      registerCodecRoutes(app, { codecs, tokens, corsOrigins: opts.config.temporal.codec.corsOrigins });
   }
   const ingestDeps = {
     config: opts.config,
     tokens,
-    ingest: opts.ingest ?? createAlertIngest(opts.client, opts.config.temporal.taskQueue, { observe: (e) => metrics.ingest.batch(e), groupCommitDelayMs: opts.config.ingest.groupCommitDelayMs }),
+    ingest:
+      opts.ingest ??
+      createAlertIngest(opts.client, opts.config.temporal.taskQueue, {
+        observe: (e) => metrics.ingest.batch(e),
+        groupCommitDelayMs: opts.config.ingest.groupCommitDelayMs,
+      }),
     limiter: createRateLimiter(opts.config.ingest.rateLimit.perSecond, opts.config.ingest.rateLimit.burst),
   };
   registerAlertRoutes(app, ingestDeps);
@@ -120,7 +126,8 @@ export async function buildApi(opts: {
   registerSubscriberRoutes(app, { ...deps, store: SubscriberStore.forConfig(opts.config, opts.env), mailer });
   app.addHook('onClose', async () => mailer?.close());
   const slack = slackSettingsFromEnv(opts.env ?? process.env);
-  if (slack) await installSlack(app, { config: opts.config, client: opts.client, logger: opts.logger, settings: slack });
+  if (slack)
+    await installSlack(app, { config: opts.config, client: opts.client, logger: opts.logger, settings: slack });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   return app;
 }

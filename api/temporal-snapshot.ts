@@ -33,7 +33,9 @@ const MAX_LISTED = 5000;
 async function openIncidents(client: Client): Promise<TemporalSnapshot['openIncidents']> {
   const counts = new Map<string, { severity: string; phase: string; count: number }>();
   let n = 0;
-  for await (const ex of client.workflow.list({ query: `WorkflowType = 'incidentWorkflow' AND ExecutionStatus = 'Running'` })) {
+  for await (const ex of client.workflow.list({
+    query: `WorkflowType = 'incidentWorkflow' AND ExecutionStatus = 'Running'`,
+  })) {
     const severity = ex.typedSearchAttributes.get(SA.severity) ?? 'unknown';
     const phase = ex.typedSearchAttributes.get(SA.phase) ?? 'unknown';
     const key = `${severity}/${phase}`;
@@ -60,38 +62,47 @@ export class TemporalSnapshotSource {
   constructor(
     private readonly client: Client,
     private readonly config: LifelineConfig,
-    private readonly opts: { ttlMs: number; timeoutMs: number; onSource?: (r: SourceResult) => void } = { ttlMs: 5000, timeoutMs: 2500 },
+    private readonly opts: { ttlMs: number; timeoutMs: number; onSource?: (r: SourceResult) => void } = {
+      ttlMs: 5000,
+      timeoutMs: 2500,
+    },
   ) {}
 
   get(): Promise<TemporalSnapshot> {
     if (this.cached && Date.now() - this.cached.at < this.opts.ttlMs) return Promise.resolve(this.cached.snapshot);
-    this.inFlight ??= this.fetch().then((snapshot) => {
-      this.cached = { at: Date.now(), snapshot };
-      return snapshot;
-    }).finally(() => {
-      this.inFlight = undefined;
-    });
+    this.inFlight ??= this.fetch()
+      .then((snapshot) => {
+        this.cached = { at: Date.now(), snapshot };
+        return snapshot;
+      })
+      .finally(() => {
+        this.inFlight = undefined;
+      });
     return this.inFlight;
   }
 
   private async fetch(): Promise<TemporalSnapshot> {
     const snap: TemporalSnapshot = { openIncidents: [], monitors: [], routes: [], sources: [] };
     const { client, config } = this;
-    await Promise.all([
-      this.source('incidents', async () => {
-        snap.openIncidents = await openIncidents(client);
-      }),
-      this.source('monitors', async () => {
-        const r = await settled(config.providers.map((p) => client.workflow.getHandle(monitorWorkflowId(p.id)).query(monitorStateQuery)));
-        snap.monitors = r.values;
-        if (r.error) throw new Error(r.error);
-      }),
-      this.source('routes', async () => {
-        const r = await settled(config.chains.map((c) => getRoute(client, c.id)));
-        snap.routes = r.values;
-        if (r.error) throw new Error(r.error);
-      }),
-    ].map((p) => p.then((r) => void snap.sources.push(r))));
+    await Promise.all(
+      [
+        this.source('incidents', async () => {
+          snap.openIncidents = await openIncidents(client);
+        }),
+        this.source('monitors', async () => {
+          const r = await settled(
+            config.providers.map((p) => client.workflow.getHandle(monitorWorkflowId(p.id)).query(monitorStateQuery)),
+          );
+          snap.monitors = r.values;
+          if (r.error) throw new Error(r.error);
+        }),
+        this.source('routes', async () => {
+          const r = await settled(config.chains.map((c) => getRoute(client, c.id)));
+          snap.routes = r.values;
+          if (r.error) throw new Error(r.error);
+        }),
+      ].map((p) => p.then((r) => void snap.sources.push(r))),
+    );
     return snap;
   }
 

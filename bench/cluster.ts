@@ -77,7 +77,16 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   const ids = Array.from({ length: o.providers }, (_, i) => `p${i}`);
   const sim = await startSimulator({ providers: ids.map((id) => ({ id, kind: 'openai' as const })) });
   const cli = await resolveTemporalBinary('cli', { log: () => undefined });
-  const dev = await startDevServer({ cliPath: cli.path, dataDir: join(dir, 'temporal'), port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, sqliteSync: 'normal', log: () => undefined, startTimeoutMs: 120_000 });
+  const dev = await startDevServer({
+    cliPath: cli.path,
+    dataDir: join(dir, 'temporal'),
+    port: 0,
+    uiPort: false,
+    searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+    sqliteSync: 'normal',
+    log: () => undefined,
+    startTimeoutMs: 120_000,
+  });
   const client = await connectClient(dev.address, 'default');
   const procs: { child: ChildProcess; proc: WorkerProc }[] = [];
   const usedPorts = new Set<number>();
@@ -102,7 +111,10 @@ ${Array.from({ length: Math.floor(o.providers / 2) }, (_, c) => `  - { id: s${c}
     usedPorts.add(port);
     const file = join(dir, `worker-${port}.yaml`);
     writeFileSync(file, yaml(port));
-    const child = spawn(process.execPath, [BIN, '--config', file, 'worker'], { env: { ...process.env, LIFELINE_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--config', file, 'worker'], {
+      env: { ...process.env, LIFELINE_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     let out = '';
     child.stderr!.on('data', (d: Buffer) => (out = (out + d.toString('utf8')).slice(-4000)));
@@ -129,7 +141,8 @@ ${Array.from({ length: Math.floor(o.providers / 2) }, (_, c) => `  - { id: s${c}
     const pid = child.pid!;
     let stopping = false;
     child.once('exit', (code, sig) => {
-      if (!stopping && sig !== 'SIGKILL') process.stderr.write(`[cluster] worker ${pid} exited (${code ?? sig}): ${out.slice(-1500)}\n`);
+      if (!stopping && sig !== 'SIGKILL')
+        process.stderr.write(`[cluster] worker ${pid} exited (${code ?? sig}): ${out.slice(-1500)}\n`);
     });
     const proc: WorkerProc = {
       pid,

@@ -13,36 +13,63 @@ const INTERVAL_MS = 1000;
 const TIMEOUT_MS = 2000;
 
 async function main() {
-  const { services, stop } = await embeddedStack((dataDir) => `
+  const { services, stop } = await embeddedStack(
+    (dataDir) => `
 temporal: { address: embedded, port: 0, uiPort: false, taskQueue: bench-detect }
 dataDir: ${dataDir}
 providers:
   - { id: openai, kind: openai, baseUrl: "sim:openai", models: [m], probe: { intervalMs: ${INTERVAL_MS}, timeoutMs: ${TIMEOUT_MS} }, detection: { breakerCooldownMs: 1000 } }
-`, 'warn');
+`,
+    'warn',
+  );
   const sim = services.endpoints.simulator!;
   const monitor = services.client.workflow.getHandle(monitorWorkflowId('openai'));
   const incident = services.client.workflow.getHandle(incidentWorkflowId('openai'));
-  console.log(`bench/detect: ${TRIALS} trials per mode, probe every ${INTERVAL_MS} ms (timeout ${TIMEOUT_MS} ms), default detection windows`);
+  console.log(
+    `bench/detect: ${TRIALS} trials per mode, probe every ${INTERVAL_MS} ms (timeout ${TIMEOUT_MS} ms), default detection windows`,
+  );
   try {
     for (const mode of ['outage', 'hang'] as const) {
       const toIncident: number[] = [];
       const toBreaker: number[] = [];
       for (let t = 0; t < TRIALS; t++) {
-        await until(() => monitor.query(monitorStateQuery), (s) => s.breaker?.phase === 'closed' && s.healthy, 'breaker closed', 60_000);
+        await until(
+          () => monitor.query(monitorStateQuery),
+          (s) => s.breaker?.phase === 'closed' && s.healthy,
+          'breaker closed',
+          60_000,
+        );
         // Land the fault at a random point of the probe cycle, as real faults do.
         await sleep(Math.random() * INTERVAL_MS);
         const opensBefore = (await monitor.query(monitorStateQuery)).breaker?.openedCount ?? 0;
         const faultAt = Date.now();
         sim.setFault('openai', { mode });
-        const m = await until(() => monitor.query(monitorStateQuery), (s) => (s.breaker?.openedCount ?? 0) > opensBefore, 'breaker open', 60_000);
+        const m = await until(
+          () => monitor.query(monitorStateQuery),
+          (s) => (s.breaker?.openedCount ?? 0) > opensBefore,
+          'breaker open',
+          60_000,
+        );
         toBreaker.push(Date.parse(m.breaker!.since) - faultAt);
-        const i = await until(() => incident.query(incidentStateQuery), (s) => s.status === 'open' && Date.parse(s.startedAt) >= faultAt, 'incident open', 60_000);
+        const i = await until(
+          () => incident.query(incidentStateQuery),
+          (s) => s.status === 'open' && Date.parse(s.startedAt) >= faultAt,
+          'incident open',
+          60_000,
+        );
         toIncident.push(Date.parse(i.startedAt) - faultAt);
         sim.setFault('openai', { mode: 'healthy' });
-        await until(() => incident.query(incidentStateQuery), (s) => s.status === 'resolved', 'incident resolved', 120_000);
+        await until(
+          () => incident.query(incidentStateQuery),
+          (s) => s.status === 'resolved',
+          'incident resolved',
+          120_000,
+        );
       }
-      const fmt = (v: number[]) => `p50 ${Math.round(pct(v, 50))} ms, p95 ${Math.round(pct(v, 95))} ms, max ${Math.round(Math.max(...v))} ms`;
-      const target = mode === 'outage' ? 'target p95 ≤ 2000 ms' : `target p95 ≤ ${TIMEOUT_MS + 2000} ms (probe timeout + 2 s)`;
+      const fmt = (v: number[]) =>
+        `p50 ${Math.round(pct(v, 50))} ms, p95 ${Math.round(pct(v, 95))} ms, max ${Math.round(Math.max(...v))} ms`;
+      const target =
+        mode === 'outage' ? 'target p95 ≤ 2000 ms' : `target p95 ≤ ${TIMEOUT_MS + 2000} ms (probe timeout + 2 s)`;
       console.log(`\n${mode === 'outage' ? 'persistent 503' : 'silent hang'} (${TRIALS} trials; ${target})`);
       console.log(`  fault → breaker open      ${fmt(toBreaker)}`);
       console.log(`  fault → incident opened   ${fmt(toIncident)}`);

@@ -29,7 +29,8 @@ async function main(): Promise<void> {
 
 /** The embedded stack the fault modes run on: one chain openai → anthropic, probes every PROBE_MS. */
 async function benchStack(shiftStepMs: number) {
-  const { services, stop } = await embeddedStack((dataDir) => `
+  const { services, stop } = await embeddedStack(
+    (dataDir) => `
 temporal: { address: embedded, port: 0, uiPort: false, taskQueue: bench }
 dataDir: ${dataDir}
 providers:
@@ -40,9 +41,14 @@ chains:
 services:
   - { id: bot, chains: [chat], users: 12000 }
 recovery: { shiftStepMs: ${shiftStepMs}, failbackHealthyForMs: 200, failbackCheckEveryMs: 100 }
-`);
+`,
+  );
   try {
-    await until(() => getRoute(services.client, 'chat'), (r) => r.weights.openai === 100, 'route');
+    await until(
+      () => getRoute(services.client, 'chat'),
+      (r) => r.weights.openai === 100,
+      'route',
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -54,35 +60,60 @@ recovery: { shiftStepMs: ${shiftStepMs}, failbackHealthyForMs: 200, failbackChec
 function printTable(title: string, m: Record<string, number[]>, kpi: Record<string, number>): void {
   process.stdout.write(`\n${title}      p50        p95        runbook KPI\n`);
   for (const k of Object.keys(m)) {
-    process.stdout.write(`  ${k.padEnd(12)} ${sec(pct(m[k], 50)).padStart(9)}  ${sec(pct(m[k], 95)).padStart(9)}   ${kpi[k] ? `< ${kpi[k] / 1000} s` : ''}\n`);
+    process.stdout.write(
+      `  ${k.padEnd(12)} ${sec(pct(m[k], 50)).padStart(9)}  ${sec(pct(m[k], 95)).padStart(9)}   ${kpi[k] ? `< ${kpi[k] / 1000} s` : ''}\n`,
+    );
   }
 }
 
 async function faultModes(): Promise<void> {
   const { services, sim, incident, stop } = await benchStack(100);
   try {
-    process.stdout.write(`bench/failover: ${TRIALS} trial(s) per mode, probe every ${PROBE_MS} ms (timeout ${TIMEOUT_MS} ms, 2 failures open)\n`);
+    process.stdout.write(
+      `bench/failover: ${TRIALS} trial(s) per mode, probe every ${PROBE_MS} ms (timeout ${TIMEOUT_MS} ms, 2 failures open)\n`,
+    );
     for (const mode of MODES) {
-      const m = { detection: [] as number[], failover: [] as number[], restoration: [] as number[], total: [] as number[] };
+      const m = {
+        detection: [] as number[],
+        failover: [] as number[],
+        restoration: [] as number[],
+        total: [] as number[],
+      };
       for (let i = 0; i < TRIALS; i++) {
         const before = (await getRoute(services.client, 'chat')).version;
         const faultAt = Date.now();
         sim.setFault('openai', { mode });
-        await until(() => getRoute(services.client, 'chat'), (r) => r.version > before && !r.weights.openai, 'failover');
+        await until(
+          () => getRoute(services.client, 'chat'),
+          (r) => r.version > before && !r.weights.openai,
+          'failover',
+        );
         m.failover.push(Date.now() - faultAt);
         const s = await incident().query(incidentStateQuery);
         m.detection.push(Date.parse(s.detectedAt) - faultAt);
         const healAt = Date.now();
         sim.setFault('openai', { mode: 'healthy' });
-        await until(() => getRoute(services.client, 'chat'), (r) => r.weights.openai === 100 && r.mode === 'normal', 'failback');
+        await until(
+          () => getRoute(services.client, 'chat'),
+          (r) => r.weights.openai === 100 && r.mode === 'normal',
+          'failback',
+        );
         m.restoration.push(Date.now() - healAt);
-        await until(() => incident().describe(), (d) => d.status.name !== 'RUNNING', 'incident closed');
+        await until(
+          () => incident().describe(),
+          (d) => d.status.name !== 'RUNNING',
+          'incident closed',
+        );
         m.total.push(Date.now() - faultAt);
-        process.stdout.write(`  ${mode} #${i + 1}: failover ${sec(m.failover[i])}, restored ${sec(m.restoration[i])}\n`);
+        process.stdout.write(
+          `  ${mode} #${i + 1}: failover ${sec(m.failover[i])}, restored ${sec(m.restoration[i])}\n`,
+        );
       }
       printTable(`${mode} (${TRIALS} trials)`, m, KPI);
       const target = mode === 'hang' ? TIMEOUT_MS + 2_000 : 3_000;
-      process.stdout.write(`  issue target: failover p95 ≤ ${sec(target)} → ${pct(m.failover, 95) <= target ? 'met' : 'NOT met'}\n\n`);
+      process.stdout.write(
+        `  issue target: failover p95 ≤ ${sec(target)} → ${pct(m.failover, 95) <= target ? 'met' : 'NOT met'}\n\n`,
+      );
     }
   } finally {
     await stop();
@@ -106,15 +137,27 @@ async function flapTrials(): Promise<void> {
       sim.setFault('openai', { mode: 'outage' });
       await until(route, (r) => !r.weights.openai, 'traffic off openai again');
       m.refailover.push(Date.now() - again);
-      const s = await until(() => incident().query(incidentStateQuery), (st) => (st.flaps ?? 0) >= 1, 'flap counted');
+      const s = await until(
+        () => incident().query(incidentStateQuery),
+        (st) => (st.flaps ?? 0) >= 1,
+        'flap counted',
+      );
       sim.setFault('openai', { mode: 'healthy' });
       await until(route, (r) => r.weights.openai === 100 && r.mode === 'normal', 'failback', 180_000);
-      await until(() => incident().describe(), (d) => d.status.name !== 'RUNNING', 'incident closed');
+      await until(
+        () => incident().describe(),
+        (d) => d.status.name !== 'RUNNING',
+        'incident closed',
+      );
       m.total.push(Date.now() - faultAt);
-      process.stdout.write(`  flap #${i + 1}: failover ${sec(m.failover[i])}, off again ${sec(m.refailover[i])} after the re-failure (flaps ${s.flaps}, phase ${s.phase})\n`);
+      process.stdout.write(
+        `  flap #${i + 1}: failover ${sec(m.failover[i])}, off again ${sec(m.refailover[i])} after the re-failure (flaps ${s.flaps}, phase ${s.phase})\n`,
+      );
     }
     printTable(`flap (${TRIALS} trials)`, m, { failover: KPI.failover, refailover: KPI.failover, total: KPI.total });
-    process.stdout.write(`  issue target: traffic off the re-failed provider p95 ≤ ${sec(3_000)} → ${pct(m.refailover, 95) <= 3_000 ? 'met' : 'NOT met'}\n\n`);
+    process.stdout.write(
+      `  issue target: traffic off the re-failed provider p95 ≤ ${sec(3_000)} → ${pct(m.refailover, 95) <= 3_000 ? 'met' : 'NOT met'}\n\n`,
+    );
   } finally {
     await stop();
   }

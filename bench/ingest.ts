@@ -28,7 +28,13 @@ const TOKEN = 'bench-ingest-token';
 const KEYS = 200; // distinct dedup keys per provider: the rest of the storm are duplicates
 
 function configYaml(dataDir: string): string {
-  const kinds: Record<string, string> = { openai: 'openai', anthropic: 'anthropic', bedrock: 'bedrock', vertex: 'vertex', azure: 'azure-openai' };
+  const kinds: Record<string, string> = {
+    openai: 'openai',
+    anthropic: 'anthropic',
+    bedrock: 'bedrock',
+    vertex: 'vertex',
+    azure: 'azure-openai',
+  };
   return `
 server: { host: 127.0.0.1, port: 0 }
 temporal: { address: embedded, port: 0, uiPort: false, taskQueue: bench-ingest }
@@ -59,7 +65,12 @@ function naiveIngest(client: Client, taskQueue: string): AlertIngest {
 async function drained(client: Client, provider: string, accepted: number, withIntake: boolean) {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const intake = withIntake ? await client.workflow.getHandle(intakeWorkflowId(provider)).query(intakeStateQuery).catch(() => null) : null;
+    const intake = withIntake
+      ? await client.workflow
+          .getHandle(intakeWorkflowId(provider))
+          .query(intakeStateQuery)
+          .catch(() => null)
+      : null;
     const state = await client.workflow.getHandle(incidentWorkflowId(provider)).query(incidentStateQuery);
     const settled = !intake || (intake.pending === 0 && intake.totals.forwarded === intake.totals.received);
     if ((settled && state.alerts.count >= accepted) || Date.now() > deadline) return { state, intake };
@@ -81,11 +92,21 @@ async function runFigures(client: Client, query: string) {
   return { runs, events, maxRunEvents };
 }
 
-async function incidentFigures(client: Client, acceptedPerProvider: Map<string, number> = new Map(), withIntake = false) {
+async function incidentFigures(
+  client: Client,
+  acceptedPerProvider: Map<string, number> = new Map(),
+  withIntake = false,
+) {
   let recorded = 0;
   let distinct = 0;
   const ids = new Set<string>();
-  const history: { provider: string; runs: number; events: number; maxRunEvents: number; intake?: Awaited<ReturnType<typeof runFigures>> & { forwards: number } }[] = [];
+  const history: {
+    provider: string;
+    runs: number;
+    events: number;
+    maxRunEvents: number;
+    intake?: Awaited<ReturnType<typeof runFigures>> & { forwards: number };
+  }[] = [];
   for (const p of PROVIDERS) {
     const wfId = incidentWorkflowId(p);
     const { state, intake } = await drained(client, p, acceptedPerProvider.get(p) ?? 0, withIntake);
@@ -93,7 +114,9 @@ async function incidentFigures(client: Client, acceptedPerProvider: Map<string, 
     distinct += state.alerts.distinct ?? 0;
     ids.add(state.id);
     const inc = await runFigures(client, `WorkflowId = '${wfId}' AND LifelineIncidentId = '${state.id}'`);
-    const intakeRuns = intake ? { ...(await runFigures(client, `WorkflowId = '${intakeWorkflowId(p)}'`)), forwards: intake.totals.forwards } : undefined;
+    const intakeRuns = intake
+      ? { ...(await runFigures(client, `WorkflowId = '${intakeWorkflowId(p)}'`)), forwards: intake.totals.forwards }
+      : undefined;
     history.push({ provider: p, ...inc, ...(intakeRuns ? { intake: intakeRuns } : {}) });
   }
   return { recorded, distinct, ids, history };
@@ -102,7 +125,12 @@ async function incidentFigures(client: Client, acceptedPerProvider: Map<string, 
 /** Accepted alerts per provider: the storm sends alert i to provider i mod n. */
 function acceptedBy(r: StormResult): Map<string, number> {
   const total = r.accepted + Object.values(r.rejected).reduce((a, b) => a + b, 0);
-  return new Map(PROVIDERS.map((p, i) => [p, r.accepted === total ? Math.floor(total / PROVIDERS.length) + (i < total % PROVIDERS.length ? 1 : 0) : 0]));
+  return new Map(
+    PROVIDERS.map((p, i) => [
+      p,
+      r.accepted === total ? Math.floor(total / PROVIDERS.length) + (i < total % PROVIDERS.length ? 1 : 0) : 0,
+    ]),
+  );
 }
 
 function print(label: string, r: StormResult, f: Awaited<ReturnType<typeof incidentFigures>>, signals?: number) {
@@ -121,13 +149,24 @@ function print(label: string, r: StormResult, f: Awaited<ReturnType<typeof incid
     line('  … by second of the storm', [...bySecond].map(([s, n]) => `${s}s:${n}`).join(' '));
   }
   line('distinct scopes', PROVIDERS.length);
-  line('incidents created', `${f.ids.size} (IDs in responses: ${responseIds.size}) ${f.ids.size === PROVIDERS.length && responseIds.size === PROVIDERS.length ? 'OK' : 'MISMATCH'}`);
-  line('alerts recorded', `${f.recorded} ${f.recorded === r.accepted ? 'OK (= accepted)' : `LOST ${r.accepted - f.recorded}`}`);
+  line(
+    'incidents created',
+    `${f.ids.size} (IDs in responses: ${responseIds.size}) ${f.ids.size === PROVIDERS.length && responseIds.size === PROVIDERS.length ? 'OK' : 'MISMATCH'}`,
+  );
+  line(
+    'alerts recorded',
+    `${f.recorded} ${f.recorded === r.accepted ? 'OK (= accepted)' : `LOST ${r.accepted - f.recorded}`}`,
+  );
   line('distinct alerts (dedup keys)', `${f.distinct} (expected ${PROVIDERS.length * KEYS})`);
-  if (signals !== undefined) line('signals sent', `${signals} (${(r.accepted / Math.max(1, signals)).toFixed(1)} alerts/signal)`);
+  if (signals !== undefined)
+    line('signals sent', `${signals} (${(r.accepted / Math.max(1, signals)).toFixed(1)} alerts/signal)`);
   for (const h of f.history) {
     line(`history ${h.provider}`, `incident ${h.events} events in ${h.runs} run(s), largest run ${h.maxRunEvents}`);
-    if (h.intake) line('', `intake ${h.intake.events} events in ${h.intake.runs} run(s), largest run ${h.intake.maxRunEvents}; ${h.intake.forwards} summaries forwarded`);
+    if (h.intake)
+      line(
+        '',
+        `intake ${h.intake.events} events in ${h.intake.runs} run(s), largest run ${h.intake.maxRunEvents}; ${h.intake.forwards} summaries forwarded`,
+      );
   }
   const largest = Math.max(...f.history.flatMap((h) => [h.maxRunEvents, h.intake?.maxRunEvents ?? 0]));
   line('largest run (events)', `${largest} ${largest <= 2000 ? 'OK (≤ 2,000)' : 'OVER 2,000'}`);
@@ -135,7 +174,9 @@ function print(label: string, r: StormResult, f: Awaited<ReturnType<typeof incid
 
 async function main() {
   process.env.BENCH_INGEST_TOKEN = TOKEN;
-  console.log(`bench/ingest: ${ALERTS} alerts, ${PROVIDERS.length} providers, ${CLIENTS} concurrent clients; starting the stack…`);
+  console.log(
+    `bench/ingest: ${ALERTS} alerts, ${PROVIDERS.length} providers, ${CLIENTS} concurrent clients; starting the stack…`,
+  );
   const { config, logger, services, stop } = await embeddedStack(configYaml, 'warn');
   const listen = async (ingest: AlertIngest) => {
     const api = await buildApi({ config, client: services.client, logger, env: process.env, ingest });
@@ -144,7 +185,9 @@ async function main() {
   };
   try {
     const plan = { alerts: ALERTS, providers: PROVIDERS, clients: CLIENTS, keysPerProvider: KEYS, token: TOKEN };
-    const ingest = createAlertIngest(services.client, config.temporal.taskQueue, { groupCommitDelayMs: config.ingest.groupCommitDelayMs });
+    const ingest = createAlertIngest(services.client, config.temporal.taskQueue, {
+      groupCommitDelayMs: config.ingest.groupCommitDelayMs,
+    });
     const grouped = await listen(ingest);
     const stormStart = Date.now();
     const r1 = await runStorm(grouped.url, plan);
@@ -153,7 +196,9 @@ async function main() {
     print('group commit (lifeline)', r1, f1, ingest.batcher.stats.signals);
     if (flag('slow-report')) {
       const rolled: string[] = [];
-      for await (const ex of services.client.workflow.list({ query: `WorkflowType = 'intakeWorkflow' AND ExecutionStatus != 'Running'` })) {
+      for await (const ex of services.client.workflow.list({
+        query: `WorkflowType = 'intakeWorkflow' AND ExecutionStatus != 'Running'`,
+      })) {
         if (ex.closeTime) rolled.push(`${ex.workflowId}@${((ex.closeTime.getTime() - stormStart) / 1000).toFixed(1)}s`);
       }
       console.log(`  intake runs closed (continue-as-new)  ${rolled.sort().join(' ')}`);
@@ -161,13 +206,21 @@ async function main() {
 
     if (!flag('no-naive')) {
       // Start the naive run from scratch: close the incidents of the first run.
-      await Promise.all(PROVIDERS.flatMap((p) => [incidentWorkflowId(p), intakeWorkflowId(p)].map((id) => services.client.workflow.getHandle(id).terminate('bench: next run'))));
+      await Promise.all(
+        PROVIDERS.flatMap((p) =>
+          [incidentWorkflowId(p), intakeWorkflowId(p)].map((id) =>
+            services.client.workflow.getHandle(id).terminate('bench: next run'),
+          ),
+        ),
+      );
       const naive = await listen(naiveIngest(services.client, config.temporal.taskQueue));
       const r2 = await runStorm(naive.url, { ...plan, alerts: NAIVE_ALERTS });
       await naive.api.close();
       const f2 = await incidentFigures(services.client);
       print('naive (one signal-with-start per alert)', r2, f2, r2.accepted);
-      console.log(`\n  group commit vs naive throughput     ${(r1.accepted / r1.seconds / (r2.accepted / r2.seconds)).toFixed(1)}×`);
+      console.log(
+        `\n  group commit vs naive throughput     ${(r1.accepted / r1.seconds / (r2.accepted / r2.seconds)).toFixed(1)}×`,
+      );
     }
   } finally {
     await stop();

@@ -29,13 +29,30 @@ function requestFor(i: number, plan: StormPlan): { path: string; body: string; p
     return {
       provider,
       path: '/v2/enqueue',
-      body: JSON.stringify({ routing_key: plan.token, event_action: 'trigger', dedup_key: key, payload: { summary: `${provider} errors (storm ${i})`, source: 'bench', severity: 'critical', component: provider } }),
+      body: JSON.stringify({
+        routing_key: plan.token,
+        event_action: 'trigger',
+        dedup_key: key,
+        payload: {
+          summary: `${provider} errors (storm ${i})`,
+          source: 'bench',
+          severity: 'critical',
+          component: provider,
+        },
+      }),
     };
   }
   return {
     provider,
     path: '/v1/alerts',
-    body: JSON.stringify({ provider, kind: 'error_rate', summary: `${provider} 5xx above 5 % (storm ${i})`, source: 'bench', severity: 'error', dedupKey: key }),
+    body: JSON.stringify({
+      provider,
+      kind: 'error_rate',
+      summary: `${provider} 5xx above 5 % (storm ${i})`,
+      source: 'bench',
+      severity: 'error',
+      dedupKey: key,
+    }),
   };
 }
 
@@ -53,7 +70,9 @@ export async function runStorm(apiUrl: string, plan: StormPlan): Promise<StormRe
       const r = requestFor(i, plan);
       const t0 = performance.now();
       const res = await pool.request({
-        method: 'POST', path: r.path, body: r.body,
+        method: 'POST',
+        path: r.path,
+        body: r.body,
         headers: { 'content-type': 'application/json', authorization: `Bearer ${plan.token}` },
       });
       const text = await res.body.text();
@@ -93,5 +112,7 @@ export function runStormInThread(apiUrl: string, plan: StormPlan): Promise<Storm
 const threads = require('node:worker_threads') as typeof import('node:worker_threads');
 if (!threads.isMainThread && threads.workerData?.plan) {
   const { apiUrl, plan } = threads.workerData as { apiUrl: string; plan: StormPlan };
-  void runStorm(apiUrl, plan).then((r) => threads.parentPort!.postMessage({ ...r, incidentIds: [...r.incidentIds].map(([p, s]) => [p, [...s]]) }));
+  void runStorm(apiUrl, plan).then((r) =>
+    threads.parentPort!.postMessage({ ...r, incidentIds: [...r.incidentIds].map(([p, s]) => [p, [...s]]) }),
+  );
 }

@@ -14,7 +14,13 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** Polls `probe` until `done` holds (a failing probe counts as not yet); throws after `timeoutMs`. */
-export async function until<T>(probe: () => Promise<T>, done: (v: T) => boolean, what: string, timeoutMs = 120_000, everyMs = 25): Promise<T> {
+export async function until<T>(
+  probe: () => Promise<T>,
+  done: (v: T) => boolean,
+  what: string,
+  timeoutMs = 120_000,
+  everyMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe().catch(() => undefined);

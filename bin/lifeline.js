@@ -9,4 +9,6 @@ if (!existsSync(entry)) {
 }
 // main() resolves with the exit code when the command is done (for `up`, after a clean shutdown): exit
 // then, rather than waiting for idle keep-alive sockets.
-require(entry).main().then((code) => process.exit(code));
+require(entry)
+  .main()
+  .then((code) => process.exit(code));

@@ -26,7 +26,12 @@ export interface ChannelResult {
 /** One delivery target ('slack', 'webhook:ops', …). `opts.ref`: the ref of its earlier delivery for this incident. */
 export interface Channel {
   name: string;
-  send(n: Notification, recipients: Recipient[], dedupKey: string, opts?: { ref?: string }): Promise<void | ChannelResult>;
+  send(
+    n: Notification,
+    recipients: Recipient[],
+    dedupKey: string,
+    opts?: { ref?: string },
+  ): Promise<void | ChannelResult>;
 }
 
 /** What a channel's sender may use besides its own config section. */
@@ -62,7 +67,9 @@ export interface ChannelDefinition<K extends string = string, S extends z.ZodTyp
 }
 
 /** Keeps the definition's own config type (the list in channels/index.ts is typed from it). */
-export function defineChannel<K extends string, S extends z.ZodType, C = z.output<S>>(def: ChannelDefinition<K, S, C>): ChannelDefinition<K, S, C> {
+export function defineChannel<K extends string, S extends z.ZodType, C = z.output<S>>(
+  def: ChannelDefinition<K, S, C>,
+): ChannelDefinition<K, S, C> {
   return def;
 }
 

@@ -32,7 +32,10 @@ export function messageIdFor(dedupKey: string, audience: string, from: string): 
   return `<${hash}@${host}>`;
 }
 
-function customerTemplate(n: Notification, model: TemplateModel): 'customer-start' | 'customer-update' | 'customer-resolved' | null {
+function customerTemplate(
+  n: Notification,
+  model: TemplateModel,
+): 'customer-start' | 'customer-update' | 'customer-resolved' | null {
   if (n.kind === 'page' && model.opening) return 'customer-start';
   if (n.kind === 'status_update') return 'customer-update';
   if (n.kind === 'resolved') return 'customer-resolved';
@@ -44,19 +47,28 @@ export function emailChannel(cfg: EmailConfig, opts: { env: NodeJS.ProcessEnv; t
     name: 'email',
     async send(n, recipients, dedupKey): Promise<ChannelResult> {
       const model = templateModel(n, recipients, 'email');
-      const mails: { audience: string; to: string[]; template: 'team-alert' | NonNullable<ReturnType<typeof customerTemplate>> }[] = [];
+      const mails: {
+        audience: string;
+        to: string[];
+        template: 'team-alert' | NonNullable<ReturnType<typeof customerTemplate>>;
+      }[] = [];
       const team = [...new Set(recipients.map((r) => r.email).filter((e): e is string => !!e))];
       if (n.kind === 'page' && team.length) mails.push({ audience: 'team', to: team, template: 'team-alert' });
       const customer = customerTemplate(n, model);
-      if (customer && cfg.customers.length) mails.push({ audience: 'customers', to: cfg.customers, template: customer });
+      if (customer && cfg.customers.length)
+        mails.push({ audience: 'customers', to: cfg.customers, template: customer });
       if (!mails.length) return { status: 'skipped', detail: 'no recipients for this notification' };
 
       const user = cfg.userEnv ? requireSecret('email', cfg.userEnv, opts.env) : undefined;
       const pass = cfg.passwordEnv ? requireSecret('email', cfg.passwordEnv, opts.env) : undefined;
       const transport = nodemailer.createTransport({
-        host: cfg.host, port: cfg.port, secure: cfg.secure,
+        host: cfg.host,
+        port: cfg.port,
+        secure: cfg.secure,
         ...(user ? { auth: { user, pass } } : {}),
-        connectionTimeout: cfg.timeoutMs, greetingTimeout: cfg.timeoutMs, socketTimeout: cfg.timeoutMs,
+        connectionTimeout: cfg.timeoutMs,
+        greetingTimeout: cfg.timeoutMs,
+        socketTimeout: cfg.timeoutMs,
       });
       const ids: string[] = [];
       try {
@@ -68,7 +80,15 @@ export function emailChannel(cfg: EmailConfig, opts: { env: NodeJS.ProcessEnv; t
           const messageId = messageIdFor(dedupKey, m.audience, cfg.from);
           // Customers must not see each other: they go in Bcc, the sender in To.
           const to = m.audience === 'customers' ? { to: cfg.from, bcc: m.to } : { to: m.to };
-          await transport.sendMail({ from: cfg.from, ...to, subject, text, html, messageId, headers: { 'X-Lifeline-Incident': n.incidentId } });
+          await transport.sendMail({
+            from: cfg.from,
+            ...to,
+            subject,
+            text,
+            html,
+            messageId,
+            headers: { 'X-Lifeline-Incident': n.incidentId },
+          });
           ids.push(messageId);
         }
       } catch (err) {

@@ -40,15 +40,33 @@ export function truncateSummary(text: string, max = PD_SUMMARY_MAX): string {
   return `${out}…`;
 }
 
-export function pagerdutyChannel(cfg: PagerDutyConfig, opts: { env: NodeJS.ProcessEnv; templatesDir?: string; agent?: Agent }): Channel {
+export function pagerdutyChannel(
+  cfg: PagerDutyConfig,
+  opts: { env: NodeJS.ProcessEnv; templatesDir?: string; agent?: Agent },
+): Channel {
   return {
     name: 'pagerduty',
     async send(n, recipients): Promise<ChannelResult> {
-      const action: Action | null = n.kind === 'page' ? 'trigger' : n.kind === 'acknowledged' ? 'acknowledge' : n.kind === 'resolved' ? 'resolve' : null;
+      const action: Action | null =
+        n.kind === 'page'
+          ? 'trigger'
+          : n.kind === 'acknowledged'
+            ? 'acknowledge'
+            : n.kind === 'resolved'
+              ? 'resolve'
+              : null;
       if (!action) return { status: 'skipped', detail: `${n.kind} is not sent to PagerDuty` };
-      const envNames = [...new Set([cfg.routingKeyEnv, ...recipients.map((r) => r.pagerdutyRoutingKeyEnv)].filter((e): e is string => !!e))];
+      const envNames = [
+        ...new Set(
+          [cfg.routingKeyEnv, ...recipients.map((r) => r.pagerdutyRoutingKeyEnv)].filter((e): e is string => !!e),
+        ),
+      ];
       const keys = [...new Set(envNames.map((e) => opts.env[e]).filter((k): k is string => !!k))];
-      if (!keys.length) throw permanent('pagerduty', `no routing key: set ${envNames.join(' or ') || 'notifications.pagerduty.routingKeyEnv'}`);
+      if (!keys.length)
+        throw permanent(
+          'pagerduty',
+          `no routing key: set ${envNames.join(' or ') || 'notifications.pagerduty.routingKeyEnv'}`,
+        );
       const model = templateModel(n, recipients, 'pagerduty');
       const dedupKey = pagerdutyDedupKey(n.incidentId);
       const payload = {
@@ -58,11 +76,22 @@ export function pagerdutyChannel(cfg: PagerDutyConfig, opts: { env: NodeJS.Proce
         component: model.provider,
         group: 'ai-providers',
         class: model.impactLevel,
-        custom_details: { incident: n.incidentId, level: model.level, phase: model.phase, alerts: model.alertCount, services: model.affectedServices },
+        custom_details: {
+          incident: n.incidentId,
+          level: model.level,
+          phase: model.phase,
+          alerts: model.alertCount,
+          services: model.affectedServices,
+        },
       };
       for (const routingKey of keys) {
         // Acknowledge and resolve need only the key and dedup_key.
-        const data = { routing_key: routingKey, event_action: action, dedup_key: dedupKey, ...(action === 'trigger' ? { payload } : {}) };
+        const data = {
+          routing_key: routingKey,
+          event_action: action,
+          dedup_key: dedupKey,
+          ...(action === 'trigger' ? { payload } : {}),
+        };
         const res = await event({
           server: cfg.server,
           data: data as Parameters<typeof event>[0]['data'],

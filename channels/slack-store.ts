@@ -28,7 +28,10 @@ export function slackStore(docs: DocumentStore | Promise<DocumentStore>) {
         if (!text) return { replies: [] };
         const r = JSON.parse(text) as SlackRecord;
         return {
-          ts: r.ts, channel: r.channel, replies: Array.isArray(r.replies) ? r.replies : [], posting: r.posting === true,
+          ts: r.ts,
+          channel: r.channel,
+          replies: Array.isArray(r.replies) ? r.replies : [],
+          posting: r.posting === true,
           ...(typeof r.postingKey === 'string' ? { postingKey: r.postingKey } : {}),
         };
       } catch (err) {
@@ -38,7 +41,9 @@ export function slackStore(docs: DocumentStore | Promise<DocumentStore>) {
       }
     },
     async write(incidentId: string, record: SlackRecord): Promise<void> {
-      await (await docs).put(COLLECTION, key(incidentId), JSON.stringify({ ...record, replies: record.replies.slice(-REPLIES_KEPT) }));
+      await (
+        await docs
+      ).put(COLLECTION, key(incidentId), JSON.stringify({ ...record, replies: record.replies.slice(-REPLIES_KEPT) }));
     },
   };
 }

@@ -23,7 +23,18 @@ const configSchema = z
 type SlackConfig = NonNullable<z.output<typeof configSchema>>;
 
 // Slack errors a retry cannot fix.
-const PERMANENT = new Set(['invalid_auth', 'not_authed', 'account_inactive', 'token_revoked', 'channel_not_found', 'not_in_channel', 'is_archived', 'invalid_blocks', 'missing_scope', 'msg_too_long']);
+const PERMANENT = new Set([
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'invalid_blocks',
+  'missing_scope',
+  'msg_too_long',
+]);
 
 function classify(err: unknown): Error {
   const e = err as { code?: string; data?: { error?: string }; message?: string };
@@ -38,14 +49,26 @@ const METADATA_TYPE = 'lifeline_incident';
 async function findPosted(web: WebClient, channel: string, incidentId: string): Promise<string | undefined> {
   try {
     const h = await web.conversations.history({ channel, limit: 100, include_all_metadata: true });
-    const hit = h.messages?.find((m) => m.metadata?.event_type === METADATA_TYPE && (m.metadata.event_payload as { incident_id?: string } | undefined)?.incident_id === incidentId);
+    const hit = h.messages?.find(
+      (m) =>
+        m.metadata?.event_type === METADATA_TYPE &&
+        (m.metadata.event_payload as { incident_id?: string } | undefined)?.incident_id === incidentId,
+    );
     return hit?.ts;
   } catch {
     return undefined; // no channels:history scope, or Slack down: posting again is the lesser evil
   }
 }
 
-export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; dataDir: string; templatesDir?: string; docs?: DocumentStore | Promise<DocumentStore> }): Channel {
+export function slackChannel(
+  cfg: SlackConfig,
+  opts: {
+    env: NodeJS.ProcessEnv;
+    dataDir: string;
+    templatesDir?: string;
+    docs?: DocumentStore | Promise<DocumentStore>;
+  },
+): Channel {
   const store = slackStore(opts.docs ?? new FileDocumentStore(opts.dataDir));
   return {
     name: 'slack',
@@ -61,10 +84,17 @@ export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; d
       const text = `[${model.severity}] ${model.title} (${model.incidentId}): ${model.message}`;
       // Temporal owns retries and backoff; the client must not retry underneath it (nor log each failure:
       // the activity's failure is logged and on the timeline).
-      const web = new WebClient(token, { slackApiUrl: cfg.apiUrl, timeout: cfg.timeoutMs, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, logLevel: LogLevel.ERROR });
+      const web = new WebClient(token, {
+        slackApiUrl: cfg.apiUrl,
+        timeout: cfg.timeoutMs,
+        retryConfig: { retries: 0 },
+        rejectRateLimitedCalls: true,
+        logLevel: LogLevel.ERROR,
+      });
       const record = await store.read(n.incidentId);
       try {
-        const found = !sendOpts?.ref && !record.ts && record.posting ? await findPosted(web, cfg.channel, n.incidentId) : undefined;
+        const found =
+          !sendOpts?.ref && !record.ts && record.posting ? await findPosted(web, cfg.channel, n.incidentId) : undefined;
         const ts = sendOpts?.ref ?? record.ts ?? found;
         if (found && record.postingKey === dedupKey) {
           // This very notification was posted by an attempt that died before recording it (worker killed
@@ -75,11 +105,18 @@ export function slackChannel(cfg: SlackConfig, opts: { env: NodeJS.ProcessEnv; d
         if (!ts) {
           await store.write(n.incidentId, { ...record, posting: true, postingKey: dedupKey });
           const posted = await web.chat.postMessage({
-            channel: cfg.channel, text, blocks: blocks as never, unfurl_links: false,
+            channel: cfg.channel,
+            text,
+            blocks: blocks as never,
+            unfurl_links: false,
             metadata: { event_type: METADATA_TYPE, event_payload: { incident_id: n.incidentId } },
           });
           if (!posted.ts) throw new Error('slack: chat.postMessage returned no ts');
-          await store.write(n.incidentId, { ts: posted.ts, channel: posted.channel ?? cfg.channel, replies: [...record.replies, dedupKey] });
+          await store.write(n.incidentId, {
+            ts: posted.ts,
+            channel: posted.channel ?? cfg.channel,
+            replies: [...record.replies, dedupKey],
+          });
           return { status: 'delivered', ref: posted.ts, detail: 'posted' };
         }
         const channel = record.channel ?? cfg.channel;

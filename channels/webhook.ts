@@ -34,12 +34,25 @@ export function webhookChannel(cfg: WebhookConfig, opts: { env: NodeJS.ProcessEn
         type: `incident.${n.kind}`,
         deliveryId: dedupKey,
         incident: n.facts ?? { incidentId: n.incidentId, title: n.title, severity: n.severity },
-        notification: { kind: n.kind, seq: n.seq, level: n.level ?? null, severity: n.severity, title: n.title, message: n.message, roles: n.roles },
+        notification: {
+          kind: n.kind,
+          seq: n.seq,
+          level: n.level ?? null,
+          severity: n.severity,
+          title: n.title,
+          message: n.message,
+          roles: n.roles,
+        },
         recipients: recipients.map((r) => ({ role: r.role, name: r.name })),
       });
       const res = await request(cfg.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-lifeline-signature': signBody(secret, body), 'x-lifeline-delivery': dedupKey, 'user-agent': 'lifeline' },
+        headers: {
+          'content-type': 'application/json',
+          'x-lifeline-signature': signBody(secret, body),
+          'x-lifeline-delivery': dedupKey,
+          'user-agent': 'lifeline',
+        },
         body,
         headersTimeout: cfg.timeoutMs,
         bodyTimeout: cfg.timeoutMs,

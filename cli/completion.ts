@@ -18,18 +18,33 @@ function tree(program: Command): { path: string; options: string[] }[] {
 export function completionScript(program: Command, shell: 'bash' | 'zsh' | 'fish'): string {
   const verbs = tree(program);
   const top = program.commands.map((c) => c.name());
-  const global = program.options.map((o) => o.long).filter(Boolean).join(' ');
+  const global = program.options
+    .map((o) => o.long)
+    .filter(Boolean)
+    .join(' ');
   if (shell === 'fish') {
-    const lines = ['# lifeline completion for fish: lifeline completion fish > ~/.config/fish/completions/lifeline.fish', 'complete -c lifeline -f'];
+    const lines = [
+      '# lifeline completion for fish: lifeline completion fish > ~/.config/fish/completions/lifeline.fish',
+      'complete -c lifeline -f',
+    ];
     for (const v of top) lines.push(`complete -c lifeline -n '__fish_use_subcommand' -a ${v}`);
     for (const v of verbs.filter((x) => x.path.includes(' '))) {
       const [parent, child] = v.path.split(' ');
       lines.push(`complete -c lifeline -n '__fish_seen_subcommand_from ${parent}' -a ${child}`);
     }
-    for (const v of verbs) for (const o of v.options) lines.push(`complete -c lifeline -n '__fish_seen_subcommand_from ${v.path.split(' ').pop()}' -l ${o.replace(/^--/, '')}`);
+    for (const v of verbs)
+      for (const o of v.options)
+        lines.push(
+          `complete -c lifeline -n '__fish_seen_subcommand_from ${v.path.split(' ').pop()}' -l ${o.replace(/^--/, '')}`,
+        );
     return `${lines.join('\n')}\n`;
   }
-  const cases = verbs.map((v) => `    "${v.path}") words="${[...program.commands.find((c) => c.name() === v.path)?.commands.map((c) => c.name()) ?? [], ...v.options, global].join(' ').trim()}" ;;`).join('\n');
+  const cases = verbs
+    .map(
+      (v) =>
+        `    "${v.path}") words="${[...(program.commands.find((c) => c.name() === v.path)?.commands.map((c) => c.name()) ?? []), ...v.options, global].join(' ').trim()}" ;;`,
+    )
+    .join('\n');
   const bash = `# lifeline completion for bash: eval "$(lifeline completion bash)"  (zsh: eval "$(lifeline completion zsh)")
 _lifeline() {
   local cur=\${COMP_WORDS[COMP_CWORD]} path="" words

@@ -22,8 +22,11 @@ export async function runDemo(base: LifelineConfig, logger: Logger, out: (line: 
   const services = await startServices({ config, logger, worker: true, api: true, progress: (l) => out(`  · ${l}`) });
   try {
     const sim = services.endpoints.simulator;
-    const target = config.providers.find((p) => p.baseUrl.startsWith('sim:') && config.chains.some((c) => (c.weights[p.id] ?? 0) > 0));
-    if (!sim || !target) throw new Error('the demo needs a simulated provider (baseUrl sim:<name>) that carries traffic in a chain');
+    const target = config.providers.find(
+      (p) => p.baseUrl.startsWith('sim:') && config.chains.some((c) => (c.weights[p.id] ?? 0) > 0),
+    );
+    if (!sim || !target)
+      throw new Error('the demo needs a simulated provider (baseUrl sim:<name>) that carries traffic in a chain');
     const simName = target.baseUrl.slice(4);
     const chain = config.chains.find((c) => (c.weights[target.id] ?? 0) > 0)!;
     out(`\nroute ${chain.id} before: ${JSON.stringify((await getRoute(services.client, chain.id)).weights)}`);
@@ -48,7 +51,9 @@ export async function runDemo(base: LifelineConfig, logger: Logger, out: (line: 
           await h.handle.executeUpdate(acknowledgeUpdate, { args: [{ by: 'demo on-call' }] });
         }
         if (!restored && state.phase === 'monitoring') {
-          out(`\nroute ${chain.id} during the incident: ${JSON.stringify((await getRoute(services.client, chain.id)).weights)}`);
+          out(
+            `\nroute ${chain.id} during the incident: ${JSON.stringify((await getRoute(services.client, chain.id)).weights)}`,
+          );
           out(`\n▶ restoring ${target.id}`);
           sim.setFault(simName, { mode: 'healthy' });
           restored = true;

@@ -9,7 +9,13 @@ export interface ApiTarget {
   token?: string;
 }
 
-export async function callApi(target: ApiTarget, method: 'GET' | 'POST', path: string, body?: unknown, accept = 'application/json') {
+export async function callApi(
+  target: ApiTarget,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  accept = 'application/json',
+) {
   let res;
   try {
     res = await request(target.url.replace(/\/$/, '') + path, {

@@ -74,7 +74,9 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
     if (address === 'embedded') {
       // Only the CLI is needed to run; the time-skipping test server is for tests.
       // Where the binary came from is debug detail; a download in progress is worth seeing.
-      const cli = await resolveTemporalBinary('cli', { log: (l) => (/not set|not on PATH|^temporal: using/.test(l) ? logger.debug(l) : say(l)) });
+      const cli = await resolveTemporalBinary('cli', {
+        log: (l) => (/not set|not on PATH|^temporal: using/.test(l) ? logger.debug(l) : say(l)),
+      });
       logger.debug(`temporal: CLI ${cli.path} (${cli.source})`);
       say('temporal: starting the embedded dev server…');
       const dataDir = resolve(config.dataDir);
@@ -105,7 +107,15 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
 
     let worker: Worker | undefined;
     if (opts.worker) {
-      const w = await createLifelineWorker({ config, address, client, logger, baseUrlFor: endpoints.baseUrlFor, metrics, secured });
+      const w = await createLifelineWorker({
+        config,
+        address,
+        client,
+        logger,
+        baseUrlFor: endpoints.baseUrlFor,
+        metrics,
+        secured,
+      });
       worker = w.worker;
       const running = w.worker.run();
       running.catch((err) => logger.error({ err }, 'worker stopped with an error'));
@@ -115,7 +125,9 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         await w.connection.close();
       });
       await ensureEntityWorkflows(client, config, { log: say });
-      say(`worker: polling task queue ${config.temporal.taskQueue}; monitoring ${config.providers.map((p) => p.id).join(', ')}`);
+      say(
+        `worker: polling task queue ${config.temporal.taskQueue}; monitoring ${config.providers.map((p) => p.id).join(', ')}`,
+      );
     }
 
     let workerMetricsUrl: string | undefined;
@@ -135,7 +147,9 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         await api.listen({ host: config.server.host, port: config.server.port });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new Error(`server.port ${config.server.port} on ${config.server.host} is already in use — is another lifeline running? Stop it, or set server.port to another port (0 = any free port)`);
+          throw new Error(
+            `server.port ${config.server.port} on ${config.server.host} is already in use — is another lifeline running? Stop it, or set server.port to another port (0 = any free port)`,
+          );
         }
         throw err;
       }
@@ -154,7 +168,11 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
 }
 
 /** Runs until SIGINT/SIGTERM, then stops everything in reverse order. A second signal forces exit. */
-export function stopOnSignals(services: RunningServices, logger: Logger, say: (line: string) => void = (l) => logger.info(l)): Promise<void> {
+export function stopOnSignals(
+  services: RunningServices,
+  logger: Logger,
+  say: (line: string) => void = (l) => logger.info(l),
+): Promise<void> {
   return new Promise((resolveDone) => {
     let stopping = false;
     const onSignal = (sig: NodeJS.Signals) => {

@@ -23,15 +23,27 @@ export function readySummary(f: ReadyFacts): string {
   rows.push(['Temporal', `${services.address}${services.temporalUiUrl ? ` · UI ${services.temporalUiUrl}` : ''}`]);
   if (services.workerMetricsUrl) rows.push(['Metrics', `${services.workerMetricsUrl}/metrics`]);
   if (f.parts.worker) rows.push(['Monitoring', config.providers.map((p) => p.id).join(', ')]);
-  if (services.endpoints.simulator) rows.push(['Simulator', `${services.endpoints.simulator.url}   (simulated providers)`]);
+  if (services.endpoints.simulator)
+    rows.push(['Simulator', `${services.endpoints.simulator.url}   (simulated providers)`]);
   if (f.parts.api) {
     const slack = env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET;
-    rows.push(['Slack', slack ? `on (${env.SLACK_APP_TOKEN ? 'Socket Mode' : `HTTP: ${services.apiUrl}/slack/events`})` : 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)']);
-    const mail = config.smtp && `on (${config.smtp.host}:${config.smtp.port}${config.statusPage.subscriptions ? '' : '; status-page subscriptions off'})`;
+    rows.push([
+      'Slack',
+      slack
+        ? `on (${env.SLACK_APP_TOKEN ? 'Socket Mode' : `HTTP: ${services.apiUrl}/slack/events`})`
+        : 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to turn it on)',
+    ]);
+    const mail =
+      config.smtp &&
+      `on (${config.smtp.host}:${config.smtp.port}${config.statusPage.subscriptions ? '' : '; status-page subscriptions off'})`;
     rows.push(['Email', mail || 'off (no smtp section: no email notifications or subscriber email)']);
     for (const t of config.auth.tokens) {
       const value = env[t.tokenEnv];
-      const shown = !value ? `not set (${t.tokenEnv})` : f.minted.has(t.tokenEnv) ? `${t.tokenEnv}=${value}` : `from ${t.tokenEnv}`;
+      const shown = !value
+        ? `not set (${t.tokenEnv})`
+        : f.minted.has(t.tokenEnv)
+          ? `${t.tokenEnv}=${value}`
+          : `from ${t.tokenEnv}`;
       rows.push([`Token ${t.name}`, `${shown}   [${t.scopes.join(', ')}]`]);
     }
   }
@@ -42,10 +54,17 @@ export function readySummary(f: ReadyFacts): string {
     const sim = services.endpoints.simulator;
     const simProvider = config.providers.find((p) => p.baseUrl?.startsWith('sim:'));
     lines.push('', 'Next:');
-    if (operator && env[operator.tokenEnv] && f.minted.has(operator.tokenEnv)) lines.push(`  export ${operator.tokenEnv}=${env[operator.tokenEnv]}`);
+    if (operator && env[operator.tokenEnv] && f.minted.has(operator.tokenEnv))
+      lines.push(`  export ${operator.tokenEnv}=${env[operator.tokenEnv]}`);
     if (services.apiUrl !== 'http://127.0.0.1:8080') lines.push(`  export LIFELINE_API_URL=${services.apiUrl}`);
-    lines.push('  npx lifeline incidents list            # what is open', '  npx lifeline routes                    # where traffic goes');
-    if (sim && simProvider) lines.push(`  curl -X PUT ${sim.url}/_sim/${simProvider.baseUrl!.slice(4)}/fault -H content-type:application/json -d '{"mode":"outage"}'   # break ${simProvider.id}`);
+    lines.push(
+      '  npx lifeline incidents list            # what is open',
+      '  npx lifeline routes                    # where traffic goes',
+    );
+    if (sim && simProvider)
+      lines.push(
+        `  curl -X PUT ${sim.url}/_sim/${simProvider.baseUrl!.slice(4)}/fault -H content-type:application/json -d '{"mode":"outage"}'   # break ${simProvider.id}`,
+      );
   }
   lines.push('', 'Ctrl-C to stop.');
   return lines.join('\n');

@@ -14,9 +14,25 @@ export interface ProviderView {
   breaker: { phase: string; since: string; openedCount: number } | null;
   incidentId: string | null;
 }
-interface RouteView { id: string; mode: string; version: number; weights: Record<string, number>; updatedAt: string }
-interface IncidentView { id: string; severity?: string; phase?: string; startedAt: string; title: string }
-export interface StatusView { providers: ProviderView[]; routes: RouteView[]; incidents: IncidentView[] }
+interface RouteView {
+  id: string;
+  mode: string;
+  version: number;
+  weights: Record<string, number>;
+  updatedAt: string;
+}
+interface IncidentView {
+  id: string;
+  severity?: string;
+  phase?: string;
+  startedAt: string;
+  title: string;
+}
+export interface StatusView {
+  providers: ProviderView[];
+  routes: RouteView[];
+  incidents: IncidentView[];
+}
 
 export async function fetchStatus(target: ApiTarget): Promise<StatusView> {
   const [p, r, i] = await Promise.all([
@@ -33,18 +49,38 @@ const stamp = (now: Date) => at(now.toISOString()).replace('T', ' ').replace('Z'
 /** One screen of status, plain text (the same on a terminal and in a log). */
 export function renderStatus(v: StatusView, now: Date, refreshS?: number): string {
   const head = `lifeline status · ${stamp(now)}${refreshS ? ` · every ${refreshS} s (Ctrl-C to stop)` : ''}`;
-  const providers = table(['PROVIDER', 'HEALTH', 'BREAKER', 'SINCE', 'INCIDENT'], v.providers.map((p) => [
-    p.id,
-    p.monitor !== 'running' ? `unknown (monitor ${p.monitor})` : p.healthy ? 'healthy' : 'DOWN',
-    p.breaker ? `${p.breaker.phase}${p.breaker.openedCount ? ` (opened ${p.breaker.openedCount}×)` : ''}` : '',
-    at(p.breaker?.since ?? p.since),
-    p.incidentId,
-  ]));
-  const routes = table(['CHAIN', 'MODE', 'VERSION', 'UPDATED', 'WEIGHTS'], v.routes.map((r) => [r.id, r.mode, `v${r.version}`, at(r.updatedAt), weightsText(r.weights)]));
+  const providers = table(
+    ['PROVIDER', 'HEALTH', 'BREAKER', 'SINCE', 'INCIDENT'],
+    v.providers.map((p) => [
+      p.id,
+      p.monitor !== 'running' ? `unknown (monitor ${p.monitor})` : p.healthy ? 'healthy' : 'DOWN',
+      p.breaker ? `${p.breaker.phase}${p.breaker.openedCount ? ` (opened ${p.breaker.openedCount}×)` : ''}` : '',
+      at(p.breaker?.since ?? p.since),
+      p.incidentId,
+    ]),
+  );
+  const routes = table(
+    ['CHAIN', 'MODE', 'VERSION', 'UPDATED', 'WEIGHTS'],
+    v.routes.map((r) => [r.id, r.mode, `v${r.version}`, at(r.updatedAt), weightsText(r.weights)]),
+  );
   const incidents = v.incidents.length
-    ? table(['ID', 'SEV', 'PHASE', 'STARTED', 'TITLE'], v.incidents.map((i) => [i.id, i.severity, i.phase ? phaseText(i.phase) : '', at(i.startedAt), i.title]))
+    ? table(
+        ['ID', 'SEV', 'PHASE', 'STARTED', 'TITLE'],
+        v.incidents.map((i) => [i.id, i.severity, i.phase ? phaseText(i.phase) : '', at(i.startedAt), i.title]),
+      )
     : 'none';
-  return [head, '', 'Providers', providers, '', 'Routes', routes, '', `Open incidents (${v.incidents.length})`, incidents].join('\n');
+  return [
+    head,
+    '',
+    'Providers',
+    providers,
+    '',
+    'Routes',
+    routes,
+    '',
+    `Open incidents (${v.incidents.length})`,
+    incidents,
+  ].join('\n');
 }
 
 export interface WatchIo {
@@ -63,7 +99,11 @@ const REDRAW = '\x1b[H\x1b[2J';
  * fetch is shown in place of the screen and retried at the next refresh: a live view outlasts a blip.
  * Returns the last refresh's error, if it failed (so a script's `--count` run can exit non-zero).
  */
-export async function watchStatus(target: ApiTarget, o: { refreshS: number; count?: number }, io: WatchIo): Promise<Error | null> {
+export async function watchStatus(
+  target: ApiTarget,
+  o: { refreshS: number; count?: number },
+  io: WatchIo,
+): Promise<Error | null> {
   const now = io.now ?? (() => new Date());
   let last: Error | null = null;
   for (let shown = 0; !io.signal.aborted && (o.count === undefined || shown < o.count); shown++) {

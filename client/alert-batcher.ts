@@ -89,7 +89,8 @@ export class AlertBatcher {
         let bytes = 0;
         while (n < lane.waiters.length) {
           const w = lane.waiters[n];
-          if (n > 0 && (count + w.alerts.length > this.limits.maxAlerts || bytes + w.bytes > this.limits.maxBytes)) break;
+          if (n > 0 && (count + w.alerts.length > this.limits.maxAlerts || bytes + w.bytes > this.limits.maxBytes))
+            break;
           count += w.alerts.length;
           bytes += w.bytes;
           n += 1;

@@ -39,7 +39,12 @@ export interface ArchiveStore {
 
 // Incident IDs come from URLs: only a plain `<scope>-<8 hex>` may become a key.
 const SAFE_ID = /^[a-z0-9][a-z0-9_.-]{0,100}-[0-9a-f]{8}$/;
-const REPORT_FILES: Record<ArchivedReportFormat, string> = { md: 'report.md', html: 'report.html', json: 'report.json', svg: 'timeline.svg' };
+const REPORT_FILES: Record<ArchivedReportFormat, string> = {
+  md: 'report.md',
+  html: 'report.html',
+  json: 'report.json',
+  svg: 'timeline.svg',
+};
 const COLLECTION = 'archive';
 
 /** The archive over the process's document store (store/): files under dataDir/archive/<id>/ or PostgreSQL. */
@@ -79,7 +84,10 @@ export class DocumentArchiveStore implements ArchiveStore {
 
   async list(): Promise<IncidentSummaryRecord[]> {
     const keys = await (await this.docs).keys(COLLECTION);
-    const ids = keys.filter((k) => k.endsWith('/incident.json')).map((k) => k.slice(0, -'/incident.json'.length)).filter((id) => SAFE_ID.test(id));
+    const ids = keys
+      .filter((k) => k.endsWith('/incident.json'))
+      .map((k) => k.slice(0, -'/incident.json'.length))
+      .filter((id) => SAFE_ID.test(id));
     const entries = await Promise.all(ids.map((id) => this.get(id)));
     return entries.filter((e): e is ArchiveEntry => !!e).map((e) => e.summary);
   }
@@ -101,5 +109,10 @@ export class FileArchiveStore extends DocumentArchiveStore {
 }
 
 /** The archive of the process's configured store (store.kind). */
-export const archiveStoreFromConfig = (config: Pick<LifelineConfig, 'dataDir' | 'store'>, env?: NodeJS.ProcessEnv): ArchiveStore =>
-  config.store.kind === 'local' ? new FileArchiveStore(config.dataDir) : new DocumentArchiveStore(storeFor(config, env));
+export const archiveStoreFromConfig = (
+  config: Pick<LifelineConfig, 'dataDir' | 'store'>,
+  env?: NodeJS.ProcessEnv,
+): ArchiveStore =>
+  config.store.kind === 'local'
+    ? new FileArchiveStore(config.dataDir)
+    : new DocumentArchiveStore(storeFor(config, env));

@@ -49,7 +49,10 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       cipher.setAAD(Buffer.from(this.current.id, 'utf8'));
       const plain = temporal.api.common.v1.Payload.encode(p).finish();
       const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-      return { metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(this.current.id) }, data: sealed };
+      return {
+        metadata: { encoding: utf8(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: utf8(this.current.id) },
+        data: sealed,
+      };
     });
   }
 
@@ -59,13 +62,19 @@ export class AesGcmPayloadCodec implements PayloadCodec {
       if (text(p.metadata?.encoding) !== ENCRYPTED_ENCODING) return p;
       const keyId = text(p.metadata?.[KEY_ID_METADATA]);
       const key = this.byId.get(keyId);
-      if (!key) throw new ValueError(`payload sealed with unknown codec key "${keyId}": list it under temporal.codec.previousKeys`);
+      if (!key)
+        throw new ValueError(
+          `payload sealed with unknown codec key "${keyId}": list it under temporal.codec.previousKeys`,
+        );
       const data = Buffer.from(p.data ?? new Uint8Array());
       if (data.length < IV_BYTES + TAG_BYTES) throw new ValueError('encrypted payload is truncated');
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
       decipher.setAAD(Buffer.from(keyId, 'utf8'));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return temporal.api.common.v1.Payload.decode(plain) as Payload;
     });
   }

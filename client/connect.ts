@@ -28,7 +28,10 @@ export class TemporalSettingsError extends Error {
  * Reads the TLS files and environment variables, the API key and the codec keys. Returns the problems
  * instead of throwing when asked (config check lists them all); `securedConnection` throws them.
  */
-export function readSecuredConnection(temporal: TemporalConfig, env: NodeJS.ProcessEnv = process.env): { settings: SecuredConnection; problems: string[] } {
+export function readSecuredConnection(
+  temporal: TemporalConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): { settings: SecuredConnection; problems: string[] } {
   const problems: string[] = [];
   const settings: SecuredConnection = {};
   const pem = (field: 'ca' | 'cert' | 'key'): Buffer | undefined => {
@@ -37,18 +40,22 @@ export function readSecuredConnection(temporal: TemporalConfig, env: NodeJS.Proc
     if (file) {
       try {
         const b = readFileSync(file);
-        if (!b.toString('utf8').includes('-----BEGIN ')) problems.push(`temporal.tls.${field}File: ${file} is not a PEM file`);
+        if (!b.toString('utf8').includes('-----BEGIN '))
+          problems.push(`temporal.tls.${field}File: ${file} is not a PEM file`);
         return b;
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        problems.push(`temporal.tls.${field}File: cannot read ${file} (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message})`);
+        problems.push(
+          `temporal.tls.${field}File: cannot read ${file} (${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message})`,
+        );
         return undefined;
       }
     }
     if (envName) {
       const v = env[envName];
       if (!v) problems.push(`temporal.tls.${field}Env: ${envName} is not set`);
-      else if (!v.includes('-----BEGIN ')) problems.push(`temporal.tls.${field}Env: ${envName} does not hold a PEM block`);
+      else if (!v.includes('-----BEGIN '))
+        problems.push(`temporal.tls.${field}Env: ${envName} does not hold a PEM block`);
       return v ? Buffer.from(v, 'utf8') : undefined;
     }
     return undefined;
@@ -72,7 +79,10 @@ export function readSecuredConnection(temporal: TemporalConfig, env: NodeJS.Proc
   }
   if (temporal.codec) {
     const c = temporal.codec;
-    const keys = [{ keyId: c.keyId, keyEnv: c.keyEnv, path: 'temporal.codec.keyEnv' }, ...c.previousKeys.map((k, i) => ({ ...k, path: `temporal.codec.previousKeys.${i}.keyEnv` }))];
+    const keys = [
+      { keyId: c.keyId, keyEnv: c.keyEnv, path: 'temporal.codec.keyEnv' },
+      ...c.previousKeys.map((k, i) => ({ ...k, path: `temporal.codec.previousKeys.${i}.keyEnv` })),
+    ];
     const parsed = keys.flatMap((k) => {
       try {
         return [parseCodecKey(k.keyId, env[k.keyEnv], k.keyEnv)];
@@ -81,10 +91,13 @@ export function readSecuredConnection(temporal: TemporalConfig, env: NodeJS.Proc
         return [];
       }
     });
-    if (parsed.length === keys.length) settings.dataConverter = { payloadCodecs: [new AesGcmPayloadCodec(parsed[0], parsed.slice(1))] };
+    if (parsed.length === keys.length)
+      settings.dataConverter = { payloadCodecs: [new AesGcmPayloadCodec(parsed[0], parsed.slice(1))] };
   }
   if (temporal.address === 'embedded' && (temporal.tls || temporal.apiKeyEnv)) {
-    problems.push(`temporal.${temporal.tls ? 'tls' : 'apiKeyEnv'}: not used with address "embedded" (the local dev server speaks plaintext); set temporal.address to the cluster's host:port`);
+    problems.push(
+      `temporal.${temporal.tls ? 'tls' : 'apiKeyEnv'}: not used with address "embedded" (the local dev server speaks plaintext); set temporal.address to the cluster's host:port`,
+    );
   }
   return { settings, problems };
 }
@@ -95,11 +108,19 @@ export function securedConnection(temporal: TemporalConfig, env: NodeJS.ProcessE
   return settings;
 }
 
-export async function connectClient(address: string, namespace: string, secured: SecuredConnection = {}): Promise<Client> {
+export async function connectClient(
+  address: string,
+  namespace: string,
+  secured: SecuredConnection = {},
+): Promise<Client> {
   const connection = await Connection.connect({
     address,
     ...(secured.tls ? { tls: secured.tls } : {}),
     ...(secured.apiKey ? { apiKey: secured.apiKey } : {}),
   });
-  return new Client({ connection, namespace, ...(secured.dataConverter ? { dataConverter: secured.dataConverter } : {}) });
+  return new Client({
+    connection,
+    namespace,
+    ...(secured.dataConverter ? { dataConverter: secured.dataConverter } : {}),
+  });
 }

@@ -4,7 +4,11 @@ import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { HistoryJson } from '../domain/history';
 
-export async function fetchHistoryJson(client: Client, workflowId: string, runId: string): Promise<{ json: string; parsed: HistoryJson }> {
+export async function fetchHistoryJson(
+  client: Client,
+  workflowId: string,
+  runId: string,
+): Promise<{ json: string; parsed: HistoryJson }> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
   const json = historyToJSON(history);
   return { json, parsed: JSON.parse(json) as HistoryJson };

@@ -34,7 +34,12 @@ async function previousRun(client: Client, workflowId: string, runId?: string): 
  * fromRunId starts the search at a known run (an incident's own run: later runs of the workflow ID may be
  * other incidents of the same scope).
  */
-export async function earlierUpdateOutcome<Ret>(client: Client, workflowId: string, updateId: string, fromRunId?: string): Promise<{ value: Ret } | null> {
+export async function earlierUpdateOutcome<Ret>(
+  client: Client,
+  workflowId: string,
+  updateId: string,
+  fromRunId?: string,
+): Promise<{ value: Ret } | null> {
   let runId = fromRunId; // undefined: the latest run
   for (let i = 0; i < RUNS_SEARCHED; i++) {
     try {

@@ -5,7 +5,15 @@ import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@tempor
 import { TypedSearchAttributes } from '@temporalio/common';
 import { incidentIdFor, parseIncidentId, type Alert } from '../domain/incident';
 import type { Severity } from '../domain/impact';
-import { alertsSignal, incidentWorkflowId, intakeRolloverSignal, intakeWorkflowId, SA, type IncidentInput, type IntakeInput } from '../workflows/messages';
+import {
+  alertsSignal,
+  incidentWorkflowId,
+  intakeRolloverSignal,
+  intakeWorkflowId,
+  SA,
+  type IncidentInput,
+  type IntakeInput,
+} from '../workflows/messages';
 import { mergeIncidentLists, type IncidentFilter, type IncidentListItem } from '../domain/incident-list';
 import type { ArchiveStore } from './archive-store';
 
@@ -41,20 +49,34 @@ export async function recordAlertsForScope(
   const before = await describeRunning(client, workflowId);
   const handle = await signalWithStartIncident(client, taskQueue, scope, alerts, opts);
   if (before && before.runId === handle.signaledRunId) {
-    return { incidentId: before.incidentId ?? incidentIdFor(scope, before.runId), scope, deduplicated: true, count: alerts.length };
+    return {
+      incidentId: before.incidentId ?? incidentIdFor(scope, before.runId),
+      scope,
+      deduplicated: true,
+      count: alerts.length,
+    };
   }
   // A new run: either a new incident, or the open one continued-as-new (it carries its public ID in its
   // search attributes from the start), so ask the run that got the signal.
   const after = await describeRunning(client, workflowId, handle.signaledRunId);
   const incidentId = after?.incidentId ?? incidentIdFor(scope, handle.signaledRunId);
-  return { incidentId, scope, deduplicated: !!before?.incidentId && before.incidentId === incidentId, count: alerts.length };
+  return {
+    incidentId,
+    scope,
+    deduplicated: !!before?.incidentId && before.incidentId === incidentId,
+    count: alerts.length,
+  };
 }
 
 /**
  * Acknowledge/resolve events act only on an open incident of the scope: a plain signal (never a start),
  * and null when none runs (they are dropped, as PagerDuty drops them after resolve).
  */
-export async function signalOpenIncident(client: Client, scope: string, alerts: Alert[]): Promise<{ incidentId: string } | null> {
+export async function signalOpenIncident(
+  client: Client,
+  scope: string,
+  alerts: Alert[],
+): Promise<{ incidentId: string } | null> {
   const workflowId = incidentWorkflowId(scope);
   const running = await describeRunning(client, workflowId);
   if (!running) return null;
@@ -67,7 +89,13 @@ export async function signalOpenIncident(client: Client, scope: string, alerts: 
   return { incidentId: running.incidentId ?? incidentIdFor(scope, running.runId) };
 }
 
-function signalWithStartIncident(client: Client, taskQueue: string, scope: string, alerts: Alert[], opts: { title?: string; severity?: Severity; declaredBy?: string }) {
+function signalWithStartIncident(
+  client: Client,
+  taskQueue: string,
+  scope: string,
+  alerts: Alert[],
+  opts: { title?: string; severity?: Severity; declaredBy?: string },
+) {
   const input: IncidentInput = {
     scope,
     provider: alerts[0]?.provider ?? scope,
@@ -75,7 +103,11 @@ function signalWithStartIncident(client: Client, taskQueue: string, scope: strin
     ...(opts.severity ? { severity: opts.severity } : {}),
     ...(opts.declaredBy ? { declaredBy: opts.declaredBy } : {}),
   };
-  return client.workflow.signalWithStart('incidentWorkflow', { ...incidentStartOptions(taskQueue, input), signal: alertsSignal, signalArgs: [{ alerts }] });
+  return client.workflow.signalWithStart('incidentWorkflow', {
+    ...incidentStartOptions(taskQueue, input),
+    signal: alertsSignal,
+    signalArgs: [{ alerts }],
+  });
 }
 
 /** How an incident is started, by a client or by the intake's forward (activities/intake.ts). */
@@ -106,7 +138,10 @@ export class IntakeRecorder {
   /** runId → public incident ID (a continued-as-new run carries its ID in a search attribute). */
   private readonly ids = new Map<string, string>();
   /** scope → the intake's current run and its history length, checked in the background about once a second. */
-  private readonly intakes = new Map<string, { runId?: string; length: number; checkedAt: number; checking: boolean }>();
+  private readonly intakes = new Map<
+    string,
+    { runId?: string; length: number; checkedAt: number; checking: boolean }
+  >();
 
   constructor(
     private readonly client: Client,
@@ -119,13 +154,19 @@ export class IntakeRecorder {
     } = {},
   ) {}
 
-  async record(scope: string, alerts: Alert[], mode: 'open' | 'existing'): Promise<{ incidentId: string | null; deduplicated: boolean }> {
+  async record(
+    scope: string,
+    alerts: Alert[],
+    mode: 'open' | 'existing',
+  ): Promise<{ incidentId: string | null; deduplicated: boolean }> {
     const known = this.known(scope, mode, alerts);
     let incidentId: string | null;
     let deduplicated: boolean;
     if (mode === 'open') {
       // Locate (or open) first: if that fails nothing is recorded yet and the sender's retry is clean.
-      const found = known?.incidentId ? { incidentId: known.incidentId, started: false } : await this.openIncident(scope, alerts);
+      const found = known?.incidentId
+        ? { incidentId: known.incidentId, started: false }
+        : await this.openIncident(scope, alerts);
       incidentId = found.incidentId;
       deduplicated = !found.started;
     } else {
@@ -152,10 +193,18 @@ export class IntakeRecorder {
     this.intakes.set(scope, w);
     if (w.checking || performance.now() - w.checkedAt < 1000) return;
     w.checking = true;
-    this.client.workflow.getHandle(intakeWorkflowId(scope)).describe().then(
-      (d) => Object.assign(w, d.status.name === 'RUNNING' ? { runId: d.runId, length: d.historyLength } : { runId: undefined, length: 0 }),
-      () => undefined, // a failed look changes nothing; the intake's own limit is the backstop
-    ).finally(() => Object.assign(w, { checking: false, checkedAt: performance.now() }));
+    this.client.workflow
+      .getHandle(intakeWorkflowId(scope))
+      .describe()
+      .then(
+        (d) =>
+          Object.assign(
+            w,
+            d.status.name === 'RUNNING' ? { runId: d.runId, length: d.historyLength } : { runId: undefined, length: 0 },
+          ),
+        () => undefined, // a failed look changes nothing; the intake's own limit is the backstop
+      )
+      .finally(() => Object.assign(w, { checking: false, checkedAt: performance.now() }));
   }
 
   /**
@@ -203,8 +252,15 @@ export class IntakeRecorder {
   }
 
   private async openIncident(scope: string, alerts: Alert[]): Promise<{ incidentId: string; started: boolean }> {
-    const input: IncidentInput = { scope, provider: alerts[0]?.provider ?? scope, title: alerts[0]?.summary ?? `Incident on ${scope}` };
-    const handle = await this.client.workflow.start('incidentWorkflow', { ...incidentStartOptions(this.taskQueue, input), workflowIdConflictPolicy: 'USE_EXISTING' });
+    const input: IncidentInput = {
+      scope,
+      provider: alerts[0]?.provider ?? scope,
+      title: alerts[0]?.summary ?? `Incident on ${scope}`,
+    };
+    const handle = await this.client.workflow.start('incidentWorkflow', {
+      ...incidentStartOptions(this.taskQueue, input),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
     const runId = handle.firstExecutionRunId;
     let incidentId = this.ids.get(runId);
     let started = false;
@@ -238,7 +294,12 @@ export class IntakeRecorder {
 }
 
 async function recordWithKnownRuns(
-  client: Client, taskQueue: string, scope: string, alerts: Alert[], opts: { title?: string; severity?: Severity; declaredBy?: string }, known: Map<string, string>,
+  client: Client,
+  taskQueue: string,
+  scope: string,
+  alerts: Alert[],
+  opts: { title?: string; severity?: Severity; declaredBy?: string },
+  known: Map<string, string>,
 ): Promise<RecordedAlerts> {
   const handle = await signalWithStartIncident(client, taskQueue, scope, alerts, opts);
   const runId = handle.signaledRunId;
@@ -279,7 +340,9 @@ export async function findIncident(client: Client, id: string): Promise<Workflow
     return null;
   }
   // An older run of the same scope: ask visibility.
-  for await (const ex of client.workflow.list({ query: `WorkflowId = '${workflowId}' AND LifelineIncidentId = '${id}'` })) {
+  for await (const ex of client.workflow.list({
+    query: `WorkflowId = '${workflowId}' AND LifelineIncidentId = '${id}'`,
+  })) {
     return client.workflow.getHandle(workflowId, ex.runId);
   }
   return null;
@@ -293,7 +356,11 @@ const quoted = (v: string) => `'${v.replace(/'/g, '')}'`;
  * Open incidents from Temporal visibility; closed ones from the archive when one is given (merged with
  * closed runs visibility still has, deduplicated by incident ID), so listings reach past retention.
  */
-export async function listIncidents(client: Client, filter: IncidentFilter = {}, archive?: ArchiveStore): Promise<IncidentSummary[]> {
+export async function listIncidents(
+  client: Client,
+  filter: IncidentFilter = {},
+  archive?: ArchiveStore,
+): Promise<IncidentSummary[]> {
   const fromVisibility = await listFromVisibility(client, filter);
   const archived = archive && filter.status !== 'open' ? await archive.list() : [];
   return mergeIncidentLists(fromVisibility, archived, filter);

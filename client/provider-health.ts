@@ -35,7 +35,10 @@ export async function emergencyRisk(client: Client, chain: string, from: string,
     throw err;
   }
   if (!route.weights[from]) return null; // nothing moves
-  const down = await unhealthyProviders(client, route.providers.filter((p) => p !== from));
+  const down = await unhealthyProviders(
+    client,
+    route.providers.filter((p) => p !== from),
+  );
   if (to) return down.includes(to) ? `${to} is unhealthy too` : null;
   if (nextHealthy(route.providers, from, down)) return null;
   const others = route.providers.filter((p) => p !== from);

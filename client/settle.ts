@@ -6,7 +6,12 @@ import type { IncidentState } from '../domain/incident';
 import { incidentStateQuery } from '../workflows/messages';
 
 /** Polls the incident until `done(state)` holds or `timeoutMs` passes; returns the last state seen. */
-export async function settleIncident(handle: WorkflowHandle, first: IncidentState, done: (s: IncidentState) => boolean, timeoutMs = 5000): Promise<IncidentState> {
+export async function settleIncident(
+  handle: WorkflowHandle,
+  first: IncidentState,
+  done: (s: IncidentState) => boolean,
+  timeoutMs = 5000,
+): Promise<IncidentState> {
   let s = first;
   const until = Date.now() + timeoutMs;
   while (!done(s) && Date.now() < until) {

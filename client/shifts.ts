@@ -3,7 +3,16 @@
 // operator change never interleaves with an automatic one, and never gets refused for being second.
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { enqueueShiftUpdate, routingWorkflowId, shiftQueueQuery, shiftStateQuery, shiftWorkflowId, type ShiftRequest, type ShiftResult, type ShiftTicket } from '../workflows/messages';
+import {
+  enqueueShiftUpdate,
+  routingWorkflowId,
+  shiftQueueQuery,
+  shiftStateQuery,
+  shiftWorkflowId,
+  type ShiftRequest,
+  type ShiftResult,
+  type ShiftTicket,
+} from '../workflows/messages';
 import { executeIdempotentUpdate } from './idempotent-update';
 
 export interface StartedShift {
@@ -15,7 +24,12 @@ export interface StartedShift {
 }
 
 /** Queues a shift; `id` makes a retried request the same shift (Temporal's Update ID is the same too). */
-export async function startShift(client: Client, _taskQueue: string, req: ShiftRequest, opts: { id?: string } = {}): Promise<StartedShift> {
+export async function startShift(
+  client: Client,
+  _taskQueue: string,
+  req: ShiftRequest,
+  opts: { id?: string } = {},
+): Promise<StartedShift> {
   const id = opts.id ?? `op-${randomUUID().slice(0, 8)}`;
   const handle = client.workflow.getHandle(routingWorkflowId(req.chain));
   const args: [ShiftTicket] = [{ id, request: req }];
@@ -59,8 +73,21 @@ export async function getShift(client: Client, chain: string): Promise<ShiftStat
     }
   }
   // A queued shift is newer than any finished one: show it, not the previous shift's result.
-  if (q.pending[0]) return { workflowId: shiftWorkflowId(chain, q.pending[0].id), status: 'QUEUED', request: q.pending[0].request, queued: queued - 1 };
+  if (q.pending[0])
+    return {
+      workflowId: shiftWorkflowId(chain, q.pending[0].id),
+      status: 'QUEUED',
+      request: q.pending[0].request,
+      queued: queued - 1,
+    };
   const last = q.recent[q.recent.length - 1];
-  if (last) return { workflowId: last.workflowId, status: 'COMPLETED', request: last.ticket.request, result: last.result, queued };
+  if (last)
+    return {
+      workflowId: last.workflowId,
+      status: 'COMPLETED',
+      request: last.ticket.request,
+      result: last.result,
+      queued,
+    };
   return null;
 }

@@ -19,13 +19,22 @@ const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is
 export function crossReferenceIssues(raw: unknown): ConfigIssue[] {
   const cfg = raw && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
   const issues: ConfigIssue[] = [];
-  if (cfg.notifications && typeof cfg.notifications === 'object' && (cfg.notifications as Record<string, unknown>).email && !cfg.smtp) {
-    issues.push({ path: ['notifications', 'email'], message: 'email notifications need the mail server: add the smtp: section (host, from, …)' });
+  if (
+    cfg.notifications &&
+    typeof cfg.notifications === 'object' &&
+    (cfg.notifications as Record<string, unknown>).email &&
+    !cfg.smtp
+  ) {
+    issues.push({
+      path: ['notifications', 'email'],
+      message: 'email notifications need the mail server: add the smtp: section (host, from, …)',
+    });
   }
   const providerIds = new Set<string>();
   list(cfg.providers).forEach((p, i) => {
     if (typeof p.id !== 'string') return;
-    if (providerIds.has(p.id)) issues.push({ path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
+    if (providerIds.has(p.id))
+      issues.push({ path: ['providers', i, 'id'], message: `duplicate provider id "${p.id}"` });
     providerIds.add(p.id);
   });
   const chainIds = new Set<string>();
@@ -40,7 +49,10 @@ export function crossReferenceIssues(raw: unknown): ConfigIssue[] {
     });
     if (c.weights && typeof c.weights === 'object') {
       // Non-numeric weights are the shape check's to report; sum only the numbers here.
-      const numeric = Object.fromEntries(Object.entries(c.weights).filter(([, w]) => typeof w === 'number')) as Record<string, number>;
+      const numeric = Object.fromEntries(Object.entries(c.weights).filter(([, w]) => typeof w === 'number')) as Record<
+        string,
+        number
+      >;
       for (const issue of validateWeights(numeric, members)) {
         issues.push({ path: ['chains', i, ...issue.path.split('.')], message: issue.message });
       }
@@ -50,7 +62,11 @@ export function crossReferenceIssues(raw: unknown): ConfigIssue[] {
   const page = cfg.statusPage && typeof cfg.statusPage === 'object' ? (cfg.statusPage as Record<string, unknown>) : {};
   list(page.maintenance).forEach((m, i) => {
     strings(m.components).forEach((c, j) => {
-      if (!componentIds.has(c)) issues.push({ path: ['statusPage', 'maintenance', i, 'components', j], message: `unknown component "${c}" (providers and services)` });
+      if (!componentIds.has(c))
+        issues.push({
+          path: ['statusPage', 'maintenance', i, 'components', j],
+          message: `unknown component "${c}" (providers and services)`,
+        });
     });
     if (typeof m.start === 'string' && typeof m.end === 'string' && Date.parse(m.end) <= Date.parse(m.start)) {
       issues.push({ path: ['statusPage', 'maintenance', i, 'end'], message: 'must be after start' });

@@ -16,7 +16,6 @@ export class ConfigError extends Error {
   }
 }
 
-
 export function formatIssues(issues: (z.core.$ZodIssue | ConfigIssue)[]): string[] {
   return issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
 }
@@ -24,12 +23,19 @@ export function formatIssues(issues: (z.core.$ZodIssue | ConfigIssue)[]): string
 export function parseConfig(text: string, file = '<inline>'): LifelineConfig {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
-    throw new ConfigError(file, doc.errors.map((e) => `(yaml) line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`));
+    throw new ConfigError(
+      file,
+      doc.errors.map((e) => `(yaml) line ${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
   }
   // Deprecated keys are moved to their new place first; the warnings go with the parsed config.
   const { raw, warnings, issues } = moveMailServer(doc.toJS() ?? {});
   const result = configSchema.safeParse(raw);
-  const problems = [...formatIssues(issues), ...(result.success ? [] : formatIssues(result.error.issues)), ...formatIssues(crossReferenceIssues(raw))];
+  const problems = [
+    ...formatIssues(issues),
+    ...(result.success ? [] : formatIssues(result.error.issues)),
+    ...formatIssues(crossReferenceIssues(raw)),
+  ];
   // Shape errors (e.g. a weight that is not a number) can also surface as cross-reference noise: list each once.
   if (problems.length) throw new ConfigError(file, [...new Set(problems)]);
   DEPRECATIONS.set(result.data!, warnings);
@@ -44,7 +50,10 @@ export function configDeprecations(config: LifelineConfig): string[] {
 }
 
 /** Where the config comes from: --config, then LIFELINE_CONFIG, then ./lifeline.config.yaml, else the demo. */
-export function findConfigPath(explicit?: string, env: NodeJS.ProcessEnv = process.env): { path: string; demo: boolean } {
+export function findConfigPath(
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { path: string; demo: boolean } {
   if (explicit) return { path: resolve(explicit), demo: false };
   if (env.LIFELINE_CONFIG) return { path: resolve(env.LIFELINE_CONFIG), demo: false };
   const local = resolve('lifeline.config.yaml');

@@ -34,7 +34,10 @@ export const notificationsSchema = z
       .prefault({}),
     /** Per alert kind: which channels page, and the repeat-alert escalation rule. Kinds without a route use `default`. */
     // Merged over the defaults: configuring one kind does not drop the routes of the others.
-    routing: z.partialRecord(z.enum(ALERT_KINDS), routeSchema).default({}).transform((r) => ({ ...DEFAULT_ALERT_ROUTING, ...r })),
+    routing: z
+      .partialRecord(z.enum(ALERT_KINDS), routeSchema)
+      .default({})
+      .transform((r) => ({ ...DEFAULT_ALERT_ROUTING, ...r })),
     default: routeSchema.default(DEFAULT_ROUTE),
   })
   .prefault({});
@@ -43,17 +46,29 @@ export type { EmailChannelConfig } from '../channels/email';
 export type NotificationsConfig = Omit<z.output<typeof notificationsSchema>, 'email'> & { email?: EmailChannelConfig };
 
 /** Puts the `smtp:` server under `notifications.email` (after validation; cross-references require both). */
-export function withMailServer<T extends { notifications: z.output<typeof notificationsSchema>; smtp?: SmtpConfig }>(c: T): Omit<T, 'notifications'> & { notifications: NotificationsConfig } {
+export function withMailServer<T extends { notifications: z.output<typeof notificationsSchema>; smtp?: SmtpConfig }>(
+  c: T,
+): Omit<T, 'notifications'> & { notifications: NotificationsConfig } {
   const email = c.notifications.email;
   if (!email || !c.smtp) return { ...c, notifications: { ...c.notifications, email: undefined } };
-  return { ...c, notifications: { ...c.notifications, email: { ...c.smtp, ...email, from: email.from ?? c.smtp.from } } };
+  return {
+    ...c,
+    notifications: { ...c.notifications, email: { ...c.smtp, ...email, from: email.from ?? c.smtp.from } },
+  };
 }
 
 /** Every secret the notification channels read, as [config path, environment variable name]. */
-export function notificationSecretEnvs(config: { notifications: NotificationsConfig; escalation: { roles: Record<string, { pagerdutyRoutingKeyEnv?: string }[]> } }): [string, string][] {
+export function notificationSecretEnvs(config: {
+  notifications: NotificationsConfig;
+  escalation: { roles: Record<string, { pagerdutyRoutingKeyEnv?: string }[]> };
+}): [string, string][] {
   const out = channelSecretEnvs(config.notifications);
   for (const [role, people] of Object.entries(config.escalation.roles)) {
-    people.forEach((p, i) => p.pagerdutyRoutingKeyEnv && out.push([`escalation.roles.${role}.${i}.pagerdutyRoutingKeyEnv`, p.pagerdutyRoutingKeyEnv]));
+    people.forEach(
+      (p, i) =>
+        p.pagerdutyRoutingKeyEnv &&
+        out.push([`escalation.roles.${role}.${i}.pagerdutyRoutingKeyEnv`, p.pagerdutyRoutingKeyEnv]),
+    );
   }
   return out;
 }

@@ -8,10 +8,14 @@ import { temporalCodecSchema, temporalTlsSchema } from './temporal';
 import { envName } from './env-name';
 import { publisherConfigShape } from '../publishers';
 
-const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'must start with a lower-case letter or digit, then letters, digits, "_", "." or "-"');
+const id = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_.-]*$/,
+    'must start with a lower-case letter or digit, then letters, digits, "_", "." or "-"',
+  );
 const duration = z.number().int().positive();
 const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/, 'must be an http(s) URL');
-
 
 export /**
  * Cloud credentials for a provider, read from the environment by name like every other secret. `sigv4`
@@ -43,29 +47,50 @@ type ProviderFields = z.infer<typeof providerFields>;
 /** Hosts derived when baseUrl is left out: the regional Bedrock control plane, the Vertex AI endpoint. */
 function defaultBaseUrl(p: Pick<ProviderFields, 'kind' | 'auth' | 'location'>): string | undefined {
   if (p.kind === 'bedrock' && p.auth?.type === 'sigv4') return `https://bedrock.${p.auth.region}.amazonaws.com`;
-  if (p.kind === 'vertex' && p.location) return p.location === 'global' ? 'https://aiplatform.googleapis.com' : `https://${p.location}-aiplatform.googleapis.com`;
+  if (p.kind === 'vertex' && p.location)
+    return p.location === 'global'
+      ? 'https://aiplatform.googleapis.com'
+      : `https://${p.location}-aiplatform.googleapis.com`;
   return undefined;
 }
 
 /** Keys that only make sense together, each reported at the key that is wrong. */
 function providerConsistency(p: ProviderFields, ctx: z.RefinementCtx): void {
   const issue = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-  if (!p.baseUrl && !defaultBaseUrl(p)) issue(['baseUrl'], 'required (it can be left out only for bedrock with auth.type sigv4, or vertex with location)');
+  if (!p.baseUrl && !defaultBaseUrl(p))
+    issue(['baseUrl'], 'required (it can be left out only for bedrock with auth.type sigv4, or vertex with location)');
   if (p.auth?.type === 'sigv4' && p.kind !== 'bedrock') issue(['auth', 'type'], 'sigv4 is for kind bedrock');
-  if (p.auth?.type === 'google-service-account' && p.kind !== 'vertex') issue(['auth', 'type'], 'google-service-account is for kind vertex');
-  if (p.auth?.type === 'google-service-account' && !p.auth.credentialsEnv === !p.auth.credentialsFileEnv) issue(['auth', 'credentialsEnv'], 'set exactly one of credentialsEnv (the key JSON) and credentialsFileEnv (a path to it)');
-  if (p.auth && p.apiKeyEnv) issue(['apiKeyEnv'], 'not used with auth: the cloud credentials authenticate this provider');
-  if (p.auth && p.backupApiKeyEnv) issue(['backupApiKeyEnv'], 'not used with auth (there is no backup for cloud credentials)');
+  if (p.auth?.type === 'google-service-account' && p.kind !== 'vertex')
+    issue(['auth', 'type'], 'google-service-account is for kind vertex');
+  if (p.auth?.type === 'google-service-account' && !p.auth.credentialsEnv === !p.auth.credentialsFileEnv)
+    issue(
+      ['auth', 'credentialsEnv'],
+      'set exactly one of credentialsEnv (the key JSON) and credentialsFileEnv (a path to it)',
+    );
+  if (p.auth && p.apiKeyEnv)
+    issue(['apiKeyEnv'], 'not used with auth: the cloud credentials authenticate this provider');
+  if (p.auth && p.backupApiKeyEnv)
+    issue(['backupApiKeyEnv'], 'not used with auth (there is no backup for cloud credentials)');
   if (p.auth && p.baseUrl?.startsWith('sim:')) issue(['auth'], 'not used with a sim: provider');
   if (p.runtimeBaseUrl && p.kind !== 'bedrock') issue(['runtimeBaseUrl'], 'only for kind bedrock');
-  if ((p.project || p.location) && p.kind !== 'vertex') issue([p.project ? 'project' : 'location'], 'only for kind vertex');
-  if (p.kind === 'vertex' && !p.project !== !p.location) issue([p.project ? 'location' : 'project'], 'Vertex AI needs both project and location');
-  if (p.kind === 'vertex' && p.project && !p.models.length) issue(['models'], 'Vertex AI probes address a model (countTokens): list at least one');
+  if ((p.project || p.location) && p.kind !== 'vertex')
+    issue([p.project ? 'project' : 'location'], 'only for kind vertex');
+  if (p.kind === 'vertex' && !p.project !== !p.location)
+    issue([p.project ? 'location' : 'project'], 'Vertex AI needs both project and location');
+  if (p.kind === 'vertex' && p.project && !p.models.length)
+    issue(['models'], 'Vertex AI probes address a model (countTokens): list at least one');
 }
 
 export const SCOPES = ['read', 'operate', 'ingest', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
-export const PROVIDER_KINDS = ['openai', 'anthropic', 'bedrock', 'vertex', 'azure-openai', 'openai-compatible'] as const;
+export const PROVIDER_KINDS = [
+  'openai',
+  'anthropic',
+  'bedrock',
+  'vertex',
+  'azure-openai',
+  'openai-compatible',
+] as const;
 
 const providerFields = z.strictObject({
   id,
@@ -74,12 +99,21 @@ const providerFields = z.strictObject({
    * An http(s) URL, or `sim:<name>` for a provider simulated in-process (demo and tests). Optional for
    * Bedrock with SigV4 (derived from auth.region) and Vertex AI (derived from location).
    */
-  baseUrl: z.string().refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^sim:[a-z0-9_.]+$/.test(v), 'must be an http(s) URL or sim:<name>').optional(),
+  baseUrl: z
+    .string()
+    .refine((v) => /^https?:\/\/[^\s]+$/.test(v) || /^sim:[a-z0-9_.]+$/.test(v), 'must be an http(s) URL or sim:<name>')
+    .optional(),
   /** Bedrock: where inference (Converse) goes; default derived from baseUrl (bedrock.* → bedrock-runtime.*). */
   runtimeBaseUrl: httpUrl.optional(),
   /** Vertex AI (both set): publisher-model paths under projects/<project>/locations/<location>. */
-  project: z.string().regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'must be a Google Cloud project ID').optional(),
-  location: z.string().regex(/^[a-z0-9-]+$/, 'must be a Google Cloud location, e.g. us-central1 or global').optional(),
+  project: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{4,61}[a-z0-9]$/, 'must be a Google Cloud project ID')
+    .optional(),
+  location: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, 'must be a Google Cloud location, e.g. us-central1 or global')
+    .optional(),
   /** Cloud credentials instead of a static key (see cloudAuthSchema). */
   auth: cloudAuthSchema.optional(),
   apiKeyEnv: envName.optional(),
@@ -119,7 +153,9 @@ const providerFields = z.strictObject({
     .prefault({}),
 });
 
-const providerSchema = providerFields.superRefine(providerConsistency).transform((p) => ({ ...p, baseUrl: p.baseUrl ?? defaultBaseUrl(p)! }));
+const providerSchema = providerFields
+  .superRefine(providerConsistency)
+  .transform((p) => ({ ...p, baseUrl: p.baseUrl ?? defaultBaseUrl(p)! }));
 
 const chainSchema = z.strictObject({
   id,
@@ -148,7 +184,10 @@ export const configSchema = z
       .prefault({}),
     temporal: z
       .strictObject({
-        address: z.string().regex(/^(embedded|[^\s:]+:\d+)$/, 'must be "embedded" or host:port').default('embedded'),
+        address: z
+          .string()
+          .regex(/^(embedded|[^\s:]+:\d+)$/, 'must be "embedded" or host:port')
+          .default('embedded'),
         namespace: z.string().min(1).default('default'),
         taskQueue: z.string().min(1).default('lifeline'),
         /** Port of the embedded dev server's frontend (0 = any free port) and its web UI (false = none). */
@@ -223,12 +262,20 @@ export const configSchema = z
       })
       .prefault({})
       .superRefine((s, ctx) => {
-        if (s.kind === 'postgres' && !s.postgres) ctx.addIssue({ code: 'custom', path: ['postgres'], message: 'required with kind postgres: { urlEnv: <variable holding the postgres:// URL> }' });
-        if (s.kind === 'local' && s.postgres) ctx.addIssue({ code: 'custom', path: ['kind'], message: 'set kind: postgres to use store.postgres' });
+        if (s.kind === 'postgres' && !s.postgres)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['postgres'],
+            message: 'required with kind postgres: { urlEnv: <variable holding the postgres:// URL> }',
+          });
+        if (s.kind === 'local' && s.postgres)
+          ctx.addIssue({ code: 'custom', path: ['kind'], message: 'set kind: postgres to use store.postgres' });
       }),
     auth: z
       .strictObject({
-        tokens: z.array(z.strictObject({ name: z.string().min(1), tokenEnv: envName, scopes: z.array(z.enum(SCOPES)).min(1) })).default([]),
+        tokens: z
+          .array(z.strictObject({ name: z.string().min(1), tokenEnv: envName, scopes: z.array(z.enum(SCOPES)).min(1) }))
+          .default([]),
       })
       .prefault({}),
     providers: z.array(providerSchema).min(1),
@@ -245,7 +292,11 @@ export const configSchema = z
       .strictObject({
         roles: z.record(z.string(), z.array(personSchema)).default({}),
         levels: z
-          .strictObject({ 1: z.array(z.string()).optional(), 2: z.array(z.string()).optional(), 3: z.array(z.string()).optional() })
+          .strictObject({
+            1: z.array(z.string()).optional(),
+            2: z.array(z.string()).optional(),
+            3: z.array(z.string()).optional(),
+          })
           .default({}),
         ackTimeoutMs: duration.default(5 * 60_000),
         maxRepeats: z.number().int().min(0).default(3),
@@ -293,7 +344,9 @@ export const configSchema = z
         /** Alertmanager label naming the provider of an alert. */
         alertmanagerProviderLabel: z.string().min(1).default('provider'),
         /** Per-token request budget (token bucket); over it → 429 with retry-after. */
-        rateLimit: z.strictObject({ perSecond: z.number().positive().default(100), burst: z.number().int().min(1).default(500) }).prefault({}),
+        rateLimit: z
+          .strictObject({ perSecond: z.number().positive().default(100), burst: z.number().int().min(1).default(500) })
+          .prefault({}),
         /**
          * Group-commit window: a scope's batch waits this long for more alerts before its signal goes
          * (PostgreSQL's commit_delay idea). 5 ms costs a lone alert 5 ms and halves the signals of a storm.
@@ -301,7 +354,9 @@ export const configSchema = z
         groupCommitDelayMs: z.number().int().min(0).max(1000).default(5),
       })
       .prefault({}),
-    simulator: z.strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) }).prefault({}),
+    simulator: z
+      .strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) })
+      .prefault({}),
     /** Public status page (GET /status and the Statuspage-compatible JSON). */
     statusPage: z
       .strictObject({
@@ -309,7 +364,10 @@ export const configSchema = z
         title: z.string().min(1).default('Service status'),
         /** Older spelling of `title`; when set it wins, so the page still has a single name. */
         name: z.string().min(1).optional(),
-        accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour').default('#1f6feb'),
+        accentColor: z
+          .string()
+          .regex(/^#[0-9a-fA-F]{6}$/, 'must be a #rrggbb colour')
+          .default('#1f6feb'),
         /** Display names for components (provider and service IDs); unnamed ones show their ID. */
         componentNames: z.record(z.string(), z.string().min(1)).default({}),
         historyDays: z.number().int().min(1).max(365).default(90),
@@ -335,9 +393,13 @@ export const configSchema = z
     slack: z
       .strictObject({
         /** Slack user ID → operator name, as recorded on timelines. Unmapped users appear as @<Slack name>. */
-        users: z.record(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user ID (U…/W…)'), z.string().min(1)).default({}),
+        users: z
+          .record(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user ID (U…/W…)'), z.string().min(1))
+          .default({}),
         /** Who may fail over / fail back and resolve (Slack user IDs or operator names); empty = everyone. */
-        allow: z.strictObject({ failover: z.array(z.string()).default([]), resolve: z.array(z.string()).default([]) }).prefault({}),
+        allow: z
+          .strictObject({ failover: z.array(z.string()).default([]), resolve: z.array(z.string()).default([]) })
+          .prefault({}),
       })
       .prefault({}),
   })

@@ -51,10 +51,15 @@ export function moveMailServer(raw: unknown): { raw: unknown; warnings: string[]
     for (const k of old) {
       const [mine, theirs] = [email[k] ?? DEFAULTS[k], smtp[k] ?? DEFAULTS[k]];
       if (mine !== theirs) {
-        issues.push({ path: ['notifications', 'email', k], message: `${JSON.stringify(mine)} differs from smtp.${k} (${JSON.stringify(theirs)}): lifeline sends all mail through one server; set it once, in smtp:` });
+        issues.push({
+          path: ['notifications', 'email', k],
+          message: `${JSON.stringify(mine)} differs from smtp.${k} (${JSON.stringify(theirs)}): lifeline sends all mail through one server; set it once, in smtp:`,
+        });
       }
     }
   }
-  const channel = Object.fromEntries(Object.entries(email).filter(([k]) => !(SERVER_KEYS as readonly string[]).includes(k)));
+  const channel = Object.fromEntries(
+    Object.entries(email).filter(([k]) => !(SERVER_KEYS as readonly string[]).includes(k)),
+  );
   return { raw: { ...raw, smtp, statusPage, notifications: { ...notifications, email: channel } }, warnings, issues };
 }

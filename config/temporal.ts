@@ -21,11 +21,17 @@ export const temporalTlsSchema = z
   })
   .superRefine((t, ctx) => {
     for (const what of ['ca', 'cert', 'key'] as const) {
-      if (t[`${what}File`] && t[`${what}Env`]) ctx.addIssue({ code: 'custom', path: [`${what}Env`], message: `set ${what}File or ${what}Env, not both` });
+      if (t[`${what}File`] && t[`${what}Env`])
+        ctx.addIssue({ code: 'custom', path: [`${what}Env`], message: `set ${what}File or ${what}Env, not both` });
     }
     const cert = !!(t.certFile || t.certEnv);
     const key = !!(t.keyFile || t.keyEnv);
-    if (cert !== key) ctx.addIssue({ code: 'custom', path: [cert ? 'keyFile' : 'certFile'], message: 'a client certificate needs its private key: set both certFile/certEnv and keyFile/keyEnv' });
+    if (cert !== key)
+      ctx.addIssue({
+        code: 'custom',
+        path: [cert ? 'keyFile' : 'certFile'],
+        message: 'a client certificate needs its private key: set both certFile/certEnv and keyFile/keyEnv',
+      });
   });
 
 const codecKeyId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 letters, digits, "_", "." or "-"');
@@ -46,7 +52,8 @@ export const temporalCodecSchema = z
   .superRefine((c, ctx) => {
     const seen = new Set([c.keyId]);
     c.previousKeys.forEach((k, i) => {
-      if (seen.has(k.keyId)) ctx.addIssue({ code: 'custom', path: ['previousKeys', i, 'keyId'], message: `duplicate key id "${k.keyId}"` });
+      if (seen.has(k.keyId))
+        ctx.addIssue({ code: 'custom', path: ['previousKeys', i, 'keyId'], message: `duplicate key id "${k.keyId}"` });
       seen.add(k.keyId);
     });
   });

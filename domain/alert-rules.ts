@@ -66,7 +66,12 @@ export const LEGACY_CARRIES: Record<ChannelName, string[]> = {
 };
 
 /** The configured targets ('log', 'slack', 'webhook:<name>', …) one notification goes to; the log gets all. */
-export function deliveryTargetsFor(kind: string, routed: ChannelName[], configured: string[], carries: Record<ChannelName, string[]> = LEGACY_CARRIES): string[] {
+export function deliveryTargetsFor(
+  kind: string,
+  routed: ChannelName[],
+  configured: string[],
+  carries: Record<ChannelName, string[]> = LEGACY_CARRIES,
+): string[] {
   const wanted = (t: string) => {
     const name = t.split(':')[0];
     return routed.includes(name) && (carries[name] ?? []).includes(kind);

@@ -62,7 +62,18 @@ export interface IntakeMark {
 }
 
 export function emptySummary(): AlertSummary {
-  return { events: 0, triggers: 0, sample: [], kinds: {}, arrivals: {}, services: [], ops: [], keyless: 0, keylessOther: 0, overflow: 0 };
+  return {
+    events: 0,
+    triggers: 0,
+    sample: [],
+    kinds: {},
+    arrivals: {},
+    services: [],
+    ops: [],
+    keyless: 0,
+    keylessOther: 0,
+    overflow: 0,
+  };
 }
 
 export const hasEvents = (s: AlertSummary) => s.events > 0;
@@ -81,7 +92,11 @@ export function addAlerts(s: AlertSummary, alerts: Alert[], arrivedAtMs: number)
       s.kinds[a.kind] = (s.kinds[a.kind] ?? 0) + 1;
       pushArrivals(s, a.kind, [arrivedAtMs]);
       const named = a.details?.services;
-      if (Array.isArray(named)) addServices(s, named.filter((x): x is string => typeof x === 'string'));
+      if (Array.isArray(named))
+        addServices(
+          s,
+          named.filter((x): x is string => typeof x === 'string'),
+        );
     }
     if (!a.dedupKey) {
       if (action === 'trigger') s.keyless += 1;
@@ -130,7 +145,15 @@ export function applySummary(state: IncidentState, s: AlertSummary): void {
   let dropped = s.keylessOther;
   for (const op of s.ops) {
     for (let i = 0; i < op.n; i++) {
-      const outcome = applyDedup(table, { provider: state.provider, kind: 'other', summary: '', source: '', dedupKey: op.key, action: op.action, observedAt: i === 0 ? op.firstAt : op.lastAt });
+      const outcome = applyDedup(table, {
+        provider: state.provider,
+        kind: 'other',
+        summary: '',
+        source: '',
+        dedupKey: op.key,
+        action: op.action,
+        observedAt: i === 0 ? op.firstAt : op.lastAt,
+      });
       if (outcome === 'new') distinct += 1;
       if (outcome === 'dropped') dropped += 1;
     }
@@ -176,7 +199,10 @@ function addOp(s: AlertSummary, op: KeyedOp): void {
 
 function pushArrivals(s: AlertSummary, kind: AlertKind, times: number[]): void {
   const prev = s.arrivals[kind] ?? [];
-  const next = prev.length && times.length && times[0] < prev[prev.length - 1] ? [...prev, ...times].sort((x, y) => x - y) : [...prev, ...times];
+  const next =
+    prev.length && times.length && times[0] < prev[prev.length - 1]
+      ? [...prev, ...times].sort((x, y) => x - y)
+      : [...prev, ...times];
   s.arrivals[kind] = next.slice(-SUMMARY_MAX_ARRIVALS);
 }
 

@@ -34,9 +34,20 @@ export type BreakerEvent =
   | { type: 'healthy'; at: string; reason: string };
 
 /** Applies one event; returns the new state (the old one is not mutated) and whether the phase changed. */
-export function nextBreaker(s: BreakerState, e: BreakerEvent, cfg: BreakerSettings = DEFAULT_BREAKER): { state: BreakerState; changed: boolean } {
+export function nextBreaker(
+  s: BreakerState,
+  e: BreakerEvent,
+  cfg: BreakerSettings = DEFAULT_BREAKER,
+): { state: BreakerState; changed: boolean } {
   const to = (phase: BreakerPhase, reason: string) => ({
-    state: { ...s, phase, since: e.at, trialSuccesses: 0, lastReason: reason, openedCount: s.openedCount + (phase === 'open' ? 1 : 0) },
+    state: {
+      ...s,
+      phase,
+      since: e.at,
+      trialSuccesses: 0,
+      lastReason: reason,
+      openedCount: s.openedCount + (phase === 'open' ? 1 : 0),
+    },
     changed: true,
   });
   const same = { state: s, changed: false };
@@ -48,7 +59,8 @@ export function nextBreaker(s: BreakerState, e: BreakerEvent, cfg: BreakerSettin
     case 'trial':
       if (s.phase !== 'half-open') return same;
       if (!e.ok) return to('open', `trial failed${e.reason ? `: ${e.reason}` : ''}`);
-      if (s.trialSuccesses + 1 >= cfg.trialsToClose) return to('closed', `${s.trialSuccesses + 1} trial probe(s) succeeded`);
+      if (s.trialSuccesses + 1 >= cfg.trialsToClose)
+        return to('closed', `${s.trialSuccesses + 1} trial probe(s) succeeded`);
       return { state: { ...s, trialSuccesses: s.trialSuccesses + 1 }, changed: false };
     case 'healthy':
       // The detector's own recovery verdict counts as trials passed, from open or half-open.

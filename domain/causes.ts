@@ -4,8 +4,24 @@
 import type { FailureCategory, ProbeObservation } from './classify';
 
 export const PROBE_CAUSES = [
-  'ok', 'slow', 'dns', 'tcp', 'tls', 'connection_reset', 'timeout', 'auth', 'permission', 'rate_limit',
-  'throttling', 'quota', 'billing', 'overloaded', 'server_error', 'model_missing', 'bad_request', 'unknown',
+  'ok',
+  'slow',
+  'dns',
+  'tcp',
+  'tls',
+  'connection_reset',
+  'timeout',
+  'auth',
+  'permission',
+  'rate_limit',
+  'throttling',
+  'quota',
+  'billing',
+  'overloaded',
+  'server_error',
+  'model_missing',
+  'bad_request',
+  'unknown',
 ] as const;
 export type ProbeCause = (typeof PROBE_CAUSES)[number];
 
@@ -15,19 +31,47 @@ export type CauseInput = ProbeObservation;
 const DNS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NODATA', 'EAI_NONAME']);
 const TCP = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-const TIMEOUT = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR']);
+const TIMEOUT = new Set([
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ABORT_ERR',
+]);
 const isTls = (code: string) => /^(CERT_|ERR_TLS_|ERR_SSL_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_)/.test(code);
 
 // Order matters: billing before quota (Anthropic's 402 says "credit balance"), quota before rate limit
 // (Gemini's quota 429 also says RESOURCE_EXHAUSTED).
 const BILLING = ['billing_error', 'credit_balance', 'payment'];
-const QUOTA = ['insufficient_quota', 'spend_limit', 'exceeded your current quota', 'servicequotaexceeded', 'quota exceeded', 'perday'];
+const QUOTA = [
+  'insufficient_quota',
+  'spend_limit',
+  'exceeded your current quota',
+  'servicequotaexceeded',
+  'quota exceeded',
+  'perday',
+];
 const OVERLOAD = ['overloaded', 'modelnotready'];
 // AWS answers 403 both for credentials it does not accept (authentication) and for an IAM policy that
 // denies the call (AccessDeniedException: permission); these types are the former.
-const AWS_AUTH = ['unrecognizedclientexception', 'invalidsignatureexception', 'signaturedoesnotmatch', 'expiredtokenexception', 'incompletesignatureexception', 'missingauthenticationtokenexception', 'invalidclienttokenid'];
+const AWS_AUTH = [
+  'unrecognizedclientexception',
+  'invalidsignatureexception',
+  'signaturedoesnotmatch',
+  'expiredtokenexception',
+  'incompletesignatureexception',
+  'missingauthenticationtokenexception',
+  'invalidclienttokenid',
+];
 const THROTTLE = ['throttlingexception', 'throttled', 'too many requests'];
-const MODEL = ['model_not_found', 'not_found_error', 'resourcenotfound', 'deploymentnotfound', 'not_found', 'does not exist'];
+const MODEL = [
+  'model_not_found',
+  'not_found_error',
+  'resourcenotfound',
+  'deploymentnotfound',
+  'not_found',
+  'does not exist',
+];
 
 export function probeCause(o: CauseInput, slowMs = 3000): ProbeCause {
   if (o.ok) return o.latencyMs > slowMs ? 'slow' : 'ok';
@@ -45,13 +89,15 @@ export function probeCause(o: CauseInput, slowMs = 3000): ProbeCause {
   const status = o.status ?? 0;
   if (status === 402 || has(BILLING)) return 'billing';
   if (has(QUOTA)) return 'quota';
-  if (status === 401 || text.includes('unauthenticated') || text.includes('authentication_error') || has(AWS_AUTH)) return 'auth';
+  if (status === 401 || text.includes('unauthenticated') || text.includes('authentication_error') || has(AWS_AUTH))
+    return 'auth';
   if (status === 403) return 'permission';
   if (status === 529 || has(OVERLOAD)) return 'overloaded';
   if (status === 404 || has(MODEL)) return 'model_missing';
   if (has(THROTTLE)) return 'throttling';
   if (status === 429) return 'rate_limit';
-  if (status === 408 || status === 504 || text.includes('deadline_exceeded') || text.includes('timeout')) return 'timeout';
+  if (status === 408 || status === 504 || text.includes('deadline_exceeded') || text.includes('timeout'))
+    return 'timeout';
   // Bedrock's 424 ModelErrorException is the model failing server-side.
   if (status >= 500 || status === 424) return 'server_error';
   if (status >= 400) return 'bad_request';
@@ -85,7 +131,17 @@ export function categoryOfCause(c: ProbeCause): FailureCategory | null {
 
 /** Whether retrying soon can help (rate limits and overload clear; quota, billing and auth do not). */
 export function isRetryable(c: ProbeCause): boolean {
-  return ['slow', 'dns', 'tcp', 'connection_reset', 'timeout', 'rate_limit', 'throttling', 'overloaded', 'server_error'].includes(c);
+  return [
+    'slow',
+    'dns',
+    'tcp',
+    'connection_reset',
+    'timeout',
+    'rate_limit',
+    'throttling',
+    'overloaded',
+    'server_error',
+  ].includes(c);
 }
 
 /**
@@ -94,7 +150,10 @@ export function isRetryable(c: ProbeCause): boolean {
  * `{error:{code,status,message,details}}` (with ErrorInfo reasons and quota metadata), Bedrock
  * `{message}` with the type in `x-amzn-errortype` (or `__type`).
  */
-export function errorDetails(body: unknown, headers: Record<string, string> = {}): { errorType?: string; message?: string } {
+export function errorDetails(
+  body: unknown,
+  headers: Record<string, string> = {},
+): { errorType?: string; message?: string } {
   const parts: string[] = [];
   let message: string | undefined;
   const b = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};

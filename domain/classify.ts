@@ -24,12 +24,34 @@ export interface ProbeObservation {
 }
 
 const NETWORK_CODES = new Set([
-  'ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH',
-  'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'UND_ERR_SOCKET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UND_ERR_SOCKET',
 ]);
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ABORT_ERR']);
-const QUOTA_MARKERS = ['insufficient_quota', 'credit_balance', 'spend_limit', 'billing', 'exceeded your current quota', 'servicequotaexceeded'];
+const TIMEOUT_CODES = new Set([
+  'ETIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ABORT_ERR',
+]);
+const QUOTA_MARKERS = [
+  'insufficient_quota',
+  'credit_balance',
+  'spend_limit',
+  'billing',
+  'exceeded your current quota',
+  'servicequotaexceeded',
+];
 const OVERLOAD_MARKERS = ['overloaded', 'modelnotready'];
 
 /** Pulls the provider's error type/code out of OpenAI, Anthropic or google.rpc bodies. */
@@ -66,11 +88,26 @@ export function classifyObservation(o: ProbeObservation, latencyThresholdMs = 30
 
 /** Human-facing recommendations per root cause (the runbook's diagnostic checklist, reworded). */
 export const RECOMMENDATIONS: Record<FailureCategory, string[]> = {
-  network: ['Check DNS resolution and firewall rules towards the provider', 'Try the backup endpoint', 'Fail over while connectivity is restored'],
+  network: [
+    'Check DNS resolution and firewall rules towards the provider',
+    'Try the backup endpoint',
+    'Fail over while connectivity is restored',
+  ],
   authentication: ['Rotate or restore the API key', 'Check the key permissions and region', 'Switch to the backup key'],
-  rate_limit: ['Throttle or queue requests', 'Use an additional API key or raise the limit', 'Shift load to another provider'],
-  quota_exceeded: ['Top up credits or raise the spend limit', 'Move to a cheaper model', 'Fail over until quota resets'],
-  provider_outage: ['Follow the provider status page', 'Keep traffic on the failover chain until recovery is confirmed'],
+  rate_limit: [
+    'Throttle or queue requests',
+    'Use an additional API key or raise the limit',
+    'Shift load to another provider',
+  ],
+  quota_exceeded: [
+    'Top up credits or raise the spend limit',
+    'Move to a cheaper model',
+    'Fail over until quota resets',
+  ],
+  provider_outage: [
+    'Follow the provider status page',
+    'Keep traffic on the failover chain until recovery is confirmed',
+  ],
   overloaded: ['Retry with backoff', 'Shift load to another provider until capacity returns'],
   latency: ['Check provider latency and timeouts', 'Shift latency-sensitive traffic to a faster provider'],
   model_unavailable: ['Check the model name and deployment', 'Route to an alternative model'],
@@ -78,7 +115,9 @@ export const RECOMMENDATIONS: Record<FailureCategory, string[]> = {
 };
 
 /** The alert kind a probe failure of this category is reported as. */
-export function alertKindFor(category: FailureCategory | null): 'outage' | 'rate_limit' | 'quota' | 'auth' | 'latency' | 'model' {
+export function alertKindFor(
+  category: FailureCategory | null,
+): 'outage' | 'rate_limit' | 'quota' | 'auth' | 'latency' | 'model' {
   switch (category) {
     case 'rate_limit':
       return 'rate_limit';

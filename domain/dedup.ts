@@ -33,7 +33,9 @@ export function applyDedup(table: Record<string, KeyedAlert>, a: Alert, limit = 
 function evictIfFull(table: Record<string, KeyedAlert>, limit: number): void {
   const keys = Object.keys(table);
   if (keys.length < limit) return;
-  const victim = keys.find((k) => table[k].status === 'resolved') ?? keys.reduce((a, b) => (table[a].lastAt <= table[b].lastAt ? a : b));
+  const victim =
+    keys.find((k) => table[k].status === 'resolved') ??
+    keys.reduce((a, b) => (table[a].lastAt <= table[b].lastAt ? a : b));
   delete table[victim];
 }
 

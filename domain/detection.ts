@@ -68,7 +68,10 @@ export function failingRules(s: DetectorState, th: DetectionThresholds): string[
     // No answer at all (timeout, refused, reset) is at least as bad as a 5xx: it counts in the same share.
     const server = s.window.filter((o) => (o.status ?? 0) >= 500 || (!o.ok && o.status === undefined)).length / n;
     const limited = s.window.filter((o) => o.status === 429).length / n;
-    const p95 = percentile(s.window.map((o) => o.latencyMs), 95);
+    const p95 = percentile(
+      s.window.map((o) => o.latencyMs),
+      95,
+    );
     if (server > th.serverErrorShare) reasons.push(`5xx/no-answer share ${pct(server)} > ${pct(th.serverErrorShare)}`);
     if (limited > th.rateLimitShare) reasons.push(`429 share ${pct(limited)} > ${pct(th.rateLimitShare)}`);
     if (p95 > th.p95LatencyMs) reasons.push(`p95 latency ${p95} ms > ${th.p95LatencyMs} ms`);

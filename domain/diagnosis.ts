@@ -26,7 +26,10 @@ export function selectRootCause(checks: DiagnosticCheck[]): { rootCause: Failure
     const supporting = failed.filter((c) => c.suggests === cause);
     if (supporting.length) return { rootCause: cause, evidence: supporting.map((c) => `${c.name}: ${c.detail}`) };
   }
-  return { rootCause: 'unknown', evidence: checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.detail}`) };
+  return {
+    rootCause: 'unknown',
+    evidence: checks.filter((c) => c.status !== 'passed').map((c) => `${c.name}: ${c.detail}`),
+  };
 }
 
 export function diagnosisFrom(checks: DiagnosticCheck[], at: string): Diagnosis {

@@ -12,7 +12,10 @@ export function validateWeights(weights: Weights, chainProviders: string[]): Val
   let sum = 0;
   for (const [provider, weight] of Object.entries(weights)) {
     if (!chainProviders.includes(provider)) {
-      issues.push({ path: `weights.${provider}`, message: `provider is not in the chain (${chainProviders.join(', ')})` });
+      issues.push({
+        path: `weights.${provider}`,
+        message: `provider is not in the chain (${chainProviders.join(', ')})`,
+      });
     }
     if (!Number.isInteger(weight) || weight < 0 || weight > 100) {
       issues.push({ path: `weights.${provider}`, message: 'weight must be an integer between 0 and 100' });

@@ -22,7 +22,12 @@ export function newTracker(healthy = true): HealthTracker {
 }
 
 /** Feeds one outcome; returns true when this outcome flips the provider's health. */
-export function observe(t: HealthTracker, ok: boolean, th: HealthThresholds = DEFAULT_HEALTH_THRESHOLDS, at?: string): boolean {
+export function observe(
+  t: HealthTracker,
+  ok: boolean,
+  th: HealthThresholds = DEFAULT_HEALTH_THRESHOLDS,
+  at?: string,
+): boolean {
   if ((ok ? t.consecutiveSuccesses : t.consecutiveFailures) === 0) t.streakStartedAt = at;
   if (ok) {
     t.consecutiveSuccesses += 1;

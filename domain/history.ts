@@ -58,7 +58,8 @@ export function historyFacts(h: HistoryJson): HistoryFact[] {
     const at = toMillisIso(e.eventTime);
     if (!at || !e.eventType) continue;
     const eventId = Number(e.eventId ?? 0);
-    const push = (kind: HistoryFact['kind'], name: string, message: string) => facts.push({ at, eventId, kind, name, message });
+    const push = (kind: HistoryFact['kind'], name: string, message: string) =>
+      facts.push({ at, eventId, kind, name, message });
     if (e.workflowExecutionSignaledEventAttributes) {
       const name = e.workflowExecutionSignaledEventAttributes.signalName ?? 'unknown';
       push('signal', name, `signal ${name} received`);
@@ -66,7 +67,10 @@ export function historyFacts(h: HistoryJson): HistoryFact[] {
       const name = e.workflowExecutionUpdateAcceptedEventAttributes.acceptedRequest?.input?.name ?? 'unknown';
       push('update', name, `update ${name} accepted`);
     } else if (e.activityTaskScheduledEventAttributes) {
-      scheduled.set(String(e.eventId), { name: e.activityTaskScheduledEventAttributes.activityType?.name ?? 'unknown', at });
+      scheduled.set(String(e.eventId), {
+        name: e.activityTaskScheduledEventAttributes.activityType?.name ?? 'unknown',
+        at,
+      });
     } else if (e.activityTaskCompletedEventAttributes) {
       const s = scheduled.get(String(e.activityTaskCompletedEventAttributes.scheduledEventId));
       if (s) push('activity', s.name, `activity ${s.name} completed in ${Date.parse(at) - Date.parse(s.at)} ms`);
@@ -77,7 +81,11 @@ export function historyFacts(h: HistoryJson): HistoryFact[] {
       if (s) push('activity_failed', s.name, `activity ${s.name} failed: ${why.slice(0, 200)}`);
     } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
       const c = e.startChildWorkflowExecutionInitiatedEventAttributes;
-      push('child', c.workflowType?.name ?? 'unknown', `started ${c.workflowType?.name ?? 'child'} (${c.workflowId ?? '?'})`);
+      push(
+        'child',
+        c.workflowType?.name ?? 'unknown',
+        `started ${c.workflowType?.name ?? 'child'} (${c.workflowId ?? '?'})`,
+      );
     } else if (e.eventType in CLOSE_EVENTS) {
       push('closed', e.eventType, CLOSE_EVENTS[e.eventType]);
     }

@@ -46,10 +46,18 @@ export interface Impact {
 
 export function assessImpact(all: AffectedService[], rules: ImpactRules = DEFAULT_IMPACT_RULES): Impact {
   const weighed = all.filter((s) => s.share === undefined || s.share > 0);
-  const services = weighed.map((s) => ({ id: s.id, users: s.share === undefined ? s.users : Math.ceil((s.users * s.share) / 100) }));
+  const services = weighed.map((s) => ({
+    id: s.id,
+    users: s.share === undefined ? s.users : Math.ceil((s.users * s.share) / 100),
+  }));
   const untouched = all.filter((s) => s.share === 0).map((s) => s.id);
   const partial = weighed.filter((s) => s.share !== undefined && s.share < 100).map((s) => `${s.id} ${s.share}%`);
-  const note = [untouched.length ? `no traffic share on ${untouched.join(', ')}` : '', partial.length ? `traffic share ${partial.join(', ')}` : ''].filter(Boolean).join('; ');
+  const note = [
+    untouched.length ? `no traffic share on ${untouched.join(', ')}` : '',
+    partial.length ? `traffic share ${partial.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   const impact = assessUsers(services, rules);
   return note ? { ...impact, reason: `${impact.reason} (${note})` } : impact;
 }
@@ -59,7 +67,11 @@ export function servicesWithShare(
   services: { id: string; users: number; chains: string[] }[],
   shareByChain: Record<string, number>,
 ): AffectedService[] {
-  return services.map((s) => ({ id: s.id, users: s.users, share: Math.max(0, ...s.chains.map((c) => shareByChain[c] ?? 0)) }));
+  return services.map((s) => ({
+    id: s.id,
+    users: s.users,
+    share: Math.max(0, ...s.chains.map((c) => shareByChain[c] ?? 0)),
+  }));
 }
 
 function assessUsers(services: AffectedService[], rules: ImpactRules): Impact {
@@ -70,7 +82,10 @@ function assessUsers(services: AffectedService[], rules: ImpactRules): Impact {
   let reason = `${count} service(s), ${users} user(s): below every threshold`;
   // The reason names only the conditions that actually held.
   const why = (minServices: number | null, minUsers: number) =>
-    [minServices !== null && count > minServices ? `${count} services > ${minServices}` : null, users > minUsers ? `${users} users > ${minUsers}` : null]
+    [
+      minServices !== null && count > minServices ? `${count} services > ${minServices}` : null,
+      users > minUsers ? `${users} users > ${minUsers}` : null,
+    ]
       .filter(Boolean)
       .join(' and ');
   if (count > rules.critical.minServices || users > rules.critical.minUsers) {

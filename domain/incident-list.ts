@@ -38,7 +38,11 @@ export function matchesFilter(i: IncidentListItem, f: IncidentFilter): boolean {
  * One list, newest first, one row per incident ID. The archive's row wins over visibility's for a closed
  * incident (it holds the final record); an open row from visibility wins over everything (it is live).
  */
-export function mergeIncidentLists(visibility: IncidentListItem[], archived: IncidentListItem[], f: IncidentFilter = {}): IncidentListItem[] {
+export function mergeIncidentLists(
+  visibility: IncidentListItem[],
+  archived: IncidentListItem[],
+  f: IncidentFilter = {},
+): IncidentListItem[] {
   const byId = new Map<string, IncidentListItem>();
   for (const a of archived) byId.set(a.id, a);
   for (const v of visibility) {

@@ -6,11 +6,30 @@ import type { Weights } from './failover';
 import type { IntakeMark } from './alert-summary';
 
 /** `restoring`: the provider recovered and traffic is failing back; a re-failure returns to `monitoring`. */
-export const PHASES = ['detected', 'assessing', 'escalating', 'diagnosing', 'recovering', 'monitoring', 'restoring', 'reporting', 'resolved'] as const;
+export const PHASES = [
+  'detected',
+  'assessing',
+  'escalating',
+  'diagnosing',
+  'recovering',
+  'monitoring',
+  'restoring',
+  'reporting',
+  'resolved',
+] as const;
 export type Phase = (typeof PHASES)[number];
 export type IncidentStatus = 'open' | 'resolved';
 
-export const ALERT_KINDS = ['outage', 'error_rate', 'latency', 'rate_limit', 'quota', 'auth', 'model', 'other'] as const;
+export const ALERT_KINDS = [
+  'outage',
+  'error_rate',
+  'latency',
+  'rate_limit',
+  'quota',
+  'auth',
+  'model',
+  'other',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
@@ -129,7 +148,8 @@ export interface FailbackRecord {
   chain: string;
   shiftId: string;
   /** `running` until the shift reports; `detached` when the incident closed first; else the shift's outcome. */
-  outcome: 'running' | 'detached' | 'completed' | 'stopped' | 'cancelled' | 'failed' | 'noop' | 'rolled_back' | 'emergency';
+  outcome:
+    'running' | 'detached' | 'completed' | 'stopped' | 'cancelled' | 'failed' | 'noop' | 'rolled_back' | 'emergency';
   detail?: string;
 }
 

@@ -5,7 +5,12 @@
 // never a made-up zero.
 import type { IncidentState } from './incident';
 
-export const FAILOVER_TARGETS_MS = { detection: 30_000, failover: 60_000, restoration: 120_000, total: 300_000 } as const;
+export const FAILOVER_TARGETS_MS = {
+  detection: 30_000,
+  failover: 60_000,
+  restoration: 120_000,
+  total: 300_000,
+} as const;
 
 export interface Kpi {
   name: keyof typeof FAILOVER_TARGETS_MS;

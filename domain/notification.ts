@@ -66,10 +66,13 @@ export function notificationFacts(state: IncidentState, opening = false): Notifi
     impactDescription: `${IMPACT_WORDS[level]}${services.length ? ` (${services.join(', ')})` : ''}.`,
     affectedServices: services,
     users: impact?.users ?? 0,
-    rootCause: state.diagnosis ? `The cause was ${CAUSE_WORDS[state.diagnosis.rootCause]}.` : 'The cause is still being investigated.',
+    rootCause: state.diagnosis
+      ? `The cause was ${CAUSE_WORDS[state.diagnosis.rootCause]}.`
+      : 'The cause is still being investigated.',
     recommendations: state.diagnosis?.recommendations ?? [],
     progress: progressSentence(state),
-    estimatedResolution: state.status === 'resolved' ? 'Resolved.' : 'We will share an estimate as soon as we have one.',
+    estimatedResolution:
+      state.status === 'resolved' ? 'Resolved.' : 'We will share an estimate as soon as we have one.',
     acknowledgedBy: lastAck?.by ?? null,
     durationMinutes: end ? Math.max(0, Math.round((Date.parse(end) - Date.parse(state.startedAt)) / 60_000)) : null,
     opening,
@@ -79,7 +82,9 @@ export function notificationFacts(state: IncidentState, opening = false): Notifi
 function progressSentence(state: IncidentState): string {
   if (state.status === 'resolved') return 'The service has been restored.';
   // Only when traffic really left the provider (an emergency-mode change moved nothing).
-  const moved = state.routingChanges.some((r) => r.mode !== 'emergency' && (r.to[state.provider] ?? 0) < (r.from[state.provider] ?? 0));
+  const moved = state.routingChanges.some(
+    (r) => r.mode !== 'emergency' && (r.to[state.provider] ?? 0) < (r.from[state.provider] ?? 0),
+  );
   if (moved) return 'Traffic has been moved to a backup AI provider while the primary one recovers.';
   if (state.diagnosis) return 'The cause has been identified and the team is restoring service.';
   return 'The team is investigating.';

@@ -22,7 +22,10 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 const LEVELS: UpstreamLevel[] = ['none', 'minor', 'major', 'critical'];
 const COMPONENT_LEVEL: Record<string, UpstreamLevel> = {
-  degraded_performance: 'minor', partial_outage: 'major', major_outage: 'critical', under_maintenance: 'maintenance',
+  degraded_performance: 'minor',
+  partial_outage: 'major',
+  major_outage: 'critical',
+  under_maintenance: 'maintenance',
 };
 
 function finish(level: UpstreamLevel, description: string, components: string[], incidents: string[]): UpstreamStatus {
@@ -50,7 +53,8 @@ export function parseStatuspageSummary(body: unknown, only: string[] = []): Upst
       .reduce<UpstreamLevel>((a, l) => (LEVELS.indexOf(l) > LEVELS.indexOf(a) ? l : a), 'none');
     level = worst;
   }
-  if (level === 'none' && arr(b.scheduled_maintenances).some((m) => str(m.status) === 'in_progress')) level = 'maintenance';
+  if (level === 'none' && arr(b.scheduled_maintenances).some((m) => str(m.status) === 'in_progress'))
+    level = 'maintenance';
   return finish(level, str(status.description) || 'unknown', components, incidents);
 }
 
@@ -58,12 +62,22 @@ export function parseStatuspageSummary(body: unknown, only: string[] = []): Upst
 export function parseGoogleIncidents(body: unknown, products: string[] = ['Vertex', 'Gemini']): UpstreamStatus {
   const open = arr(body).filter((i) => !i.end);
   const relevant = open.filter((i) => {
-    const names = [...arr(i.affected_products).map((p) => str(p.title)), str(obj(i.service_name ?? {}).title), str(i.service_name)];
+    const names = [
+      ...arr(i.affected_products).map((p) => str(p.title)),
+      str(obj(i.service_name ?? {}).title),
+      str(i.service_name),
+    ];
     return names.some((n) => products.some((w) => n.toLowerCase().includes(w.toLowerCase())));
   });
-  const sev = (i: Obj): UpstreamLevel => (str(i.severity) === 'high' ? 'critical' : str(i.severity) === 'medium' ? 'major' : 'minor');
-  const level = relevant.map(sev).reduce<UpstreamLevel>((a, l) => (LEVELS.indexOf(l) > LEVELS.indexOf(a) ? l : a), 'none');
-  const incidents = relevant.map((i) => `${str(i.external_desc).slice(0, 200)} (${str(i.status_impact) || 'unknown'}, ${str(i.severity) || 'unknown'})`);
+  const sev = (i: Obj): UpstreamLevel =>
+    str(i.severity) === 'high' ? 'critical' : str(i.severity) === 'medium' ? 'major' : 'minor';
+  const level = relevant
+    .map(sev)
+    .reduce<UpstreamLevel>((a, l) => (LEVELS.indexOf(l) > LEVELS.indexOf(a) ? l : a), 'none');
+  const incidents = relevant.map(
+    (i) =>
+      `${str(i.external_desc).slice(0, 200)} (${str(i.status_impact) || 'unknown'}, ${str(i.severity) || 'unknown'})`,
+  );
   return finish(level, relevant.length ? `${relevant.length} open incident(s)` : 'No open incidents', [], incidents);
 }
 
@@ -73,7 +87,10 @@ export const isDegraded = (s: UpstreamStatus) => s.level !== 'none' && s.level !
  * What to tell lifeline after a poll: `report` a (new) degradation, `clear` a reported one that ended,
  * or nothing. A degradation that found no incident to attach to is reported again on the next poll.
  */
-export function statusPageAction(prev: { fingerprint?: string; attached: boolean } | undefined, now: UpstreamStatus): 'report' | 'clear' | 'none' {
+export function statusPageAction(
+  prev: { fingerprint?: string; attached: boolean } | undefined,
+  now: UpstreamStatus,
+): 'report' | 'clear' | 'none' {
   if (isDegraded(now)) return !prev?.attached || prev.fingerprint !== now.fingerprint ? 'report' : 'none';
   return prev?.attached ? 'clear' : 'none';
 }

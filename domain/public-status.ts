@@ -4,7 +4,8 @@
 import type { IncidentState, Phase } from './incident';
 import type { Severity } from './impact';
 
-export type ComponentStatus = 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage' | 'under_maintenance';
+export type ComponentStatus =
+  'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage' | 'under_maintenance';
 export type PublicIncidentStatus = 'investigating' | 'identified' | 'monitoring' | 'resolved';
 export type Impact = 'none' | 'minor' | 'major' | 'critical';
 export type Indicator = 'none' | 'minor' | 'major' | 'critical' | 'maintenance';
@@ -54,7 +55,13 @@ export interface PublicComponent {
   position: number;
 }
 
-const RANK: Record<ComponentStatus, number> = { operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 };
+const RANK: Record<ComponentStatus, number> = {
+  operational: 0,
+  under_maintenance: 1,
+  degraded_performance: 2,
+  partial_outage: 3,
+  major_outage: 4,
+};
 const worse = (a: ComponentStatus, b: ComponentStatus) => (RANK[b] > RANK[a] ? b : a);
 
 export function publicStatusForPhase(phase: Phase | string, resolved: boolean): PublicIncidentStatus {
@@ -65,15 +72,31 @@ export function publicStatusForPhase(phase: Phase | string, resolved: boolean): 
   return 'investigating';
 }
 
-export const IMPACT_BY_SEVERITY: Record<Severity, Impact> = { SEV1: 'critical', SEV2: 'major', SEV3: 'minor', SEV4: 'minor' };
+export const IMPACT_BY_SEVERITY: Record<Severity, Impact> = {
+  SEV1: 'critical',
+  SEV2: 'major',
+  SEV3: 'minor',
+  SEV4: 'minor',
+};
 export const PROVIDER_STATUS_BY_SEVERITY: Record<Severity, ComponentStatus> = {
-  SEV1: 'major_outage', SEV2: 'partial_outage', SEV3: 'degraded_performance', SEV4: 'degraded_performance',
+  SEV1: 'major_outage',
+  SEV2: 'partial_outage',
+  SEV3: 'degraded_performance',
+  SEV4: 'degraded_performance',
 };
 
 /** Display names people know, for provider and service IDs nobody named in `statusPage.componentNames`. */
 const KNOWN_NAMES: Record<string, string> = {
-  openai: 'OpenAI', anthropic: 'Anthropic', bedrock: 'AWS Bedrock', vertex: 'Google Vertex AI', gemini: 'Google Gemini',
-  'azure-openai': 'Azure OpenAI', azure: 'Azure OpenAI', mistral: 'Mistral', cohere: 'Cohere', groq: 'Groq',
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  bedrock: 'AWS Bedrock',
+  vertex: 'Google Vertex AI',
+  gemini: 'Google Gemini',
+  'azure-openai': 'Azure OpenAI',
+  azure: 'Azure OpenAI',
+  mistral: 'Mistral',
+  cohere: 'Cohere',
+  groq: 'Groq',
 };
 
 /** "support-bot" → "Support bot"; well-known provider IDs get their brand name. */
@@ -108,7 +131,9 @@ export function publicTitle(s: Pick<IncidentState, 'alerts'>, providerName: stri
 
 /** Traffic was moved off the provider before `at` (a real shift, not a skipped or emergency one). */
 function trafficMovedOff(s: IncidentState, at: string): boolean {
-  return s.routingChanges.some((r) => r.at <= at && r.mode !== 'emergency' && (r.to[s.provider] ?? 0) < (r.from[s.provider] ?? 0));
+  return s.routingChanges.some(
+    (r) => r.at <= at && r.mode !== 'emergency' && (r.to[s.provider] ?? 0) < (r.from[s.provider] ?? 0),
+  );
 }
 
 /**
@@ -126,7 +151,12 @@ export function publicUpdates(s: IncidentState, providerName: string = displayNa
       last = status;
       out.push({ id: `${s.id}-${i}`, status, at: e.at, body: updateBody(status, s, providerName, e.at) });
     } else if (e.type === 'status_update' && last) {
-      out.push({ id: `${s.id}-${i}`, status: last, at: e.at, body: `We are continuing to work on the issue with ${providerName}. We will post another update as soon as we know more.` });
+      out.push({
+        id: `${s.id}-${i}`,
+        status: last,
+        at: e.at,
+        body: `We are continuing to work on the issue with ${providerName}. We will post another update as soon as we know more.`,
+      });
     } else if (e.type === 'public_update') {
       const note = publicNotes.find((n) => n.at === e.at && n.text === e.message);
       if (note) out.push({ id: `${s.id}-${i}`, status: last ?? 'investigating', at: e.at, body: note.text });
@@ -151,7 +181,8 @@ function updateBody(status: PublicIncidentStatus, s: IncidentState, name: string
 }
 
 export function toPublicIncident(s: IncidentState, components: ComponentDef[]): PublicIncident {
-  const providerName = components.find((c) => c.kind === 'provider' && c.id === s.provider)?.name ?? displayName(s.provider);
+  const providerName =
+    components.find((c) => c.kind === 'provider' && c.id === s.provider)?.name ?? displayName(s.provider);
   const updates = publicUpdates(s, providerName);
   const resolved = s.status === 'resolved';
   const monitoring = [...updates].reverse().find((u) => u.status === 'monitoring');
@@ -170,7 +201,9 @@ export function toPublicIncident(s: IncidentState, components: ComponentDef[]): 
 }
 
 function affectedComponents(s: IncidentState, components: ComponentDef[]): string[] {
-  return components.filter((c) => (c.kind === 'provider' ? c.id === s.provider : c.providers.includes(s.provider))).map((c) => c.id);
+  return components
+    .filter((c) => (c.kind === 'provider' ? c.id === s.provider : c.providers.includes(s.provider)))
+    .map((c) => c.id);
 }
 
 export function isInMaintenance(w: MaintenanceWindow, at: string): boolean {
@@ -182,12 +215,20 @@ export function isInMaintenance(w: MaintenanceWindow, at: string): boolean {
  * its providers, softened to degraded_performance when its traffic was failed over (it still works),
  * and major_outage when its chain is in emergency mode.
  */
-export function componentStatuses(components: ComponentDef[], open: IncidentState[], maintenance: MaintenanceWindow[], now: string): PublicComponent[] {
+export function componentStatuses(
+  components: ComponentDef[],
+  open: IncidentState[],
+  maintenance: MaintenanceWindow[],
+  now: string,
+): PublicComponent[] {
   const providerStatus = new Map<string, ComponentStatus>();
   const serviceOverride = new Map<string, ComponentStatus>();
   for (const s of open) {
     if (s.status === 'resolved') continue;
-    providerStatus.set(s.provider, worse(providerStatus.get(s.provider) ?? 'operational', PROVIDER_STATUS_BY_SEVERITY[s.severity]));
+    providerStatus.set(
+      s.provider,
+      worse(providerStatus.get(s.provider) ?? 'operational', PROVIDER_STATUS_BY_SEVERITY[s.severity]),
+    );
     const latest = s.routingChanges[s.routingChanges.length - 1];
     if (latest) serviceOverride.set(s.provider, latest.mode === 'emergency' ? 'major_outage' : 'degraded_performance');
   }
@@ -195,19 +236,30 @@ export function componentStatuses(components: ComponentDef[], open: IncidentStat
   return components.map((c, position) => {
     let status: ComponentStatus = 'operational';
     if (c.kind === 'provider') status = providerStatus.get(c.id) ?? 'operational';
-    else for (const p of c.providers) status = worse(status, serviceOverride.get(p) ?? providerStatus.get(p) ?? 'operational');
+    else
+      for (const p of c.providers)
+        status = worse(status, serviceOverride.get(p) ?? providerStatus.get(p) ?? 'operational');
     if (status === 'operational' && maintained.has(c.id)) status = 'under_maintenance';
     return { id: c.id, name: c.name, kind: c.kind, status, position: position + 1 };
   });
 }
 
-export function pageIndicator(components: PublicComponent[], unresolved: PublicIncident[]): { indicator: Indicator; description: string } {
+export function pageIndicator(
+  components: PublicComponent[],
+  unresolved: PublicIncident[],
+): { indicator: Indicator; description: string } {
   const order: Impact[] = ['none', 'minor', 'major', 'critical'];
-  const worst = unresolved.reduce<Impact>((w, i) => (order.indexOf(i.impact) > order.indexOf(w) ? i.impact : w), 'none');
+  const worst = unresolved.reduce<Impact>(
+    (w, i) => (order.indexOf(i.impact) > order.indexOf(w) ? i.impact : w),
+    'none',
+  );
   const statuses = new Set(components.map((c) => c.status));
-  if (worst === 'critical' || statuses.has('major_outage')) return { indicator: 'critical', description: 'Major System Outage' };
-  if (worst === 'major' || statuses.has('partial_outage')) return { indicator: 'major', description: 'Partial System Outage' };
-  if (worst === 'minor' || statuses.has('degraded_performance')) return { indicator: 'minor', description: 'Minor Service Outage' };
+  if (worst === 'critical' || statuses.has('major_outage'))
+    return { indicator: 'critical', description: 'Major System Outage' };
+  if (worst === 'major' || statuses.has('partial_outage'))
+    return { indicator: 'major', description: 'Partial System Outage' };
+  if (worst === 'minor' || statuses.has('degraded_performance'))
+    return { indicator: 'minor', description: 'Minor Service Outage' };
   if (statuses.has('under_maintenance')) return { indicator: 'maintenance', description: 'Service Under Maintenance' };
   return { indicator: 'none', description: 'All Systems Operational' };
 }

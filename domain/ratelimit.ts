@@ -36,10 +36,19 @@ function resetMs(v: string | undefined, nowMs: number): number | undefined {
   return Number.isNaN(t) ? undefined : Math.max(0, t - nowMs);
 }
 
-const num = (v: string | undefined) => (v !== undefined && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined);
+const num = (v: string | undefined) =>
+  v !== undefined && v !== '' && !Number.isNaN(Number(v)) ? Number(v) : undefined;
 
-function bucket(h: Record<string, string>, names: { limit: string; remaining: string; reset: string }, nowMs: number): RateLimitBucket | undefined {
-  const b: RateLimitBucket = { limit: num(h[names.limit]), remaining: num(h[names.remaining]), resetMs: resetMs(h[names.reset], nowMs) };
+function bucket(
+  h: Record<string, string>,
+  names: { limit: string; remaining: string; reset: string },
+  nowMs: number,
+): RateLimitBucket | undefined {
+  const b: RateLimitBucket = {
+    limit: num(h[names.limit]),
+    remaining: num(h[names.remaining]),
+    resetMs: resetMs(h[names.reset], nowMs),
+  };
   return b.limit === undefined && b.remaining === undefined && b.resetMs === undefined ? undefined : b;
 }
 
@@ -48,17 +57,50 @@ export function parseRateLimitHeaders(headers: Record<string, string>, nowMs: nu
   const h = headers;
   const info: RateLimitInfo = {};
   const requests =
-    bucket(h, { limit: 'x-ratelimit-limit-requests', remaining: 'x-ratelimit-remaining-requests', reset: 'x-ratelimit-reset-requests' }, nowMs) ??
-    bucket(h, { limit: 'anthropic-ratelimit-requests-limit', remaining: 'anthropic-ratelimit-requests-remaining', reset: 'anthropic-ratelimit-requests-reset' }, nowMs);
+    bucket(
+      h,
+      {
+        limit: 'x-ratelimit-limit-requests',
+        remaining: 'x-ratelimit-remaining-requests',
+        reset: 'x-ratelimit-reset-requests',
+      },
+      nowMs,
+    ) ??
+    bucket(
+      h,
+      {
+        limit: 'anthropic-ratelimit-requests-limit',
+        remaining: 'anthropic-ratelimit-requests-remaining',
+        reset: 'anthropic-ratelimit-requests-reset',
+      },
+      nowMs,
+    );
   const tokens =
-    bucket(h, { limit: 'x-ratelimit-limit-tokens', remaining: 'x-ratelimit-remaining-tokens', reset: 'x-ratelimit-reset-tokens' }, nowMs) ??
-    bucket(h, { limit: 'anthropic-ratelimit-tokens-limit', remaining: 'anthropic-ratelimit-tokens-remaining', reset: 'anthropic-ratelimit-tokens-reset' }, nowMs);
+    bucket(
+      h,
+      {
+        limit: 'x-ratelimit-limit-tokens',
+        remaining: 'x-ratelimit-remaining-tokens',
+        reset: 'x-ratelimit-reset-tokens',
+      },
+      nowMs,
+    ) ??
+    bucket(
+      h,
+      {
+        limit: 'anthropic-ratelimit-tokens-limit',
+        remaining: 'anthropic-ratelimit-tokens-remaining',
+        reset: 'anthropic-ratelimit-tokens-reset',
+      },
+      nowMs,
+    );
   if (requests) info.requests = requests;
   if (tokens) info.tokens = tokens;
   const retryMs = num(h['retry-after-ms']);
   const retryS = h['retry-after'];
   if (retryMs !== undefined) info.retryAfterMs = retryMs;
-  else if (retryS !== undefined) info.retryAfterMs = num(retryS) !== undefined ? num(retryS)! * 1000 : resetMs(retryS, nowMs);
+  else if (retryS !== undefined)
+    info.retryAfterMs = num(retryS) !== undefined ? num(retryS)! * 1000 : resetMs(retryS, nowMs);
   const id = h['x-request-id'] ?? h['request-id'] ?? h['x-amzn-requestid'];
   if (id) info.requestId = id;
   return info;

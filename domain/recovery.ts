@@ -36,7 +36,9 @@ const PLANS: Partial<Record<FailureCategory, { action: RecoveryAction; why: stri
     { action: 'use_backup_key', why: 'a second key has its own rate limit' },
     { action: 'throttle', why: 'ask clients to slow down until the window resets' },
   ],
-  authentication: [{ action: 'use_backup_key', why: 'the primary key is rejected; the backup credentials may still be valid' }],
+  authentication: [
+    { action: 'use_backup_key', why: 'the primary key is rejected; the backup credentials may still be valid' },
+  ],
   network: [
     { action: 'retry_with_backoff', why: 'transient network faults often clear within seconds' },
     { action: 'use_backup_endpoint', why: 'another endpoint or region may be reachable' },
@@ -51,8 +53,15 @@ const PLANS: Partial<Record<FailureCategory, { action: RecoveryAction; why: stri
 export const RETRY_BACKOFF_MS = [1_000, 2_000, 4_000];
 
 export function recoveryPlan(rootCause: FailureCategory, caps: RecoveryCapabilities): RecoveryStep[] {
-  const steps = (PLANS[rootCause] ?? []).map(({ action, why }) => ({ action, why, available: isAvailable(action, caps) }));
-  return [...steps, { action: 'failover', why: 'move traffic to the next healthy provider of each chain', available: true }];
+  const steps = (PLANS[rootCause] ?? []).map(({ action, why }) => ({
+    action,
+    why,
+    available: isAvailable(action, caps),
+  }));
+  return [
+    ...steps,
+    { action: 'failover', why: 'move traffic to the next healthy provider of each chain', available: true },
+  ];
 }
 
 function isAvailable(action: RecoveryAction, caps: RecoveryCapabilities): boolean {

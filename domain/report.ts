@@ -24,7 +24,16 @@ export interface RouteChangeInput {
  * Timeline entries that record machinery rather than what happened to the incident: kept, but in the
  * appendix, so the timeline reads as a story (detected, paged, diagnosed, traffic moved, acknowledged…).
  */
-const MACHINERY = new Set(['notified', 'status_published', 'archive', 'continued', 'alerts', 'status_update', 'report', 'shift_waiting']);
+const MACHINERY = new Set([
+  'notified',
+  'status_published',
+  'archive',
+  'continued',
+  'alerts',
+  'status_update',
+  'report',
+  'shift_waiting',
+]);
 
 export interface ReportTimelineEntry {
   at: string;
@@ -52,7 +61,16 @@ export interface ReportModel {
   checks: { name: string; status: string; detail: string }[];
   recommendations: string[];
   /** Every route change of the incident's chains in its window, with who made it and why. */
-  routing: { chain: string; from: string; to: string; mode: string; at: string; reason: string; by: string; version?: number }[];
+  routing: {
+    chain: string;
+    from: string;
+    to: string;
+    mode: string;
+    at: string;
+    reason: string;
+    by: string;
+    version?: number;
+  }[];
   /** Times the provider failed again while traffic was failing back. */
   flaps: number;
   /** Failbacks with their outcome as last known (`detached`: still running under the chain's routing entity). */
@@ -72,7 +90,15 @@ export interface ReportModel {
   currentRoutes: { chain: string; weights: string; mode: string }[];
   summary: string;
   severityChanges: { at: string; message: string }[];
-  kpis: { name: string; label: string; target: string; value: string; ms: number | null; targetMs: number; verdict: string }[];
+  kpis: {
+    name: string;
+    label: string;
+    target: string;
+    value: string;
+    ms: number | null;
+    targetMs: number;
+    verdict: string;
+  }[];
   evidence: string[];
   prevention: PreventionPlan;
   actionItems: ActionItem[];
@@ -95,12 +121,18 @@ export function formatDuration(ms: number | null): string {
 }
 
 const weightsText = (w: Record<string, number>) =>
-  Object.entries(w).map(([p, v]) => `${p} ${v}%`).join(', ') || 'none';
+  Object.entries(w)
+    .map(([p, v]) => `${p} ${v}%`)
+    .join(', ') || 'none';
 
 /** The record's timeline and the history's facts, in time order (record first on equal times). */
 function mergedTimeline(s: IncidentState, history?: HistoryJson): ReportTimelineEntry[] {
   // Older runs recorded where the report was written on disk: a local path is nobody's business here.
-  const record: ReportTimelineEntry[] = s.timeline.map((e) => ({ ...e, ...(e.type === 'report' ? { message: 'postmortem written' } : {}), source: 'record' }));
+  const record: ReportTimelineEntry[] = s.timeline.map((e) => ({
+    ...e,
+    ...(e.type === 'report' ? { message: 'postmortem written' } : {}),
+    source: 'record',
+  }));
   const facts: ReportTimelineEntry[] = history
     ? historyFacts(history).map((f) => ({ at: f.at, phase: '', type: f.kind, message: f.message, source: 'history' }))
     : [];
@@ -114,23 +146,41 @@ const isMachinery = (e: ReportTimelineEntry) => e.source === 'history' || MACHIN
 
 /** The incident's own routing record as change entries (by lifeline unless an operator is named). */
 function fromRecord(changes: RoutingChange[]): RouteChangeInput[] {
-  return changes.map((r) => ({ chain: r.chain, version: r.version, at: r.at, from: r.from, to: r.to, mode: r.mode, reason: r.reason, by: /requested by (\S+)/.exec(r.reason)?.[1] ?? 'lifeline' }));
+  return changes.map((r) => ({
+    chain: r.chain,
+    version: r.version,
+    at: r.at,
+    from: r.from,
+    to: r.to,
+    mode: r.mode,
+    reason: r.reason,
+    by: /requested by (\S+)/.exec(r.reason)?.[1] ?? 'lifeline',
+  }));
 }
 
 function evidenceOf(s: IncidentState): string[] {
   const kinds = new Map<string, number>();
   for (const a of s.alerts.sample) kinds.set(a.kind, (kinds.get(a.kind) ?? 0) + 1);
-  const out = [`${s.alerts.count} alert(s); sampled kinds: ${[...kinds].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'}`];
-  if (s.alerts.sample[0]) out.push(`first alert ${s.alerts.sample[0].observedAt} from ${s.alerts.sample[0].source}: ${s.alerts.sample[0].summary}`);
+  const out = [
+    `${s.alerts.count} alert(s); sampled kinds: ${[...kinds].map(([k, n]) => `${k} ×${n}`).join(', ') || 'none'}`,
+  ];
+  if (s.alerts.sample[0])
+    out.push(
+      `first alert ${s.alerts.sample[0].observedAt} from ${s.alerts.sample[0].source}: ${s.alerts.sample[0].summary}`,
+    );
   for (const c of s.diagnosis?.checks ?? []) {
-    const ev = Object.entries(c.evidence ?? {}).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ');
+    const ev = Object.entries(c.evidence ?? {})
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(', ');
     out.push(`${c.name} ${c.status}: ${c.detail}${ev ? ` (${ev.slice(0, 300)})` : ''}`);
   }
   return out;
 }
 
 /** MTTD / MTTA / MTTM / MTTR of one incident (null where it never reached that moment); reports and metrics. */
-export function incidentDurations(s: IncidentState): { name: 'mttd' | 'mtta' | 'mttm' | 'mttr'; label: string; ms: number | null }[] {
+export function incidentDurations(
+  s: IncidentState,
+): { name: 'mttd' | 'mtta' | 'mttm' | 'mttr'; label: string; ms: number | null }[] {
   return [
     { name: 'mttd', label: 'Time to detect (fault → detected)', ms: between(s.faultAt, s.detectedAt) },
     { name: 'mtta', label: 'Time to acknowledge', ms: between(s.detectedAt, s.acknowledgedAt) },
@@ -139,7 +189,11 @@ export function incidentDurations(s: IncidentState): { name: 'mttd' | 'mtta' | '
   ];
 }
 
-export function buildReportModel(s: IncidentState, history?: HistoryJson, opts: { routeChanges?: RouteChangeInput[] } = {}): ReportModel {
+export function buildReportModel(
+  s: IncidentState,
+  history?: HistoryJson,
+  opts: { routeChanges?: RouteChangeInput[] } = {},
+): ReportModel {
   const declared = isDeclared(s);
   const durations = incidentDurations(s).map((d) => {
     // A person declared it: nothing measured when the fault began, so there is no time to detect.
@@ -151,9 +205,17 @@ export function buildReportModel(s: IncidentState, history?: HistoryJson, opts: 
   // The routing entity's log covers operator and Slack changes too; the record is the fallback.
   const changes = opts.routeChanges ?? fromRecord(s.routingChanges);
   const lastByChain = new Map(changes.map((r) => [r.chain, r]));
-  const currentRoutes = [...lastByChain.values()].map((r) => ({ chain: r.chain, weights: weightsText(r.to), mode: r.mode }));
+  const currentRoutes = [...lastByChain.values()].map((r) => ({
+    chain: r.chain,
+    weights: weightsText(r.to),
+    mode: r.mode,
+  }));
   const draft = s.status !== 'resolved';
-  const users = s.impact ? (s.impact.users ? `, affecting about ${s.impact.users} users of ${s.impact.affectedServices.length} service(s)` : ', affecting no users (it carried no traffic)') : '';
+  const users = s.impact
+    ? s.impact.users
+      ? `, affecting about ${s.impact.users} users of ${s.impact.affectedServices.length} service(s)`
+      : ', affecting no users (it carried no traffic)'
+    : '';
   const how = declared ? 'Declared' : 'Detected';
   const moved = changes.length ? `${changes.length} route change(s)` : 'no route changes';
   const applicable = kpis.filter((k) => k.verdict !== 'n/a');
@@ -161,11 +223,17 @@ export function buildReportModel(s: IncidentState, history?: HistoryJson, opts: 
     `${s.provider} ${rootCause === 'unknown' ? 'had problems' : `failed (${rootCause.replace(/_/g, ' ')})`}${users}. ${how} ${s.detectedAt}; ` +
     `${s.status === 'resolved' ? `resolved ${s.resolvedAt}${s.resolvedBy ? ` by ${s.resolvedBy}` : ''}` : `still open (${s.phase})`}. ` +
     `${s.alerts.count} alert(s), ${moved}, ${s.statusUpdates} status update(s)` +
-    (applicable.length ? `; failover targets: ${applicable.filter((k) => k.verdict === 'met').length} met, ${applicable.filter((k) => k.verdict === 'missed').length} missed.` : '.') +
+    (applicable.length
+      ? `; failover targets: ${applicable.filter((k) => k.verdict === 'met').length} met, ${applicable.filter((k) => k.verdict === 'missed').length} missed.`
+      : '.') +
     (s.flaps ? ` ${s.provider} failed again ${s.flaps} time(s) while traffic was failing back.` : '') +
     (s.failbacks?.length ? ` Failback: ${s.failbacks.map((f) => `${f.chain} ${f.outcome}`).join(', ')}.` : '');
   const timeline = mergedTimeline(s, history);
-  const kpiRows = kpis.map((k) => ({ ...k, target: `< ${formatDuration(k.targetMs)}`, value: k.verdict === 'n/a' && k.ms !== null ? 'n/a' : formatDuration(k.ms) }));
+  const kpiRows = kpis.map((k) => ({
+    ...k,
+    target: `< ${formatDuration(k.targetMs)}`,
+    value: k.verdict === 'n/a' && k.ms !== null ? 'n/a' : formatDuration(k.ms),
+  }));
   return {
     id: s.id,
     title: s.title,
@@ -185,10 +253,22 @@ export function buildReportModel(s: IncidentState, history?: HistoryJson, opts: 
     checks: (s.diagnosis?.checks ?? []).map((c) => ({ name: c.name, status: c.status, detail: c.detail })),
     recommendations: s.diagnosis?.recommendations ?? RECOMMENDATIONS[rootCause],
     routing: changes.map((r) => ({
-      chain: r.chain, from: weightsText(r.from), to: weightsText(r.to), mode: r.mode, at: r.at, reason: r.reason, by: r.by, version: r.version,
+      chain: r.chain,
+      from: weightsText(r.from),
+      to: weightsText(r.to),
+      mode: r.mode,
+      at: r.at,
+      reason: r.reason,
+      by: r.by,
+      version: r.version,
     })),
     flaps: s.flaps ?? 0,
-    failbacks: (s.failbacks ?? []).map((f) => ({ chain: f.chain, shiftId: f.shiftId, outcome: f.outcome, ...(f.detail ? { detail: f.detail } : {}) })),
+    failbacks: (s.failbacks ?? []).map((f) => ({
+      chain: f.chain,
+      shiftId: f.shiftId,
+      outcome: f.outcome,
+      ...(f.detail ? { detail: f.detail } : {}),
+    })),
     acknowledgements: s.acknowledgements,
     notes: s.notes,
     timeline: timeline.filter((e) => !isMachinery(e)),

@@ -54,7 +54,12 @@ export interface ShiftStep {
  * Steps of a failover from `from` to `to`. Immediate moves everything in one step; gradual leaves
  * 50 % → 25 % → 0 % of the source's share on it; canary sends 5 → 10 → 25 → 50 → 75 → 100 % to `to`.
  */
-export function failoverSteps(kind: 'immediate' | 'gradual' | 'canary', current: Weights, from: string, to: string): ShiftStep[] {
+export function failoverSteps(
+  kind: 'immediate' | 'gradual' | 'canary',
+  current: Weights,
+  from: string,
+  to: string,
+): ShiftStep[] {
   if (kind === 'immediate') return [{ weights: moveShare(current, from, to, 100), validate: to }];
   const percents = kind === 'gradual' ? GRADUAL_REMAINING.map((r) => 100 - r) : CANARY_PERCENTS;
   return percents.map((pct) => ({ weights: moveShare(current, from, to, pct), validate: to }));
@@ -62,7 +67,10 @@ export function failoverSteps(kind: 'immediate' | 'gradual' | 'canary', current:
 
 /** Steps back to the configured weights, validating the returning provider at each one. */
 export function failbackSteps(current: Weights, configured: Weights, original: string): ShiftStep[] {
-  return FAILBACK_PERCENTS.map((pct) => ({ weights: interpolateWeights(current, configured, pct), validate: original }));
+  return FAILBACK_PERCENTS.map((pct) => ({
+    weights: interpolateWeights(current, configured, pct),
+    validate: original,
+  }));
 }
 
 export function sameWeights(a: Weights, b: Weights): boolean {

@@ -79,17 +79,34 @@ function routeSeries(changes: RouteChangeInput[]): RouteSeries[] {
   return [...byChain.entries()].map(([chain, list]) => {
     const sorted = [...list].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.version - b.version));
     const providers: string[] = [];
-    for (const c of sorted) for (const p of [...Object.keys(c.from), ...Object.keys(c.to)]) if (!providers.includes(p)) providers.push(p);
-    return { chain, providers, points: [{ at: '', weights: sorted[0].from }, ...sorted.map((c) => ({ at: c.at, weights: c.to }))] };
+    for (const c of sorted)
+      for (const p of [...Object.keys(c.from), ...Object.keys(c.to)]) if (!providers.includes(p)) providers.push(p);
+    return {
+      chain,
+      providers,
+      points: [{ at: '', weights: sorted[0].from }, ...sorted.map((c) => ({ at: c.at, weights: c.to }))],
+    };
   });
 }
 
 /** Timeline entry types a person caused (the actor is named, or the entry says so). */
 const ACTION_TYPES = new Set(['acknowledged', 'escalated', 'note', 'public_update', 'resolve_requested']);
 
-export function timelineChart(s: IncidentState, routeChanges: RouteChangeInput[] = [], kpiText?: { value: string; target: string }[]): TimelineChart {
+export function timelineChart(
+  s: IncidentState,
+  routeChanges: RouteChangeInput[] = [],
+  kpiText?: { value: string; target: string }[],
+): TimelineChart {
   const kpis = failoverKpis(s);
-  const known = [s.startedAt, s.faultAt, s.detectedAt, s.resolvedAt, ...s.timeline.map((e) => e.at), ...routeChanges.map((r) => r.at), ...s.alerts.sample.map((a) => a.observedAt)];
+  const known = [
+    s.startedAt,
+    s.faultAt,
+    s.detectedAt,
+    s.resolvedAt,
+    ...s.timeline.map((e) => e.at),
+    ...routeChanges.map((r) => r.at),
+    ...s.alerts.sample.map((a) => a.observedAt),
+  ];
   const first = minAt(known);
   const last = s.resolvedAt ?? maxAt(known);
   // A little air on both sides, and never an empty span (an incident opened and closed in one instant).
@@ -97,7 +114,10 @@ export function timelineChart(s: IncidentState, routeChanges: RouteChangeInput[]
   const start = iso(Date.parse(first) - span * 0.05);
   const end = iso(Date.parse(last) + span * 0.05);
 
-  const routes = routeSeries(routeChanges).map((r) => ({ ...r, points: r.points.map((p, i) => (i === 0 ? { ...p, at: start } : p)) }));
+  const routes = routeSeries(routeChanges).map((r) => ({
+    ...r,
+    points: r.points.map((p, i) => (i === 0 ? { ...p, at: start } : p)),
+  }));
   const others = [...new Set(routes.flatMap((r) => r.providers))].filter((p) => p !== s.provider);
   const health = [
     { provider: s.provider, segments: providerHealth(s, start, end) },
@@ -106,20 +126,32 @@ export function timelineChart(s: IncidentState, routeChanges: RouteChangeInput[]
 
   const phaseEntries = s.timeline.filter((e) => e.type === 'phase');
   const phases = phaseEntries
-    .map((e, i) => ({ phase: e.phase as string, from: e.at, to: phaseEntries[i + 1]?.at ?? (s.status === 'resolved' ? e.at : end) }))
+    .map((e, i) => ({
+      phase: e.phase as string,
+      from: e.at,
+      to: phaseEntries[i + 1]?.at ?? (s.status === 'resolved' ? e.at : end),
+    }))
     .filter((p, i, all) => p.to > p.from || i === all.length - 1);
 
   const marks: ChartMark[] = [];
   for (const a of s.alerts.sample) {
     const probe = a.source === 'lifeline-probe';
-    marks.push({ at: a.observedAt, kind: probe ? 'probe-failed' : 'alert', label: `${probe ? 'probe failed' : `alert from ${a.source}`}: ${a.summary}` });
+    marks.push({
+      at: a.observedAt,
+      kind: probe ? 'probe-failed' : 'alert',
+      label: `${probe ? 'probe failed' : `alert from ${a.source}`}: ${a.summary}`,
+    });
   }
   for (const e of s.timeline) {
     if (e.type === 'recovered') marks.push({ at: e.at, kind: 'probe-ok', label: e.message });
-    else if (e.type === 'recovery_check') marks.push({ at: e.at, kind: /still failing/.test(e.message) ? 'probe-failed' : 'probe-ok', label: e.message });
-    else if (ACTION_TYPES.has(e.type) || e.actor) marks.push({ at: e.at, kind: 'action', label: `${e.type.replace(/_/g, ' ')}: ${e.message}` });
+    else if (e.type === 'recovery_check')
+      marks.push({ at: e.at, kind: /still failing/.test(e.message) ? 'probe-failed' : 'probe-ok', label: e.message });
+    else if (ACTION_TYPES.has(e.type) || e.actor)
+      marks.push({ at: e.at, kind: 'action', label: `${e.type.replace(/_/g, ' ')}: ${e.message}` });
   }
-  for (const r of routeChanges) if (r.by !== 'lifeline') marks.push({ at: r.at, kind: 'action', label: `route ${r.chain} v${r.version} by ${r.by}: ${r.reason}` });
+  for (const r of routeChanges)
+    if (r.by !== 'lifeline')
+      marks.push({ at: r.at, kind: 'action', label: `route ${r.chain} v${r.version} by ${r.by}: ${r.reason}` });
   marks.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 
   const moments = [
@@ -141,6 +173,11 @@ export function timelineChart(s: IncidentState, routeChanges: RouteChangeInput[]
     phases,
     marks,
     moments,
-    kpis: kpis.map((k, i) => ({ label: k.label, value: kpiText?.[i]?.value ?? (k.ms === null ? 'n/a' : `${Math.round(k.ms / 1000)} s`), target: kpiText?.[i]?.target ?? `< ${k.targetMs / 1000} s`, verdict: k.verdict })),
+    kpis: kpis.map((k, i) => ({
+      label: k.label,
+      value: kpiText?.[i]?.value ?? (k.ms === null ? 'n/a' : `${Math.round(k.ms / 1000)} s`),
+      target: kpiText?.[i]?.target ?? `< ${k.targetMs / 1000} s`,
+      verdict: k.verdict,
+    })),
   };
 }

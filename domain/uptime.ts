@@ -2,7 +2,13 @@
 // for the last N days, coloured by the worst status the component had that day, naming that day's
 // incidents, and an uptime percentage. Pure: incident records, components and the clock come in.
 import type { IncidentState } from './incident';
-import { IMPACT_BY_SEVERITY, PROVIDER_STATUS_BY_SEVERITY as PROVIDER_STATUS, publicTitle, type ComponentDef, type ComponentStatus } from './public-status';
+import {
+  IMPACT_BY_SEVERITY,
+  PROVIDER_STATUS_BY_SEVERITY as PROVIDER_STATUS,
+  publicTitle,
+  type ComponentDef,
+  type ComponentStatus,
+} from './public-status';
 
 export type DayStatus = ComponentStatus | 'no_data';
 
@@ -20,7 +26,14 @@ export interface ComponentUptime {
   uptimePercent: number | null;
 }
 
-const RANK: Record<DayStatus, number> = { no_data: -1, operational: 0, under_maintenance: 1, degraded_performance: 2, partial_outage: 3, major_outage: 4 };
+const RANK: Record<DayStatus, number> = {
+  no_data: -1,
+  operational: 0,
+  under_maintenance: 1,
+  degraded_performance: 2,
+  partial_outage: 3,
+  major_outage: 4,
+};
 /** How much of an interval counts as downtime, by status (Statuspage: major 100 %, partial 30 %). */
 const DOWNTIME_WEIGHT: Partial<Record<ComponentStatus, number>> = { major_outage: 1, partial_outage: 0.3 };
 const DAY_MS = 86_400_000;
@@ -43,7 +56,9 @@ interface Span {
 /** Time without outage over [from, to], overlapping incidents counted once (the worst one at each instant). */
 function uptime(spans: Span[], from: number, to: number): number | null {
   if (to <= from) return null;
-  const cuts = [...new Set([from, to, ...spans.flatMap((s) => [s.from, s.to])])].filter((t) => t >= from && t <= to).sort((a, b) => a - b);
+  const cuts = [...new Set([from, to, ...spans.flatMap((s) => [s.from, s.to])])]
+    .filter((t) => t >= from && t <= to)
+    .sort((a, b) => a - b);
   let down = 0;
   for (let i = 0; i + 1 < cuts.length; i++) {
     const [a, b] = [cuts[i], cuts[i + 1]];
@@ -70,8 +85,18 @@ export function uptimeHistory(
     const spans: Span[] = incidents.flatMap((s) => {
       const status = incidentComponentStatus(s, c);
       if (!status) return [];
-      const name = publicTitle(s, components.find((p) => p.kind === 'provider' && p.id === s.provider)?.name ?? s.provider);
-      return [{ from: Date.parse(s.startedAt), to: Math.min(Date.parse(s.resolvedAt ?? now), end), status, incident: { id: s.id, name, impact: IMPACT_BY_SEVERITY[s.severity] } }];
+      const name = publicTitle(
+        s,
+        components.find((p) => p.kind === 'provider' && p.id === s.provider)?.name ?? s.provider,
+      );
+      return [
+        {
+          from: Date.parse(s.startedAt),
+          to: Math.min(Date.parse(s.resolvedAt ?? now), end),
+          status,
+          incident: { id: s.id, name, impact: IMPACT_BY_SEVERITY[s.severity] },
+        },
+      ];
     });
     const since = opts.since?.[c.id] ? Date.parse(opts.since[c.id]) : firstDay;
     const bars: UptimeDay[] = Array.from({ length: days }, (_, i) => {
@@ -79,11 +104,17 @@ export function uptimeHistory(
       const dayEnd = dayStart + DAY_MS;
       const date = new Date(dayStart).toISOString().slice(0, 10);
       // Half-open day [start, end): an incident ending exactly at midnight does not mark the next day.
-      const touching = spans.filter((s) => s.from < dayEnd && (s.to > dayStart || (s.to === s.from && s.from >= dayStart)));
+      const touching = spans.filter(
+        (s) => s.from < dayEnd && (s.to > dayStart || (s.to === s.from && s.from >= dayStart)),
+      );
       if (dayEnd <= since && !touching.length) return { date, status: 'no_data', incidents: [] };
       const status = touching.reduce<DayStatus>((w, s) => (RANK[s.status] > RANK[w] ? s.status : w), 'operational');
       const seen = new Set<string>();
-      return { date, status, incidents: touching.filter((s) => !seen.has(s.incident.id) && seen.add(s.incident.id)).map((s) => s.incident) };
+      return {
+        date,
+        status,
+        incidents: touching.filter((s) => !seen.has(s.incident.id) && seen.add(s.incident.id)).map((s) => s.incident),
+      };
     });
     return { id: c.id, days: bars, uptimePercent: uptime(spans, Math.max(firstDay, Math.min(since, end)), end) };
   });

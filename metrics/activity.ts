@@ -38,13 +38,40 @@ export class ActivityMetrics {
 
   constructor(registers: Registry[]) {
     const m = metricsOn(registers);
-    this.probes = m.counter('lifeline_probes_total', 'Provider health probes, by outcome: ok, or the failure category', ['provider', 'type', 'outcome']);
-    this.probeSeconds = m.histogram('lifeline_probe_duration_seconds', 'Provider probe latency (request to last body byte, or to the error)', [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], ['provider', 'type']);
-    this.deliveries = m.counter('lifeline_notification_deliveries_total', 'Notifications a channel accepted (delivered) or deliberately did not send (skipped)', ['channel', 'status']);
-    this.deliveryFailures = m.counter('lifeline_notification_failures_total', 'Failed delivery attempts; retryable ones are retried by Temporal with backoff', ['channel', 'retryable']);
-    this.deliverySeconds = m.histogram('lifeline_notification_delivery_duration_seconds', 'Time one delivery attempt took, success or failure', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], ['channel']);
+    this.probes = m.counter(
+      'lifeline_probes_total',
+      'Provider health probes, by outcome: ok, or the failure category',
+      ['provider', 'type', 'outcome'],
+    );
+    this.probeSeconds = m.histogram(
+      'lifeline_probe_duration_seconds',
+      'Provider probe latency (request to last body byte, or to the error)',
+      [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      ['provider', 'type'],
+    );
+    this.deliveries = m.counter(
+      'lifeline_notification_deliveries_total',
+      'Notifications a channel accepted (delivered) or deliberately did not send (skipped)',
+      ['channel', 'status'],
+    );
+    this.deliveryFailures = m.counter(
+      'lifeline_notification_failures_total',
+      'Failed delivery attempts; retryable ones are retried by Temporal with backoff',
+      ['channel', 'retryable'],
+    );
+    this.deliverySeconds = m.histogram(
+      'lifeline_notification_delivery_duration_seconds',
+      'Time one delivery attempt took, success or failure',
+      [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      ['channel'],
+    );
     const mttx = (key: keyof typeof MTTX) =>
-      m.histogram(`lifeline_incident_time_to_${MTTX[key]}_seconds`, `${key.toUpperCase()} of resolved incidents, observed once per incident when it is archived`, MTTX_BUCKETS, ['provider', 'severity']);
+      m.histogram(
+        `lifeline_incident_time_to_${MTTX[key]}_seconds`,
+        `${key.toUpperCase()} of resolved incidents, observed once per incident when it is archived`,
+        MTTX_BUCKETS,
+        ['provider', 'severity'],
+      );
     this.mttx = { mttd: mttx('mttd'), mtta: mttx('mtta'), mttm: mttx('mttm'), mttr: mttx('mttr') };
     this.routePublish = new RoutePublishMetrics(registers);
     this.starvation = new ProbeMetrics(registers);

@@ -15,12 +15,39 @@ export class IngestMetrics {
 
   constructor(registers: Registry[]) {
     const m = metricsOn(registers);
-    this.requests = m.counter('lifeline_ingest_requests_total', 'Requests to the ingestion endpoints, by HTTP status (202 = recorded)', ['endpoint', 'code']);
-    this.requestSeconds = m.histogram('lifeline_ingest_request_duration_seconds', 'Ingestion request latency, arrival to response', SECONDS, ['endpoint']);
-    this.recorded = m.counter('lifeline_alerts_recorded_total', 'Alerts durably recorded in Temporal (open: may open an incident; existing: ack/resolve of an open one)', ['mode']);
-    this.signals = m.counter('lifeline_ingest_signals_total', 'Group-commit signals sent to incident workflows, by result', ['mode', 'result']);
-    this.batchSize = m.histogram('lifeline_ingest_batch_size', 'Alerts per group-commit signal', [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000], ['mode']);
-    this.toRecorded = m.histogram('lifeline_ingest_time_to_recorded_seconds', 'Per request: from its alerts joining the group-commit queue to Temporal accepting them', SECONDS, ['mode']);
+    this.requests = m.counter(
+      'lifeline_ingest_requests_total',
+      'Requests to the ingestion endpoints, by HTTP status (202 = recorded)',
+      ['endpoint', 'code'],
+    );
+    this.requestSeconds = m.histogram(
+      'lifeline_ingest_request_duration_seconds',
+      'Ingestion request latency, arrival to response',
+      SECONDS,
+      ['endpoint'],
+    );
+    this.recorded = m.counter(
+      'lifeline_alerts_recorded_total',
+      'Alerts durably recorded in Temporal (open: may open an incident; existing: ack/resolve of an open one)',
+      ['mode'],
+    );
+    this.signals = m.counter(
+      'lifeline_ingest_signals_total',
+      'Group-commit signals sent to incident workflows, by result',
+      ['mode', 'result'],
+    );
+    this.batchSize = m.histogram(
+      'lifeline_ingest_batch_size',
+      'Alerts per group-commit signal',
+      [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000],
+      ['mode'],
+    );
+    this.toRecorded = m.histogram(
+      'lifeline_ingest_time_to_recorded_seconds',
+      'Per request: from its alerts joining the group-commit queue to Temporal accepting them',
+      SECONDS,
+      ['mode'],
+    );
   }
 
   request(endpoint: string, code: number, seconds: number): void {

@@ -25,17 +25,30 @@ export class ProbeMetrics {
 
   constructor(registers: Registry[]) {
     const m = metricsOn(registers);
-    this.lateness = m.histogram('lifeline_probe_lateness_seconds', 'How long after its (jittered) due time a scheduled probe fired: event-loop or slot starvation shows here', LATENESS_BUCKETS);
-    this.scheduleToStart = m.histogram('lifeline_activity_schedule_to_start_seconds', 'Activity attempts: scheduled by Temporal → started on this worker (waiting for a free slot or poller)', START_BUCKETS, ['queue', 'activity']);
+    this.lateness = m.histogram(
+      'lifeline_probe_lateness_seconds',
+      'How long after its (jittered) due time a scheduled probe fired: event-loop or slot starvation shows here',
+      LATENESS_BUCKETS,
+    );
+    this.scheduleToStart = m.histogram(
+      'lifeline_activity_schedule_to_start_seconds',
+      'Activity attempts: scheduled by Temporal → started on this worker (waiting for a free slot or poller)',
+      START_BUCKETS,
+      ['queue', 'activity'],
+    );
     const loops = this.loops;
     new Gauge({
-      name: 'lifeline_probe_loops', help: 'Probe loops (watch activities) running in this worker process', registers,
+      name: 'lifeline_probe_loops',
+      help: 'Probe loops (watch activities) running in this worker process',
+      registers,
       collect() {
         this.set(loops.size);
       },
     });
     new Gauge({
-      name: 'lifeline_probe_loops_stale', help: 'Probe loops of this process that have not probed within twice their interval', registers,
+      name: 'lifeline_probe_loops_stale',
+      help: 'Probe loops of this process that have not probed within twice their interval',
+      registers,
       collect() {
         const now = Date.now();
         this.set([...loops].filter((l) => now - l.lastProbeAt > 2 * l.intervalMs).length);

@@ -17,10 +17,22 @@ export class RoutePublishMetrics {
   constructor(registers: Registry[]) {
     const m = metricsOn(registers);
     const labels = ['chain', 'target'] as const;
-    this.failures = m.counter('lifeline_route_publish_failures_total', 'Failed attempts to publish a route to a target (each is retried until it succeeds or a newer version replaces it)', labels);
+    this.failures = m.counter(
+      'lifeline_route_publish_failures_total',
+      'Failed attempts to publish a route to a target (each is retried until it succeeds or a newer version replaces it)',
+      labels,
+    );
     this.deliveries = m.counter('lifeline_route_publish_deliveries_total', 'Route versions a target accepted', labels);
-    this.publishedVersion = m.gauge('lifeline_route_published_version', 'Route version the target last accepted (compare with lifeline_route_version)', labels);
-    this.pending = m.gauge('lifeline_route_publish_pending', '1 while the target lacks the newest route version this process queued or tried for it, else 0', labels);
+    this.publishedVersion = m.gauge(
+      'lifeline_route_published_version',
+      'Route version the target last accepted (compare with lifeline_route_version)',
+      labels,
+    );
+    this.pending = m.gauge(
+      'lifeline_route_publish_pending',
+      '1 while the target lacks the newest route version this process queued or tried for it, else 0',
+      labels,
+    );
   }
 
   queuedVersion(chain: string, target: string, version: number): void {

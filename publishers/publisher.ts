@@ -28,6 +28,8 @@ export interface PublisherDefinition<K extends string = string, S extends z.ZodT
   create(cfg: z.output<S>, env?: NodeJS.ProcessEnv): RoutePublisher | null;
 }
 
-export function definePublisher<K extends string, S extends z.ZodType>(def: PublisherDefinition<K, S>): PublisherDefinition<K, S> {
+export function definePublisher<K extends string, S extends z.ZodType>(
+  def: PublisherDefinition<K, S>,
+): PublisherDefinition<K, S> {
   return def;
 }

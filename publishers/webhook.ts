@@ -21,7 +21,10 @@ export function verifyWebhook(secret: string, timestamp: string, body: string, s
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
-export function createWebhookPublisher(cfg: { url: string; secretEnv: string }, env?: NodeJS.ProcessEnv): RoutePublisher {
+export function createWebhookPublisher(
+  cfg: { url: string; secretEnv: string },
+  env?: NodeJS.ProcessEnv,
+): RoutePublisher {
   return {
     name: 'webhook',
     async publish(route: RouteState, signal?: AbortSignal) {

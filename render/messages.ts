@@ -10,11 +10,21 @@ import { HELPERS, parseFile, renderFile } from './engine';
 import { unconditionalVariables, unknownVariables } from './template-check';
 
 export const MESSAGE_TEMPLATES = [
-  'team-alert.subject', 'team-alert.txt', 'team-alert.html',
-  'customer-start.subject', 'customer-start.txt', 'customer-start.html',
-  'customer-update.subject', 'customer-update.txt', 'customer-update.html',
-  'customer-resolved.subject', 'customer-resolved.txt', 'customer-resolved.html',
-  'pagerduty-summary.txt', 'slack-blocks.json', 'slack-update.txt',
+  'team-alert.subject',
+  'team-alert.txt',
+  'team-alert.html',
+  'customer-start.subject',
+  'customer-start.txt',
+  'customer-start.html',
+  'customer-update.subject',
+  'customer-update.txt',
+  'customer-update.html',
+  'customer-resolved.subject',
+  'customer-resolved.txt',
+  'customer-resolved.html',
+  'pagerduty-summary.txt',
+  'slack-blocks.json',
+  'slack-update.txt',
 ] as const;
 export type TemplateName = (typeof MESSAGE_TEMPLATES)[number];
 
@@ -29,13 +39,32 @@ export interface TemplateModel extends NotificationFacts {
 
 /** A fully populated model: the reference for which variables exist, and the data for test renders. */
 export const SAMPLE_MODEL: TemplateModel = {
-  incidentId: 'openai-1a2b3c4d', provider: 'openai', title: 'openai failing health probes', severity: 'SEV1',
-  phase: 'diagnosing', status: 'open', startedAt: '2026-01-01T00:00:00.000Z', resolvedAt: '2026-01-01T00:42:00.000Z',
-  escalationLevel: 2, alertCount: 3, impactLevel: 'critical', impactDescription: 'The service is unavailable (support-bot).',
-  affectedServices: ['support-bot'], users: 12000, rootCause: 'The cause was an outage at our AI provider.',
-  recommendations: ['Fail over automatically'], progress: 'The team is investigating.',
-  estimatedResolution: 'We will share an estimate as soon as we have one.', acknowledgedBy: 'dana', durationMinutes: 42,
-  opening: true, kind: 'page', message: 'incident opened', level: 2, roles: ['technical_lead'], mentions: '<@U123>',
+  incidentId: 'openai-1a2b3c4d',
+  provider: 'openai',
+  title: 'openai failing health probes',
+  severity: 'SEV1',
+  phase: 'diagnosing',
+  status: 'open',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  resolvedAt: '2026-01-01T00:42:00.000Z',
+  escalationLevel: 2,
+  alertCount: 3,
+  impactLevel: 'critical',
+  impactDescription: 'The service is unavailable (support-bot).',
+  affectedServices: ['support-bot'],
+  users: 12000,
+  rootCause: 'The cause was an outage at our AI provider.',
+  recommendations: ['Fail over automatically'],
+  progress: 'The team is investigating.',
+  estimatedResolution: 'We will share an estimate as soon as we have one.',
+  acknowledgedBy: 'dana',
+  durationMinutes: 42,
+  opening: true,
+  kind: 'page',
+  message: 'incident opened',
+  level: 2,
+  roles: ['technical_lead'],
+  mentions: '<@U123>',
 };
 
 export function templateFile(name: TemplateName, dir?: string): string {
@@ -58,7 +87,8 @@ export function checkTemplates(dir?: string): string[] {
       for (const u of unknown) problems.push(`${file}: line ${u.line}: unknown variable "${u.name}"`);
       if (unknown.length) continue;
       const out = render(file, name, SAMPLE_MODEL);
-      if (name === 'slack-blocks.json' && !Array.isArray(JSON.parse(out))) problems.push(`${file}: must render a JSON array of Block Kit blocks`);
+      if (name === 'slack-blocks.json' && !Array.isArray(JSON.parse(out)))
+        problems.push(`${file}: must render a JSON array of Block Kit blocks`);
     } catch (err) {
       problems.push(`${file}: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -77,7 +107,12 @@ export function renderTemplate(name: TemplateName, model: TemplateModel, dir?: s
     if (unknown.length) throw new Error(`unknown variable "${unknown[0].name}" (line ${unknown[0].line})`);
     if (name.startsWith('customer-')) {
       for (const v of unconditionalVariables(ast)) {
-        const value = v.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), model);
+        const value = v
+          .split('.')
+          .reduce<unknown>(
+            (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+            model,
+          );
         if (value === null || value === undefined || value === '' || (Array.isArray(value) && !value.length)) {
           throw new Error(`"${v}" has no value for this incident: wrap it in {{#if ${v}}}…{{/if}}`);
         }

@@ -2,11 +2,25 @@
 // Scopes follow the block helpers: `each` enters an array's element, `with` an object, `if`/`unless`
 // keep the scope; `../` climbs out. Checked against a fully populated sample of the model.
 
-interface Loc { start: { line: number } }
-interface Node { type: string; loc?: Loc; [k: string]: unknown }
-interface PathNode extends Node { parts: string[]; depth: number; data: boolean; original: string }
+interface Loc {
+  start: { line: number };
+}
+interface Node {
+  type: string;
+  loc?: Loc;
+  [k: string]: unknown;
+}
+interface PathNode extends Node {
+  parts: string[];
+  depth: number;
+  data: boolean;
+  original: string;
+}
 
-export interface UnknownVariable { name: string; line: number }
+export interface UnknownVariable {
+  name: string;
+  line: number;
+}
 
 const BLOCK_HELPERS = new Set(['if', 'unless', 'each', 'with']);
 const DATA_VARS = new Set(['index', 'key', 'first', 'last', 'root']);
@@ -29,7 +43,8 @@ export function unknownVariables(program: unknown, model: unknown, helpers: stri
     if (p.data) {
       // @index/@key/@first/@last exist only inside a block helper's iteration; @root anywhere.
       const name = p.parts[0] ?? '';
-      if (!(name === 'root' || (DATA_VARS.has(name) && scopes.length > 1))) out.push({ name: p.original, line: p.loc?.start.line ?? 0 });
+      if (!(name === 'root' || (DATA_VARS.has(name) && scopes.length > 1)))
+        out.push({ name: p.original, line: p.loc?.start.line ?? 0 });
       return;
     }
     const scope = scopes[Math.max(0, scopes.length - 1 - p.depth)];
@@ -47,7 +62,8 @@ export function unknownVariables(program: unknown, model: unknown, helpers: stri
     const path = n.path as PathNode;
     const params = (n.params as Node[] | undefined) ?? [];
     const hash = (n.hash as { pairs: { value: Node }[] } | undefined)?.pairs ?? [];
-    const isHelper = path.type === 'PathExpression' && path.parts.length === 1 && !path.data && helperNames.has(path.parts[0]);
+    const isHelper =
+      path.type === 'PathExpression' && path.parts.length === 1 && !path.data && helperNames.has(path.parts[0]);
     if (!isHelper) {
       if (params.length || hash.length) out.push({ name: path.original, line: path.loc?.start.line ?? 0 });
       else checkExpr(path, scopes);
@@ -60,7 +76,8 @@ export function unknownVariables(program: unknown, model: unknown, helpers: stri
     if (!n) return;
     if (n.type === 'Program') for (const child of n.body as Node[]) walk(child, scopes);
     else if (n.type === 'MustacheStatement') checkCall(n, scopes);
-    else if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') out.push({ name: '> partial (not supported)', line: n.loc?.start.line ?? 0 });
+    else if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement')
+      out.push({ name: '> partial (not supported)', line: n.loc?.start.line ?? 0 });
     else if (n.type === 'BlockStatement') {
       checkCall(n, scopes);
       const helper = (n.path as PathNode).parts[0];
@@ -90,7 +107,10 @@ export function unconditionalVariables(program: unknown): string[] {
     if (n.type !== 'MustacheStatement') continue;
     const path = n.path as PathNode;
     const params = (n.params as Node[] | undefined) ?? [];
-    const vars = path.type === 'PathExpression' && !params.length ? [path] : params.filter((p) => p.type === 'PathExpression') as PathNode[];
+    const vars =
+      path.type === 'PathExpression' && !params.length
+        ? [path]
+        : (params.filter((p) => p.type === 'PathExpression') as PathNode[]);
     for (const v of vars) if (!v.data && v.parts.length) out.push(v.parts.join('.'));
   }
   return out;

@@ -23,9 +23,18 @@ async function main() {
   process.env.LIFELINE_INGEST_TOKEN = randomBytes(12).toString('hex');
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-screenshots-'));
   const config: LifelineConfig = {
-    ...base, dataDir, server: { ...base.server, port: 0 }, temporal: { ...base.temporal, address: 'embedded', port: 0, uiPort: false },
+    ...base,
+    dataDir,
+    server: { ...base.server, port: 0 },
+    temporal: { ...base.temporal, address: 'embedded', port: 0, uiPort: false },
   };
-  const services = await startServices({ config, logger: createLogger({ level: 'warn' }), worker: true, api: true, progress: (l) => console.log(`  · ${l}`) });
+  const services = await startServices({
+    config,
+    logger: createLogger({ level: 'warn' }),
+    worker: true,
+    api: true,
+    progress: (l) => console.log(`  · ${l}`),
+  });
   const api = services.apiUrl!;
   const get = async <T>(path: string): Promise<T | null> => {
     const res = await fetch(api + path, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
@@ -41,13 +50,27 @@ async function main() {
       await delay(500);
     }
   }
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
   try {
     console.log('▶ outage in the simulated OpenAI');
     services.endpoints.simulator!.setFault('openai', { mode: 'outage' });
-    const id = await until('the incident', async () => (await get<{ incidents: { id: string }[] }>('/v1/incidents?status=open'))?.incidents[0]?.id);
-    await until('the failover', async () => (await get<{ phase: string }>(`/v1/incidents/${id}`))?.phase === 'monitoring');
-    await fetch(`${api}/v1/incidents/${id}/acknowledge`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    const id = await until(
+      'the incident',
+      async () => (await get<{ incidents: { id: string }[] }>('/v1/incidents?status=open'))?.incidents[0]?.id,
+    );
+    await until(
+      'the failover',
+      async () => (await get<{ phase: string }>(`/v1/incidents/${id}`))?.phase === 'monitoring',
+    );
+    await fetch(`${api}/v1/incidents/${id}/acknowledge`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 1750 }, deviceScaleFactor: 1 });
     await page.goto(`${api}/console/incidents/${id}`);
@@ -62,10 +85,20 @@ async function main() {
 
     console.log('▶ OpenAI healthy again: waiting for failback and the postmortem');
     services.endpoints.simulator!.setFault('openai', { mode: 'healthy' });
-    await until('the resolution', async () => (await get<{ status: string }>(`/v1/incidents/${id}`))?.status === 'resolved');
-    const chart = await browser.newPage({ viewport: { width: 1000, height: 600 }, deviceScaleFactor: 2, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
+    await until(
+      'the resolution',
+      async () => (await get<{ status: string }>(`/v1/incidents/${id}`))?.status === 'resolved',
+    );
+    const chart = await browser.newPage({
+      viewport: { width: 1000, height: 600 },
+      deviceScaleFactor: 2,
+      extraHTTPHeaders: { authorization: `Bearer ${token}` },
+    });
     await chart.goto(`${api}/v1/incidents/${id}/timeline.svg`);
-    await chart.locator('svg').first().screenshot({ path: join(DOCS, 'postmortem-chart.png') });
+    await chart
+      .locator('svg')
+      .first()
+      .screenshot({ path: join(DOCS, 'postmortem-chart.png') });
     console.log('✓ docs/postmortem-chart.png');
   } finally {
     await browser.close();
@@ -74,7 +107,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (err: Error) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -20,12 +20,19 @@ async function main(): Promise<void> {
   });
   console.log(`lifeline simulator listening on ${sim.url}`);
   console.log(`  openai    base URL ${sim.baseUrlFor('openai')}    (try: curl ${sim.baseUrlFor('openai')}/v1/models)`);
-  console.log(`  anthropic base URL ${sim.baseUrlFor('anthropic')} (try: curl ${sim.baseUrlFor('anthropic')}/v1/models)`);
-  console.log(`  faults:   curl -X PUT ${sim.url}/_sim/anthropic/fault -H 'content-type: application/json' -d '{"mode":"overloaded"}'`);
+  console.log(
+    `  anthropic base URL ${sim.baseUrlFor('anthropic')} (try: curl ${sim.baseUrlFor('anthropic')}/v1/models)`,
+  );
+  console.log(
+    `  faults:   curl -X PUT ${sim.url}/_sim/anthropic/fault -H 'content-type: application/json' -d '{"mode":"overloaded"}'`,
+  );
   console.log(`  state:    curl ${sim.url}/_sim`);
 
   const stop = (): void => {
-    sim.close().then(() => process.exit(0), () => process.exit(1));
+    sim.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -52,7 +52,12 @@ export function modelsResponse(kind: ProviderKind, models: readonly string[], ct
     status: 200,
     headers,
     body: {
-      data: models.map((id) => ({ type: 'model', id, display_name: displayName(id), created_at: MODEL_CREATED_RFC3339 })),
+      data: models.map((id) => ({
+        type: 'model',
+        id,
+        display_name: displayName(id),
+        created_at: MODEL_CREATED_RFC3339,
+      })),
       has_more: false,
       first_id: models[0] ?? null,
       last_id: models[models.length - 1] ?? null,
@@ -138,7 +143,10 @@ export function modelResponse(kind: ProviderKind, id: string, ctx: ResponseConte
 }
 
 /** Anthropic `POST /v1/messages/count_tokens`: the free probe listed in PROVIDERS.md. */
-export function countTokensResponse(request: { messages: unknown[]; system?: unknown }, ctx: ResponseContext): SimResponse {
+export function countTokensResponse(
+  request: { messages: unknown[]; system?: unknown },
+  ctx: ResponseContext,
+): SimResponse {
   return {
     status: 200,
     headers: healthyHeaders('anthropic', ctx),

@@ -98,7 +98,11 @@ type ErrorMode = 'outage' | 'overloaded' | 'rate_limit' | 'quota' | 'billing';
 function openaiFault(mode: ErrorMode, ctx: ResponseContext): SimResponse {
   switch (mode) {
     case 'outage':
-      return openaiError(503, { message: 'Service Unavailable', type: 'server_error', code: 'service_unavailable' }, ctx);
+      return openaiError(
+        503,
+        { message: 'Service Unavailable', type: 'server_error', code: 'service_unavailable' },
+        ctx,
+      );
     case 'overloaded':
       // OpenAI has no 529: overload is a 503 told apart from an outage only by its message (code null).
       return openaiError(
@@ -190,7 +194,9 @@ function anthropicFault(mode: ErrorMode, ctx: ResponseContext): SimResponse {
 /** Missing or wrong key (also used for the `auth` fault, which simulates a revoked key). */
 export function authErrorResponse(kind: ProviderKind, ctx: ResponseContext, presentedKey?: string): SimResponse {
   if (kind === 'anthropic') return anthropicError(401, 'authentication_error', 'invalid x-api-key', ctx);
-  const shown = presentedKey ? `${presentedKey.slice(0, 6)}${'*'.repeat(Math.max(0, presentedKey.length - 10))}${presentedKey.slice(-4)}` : '';
+  const shown = presentedKey
+    ? `${presentedKey.slice(0, 6)}${'*'.repeat(Math.max(0, presentedKey.length - 10))}${presentedKey.slice(-4)}`
+    : '';
   const message = presentedKey
     ? `Incorrect API key provided: ${shown}. You can find your API key at https://platform.openai.com/account/api-keys.`
     : "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).";
@@ -223,13 +229,26 @@ export function invalidRequestResponse(
 }
 
 /** A path the real provider does not serve (e.g. /v1/messages on OpenAI), in that provider's words. */
-export function unknownRouteResponse(kind: ProviderKind, method: string, path: string, ctx: ResponseContext): SimResponse {
+export function unknownRouteResponse(
+  kind: ProviderKind,
+  method: string,
+  path: string,
+  ctx: ResponseContext,
+): SimResponse {
   if (kind === 'anthropic') return anthropicError(404, 'not_found_error', 'Not Found', ctx);
-  return openaiError(404, { message: `Invalid URL (${method} ${path})`, type: 'invalid_request_error', code: null }, ctx);
+  return openaiError(
+    404,
+    { message: `Invalid URL (${method} ${path})`, type: 'invalid_request_error', code: null },
+    ctx,
+  );
 }
 
 /** A failure inside the simulator itself, shaped like the provider's own 500. */
 export function internalErrorResponse(kind: ProviderKind, ctx: ResponseContext): SimResponse {
   if (kind === 'anthropic') return anthropicError(500, 'api_error', 'Internal server error', ctx);
-  return openaiError(500, { message: 'The server had an error while processing your request.', type: 'server_error', code: null }, ctx);
+  return openaiError(
+    500,
+    { message: 'The server had an error while processing your request.', type: 'server_error', code: null },
+    ctx,
+  );
 }

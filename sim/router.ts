@@ -75,7 +75,11 @@ export function routeProviderRequest(
   return serve(provider, req, ctx);
 }
 
-function serve(provider: SimProviderConfig & { models: readonly string[] }, req: SimRequest, ctx: ResponseContext): SimResponse {
+function serve(
+  provider: SimProviderConfig & { models: readonly string[] },
+  req: SimRequest,
+  ctx: ResponseContext,
+): SimResponse {
   const { kind, models } = provider;
   const method = req.method.toUpperCase();
   const path = req.path.replace(/\/+$/, '') || '/';
@@ -88,12 +92,16 @@ function serve(provider: SimProviderConfig & { models: readonly string[] }, req:
   if (method === 'POST' && kind === 'openai' && path === '/v1/chat/completions') {
     const body = validateInference(kind, req.body, ctx, false);
     if ('status' in body) return body;
-    return models.includes(body.model) ? chatCompletionResponse(body.model, body, ctx) : modelNotFoundResponse(kind, body.model, ctx);
+    return models.includes(body.model)
+      ? chatCompletionResponse(body.model, body, ctx)
+      : modelNotFoundResponse(kind, body.model, ctx);
   }
   if (method === 'POST' && kind === 'anthropic' && path === '/v1/messages') {
     const body = validateInference(kind, req.body, ctx, true);
     if ('status' in body) return body;
-    return models.includes(body.model) ? messagesResponse(body.model, body, ctx) : modelNotFoundResponse(kind, body.model, ctx);
+    return models.includes(body.model)
+      ? messagesResponse(body.model, body, ctx)
+      : modelNotFoundResponse(kind, body.model, ctx);
   }
   if (method === 'POST' && kind === 'anthropic' && path === '/v1/messages/count_tokens') {
     const body = validateInference(kind, req.body, ctx, false);
@@ -138,7 +146,12 @@ function validateInference(
     }
   }
   if (body.stream === true) {
-    return invalidRequestResponse(kind, 'stream: the lifeline simulator does not support streaming responses', ctx, 'stream');
+    return invalidRequestResponse(
+      kind,
+      'stream: the lifeline simulator does not support streaming responses',
+      ctx,
+      'stream',
+    );
   }
   return { model: body.model, messages: body.messages, system: body.system };
 }

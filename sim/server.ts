@@ -94,7 +94,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     stats: { requests: s.stats.requests, byStatus: { ...s.stats.byStatus } },
   });
   const providerOf = (request: FastifyRequest): ProviderState | undefined =>
-    request.routeOptions.url === PROVIDER_ROUTE ? states.get((request.params as { provider: string }).provider) : undefined;
+    request.routeOptions.url === PROVIDER_ROUTE
+      ? states.get((request.params as { provider: string }).provider)
+      : undefined;
 
   // Stats come from hooks so that every path counts, including body-parser errors that never reach the handler.
   app.addHook('onRequest', async (request) => {
@@ -124,17 +126,25 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
   app.get<{ Params: { provider: string } }>('/_sim/:provider', async (request, reply) => {
     const state = states.get(request.params.provider);
-    if (!state) return reply.code(404).send({ error: 'unknown_provider', message: `no simulated provider "${request.params.provider}"` });
+    if (!state)
+      return reply
+        .code(404)
+        .send({ error: 'unknown_provider', message: `no simulated provider "${request.params.provider}"` });
     return snapshot(state);
   });
 
   app.put<{ Params: { provider: string } }>('/_sim/:provider/fault', async (request, reply) => {
     const state = states.get(request.params.provider);
-    if (!state) return reply.code(404).send({ error: 'unknown_provider', message: `no simulated provider "${request.params.provider}"` });
+    if (!state)
+      return reply
+        .code(404)
+        .send({ error: 'unknown_provider', message: `no simulated provider "${request.params.provider}"` });
     const parsed = simFaultSchema.safeParse(request.body);
     if (!parsed.success) {
       const { fieldErrors, formErrors } = z.flattenError(parsed.error);
-      return reply.code(400).send({ error: 'invalid_fault', message: z.prettifyError(parsed.error), fieldErrors, formErrors });
+      return reply
+        .code(400)
+        .send({ error: 'invalid_fault', message: z.prettifyError(parsed.error), fieldErrors, formErrors });
     }
     state.fault = parseSimFault(parsed.data);
     return snapshot(state);
@@ -143,7 +153,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   // ---- simulated providers -------------------------------------------------------------------
   app.all<{ Params: { provider: string; '*': string } }>(PROVIDER_ROUTE, async (request, reply) => {
     const state = states.get(request.params.provider);
-    if (!state) return reply.code(404).send({ error: 'unknown_provider', message: `no simulated provider "${request.params.provider}"` });
+    if (!state)
+      return reply
+        .code(404)
+        .send({ error: 'unknown_provider', message: `no simulated provider "${request.params.provider}"` });
     // The fault in force when the request arrived decides its fate, as for a request already in flight upstream.
     const fault = state.fault;
     if (fault.latencyMs) {
@@ -164,17 +177,25 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ error: 'not_found', message: `no simulated provider or control route at ${request.method} ${request.url}` });
+    reply.code(404).send({
+      error: 'not_found',
+      message: `no simulated provider or control route at ${request.method} ${request.url}`,
+    });
   });
 
   // Body-parser failures (bad JSON, wrong content type) answered in the provider's own error shape.
   app.setErrorHandler((error: { statusCode?: number; message?: string }, request, reply) => {
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 ? error.statusCode : 500;
     const state = providerOf(request);
-    if (!state) return reply.code(status).send({ error: status < 500 ? 'bad_request' : 'internal_error', message: error.message });
+    if (!state)
+      return reply
+        .code(status)
+        .send({ error: status < 500 ? 'bad_request' : 'internal_error', message: error.message });
     const ctx = makeResponseContext();
     const res =
-      status < 500 ? invalidRequestResponse(state.config.kind, error.message ?? 'Invalid request', ctx, null, status) : internalErrorResponse(state.config.kind, ctx);
+      status < 500
+        ? invalidRequestResponse(state.config.kind, error.message ?? 'Invalid request', ctx, null, status)
+        : internalErrorResponse(state.config.kind, ctx);
     return reply.code(res.status).headers(res.headers).send(res.body);
   });
 

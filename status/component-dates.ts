@@ -29,10 +29,12 @@ export function fileComponentDates(dataDir: string): ComponentDates {
       if (fresh.length) {
         for (const id of fresh) dates[id] = now;
         const snapshot = JSON.stringify({ createdAt: dates }, null, 2);
-        writing = writing.then(async () => {
-          await mkdir(dirname(file), { recursive: true });
-          await writeFileAtomic(file, snapshot);
-        }).catch(() => undefined);
+        writing = writing
+          .then(async () => {
+            await mkdir(dirname(file), { recursive: true });
+            await writeFileAtomic(file, snapshot);
+          })
+          .catch(() => undefined);
         await writing;
       }
       return Object.fromEntries(ids.map((id) => [id, dates[id]]));
@@ -41,4 +43,6 @@ export function fileComponentDates(dataDir: string): ComponentDates {
 }
 
 /** For tests and callers without a data directory: everything was created at `at`. */
-export const fixedComponentDates = (at: string): ComponentDates => ({ since: async (ids) => Object.fromEntries(ids.map((id) => [id, at])) });
+export const fixedComponentDates = (at: string): ComponentDates => ({
+  since: async (ids) => Object.fromEntries(ids.map((id) => [id, at])),
+});

@@ -5,7 +5,12 @@ import { displayName, type ComponentDef, type MaintenanceWindow } from '../domai
 
 export function componentsFromConfig(config: LifelineConfig): ComponentDef[] {
   const name = (id: string) => displayName(id, config.statusPage.componentNames);
-  const providers: ComponentDef[] = config.providers.map((p) => ({ id: p.id, name: name(p.id), kind: 'provider', providers: [p.id] }));
+  const providers: ComponentDef[] = config.providers.map((p) => ({
+    id: p.id,
+    name: name(p.id),
+    kind: 'provider',
+    providers: [p.id],
+  }));
   const services: ComponentDef[] = config.services.map((s) => ({
     id: s.id,
     name: name(s.id),
@@ -21,5 +26,9 @@ export function pageName(config: LifelineConfig): string {
 }
 
 export function maintenanceFromConfig(config: LifelineConfig): MaintenanceWindow[] {
-  return config.statusPage.maintenance.map((m) => ({ ...m, start: new Date(m.start).toISOString(), end: new Date(m.end).toISOString() }));
+  return config.statusPage.maintenance.map((m) => ({
+    ...m,
+    start: new Date(m.start).toISOString(),
+    end: new Date(m.end).toISOString(),
+  }));
 }

@@ -27,7 +27,11 @@ function render(dir: string, name: string, data: object): { text: string; html: 
 }
 
 /** null when no `smtp:` section is configured or `statusPage.subscriptions` is false (no sign-up, no mail). */
-export function createStatusMailer(config: LifelineConfig, env: NodeJS.ProcessEnv = process.env, templatesDir = BUNDLED_TEMPLATES_DIR): StatusMailer | null {
+export function createStatusMailer(
+  config: LifelineConfig,
+  env: NodeJS.ProcessEnv = process.env,
+  templatesDir = BUNDLED_TEMPLATES_DIR,
+): StatusMailer | null {
   const smtp = config.smtp;
   if (!smtp || !config.statusPage.subscriptions) return null;
   const user = readSecret(smtp.userEnv, env);
@@ -62,7 +66,12 @@ export function createStatusMailer(config: LifelineConfig, env: NodeJS.ProcessEn
         if (s.components.length && !s.components.some((c) => incident.components.includes(c))) continue;
         const link = unsubscribeUrl(await store.unsubscribeToken(s));
         const body = render(templatesDir, 'incident-update', {
-          pageName, incident, update, components: incident.components.map(componentName), statusUrl: `${site}/status#${incident.id}`, unsubscribeUrl: link,
+          pageName,
+          incident,
+          update,
+          components: incident.components.map(componentName),
+          statusUrl: `${site}/status#${incident.id}`,
+          unsubscribeUrl: link,
         });
         await transport.sendMail({
           from: smtp.from,

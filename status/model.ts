@@ -41,10 +41,24 @@ export async function statusSnapshot(
   const incidents = states.map((s) => toPublicIncident(s, defs));
   const maintenance = maintenanceFromConfig(config).map((w) => ({
     ...w,
-    status: isInMaintenance(w, at) ? ('in_progress' as const) : w.end <= at ? ('completed' as const) : ('scheduled' as const),
+    status: isInMaintenance(w, at)
+      ? ('in_progress' as const)
+      : w.end <= at
+        ? ('completed' as const)
+        : ('scheduled' as const),
   }));
-  const created = opts.dates ? await opts.dates.since(defs.map((d) => d.id), at) : {};
-  const components = componentStatuses(defs, states.filter((s) => s.status === 'open'), maintenance, at).map((c) => {
+  const created = opts.dates
+    ? await opts.dates.since(
+        defs.map((d) => d.id),
+        at,
+      )
+    : {};
+  const components = componentStatuses(
+    defs,
+    states.filter((s) => s.status === 'open'),
+    maintenance,
+    at,
+  ).map((c) => {
     const createdAt = created[c.id] ?? at;
     // Last change of the component: the newest public update of an incident that touched it.
     const touched = incidents.filter((i) => i.components.includes(c.id)).map((i) => i.updatedAt);
@@ -53,7 +67,10 @@ export async function statusSnapshot(
   });
   const unresolved = incidents.filter((i) => i.status !== 'resolved');
   const name = pageName(config);
-  const uptime = uptimeHistory(defs, states, at, { days: config.statusPage.historyDays, since: Object.fromEntries(components.map((c) => [c.id, c.createdAt])) });
+  const uptime = uptimeHistory(defs, states, at, {
+    days: config.statusPage.historyDays,
+    since: Object.fromEntries(components.map((c) => [c.id, c.createdAt])),
+  });
   return {
     generatedAt: at,
     page: { name, title: name, url: config.server.publicUrl ?? '', accentColor: config.statusPage.accentColor },

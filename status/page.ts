@@ -19,13 +19,24 @@ function barTitle(d: UptimeDay): string {
 }
 
 function uptimeView(s: StatusSnapshot) {
-  return new Map(s.uptime.map((u) => [u.id, {
-    width: u.days.length * (BAR_W + BAR_GAP) - BAR_GAP,
-    height: BAR_H,
-    days: u.days.length,
-    percent: u.uptimePercent === null ? null : `${u.uptimePercent.toFixed(2)} % uptime`,
-    bars: u.days.map((d, i) => ({ x: i * (BAR_W + BAR_GAP), w: BAR_W, status: d.status, date: d.date, title: barTitle(d) })),
-  }]));
+  return new Map(
+    s.uptime.map((u) => [
+      u.id,
+      {
+        width: u.days.length * (BAR_W + BAR_GAP) - BAR_GAP,
+        height: BAR_H,
+        days: u.days.length,
+        percent: u.uptimePercent === null ? null : `${u.uptimePercent.toFixed(2)} % uptime`,
+        bars: u.days.map((d, i) => ({
+          x: i * (BAR_W + BAR_GAP),
+          w: BAR_W,
+          status: d.status,
+          date: d.date,
+          title: barTitle(d),
+        })),
+      },
+    ]),
+  );
 }
 
 export function renderStatusPage(s: StatusSnapshot, templatesDir = BUNDLED_TEMPLATES_DIR): string {

@@ -16,14 +16,21 @@ export interface IncidentSource {
   incidents(): Promise<IncidentState[]>;
 }
 
-export function temporalIncidentSource(client: Client, config: LifelineConfig, now: () => Date = () => new Date(), archive?: ArchiveStore): IncidentSource {
+export function temporalIncidentSource(
+  client: Client,
+  config: LifelineConfig,
+  now: () => Date = () => new Date(),
+  archive?: ArchiveStore,
+): IncidentSource {
   const closed = new Map<string, IncidentState>();
   let snapshot: { at: number; value: Promise<IncidentState[]> } | null = null;
 
   async function load(): Promise<IncidentState[]> {
     const since = new Date(now().getTime() - config.statusPage.historyDays * 86_400_000).toISOString();
     const runs: { workflowId: string; runId: string; running: boolean }[] = [];
-    for await (const ex of client.workflow.list({ query: `WorkflowType = 'incidentWorkflow' AND StartTime > '${since}'` })) {
+    for await (const ex of client.workflow.list({
+      query: `WorkflowType = 'incidentWorkflow' AND StartTime > '${since}'`,
+    })) {
       runs.push({ workflowId: ex.workflowId, runId: ex.runId, running: ex.status.name === 'RUNNING' });
     }
     const out: IncidentState[] = [];
@@ -57,13 +64,15 @@ export function temporalIncidentSource(client: Client, config: LifelineConfig, n
       return []; // the archive being unreadable leaves the page on what Temporal has
     }
     const wanted = listed.filter((e) => e.startedAt > since && !known.has(e.id));
-    const states = await Promise.all(wanted.map(async (e) => {
-      const cached = fromArchive.get(e.id);
-      if (cached) return cached;
-      const entry = await archive!.get(e.id).catch(() => null);
-      if (entry) fromArchive.set(e.id, entry.state);
-      return entry?.state ?? null;
-    }));
+    const states = await Promise.all(
+      wanted.map(async (e) => {
+        const cached = fromArchive.get(e.id);
+        if (cached) return cached;
+        const entry = await archive!.get(e.id).catch(() => null);
+        if (entry) fromArchive.set(e.id, entry.state);
+        return entry?.state ?? null;
+      }),
+    );
     return states.filter((x): x is IncidentState => !!x);
   }
 

@@ -35,8 +35,13 @@ export class SubscriberStore {
   }
 
   /** The configured store (store.kind): files under dataDir or PostgreSQL. */
-  static forConfig(config: Pick<LifelineConfig, 'dataDir' | 'store'>, env: NodeJS.ProcessEnv = process.env): SubscriberStore {
-    return config.store.kind === 'local' ? SubscriberStore.inDataDir(config.dataDir, env) : new SubscriberStore(storeFor(config, env), env);
+  static forConfig(
+    config: Pick<LifelineConfig, 'dataDir' | 'store'>,
+    env: NodeJS.ProcessEnv = process.env,
+  ): SubscriberStore {
+    return config.store.kind === 'local'
+      ? SubscriberStore.inDataDir(config.dataDir, env)
+      : new SubscriberStore(storeFor(config, env), env);
   }
 
   /**
@@ -46,14 +51,18 @@ export class SubscriberStore {
   private linkSecret(): Promise<Buffer> {
     this.secret ??= (async () => {
       if (this.env.LIFELINE_SUBSCRIBER_SECRET) return Buffer.from(this.env.LIFELINE_SUBSCRIBER_SECRET);
-      const stored = await (await this.docs).putIfAbsent('secrets', 'subscriber-link-secret', randomBytes(32).toString('base64'));
+      const stored = await (
+        await this.docs
+      ).putIfAbsent('secrets', 'subscriber-link-secret', randomBytes(32).toString('base64'));
       return Buffer.from(stored.trim(), 'base64');
     })();
     return this.secret;
   }
 
   async unsubscribeToken(s: Pick<Subscriber, 'id'>): Promise<string> {
-    return `${s.id}.${createHmac('sha256', await this.linkSecret()).update(s.id).digest('base64url')}`;
+    return `${s.id}.${createHmac('sha256', await this.linkSecret())
+      .update(s.id)
+      .digest('base64url')}`;
   }
 
   async all(): Promise<Subscriber[]> {
@@ -73,7 +82,8 @@ export class SubscriberStore {
       const normalized = email.trim().toLowerCase();
       const confirm = newToken();
       const existing = list.find((s) => s.email === normalized);
-      if (existing?.status === 'confirmed') return { result: { subscriber: existing, tokens: null as { confirm: string } | null } };
+      if (existing?.status === 'confirmed')
+        return { result: { subscriber: existing, tokens: null as { confirm: string } | null } };
       const subscriber: Subscriber = {
         id: existing?.id ?? randomUUID(),
         email: normalized,
@@ -82,7 +92,10 @@ export class SubscriberStore {
         confirmTokenHash: digest(confirm),
         createdAt: existing?.createdAt ?? now,
       };
-      return { list: [...list.filter((s) => s !== existing), subscriber], result: { subscriber, tokens: { confirm } as { confirm: string } | null } };
+      return {
+        list: [...list.filter((s) => s !== existing), subscriber],
+        result: { subscriber, tokens: { confirm } as { confirm: string } | null },
+      };
     });
   }
 
@@ -116,4 +129,5 @@ export class SubscriberStore {
   }
 }
 
-const parseList = (text: string | null): Subscriber[] => (text ? (JSON.parse(text) as { subscribers: Subscriber[] }).subscribers : []);
+const parseList = (text: string | null): Subscriber[] =>
+  text ? (JSON.parse(text) as { subscribers: Subscriber[] }).subscribers : [];

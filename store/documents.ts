@@ -25,6 +25,7 @@ export interface DocumentStore {
 // "/"-separated, no empty, "." or ".." segment.
 const SEGMENT = /^[A-Za-z0-9_.@-]{1,200}$/;
 export function checkName(what: 'collection' | 'key', name: string): void {
-  const ok = name.length > 0 && name.length <= 500 && name.split('/').every((s) => SEGMENT.test(s) && s !== '.' && s !== '..');
+  const ok =
+    name.length > 0 && name.length <= 500 && name.split('/').every((s) => SEGMENT.test(s) && s !== '.' && s !== '..');
   if (!ok) throw new Error(`not a valid store ${what}: ${JSON.stringify(name.slice(0, 100))}`);
 }

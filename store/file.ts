@@ -53,7 +53,11 @@ export class FileDocumentStore implements DocumentStore {
     return readFile(file, 'utf8');
   }
 
-  async update<T>(collection: string, key: string, fn: (current: string | null) => { value?: string; result: T }): Promise<T> {
+  async update<T>(
+    collection: string,
+    key: string,
+    fn: (current: string | null) => { value?: string; result: T },
+  ): Promise<T> {
     const id = this.path(collection, key);
     const run = (this.queues.get(id) ?? Promise.resolve()).then(async () => {
       const out = fn(await this.get(collection, key));

@@ -13,7 +13,11 @@ export { PostgresDocumentStore } from './postgres';
 
 const opened = new Map<string, Promise<DocumentStore>>();
 
-export function storeFor(config: Pick<LifelineConfig, 'dataDir' | 'store'>, env: NodeJS.ProcessEnv = process.env, log?: (line: string) => void): Promise<DocumentStore> {
+export function storeFor(
+  config: Pick<LifelineConfig, 'dataDir' | 'store'>,
+  env: NodeJS.ProcessEnv = process.env,
+  log?: (line: string) => void,
+): Promise<DocumentStore> {
   if (config.store.kind === 'local' || !config.store.postgres) {
     const id = `file:${resolve(config.dataDir)}`;
     if (!opened.has(id)) opened.set(id, Promise.resolve(new FileDocumentStore(config.dataDir)));

@@ -29,11 +29,16 @@ export async function migrate(pool: Pool, log: (line: string) => void = () => un
     await c.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await c.query(`CREATE TABLE IF NOT EXISTS lifeline_schema_migrations (
                      version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const done = new Set((await c.query<{ version: number }>('SELECT version FROM lifeline_schema_migrations')).rows.map((r) => r.version));
+    const done = new Set(
+      (await c.query<{ version: number }>('SELECT version FROM lifeline_schema_migrations')).rows.map((r) => r.version),
+    );
     const newest = Math.max(0, ...done);
     const known = Math.max(...MIGRATIONS.map((m) => m.version));
     // A database migrated by a newer lifeline: refuse rather than write in a shape it no longer reads.
-    if (newest > known) throw new Error(`the store's schema is at version ${newest}, newer than this lifeline knows (${known}): upgrade lifeline`);
+    if (newest > known)
+      throw new Error(
+        `the store's schema is at version ${newest}, newer than this lifeline knows (${known}): upgrade lifeline`,
+      );
     const applied: number[] = [];
     for (const m of MIGRATIONS.filter((x) => !done.has(x.version))) {
       await c.query('BEGIN');
@@ -58,13 +63,19 @@ export async function migrate(pool: Pool, log: (line: string) => void = () => un
 export class PostgresDocumentStore implements DocumentStore {
   readonly describe: string;
 
-  private constructor(private readonly pool: Pool, url: string) {
+  private constructor(
+    private readonly pool: Pool,
+    url: string,
+  ) {
     const u = new URL(url);
     this.describe = `postgres://${u.host}${u.pathname}`; // never the password
   }
 
   /** Connects, runs pending migrations, and fails with the reason (never the password) if either fails. */
-  static async open(url: string, opts: { max?: number; log?: (line: string) => void } = {}): Promise<PostgresDocumentStore> {
+  static async open(
+    url: string,
+    opts: { max?: number; log?: (line: string) => void } = {},
+  ): Promise<PostgresDocumentStore> {
     const pool = new Pool({ connectionString: url, max: opts.max ?? 5, connectionTimeoutMillis: 10_000 });
     // An idle client losing its server (PostgreSQL restarting) must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
@@ -79,7 +90,10 @@ export class PostgresDocumentStore implements DocumentStore {
   }
 
   async get(collection: string, key: string): Promise<string | null> {
-    const r = await this.pool.query<{ value: string }>('SELECT value FROM lifeline_documents WHERE collection = $1 AND key = $2', [name(collection), keyOf(key)]);
+    const r = await this.pool.query<{ value: string }>(
+      'SELECT value FROM lifeline_documents WHERE collection = $1 AND key = $2',
+      [name(collection), keyOf(key)],
+    );
     return r.rows[0]?.value ?? null;
   }
 
@@ -92,16 +106,26 @@ export class PostgresDocumentStore implements DocumentStore {
   }
 
   async putIfAbsent(collection: string, key: string, value: string): Promise<string> {
-    await this.pool.query('INSERT INTO lifeline_documents (collection, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [name(collection), keyOf(key), value]);
+    await this.pool.query(
+      'INSERT INTO lifeline_documents (collection, key, value) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [name(collection), keyOf(key), value],
+    );
     return (await this.get(collection, key))!;
   }
 
-  async update<T>(collection: string, key: string, fn: (current: string | null) => { value?: string; result: T }): Promise<T> {
+  async update<T>(
+    collection: string,
+    key: string,
+    fn: (current: string | null) => { value?: string; result: T },
+  ): Promise<T> {
     return this.transaction(async (c) => {
       // A transaction-scoped lock on the document's name: also serialises two first-time updates, which a
       // row lock could not (there is no row yet).
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${name(collection)}\n${keyOf(key)}`]);
-      const r = await c.query<{ value: string }>('SELECT value FROM lifeline_documents WHERE collection = $1 AND key = $2', [collection, key]);
+      const r = await c.query<{ value: string }>(
+        'SELECT value FROM lifeline_documents WHERE collection = $1 AND key = $2',
+        [collection, key],
+      );
       const out = fn(r.rows[0]?.value ?? null);
       if (out.value !== undefined) {
         await c.query(

@@ -7,7 +7,14 @@ import { WorkflowUpdateStage, type Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type { LifelineConfig } from '../config/schema';
 import { compactWeights } from '../domain/failover';
-import { monitorSettingsSignal, monitorWorkflowId, reconfigureRouteUpdate, routingWorkflowId, type MonitorSettings, type RouteState } from '../workflows/messages';
+import {
+  monitorSettingsSignal,
+  monitorWorkflowId,
+  reconfigureRouteUpdate,
+  routingWorkflowId,
+  type MonitorSettings,
+  type RouteState,
+} from '../workflows/messages';
 
 const START_CONCURRENCY = 32;
 
@@ -38,22 +45,47 @@ export async function ensureEntityWorkflows(
   };
   await eachLimited(config.chains, START_CONCURRENCY, async (c) => {
     const initial: RouteState = {
-      id: c.id, providers: c.providers, weights: compactWeights(c.weights), mode: 'normal', version: 1,
-      updatedAt: new Date().toISOString(), reason: 'initial configuration',
+      id: c.id,
+      providers: c.providers,
+      weights: compactWeights(c.weights),
+      mode: 'normal',
+      version: 1,
+      updatedAt: new Date().toISOString(),
+      reason: 'initial configuration',
     };
-    const handle = await client.workflow.start('routingWorkflow', { ...common, workflowId: routingWorkflowId(c.id), args: [initial] });
+    const handle = await client.workflow.start('routingWorkflow', {
+      ...common,
+      workflowId: routingWorkflowId(c.id),
+      args: [initial],
+    });
     await reconfigure(`route ${c.id}`, async () => {
-      const update = await handle.startUpdate(reconfigureRouteUpdate, { args: [{ providers: c.providers, weights: c.weights }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      const update = await handle.startUpdate(reconfigureRouteUpdate, {
+        args: [{ providers: c.providers, weights: c.weights }],
+        waitForStage: WorkflowUpdateStage.ACCEPTED,
+      });
       // A rejection is known at once; a change completes when it is published, which start-up does not wait for.
-      void update.result().catch((err: Error) => opts.log?.(`warning: route ${c.id} keeps its previous configuration: ${err.cause instanceof Error ? err.cause.message : err.message}`));
+      void update
+        .result()
+        .catch((err: Error) =>
+          opts.log?.(
+            `warning: route ${c.id} keeps its previous configuration: ${err.cause instanceof Error ? err.cause.message : err.message}`,
+          ),
+        );
     });
   });
   if (opts.monitors === false) return;
   await eachLimited(config.providers, START_CONCURRENCY, async (p) => {
     const settings: MonitorSettings = {
-      breakerCooldownMs: p.detection.breakerCooldownMs, trialsToClose: p.detection.trialsToClose, trialIntervalMs: p.probe.intervalMs, probeTimeoutMs: p.probe.timeoutMs,
+      breakerCooldownMs: p.detection.breakerCooldownMs,
+      trialsToClose: p.detection.trialsToClose,
+      trialIntervalMs: p.probe.intervalMs,
+      probeTimeoutMs: p.probe.timeoutMs,
     };
-    const handle = await client.workflow.start('monitorWorkflow', { ...common, workflowId: monitorWorkflowId(p.id), args: [{ provider: p.id, ...settings }] });
+    const handle = await client.workflow.start('monitorWorkflow', {
+      ...common,
+      workflowId: monitorWorkflowId(p.id),
+      args: [{ provider: p.id, ...settings }],
+    });
     await reconfigure(`monitor ${p.id}`, () => handle.signal(monitorSettingsSignal, settings));
   });
 }

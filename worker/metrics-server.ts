@@ -5,9 +5,15 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { LifelineMetrics } from '../metrics';
 
-export async function startWorkerMetricsServer(metrics: LifelineMetrics, host: string, port: number): Promise<{ app: FastifyInstance; url: string }> {
+export async function startWorkerMetricsServer(
+  metrics: LifelineMetrics,
+  host: string,
+  port: number,
+): Promise<{ app: FastifyInstance; url: string }> {
   const app = Fastify({ logger: false });
-  app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async (_req, reply) =>
+    reply.header('content-type', metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   app.get('/health/live', async () => ({ status: 'ok' }));
   await app.listen({ host, port });
   const addr = app.server.address();

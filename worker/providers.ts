@@ -23,7 +23,12 @@ export async function startProviderEndpoints(config: LifelineConfig): Promise<Pr
       })),
     });
   }
-  const urls = new Map(config.providers.map((p) => [p.id, p.baseUrl.startsWith('sim:') ? simulator!.baseUrlFor(p.baseUrl.slice(4)) : p.baseUrl]));
+  const urls = new Map(
+    config.providers.map((p) => [
+      p.id,
+      p.baseUrl.startsWith('sim:') ? simulator!.baseUrlFor(p.baseUrl.slice(4)) : p.baseUrl,
+    ]),
+  );
   return {
     simulator,
     baseUrlFor(id) {

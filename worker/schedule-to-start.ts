@@ -4,11 +4,18 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { ActivityMetrics } from '../metrics';
 
-export function measureScheduleToStart(queue: 'main' | 'probes', metrics: ActivityMetrics | undefined): ActivityInterceptorsFactory {
+export function measureScheduleToStart(
+  queue: 'main' | 'probes',
+  metrics: ActivityMetrics | undefined,
+): ActivityInterceptorsFactory {
   return (ctx) => ({
     inbound: {
       execute: (input, next) => {
-        metrics?.starvation.activityStarted(queue, ctx.info.activityType, Date.now() - ctx.info.currentAttemptScheduledTimestampMs);
+        metrics?.starvation.activityStarted(
+          queue,
+          ctx.info.activityType,
+          Date.now() - ctx.info.currentAttemptScheduledTimestampMs,
+        );
         return next(input);
       },
     },

@@ -4,7 +4,14 @@
 // incident, notification, diagnosis and routing activities keep all of worker.activitySlots. (One loop per
 // activity rather than many loops multiplexed in one: each monitor keeps its own heartbeat, retry and
 // takeover by another worker, and an async loop costs a timer and a socket now and then, not a thread.)
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type LogLevel,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
@@ -53,7 +60,9 @@ export function installRuntimeLogging(logger: Logger, sdkMetrics?: { host: strin
       // the worker drains. The SDK's default would start draining the worker on the same SIGTERM.
       shutdownSignals: [],
       // The SDK's own metrics (schedule-to-start, sticky cache, pollers, slots) on their own Prometheus endpoint.
-      ...(sdkMetrics ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${sdkMetrics.host}:${sdkMetrics.port}` } } } } : {}),
+      ...(sdkMetrics
+        ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `${sdkMetrics.host}:${sdkMetrics.port}` } } } }
+        : {}),
       logger: new DefaultLogger(level, ({ level: l, message, meta }) => {
         // The probe worker polls activities only, by design: not worth a warning at every start.
         if (message.startsWith('No workflows registered') && String(meta?.taskQueue ?? '').endsWith('-probes')) return;
@@ -94,9 +103,14 @@ export class LifelineWorker {
   }
 }
 
-export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worker: LifelineWorker; connection: NativeConnection }> {
+export async function createLifelineWorker(
+  opts: WorkerOptions,
+): Promise<{ worker: LifelineWorker; connection: NativeConnection }> {
   const sdkPort = opts.config.worker.sdkMetricsPort;
-  installRuntimeLogging(opts.logger, sdkPort === false ? undefined : { host: opts.config.worker.metricsHost, port: sdkPort });
+  installRuntimeLogging(
+    opts.logger,
+    sdkPort === false ? undefined : { host: opts.config.worker.metricsHost, port: sdkPort },
+  );
   const secured = opts.secured ?? {};
   // Tests pass their bundle; the build ships one (worker/workflow-bundle.ts); from sources the SDK bundles.
   const bundle = opts.workflowBundle ?? prebuiltWorkflowBundle();
@@ -106,7 +120,15 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
     ...(secured.apiKey ? { apiKey: secured.apiKey } : {}),
   });
   const activities = createActivities(
-    { config: opts.config, client: opts.client, logger: opts.logger, baseUrlFor: opts.baseUrlFor, env: opts.env, templatesDir: opts.templatesDir, metrics: opts.metrics?.activity },
+    {
+      config: opts.config,
+      client: opts.client,
+      logger: opts.logger,
+      baseUrlFor: opts.baseUrlFor,
+      env: opts.env,
+      templatesDir: opts.templatesDir,
+      metrics: opts.metrics?.activity,
+    },
     { channels: opts.channels },
   );
   const w = opts.config.worker;
@@ -131,7 +153,9 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
     maxConcurrentWorkflowTaskExecutions: w.workflowSlots,
     maxCachedWorkflows: w.stickyCacheSize,
     stickyQueueScheduleToStartTimeout: w.stickyQueueTimeoutMs,
-    interceptors: { activity: [measureScheduleToStart('main', opts.metrics?.activity), clientCallsFollowCancellation(opts.client)] },
+    interceptors: {
+      activity: [measureScheduleToStart('main', opts.metrics?.activity), clientCallsFollowCancellation(opts.client)],
+    },
   });
   const probes = await Worker.create({
     ...common,
@@ -142,7 +166,9 @@ export async function createLifelineWorker(opts: WorkerOptions): Promise<{ worke
     // otherwise waits up to 0.8 × the heartbeat timeout), so a takeover resumes from a recent streak.
     maxHeartbeatThrottleInterval: w.probeHeartbeatMs,
     defaultHeartbeatThrottleInterval: w.probeHeartbeatMs,
-    interceptors: { activity: [measureScheduleToStart('probes', opts.metrics?.activity), clientCallsFollowCancellation(opts.client)] },
+    interceptors: {
+      activity: [measureScheduleToStart('probes', opts.metrics?.activity), clientCallsFollowCancellation(opts.client)],
+    },
   });
   return { worker: new LifelineWorker(main, probes), connection };
 }

@@ -19,12 +19,24 @@ if (require.main === module) {
   const noop = () => undefined;
   void bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
-    logger: { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => process.stderr.write(`${m}\n`), log: noop },
-  }).then(({ code }) => {
-    writeFileSync(PREBUILT_BUNDLE, code);
-    process.stdout.write(`workflow bundle: ${PREBUILT_BUNDLE} (${Math.round(code.length / 1024)} KB) in ${Date.now() - t0} ms\n`);
-  }, (err: Error) => {
-    process.stderr.write(`workflow bundle failed: ${err.message}\n`);
-    process.exitCode = 1;
-  });
+    logger: {
+      trace: noop,
+      debug: noop,
+      info: noop,
+      warn: noop,
+      error: (m: string) => process.stderr.write(`${m}\n`),
+      log: noop,
+    },
+  }).then(
+    ({ code }) => {
+      writeFileSync(PREBUILT_BUNDLE, code);
+      process.stdout.write(
+        `workflow bundle: ${PREBUILT_BUNDLE} (${Math.round(code.length / 1024)} KB) in ${Date.now() - t0} ms\n`,
+      );
+    },
+    (err: Error) => {
+      process.stderr.write(`workflow bundle failed: ${err.message}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -4,7 +4,14 @@
 // are pruned to the rule's window, named services are capped.
 import { condition } from '@temporalio/workflow';
 import type { IncidentContext } from '../activities/types';
-import { DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE, pruneArrivals, repeatAlertsEscalate, routeFor, type AlertRouting } from '../domain/alert-rules';
+import {
+  DEFAULT_ALERT_ROUTING,
+  DEFAULT_ROUTE,
+  pruneArrivals,
+  repeatAlertsEscalate,
+  routeFor,
+  type AlertRouting,
+} from '../domain/alert-rules';
 import { nextLevel, startingLevel, type EscalationLevel } from '../domain/escalation';
 import { reassessImpact, worseSeverity, type Severity } from '../domain/impact';
 import { addTimeline, type Alert, type AlertKind, type IncidentState } from '../domain/incident';
@@ -23,7 +30,8 @@ export function createAlertWatch(h: AlertWatchHooks) {
   const kindsSeen = new Set<AlertKind>();
   const arrivals = new Map<AlertKind, number[]>();
   const reportedServices = new Set<string>();
-  const routing = (): AlertRouting => h.context()?.alertRouting ?? { routes: DEFAULT_ALERT_ROUTING, fallback: DEFAULT_ROUTE };
+  const routing = (): AlertRouting =>
+    h.context()?.alertRouting ?? { routes: DEFAULT_ALERT_ROUTING, fallback: DEFAULT_ROUTE };
   const now = () => new Date().toISOString();
 
   async function reassess(): Promise<void> {
@@ -33,7 +41,12 @@ export function createAlertWatch(h: AlertWatchHooks) {
     if (!next) return;
     const before = state.impact;
     state.impact = next;
-    addTimeline(state, 'impact', `impact re-assessed ${before.level} → ${next.level}: ${next.affectedServices.length} service(s), ${next.users} user(s); ${next.reason}`, now());
+    addTimeline(
+      state,
+      'impact',
+      `impact re-assessed ${before.level} → ${next.level}: ${next.affectedServices.length} service(s), ${next.users} user(s); ${next.reason}`,
+      now(),
+    );
     const severity = worseSeverity(state.severity, next.severity);
     if (severity === state.severity) return;
     h.setSeverity(severity, `impact re-assessed to ${next.level}`);
@@ -45,10 +58,20 @@ export function createAlertWatch(h: AlertWatchHooks) {
     for (const [kind, times] of arrivals) {
       const route = routeFor(kind, routing());
       // Once traffic is mitigated, repeats of the same outage wake nobody.
-      if (!state.acknowledgedAt && !state.mitigatedAt && state.escalationLevel < 3 && repeatAlertsEscalate(times, route)) {
+      if (
+        !state.acknowledgedAt &&
+        !state.mitigatedAt &&
+        state.escalationLevel < 3 &&
+        repeatAlertsEscalate(times, route)
+      ) {
         arrivals.set(kind, []); // one burst escalates once
         const to = nextLevel(state.escalationLevel);
-        addTimeline(state, 'escalated', `escalated to level ${to}: ${times.length} ${kind} alert(s) within ${Math.round(route.withinMs / 1000)} s`, now());
+        addTimeline(
+          state,
+          'escalated',
+          `escalated to level ${to}: ${times.length} ${kind} alert(s) within ${Math.round(route.withinMs / 1000)} s`,
+          now(),
+        );
         await h.escalateTo(to, `repeated ${kind} alerts`);
       } else {
         arrivals.set(kind, pruneArrivals(times, route, Date.now()));
@@ -63,7 +86,8 @@ export function createAlertWatch(h: AlertWatchHooks) {
         kindsSeen.add(a.kind);
         arrivals.set(a.kind, [...(arrivals.get(a.kind) ?? []), Date.now()].slice(-50));
         const named = a.details?.services;
-        if (Array.isArray(named)) for (const sv of named.slice(0, 50)) if (typeof sv === 'string') reportedServices.add(sv);
+        if (Array.isArray(named))
+          for (const sv of named.slice(0, 50)) if (typeof sv === 'string') reportedServices.add(sv);
       }
     },
     /**

@@ -8,11 +8,18 @@ const { archiveIncident } = proxyActivities<ArchiveActivities>({
   // "Still open" is retried until the parent closes (normally within a second); a day bounds a
   // broken archive target, after which the archive can be redone by hand.
   scheduleToCloseTimeout: '1 day',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: ['RunGone'] },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: ['RunGone'],
+  },
 });
 
 export const archiveWorkflowId = (incidentId: string) => `archive-${incidentId}`;
 
-export async function archiveIncidentWorkflow(req: ArchiveRequest): Promise<{ location: string; alreadyArchived: boolean; events: number }> {
+export async function archiveIncidentWorkflow(
+  req: ArchiveRequest,
+): Promise<{ location: string; alreadyArchived: boolean; events: number }> {
   return archiveIncident(req);
 }

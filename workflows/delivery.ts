@@ -18,7 +18,12 @@ type RetrySettings = NonNullable<IncidentContext['deliveryRetry']>;
 export function configuredDeliverer(r: RetrySettings) {
   return proxyActivities<IncidentActivities>({
     startToCloseTimeout: '30 seconds',
-    retry: { maximumAttempts: r.maximumAttempts, initialInterval: r.initialIntervalMs, backoffCoefficient: 2, maximumInterval: r.maximumIntervalMs },
+    retry: {
+      maximumAttempts: r.maximumAttempts,
+      initialInterval: r.initialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: r.maximumIntervalMs,
+    },
   });
 }
 
@@ -35,7 +40,11 @@ const LEGACY_THREADING = ['slack'];
  * `retry` gives the configured policy once the incident's context is known (undefined: the legacy one);
  * `threading` the routing names of the channels that get their first delivery's ref back (context.threading).
  */
-export function createDeliveryQueue(state: IncidentState, retry: () => RetrySettings | undefined = () => undefined, threading: () => string[] | undefined = () => undefined): DeliveryQueue {
+export function createDeliveryQueue(
+  state: IncidentState,
+  retry: () => RetrySettings | undefined = () => undefined,
+  threading: () => string[] | undefined = () => undefined,
+): DeliveryQueue {
   const queues = new Map<string, Promise<void>>();
   // Per target: the ref its first delivery returned (Slack: the incident message's ts, updated in place later).
   const refs = new Map<string, string>();
@@ -48,16 +57,31 @@ export function createDeliveryQueue(state: IncidentState, retry: () => RetrySett
       const ref = threads ? refs.get(channel) : undefined;
       const r = await deliverer.deliverNotification({ channel, notification: n, ...(ref ? { ref } : {}) });
       if (threads && r.ref) refs.set(channel, r.ref);
-      if (channel !== 'log') addTimeline(state, r.status === 'delivered' ? 'notified' : 'notification_skipped', `${n.kind} via ${channel}${r.detail ? `: ${r.detail}` : ''}`, new Date().toISOString());
+      if (channel !== 'log')
+        addTimeline(
+          state,
+          r.status === 'delivered' ? 'notified' : 'notification_skipped',
+          `${n.kind} via ${channel}${r.detail ? `: ${r.detail}` : ''}`,
+          new Date().toISOString(),
+        );
     } catch (err) {
       const e = err as Error & { cause?: Error };
-      addTimeline(state, 'notification_failed', `${n.kind} via ${channel} not delivered: ${e.cause?.message ?? e.message}`, new Date().toISOString());
+      addTimeline(
+        state,
+        'notification_failed',
+        `${n.kind} via ${channel} not delivered: ${e.cause?.message ?? e.message}`,
+        new Date().toISOString(),
+      );
     }
   }
 
   return {
     send(n, targets) {
-      for (const t of targets) queues.set(t, (queues.get(t) ?? Promise.resolve()).then(() => deliverOne(t, n)));
+      for (const t of targets)
+        queues.set(
+          t,
+          (queues.get(t) ?? Promise.resolve()).then(() => deliverOne(t, n)),
+        );
     },
     async drain() {
       // Deliveries queued while draining are awaited too.

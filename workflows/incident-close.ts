@@ -1,7 +1,15 @@
 // The ends of an incidentWorkflow run. Closing (always runs, whether recovered or resolved by hand):
 // report, archive, and the next incident of the scope when triggers arrived after resolution. Rolling
 // over: continue-as-new with the whole incident carried, when an open incident's history grows long.
-import { allHandlersFinished, condition, continueAsNew, log, makeContinueAsNewFunc, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  makeContinueAsNewFunc,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ArchiveActivities, IncidentActivities } from '../activities/types';
 import { addTimeline, type IncidentState } from '../domain/incident';
 import { archiveWorkflowId } from './archive';
@@ -12,7 +20,11 @@ import { SA, type IncidentInput } from './messages';
 import { failureText } from './recover';
 
 const retry = { initialInterval: '1 second', maximumInterval: '15 seconds' } as const;
-const reportActs = proxyActivities<IncidentActivities & ArchiveActivities>({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: '5 minutes', retry });
+const reportActs = proxyActivities<IncidentActivities & ArchiveActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '5 minutes',
+  retry,
+});
 
 const now = () => new Date().toISOString();
 
@@ -23,7 +35,12 @@ export async function closeIncident(incident: IncidentEntity, input: IncidentInp
     if (fb.outcome !== 'running') continue;
     // Owned by the chain's routing entity: it goes on (and re-checks health at every step) after we close.
     fb.outcome = 'detached';
-    addTimeline(state, 'failback_detached', `chain ${fb.chain}: failback continues under routing-${fb.chain} (shift ${fb.shiftId}); GET /v1/routes/${fb.chain}/shift shows how it ends`, now());
+    addTimeline(
+      state,
+      'failback_detached',
+      `chain ${fb.chain}: failback continues under routing-${fb.chain} (shift ${fb.shiftId}); GET /v1/routes/${fb.chain}/shift shows how it ends`,
+      now(),
+    );
   }
   if (!incident.resolveRequested) {
     state.resolvedBy = 'lifeline';
@@ -42,7 +59,12 @@ export async function closeIncident(incident: IncidentEntity, input: IncidentInp
     state.report = report.markdown;
     addTimeline(state, 'report', `postmortem written (${report.location})`, now());
   } catch (err) {
-    addTimeline(state, 'report_failed', `postmortem not written: ${failureText(err)}; the archive keeps the full record`, now());
+    addTimeline(
+      state,
+      'report_failed',
+      `postmortem not written: ${failureText(err)}; the archive keeps the full record`,
+      now(),
+    );
   }
   setPhase(state, 'resolved', 'incident closed');
 
@@ -53,7 +75,10 @@ export async function closeIncident(incident: IncidentEntity, input: IncidentInp
   await condition(allHandlersFinished); // a note added while the archiver started still completes
   const late = incident.lateAlerts;
   if (late.triggers) {
-    log.info('alerts arrived after resolution: opening the next incident of this scope', { count: late.triggers, next: state.nextIncidentId });
+    log.info('alerts arrived after resolution: opening the next incident of this scope', {
+      count: late.triggers,
+      next: state.nextIncidentId,
+    });
     await continueAsNew<typeof incidentWorkflow>({
       scope: input.scope,
       provider: input.provider,

@@ -37,7 +37,11 @@ export class IncidentComms {
   private watchers: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly incident: IncidentEntity) {
-    this.deliveries = createDeliveryQueue(incident.state, () => incident.context?.deliveryRetry, () => incident.context?.threading);
+    this.deliveries = createDeliveryQueue(
+      incident.state,
+      () => incident.context?.deliveryRetry,
+      () => incident.context?.threading,
+    );
   }
 
   /** Pages a level's roles (unless a maintenance window is in progress). */
@@ -45,25 +49,57 @@ export class IncidentComms {
     const { state, context } = this.incident;
     const maintenance = context?.maintenance ?? null;
     if (maintenance) {
-      addTimeline(state, 'paging_suppressed', `level ${level} not paged: maintenance "${maintenance.title}" is in progress`, now());
+      addTimeline(
+        state,
+        'paging_suppressed',
+        `level ${level} not paged: maintenance "${maintenance.title}" is in progress`,
+        now(),
+      );
       return;
     }
     const roles = rolesForLevel(level, context?.escalationLevels);
-    await this.announce({ incidentId: state.id, kind: 'page', seq: state.timeline.length, level, roles, severity: state.severity, title: state.title, message: why }, opening);
+    await this.announce(
+      {
+        incidentId: state.id,
+        kind: 'page',
+        seq: state.timeline.length,
+        level,
+        roles,
+        severity: state.severity,
+        title: state.title,
+        message: why,
+      },
+      opening,
+    );
     addTimeline(state, 'paged', `level ${level} paged (${roles.join(', ')}): ${why}`, now());
   }
 
   /** Queues one delivery per routed target, outside the main line's cancellation scope. */
   async announce(n: Notification, opening = false): Promise<void> {
     const { state, context, alertWatch } = this.incident;
-    const targets = deliveryTargetsFor(n.kind, channelsForKinds(alertWatch.kinds(), alertWatch.routing()), context?.channels ?? ['log'], context?.carries);
-    await CancellationScope.nonCancellable(async () => this.deliveries.send({ ...n, facts: notificationFacts(state, opening) }, targets));
+    const targets = deliveryTargetsFor(
+      n.kind,
+      channelsForKinds(alertWatch.kinds(), alertWatch.routing()),
+      context?.channels ?? ['log'],
+      context?.carries,
+    );
+    await CancellationScope.nonCancellable(async () =>
+      this.deliveries.send({ ...n, facts: notificationFacts(state, opening) }, targets),
+    );
   }
 
   /** Everyone paged hears of the resolution (PagerDuty resolves on each routing key that was triggered). */
   announceResolved(): Promise<void> {
     const { state, context } = this.incident;
-    return this.announce({ incidentId: state.id, kind: 'resolved', seq: 0, roles: rolesForLevel(state.escalationLevel, context?.escalationLevels), severity: state.severity, title: state.title, message: `Resolved: ${state.resolution}` });
+    return this.announce({
+      incidentId: state.id,
+      kind: 'resolved',
+      seq: 0,
+      roles: rolesForLevel(state.escalationLevel, context?.escalationLevels),
+      severity: state.severity,
+      title: state.title,
+      message: `Resolved: ${state.resolution}`,
+    });
   }
 
   /** Customer communications: the newest public update, once, to the status page's subscribers. */
@@ -82,8 +118,16 @@ export class IncidentComms {
     const { state, context } = this.incident;
     try {
       const retry = context?.deliveryRetry;
-      const { sent } = await (retry ? configuredDeliverer(retry) : notifier).publishStatusUpdate({ incidentId: state.id, title: state.title, provider: state.provider, severity: state.severity, startedAt: state.startedAt, update });
-      if (sent) addTimeline(state, 'status_published', `${update.status} update emailed to ${sent} subscriber(s)`, now());
+      const { sent } = await (retry ? configuredDeliverer(retry) : notifier).publishStatusUpdate({
+        incidentId: state.id,
+        title: state.title,
+        provider: state.provider,
+        severity: state.severity,
+        startedAt: state.startedAt,
+        update,
+      });
+      if (sent)
+        addTimeline(state, 'status_published', `${update.status} update emailed to ${sent} subscriber(s)`, now());
     } catch (err) {
       addTimeline(state, 'status_publish_failed', `status update not emailed: ${failureText(err)}`, now());
     }
@@ -94,7 +138,9 @@ export class IncidentComms {
   startBackgroundWork(ctx: IncidentContext): void {
     this.escalation = CancellationScope.nonCancellable(() => this.escalationLoop(ctx.ackTimeoutMs, ctx.maxRepeats));
     this.updates = CancellationScope.nonCancellable(() => this.statusUpdateLoop(ctx.statusUpdateMs));
-    this.watchers = CancellationScope.nonCancellable(() => Promise.all([this.incident.alertWatch.run(), this.acknowledgementWatch()]));
+    this.watchers = CancellationScope.nonCancellable(() =>
+      Promise.all([this.incident.alertWatch.run(), this.acknowledgementWatch()]),
+    );
   }
 
   /** Resolves once the background loops have stopped (they stop at resolution). */
@@ -111,12 +157,18 @@ export class IncidentComms {
       const wake = incident.escalationWake;
       const settled = await condition(() => settledFor() || incident.escalationWake !== wake, ackTimeoutMs);
       if (settledFor()) {
-        if (state.mitigatedAt && !state.acknowledgedAt && state.status !== 'resolved') addTimeline(state, 'escalation_stopped', 'traffic is mitigated: no further escalation', now());
+        if (state.mitigatedAt && !state.acknowledgedAt && state.status !== 'resolved')
+          addTimeline(state, 'escalation_stopped', 'traffic is mitigated: no further escalation', now());
         return;
       }
       if (settled) continue; // manual escalation: restart the ack timer at the new level
       if (incident.escalationRepeats >= maxRepeats) {
-        addTimeline(state, 'escalation_exhausted', `no acknowledgement after ${incident.escalationRepeats} escalation(s)`, now());
+        addTimeline(
+          state,
+          'escalation_exhausted',
+          `no acknowledgement after ${incident.escalationRepeats} escalation(s)`,
+          now(),
+        );
         return;
       }
       incident.escalationRepeats += 1;
@@ -132,7 +184,12 @@ export class IncidentComms {
       if (resolvedNow) return;
       state.statusUpdates += 1;
       await this.announce({
-        incidentId: state.id, kind: 'status_update', seq: state.statusUpdates, roles: [], severity: state.severity, title: state.title,
+        incidentId: state.id,
+        kind: 'status_update',
+        seq: state.statusUpdates,
+        roles: [],
+        severity: state.severity,
+        title: state.title,
         message: `Update ${state.statusUpdates}: phase ${state.phase}; ${state.alerts.count} alert(s); ${state.routingChanges.length} traffic change(s)`,
       });
       addTimeline(state, 'status_update', `status update #${state.statusUpdates} sent`, now());
@@ -146,7 +203,12 @@ export class IncidentComms {
     if (state.status === 'resolved') return;
     const by = state.acknowledgements[0]?.by ?? 'someone';
     await this.announce({
-      incidentId: state.id, kind: 'acknowledged', seq: 0, roles: rolesForLevel(state.escalationLevel, this.incident.context?.escalationLevels), severity: state.severity, title: state.title,
+      incidentId: state.id,
+      kind: 'acknowledged',
+      seq: 0,
+      roles: rolesForLevel(state.escalationLevel, this.incident.context?.escalationLevels),
+      severity: state.severity,
+      title: state.title,
       message: `acknowledged by ${by}`,
     });
   }

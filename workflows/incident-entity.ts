@@ -7,7 +7,14 @@
 // waits for its page to be queued (workflows/incident-comms.ts), after the level is set.
 import { uuid4 } from '@temporalio/workflow';
 import type { IncidentContext } from '../activities/types';
-import { addAlerts, applySummary, emptySummary, mergeSummary, triggersOnly, type AlertSummary } from '../domain/alert-summary';
+import {
+  addAlerts,
+  applySummary,
+  emptySummary,
+  mergeSummary,
+  triggersOnly,
+  type AlertSummary,
+} from '../domain/alert-summary';
 import { isTrigger, recordKeyedAlerts } from '../domain/dedup';
 import { nextLevel, type EscalationLevel } from '../domain/escalation';
 import { addTimeline, newIncidentState, recordAlerts, type IncidentState } from '../domain/incident';
@@ -41,7 +48,9 @@ export class IncidentEntity {
   readonly comms: IncidentComms;
 
   constructor(input: IncidentInput, id: string) {
-    this.state = input.resume?.state ?? newIncidentState({ id, scope: input.scope, provider: input.provider, title: input.title, now: now() });
+    this.state =
+      input.resume?.state ??
+      newIncidentState({ id, scope: input.scope, provider: input.provider, title: input.title, now: now() });
     this.recovered = input.resume?.recovered ?? false;
     // A resolve accepted while the previous run drained is carried over, never lost.
     this.resolveRequested = input.resume?.resolveRequested ?? false;
@@ -79,7 +88,8 @@ export class IncidentEntity {
     this.alertWatch.note(triggers);
     if (before > 0 && triggers.length) noteMoreAlerts(state, triggers.length);
     // Observed after the provider recovered: it failed again (older alerts arriving late do not count).
-    if (this.recovered && state.recoveredAt && triggers.some((a) => a.observedAt >= state.recoveredAt!)) this.failedAgain = true;
+    if (this.recovered && state.recoveredAt && triggers.some((a) => a.observedAt >= state.recoveredAt!))
+      this.failedAgain = true;
   }
 
   /**

@@ -20,7 +20,8 @@ export function noteMoreAlerts(state: IncidentState, n: number): void {
 
 export function requireOpen(state: IncidentState, by: string): void {
   if (!by) throw new Error('by is required');
-  if (state.status === 'resolved') throw ApplicationFailure.nonRetryable(`incident ${state.id} is already resolved`, 'IncidentResolved');
+  if (state.status === 'resolved')
+    throw ApplicationFailure.nonRetryable(`incident ${state.id} is already resolved`, 'IncidentResolved');
 }
 
 export function setPhase(state: IncidentState, phase: Phase, message: string): void {
@@ -40,5 +41,9 @@ export function setSeverity(state: IncidentState, severity: Severity, reason: st
 }
 
 export function describeWeights(w: Record<string, number>): string {
-  return Object.entries(w).map(([p, v]) => `${p} ${v}%`).join(', ') || 'none';
+  return (
+    Object.entries(w)
+      .map(([p, v]) => `${p} ${v}%`)
+      .join(', ') || 'none'
+  );
 }

@@ -10,7 +10,14 @@
 // This file is the main line. The incident's state and what the handlers do with it:
 // workflows/incident-entity.ts (handlers registered by incident-handlers.ts); pages, status updates and
 // escalation: incident-comms.ts; report, archive and continue-as-new: incident-close.ts.
-import { allHandlersFinished, CancellationScope, condition, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { IncidentActivities, IncidentContext } from '../activities/types';
 import { addTimeline, incidentIdFor, recordAlerts, type IncidentState } from '../domain/incident';
 import { recordKeyedAlerts } from '../domain/dedup';
@@ -26,9 +33,21 @@ import { closeIncident, rollOver } from './incident-close';
 // Retries are bounded by time, per kind of work, never by a count that a busy dependency exhausts in
 // seconds; when the time is up the failure is recorded and the incident goes on.
 const retry = { initialInterval: '1 second', maximumInterval: '15 seconds' } as const;
-const contextActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '2 minutes', retry });
-const diagnoseActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '1 minute', scheduleToCloseTimeout: '3 minutes', retry });
-const stepActs = proxyActivities<IncidentActivities>({ startToCloseTimeout: '30 seconds', scheduleToCloseTimeout: '2 minutes', retry });
+const contextActs = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '2 minutes',
+  retry,
+});
+const diagnoseActs = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '1 minute',
+  scheduleToCloseTimeout: '3 minutes',
+  retry,
+});
+const stepActs = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '2 minutes',
+  retry,
+});
 
 const now = () => new Date().toISOString();
 /** DESIGN §3: continue-as-new before history grows past a few thousand events. */
@@ -40,7 +59,11 @@ const FAILBACK_ATTEMPTS = 3;
 const FALLBACK_CONTEXT: IncidentContext = {
   services: [],
   chains: [],
-  impactRules: { critical: { minServices: 3, minUsers: 10_000 }, high: { minServices: 1, minUsers: 1_000 }, medium: { minUsers: 100 } },
+  impactRules: {
+    critical: { minServices: 3, minUsers: 10_000 },
+    high: { minServices: 1, minUsers: 1_000 },
+    medium: { minUsers: 100 },
+  },
   escalationLevels: {},
   ackTimeoutMs: 15 * 60_000,
   maxRepeats: 2,
@@ -75,11 +98,20 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     if (input.carriedRecovery) {
       incident.recovered = true;
       state.recoveredAt = input.carriedRecovery.at;
-      addTimeline(state, 'recovered', `${state.provider} healthy again (reported while the previous incident closed): ${input.carriedRecovery.detail}`, now());
+      addTimeline(
+        state,
+        'recovered',
+        `${state.provider} healthy again (reported while the previous incident closed): ${input.carriedRecovery.detail}`,
+        now(),
+      );
     }
     const firstAlertAt = state.alerts.sample[0]?.observedAt;
     if (firstAlertAt && firstAlertAt < state.faultAt) state.faultAt = firstAlertAt;
-    setPhase(state, 'detected', `incident opened: ${input.title}${input.declaredBy ? ` (declared by ${input.declaredBy})` : ''}`);
+    setPhase(
+      state,
+      'detected',
+      `incident opened: ${input.title}${input.declaredBy ? ` (declared by ${input.declaredBy})` : ''}`,
+    );
 
     // ---- assess -------------------------------------------------------------------------------------
     setPhase(state, 'assessing', 'assessing impact');
@@ -87,7 +119,13 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
     const impact = assessImpact(ctx.services, ctx.impactRules);
     state.impact = impact;
     const severity: Severity = input.severity ?? impact.severity;
-    setSeverity(state, severity, input.severity ? `declared ${severity} by ${input.declaredBy ?? 'operator'}` : `impact ${impact.level}: ${impact.reason}`);
+    setSeverity(
+      state,
+      severity,
+      input.severity
+        ? `declared ${severity} by ${input.declaredBy ?? 'operator'}`
+        : `impact ${impact.level}: ${impact.reason}`,
+    );
     // Wait for the first signal batch so the alert count is right before anyone is paged.
     await condition(() => state.alerts.count > 0 || !!input.declaredBy, '5 seconds');
 
@@ -105,10 +143,20 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
         alertKinds: state.alerts.sample.map((a) => a.kind),
         alertSummaries: state.alerts.sample.slice(0, 3).map((a) => a.summary),
       });
-      addTimeline(state, 'diagnosed', `root cause: ${state.diagnosis.rootCause} (${state.diagnosis.checks.map((c) => `${c.name} ${c.status}`).join(', ')})`, now());
+      addTimeline(
+        state,
+        'diagnosed',
+        `root cause: ${state.diagnosis.rootCause} (${state.diagnosis.checks.map((c) => `${c.name} ${c.status}`).join(', ')})`,
+        now(),
+      );
     } catch (err) {
       if (isCancellation(err)) throw err;
-      addTimeline(state, 'diagnosis_failed', `diagnostics could not run: ${failureText(err)}; recovering as for an unknown cause`, now());
+      addTimeline(
+        state,
+        'diagnosis_failed',
+        `diagnostics could not run: ${failureText(err)}; recovering as for an unknown cause`,
+        now(),
+      );
     }
 
     // ---- recover: move traffic off the provider -------------------------------------------------------
@@ -137,10 +185,20 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       if (outcome === 'restored') return;
       if (outcome === 'stopped') {
         if (++stopped < FAILBACK_ATTEMPTS) {
-          addTimeline(state, 'failback_retry', `failback stopped; trying again (${stopped + 1}/${FAILBACK_ATTEMPTS}) once ${state.provider} has been healthy again`, now());
+          addTimeline(
+            state,
+            'failback_retry',
+            `failback stopped; trying again (${stopped + 1}/${FAILBACK_ATTEMPTS}) once ${state.provider} has been healthy again`,
+            now(),
+          );
           continue;
         }
-        addTimeline(state, 'failback_gave_up', `failback stopped ${stopped} time(s): traffic stays on the failover route; fail back by hand when ready`, now());
+        addTimeline(
+          state,
+          'failback_gave_up',
+          `failback stopped ${stopped} time(s): traffic stays on the failover route; fail back by hand when ready`,
+          now(),
+        );
         return;
       }
       // Failed again: the failbacks return to their failover routes; make sure nothing is left on it.
@@ -148,7 +206,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       incident.recovered = false;
       state.flaps = (state.flaps ?? 0) + 1;
       delete state.recoveredAt;
-      addTimeline(state, 'failed_again', `${state.provider} failed again while traffic was failing back (flap ${state.flaps}): back to mitigation`, now());
+      addTimeline(
+        state,
+        'failed_again',
+        `${state.provider} failed again while traffic was failing back (flap ${state.flaps}): back to mitigation`,
+        now(),
+      );
       setPhase(state, 'recovering', `moving traffic off ${state.provider} again`);
       await failover(state, ctx, shifts);
       setPhase(state, 'monitoring', `waiting for ${state.provider} to recover (after ${state.flaps} flap(s))`);
@@ -168,7 +231,12 @@ export async function incidentWorkflow(input: IncidentInput): Promise<IncidentSt
       ctx = await contextActs.getIncidentContext(state.provider);
     } catch (err) {
       if (isCancellation(err)) throw err;
-      addTimeline(state, 'context_failed', `configuration could not be read: ${failureText(err)}; paging default roles, no traffic moved`, now());
+      addTimeline(
+        state,
+        'context_failed',
+        `configuration could not be read: ${failureText(err)}; paging default roles, no traffic moved`,
+        now(),
+      );
       ctx = FALLBACK_CONTEXT;
     }
     incident.context = ctx;

@@ -81,5 +81,8 @@ export async function intakeWorkflow(input: IntakeInput): Promise<IntakeTotals> 
   await condition(allHandlersFinished);
   const next = makeContinueAsNewFunc<typeof intakeWorkflow>();
   // Whatever is pending travels in the input (bounded: domain/alert-summary.ts) and goes out first.
-  return next({ ...input, carried: { origin, seq, pending, totals, runs: runs + 1, recentBatches: [...recentBatches] } });
+  return next({
+    ...input,
+    carried: { origin, seq, pending, totals, runs: runs + 1, recentBatches: [...recentBatches] },
+  });
 }

@@ -95,12 +95,15 @@ export interface AlertSummaryForward {
 }
 export const alertSummarySignal = defineSignal<[AlertSummaryForward]>('alertSummary');
 /** incidentId: the incident the monitor opened for this outage; a report for another one is stale. */
-export const providerRecoveredSignal = defineSignal<[{ at: string; detail: string; incidentId?: string }]>('providerRecovered');
+export const providerRecoveredSignal =
+  defineSignal<[{ at: string; detail: string; incidentId?: string }]>('providerRecovered');
 export const acknowledgeUpdate = defineUpdate<IncidentState, [ActorRequest]>('acknowledge');
 export const escalateUpdate = defineUpdate<IncidentState, [ActorRequest & { level?: EscalationLevel }]>('escalate');
 export const resolveUpdate = defineUpdate<IncidentState, [ActorRequest & { note?: string }]>('resolve');
 /** `public: true` publishes the text on the status page and to subscribers; notes are internal otherwise. */
-export const addNoteUpdate = defineUpdate<IncidentState, [ActorRequest & { text: string; public?: boolean }]>('addNote');
+export const addNoteUpdate = defineUpdate<IncidentState, [ActorRequest & { text: string; public?: boolean }]>(
+  'addNote',
+);
 export const incidentStateQuery = defineQuery<IncidentState>('state');
 /**
  * The incident that owns the scope's newest alerts: this one while open; once resolved, the next incident
@@ -126,7 +129,14 @@ export interface IntakeInput {
   /** The intake closes after this long with nothing to forward (default 10 min); the next alert restarts it. */
   idleCloseMs?: number;
   /** Carried over continue-as-new. */
-  carried?: { origin: string; seq: number; pending: AlertSummary; totals: IntakeTotals; runs: number; recentBatches?: string[] };
+  carried?: {
+    origin: string;
+    seq: number;
+    pending: AlertSummary;
+    totals: IntakeTotals;
+    runs: number;
+    recentBatches?: string[];
+  };
 }
 
 export interface IntakeTotals {
@@ -209,7 +219,9 @@ export interface ShiftQueueState {
 /** Queues a shift (incidents signal; they cannot send Updates from workflow code). */
 export const requestShiftSignal = defineSignal<[ShiftTicket]>('requestShift');
 /** Queues a shift and answers with where it is (operators: API, Slack, CLI). */
-export const enqueueShiftUpdate = defineUpdate<{ id: string; workflowId: string; position: number }, [ShiftTicket]>('enqueueShift');
+export const enqueueShiftUpdate = defineUpdate<{ id: string; workflowId: string; position: number }, [ShiftTicket]>(
+  'enqueueShift',
+);
 /** Stops a queued or running shift: a running one returns to a safe route first (no intermediate weights). */
 export const cancelShiftSignal = defineSignal<[{ id: string; reason: string }]>('cancelShift');
 export const shiftQueueQuery = defineQuery<ShiftQueueState>('shiftQueue');
@@ -274,7 +286,9 @@ export interface MonitorState {
 export const monitorStateQuery = defineQuery<MonitorState>('monitorState');
 
 /** The provider's detection settings as configured now (sent by every worker at start). */
-export type MonitorSettings = Required<Pick<MonitorInput, 'breakerCooldownMs' | 'trialsToClose' | 'trialIntervalMs' | 'probeTimeoutMs'>>;
+export type MonitorSettings = Required<
+  Pick<MonitorInput, 'breakerCooldownMs' | 'trialsToClose' | 'trialIntervalMs' | 'probeTimeoutMs'>
+>;
 export const monitorSettingsSignal = defineSignal<[MonitorSettings]>('monitorSettings');
 
 // ---- trafficShiftWorkflow -------------------------------------------------------------------------
@@ -322,7 +336,9 @@ export interface ShiftResult {
 
 /** Sent by the routing entity to its running shift child: stop at the next safe point. */
 export const stopShiftSignal = defineSignal<[{ reason: string }]>('stopShift');
-export const shiftStateQuery = defineQuery<{ request: ShiftRequest; steps: ShiftStepRecord[]; outcome?: ShiftOutcome }>('shiftState');
+export const shiftStateQuery = defineQuery<{ request: ShiftRequest; steps: ShiftStepRecord[]; outcome?: ShiftOutcome }>(
+  'shiftState',
+);
 
 // ---- routePublisherWorkflow -----------------------------------------------------------------------
 /** One durable publisher per chain and external target (webhook, litellm): the latest route wins. */

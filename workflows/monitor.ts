@@ -30,7 +30,10 @@ const signaller = proxyActivities<MonitorActivities>({
 // A trial is one probe: its start-to-close is the provider's probe timeout plus 5 s (2 min for monitors started
 // before the starter passed it); a failure to run it is a failed trial.
 const trialFor = (probeTimeoutMs: number | undefined) =>
-  proxyActivities<MonitorActivities>({ startToCloseTimeout: probeTimeoutMs ? probeTimeoutMs + 5_000 : '2 minutes', retry: { maximumAttempts: 2 } });
+  proxyActivities<MonitorActivities>({
+    startToCloseTimeout: probeTimeoutMs ? probeTimeoutMs + 5_000 : '2 minutes',
+    retry: { maximumAttempts: 2 },
+  });
 
 export async function monitorWorkflow(input: MonitorInput): Promise<void> {
   const state: MonitorState = {
@@ -49,7 +52,11 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
   const cfg: BreakerSettings = { cooldownMs: 5_000, trialsToClose: 2, trialSampleRate: 0.1 };
   const refresh = () => {
     Object.assign(cfg, { cooldownMs: current.breakerCooldownMs ?? 5_000, trialsToClose: current.trialsToClose ?? 2 });
-    state.settings = { breakerCooldownMs: cfg.cooldownMs, trialsToClose: cfg.trialsToClose, trialIntervalMs: current.trialIntervalMs ?? 1_000 };
+    state.settings = {
+      breakerCooldownMs: cfg.cooldownMs,
+      trialsToClose: cfg.trialsToClose,
+      trialIntervalMs: current.trialIntervalMs ?? 1_000,
+    };
   };
   refresh();
   setHandler(monitorSettingsSignal, (s) => {
@@ -62,7 +69,9 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
 
 async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: BreakerSettings): Promise<void> {
   // A monitor that starts unhealthy (continued-as-new mid-outage) starts with its breaker open.
-  state.breaker ??= state.healthy ? newBreaker(state.since) : { ...newBreaker(state.since), phase: 'open', openedCount: 1 };
+  state.breaker ??= state.healthy
+    ? newBreaker(state.since)
+    : { ...newBreaker(state.since), phase: 'open', openedCount: 1 };
   const apply = (e: BreakerEvent) => {
     const r = nextBreaker(state.breaker!, e, cfg);
     state.breaker = r.state;
@@ -82,7 +91,11 @@ async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: Breake
       state.lastReason = result.reason;
       // Opened now (when the verdict reached the workflow), not when the deciding probe started.
       apply({ type: 'unhealthy', at: new Date().toISOString(), reason: result.reason ?? 'unhealthy' });
-      const opened = await signaller.openProviderIncident({ provider: state.provider, observation: result.observation, since: result.streakStartedAt });
+      const opened = await signaller.openProviderIncident({
+        provider: state.provider,
+        observation: result.observation,
+        since: result.streakStartedAt,
+      });
       state.incidentId = opened.incidentId;
     } else if (phase === 'open') {
       await sleep(cfg.cooldownMs); // durable: a restart does not shorten or lose the cooldown
@@ -92,7 +105,13 @@ async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: Breake
       try {
         obs = await trialFor(input.probeTimeoutMs).trialProbe({ provider: state.provider });
       } catch {
-        obs = { ok: false, latencyMs: 0, category: 'unknown', at: new Date().toISOString(), message: 'trial probe could not run' };
+        obs = {
+          ok: false,
+          latencyMs: 0,
+          category: 'unknown',
+          at: new Date().toISOString(),
+          message: 'trial probe could not run',
+        };
       }
       state.lastObservation = obs;
       const what = obs.status ? `HTTP ${obs.status}` : (obs.errorCode ?? 'error');
@@ -108,7 +127,13 @@ async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: Breake
       }
     }
   }
-  await continueAsNew<typeof monitorWorkflow>({ ...input, healthy: state.healthy, since: state.since, breaker: state.breaker, ...(state.incidentId ? { incidentId: state.incidentId } : {}) });
+  await continueAsNew<typeof monitorWorkflow>({
+    ...input,
+    healthy: state.healthy,
+    since: state.since,
+    breaker: state.breaker,
+    ...(state.incidentId ? { incidentId: state.incidentId } : {}),
+  });
 }
 
 async function reportRecovered(state: MonitorState, obs: WatchResult['observation']): Promise<void> {

@@ -35,21 +35,29 @@ export async function routePublisherWorkflow(input: RoutePublisherInput): Promis
     startToCloseTimeout: retry.attemptTimeoutMs,
     // No maximumAttempts and no schedule-to-close: a target is retried until it takes the route or a newer
     // version replaces this one.
-    retry: { initialInterval: retry.initialIntervalMs, backoffCoefficient: 2, maximumInterval: retry.maximumIntervalMs },
+    retry: {
+      initialInterval: retry.initialIntervalMs,
+      backoffCoefficient: 2,
+      maximumInterval: retry.maximumIntervalMs,
+    },
     // Cancelling (superseded) waits for a running attempt to finish, so two versions never race to the target.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
 
   let latest: RouteState | undefined = input.latest;
   const state: RoutePublisherState = {
-    chain, target,
+    chain,
+    target,
     latestVersion: latest?.version ?? null,
     publishedVersion: input.publishedVersion ?? 0,
     publishedAt: input.publishedAt ?? null,
-    superseded: 0, failed: 0, lastError: null,
+    superseded: 0,
+    failed: 0,
+    lastError: null,
   };
   /** The version whose fate is settled (delivered, or failed for good): nothing to do until a newer one. */
-  let settled: RouteState | undefined = input.publishedVersion && latest?.version === input.publishedVersion ? latest : undefined;
+  let settled: RouteState | undefined =
+    input.publishedVersion && latest?.version === input.publishedVersion ? latest : undefined;
 
   setHandler(publishRouteSignal, (route) => {
     if (route.id !== chain || !isNewerRoute(route, latest)) return; // a late copy of an older change
@@ -59,7 +67,8 @@ export async function routePublisherWorkflow(input: RoutePublisherInput): Promis
   setHandler(routePublisherStateQuery, () => ({ ...state }));
 
   const pending = () => latest !== undefined && latest !== settled;
-  const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? HISTORY_LIMIT);
+  const historyFull = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.historyLimit ?? HISTORY_LIMIT);
 
   for (;;) {
     await condition(() => pending() || historyFull());
@@ -68,7 +77,12 @@ export async function routePublisherWorkflow(input: RoutePublisherInput): Promis
     const attempt = new CancellationScope();
     const watch = new CancellationScope();
     // A newer version cancels this publication; the watcher itself is cancelled once the attempt settles.
-    void watch.run(() => condition(() => latest !== route)).then(() => attempt.cancel(), () => undefined);
+    void watch
+      .run(() => condition(() => latest !== route))
+      .then(
+        () => attempt.cancel(),
+        () => undefined,
+      );
     try {
       await attempt.run(() => publishRouteToTarget({ chain, target, route }));
       state.publishedVersion = route.version;
@@ -85,7 +99,12 @@ export async function routePublisherWorkflow(input: RoutePublisherInput): Promis
         state.failed += 1;
         const cause = (err as Error).cause;
         state.lastError = cause instanceof Error ? cause.message : (err as Error).message;
-        log.warn('route publication failed for good', { chain, target, version: route.version, error: state.lastError });
+        log.warn('route publication failed for good', {
+          chain,
+          target,
+          version: route.version,
+          error: state.lastError,
+        });
         settled = route;
       }
     } finally {
@@ -94,7 +113,9 @@ export async function routePublisherWorkflow(input: RoutePublisherInput): Promis
     if (historyFull()) break;
   }
   await continueAsNew<typeof routePublisherWorkflow>({
-    chain, target, retry,
+    chain,
+    target,
+    retry,
     ...(input.historyLimit ? { historyLimit: input.historyLimit } : {}),
     ...(latest ? { latest } : {}),
     publishedVersion: state.publishedVersion,

@@ -7,7 +7,13 @@ import type { IncidentActivities, IncidentContext, RecoverySettings } from '../a
 import { addTimeline, type FailbackRecord, type IncidentState, type RoutingChange } from '../domain/incident';
 import { recoveryPlan, RETRY_BACKOFF_MS, type RecoveryStep } from '../domain/recovery';
 import { isDeclared } from '../domain/kpi';
-import { cancelShiftSignal, requestShiftSignal, routingWorkflowId, type ShiftRequest, type ShiftResult } from './messages';
+import {
+  cancelShiftSignal,
+  requestShiftSignal,
+  routingWorkflowId,
+  type ShiftRequest,
+  type ShiftResult,
+} from './messages';
 
 const now = () => new Date().toISOString();
 
@@ -43,9 +49,18 @@ export function createShifts(state: IncidentState, carried: Record<string, strin
     async request(req) {
       const id = `${prefix}.${++seq}.${req.kind}`;
       try {
-        await getExternalWorkflowHandle(routingWorkflowId(req.chain)).signal(requestShiftSignal, { id, request: req, requester: workflowInfo().workflowId });
+        await getExternalWorkflowHandle(routingWorkflowId(req.chain)).signal(requestShiftSignal, {
+          id,
+          request: req,
+          requester: workflowInfo().workflowId,
+        });
       } catch (err) {
-        addTimeline(state, 'shift_failed', `chain ${req.chain}: ${req.kind} not queued: ${(err as Error).message}`, now());
+        addTimeline(
+          state,
+          'shift_failed',
+          `chain ${req.chain}: ${req.kind} not queued: ${(err as Error).message}`,
+          now(),
+        );
         return null;
       }
       pending.set(id, req.chain);
@@ -64,7 +79,12 @@ export function createShifts(state: IncidentState, carried: Record<string, strin
       try {
         await getExternalWorkflowHandle(routingWorkflowId(chain)).signal(cancelShiftSignal, { id, reason });
       } catch (err) {
-        addTimeline(state, 'shift_failed', `chain ${chain}: shift ${id} not cancelled: ${(err as Error).message}`, now());
+        addTimeline(
+          state,
+          'shift_failed',
+          `chain ${chain}: shift ${id} not cancelled: ${(err as Error).message}`,
+          now(),
+        );
       }
     },
   };
@@ -81,7 +101,13 @@ export function noteShiftDone(state: IncidentState, shifts: Shifts, id: string, 
     fb.outcome = result.outcome;
     fb.detail = result.detail;
     // A detached failback that ends before the report is written shows up in it.
-    if (detached) addTimeline(state, 'failback_finished', `chain ${fb.chain}: detached failback ${result.outcome}: ${result.detail}`, now());
+    if (detached)
+      addTimeline(
+        state,
+        'failback_finished',
+        `chain ${fb.chain}: detached failback ${result.outcome}: ${result.detail}`,
+        now(),
+      );
   }
 }
 
@@ -89,7 +115,12 @@ export function noteShiftDone(state: IncidentState, shifts: Shifts, id: string, 
 export type RecoveryActivities = Pick<IncidentActivities, 'applyRecoveryStep' | 'checkRecovery' | 'clearRecoveryHints'>;
 
 /** Returns true when a step before failover made the provider healthy again. */
-export async function runRecoveryProcedure(state: IncidentState, ctx: IncidentContext, acts: RecoveryActivities, shifts: Shifts): Promise<boolean> {
+export async function runRecoveryProcedure(
+  state: IncidentState,
+  ctx: IncidentContext,
+  acts: RecoveryActivities,
+  shifts: Shifts,
+): Promise<boolean> {
   const settings = ctx.recovery ?? DEFAULT_RECOVERY;
   // A person declared it and every check passes: lifeline sees nothing wrong with the provider, so moving
   // all traffic off it is a human's call — ask instead of acting.
@@ -97,11 +128,21 @@ export async function runRecoveryProcedure(state: IncidentState, ctx: IncidentCo
   const checks = (state.diagnosis?.checks ?? []).filter((c) => c.name !== 'alert_samples');
   if (isDeclared(state) && checks.length && checks.every((c) => c.status === 'passed')) {
     const chains = ctx.chains.join(', ');
-    addTimeline(state, 'failover_held', `every diagnostic passed, so traffic stays on ${state.provider}; to move it anyway: lifeline failover <chain> --from ${state.provider} (chains: ${chains}) or /incident failover`, now());
+    addTimeline(
+      state,
+      'failover_held',
+      `every diagnostic passed, so traffic stays on ${state.provider}; to move it anyway: lifeline failover <chain> --from ${state.provider} (chains: ${chains}) or /incident failover`,
+      now(),
+    );
     return false;
   }
   const plan = recoveryPlan(state.diagnosis?.rootCause ?? 'unknown', settings.capabilities);
-  addTimeline(state, 'recovery_plan', `recovery plan for ${state.diagnosis?.rootCause ?? 'unknown'}: ${plan.map((s) => s.action).join(' → ')}`, now());
+  addTimeline(
+    state,
+    'recovery_plan',
+    `recovery plan for ${state.diagnosis?.rootCause ?? 'unknown'}: ${plan.map((s) => s.action).join(' → ')}`,
+    now(),
+  );
   for (const step of plan) {
     if (step.action === 'failover') break;
     if (!step.available) {
@@ -115,7 +156,12 @@ export async function runRecoveryProcedure(state: IncidentState, ctx: IncidentCo
 
   async function tryStep(step: RecoveryStep): Promise<boolean> {
     try {
-      const applied = await acts.applyRecoveryStep({ provider: state.provider, action: step.action, chains: ctx.chains, incidentId: state.id });
+      const applied = await acts.applyRecoveryStep({
+        provider: state.provider,
+        action: step.action,
+        chains: ctx.chains,
+        incidentId: state.id,
+      });
       addTimeline(state, 'recovery_step', `${step.action}: ${applied.detail} (${step.why})`, now());
     } catch (err) {
       addTimeline(state, 'recovery_step_failed', `${step.action}: could not be applied: ${failureText(err)}`, now());
@@ -130,7 +176,12 @@ export async function runRecoveryProcedure(state: IncidentState, ctx: IncidentCo
       } catch (err) {
         check = { healthy: false, detail: `check could not run: ${failureText(err)}` };
       }
-      addTimeline(state, 'recovery_check', `after ${step.action}${wait ? ` (+${wait} ms)` : ''}: ${state.provider} ${check.healthy ? 'healthy' : 'still failing'} (${check.detail})`, now());
+      addTimeline(
+        state,
+        'recovery_check',
+        `after ${step.action}${wait ? ` (+${wait} ms)` : ''}: ${state.provider} ${check.healthy ? 'healthy' : 'still failing'} (${check.detail})`,
+        now(),
+      );
       if (check.healthy) {
         state.mitigatedAt = now();
         addTimeline(state, 'recovery_succeeded', `${step.action} worked: no failover needed`, now());
@@ -145,7 +196,16 @@ export async function runRecoveryProcedure(state: IncidentState, ctx: IncidentCo
 export async function failover(state: IncidentState, ctx: IncidentContext, shifts: Shifts): Promise<void> {
   const queued: [string, string | null][] = [];
   for (const chain of ctx.chains) {
-    queued.push([chain, await shifts.request({ chain, kind: 'immediate', from: state.provider, reason: `incident ${state.id}: ${state.provider} failed`, by: 'lifeline' })]);
+    queued.push([
+      chain,
+      await shifts.request({
+        chain,
+        kind: 'immediate',
+        from: state.provider,
+        reason: `incident ${state.id}: ${state.provider} failed`,
+        by: 'lifeline',
+      }),
+    ]);
   }
   for (const [chain, id] of queued) {
     const result = id ? await shifts.wait(id) : null;
@@ -166,7 +226,11 @@ export type RestoreOutcome = 'restored' | 'failed_again' | 'stopped';
  * failbacks: each returns to its failover route before the next shift of its chain runs.
  */
 export async function restoreTraffic(
-  state: IncidentState, ctx: IncidentContext, acts: RecoveryActivities, shifts: Shifts, failedAgain: () => boolean,
+  state: IncidentState,
+  ctx: IncidentContext,
+  acts: RecoveryActivities,
+  shifts: Shifts,
+  failedAgain: () => boolean,
 ): Promise<RestoreOutcome> {
   const settings = ctx.recovery ?? DEFAULT_RECOVERY;
   try {
@@ -195,7 +259,8 @@ export async function restoreTraffic(
     const result = await shifts.wait(rec.shiftId, failedAgain);
     if (failedAgain()) break;
     if (!result) continue;
-    if (result.outcome !== 'noop') recordShift(state, result, result.outcome === 'completed' ? 'traffic_restored' : 'failback_stopped');
+    if (result.outcome !== 'noop')
+      recordShift(state, result, result.outcome === 'completed' ? 'traffic_restored' : 'failback_stopped');
   }
   if (failedAgain()) {
     for (const rec of mine) {
@@ -210,10 +275,26 @@ export async function restoreTraffic(
 }
 
 function recordShift(state: IncidentState, r: ShiftResult, type: string): void {
-  const change: RoutingChange = { chain: r.chain, from: r.initial, to: r.final, mode: r.mode, reason: r.detail, version: r.version, at: now() };
+  const change: RoutingChange = {
+    chain: r.chain,
+    from: r.initial,
+    to: r.final,
+    mode: r.mode,
+    reason: r.detail,
+    version: r.version,
+    at: now(),
+  };
   state.routingChanges.push(change);
-  const fmt = (w: Record<string, number>) => Object.entries(w).map(([p, v]) => `${p} ${v}%`).join(', ') || 'none';
-  addTimeline(state, type, `chain ${r.chain}: ${fmt(r.initial)} → ${fmt(r.final)} (${r.kind}, ${r.outcome}, ${r.mode}): ${r.detail}`, now());
+  const fmt = (w: Record<string, number>) =>
+    Object.entries(w)
+      .map(([p, v]) => `${p} ${v}%`)
+      .join(', ') || 'none';
+  addTimeline(
+    state,
+    type,
+    `chain ${r.chain}: ${fmt(r.initial)} → ${fmt(r.final)} (${r.kind}, ${r.outcome}, ${r.mode}): ${r.detail}`,
+    now(),
+  );
 }
 
 /** An activity failure's own message (ActivityFailure wraps it as its cause). */

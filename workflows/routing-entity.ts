@@ -51,7 +51,8 @@ export interface RoutingCarry {
   changes?: RouteChangeRecord[];
 }
 
-const issuesText = (issues: { path: string; message: string }[]) => issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+const issuesText = (issues: { path: string; message: string }[]) =>
+  issues.map((i) => `${i.path}: ${i.message}`).join('; ');
 
 export class RoutingEntity {
   readonly state: RouteState;
@@ -76,11 +77,14 @@ export class RoutingEntity {
   }
 
   setWeights(req: SetWeightsRequest): Promise<RouteState> {
-    return this.change(() => {
-      this.state.weights = compactWeights(req.weights);
-      this.state.mode = req.mode ?? 'normal';
-      this.state.reason = `${req.reason} (by ${req.by})`;
-    }, { reason: req.reason, by: req.by });
+    return this.change(
+      () => {
+        this.state.weights = compactWeights(req.weights);
+        this.state.mode = req.mode ?? 'normal';
+        this.state.reason = `${req.reason} (by ${req.by})`;
+      },
+      { reason: req.reason, by: req.by },
+    );
   }
 
   validateSetHints(req: SetHintsRequest): void {
@@ -108,7 +112,8 @@ export class RoutingEntity {
     // Weights in effect during a failover must still name providers of the chain.
     const { weights, mode } = this.state;
     const orphan = Object.keys(weights).filter((p) => (weights[p] ?? 0) > 0 && !req.providers.includes(p));
-    if (mode !== 'normal' && orphan.length) throw new Error(`providers: ${orphan.join(', ')} carries traffic in the current ${mode} route; fail back first`);
+    if (mode !== 'normal' && orphan.length)
+      throw new Error(`providers: ${orphan.join(', ')} carries traffic in the current ${mode} route; fail back first`);
   }
 
   /**
@@ -144,8 +149,17 @@ export class RoutingEntity {
       mutate();
       this.bumpVersion();
       if (log) {
-        this.changes.push({ chain: state.id, version: state.version, at: state.updatedAt, from: before, to: state.weights, mode: state.mode, ...log });
-        if (this.changes.length > ROUTE_CHANGE_LOG_LIMIT) this.changes.splice(0, this.changes.length - ROUTE_CHANGE_LOG_LIMIT);
+        this.changes.push({
+          chain: state.id,
+          version: state.version,
+          at: state.updatedAt,
+          from: before,
+          to: state.weights,
+          mode: state.mode,
+          ...log,
+        });
+        if (this.changes.length > ROUTE_CHANGE_LOG_LIMIT)
+          this.changes.splice(0, this.changes.length - ROUTE_CHANGE_LOG_LIMIT);
       }
       await publisher.publishRoute({ ...state });
       return { ...state };
@@ -160,7 +174,9 @@ export class RoutingEntity {
   // ---- the shift queue ---------------------------------------------------------------------------------
   private known(id: string): boolean {
     const q = this.queue;
-    return q.current?.ticket.id === id || q.pending.some((t) => t.id === id) || q.recent.some((r) => r.ticket.id === id);
+    return (
+      q.current?.ticket.id === id || q.pending.some((t) => t.id === id) || q.recent.some((r) => r.ticket.id === id)
+    );
   }
 
   /**
@@ -177,7 +193,9 @@ export class RoutingEntity {
         const current = this.queue.current;
         if (current?.ticket.request.kind === 'failback' && this.running) {
           const reason = `preempted: ${t.request.kind} failover requested (${t.request.reason})`;
-          void getExternalWorkflowHandle(current.workflowId).signal(stopShiftSignal, { reason }).catch(() => undefined);
+          void getExternalWorkflowHandle(current.workflowId)
+            .signal(stopShiftSignal, { reason })
+            .catch(() => undefined);
         }
       } else this.queue.pending.push(t);
     }
@@ -205,10 +223,16 @@ export class RoutingEntity {
     const at = queue.pending.findIndex((t) => t.id === id);
     if (at >= 0) {
       const [t] = queue.pending.splice(at, 1);
-      void this.finished(t, shiftWorkflowId(state.id, t.id), this.unchanged(t, 'cancelled', `cancelled before it started: ${reason}`));
+      void this.finished(
+        t,
+        shiftWorkflowId(state.id, t.id),
+        this.unchanged(t, 'cancelled', `cancelled before it started: ${reason}`),
+      );
     } else if (queue.current?.ticket.id === id && this.running) {
       // The child stops at its next safe point and leaves a safe route; its result says what it did.
-      void getExternalWorkflowHandle(queue.current.workflowId).signal(stopShiftSignal, { reason }).catch(() => undefined);
+      void getExternalWorkflowHandle(queue.current.workflowId)
+        .signal(stopShiftSignal, { reason })
+        .catch(() => undefined);
     }
   }
 
@@ -221,7 +245,11 @@ export class RoutingEntity {
     let result: ShiftResult;
     try {
       result = await this.running.run(() =>
-        executeChild(trafficShiftWorkflow, { workflowId, args: [t.request], parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL }),
+        executeChild(trafficShiftWorkflow, {
+          workflowId,
+          args: [t.request],
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        }),
       );
     } catch (err) {
       // The shift records its own activity failures as `failed`; this is the child itself failing.
@@ -236,7 +264,17 @@ export class RoutingEntity {
   /** The result of a shift that moved nothing. */
   private unchanged(t: ShiftTicket, outcome: 'cancelled' | 'failed', detail: string): ShiftResult {
     const s = this.state;
-    return { chain: s.id, kind: t.request.kind, outcome, detail, initial: s.weights, final: s.weights, mode: s.mode, version: s.version, steps: [] };
+    return {
+      chain: s.id,
+      kind: t.request.kind,
+      outcome,
+      detail,
+      initial: s.weights,
+      final: s.weights,
+      mode: s.mode,
+      version: s.version,
+      steps: [],
+    };
   }
 
   private async finished(t: ShiftTicket, workflowId: string, result: ShiftResult): Promise<void> {

@@ -30,7 +30,9 @@ export async function routingWorkflow(initial: RouteState, carry?: RoutingCarry)
   setHandler(routeChangesQuery, () => route.changes);
   setHandler(setWeightsUpdate, (req) => route.setWeights(req), { validator: (req) => route.validateSetWeights(req) });
   setHandler(setHintsUpdate, (req) => route.setHints(req), { validator: (req) => route.validateSetHints(req) });
-  setHandler(reconfigureRouteUpdate, (req) => route.reconfigure(req), { validator: (req) => route.validateReconfigure(req) });
+  setHandler(reconfigureRouteUpdate, (req) => route.reconfigure(req), {
+    validator: (req) => route.validateReconfigure(req),
+  });
   setHandler(shiftQueueQuery, () => route.queue);
   setHandler(requestShiftSignal, (t) => route.requestShift(t));
   setHandler(enqueueShiftUpdate, (t) => route.enqueueShift(t), { validator: (t) => route.validateEnqueue(t) });

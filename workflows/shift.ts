@@ -4,11 +4,33 @@
 // Every step goes through the routingWorkflow (the single writer) with a deterministic Update ID, so a
 // retried activity never applies a step twice; every step re-reads the chain's breakers first.
 // Stopped (stopShift signal) or cancelled, the shift leaves a safe route, never an intermediate one.
-import { CancellationScope, isCancellation, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ShiftActivities } from '../activities/types';
 import { planImmediateFailover, type Weights } from '../domain/failover';
-import { FAILBACK_PERCENTS, failbackTarget, failoverSteps, gainsOnOpen, interpolateWeights, nextHealthy, sameWeights } from '../domain/shift';
-import { shiftStateQuery, stopShiftSignal, type RouteMode, type ShiftRequest, type ShiftResult, type ShiftStepRecord } from './messages';
+import {
+  FAILBACK_PERCENTS,
+  failbackTarget,
+  failoverSteps,
+  gainsOnOpen,
+  interpolateWeights,
+  nextHealthy,
+  sameWeights,
+} from '../domain/shift';
+import {
+  shiftStateQuery,
+  stopShiftSignal,
+  type RouteMode,
+  type ShiftRequest,
+  type ShiftResult,
+  type ShiftStepRecord,
+} from './messages';
 
 const acts = proxyActivities<ShiftActivities>({
   startToCloseTimeout: '30 seconds',
@@ -73,7 +95,9 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
     const why = stopReason ?? (isCancellation(err) ? 'cancelled' : (e.cause?.message ?? e.message)); // an activity's own message
     const s = safe as SafeRoute | null; // set inside run(): TypeScript cannot see that
     if (s && !sameWeights(current, s.weights)) {
-      await CancellationScope.nonCancellable(() => apply(s.weights, s.mode, `${s.why} (${why})`)).catch(() => undefined);
+      await CancellationScope.nonCancellable(() => apply(s.weights, s.mode, `${s.why} (${why})`)).catch(
+        () => undefined,
+      );
     }
     // Cancelled by Temporal (not by the routing entity): report it as a cancellation, after the cleanup.
     if (isCancellation(err) && !stopReason) throw err;
@@ -95,17 +119,24 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
       if (!req.weights) return finish('noop', 'no weights given');
       const down = gainsOnOpen(initial, req.weights, [...open]);
       if (down.length) return finish('noop', `refused: breaker open for ${down.join(', ')}`);
-      await apply(req.weights, sameWeights(req.weights, ctx.configured) ? 'normal' : 'degraded', 'weights set by operator');
+      await apply(
+        req.weights,
+        sameWeights(req.weights, ctx.configured) ? 'normal' : 'degraded',
+        'weights set by operator',
+      );
       return finish('completed', 'weights applied');
     }
 
     // ---- failback: wait until the provider has been healthy long enough, then step back -------------
     if (req.kind === 'failback') {
-      if (sameWeights(initial, ctx.configured) && mode === 'normal') return finish('noop', 'route already has the configured weights');
-      const returning = req.from ?? Object.keys(ctx.configured).find((p) => (ctx.configured[p] ?? 0) > (initial[p] ?? 0));
+      if (sameWeights(initial, ctx.configured) && mode === 'normal')
+        return finish('noop', 'route already has the configured weights');
+      const returning =
+        req.from ?? Object.keys(ctx.configured).find((p) => (ctx.configured[p] ?? 0) > (initial[p] ?? 0));
       if (returning) {
         const ready = await healthyFor(returning, req);
-        if (!ready) return finish('stopped', `${returning} was not healthy for ${req.healthyForMs ?? 0} ms within the wait`);
+        if (!ready)
+          return finish('stopped', `${returning} was not healthy for ${req.healthyForMs ?? 0} ms within the wait`);
       }
       return failback(returning, ctx.configured, providers);
     }
@@ -129,7 +160,12 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
   }
 
   /** Gradual/canary: each step validated; a failed validation rolls back to the start. */
-  async function walkFailover(kind: 'gradual' | 'canary', from: string, to: string, providers: string[]): Promise<ShiftResult> {
+  async function walkFailover(
+    kind: 'gradual' | 'canary',
+    from: string,
+    to: string,
+    providers: string[],
+  ): Promise<ShiftResult> {
     const plan = failoverSteps(kind, initial, from, to);
     const startMode = mode;
     // Stopped part-way, a failover finishes moving off the failing provider rather than stay half-way.
@@ -145,7 +181,10 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
           return finish('emergency', `${to}'s breaker opened at step ${i + 1}; every provider is down`);
         }
         await apply(moved, 'degraded', `${to} failed mid-${kind}`);
-        return finish('completed', `${to}'s breaker opened at step ${i + 1}: moved to ${Object.keys(moved).join(', ')} at once`);
+        return finish(
+          'completed',
+          `${to}'s breaker opened at step ${i + 1}: moved to ${Object.keys(moved).join(', ')} at once`,
+        );
       }
       const rec = await apply(plan[i].weights, 'degraded', `${kind} step ${i + 1}/${plan.length}`);
       await sleep(stepDelayMs);
@@ -166,17 +205,26 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
    * recomputed at every step without providers whose breaker is open. Any failure (validation, or the
    * returning provider's breaker) returns to the failover route: the returning provider keeps nothing.
    */
-  async function failback(returning: string | undefined, configured: Weights, providers: string[]): Promise<ShiftResult> {
+  async function failback(
+    returning: string | undefined,
+    configured: Weights,
+    providers: string[],
+  ): Promise<ShiftResult> {
     const startMode = mode;
     safe = { weights: initial, mode: startMode, why: 'failback stopped: back to the failover route' };
     for (let i = 0; i < FAILBACK_PERCENTS.length; i++) {
       const open = await openNow();
-      if (returning && open.includes(returning)) return stopBack(`${returning}'s breaker is open again at step ${i + 1}`);
+      if (returning && open.includes(returning))
+        return stopBack(`${returning}'s breaker is open again at step ${i + 1}`);
       const target = failbackTarget(configured, providers, open);
       if (!target) return stopBack(`no healthy provider to fail back to at step ${i + 1}`);
       const weights = interpolateWeights(initial, target, FAILBACK_PERCENTS[i]);
       const last = i === FAILBACK_PERCENTS.length - 1;
-      const rec = await apply(weights, last && sameWeights(weights, configured) ? 'normal' : 'degraded', `failback step ${i + 1}/${FAILBACK_PERCENTS.length}`);
+      const rec = await apply(
+        weights,
+        last && sameWeights(weights, configured) ? 'normal' : 'degraded',
+        `failback step ${i + 1}/${FAILBACK_PERCENTS.length}`,
+      );
       await sleep(stepDelayMs);
       if (!returning) continue;
       const check = await validate(returning);
@@ -184,7 +232,10 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
       if (!check.healthy) return stopBack(`validation of ${returning} failed at step ${i + 1}: ${check.detail}`);
     }
     safe = null;
-    return finish('completed', `failback completed in ${FAILBACK_PERCENTS.length} step(s)${sameWeights(current, configured) ? '' : ' (providers with an open breaker kept out)'}`);
+    return finish(
+      'completed',
+      `failback completed in ${FAILBACK_PERCENTS.length} step(s)${sameWeights(current, configured) ? '' : ' (providers with an open breaker kept out)'}`,
+    );
 
     async function stopBack(detail: string): Promise<ShiftResult> {
       safe = null;

@@ -20,7 +20,11 @@ export interface AuthorizeOptions {
 }
 
 /** The full header set to send with this request. Throws CredentialError when credentials are unusable. */
-export async function authorizeRequest(p: ProviderConfig, req: OutgoingRequest, opts: AuthorizeOptions = {}): Promise<Record<string, string>> {
+export async function authorizeRequest(
+  p: ProviderConfig,
+  req: OutgoingRequest,
+  opts: AuthorizeOptions = {},
+): Promise<Record<string, string>> {
   switch (p.auth?.type) {
     case 'sigv4':
       return signSigV4(req, awsCredentials(p.auth, opts.env), p.auth.region);
@@ -29,16 +33,24 @@ export async function authorizeRequest(p: ProviderConfig, req: OutgoingRequest, 
       return { ...req.headers, authorization: `Bearer ${token}` };
     }
     default:
-      return { ...req.headers, ...authHeaders(p, readSecret(opts.useBackupKey ? p.backupApiKeyEnv : p.apiKeyEnv, opts.env)) };
+      return {
+        ...req.headers,
+        ...authHeaders(p, readSecret(opts.useBackupKey ? p.backupApiKeyEnv : p.apiKeyEnv, opts.env)),
+      };
   }
 }
 
-function awsCredentials(auth: Extract<CloudAuth, { type: 'sigv4' }>, env: NodeJS.ProcessEnv | undefined): AwsCredentials {
+function awsCredentials(
+  auth: Extract<CloudAuth, { type: 'sigv4' }>,
+  env: NodeJS.ProcessEnv | undefined,
+): AwsCredentials {
   const accessKeyId = readSecret(auth.accessKeyIdEnv, env);
   const secretAccessKey = readSecret(auth.secretAccessKeyEnv, env);
   const missing = [!accessKeyId && auth.accessKeyIdEnv, !secretAccessKey && auth.secretAccessKeyEnv].filter(Boolean);
-  if (!accessKeyId || !secretAccessKey) throw new CredentialError('credentials_missing', `${missing.join(' and ')} not set`);
+  if (!accessKeyId || !secretAccessKey)
+    throw new CredentialError('credentials_missing', `${missing.join(' and ')} not set`);
   const sessionToken = readSecret(auth.sessionTokenEnv, env);
-  if (auth.sessionTokenEnv && !sessionToken) throw new CredentialError('credentials_missing', `${auth.sessionTokenEnv} not set`);
+  if (auth.sessionTokenEnv && !sessionToken)
+    throw new CredentialError('credentials_missing', `${auth.sessionTokenEnv} not set`);
   return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }

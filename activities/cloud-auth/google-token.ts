@@ -62,10 +62,17 @@ export class GoogleTokenCache {
   }
 
   /** A valid access token for this provider: cached, or minted now. Throws CredentialError. */
-  async token(providerId: string, auth: GoogleAuth, env: NodeJS.ProcessEnv | undefined, timeoutMs: number): Promise<string> {
+  async token(
+    providerId: string,
+    auth: GoogleAuth,
+    env: NodeJS.ProcessEnv | undefined,
+    timeoutMs: number,
+  ): Promise<string> {
     const key = loadKey(auth, env);
     // A rotated key or changed scopes/endpoint is a different credential: never serve the old token for it.
-    const fingerprint = createHash('sha256').update(JSON.stringify([auth.tokenUrl, auth.scopes, key.client_email, key.private_key_id, key.private_key])).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([auth.tokenUrl, auth.scopes, key.client_email, key.private_key_id, key.private_key]))
+      .digest('hex');
     let e = this.entries.get(providerId);
     if (!e || e.fingerprint !== fingerprint) {
       e = { fingerprint };
@@ -94,7 +101,10 @@ export class GoogleTokenCache {
         return t;
       },
       (err: unknown) => {
-        const error = err instanceof CredentialError ? err : new CredentialError('oauth_token', `could not mint an access token: ${(err as Error).message}`);
+        const error =
+          err instanceof CredentialError
+            ? err
+            : new CredentialError('oauth_token', `could not mint an access token: ${(err as Error).message}`);
         entry.failed = { error, until: this.now() + (this.opts.failureHoldMs ?? 10_000) };
         entry.inflight = undefined;
         throw error;
@@ -111,13 +121,26 @@ export class GoogleTokenCache {
     const iat = Math.floor(issuedAt / 1000);
     let assertion: string;
     try {
-      assertion = jwt.sign({ iss: key.client_email, scope: auth.scopes.join(' '), aud: auth.tokenUrl, iat, exp: iat + ASSERTION_LIFETIME_S }, key.private_key, {
-        algorithm: 'RS256',
-        ...(key.private_key_id ? { keyid: key.private_key_id } : {}),
-      });
+      assertion = jwt.sign(
+        {
+          iss: key.client_email,
+          scope: auth.scopes.join(' '),
+          aud: auth.tokenUrl,
+          iat,
+          exp: iat + ASSERTION_LIFETIME_S,
+        },
+        key.private_key,
+        {
+          algorithm: 'RS256',
+          ...(key.private_key_id ? { keyid: key.private_key_id } : {}),
+        },
+      );
     } catch (err) {
       // jsonwebtoken's messages describe the key's type or size, never its content.
-      throw new CredentialError('invalid_key', `service-account private_key cannot sign RS256: ${(err as Error).message}`);
+      throw new CredentialError(
+        'invalid_key',
+        `service-account private_key cannot sign RS256: ${(err as Error).message}`,
+      );
     }
     let status: number;
     let text: string;
@@ -135,15 +158,23 @@ export class GoogleTokenCache {
     } catch (err) {
       const e = err as { code?: unknown; name?: string; cause?: { code?: unknown } };
       const code = [e.cause?.code, e.code, e.name].find((v) => typeof v === 'string') ?? 'error';
-      throw new CredentialError('oauth_token_unreachable', `token endpoint ${auth.tokenUrl} unreachable: ${String(code)}`);
+      throw new CredentialError(
+        'oauth_token_unreachable',
+        `token endpoint ${auth.tokenUrl} unreachable: ${String(code)}`,
+      );
     }
     const body = parseJson(text);
     if (status >= 400 || typeof body.access_token !== 'string') {
       const error = typeof body.error === 'string' ? body.error : `http_${status}`;
-      const detail = typeof body.error_description === 'string' ? `: ${body.error_description.slice(0, MAX_DETAIL)}` : '';
-      throw new CredentialError(`oauth_token/${error}`, `token endpoint refused the service-account assertion (HTTP ${status} ${error}${detail})`);
+      const detail =
+        typeof body.error_description === 'string' ? `: ${body.error_description.slice(0, MAX_DETAIL)}` : '';
+      throw new CredentialError(
+        `oauth_token/${error}`,
+        `token endpoint refused the service-account assertion (HTTP ${status} ${error}${detail})`,
+      );
     }
-    const lifetimeMs = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : ASSERTION_LIFETIME_S) * 1000;
+    const lifetimeMs =
+      (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : ASSERTION_LIFETIME_S) * 1000;
     const early = Math.min(this.opts.refreshBeforeMs ?? 5 * 60_000, lifetimeMs / 2);
     return { value: body.access_token, expiresAt: issuedAt + lifetimeMs, refreshAt: issuedAt + lifetimeMs - early };
   }
@@ -169,19 +200,30 @@ function loadKey(auth: GoogleAuth, env: NodeJS.ProcessEnv | undefined): ServiceA
     where = auth.credentialsEnv;
   } else {
     const path = readSecret(auth.credentialsFileEnv, env);
-    if (!path) throw new CredentialError('credentials_missing', `${auth.credentialsFileEnv ?? 'credentialsFileEnv'} is not set`);
+    if (!path)
+      throw new CredentialError('credentials_missing', `${auth.credentialsFileEnv ?? 'credentialsFileEnv'} is not set`);
     try {
       json = readFileSync(path, 'utf8');
     } catch (err) {
-      throw new CredentialError('credentials_missing', `cannot read the service-account key file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new CredentialError(
+        'credentials_missing',
+        `cannot read the service-account key file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
     }
     where = path;
   }
   const key = parseJson(json);
   if (typeof key.client_email !== 'string' || typeof key.private_key !== 'string') {
-    throw new CredentialError('credentials_invalid', `${where} is not a service-account key (JSON with client_email and private_key)`);
+    throw new CredentialError(
+      'credentials_invalid',
+      `${where} is not a service-account key (JSON with client_email and private_key)`,
+    );
   }
-  return { client_email: key.client_email, private_key: key.private_key, ...(typeof key.private_key_id === 'string' ? { private_key_id: key.private_key_id } : {}) };
+  return {
+    client_email: key.client_email,
+    private_key: key.private_key,
+    ...(typeof key.private_key_id === 'string' ? { private_key_id: key.private_key_id } : {}),
+  };
 }
 
 /** The process-wide cache the activities use. */

@@ -34,18 +34,36 @@ export function signingRegion(url: string, configured: string): string {
  * x-amz-security-token and authorization. Host and content-length are set here, not left to undici, so
  * the signature covers exactly the host and the body bytes that go on the wire.
  */
-export async function signSigV4(req: OutgoingRequest, credentials: AwsCredentials, region: string, now = new Date()): Promise<Record<string, string>> {
+export async function signSigV4(
+  req: OutgoingRequest,
+  credentials: AwsCredentials,
+  region: string,
+  now = new Date(),
+): Promise<Record<string, string>> {
   const u = new URL(req.url);
   const headers: Record<string, string> = { ...req.headers, host: u.host };
   if (req.body !== undefined) headers['content-length'] = String(Buffer.byteLength(req.body));
-  const signer = new SignatureV4({ service: SERVICE, region: signingRegion(req.url, region), credentials, sha256: Hash.bind(null, 'sha256') });
+  const signer = new SignatureV4({
+    service: SERVICE,
+    region: signingRegion(req.url, region),
+    credentials,
+    sha256: Hash.bind(null, 'sha256'),
+  });
   const query: Record<string, string | string[]> = {};
   for (const [k, v] of u.searchParams) {
     const prev = query[k];
     query[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
   const signed = await signer.sign(
-    { method: req.method, protocol: u.protocol, hostname: u.hostname, path: u.pathname, query, headers, body: req.body },
+    {
+      method: req.method,
+      protocol: u.protocol,
+      hostname: u.hostname,
+      path: u.pathname,
+      query,
+      headers,
+      body: req.body,
+    },
     { signingDate: now },
   );
   return signed.headers as Record<string, string>;

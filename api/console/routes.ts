@@ -18,8 +18,14 @@ import { requireScope, type TokenTable } from '../auth';
 import { renderDetail, renderList, renderProblem, renderShell, viewerOf, type ListFilter } from './view';
 
 export const CONSOLE_CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' blob:", "connect-src 'self'",
-  "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'",
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' blob:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
 ].join('; ');
 
 function secure(reply: FastifyReply, type: string): FastifyReply {
@@ -36,7 +42,8 @@ const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'];
 
 /** The list filter from a query string; values the API would refuse are dropped, not passed on. */
 export function listFilterOf(q: Record<string, unknown>, providers: string[]): ListFilter {
-  const pick = (v: unknown, allowed: readonly string[]) => (typeof v === 'string' && allowed.includes(v) ? v : undefined);
+  const pick = (v: unknown, allowed: readonly string[]) =>
+    typeof v === 'string' && allowed.includes(v) ? v : undefined;
   return {
     status: (pick(q.status, STATUSES) as ListFilter['status'] | undefined) ?? 'open',
     provider: pick(q.provider, providers),
@@ -47,7 +54,10 @@ export function listFilterOf(q: Record<string, unknown>, providers: string[]): L
 const filterQuery = (f: ListFilter) =>
   new URLSearchParams(Object.entries(f).filter(([, v]) => v) as [string, string][]).toString();
 
-export function registerConsoleRoutes(app: FastifyInstance, deps: { config: LifelineConfig; tokens: TokenTable }): void {
+export function registerConsoleRoutes(
+  app: FastifyInstance,
+  deps: { config: LifelineConfig; tokens: TokenTable },
+): void {
   const hidden = { schema: { hide: true } };
   const read = { ...hidden, onRequest: requireScope(deps.tokens, 'read') };
   const providers = deps.config.providers.map((p) => p.id);
@@ -59,28 +69,49 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: { config: Life
    * The public API answers for the console, with the caller's own token: the console shows exactly what
    * that token may read, through the same code (live run or archive) the CLI gets.
    */
-  async function fromApi<T>(req: FastifyRequest, url: string): Promise<{ status: number; body: T & { error?: string } }> {
-    const res = await app.inject({ method: 'GET', url, headers: { authorization: req.headers.authorization ?? '', accept: 'application/json' } });
+  async function fromApi<T>(
+    req: FastifyRequest,
+    url: string,
+  ): Promise<{ status: number; body: T & { error?: string } }> {
+    const res = await app.inject({
+      method: 'GET',
+      url,
+      headers: { authorization: req.headers.authorization ?? '', accept: 'application/json' },
+    });
     return { status: res.statusCode, body: res.json() };
   }
 
   app.get('/console', hidden, async (req, reply) => {
     const q = filterQuery(listFilterOf(req.query as Record<string, unknown>, providers));
-    return secure(reply, 'text/html; charset=utf-8').send(renderShell({ title: 'Incidents', fragment: `/console/view/incidents?${q}` }));
+    return secure(reply, 'text/html; charset=utf-8').send(
+      renderShell({ title: 'Incidents', fragment: `/console/view/incidents?${q}` }),
+    );
   });
   app.get('/console/incidents/:id', hidden, async (req, reply) => {
     const { id } = req.params as { id: string };
-    return secure(reply, 'text/html; charset=utf-8').send(renderShell({ title: `Incident ${id}`, fragment: `/console/view/incidents/${encodeURIComponent(id)}` }));
+    return secure(reply, 'text/html; charset=utf-8').send(
+      renderShell({ title: `Incident ${id}`, fragment: `/console/view/incidents/${encodeURIComponent(id)}` }),
+    );
   });
-  app.get('/console/console.js', hidden, async (_req, reply) => secure(reply, 'text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(script));
-  app.get('/console/console.css', hidden, async (_req, reply) => secure(reply, 'text/css; charset=utf-8').header('cache-control', 'no-cache').send(style));
+  app.get('/console/console.js', hidden, async (_req, reply) =>
+    secure(reply, 'text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(script),
+  );
+  app.get('/console/console.css', hidden, async (_req, reply) =>
+    secure(reply, 'text/css; charset=utf-8').header('cache-control', 'no-cache').send(style),
+  );
 
   app.get('/console/view/incidents', read, async (req, reply) => {
     const viewer = viewerOf(req.principal!);
     const filter = listFilterOf(req.query as Record<string, unknown>, providers);
     const res = await fromApi<{ incidents: IncidentListItem[] }>(req, `/v1/incidents?${filterQuery(filter)}`);
     const ok = res.status === 200;
-    const html = renderList({ viewer, filter, providers, incidents: ok ? res.body.incidents : [], error: ok ? undefined : `The incident list is unavailable: ${res.body.error ?? res.status}` });
+    const html = renderList({
+      viewer,
+      filter,
+      providers,
+      incidents: ok ? res.body.incidents : [],
+      error: ok ? undefined : `The incident list is unavailable: ${res.body.error ?? res.status}`,
+    });
     return secure(reply.code(ok ? 200 : 502), 'text/html; charset=utf-8').send(html);
   });
   app.get('/console/view/incidents/:id', read, async (req, reply) => {
@@ -88,7 +119,11 @@ export function registerConsoleRoutes(app: FastifyInstance, deps: { config: Life
     const { id } = req.params as { id: string };
     const res = await fromApi<IncidentState>(req, `/v1/incidents/${encodeURIComponent(id)}`);
     if (res.status !== 200) {
-      const html = renderProblem(viewer, res.status === 404 ? 'No such incident' : 'Incident unavailable', res.body.error ?? `HTTP ${res.status}`);
+      const html = renderProblem(
+        viewer,
+        res.status === 404 ? 'No such incident' : 'Incident unavailable',
+        res.body.error ?? `HTTP ${res.status}`,
+      );
       return secure(reply.code(res.status === 404 ? 404 : 502), 'text/html; charset=utf-8').send(html);
     }
     return secure(reply, 'text/html; charset=utf-8').send(renderDetail({ viewer, incident: res.body }));

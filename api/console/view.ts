@@ -40,17 +40,33 @@ const options = (values: string[], selected: string | undefined, anyLabel?: stri
   ...values.map((v) => ({ value: v, label: v, selected: v === selected })),
 ];
 
-export function renderList(opts: { viewer: Viewer; filter: ListFilter; providers: string[]; incidents: IncidentListItem[]; error?: string }): string {
+export function renderList(opts: {
+  viewer: Viewer;
+  filter: ListFilter;
+  providers: string[];
+  incidents: IncidentListItem[];
+  error?: string;
+}): string {
   const { filter } = opts;
   return template('list.html.hbs')({
     who: opts.viewer,
-    statuses: [{ value: 'open', label: 'open' }, { value: 'resolved', label: 'resolved' }, { value: 'all', label: 'all' }]
-      .map((s) => ({ ...s, selected: s.value === filter.status })),
+    statuses: [
+      { value: 'open', label: 'open' },
+      { value: 'resolved', label: 'resolved' },
+      { value: 'all', label: 'all' },
+    ].map((s) => ({ ...s, selected: s.value === filter.status })),
     providers: options(opts.providers, filter.provider, 'any provider'),
     severities: options(['SEV1', 'SEV2', 'SEV3', 'SEV4'], filter.severity, 'any severity'),
     incidents: opts.incidents.map((i) => ({
-      id: i.id, title: i.title, provider: i.provider, severity: i.severity ?? '', status: i.status, phase: i.phase ?? '',
-      startedAt: i.startedAt, started: when(i.startedAt), href: `/console/incidents/${encodeURIComponent(i.id)}`,
+      id: i.id,
+      title: i.title,
+      provider: i.provider,
+      severity: i.severity ?? '',
+      status: i.status,
+      phase: i.phase ?? '',
+      startedAt: i.startedAt,
+      started: when(i.startedAt),
+      href: `/console/incidents/${encodeURIComponent(i.id)}`,
     })),
     one: opts.incidents.length === 1,
     error: opts.error ?? null,
@@ -61,27 +77,60 @@ export function renderDetail(opts: { viewer: Viewer; incident: IncidentState }):
   const s = opts.incident;
   const id = encodeURIComponent(s.id);
   const facts = [
-    ['Started', s.startedAt], ['Acknowledged', s.acknowledgedAt], ['Mitigated', s.mitigatedAt], ['Recovered', s.recoveredAt], ['Resolved', s.resolvedAt],
-  ].filter(([, v]) => v).map(([label, v]) => ({ label, value: when(v) }));
+    ['Started', s.startedAt],
+    ['Acknowledged', s.acknowledgedAt],
+    ['Mitigated', s.mitigatedAt],
+    ['Recovered', s.recoveredAt],
+    ['Resolved', s.resolvedAt],
+  ]
+    .filter(([, v]) => v)
+    .map(([label, v]) => ({ label, value: when(v) }));
   if (s.resolvedBy) facts.push({ label: 'Resolved by', value: s.resolvedBy });
-  if (s.acknowledgements.length) facts.push({ label: 'Acknowledged by', value: s.acknowledgements.map((a) => a.by).join(', ') });
+  if (s.acknowledgements.length)
+    facts.push({ label: 'Acknowledged by', value: s.acknowledgements.map((a) => a.by).join(', ') });
   const d = s.diagnosis;
   return template('detail.html.hbs')({
     who: opts.viewer,
-    id: s.id, title: s.title, status: s.status, phase: s.phase, severity: s.severity, provider: s.provider, escalationLevel: s.escalationLevel,
+    id: s.id,
+    title: s.title,
+    status: s.status,
+    phase: s.phase,
+    severity: s.severity,
+    provider: s.provider,
+    escalationLevel: s.escalationLevel,
     open: s.status === 'open',
     acknowledged: s.acknowledgements.length > 0 || !!s.acknowledgedAt,
     facts,
     chartUrl: `/v1/incidents/${id}/timeline.svg`,
     reportUrl: `/v1/incidents/${id}/report`,
     // Newest first: during an incident the latest step is what people look for.
-    timeline: [...s.timeline].reverse().map((t) => ({ at: t.at, time: when(t.at), type: t.type.replace(/_/g, ' '), message: t.message, actor: t.actor ?? null })),
+    timeline: [...s.timeline].reverse().map((t) => ({
+      at: t.at,
+      time: when(t.at),
+      type: t.type.replace(/_/g, ' '),
+      message: t.message,
+      actor: t.actor ?? null,
+    })),
     alerts: {
       count: s.alerts.count,
       shown: s.alerts.count > s.alerts.sample.length ? s.alerts.sample.length : 0,
-      sample: s.alerts.sample.map((a) => ({ observedAt: a.observedAt, time: when(a.observedAt), kind: a.kind, severity: a.severity ?? '', summary: a.summary, source: a.source })),
+      sample: s.alerts.sample.map((a) => ({
+        observedAt: a.observedAt,
+        time: when(a.observedAt),
+        kind: a.kind,
+        severity: a.severity ?? '',
+        summary: a.summary,
+        source: a.source,
+      })),
     },
-    diagnosis: d ? { rootCause: d.rootCause, evidence: d.evidence ?? [], checks: d.checks.map((c) => ({ name: c.name, status: c.status, detail: c.detail })), recommendations: d.recommendations } : null,
+    diagnosis: d
+      ? {
+          rootCause: d.rootCause,
+          evidence: d.evidence ?? [],
+          checks: d.checks.map((c) => ({ name: c.name, status: c.status, detail: c.detail })),
+          recommendations: d.recommendations,
+        }
+      : null,
   });
 }
 

@@ -56,19 +56,33 @@ export function toReply(err: unknown): SlackReply {
   if (err instanceof WorkflowUpdateFailedError) {
     return { response_type: 'ephemeral', text: `Not done: ${err.cause?.message ?? err.message}` };
   }
-  if (err instanceof ServiceError || (err as { code?: number })?.code === 4 || /deadline|unavailable|ECONNREFUSED/i.test(String((err as Error)?.message))) {
-    return { response_type: 'ephemeral', text: 'Temporal is unavailable right now, so this may not have been applied. Check with `/incident status` and retry shortly.' };
+  if (
+    err instanceof ServiceError ||
+    (err as { code?: number })?.code === 4 ||
+    /deadline|unavailable|ECONNREFUSED/i.test(String((err as Error)?.message))
+  ) {
+    return {
+      response_type: 'ephemeral',
+      text: 'Temporal is unavailable right now, so this may not have been applied. Check with `/incident status` and retry shortly.',
+    };
   }
   return { response_type: 'ephemeral', text: `Something went wrong: ${(err as Error)?.message ?? String(err)}` };
 }
 
-export async function installSlack(api: FastifyInstance, opts: { config: LifelineConfig; client: Client; logger: Logger; settings: SlackSettings }): Promise<App> {
+export async function installSlack(
+  api: FastifyInstance,
+  opts: { config: LifelineConfig; client: Client; logger: Logger; settings: SlackSettings },
+): Promise<App> {
   const { config, client, logger, settings } = opts;
   const log = logger.child({ component: 'slack' });
   const ops = createSlackOperations(client, config);
   const receiver = settings.appToken ? undefined : new FastifySlackReceiver(settings.signingSecret, log);
   const socket = settings.appToken
-    ? new SocketModeReceiver({ appToken: settings.appToken, logLevel: LogLevel.ERROR, ...(settings.socketDispatcher ? { dispatcher: settings.socketDispatcher } : {}) })
+    ? new SocketModeReceiver({
+        appToken: settings.appToken,
+        logLevel: LogLevel.ERROR,
+        ...(settings.socketDispatcher ? { dispatcher: settings.socketDispatcher } : {}),
+      })
     : undefined;
   const bolt = new App({
     receiver: receiver ?? socket!,
@@ -80,7 +94,10 @@ export async function installSlack(api: FastifyInstance, opts: { config: Lifelin
     ...(settings.apiUrl ? { clientOptions: { slackApiUrl: settings.apiUrl } } : {}),
   });
 
-  const actorFor = (id: string, name?: string): Actor => ({ slackId: id, name: config.slack.users[id] ?? `@${name ?? id}` });
+  const actorFor = (id: string, name?: string): Actor => ({
+    slackId: id,
+    name: config.slack.users[id] ?? `@${name ?? id}`,
+  });
   const bounded = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + TEMPORAL_DEADLINE_MS, fn);
 
   bolt.command('/incident', async ({ command, ack, respond }) => {
@@ -88,8 +105,13 @@ export async function installSlack(api: FastifyInstance, opts: { config: Lifelin
     if (!parsed.ok) return ack({ response_type: 'ephemeral', text: parsed.error });
     const actor = actorFor(command.user_id, command.user_name);
     // Slack's trigger_id names this invocation: a redelivered command (Socket Mode or HTTP retry) applies once.
-    const work = bounded(() => ops.run(parsed.command, actor, slackActionKey(['cmd', command.trigger_id]))).catch(toReply);
-    const quick = await Promise.race([work, new Promise<null>((r) => setTimeout(() => r(null), QUICK_ANSWER_MS).unref())]);
+    const work = bounded(() => ops.run(parsed.command, actor, slackActionKey(['cmd', command.trigger_id]))).catch(
+      toReply,
+    );
+    const quick = await Promise.race([
+      work,
+      new Promise<null>((r) => setTimeout(() => r(null), QUICK_ANSWER_MS).unref()),
+    ]);
     if (quick) return ack(quick);
     await ack({ response_type: 'ephemeral', text: `Working on \`${parsed.command.verb}\`…` });
     await respond(await work);
@@ -109,8 +131,14 @@ export async function installSlack(api: FastifyInstance, opts: { config: Lifelin
       const user = body.user as { id: string; username?: string; name?: string };
       // One click is one action: its action_id, action_ts and the interaction's trigger_id, all repeated
       // verbatim when Slack redelivers it, so a redelivered click applies once.
-      const key = slackActionKey([actionId, 'action_ts' in a ? a.action_ts : undefined, (body as { trigger_id?: string }).trigger_id]);
-      const reply = await bounded(() => ops.button(action, id, actorFor(user.id, user.username ?? user.name), key)).catch(toReply);
+      const key = slackActionKey([
+        actionId,
+        'action_ts' in a ? a.action_ts : undefined,
+        (body as { trigger_id?: string }).trigger_id,
+      ]);
+      const reply = await bounded(() =>
+        ops.button(action, id, actorFor(user.id, user.username ?? user.name), key),
+      ).catch(toReply);
       await respond(reply);
     });
   }

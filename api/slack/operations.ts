@@ -7,7 +7,13 @@ import type { IncidentState } from '../../domain/incident';
 import { findIncident, listIncidents, recordAlertsForScope } from '../../client/incidents';
 import { failoverNow, setRouteWeights } from '../../client/routes';
 import { compactWeights } from '../../domain/failover';
-import { acknowledgeUpdate, addNoteUpdate, escalateUpdate, incidentStateQuery, resolveUpdate } from '../../workflows/messages';
+import {
+  acknowledgeUpdate,
+  addNoteUpdate,
+  escalateUpdate,
+  incidentStateQuery,
+  resolveUpdate,
+} from '../../workflows/messages';
 import { actionUpdateId, earlierUpdateOutcome } from '../../client/idempotent-update';
 import { operatorShiftId } from '../idempotency';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -30,8 +36,16 @@ export interface Actor {
   name: string;
 }
 
-const ephemeral = (text: string, blocks?: SlackReply['blocks']): SlackReply => ({ response_type: 'ephemeral', text, ...(blocks ? { blocks } : {}) });
-const inChannel = (text: string, blocks?: SlackReply['blocks']): SlackReply => ({ response_type: 'in_channel', text, ...(blocks ? { blocks } : {}) });
+const ephemeral = (text: string, blocks?: SlackReply['blocks']): SlackReply => ({
+  response_type: 'ephemeral',
+  text,
+  ...(blocks ? { blocks } : {}),
+});
+const inChannel = (text: string, blocks?: SlackReply['blocks']): SlackReply => ({
+  response_type: 'in_channel',
+  text,
+  ...(blocks ? { blocks } : {}),
+});
 
 export function isAllowed(config: LifelineConfig, what: 'failover' | 'resolve', actor: Actor): boolean {
   const list = config.slack.allow[what];
@@ -39,21 +53,32 @@ export function isAllowed(config: LifelineConfig, what: 'failover' | 'resolve', 
 }
 
 export function createSlackOperations(client: Client, config: LifelineConfig) {
-  async function state(id: string): Promise<{ handle: NonNullable<Awaited<ReturnType<typeof findIncident>>>; state: IncidentState }> {
+  async function state(
+    id: string,
+  ): Promise<{ handle: NonNullable<Awaited<ReturnType<typeof findIncident>>>; state: IncidentState }> {
     const handle = await findIncident(client, id);
     if (!handle) throw new SlackRefusal(`No incident \`${id}\`. Try \`/incident list\`.`);
     return { handle, state: await handle.query(incidentStateQuery) };
   }
 
   function requireAllowed(what: 'failover' | 'resolve', actor: Actor): void {
-    if (!isAllowed(config, what, actor)) throw new SlackRefusal(`Sorry ${actor.name}, you are not on the list of people who may ${what === 'failover' ? 'move traffic' : 'resolve incidents'}. Nothing was changed.`);
+    if (!isAllowed(config, what, actor))
+      throw new SlackRefusal(
+        `Sorry ${actor.name}, you are not on the list of people who may ${what === 'failover' ? 'move traffic' : 'resolve incidents'}. Nothing was changed.`,
+      );
   }
 
   /**
    * An Update on the incident. With Slack's key the update ID is `<action>:<key>`: a redelivered command or
    * click returns the first outcome (even once the incident has closed) and changes nothing again.
    */
-  async function update<Args extends [unknown, ...unknown[]]>(id: string, action: string, def: UpdateDefinition<IncidentState, Args>, args: Args, key?: string): Promise<IncidentState> {
+  async function update<Args extends [unknown, ...unknown[]]>(
+    id: string,
+    action: string,
+    def: UpdateDefinition<IncidentState, Args>,
+    args: Args,
+    key?: string,
+  ): Promise<IncidentState> {
     const handle = await findIncident(client, id);
     if (!handle) throw new SlackRefusal(`No incident \`${id}\`. Try \`/incident list\`.`);
     const runId = key ? (await handle.describe()).runId : undefined;
@@ -76,7 +101,12 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
         case 'list': {
           const open = await listIncidents(client, { status: 'open' });
           if (!open.length) return ephemeral('No open incidents. 🎉');
-          return ephemeral(['*Open incidents*', ...open.map((i) => `• \`${i.id}\` ${i.severity ?? ''} ${i.phase ?? ''} — ${i.title}`)].join('\n'));
+          return ephemeral(
+            [
+              '*Open incidents*',
+              ...open.map((i) => `• \`${i.id}\` ${i.severity ?? ''} ${i.phase ?? ''} — ${i.title}`),
+            ].join('\n'),
+          );
         }
         case 'status': {
           if (!cmd.id) return operations.run({ verb: 'list' }, actor);
@@ -85,16 +115,29 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
         }
         case 'declare': {
           if (!config.providers.some((p) => p.id === cmd.provider)) {
-            throw new SlackRefusal(`Unknown provider "${cmd.provider}". Known: ${config.providers.map((p) => p.id).join(', ')}.`);
+            throw new SlackRefusal(
+              `Unknown provider "${cmd.provider}". Known: ${config.providers.map((p) => p.id).join(', ')}.`,
+            );
           }
           const rec = await recordAlertsForScope(
             client,
             config.temporal.taskQueue,
             cmd.provider,
-            [{ provider: cmd.provider, kind: 'other', summary: cmd.title, source: `slack:${actor.name}`, severity: 'critical', observedAt: new Date().toISOString() }],
+            [
+              {
+                provider: cmd.provider,
+                kind: 'other',
+                summary: cmd.title,
+                source: `slack:${actor.name}`,
+                severity: 'critical',
+                observedAt: new Date().toISOString(),
+              },
+            ],
             { title: cmd.title, severity: cmd.severity, declaredBy: actor.name },
           );
-          const what = rec.deduplicated ? `added to the open incident \`${rec.incidentId}\`` : `declared \`${rec.incidentId}\``;
+          const what = rec.deduplicated
+            ? `added to the open incident \`${rec.incidentId}\``
+            : `declared \`${rec.incidentId}\``;
           return inChannel(`${actor.name} ${what} on *${cmd.provider}*: ${cmd.title}`);
         }
         case 'ack': {
@@ -111,7 +154,8 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
           const accepted = await update(cmd.id, 'resolve', resolveUpdate, [{ by: actor.name, note: cmd.note }], key);
           // The card shows the state after the change: wait (briefly) for the workflow to close it.
           const s = await settleIncident(handle, accepted, (x) => x.status === 'resolved');
-          const what = s.status === 'resolved' ? 'resolved' : `asked to resolve (still ${phaseLabel(s.phase).toLowerCase()})`;
+          const what =
+            s.status === 'resolved' ? 'resolved' : `asked to resolve (still ${phaseLabel(s.phase).toLowerCase()})`;
           return inChannel(`${actor.name} ${what} \`${s.id}\`${cmd.note ? `: ${cmd.note}` : ''}`, incidentBlocks(s));
         }
         case 'note': {
@@ -119,34 +163,74 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
           return inChannel(`${actor.name} on \`${s.id}\` (internal note): ${cmd.text}`);
         }
         case 'update': {
-          const s = await update(cmd.id, 'addNote', addNoteUpdate, [{ by: actor.name, text: cmd.text, public: cmd.public }], key);
-          return inChannel(cmd.public ? `${actor.name} published on the status page for \`${s.id}\`: ${cmd.text}` : `${actor.name} on \`${s.id}\` (internal note; add --public to publish): ${cmd.text}`);
+          const s = await update(
+            cmd.id,
+            'addNote',
+            addNoteUpdate,
+            [{ by: actor.name, text: cmd.text, public: cmd.public }],
+            key,
+          );
+          return inChannel(
+            cmd.public
+              ? `${actor.name} published on the status page for \`${s.id}\`: ${cmd.text}`
+              : `${actor.name} on \`${s.id}\` (internal note; add --public to publish): ${cmd.text}`,
+          );
         }
         case 'failover': {
           requireAllowed('failover', actor);
           if (!config.chains.some((c) => c.id === cmd.chain)) throw new SlackRefusal(`Unknown chain "${cmd.chain}".`);
           const risk = cmd.force ? null : await emergencyRisk(client, cmd.chain, cmd.from, cmd.to);
-          if (risk) throw new SlackRefusal(`Refused: ${risk}. Nothing was changed; add \`force\` to the command to do it anyway.`);
+          if (risk)
+            throw new SlackRefusal(
+              `Refused: ${risk}. Nothing was changed; add \`force\` to the command to do it anyway.`,
+            );
           if (cmd.mode !== 'immediate') {
             // Stepped shifts queue at the chain's routing entity and run one at a time: say where this one is.
-            const started = await startShift(client, config.temporal.taskQueue, {
-              chain: cmd.chain, kind: cmd.mode, from: cmd.from, ...(cmd.to ? { to: cmd.to } : {}),
-              stepDelayMs: config.recovery.shiftStepMs, reason: `${cmd.mode} failover from ${cmd.from} requested by ${actor.name}`, by: actor.name,
-            }, key ? { id: operatorShiftId(key) } : {});
-            const when = started.position === 0 ? 'started' : `queued (${started.position} shift(s) of ${cmd.chain} ahead of it)`;
-            return inChannel(`${actor.name}'s ${cmd.mode} failover of ${cmd.chain} off ${cmd.from} is ${when} (${started.workflowId}); \`/incident status\` and GET /v1/routes/${cmd.chain}/shift show its progress`);
+            const started = await startShift(
+              client,
+              config.temporal.taskQueue,
+              {
+                chain: cmd.chain,
+                kind: cmd.mode,
+                from: cmd.from,
+                ...(cmd.to ? { to: cmd.to } : {}),
+                stepDelayMs: config.recovery.shiftStepMs,
+                reason: `${cmd.mode} failover from ${cmd.from} requested by ${actor.name}`,
+                by: actor.name,
+              },
+              key ? { id: operatorShiftId(key) } : {},
+            );
+            const when =
+              started.position === 0 ? 'started' : `queued (${started.position} shift(s) of ${cmd.chain} ahead of it)`;
+            return inChannel(
+              `${actor.name}'s ${cmd.mode} failover of ${cmd.chain} off ${cmd.from} is ${when} (${started.workflowId}); \`/incident status\` and GET /v1/routes/${cmd.chain}/shift show its progress`,
+            );
           }
-          const route = await failoverNow(client, cmd.chain, cmd.from, actor.name, cmd.to, key && actionUpdateId('failover', key)).catch((err: Error) => {
+          const route = await failoverNow(
+            client,
+            cmd.chain,
+            cmd.from,
+            actor.name,
+            cmd.to,
+            key && actionUpdateId('failover', key),
+          ).catch((err: Error) => {
             throw new SlackRefusal(`${err.message}. Nothing was changed.`);
           });
           if (!route) return ephemeral(`${cmd.from} carries no traffic on ${cmd.chain}; nothing to move.`);
-          return inChannel(`${actor.name} failed ${cmd.chain} over off ${cmd.from}: ${weightsText(route.weights)} (v${route.version})`);
+          return inChannel(
+            `${actor.name} failed ${cmd.chain} over off ${cmd.from}: ${weightsText(route.weights)} (v${route.version})`,
+          );
         }
         case 'failback': {
           requireAllowed('failover', actor);
           const chain = config.chains.find((c) => c.id === cmd.chain);
           if (!chain) throw new SlackRefusal(`Unknown chain "${cmd.chain}".`);
-          const route = await setRouteWeights(client, chain.id, { weights: compactWeights(chain.weights), mode: 'normal', reason: 'manual failback', by: actor.name }, key && actionUpdateId('failback', key));
+          const route = await setRouteWeights(
+            client,
+            chain.id,
+            { weights: compactWeights(chain.weights), mode: 'normal', reason: 'manual failback', by: actor.name },
+            key && actionUpdateId('failback', key),
+          );
           return inChannel(`${actor.name} restored ${chain.id} to ${weightsText(route.weights)} (v${route.version})`);
         }
         case 'report': {
@@ -158,7 +242,12 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
     },
 
     /** Buttons: the incident ID comes from the button's value. */
-    async button(action: 'acknowledge' | 'escalate' | 'resolve' | 'timeline' | 'failover', id: string, actor: Actor, key?: string): Promise<SlackReply> {
+    async button(
+      action: 'acknowledge' | 'escalate' | 'resolve' | 'timeline' | 'failover',
+      id: string,
+      actor: Actor,
+      key?: string,
+    ): Promise<SlackReply> {
       if (action === 'timeline') {
         const { state: s } = await state(id);
         return { ...ephemeral(timelineText(s)), replace_original: false };
@@ -169,10 +258,28 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
         const { state: s } = await state(id);
         const chains = config.chains.filter((c) => c.providers.includes(s.provider)).map((c) => c.id);
         const replies = [];
-        for (const chain of chains) replies.push((await operations.run({ verb: 'failover', chain, from: s.provider, mode: 'immediate' }, actor).catch(toRefusalReply)).text);
-        return { ...inChannel(replies.join('\n') || `No chain sends traffic to ${s.provider}.`), replace_original: false };
+        for (const chain of chains)
+          replies.push(
+            (
+              await operations
+                .run({ verb: 'failover', chain, from: s.provider, mode: 'immediate' }, actor)
+                .catch(toRefusalReply)
+            ).text,
+          );
+        return {
+          ...inChannel(replies.join('\n') || `No chain sends traffic to ${s.provider}.`),
+          replace_original: false,
+        };
       }
-      const reply = await operations.run(action === 'acknowledge' ? { verb: 'ack', id } : action === 'escalate' ? { verb: 'escalate', id } : { verb: 'resolve', id }, actor, key);
+      const reply = await operations.run(
+        action === 'acknowledge'
+          ? { verb: 'ack', id }
+          : action === 'escalate'
+            ? { verb: 'escalate', id }
+            : { verb: 'resolve', id },
+        actor,
+        key,
+      );
       // Update the message the button sits on, in place.
       return { ...reply, replace_original: true };
     },
@@ -186,5 +293,7 @@ function toRefusalReply(err: unknown): SlackReply {
 }
 
 function weightsText(w: Record<string, number>): string {
-  return Object.entries(w).map(([p, v]) => `${p} ${v}%`).join(', ');
+  return Object.entries(w)
+    .map(([p, v]) => `${p} ${v}%`)
+    .join(', ');
 }

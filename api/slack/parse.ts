@@ -1,7 +1,20 @@
 // `/incident …` command text → a typed request, or a usage error. Pure, so every verb's grammar is
 // unit-testable without Slack.
 
-export const SLACK_VERBS = ['declare', 'list', 'status', 'ack', 'escalate', 'resolve', 'note', 'update', 'failover', 'failback', 'report', 'help'] as const;
+export const SLACK_VERBS = [
+  'declare',
+  'list',
+  'status',
+  'ack',
+  'escalate',
+  'resolve',
+  'note',
+  'update',
+  'failover',
+  'failback',
+  'report',
+  'help',
+] as const;
 export type SlackVerb = (typeof SLACK_VERBS)[number];
 
 export type SlackCommand =
@@ -13,7 +26,14 @@ export type SlackCommand =
   | { verb: 'resolve'; id: string; note?: string }
   | { verb: 'note'; id: string; text: string }
   | { verb: 'update'; id: string; text: string; public: boolean }
-  | { verb: 'failover'; chain: string; from: string; to?: string; mode: 'immediate' | 'gradual' | 'canary'; force?: boolean }
+  | {
+      verb: 'failover';
+      chain: string;
+      from: string;
+      to?: string;
+      mode: 'immediate' | 'gradual' | 'canary';
+      force?: boolean;
+    }
   | { verb: 'failback'; chain: string }
   | { verb: 'report'; id: string }
   | { verb: 'help' };
@@ -33,12 +53,17 @@ export const USAGE: Record<SlackVerb, string> = {
   help: '/incident help',
 };
 
-export const HELP_TEXT = ['*lifeline* — `/incident` commands:', ...SLACK_VERBS.map((v) => `• \`${USAGE[v]}\``)].join('\n');
+export const HELP_TEXT = ['*lifeline* — `/incident` commands:', ...SLACK_VERBS.map((v) => `• \`${USAGE[v]}\``)].join(
+  '\n',
+);
 
 export type ParseResult = { ok: true; command: SlackCommand } | { ok: false; error: string };
 
 const MODES = ['immediate', 'gradual', 'canary'] as const;
-const usage = (verb: SlackVerb, why: string): ParseResult => ({ ok: false, error: `${why}\nUsage: \`${USAGE[verb]}\`` });
+const usage = (verb: SlackVerb, why: string): ParseResult => ({
+  ok: false,
+  error: `${why}\nUsage: \`${USAGE[verb]}\``,
+});
 
 export function parseSlackCommand(text: string): ParseResult {
   const words = text.trim().split(/\s+/).filter(Boolean);
@@ -103,7 +128,10 @@ export function parseSlackCommand(text: string): ParseResult {
         else if (!to) to = w;
         else return usage('failover', `Unexpected "${w}".`);
       }
-      return { ok: true, command: { verb: 'failover', chain, from, mode, ...(to ? { to } : {}), ...(force ? { force } : {}) } };
+      return {
+        ok: true,
+        command: { verb: 'failover', chain, from, mode, ...(to ? { to } : {}), ...(force ? { force } : {}) },
+      };
     }
     case 'failback': {
       if (!words[0]) return usage('failback', 'Which chain?');

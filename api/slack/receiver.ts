@@ -28,7 +28,11 @@ export class FastifySlackReceiver implements Receiver {
     // An encapsulated scope, so only this route sees raw string bodies.
     void app.register(async (scope) => {
       scope.removeAllContentTypeParsers();
-      scope.addContentTypeParser(['application/x-www-form-urlencoded', 'application/json'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+      scope.addContentTypeParser(
+        ['application/x-www-form-urlencoded', 'application/json'],
+        { parseAs: 'string' },
+        (_req, body, done) => done(null, body),
+      );
       scope.post('/slack/events', { schema: { hide: true } }, async (req, reply) => {
         const raw = typeof req.body === 'string' ? req.body : '';
         try {
@@ -86,7 +90,8 @@ export class FastifySlackReceiver implements Receiver {
  */
 function parseSlackBody(raw: string, contentType: string): Record<string, unknown> {
   const object = (v: unknown) => {
-    if (!v || typeof v !== 'object' || Array.isArray(v) || typeof (v as { type?: unknown }).type !== 'string') throw new Error('not a Slack payload');
+    if (!v || typeof v !== 'object' || Array.isArray(v) || typeof (v as { type?: unknown }).type !== 'string')
+      throw new Error('not a Slack payload');
     return v as Record<string, unknown>;
   };
   if (contentType.includes('application/json')) return object(JSON.parse(raw));

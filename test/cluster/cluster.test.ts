@@ -29,7 +29,8 @@ const apis: LifelineProcess[] = [];
 const started = Date.now();
 
 function configYaml(address: string, storeUrlEnv: string): string {
-  const provider = (id: string) => `  - { id: ${id}, kind: openai, baseUrl: "${sim.baseUrlFor(id)}", models: [gpt-4o-mini], probe: { intervalMs: 1000, timeoutMs: 2000 } }`;
+  const provider = (id: string) =>
+    `  - { id: ${id}, kind: openai, baseUrl: "${sim.baseUrlFor(id)}", models: [gpt-4o-mini], probe: { intervalMs: 1000, timeoutMs: 2000 } }`;
   return `
 server: { host: 127.0.0.1, port: 0 }
 temporal: { address: "${address}", namespace: default, taskQueue: lifeline-cluster }
@@ -58,7 +59,12 @@ notifications:
 `;
 }
 
-const env = () => ({ ...TEST_ENV, ...WORKER_ENV, NODE_EXTRA_CA_CERTS: pd.caFile, LIFELINE_STORE_URL: readState().storeUrl });
+const env = () => ({
+  ...TEST_ENV,
+  ...WORKER_ENV,
+  NODE_EXTRA_CA_CERTS: pd.caFile,
+  LIFELINE_STORE_URL: readState().storeUrl,
+});
 const startWorker = async () => {
   const w = await startLifeline('worker', configFile, env(), join(dir, 'worker.log'));
   workers.push(w);
@@ -78,12 +84,19 @@ const retire = async (p: LifelineProcess, how: 'kill9' | 'stop') => {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lifeline-cluster-test-'));
   [pd, slack] = await Promise.all([startPagerDutyReceiver(), startSlackReceiver()]);
-  sim = await startSimulator({ providers: PROVIDERS.map((id) => ({ id, kind: 'openai' as const, models: ['gpt-4o-mini'] })) });
+  sim = await startSimulator({
+    providers: PROVIDERS.map((id) => ({ id, kind: 'openai' as const, models: ['gpt-4o-mini'] })),
+  });
   configFile = join(dir, 'lifeline.yaml');
-  writeFileSync(configFile, configYaml(readState().address, process.env.LIFELINE_CLUSTER_STORE === 'local' ? '' : 'LIFELINE_STORE_URL'));
+  writeFileSync(
+    configFile,
+    configYaml(readState().address, process.env.LIFELINE_CLUSTER_STORE === 'local' ? '' : 'LIFELINE_STORE_URL'),
+  );
   // Two of each, started concurrently as a deployment would roll them out.
   await Promise.all([startWorker(), startWorker(), startApi(), startApi()]);
-  process.stdout.write(`[figures] cluster: server + PostgreSQL ${JSON.stringify(readState().figures)}; 2 workers + 2 APIs ready ${((Date.now() - started) / 1000).toFixed(1)} s after the suite began\n`);
+  process.stdout.write(
+    `[figures] cluster: server + PostgreSQL ${JSON.stringify(readState().figures)}; 2 workers + 2 APIs ready ${((Date.now() - started) / 1000).toFixed(1)} s after the suite began\n`,
+  );
 });
 
 afterAll(async () => {
@@ -97,19 +110,41 @@ afterAll(async () => {
 async function http(api: LifelineProcess, method: 'GET' | 'POST', path: string, token: string, body?: unknown) {
   const res = await request(api.url + path, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
 const alert = (api: LifelineProcess, provider: string, summary = `${provider} is down`) =>
-  http(api, 'POST', '/v1/alerts', TOKENS.ingest, { provider, kind: 'outage', summary, source: 'cluster-test', severity: 'critical' });
+  http(api, 'POST', '/v1/alerts', TOKENS.ingest, {
+    provider,
+    kind: 'outage',
+    summary,
+    source: 'cluster-test',
+    severity: 'critical',
+  });
 const incident = (id: string, api = live(apis)[0]) => http(api, 'GET', `/v1/incidents/${id}`, TOKENS.operator);
-const inPhase = (id: string, phase: string, timeoutMs = 120_000) => waitFor(() => incident(id), (r) => r.body?.phase === phase, `${id} in phase ${phase}`, timeoutMs, 200);
+const inPhase = (id: string, phase: string, timeoutMs = 120_000) =>
+  waitFor(
+    () => incident(id),
+    (r) => r.body?.phase === phase,
+    `${id} in phase ${phase}`,
+    timeoutMs,
+    200,
+  );
 async function resolveWhenMonitoring(id: string): Promise<void> {
   await inPhase(id, 'monitoring', 180_000);
-  await waitFor(() => http(live(apis)[0], 'POST', `/v1/incidents/${id}/resolve`, TOKENS.operator, { by: 'cluster-test' }), (r) => r.status === 200, `resolve ${id}`, 60_000, 250);
+  await waitFor(
+    () => http(live(apis)[0], 'POST', `/v1/incidents/${id}/resolve`, TOKENS.operator, { by: 'cluster-test' }),
+    (r) => r.status === 200,
+    `resolve ${id}`,
+    60_000,
+    250,
+  );
 }
 
 /** One PagerDuty trigger and one resolve (repeats only with the same dedup_key), one Slack incident message. */
@@ -117,12 +152,15 @@ function expectDeliveredOnce(id: string): void {
   const events = pd.events.filter((e) => e.dedup_key === `lifeline-${id}`);
   expect(distinct(events, (e) => e.event_action).sort()).toEqual(['resolve', 'trigger']);
   expect(slack.roots(`(${id})`)).toHaveLength(1);
-  const replies = slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts && c.args.text?.includes(id)).map((c) => c.args.text);
+  const replies = slack.calls
+    .filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts && c.args.text?.includes(id))
+    .map((c) => c.args.text);
   expect(replies).toEqual([...new Set(replies)]);
 }
 type Entry = { type: string; phase: string; message: string };
 function expectStepsOnce(timeline: Entry[]): void {
-  for (const step of ['paged', 'report']) expect(`${step} × ${timeline.filter((e) => e.type === step).length}`).toBe(`${step} × 1`);
+  for (const step of ['paged', 'report'])
+    expect(`${step} × ${timeline.filter((e) => e.type === step).length}`).toBe(`${step} × 1`);
   const notified = timeline.filter((e) => e.type === 'notified').map((e) => e.message);
   expect(notified).toEqual([...new Set(notified)]);
 }
@@ -133,15 +171,27 @@ async function expectArchivedInPostgres(id: string): Promise<void> {
   const pool = new Pool({ connectionString: readState().storeUrl });
   try {
     await waitFor(
-      async () => (await pool.query('SELECT key FROM lifeline_documents WHERE collection = $1 AND starts_with(key, $2)', ['archive', `${id}/`])).rows.map((r) => r.key as string).sort(),
+      async () =>
+        (
+          await pool.query('SELECT key FROM lifeline_documents WHERE collection = $1 AND starts_with(key, $2)', [
+            'archive',
+            `${id}/`,
+          ])
+        ).rows
+          .map((r) => r.key as string)
+          .sort(),
       (keys) => keys.includes(`${id}/incident.json`),
-      `archive of ${id} in PostgreSQL`, 60_000, 250,
+      `archive of ${id} in PostgreSQL`,
+      60_000,
+      250,
     );
   } finally {
     await pool.end();
   }
   for (const api of live(apis)) {
-    const r = await request(`${api.url}/v1/incidents/${id}/report`, { headers: { authorization: `Bearer ${TOKENS.operator}`, accept: 'text/markdown' } });
+    const r = await request(`${api.url}/v1/incidents/${id}/report`, {
+      headers: { authorization: `Bearer ${TOKENS.operator}`, accept: 'text/markdown' },
+    });
     expect(`${r.statusCode} ${(await r.body.text()).includes(id)}`).toBe('200 true');
   }
   // Nothing of it on the processes' shared local disk.
@@ -152,7 +202,9 @@ async function expectArchivedInPostgres(id: string): Promise<void> {
 // ---- the tests -----------------------------------------------------------------------------------------
 test('alerts spread over both APIs deduplicate into one incident', async () => {
   const [a, b] = live(apis);
-  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => alert(i % 2 ? a : b, 'pdedup', `pdedup 503 #${i}`)));
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => alert(i % 2 ? a : b, 'pdedup', `pdedup 503 #${i}`)),
+  );
   expect(results.map((r) => r.status)).toEqual(Array(20).fill(202));
   const ids = new Set(results.map((r) => r.body.incidentId as string));
   expect(ids.size).toBe(1);
@@ -160,7 +212,11 @@ test('alerts spread over both APIs deduplicate into one incident', async () => {
   for (const api of [a, b]) {
     const open = await http(api, 'GET', '/v1/incidents?status=open&provider=pdedup', TOKENS.operator);
     expect(open.body.incidents.map((i: { id: string }) => i.id)).toEqual([id]);
-    const shown = await waitFor(() => incident(id, api), (r) => r.body?.alerts?.count === 20, `20 alerts on ${id} via ${api.url}`);
+    const shown = await waitFor(
+      () => incident(id, api),
+      (r) => r.body?.alerts?.count === 20,
+      `20 alerts on ${id} via ${api.url}`,
+    );
     expect(shown.body.alerts.count).toBe(20);
   }
 });
@@ -170,7 +226,11 @@ test('kill -9 of one of two workers mid-incident: the other completes it, nothin
   const opened = await alert(live(apis)[1], 'pkill');
   expect(opened.status).toBe(202);
   const id = opened.body.incidentId as string;
-  await waitFor(async () => pd.gate.held.some((e) => e.dedup_key === `lifeline-${id}`), Boolean, 'page of pkill in flight');
+  await waitFor(
+    async () => pd.gate.held.some((e) => e.dedup_key === `lifeline-${id}`),
+    Boolean,
+    'page of pkill in flight',
+  );
   await retire(live(workers)[0], 'kill9');
   const killedAt = Date.now();
   pd.gate.release();
@@ -179,7 +239,9 @@ test('kill -9 of one of two workers mid-incident: the other completes it, nothin
   expectStepsOnce(done.body.timeline);
   expectDeliveredOnce(id);
   await expectArchivedInPostgres(id);
-  process.stdout.write(`[figures] cluster: one of two workers killed mid-page; incident resolved ${((Date.now() - killedAt) / 1000).toFixed(1)} s later on the other\n`);
+  process.stdout.write(
+    `[figures] cluster: one of two workers killed mid-page; incident resolved ${((Date.now() - killedAt) / 1000).toFixed(1)} s later on the other\n`,
+  );
   await startWorker();
 });
 
@@ -194,12 +256,20 @@ test('the Temporal server killed -9 and restarted mid-incident: the incident com
   writeState(state);
   const upAt = Date.now();
   // Both APIs and both workers reconnect on their own; the resolve goes through once they have.
-  await waitFor(() => http(live(apis)[1], 'POST', `/v1/incidents/${id}/resolve`, TOKENS.operator, { by: 'cluster-test' }), (r) => r.status === 200, 'resolve after the server restart', 120_000, 250);
+  await waitFor(
+    () => http(live(apis)[1], 'POST', `/v1/incidents/${id}/resolve`, TOKENS.operator, { by: 'cluster-test' }),
+    (r) => r.status === 200,
+    'resolve after the server restart',
+    120_000,
+    250,
+  );
   const done = await inPhase(id, 'resolved', 180_000);
   expectStepsOnce(done.body.timeline);
   expectDeliveredOnce(id);
   await expectArchivedInPostgres(id);
-  process.stdout.write(`[figures] cluster: Temporal server down ${((upAt - killedAt) / 1000).toFixed(1)} s (restart on PostgreSQL); incident resolved ${((Date.now() - upAt) / 1000).toFixed(1)} s after\n`);
+  process.stdout.write(
+    `[figures] cluster: Temporal server down ${((upAt - killedAt) / 1000).toFixed(1)} s (restart on PostgreSQL); incident resolved ${((Date.now() - upAt) / 1000).toFixed(1)} s after\n`,
+  );
 });
 
 test('routes read from either API agree, before and after a failover', async () => {
@@ -208,8 +278,15 @@ test('routes read from either API agree, before and after a failover', async () 
   const [ra, rb] = await both();
   expect(ra.body).toEqual(rb.body);
   expect(ra.headers.etag).toBe(rb.headers.etag);
-  expect((await http(a, 'POST', '/v1/routes/cproute/failover', TOKENS.operator, { from: 'proute', mode: 'immediate' })).status).toBe(202);
-  await waitFor(() => http(b, 'GET', '/v1/routes/cproute', TOKENS.operator), (r) => r.body?.weights?.spare === 100, 'failover seen through the other API');
+  expect(
+    (await http(a, 'POST', '/v1/routes/cproute/failover', TOKENS.operator, { from: 'proute', mode: 'immediate' }))
+      .status,
+  ).toBe(202);
+  await waitFor(
+    () => http(b, 'GET', '/v1/routes/cproute', TOKENS.operator),
+    (r) => r.body?.weights?.spare === 100,
+    'failover seen through the other API',
+  );
   const [fa, fb] = await both();
   expect(fa.body).toEqual(fb.body);
   expect(fa.body.version).toBeGreaterThan(ra.body.version);
@@ -226,8 +303,11 @@ test("a worker with worker.sdkMetricsPort serves the SDK's own metrics (pollers,
     // poller series are there from the first poll.
     const text = await waitFor(
       async () => (await request(`http://127.0.0.1:${port}/metrics`)).body.text(),
-      (t) => /temporal_num_pollers\{[^}]*poller_type="workflow_task"/.test(t) && /operation="PollActivityTaskQueue"/.test(t),
-      'SDK metrics', 60_000, 500,
+      (t) =>
+        /temporal_num_pollers\{[^}]*poller_type="workflow_task"/.test(t) && /operation="PollActivityTaskQueue"/.test(t),
+      'SDK metrics',
+      60_000,
+      500,
     );
     expect(text).toMatch(/task_queue="lifeline-cluster"/);
   } finally {
@@ -264,8 +344,16 @@ test('a rolling restart of the workers under an alert burst loses nothing', asyn
   for (const p of burst) {
     expect(accepted.get(p)!.size).toBe(1);
     const [id] = accepted.get(p)!;
-    const seen = await waitFor(() => incident(id, live(apis)[1]), (r) => r.body?.alerts?.count === sent[p], `${sent[p]} alerts on ${id}`, 60_000, 200);
+    const seen = await waitFor(
+      () => incident(id, live(apis)[1]),
+      (r) => r.body?.alerts?.count === sent[p],
+      `${sent[p]} alerts on ${id}`,
+      60_000,
+      200,
+    );
     expect(seen.body.alerts.count).toBe(sent[p]);
   }
-  process.stdout.write(`[figures] cluster: rolling restart of 2 workers took ${(rolledIn / 1000).toFixed(1)} s under ${total} alerts (${(total / (rolledIn / 1000)).toFixed(0)}/s over 2 APIs); all ${total} counted\n`);
+  process.stdout.write(
+    `[figures] cluster: rolling restart of 2 workers took ${(rolledIn / 1000).toFixed(1)} s under ${total} alerts (${(total / (rolledIn / 1000)).toFixed(0)}/s over 2 APIs); all ${total} counted\n`,
+  );
 });

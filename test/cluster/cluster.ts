@@ -17,16 +17,23 @@ const PG_BIN = ['/usr/lib/postgresql/15/bin', '/usr/local/bin', '/usr/bin'];
 
 /** Where .ci/install-temporal-cluster put the server, the sql tool, the schema and the sample config. */
 export function clusterInstallDir(env: NodeJS.ProcessEnv = process.env): string {
-  const dir = env.LIFELINE_TEMPORAL_CLUSTER_DIR ?? join(env.LIFELINE_CACHE ?? join(homedir(), '.cache', 'lifeline'), `temporal-server-${TEMPORAL_SERVER_VERSION}`);
+  const dir =
+    env.LIFELINE_TEMPORAL_CLUSTER_DIR ??
+    join(env.LIFELINE_CACHE ?? join(homedir(), '.cache', 'lifeline'), `temporal-server-${TEMPORAL_SERVER_VERSION}`);
   for (const f of ['server', 'sql', 'config/development-postgres12.yaml', 'schema/postgresql/v12/temporal/versioned']) {
-    if (!existsSync(join(dir, f))) throw new Error(`the cluster tier needs the Temporal server built by .ci/install-temporal-cluster: ${join(dir, f)} is missing (run .ci/install-temporal-cluster)`);
+    if (!existsSync(join(dir, f)))
+      throw new Error(
+        `the cluster tier needs the Temporal server built by .ci/install-temporal-cluster: ${join(dir, f)} is missing (run .ci/install-temporal-cluster)`,
+      );
   }
   return dir;
 }
 
 function pgTool(name: string): string {
   for (const d of PG_BIN) if (existsSync(join(d, name))) return join(d, name);
-  throw new Error(`PostgreSQL's ${name} not found in ${PG_BIN.join(', ')} (run .ci/install-temporal-cluster: it installs postgresql-15)`);
+  throw new Error(
+    `PostgreSQL's ${name} not found in ${PG_BIN.join(', ')} (run .ci/install-temporal-cluster: it installs postgresql-15)`,
+  );
 }
 
 /** The state the global setup hands to the tests and the teardown (a JSON file: they are other processes). */
@@ -45,7 +52,10 @@ export interface ClusterState {
 
 export const stateFile = (root: string) => join(root, 'cluster.json');
 export const readState = (file = process.env.LIFELINE_CLUSTER_STATE): ClusterState => {
-  if (!file) throw new Error('LIFELINE_CLUSTER_STATE is not set: run the cluster tier through jest (test/cluster/global-setup.ts)');
+  if (!file)
+    throw new Error(
+      'LIFELINE_CLUSTER_STATE is not set: run the cluster tier through jest (test/cluster/global-setup.ts)',
+    );
   return JSON.parse(readFileSync(file, 'utf8')) as ClusterState;
 };
 export const writeState = (s: ClusterState) => writeFileSync(stateFile(s.root), JSON.stringify(s, null, 2));
@@ -55,7 +65,10 @@ const asRoot = () => process.getuid?.() === 0;
 /** Runs a PostgreSQL tool as the postgres user when we are root (initdb refuses root). */
 function runPg(tool: string, args: string[]): void {
   const bin = pgTool(tool);
-  if (asRoot()) execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', [bin, ...args].map(shellQuote).join(' ')], { stdio: 'pipe' });
+  if (asRoot())
+    execFileSync('su', ['postgres', '-s', '/bin/sh', '-c', [bin, ...args].map(shellQuote).join(' ')], {
+      stdio: 'pipe',
+    });
   else execFileSync(bin, args, { stdio: 'pipe' });
 }
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -73,7 +86,16 @@ export async function startPostgres(root: string): Promise<{ pgData: string; pgP
 
 export async function pgCtlStart(pgData: string, pgPort: number): Promise<void> {
   // fsync off: a test database, and the machine is shared; the socket lives in the data dir.
-  runPg('pg_ctl', ['-D', pgData, '-l', join(pgData, 'server.log'), '-w', '-o', `-p ${pgPort} -k ${pgData} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+  runPg('pg_ctl', [
+    '-D',
+    pgData,
+    '-l',
+    join(pgData, 'server.log'),
+    '-w',
+    '-o',
+    `-p ${pgPort} -k ${pgData} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+    'start',
+  ]);
 }
 
 export function stopPostgres(pgData: string): void {
@@ -90,8 +112,15 @@ const gidOf = (user: string) => Number(execFileSync('id', ['-g', user]).toString
 /** Temporal's two databases with the SQL tool, exactly as the README's production steps do it. */
 export function applyTemporalSchema(installDir: string, pgPort: number, log: (l: string) => void): void {
   const sql = (db: string, ...args: string[]) =>
-    execFileSync(join(installDir, 'sql'), ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pgPort), '-u', 'postgres', '--db', db, ...args], { stdio: 'pipe' });
-  for (const [db, dir] of [['temporal', 'temporal'], ['temporal_visibility', 'visibility']]) {
+    execFileSync(
+      join(installDir, 'sql'),
+      ['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(pgPort), '-u', 'postgres', '--db', db, ...args],
+      { stdio: 'pipe' },
+    );
+  for (const [db, dir] of [
+    ['temporal', 'temporal'],
+    ['temporal_visibility', 'visibility'],
+  ]) {
     const t0 = Date.now();
     sql(db, 'create-database');
     sql(db, 'setup-schema', '-v', '0.0');
@@ -102,11 +131,28 @@ export function applyTemporalSchema(installDir: string, pgPort: number, log: (l:
 
 /** lifeline's own database (store.postgres), beside Temporal's. */
 export function createDatabase(pgPort: number, name: string): void {
-  runPg('psql', ['-h', '127.0.0.1', '-p', String(pgPort), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', `CREATE DATABASE ${name}`]);
+  runPg('psql', [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(pgPort),
+    '-U',
+    'postgres',
+    '-d',
+    'postgres',
+    '-v',
+    'ON_ERROR_STOP=1',
+    '-c',
+    `CREATE DATABASE ${name}`,
+  ]);
 }
 
 /** The module's development-postgres12.yaml, pointed at our PostgreSQL, every port free. */
-export async function writeServerConfig(installDir: string, root: string, pgPort: number): Promise<{ configDir: string; address: string }> {
+export async function writeServerConfig(
+  installDir: string,
+  root: string,
+  pgPort: number,
+): Promise<{ configDir: string; address: string }> {
   const configDir = join(root, 'temporal-config');
   mkdirSync(join(configDir, 'dynamicconfig'), { recursive: true });
   const cfg = parse(readFileSync(join(installDir, 'config', 'development-postgres12.yaml'), 'utf8')) as any;
@@ -129,7 +175,10 @@ export async function writeServerConfig(installDir: string, root: string, pgPort
   // History archival is not part of lifeline (it archives closed incidents itself).
   cfg.archival = { history: { state: 'disabled' }, visibility: { state: 'disabled' } };
   delete cfg.namespaceDefaults;
-  copyFileSync(join(installDir, 'config', 'dynamicconfig', 'development-sql.yaml'), join(configDir, 'dynamicconfig', 'development-sql.yaml'));
+  copyFileSync(
+    join(installDir, 'config', 'dynamicconfig', 'development-sql.yaml'),
+    join(configDir, 'dynamicconfig', 'development-sql.yaml'),
+  );
   cfg.dynamicConfigClient.filepath = join(configDir, 'dynamicconfig', 'development-sql.yaml');
   writeFileSync(join(configDir, 'development-postgres12.yaml'), stringify(cfg));
   return { configDir, address };
@@ -149,18 +198,33 @@ async function freeLowPort(): Promise<number> {
 }
 
 /** Starts the server detached (it outlives the test process that restarts it); resolves when the frontend answers. */
-export async function startTemporalServer(installDir: string, root: string, address: string, logFile: string, timeoutMs = 120_000): Promise<number> {
+export async function startTemporalServer(
+  installDir: string,
+  root: string,
+  address: string,
+  logFile: string,
+  timeoutMs = 120_000,
+): Promise<number> {
   const out = openSync(logFile, 'a');
-  const child = spawn(join(installDir, 'server'), ['--root', root, '--config', 'temporal-config', '--env', 'development-postgres12', '--allow-no-auth', 'start'], {
-    cwd: root, stdio: ['ignore', out, out], detached: true,
-  });
+  const child = spawn(
+    join(installDir, 'server'),
+    ['--root', root, '--config', 'temporal-config', '--env', 'development-postgres12', '--allow-no-auth', 'start'],
+    {
+      cwd: root,
+      stdio: ['ignore', out, out],
+      detached: true,
+    },
+  );
   child.unref();
   const pid = child.pid!;
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited) throw new Error(`the Temporal server exited during start-up; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-3000)}`);
+    if (exited)
+      throw new Error(
+        `the Temporal server exited during start-up; see ${logFile}:\n${readFileSync(logFile, 'utf8').slice(-3000)}`,
+      );
     try {
       const c = await Connection.connect({ address, connectTimeout: 2000 });
       try {
@@ -170,7 +234,8 @@ export async function startTemporalServer(installDir: string, root: string, addr
         await c.close();
       }
     } catch {
-      if (Date.now() > deadline) throw new Error(`the Temporal server did not answer on ${address} within ${timeoutMs} ms; see ${logFile}`);
+      if (Date.now() > deadline)
+        throw new Error(`the Temporal server did not answer on ${address} within ${timeoutMs} ms; see ${logFile}`);
       await sleep(250);
     }
   }
@@ -193,14 +258,20 @@ export async function killProcess(pid: number, signal: NodeJS.Signals = 'SIGKILL
 }
 
 /** Namespace `default` (90-day retention) and lifeline's search attributes, with the Temporal CLI. */
-export async function setUpNamespace(cli: string, address: string, searchAttributes: Record<string, string>, log: (l: string) => void): Promise<void> {
+export async function setUpNamespace(
+  cli: string,
+  address: string,
+  searchAttributes: Record<string, string>,
+  log: (l: string) => void,
+): Promise<void> {
   const run = (args: string[]) => execFileSync(cli, [...args, '--address', address], { stdio: 'pipe' }).toString();
   const retry = async <T>(what: string, fn: () => T): Promise<T> => {
     for (let i = 0; ; i++) {
       try {
         return fn();
       } catch (err) {
-        if (i >= 120) throw new Error(`${what}: ${(err as { stderr?: Buffer }).stderr?.toString() ?? (err as Error).message}`);
+        if (i >= 120)
+          throw new Error(`${what}: ${(err as { stderr?: Buffer }).stderr?.toString() ?? (err as Error).message}`);
         await sleep(500);
       }
     }
@@ -218,7 +289,8 @@ export async function setUpNamespace(cli: string, address: string, searchAttribu
     await retry(`search attribute ${name}`, () => {
       if (run(['operator', 'search-attribute', 'list', '--namespace', 'default']).includes(name)) return;
       run(['operator', 'search-attribute', 'create', '--namespace', 'default', '--type', 'Keyword', '--name', name]);
-      if (!run(['operator', 'search-attribute', 'list', '--namespace', 'default']).includes(name)) throw new Error(`${name} not yet listed`);
+      if (!run(['operator', 'search-attribute', 'list', '--namespace', 'default']).includes(name))
+        throw new Error(`${name} not yet listed`);
     });
   }
   log(`namespace default + ${Object.keys(searchAttributes).length} search attributes: ${Date.now() - t0} ms`);

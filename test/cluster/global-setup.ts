@@ -6,8 +6,18 @@ import { join } from 'node:path';
 import { resolveTemporalBinary } from '../../worker/temporal-binaries';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
 import {
-  applyTemporalSchema, clusterInstallDir, createDatabase, killProcess, setUpNamespace, startPostgres, startTemporalServer, stateFile, stopPostgres,
-  writeServerConfig, writeState, type ClusterState,
+  applyTemporalSchema,
+  clusterInstallDir,
+  createDatabase,
+  killProcess,
+  setUpNamespace,
+  startPostgres,
+  startTemporalServer,
+  stateFile,
+  stopPostgres,
+  writeServerConfig,
+  writeState,
+  type ClusterState,
 } from './cluster';
 
 export default async function clusterSetup(): Promise<void> {
@@ -38,7 +48,14 @@ export default async function clusterSetup(): Promise<void> {
     await setUpNamespace(cli.path, address, SEARCH_ATTRIBUTE_TYPES, log);
     figures.namespaceMs = Date.now() - t;
     const state: ClusterState = {
-      root, installDir, pgData, pgPort, address, serverPid, serverLog, figures,
+      root,
+      installDir,
+      pgData,
+      pgPort,
+      address,
+      serverPid,
+      serverLog,
+      figures,
       storeUrl: `postgres://postgres@127.0.0.1:${pgPort}/lifeline`,
     };
     writeState(state);

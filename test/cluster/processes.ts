@@ -16,7 +16,13 @@ export interface LifelineProcess {
 const BIN = resolve(__dirname, '..', '..', 'bin', 'lifeline.js');
 const READY = { api: /api: listening on (http:\/\/\S+)/, worker: /worker: polling task queue/ };
 
-export async function startLifeline(kind: 'api' | 'worker', configFile: string, env: Record<string, string>, logFile: string, timeoutMs = 120_000): Promise<LifelineProcess> {
+export async function startLifeline(
+  kind: 'api' | 'worker',
+  configFile: string,
+  env: Record<string, string>,
+  logFile: string,
+  timeoutMs = 120_000,
+): Promise<LifelineProcess> {
   const child = spawn(process.execPath, [BIN, '--config', configFile, kind], {
     env: { ...process.env, LIFELINE_LOG_LEVEL: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -26,7 +32,10 @@ export async function startLifeline(kind: 'api' | 'worker', configFile: string, 
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = await new Promise<string | undefined>((ready, fail) => {
     let out = '';
-    const timer = setTimeout(() => fail(new Error(`${kind} not ready within ${timeoutMs} ms; output: ${out.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`${kind} not ready within ${timeoutMs} ms; output: ${out.slice(-2000)}`)),
+      timeoutMs,
+    );
     child.stdout.on('data', (d: Buffer) => {
       log.write(d);
       out += d.toString('utf8');
@@ -42,7 +51,9 @@ export async function startLifeline(kind: 'api' | 'worker', configFile: string, 
     });
   });
   return {
-    kind, pid: child.pid!, url,
+    kind,
+    pid: child.pid!,
+    url,
     async kill9() {
       child.kill('SIGKILL');
       await exited;

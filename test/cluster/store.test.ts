@@ -47,10 +47,11 @@ test('replicas starting together apply each migration once; a newer schema is re
 
 test('updates from two pools are serialised: no lost update', async () => {
   const [a, b] = await Promise.all([open(), open()]);
-  const bump = (s: PostgresDocumentStore) => s.update('counters', 'n', (cur) => {
-    const next = Number(cur ?? 0) + 1;
-    return { value: String(next), result: next };
-  });
+  const bump = (s: PostgresDocumentStore) =>
+    s.update('counters', 'n', (cur) => {
+      const next = Number(cur ?? 0) + 1;
+      return { value: String(next), result: next };
+    });
   const results = await Promise.all(Array.from({ length: 60 }, (_, i) => bump(i % 2 ? a : b)));
   expect(await a.get('counters', 'n')).toBe('60');
   expect([...results].sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
@@ -58,7 +59,9 @@ test('updates from two pools are serialised: no lost update', async () => {
 
 test('putIfAbsent: the first writer wins for every replica (the subscriber link secret)', async () => {
   const [a, b] = await Promise.all([open(), open()]);
-  const got = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).putIfAbsent('secrets', 'k', `value-${i}`)));
+  const got = await Promise.all(
+    Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).putIfAbsent('secrets', 'k', `value-${i}`)),
+  );
   expect(new Set(got).size).toBe(1);
   // Two API replicas sign unsubscribe links with the same secret: a link from one works on the other.
   const subsA = new SubscriberStore(a, {});
@@ -73,7 +76,12 @@ test('putIfAbsent: the first writer wins for every replica (the subscriber link 
 test('a Slack record written on one worker is what a retry on another reads; the archive lists across replicas', async () => {
   const [a, b] = await Promise.all([open(), open()]);
   await slackStore(a).write('openai-0a1b2c3d', { ts: '1700000000.000001', channel: 'C1', replies: ['k1'] });
-  expect(await slackStore(b).read('openai-0a1b2c3d')).toEqual({ ts: '1700000000.000001', channel: 'C1', replies: ['k1'], posting: false });
+  expect(await slackStore(b).read('openai-0a1b2c3d')).toEqual({
+    ts: '1700000000.000001',
+    channel: 'C1',
+    replies: ['k1'],
+    posting: false,
+  });
   expect(await new DocumentArchiveStore(b).list()).toEqual([]);
   await expect(a.get('archive', '../etc/passwd')).rejects.toThrow('not a valid store key');
 });

@@ -8,17 +8,30 @@ import { parseConfig } from '../../config/load';
  * The delivery retry policy lifeline ships (config defaults of `notifications.retry`), so workflow tests
  * run deliveries under the production policy rather than the legacy one kept for old histories.
  */
-export const SHIPPED_DELIVERY_RETRY = parseConfig('providers: [{ id: openai, kind: openai, baseUrl: "sim:openai", models: [gpt-4o-mini] }]').notifications.retry;
+export const SHIPPED_DELIVERY_RETRY = parseConfig(
+  'providers: [{ id: openai, kind: openai, baseUrl: "sim:openai", models: [gpt-4o-mini] }]',
+).notifications.retry;
 
 export type AllIncidentActivities = IncidentActivities & ShiftActivities & ArchiveActivities & RoutingActivities;
 
 export function stubActivities(overrides: Partial<AllIncidentActivities> = {}): AllIncidentActivities {
-  let route: RouteState = { id: 'chat', providers: ['openai', 'anthropic'], weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date(0).toISOString() };
+  let route: RouteState = {
+    id: 'chat',
+    providers: ['openai', 'anthropic'],
+    weights: { openai: 100 },
+    mode: 'normal',
+    version: 1,
+    updatedAt: new Date(0).toISOString(),
+  };
   return {
     getIncidentContext: async () => ({
       services: [{ id: 'support-bot', users: 12_000 }],
       chains: ['chat'],
-      impactRules: { critical: { minServices: 3, minUsers: 10_000 }, high: { minServices: 1, minUsers: 1_000 }, medium: { minUsers: 100 } },
+      impactRules: {
+        critical: { minServices: 3, minUsers: 10_000 },
+        high: { minServices: 1, minUsers: 1_000 },
+        medium: { minUsers: 100 },
+      },
       escalationLevels: {},
       ackTimeoutMs: 60 * 60_000,
       maxRepeats: 0,
@@ -27,13 +40,24 @@ export function stubActivities(overrides: Partial<AllIncidentActivities> = {}): 
     }),
     notify: async () => ({ delivered: ['log'] }),
     deliverNotification: async (d) => ({ channel: d.channel, status: 'delivered' }),
-    diagnoseProvider: async () => ({ rootCause: 'provider_outage', checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }], recommendations: [], at: new Date().toISOString() }),
+    diagnoseProvider: async () => ({
+      rootCause: 'provider_outage',
+      checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }],
+      recommendations: [],
+      at: new Date().toISOString(),
+    }),
     applyRecoveryStep: async ({ action }) => ({ applied: true, detail: `${action} published` }),
     checkRecovery: async () => ({ healthy: false, detail: 'HTTP 503' }),
     clearRecoveryHints: async () => undefined,
     shiftContext: async () => ({ route, configured: { openai: 100 }, unhealthy: [] }),
     applyRouteStep: async ({ request }) => {
-      route = { ...route, weights: request.weights, mode: request.mode ?? 'normal', version: route.version + 1, updatedAt: new Date().toISOString() };
+      route = {
+        ...route,
+        weights: request.weights,
+        mode: request.mode ?? 'normal',
+        version: route.version + 1,
+        updatedAt: new Date().toISOString(),
+      };
       return route;
     },
     validateProvider: async () => ({ healthy: true, detail: 'HTTP 200' }),

@@ -15,10 +15,20 @@ import { parseConfig } from '../../config/load';
 import { startSmtp } from './fakes';
 import { SIGNING_SECRET } from './slack';
 
-export const HARNESS_TOKENS = { ingest: 'h-ingest-4d1f', read: 'h-read-8a20', operate: 'h-operate-c3e9', admin: 'h-admin-71b5' };
+export const HARNESS_TOKENS = {
+  ingest: 'h-ingest-4d1f',
+  read: 'h-read-8a20',
+  operate: 'h-operate-c3e9',
+  admin: 'h-admin-71b5',
+};
 const env = {
-  H_INGEST: HARNESS_TOKENS.ingest, H_READ: HARNESS_TOKENS.read, H_OPERATE: HARNESS_TOKENS.operate, H_ADMIN: HARNESS_TOKENS.admin,
-  SLACK_BOT_TOKEN: 'xoxb-harness-not-used', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: 'http://127.0.0.1:9/api/',
+  H_INGEST: HARNESS_TOKENS.ingest,
+  H_READ: HARNESS_TOKENS.read,
+  H_OPERATE: HARNESS_TOKENS.operate,
+  H_ADMIN: HARNESS_TOKENS.admin,
+  SLACK_BOT_TOKEN: 'xoxb-harness-not-used',
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_API_URL: 'http://127.0.0.1:9/api/',
 };
 
 const yaml = (dataDir: string, smtpPort: number) => `
@@ -54,14 +64,24 @@ export function recordingClient(): { client: Client; calls: TemporalCall[]; crea
   };
   const handle = (workflowId: string) => ({
     workflowId,
-    describe: missing(workflowId), query: missing(workflowId), signal: missing(workflowId), executeUpdate: missing(workflowId),
-    fetchHistory: missing(workflowId), result: missing(workflowId), terminate: missing(workflowId), cancel: missing(workflowId),
+    describe: missing(workflowId),
+    query: missing(workflowId),
+    signal: missing(workflowId),
+    executeUpdate: missing(workflowId),
+    fetchHistory: missing(workflowId),
+    result: missing(workflowId),
+    terminate: missing(workflowId),
+    cancel: missing(workflowId),
   });
   const starting = (method: string) => async (_type: string, o: { workflowId: string }) => {
     const call = { method, workflowId: o.workflowId };
     calls.push(call);
     created.push(call);
-    return { ...handle(o.workflowId), signaledRunId: '00000000-0000-0000-0000-000000000000', firstExecutionRunId: '00000000-0000-0000-0000-000000000000' };
+    return {
+      ...handle(o.workflowId),
+      signaledRunId: '00000000-0000-0000-0000-000000000000',
+      firstExecutionRunId: '00000000-0000-0000-0000-000000000000',
+    };
   };
   const client = {
     workflow: {
@@ -90,7 +110,14 @@ export interface Harness {
   dataDir: string;
   calls: TemporalCall[];
   created: TemporalCall[];
-  send(o: { method: string; path: string; token?: string; body?: string | Buffer; contentType?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Record<string, unknown>; text: string; json(): any }>;
+  send(o: {
+    method: string;
+    path: string;
+    token?: string;
+    body?: string | Buffer;
+    contentType?: string;
+    headers?: Record<string, string>;
+  }): Promise<{ status: number; headers: Record<string, unknown>; text: string; json(): any }>;
   close(): Promise<void>;
 }
 
@@ -99,11 +126,19 @@ export async function startHarness(opts: { smtpPort?: number } = {}): Promise<Ha
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-harness-'));
   const smtp = opts.smtpPort ? null : await startSmtp();
   const { client, calls, created } = recordingClient();
-  const app = await buildApi({ config: parseConfig(yaml(dataDir, opts.smtpPort ?? smtp!.port)), client, logger: pino({ level: 'silent' }), env });
+  const app = await buildApi({
+    config: parseConfig(yaml(dataDir, opts.smtpPort ?? smtp!.port)),
+    client,
+    logger: pino({ level: 'silent' }),
+    env,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const pool = new Pool(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, { connections: 16 });
   return {
-    app, calls, created, dataDir,
+    app,
+    calls,
+    created,
+    dataDir,
     async send(o) {
       const res = await pool.request({
         method: o.method as 'GET',

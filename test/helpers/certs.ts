@@ -6,7 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface Leaf { key: Buffer; cert: Buffer; notAfter: Date }
+export interface Leaf {
+  key: Buffer;
+  cert: Buffer;
+  notAfter: Date;
+}
 
 const stamp = (d: Date) => `${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`; // YYYYMMDDHHMMSSZ
 
@@ -15,12 +19,47 @@ export function createTestCa() {
   const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   writeFileSync(join(dir, 'index.txt'), '');
   writeFileSync(join(dir, 'serial'), '1000\n');
-  writeFileSync(join(dir, 'ca.cnf'), [
-    '[ca]', 'default_ca = test', '[test]', `dir = ${dir}`, 'database = $dir/index.txt', 'serial = $dir/serial', 'new_certs_dir = $dir',
-    'certificate = $dir/ca.pem', 'private_key = $dir/ca.key', 'default_md = sha256', 'policy = any', 'unique_subject = no', 'copy_extensions = none',
-    '[any]', 'commonName = supplied', '[leaf]', 'subjectAltName = IP:127.0.0.1', 'basicConstraints = CA:FALSE', 'keyUsage = digitalSignature, keyEncipherment', 'extendedKeyUsage = serverAuth', '',
-  ].join('\n'));
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=lifeline test CA', '-keyout', 'ca.key', '-out', 'ca.pem']);
+  writeFileSync(
+    join(dir, 'ca.cnf'),
+    [
+      '[ca]',
+      'default_ca = test',
+      '[test]',
+      `dir = ${dir}`,
+      'database = $dir/index.txt',
+      'serial = $dir/serial',
+      'new_certs_dir = $dir',
+      'certificate = $dir/ca.pem',
+      'private_key = $dir/ca.key',
+      'default_md = sha256',
+      'policy = any',
+      'unique_subject = no',
+      'copy_extensions = none',
+      '[any]',
+      'commonName = supplied',
+      '[leaf]',
+      'subjectAltName = IP:127.0.0.1',
+      'basicConstraints = CA:FALSE',
+      'keyUsage = digitalSignature, keyEncipherment',
+      'extendedKeyUsage = serverAuth',
+      '',
+    ].join('\n'),
+  );
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=lifeline test CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  ]);
   let n = 0;
   return {
     caFile: join(dir, 'ca.pem'),
@@ -28,8 +67,36 @@ export function createTestCa() {
     /** A leaf for 127.0.0.1 signed by this CA, valid from `notBefore` to `notAfter`. */
     leaf(notBefore: Date, notAfter: Date): Leaf {
       const name = `leaf${++n}`;
-      openssl(['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', `${name}.key`, '-out', `${name}.csr`]);
-      openssl(['ca', '-batch', '-config', 'ca.cnf', '-extensions', 'leaf', '-startdate', stamp(notBefore), '-enddate', stamp(notAfter), '-in', `${name}.csr`, '-out', `${name}.pem`, '-notext']);
+      openssl([
+        'req',
+        '-new',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        `${name}.key`,
+        '-out',
+        `${name}.csr`,
+      ]);
+      openssl([
+        'ca',
+        '-batch',
+        '-config',
+        'ca.cnf',
+        '-extensions',
+        'leaf',
+        '-startdate',
+        stamp(notBefore),
+        '-enddate',
+        stamp(notAfter),
+        '-in',
+        `${name}.csr`,
+        '-out',
+        `${name}.pem`,
+        '-notext',
+      ]);
       return { key: readFileSync(join(dir, `${name}.key`)), cert: readFileSync(join(dir, `${name}.pem`)), notAfter };
     },
     close: () => rmSync(dir, { recursive: true, force: true }),
@@ -40,8 +107,32 @@ export function createTestCa() {
 export function selfSigned(): Leaf {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-self-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '30', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', 'k.pem', '-out', 'c.pem'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-    return { key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')), notAfter: new Date(Date.now() + 30 * 86_400_000) };
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '30',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        'k.pem',
+        '-out',
+        'c.pem',
+      ],
+      { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    return {
+      key: readFileSync(join(dir, 'k.pem')),
+      cert: readFileSync(join(dir, 'c.pem')),
+      notAfter: new Date(Date.now() + 30 * 86_400_000),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

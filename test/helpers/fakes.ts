@@ -21,13 +21,21 @@ const readBody = (req: IncomingMessage) =>
     req.on('end', () => r(b));
   });
 
-export interface ReceivedMail { from: string; to: string[]; raw: string; at: number; /** The authenticated user of the session, if any. */ user?: string }
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+  at: number;
+  /** The authenticated user of the session, if any. */ user?: string;
+}
 
 /**
  * An SMTP server. With `auth`, AUTH is required (PLAIN/LOGIN, offered without TLS on loopback) and checked
  * against those credentials — so a client really sends its password, and a wrong one is refused (535).
  */
-export async function startSmtp(opts: { auth?: { user: string; pass: string } } = {}): Promise<{ port: number; mails: ReceivedMail[]; auths: { user: string; ok: boolean }[]; close(): Promise<void> }> {
+export async function startSmtp(
+  opts: { auth?: { user: string; pass: string } } = {},
+): Promise<{ port: number; mails: ReceivedMail[]; auths: { user: string; ok: boolean }[]; close(): Promise<void> }> {
   const mails: ReceivedMail[] = [];
   const auths: { user: string; ok: boolean }[] = [];
   const required = opts.auth;
@@ -52,7 +60,10 @@ export async function startSmtp(opts: { auth?: { user: string; pass: string } } 
       stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
       stream.on('end', () => {
         mails.push({
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw, at: Date.now(),
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+          at: Date.now(),
           ...(session.user ? { user: String(session.user) } : {}),
         });
         done();
@@ -74,7 +85,12 @@ export function header(raw: string, name: string): string | undefined {
     .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
       enc.toUpperCase() === 'B'
         ? Buffer.from(text, 'base64').toString('utf8')
-        : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_h, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+        : Buffer.from(
+            text
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-F]{2})/gi, (_h, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ).toString('utf8'),
     );
 }
 
@@ -93,14 +109,38 @@ export function mimePart(raw: string, type: string): string | undefined {
   return body;
 }
 
-export interface PagerDutyFake { server: string; ca: Buffer; events: Record<string, unknown>[]; times: number[]; respond: { status: number }; close(): Promise<void> }
+export interface PagerDutyFake {
+  server: string;
+  ca: Buffer;
+  events: Record<string, unknown>[];
+  times: number[];
+  respond: { status: number };
+  close(): Promise<void>;
+}
 
 export async function startPagerDutyFake(): Promise<PagerDutyFake> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-pd-'));
-  execFileSync('/usr/bin/openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-  ], { stdio: 'ignore' });
+  execFileSync(
+    '/usr/bin/openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const ca = readFileSync(join(dir, 'cert.pem'));
   const events: Record<string, unknown>[] = [];
   const times: number[] = [];
@@ -112,13 +152,34 @@ export async function startPagerDutyFake(): Promise<PagerDutyFake> {
     events.push(event);
     times.push(Date.now());
     res.writeHead(respond.status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(respond.status === 202 ? { status: 'success', message: 'Event processed', dedup_key: event.dedup_key } : { status: 'invalid event', message: 'Event object is invalid' }));
+    res.end(
+      JSON.stringify(
+        respond.status === 202
+          ? { status: 'success', message: 'Event processed', dedup_key: event.dedup_key }
+          : { status: 'invalid event', message: 'Event object is invalid' },
+      ),
+    );
   });
   await listen(server as unknown as Server);
-  return { server: `127.0.0.1:${portOf(server)}`, ca, events, times, respond, close: async () => { await close(server as unknown as Server); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    server: `127.0.0.1:${portOf(server)}`,
+    ca,
+    events,
+    times,
+    respond,
+    close: async () => {
+      await close(server as unknown as Server);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
-export interface SlackCall { method: string; token: string | undefined; args: Record<string, string>; at: number }
+export interface SlackCall {
+  method: string;
+  token: string | undefined;
+  args: Record<string, string>;
+  at: number;
+}
 
 export async function startSlackFake(): Promise<{ url: string; calls: SlackCall[]; close(): Promise<void> }> {
   const calls: SlackCall[] = [];
@@ -132,7 +193,8 @@ export async function startSlackFake(): Promise<{ url: string; calls: SlackCall[
     res.writeHead(200, { 'content-type': 'application/json' });
     if (method === 'chat.postMessage') {
       const ts = `1700000000.00${String(next++).padStart(4, '0')}`;
-      if (!args.thread_ts) posted.unshift({ ts, ...(args.metadata ? { metadata: JSON.parse(args.metadata) as unknown } : {}) });
+      if (!args.thread_ts)
+        posted.unshift({ ts, ...(args.metadata ? { metadata: JSON.parse(args.metadata) as unknown } : {}) });
       res.end(JSON.stringify({ ok: true, channel: args.channel, ts }));
     } else if (method === 'conversations.history') res.end(JSON.stringify({ ok: true, messages: posted }));
     else if (method === 'chat.update') res.end(JSON.stringify({ ok: true, channel: args.channel, ts: args.ts }));
@@ -147,7 +209,15 @@ export async function startSlackFake(): Promise<{ url: string; calls: SlackCall[
  * webhooks, the default), or over "<x-lifeline-timestamp>.<body>" (`timestamped`: the route publisher, whose
  * timestamp must also be fresh — within 5 minutes — so a replay is refused).
  */
-export async function startWebhookReceiver(secret: string, opts: { scheme?: 'body' | 'timestamped' } = {}): Promise<{ url: string; accepted: { delivery: string; body: Record<string, unknown>; at: number }[]; rejected: number; close(): Promise<void> }> {
+export async function startWebhookReceiver(
+  secret: string,
+  opts: { scheme?: 'body' | 'timestamped' } = {},
+): Promise<{
+  url: string;
+  accepted: { delivery: string; body: Record<string, unknown>; at: number }[];
+  rejected: number;
+  close(): Promise<void>;
+}> {
   const state = { accepted: [] as { delivery: string; body: Record<string, unknown>; at: number }[], rejected: 0 };
   const timestamped = opts.scheme === 'timestamped';
   const server = createHttp(async (req, res) => {
@@ -161,9 +231,22 @@ export async function startWebhookReceiver(secret: string, opts: { scheme?: 'bod
       state.rejected += 1;
       return void res.writeHead(401).end('bad signature');
     }
-    state.accepted.push({ delivery: String(req.headers[timestamped ? 'idempotency-key' : 'x-lifeline-delivery']), body: JSON.parse(raw) as Record<string, unknown>, at: Date.now() });
+    state.accepted.push({
+      delivery: String(req.headers[timestamped ? 'idempotency-key' : 'x-lifeline-delivery']),
+      body: JSON.parse(raw) as Record<string, unknown>,
+      at: Date.now(),
+    });
     res.writeHead(204).end();
   });
   await listen(server);
-  return { url: `http://127.0.0.1:${portOf(server)}/hooks/lifeline`, get accepted() { return state.accepted; }, get rejected() { return state.rejected; }, close: () => close(server) };
+  return {
+    url: `http://127.0.0.1:${portOf(server)}/hooks/lifeline`,
+    get accepted() {
+      return state.accepted;
+    },
+    get rejected() {
+      return state.rejected;
+    },
+    close: () => close(server),
+  };
 }

@@ -7,7 +7,8 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { version } from '../../package.json';
 
-export const recordingFixtures = (): boolean => !!(process.env.UPDATE_HISTORY_FIXTURES || process.env.ADD_HISTORY_FIXTURES);
+export const recordingFixtures = (): boolean =>
+  !!(process.env.UPDATE_HISTORY_FIXTURES || process.env.ADD_HISTORY_FIXTURES);
 
 /** The folder of this version's fixtures (created on first use). */
 export function historyFixtureDir(): string {

@@ -43,7 +43,8 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 // anywhere in a body (prototype poisoning) with a 400 naming `body`, which the whole-body attacks test on
 // purpose; inside a field-level case they would turn it into that other case, so field values leave them out.
 const POISON = /"(__proto__|constructor)"\s*:/;
-const jsonValue = (maxDepth: number) => (fc.jsonValue({ maxDepth }) as fc.Arbitrary<Json>).filter((v) => !POISON.test(JSON.stringify(v)));
+const jsonValue = (maxDepth: number) =>
+  (fc.jsonValue({ maxDepth }) as fc.Arbitrary<Json>).filter((v) => !POISON.test(JSON.stringify(v)));
 
 const JSON_TYPES = ['string', 'integer', 'number', 'boolean', 'null', 'array', 'object'] as const;
 const valueOfType: Record<(typeof JSON_TYPES)[number], fc.Arbitrary<Json>> = {
@@ -53,7 +54,11 @@ const valueOfType: Record<(typeof JSON_TYPES)[number], fc.Arbitrary<Json>> = {
   boolean: fc.boolean(),
   null: fc.constant(null),
   array: fc.array(jsonValue(2), { maxLength: 4 }),
-  object: fc.dictionary(fc.string({ maxLength: 10 }).filter((k) => k !== '__proto__' && k !== 'constructor'), jsonValue(2), { maxKeys: 4 }),
+  object: fc.dictionary(
+    fc.string({ maxLength: 10 }).filter((k) => k !== '__proto__' && k !== 'constructor'),
+    jsonValue(2),
+    { maxKeys: 4 },
+  ),
 };
 
 /** The JSON types a schema admits, or null when it admits anything. */
@@ -80,13 +85,18 @@ export function invalidValues(s: JsonSchema): fc.Arbitrary<Json>[] {
   if (!types) return [];
   if (types.has('number')) types.add('integer');
   const out: fc.Arbitrary<Json>[] = JSON_TYPES.filter((t) => !types.has(t)).map((t) => valueOfType[t]);
-  const allowed = [...(s.enum ?? []), ...(s.const !== undefined ? [s.const] : []), ...(s.anyOf ?? s.oneOf ?? []).flatMap((a) => a.const ?? a.enum ?? [])];
+  const allowed = [
+    ...(s.enum ?? []),
+    ...(s.const !== undefined ? [s.const] : []),
+    ...(s.anyOf ?? s.oneOf ?? []).flatMap((a) => a.const ?? a.enum ?? []),
+  ];
   if (allowed.length) {
     if (types.has('string')) out.push(fc.string({ maxLength: 20 }).filter((v) => !allowed.includes(v)));
     if (types.has('integer')) out.push(fc.integer().filter((v) => !allowed.includes(v)));
   }
   if (types.has('string')) {
-    if (s.maxLength !== undefined) out.push(fc.string({ unit: 'binary', minLength: s.maxLength + 1, maxLength: s.maxLength + 64 }));
+    if (s.maxLength !== undefined)
+      out.push(fc.string({ unit: 'binary', minLength: s.maxLength + 1, maxLength: s.maxLength + 64 }));
     if (s.minLength) out.push(fc.constant(''));
     if (s.pattern) {
       const re = new RegExp(s.pattern, 'u');
@@ -127,12 +137,24 @@ export function fieldsOf(schema: JsonSchema, value: unknown, path: Path = []): F
     const v = value as Record<string, unknown>;
     const strict = schema.additionalProperties === false;
     for (const [k, child] of Object.entries(schema.properties ?? {})) {
-      out.push({ path: [...path, k], schema: child, present: k in v, required: (schema.required ?? []).includes(k), parentStrict: strict });
+      out.push({
+        path: [...path, k],
+        schema: child,
+        present: k in v,
+        required: (schema.required ?? []).includes(k),
+        parentStrict: strict,
+      });
       if (k in v) out.push(...fieldsOf(child, v[k], [...path, k]));
     }
     if (typeof schema.additionalProperties === 'object') {
       for (const k of Object.keys(v).filter((x) => !(x in (schema.properties ?? {})))) {
-        out.push({ path: [...path, k], schema: schema.additionalProperties, present: true, required: false, parentStrict: false });
+        out.push({
+          path: [...path, k],
+          schema: schema.additionalProperties,
+          present: true,
+          required: false,
+          parentStrict: false,
+        });
         out.push(...fieldsOf(schema.additionalProperties, v[k], [...path, k]));
       }
     }
@@ -162,20 +184,53 @@ export function brokenField(schema: JsonSchema, template: object): fc.Arbitrary<
     const field = dotted(f.path);
     const bad = invalidValues(f.schema);
     if (bad.length) {
-      options.push(fc.oneof(...bad).map((v) => ({ what: `${field}: invalid value`, raw: JSON.stringify(setAt(template, f.path, v)), contentType: json, status: 400, field })));
+      options.push(
+        fc.oneof(...bad).map((v) => ({
+          what: `${field}: invalid value`,
+          raw: JSON.stringify(setAt(template, f.path, v)),
+          contentType: json,
+          status: 400,
+          field,
+        })),
+      );
     }
-    if (f.present && f.required) options.push(fc.constant({ what: `${field}: missing`, raw: JSON.stringify(setAt(template, f.path, REMOVE)), contentType: json, status: 400, field }));
+    if (f.present && f.required)
+      options.push(
+        fc.constant({
+          what: `${field}: missing`,
+          raw: JSON.stringify(setAt(template, f.path, REMOVE)),
+          contentType: json,
+          status: 400,
+          field,
+        }),
+      );
   }
   // Unknown keys where the schema forbids them (strict objects).
-  const strictParents = [{ path: [] as Path, strict: schema.additionalProperties === false }, ...fieldsOf(schema, template).filter((f) => f.present).map((f) => ({ path: f.path, strict: f.schema.additionalProperties === false }))];
+  const strictParents = [
+    { path: [] as Path, strict: schema.additionalProperties === false },
+    ...fieldsOf(schema, template)
+      .filter((f) => f.present)
+      .map((f) => ({ path: f.path, strict: f.schema.additionalProperties === false })),
+  ];
   for (const p of strictParents.filter((x) => x.strict)) {
-    const known = new Set(Object.keys((p.path.length ? fieldsOf(schema, template).find((f) => dotted(f.path) === dotted(p.path))!.schema : schema).properties ?? {}));
+    const known = new Set(
+      Object.keys(
+        (p.path.length ? fieldsOf(schema, template).find((f) => dotted(f.path) === dotted(p.path))!.schema : schema)
+          .properties ?? {},
+      ),
+    );
     options.push(
       fc
         .string({ minLength: 1, maxLength: 12 })
         .filter((k) => !known.has(k) && k !== '__proto__' && k !== 'constructor')
         .chain((k) => jsonValue(1).map((v) => ({ k, v })))
-        .map(({ k, v }) => ({ what: `${dotted(p.path)}: unknown key`, raw: JSON.stringify(setAt(template, [...p.path, k], v)), contentType: json, status: 400, field: dotted([...p.path, k]) })),
+        .map(({ k, v }) => ({
+          what: `${dotted(p.path)}: unknown key`,
+          raw: JSON.stringify(setAt(template, [...p.path, k], v)),
+          contentType: json,
+          status: 400,
+          field: dotted([...p.path, k]),
+        })),
     );
   }
   return fc.oneof(...options);
@@ -184,14 +239,49 @@ export function brokenField(schema: JsonSchema, template: object): fc.Arbitrary<
 /** Whole-body attacks, the same for every JSON route. */
 export function brokenBody(template: object): fc.Arbitrary<HostileBody> {
   const text = JSON.stringify(template);
-  const body = (what: string, raw: string, status: number, contentType = json): HostileBody => ({ what, raw, contentType, status, ...(status === 400 ? { field: 'body' } : {}) });
+  const body = (what: string, raw: string, status: number, contentType = json): HostileBody => ({
+    what,
+    raw,
+    contentType,
+    status,
+    ...(status === 400 ? { field: 'body' } : {}),
+  });
   return fc.oneof(
-    jsonValue(3).filter((v) => v === null || typeof v !== 'object' || Array.isArray(v)).map((v) => body('not an object', JSON.stringify(v), 400)),
-    fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }).filter((s) => { try { JSON.parse(s); return false; } catch { return true; } }).map((s) => body('not JSON', s, 400)),
+    jsonValue(3)
+      .filter((v) => v === null || typeof v !== 'object' || Array.isArray(v))
+      .map((v) => body('not an object', JSON.stringify(v), 400)),
+    fc
+      .string({ unit: 'binary', minLength: 1, maxLength: 200 })
+      .filter((s) => {
+        try {
+          JSON.parse(s);
+          return false;
+        } catch {
+          return true;
+        }
+      })
+      .map((s) => body('not JSON', s, 400)),
     fc.integer({ min: 1, max: text.length - 1 }).map((n) => body('truncated JSON', text.slice(0, n), 400)),
-    fc.constantFrom('__proto__', 'constructor').map((k) => body(`${k} smuggling`, `${text.slice(0, -1)},"${k}":{"prototype":{"isAdmin":true},"polluted":true}}`, 400)),
-    fc.integer({ min: 1000, max: 20_000 }).map((depth) => body('deeply nested', '['.repeat(depth) + ']'.repeat(depth), 400)),
-    fc.constantFrom('text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/octet-stream', 'image/png').map((ct) => body(`content-type ${ct}`, text, 415, ct)),
-    fc.integer({ min: 512 * 1024 + 1, max: 1024 * 1024 }).map((n) => body('oversize', `${text.slice(0, -1)},"pad":"${'x'.repeat(n - text.length)}"}`, 413)),
+    fc
+      .constantFrom('__proto__', 'constructor')
+      .map((k) =>
+        body(`${k} smuggling`, `${text.slice(0, -1)},"${k}":{"prototype":{"isAdmin":true},"polluted":true}}`, 400),
+      ),
+    fc
+      .integer({ min: 1000, max: 20_000 })
+      .map((depth) => body('deeply nested', '['.repeat(depth) + ']'.repeat(depth), 400)),
+    fc
+      .constantFrom(
+        'text/plain',
+        'application/xml',
+        'multipart/form-data; boundary=x',
+        'application/x-www-form-urlencoded',
+        'application/octet-stream',
+        'image/png',
+      )
+      .map((ct) => body(`content-type ${ct}`, text, 415, ct)),
+    fc
+      .integer({ min: 512 * 1024 + 1, max: 1024 * 1024 })
+      .map((n) => body('oversize', `${text.slice(0, -1)},"pad":"${'x'.repeat(n - text.length)}"}`, 413)),
   );
 }

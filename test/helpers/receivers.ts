@@ -68,17 +68,40 @@ function restartable(make: () => Server) {
 function selfSignedCert(): { key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-pd-'));
   try {
-    execFileSync('/usr/bin/openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      '/usr/bin/openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-export interface PdEvent { event_action: string; dedup_key: string; routing_key: string; payload?: Record<string, unknown>; at: number }
+export interface PdEvent {
+  event_action: string;
+  dedup_key: string;
+  routing_key: string;
+  payload?: Record<string, unknown>;
+  at: number;
+}
 
 /** PagerDuty Events v2 (`POST /v2/enqueue`) over HTTPS; `caFile` is for NODE_EXTRA_CA_CERTS of a worker process. */
 export async function startPagerDutyReceiver() {
@@ -88,21 +111,29 @@ export async function startPagerDutyReceiver() {
   writeFileSync(caFile, cert);
   const events: PdEvent[] = [];
   const gate = new Gate<PdEvent>();
-  const srv = restartable(() =>
-    createHttps({ key, cert }, async (req, res) => {
-      const body = await readBody(req);
-      if (req.method !== 'POST' || req.url !== '/v2/enqueue') return void res.writeHead(404).end();
-      const event = { ...(JSON.parse(body) as Omit<PdEvent, 'at'>), at: Date.now() };
-      events.push(event); // PagerDuty has the event once it has the body
-      await gate.pass(event);
-      if (res.destroyed) return;
-      res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: event.dedup_key }));
-    }) as unknown as Server,
+  const srv = restartable(
+    () =>
+      createHttps({ key, cert }, async (req, res) => {
+        const body = await readBody(req);
+        if (req.method !== 'POST' || req.url !== '/v2/enqueue') return void res.writeHead(404).end();
+        const event = { ...(JSON.parse(body) as Omit<PdEvent, 'at'>), at: Date.now() };
+        events.push(event); // PagerDuty has the event once it has the body
+        await gate.pass(event);
+        if (res.destroyed) return;
+        res
+          .writeHead(202, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ status: 'success', message: 'Event processed', dedup_key: event.dedup_key }));
+      }) as unknown as Server,
   );
   await srv.up();
   return {
-    server: `127.0.0.1:${srv.port}`, ca: cert, caFile, events, gate,
-    down: () => srv.down(), up: () => srv.up(),
+    server: `127.0.0.1:${srv.port}`,
+    ca: cert,
+    caFile,
+    events,
+    gate,
+    down: () => srv.down(),
+    up: () => srv.up(),
     close: async () => {
       gate.release();
       await srv.down();
@@ -111,7 +142,11 @@ export async function startPagerDutyReceiver() {
   };
 }
 
-export interface SlackCall { method: string; args: Record<string, string>; at: number }
+export interface SlackCall {
+  method: string;
+  args: Record<string, string>;
+  at: number;
+}
 
 /** The Slack Web API methods lifeline uses; a held chat.postMessage has already been posted (history has it). */
 export async function startSlackReceiver() {
@@ -128,7 +163,12 @@ export async function startSlackReceiver() {
       let reply: Record<string, unknown>;
       if (method === 'chat.postMessage') {
         const ts = `1700000000.${String(next++).padStart(6, '0')}`;
-        if (!call.args.thread_ts) posted.unshift({ ts, text: call.args.text, ...(call.args.metadata ? { metadata: JSON.parse(call.args.metadata) as unknown } : {}) });
+        if (!call.args.thread_ts)
+          posted.unshift({
+            ts,
+            text: call.args.text,
+            ...(call.args.metadata ? { metadata: JSON.parse(call.args.metadata) as unknown } : {}),
+          });
         reply = { ok: true, channel: call.args.channel, ts };
       } else if (method === 'conversations.history') reply = { ok: true, messages: posted };
       else if (method === 'chat.update') reply = { ok: true, channel: call.args.channel, ts: call.args.ts };
@@ -143,10 +183,13 @@ export async function startSlackReceiver() {
     get url() {
       return `http://127.0.0.1:${srv.port}/api/`;
     },
-    calls, gate,
+    calls,
+    gate,
     /** Top-level messages (not thread replies) that mention the text. */
-    roots: (text: string) => calls.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts && c.args.text?.includes(text)),
-    down: () => srv.down(), up: () => srv.up(),
+    roots: (text: string) =>
+      calls.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts && c.args.text?.includes(text)),
+    down: () => srv.down(),
+    up: () => srv.up(),
     close: async () => {
       gate.release();
       await srv.down();
@@ -154,7 +197,14 @@ export async function startSlackReceiver() {
   };
 }
 
-export interface Mail { to: string[]; raw: string; messageId: string; incident?: string; subject: string; at: number }
+export interface Mail {
+  to: string[];
+  raw: string;
+  messageId: string;
+  incident?: string;
+  subject: string;
+  at: number;
+}
 
 function headerOf(raw: string, name: string): string | undefined {
   const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, ' ');
@@ -176,8 +226,12 @@ export async function startSmtpReceiver() {
         stream.on('data', (c: Buffer) => (raw += c.toString('utf8')));
         stream.on('end', () => {
           const mail = {
-            to: session.envelope.rcptTo.map((r) => r.address), raw, at: Date.now(),
-            messageId: headerOf(raw, 'Message-ID') ?? '', incident: headerOf(raw, 'X-Lifeline-Incident'), subject: headerOf(raw, 'Subject') ?? '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw,
+            at: Date.now(),
+            messageId: headerOf(raw, 'Message-ID') ?? '',
+            incident: headerOf(raw, 'X-Lifeline-Incident'),
+            subject: headerOf(raw, 'Subject') ?? '',
           };
           mails.push(mail);
           void gate.pass(mail).then(() => done());
@@ -191,7 +245,10 @@ export async function startSmtpReceiver() {
   };
   const down = async () => {
     // smtp-server waits for open sessions on close; a refused connection is what matters here.
-    await Promise.race([new Promise<void>((r) => server.close(() => r())), new Promise<void>((r) => setTimeout(r, 2000).unref())]);
+    await Promise.race([
+      new Promise<void>((r) => server.close(() => r())),
+      new Promise<void>((r) => setTimeout(r, 2000).unref()),
+    ]);
     server = make();
   };
   await up();
@@ -199,7 +256,10 @@ export async function startSmtpReceiver() {
     get port() {
       return port;
     },
-    mails, gate, down, up,
+    mails,
+    gate,
+    down,
+    up,
     close: async () => {
       gate.release();
       await down();
@@ -207,7 +267,11 @@ export async function startSmtpReceiver() {
   };
 }
 
-export interface Hook { id: string; body: Record<string, unknown>; at: number }
+export interface Hook {
+  id: string;
+  body: Record<string, unknown>;
+  at: number;
+}
 
 /** A webhook receiver; `idHeader` names the header a receiver deduplicates on. */
 export async function startWebhookReceiver(idHeader: string) {
@@ -216,7 +280,11 @@ export async function startWebhookReceiver(idHeader: string) {
   const srv = restartable(() =>
     createHttp(async (req, res) => {
       const raw = await readBody(req);
-      const hook = { id: String(req.headers[idHeader] ?? ''), body: JSON.parse(raw) as Record<string, unknown>, at: Date.now() };
+      const hook = {
+        id: String(req.headers[idHeader] ?? ''),
+        body: JSON.parse(raw) as Record<string, unknown>,
+        at: Date.now(),
+      };
       hooks.push(hook);
       await gate.pass(hook);
       if (res.destroyed) return;
@@ -228,8 +296,10 @@ export async function startWebhookReceiver(idHeader: string) {
     get url() {
       return `http://127.0.0.1:${srv.port}/hooks`;
     },
-    hooks, gate,
-    down: () => srv.down(), up: () => srv.up(),
+    hooks,
+    gate,
+    down: () => srv.down(),
+    up: () => srv.up(),
     close: async () => {
       gate.release();
       await srv.down();

@@ -5,8 +5,20 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Duration } from '@temporalio/common';
 import { routingWorkflowId, type RouteState } from '../../workflows/messages';
 
-export async function startRoutingEntity(client: Client, taskQueue: string, chain = 'chat', weights: Record<string, number> = { openai: 100 }): Promise<void> {
-  const route: RouteState = { id: chain, providers: ['openai', 'anthropic', 'bedrock'], weights, mode: 'normal', version: 1, updatedAt: new Date().toISOString() };
+export async function startRoutingEntity(
+  client: Client,
+  taskQueue: string,
+  chain = 'chat',
+  weights: Record<string, number> = { openai: 100 },
+): Promise<void> {
+  const route: RouteState = {
+    id: chain,
+    providers: ['openai', 'anthropic', 'bedrock'],
+    weights,
+    mode: 'normal',
+    version: 1,
+    updatedAt: new Date().toISOString(),
+  };
   await client.workflow.start('routingWorkflow', {
     taskQueue,
     workflowId: routingWorkflowId(chain),
@@ -20,7 +32,12 @@ export async function startRoutingEntity(client: Client, taskQueue: string, chai
  * workflow has closed. Waiting on `result()` alone stalls on the test server once timers run in child
  * workflows of the routing entity; an explicit sleep always advances time.
  */
-export async function resultSkippingTime<T>(env: TestWorkflowEnvironment, handle: WorkflowHandle, step: Duration = '2 seconds', maxSteps = 3_000): Promise<T> {
+export async function resultSkippingTime<T>(
+  env: TestWorkflowEnvironment,
+  handle: WorkflowHandle,
+  step: Duration = '2 seconds',
+  maxSteps = 3_000,
+): Promise<T> {
   for (let i = 0; i < maxSteps; i++) {
     let status: string | null = null;
     try {

@@ -43,23 +43,55 @@ let seq = 0;
 const nextId = () => `${Date.now()}.${++seq}`;
 
 /** ids: pass the same ones again to build a redelivery of the same command or click. */
-export function slashCommand(text: string, user: { id: string; name: string }, responseUrl: string, ids: { triggerId?: string } = {}): string {
+export function slashCommand(
+  text: string,
+  user: { id: string; name: string },
+  responseUrl: string,
+  ids: { triggerId?: string } = {},
+): string {
   return new URLSearchParams({
-    token: 'legacy', team_id: 'T1', team_domain: 'acme', channel_id: 'C1', channel_name: 'incidents',
-    user_id: user.id, user_name: user.name, command: '/incident', text, api_app_id: 'A1',
-    response_url: responseUrl, trigger_id: ids.triggerId ?? nextId(),
+    token: 'legacy',
+    team_id: 'T1',
+    team_domain: 'acme',
+    channel_id: 'C1',
+    channel_name: 'incidents',
+    user_id: user.id,
+    user_name: user.name,
+    command: '/incident',
+    text,
+    api_app_id: 'A1',
+    response_url: responseUrl,
+    trigger_id: ids.triggerId ?? nextId(),
   }).toString();
 }
 
 export function buttonClick(
-  actionId: string, value: string, user: { id: string; name: string }, responseUrl: string, ids: { triggerId?: string; actionTs?: string } = {},
+  actionId: string,
+  value: string,
+  user: { id: string; name: string },
+  responseUrl: string,
+  ids: { triggerId?: string; actionTs?: string } = {},
 ): string {
   const payload = {
-    type: 'block_actions', api_app_id: 'A1', token: 'legacy', trigger_id: ids.triggerId ?? nextId(),
-    team: { id: 'T1', domain: 'acme' }, user: { id: user.id, username: user.name, name: user.name, team_id: 'T1' },
-    channel: { id: 'C1', name: 'incidents' }, container: { type: 'message', message_ts: '1.000', channel_id: 'C1' },
+    type: 'block_actions',
+    api_app_id: 'A1',
+    token: 'legacy',
+    trigger_id: ids.triggerId ?? nextId(),
+    team: { id: 'T1', domain: 'acme' },
+    user: { id: user.id, username: user.name, name: user.name, team_id: 'T1' },
+    channel: { id: 'C1', name: 'incidents' },
+    container: { type: 'message', message_ts: '1.000', channel_id: 'C1' },
     response_url: responseUrl,
-    actions: [{ type: 'button', action_id: actionId, block_id: `incident:${value}`, value, action_ts: ids.actionTs ?? nextId(), text: { type: 'plain_text', text: actionId } }],
+    actions: [
+      {
+        type: 'button',
+        action_id: actionId,
+        block_id: `incident:${value}`,
+        value,
+        action_ts: ids.actionTs ?? nextId(),
+        text: { type: 'plain_text', text: actionId },
+      },
+    ],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
@@ -87,5 +119,9 @@ export async function startResponseSink(): Promise<ResponseSink> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/respond`, received, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}/respond`,
+    received,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }

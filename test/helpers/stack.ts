@@ -23,8 +23,18 @@ import { createMetrics, type LifelineMetrics } from '../../metrics';
 import { cliPath, quietTemporalRuntime, workflowBundle } from './temporal';
 import { assertNoUnexpectedTaskFailures, watchHistories } from './task-failures';
 
-export const TOKENS = { operator: 'op-token-7f3a', ingest: 'ingest-token-91bc', reader: 'read-token-55d0', admin: 'admin-token-e62c' };
-export const TEST_ENV = { LIFELINE_OPERATOR_TOKEN: TOKENS.operator, LIFELINE_INGEST_TOKEN: TOKENS.ingest, LIFELINE_READ_TOKEN: TOKENS.reader, LIFELINE_ADMIN_TOKEN: TOKENS.admin };
+export const TOKENS = {
+  operator: 'op-token-7f3a',
+  ingest: 'ingest-token-91bc',
+  reader: 'read-token-55d0',
+  admin: 'admin-token-e62c',
+};
+export const TEST_ENV = {
+  LIFELINE_OPERATOR_TOKEN: TOKENS.operator,
+  LIFELINE_INGEST_TOKEN: TOKENS.ingest,
+  LIFELINE_READ_TOKEN: TOKENS.reader,
+  LIFELINE_ADMIN_TOKEN: TOKENS.admin,
+};
 
 export function testConfigYaml(dataDir: string): string {
   return `
@@ -62,7 +72,11 @@ export interface Stack {
   address: string;
   /** The registry worker and API share (as under `lifeline up`); GET /metrics serves it. */
   metrics: LifelineMetrics;
-  http(method: 'GET' | 'POST', path: string, opts?: { token?: string; body?: unknown; accept?: string; headers?: Record<string, string> }): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
+  http(
+    method: 'GET' | 'POST',
+    path: string,
+    opts?: { token?: string; body?: unknown; accept?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; text: string; headers: Record<string, unknown> }>;
   /** Stops the worker and starts a fresh one on the same server (a worker restart mid-incident). */
   restartWorker(): Promise<void>;
   stop(): Promise<void>;
@@ -84,30 +98,64 @@ export async function startStack(
   quietTemporalRuntime();
   const dataDir = mkdtempSync(join(tmpdir(), 'lifeline-it-'));
   let yaml = testConfigYaml(dataDir) + (opts.extraYaml ?? '');
-  for (const [p, envName] of Object.entries(opts.withProviderKeys ?? {})) yaml = yaml.replace(`{ id: ${p}, `, `{ id: ${p}, apiKeyEnv: ${envName}, `);
+  for (const [p, envName] of Object.entries(opts.withProviderKeys ?? {}))
+    yaml = yaml.replace(`{ id: ${p}, `, `{ id: ${p}, apiKeyEnv: ${envName}, `);
   const config = parseConfig(opts.editYaml ? opts.editYaml(yaml) : yaml);
   const env = { ...TEST_ENV, ...opts.env };
-  const logger = opts.log ? createLogger(opts.log) : createLogger({ level: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'silent' });
-  const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, sqliteSync: config.temporal.sqliteSync, log: () => undefined });
+  const logger = opts.log
+    ? createLogger(opts.log)
+    : createLogger({ level: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'silent' });
+  const dev = await startDevServer({
+    cliPath: cliPath(),
+    dataDir,
+    port: 0,
+    uiPort: false,
+    searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+    sqliteSync: config.temporal.sqliteSync,
+    log: () => undefined,
+  });
   const endpoints = await startProviderEndpoints(config);
   const client = await connectClient(dev.address, config.temporal.namespace);
   // Every test on this stack fails if a history shows WORKFLOW_TASK_FAILED (test/setup/task-failures.ts).
   const unwatch = watchHistories(client);
   const metrics = createMetrics({ processMetrics: false });
-  const newWorker = () => createLifelineWorker({
-    config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env, channels: opts.channels, metrics,
-  });
+  const newWorker = () =>
+    createLifelineWorker({
+      config,
+      address: dev.address,
+      client,
+      logger,
+      baseUrlFor: endpoints.baseUrlFor,
+      workflowBundle: workflowBundle(),
+      env,
+      channels: opts.channels,
+      metrics,
+    });
   let { worker, connection } = await newWorker();
   let running = worker.run();
   await ensureEntityWorkflows(client, config);
   // A short snapshot cache: tests scrape until a value shows.
-  const api = await buildApi({ config, client, logger, env, metrics, metricsSnapshot: { ttlMs: 250, timeoutMs: 5000 } });
+  const api = await buildApi({
+    config,
+    client,
+    logger,
+    env,
+    metrics,
+    metricsSnapshot: { ttlMs: 250, timeoutMs: 5000 },
+  });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const addr = api.server.address();
   const apiUrl = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
 
   return {
-    config, client, endpoints, api, apiUrl, dataDir, address: dev.address, metrics,
+    config,
+    client,
+    endpoints,
+    api,
+    apiUrl,
+    dataDir,
+    address: dev.address,
+    metrics,
     get worker() {
       return worker;
     },
@@ -141,13 +189,19 @@ export async function startStack(
     async stop() {
       await api.close();
       // The last test's tail (teardown-time tasks) is checked too; a failure here fails the suite.
-      const scanned = await assertNoUnexpectedTaskFailures().then(() => undefined, (err: Error) => err);
+      const scanned = await assertNoUnexpectedTaskFailures().then(
+        () => undefined,
+        (err: Error) => err,
+      );
       unwatch();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       // Teardown must not hang a suite: run() settles within the worker's shutdownForceTime. A rejected run()
       // (a worker that failed, or an activity that ignored its cancellation) fails the suite once the
       // server under it is stopped — never swallowed.
-      const failure = await running.then(() => undefined, (err: Error) => err);
+      const failure = await running.then(
+        () => undefined,
+        (err: Error) => err,
+      );
       if (!failure) {
         await connection.close();
         await client.connection.close();

@@ -31,7 +31,14 @@ interface State {
 
 const KEY = Symbol.for('lifeline.test.taskFailures');
 const g = globalThis as unknown as Record<symbol, State | undefined>;
-const state: State = (g[KEY] ??= { failures: [], reported: new Set(), clients: new Set(), lastScan: new Map(), logs: new Map(), expected: [] });
+const state: State = (g[KEY] ??= {
+  failures: [],
+  reported: new Set(),
+  clients: new Set(),
+  lastScan: new Map(),
+  logs: new Map(),
+  expected: [],
+});
 
 function add(f: TaskFailure): void {
   const key = `${f.runId ?? f.workflowId ?? ''}|${f.message.slice(0, 200)}`;
@@ -85,7 +92,10 @@ export function watchHistories(client: Client): () => void {
 // Causes the server records for protocol races it resolves itself (a signal or update arriving while the
 // task that would close the workflow completes, a sticky-queue reset after a worker restart, a terminate
 // arriving while a task was in flight): no code failed.
-const BENIGN_CAUSES = new Set([1 /* UNHANDLED_COMMAND */, 13 /* RESET_STICKY_TASK_QUEUE */, 17 /* FORCE_CLOSE_COMMAND */, 18 /* FAILOVER_CLOSE_COMMAND */, 20 /* RESET_WORKFLOW */, 31 /* UNHANDLED_UPDATE */]);
+const BENIGN_CAUSES = new Set([
+  1 /* UNHANDLED_COMMAND */, 13 /* RESET_STICKY_TASK_QUEUE */, 17 /* FORCE_CLOSE_COMMAND */,
+  18 /* FAILOVER_CLOSE_COMMAND */, 20 /* RESET_WORKFLOW */, 31 /* UNHANDLED_UPDATE */,
+]);
 
 /** Searches histories of workflows running or closed since the last scan of this client. */
 export async function scanHistories(client: Client): Promise<void> {
@@ -100,7 +110,12 @@ export async function scanHistories(client: Client): Promise<void> {
       const key = `${wf.runId}#${String(e.eventId)}`;
       if (state.reported.has(key)) continue;
       state.reported.add(key);
-      add({ source: 'history', workflowId: wf.workflowId, runId: wf.runId, message: `event ${String(e.eventId)} WORKFLOW_TASK_FAILED (cause ${String(a.cause)}): ${a.failure?.message ?? ''}` });
+      add({
+        source: 'history',
+        workflowId: wf.workflowId,
+        runId: wf.runId,
+        message: `event ${String(e.eventId)} WORKFLOW_TASK_FAILED (cause ${String(a.cause)}): ${a.failure?.message ?? ''}`,
+      });
     }
   }
   if (state.clients.has(client)) state.lastScan.set(client, startedAt);
@@ -128,7 +143,8 @@ export async function assertNoUnexpectedTaskFailures(): Promise<void> {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-    if (lastErr) throw new Error(`could not scan workflow histories for WORKFLOW_TASK_FAILED: ${(lastErr as Error).message}`);
+    if (lastErr)
+      throw new Error(`could not scan workflow histories for WORKFLOW_TASK_FAILED: ${(lastErr as Error).message}`);
   }
   scanWorkerLogs();
   const found = state.failures.splice(0);
@@ -140,7 +156,10 @@ export async function assertNoUnexpectedTaskFailures(): Promise<void> {
   });
   const unmet = expected.filter((e) => e.seen === 0);
   const problems = [
-    ...unexpected.map((f) => `workflow task failed (${f.source}${f.workflowId ? `, ${f.workflowId}` : ''}${f.runId ? ` run ${f.runId}` : ''}): ${f.message}`),
+    ...unexpected.map(
+      (f) =>
+        `workflow task failed (${f.source}${f.workflowId ? `, ${f.workflowId}` : ''}${f.runId ? ` run ${f.runId}` : ''}): ${f.message}`,
+    ),
     ...unmet.map((e) => `expected a workflow task failure (${e.reason}) and saw none`),
   ];
   if (problems.length) throw new Error(problems.join('\n'));

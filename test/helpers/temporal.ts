@@ -7,7 +7,8 @@ import { recordRuntimeLog, watchHistories } from './task-failures';
 
 export function workflowBundle() {
   const codePath = process.env.LIFELINE_TEST_WORKFLOW_BUNDLE;
-  if (!codePath) throw new Error('LIFELINE_TEST_WORKFLOW_BUNDLE is not set: run the tests through jest (test/global-setup.ts)');
+  if (!codePath)
+    throw new Error('LIFELINE_TEST_WORKFLOW_BUNDLE is not set: run the tests through jest (test/global-setup.ts)');
   return { codePath };
 }
 
@@ -19,7 +20,8 @@ export function cliPath(): string {
 
 export function testServerPath(): string {
   const p = process.env.LIFELINE_TEMPORAL_TEST_SERVER;
-  if (!p) throw new Error('LIFELINE_TEMPORAL_TEST_SERVER is not set: run the tests through jest (test/global-setup.ts)');
+  if (!p)
+    throw new Error('LIFELINE_TEMPORAL_TEST_SERVER is not set: run the tests through jest (test/global-setup.ts)');
   return p;
 }
 
@@ -38,20 +40,30 @@ export function quietTemporalRuntime(): void {
       shutdownSignals: [],
       logger: new DefaultLogger('WARN', (entry) => {
         recordRuntimeLog(entry);
-        if (entry.level === 'ERROR') process.stderr.write(`[temporal] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta).slice(0, 2000) : ''}\n`);
+        if (entry.level === 'ERROR')
+          process.stderr.write(
+            `[temporal] ${entry.message} ${entry.meta ? JSON.stringify(entry.meta).slice(0, 2000) : ''}\n`,
+          );
       }),
-      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} } },
+      telemetryOptions: {
+        logging: { filter: makeTelemetryFilterString({ core: 'WARN', other: 'ERROR' }), forward: {} },
+      },
     });
   } catch (err) {
     // A Runtime created before this point would not report workflow task failures: say so loudly.
-    throw new Error(`the test Temporal Runtime could not be installed (one already exists in this process): ${(err as Error).message}`);
+    throw new Error(
+      `the test Temporal Runtime could not be installed (one already exists in this process): ${(err as Error).message}`,
+    );
   }
 }
 
 /** lifeline's custom search attributes, on a server that does not have them yet (the test server). */
 export async function registerSearchAttributes(connection: Connection, namespace = 'default'): Promise<void> {
   const searchAttributes = Object.fromEntries(
-    Object.keys(SEARCH_ATTRIBUTE_TYPES).map((name) => [name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    Object.keys(SEARCH_ATTRIBUTE_TYPES).map((name) => [
+      name,
+      temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    ]),
   );
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
 }
@@ -65,7 +77,9 @@ export function useTimeSkippingEnv(): () => import('@temporalio/testing').TestWo
   beforeAll(async () => {
     quietTemporalRuntime();
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: testServerPath() } },
+    });
     await registerSearchAttributes(env.connection);
   });
   afterAll(async () => env?.teardown());
@@ -87,7 +101,9 @@ export function useLocalEnv(): () => import('@temporalio/testing').TestWorkflowE
   beforeAll(async () => {
     quietTemporalRuntime();
     const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-    env = await TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'existing-path', path: cliPath() }, ui: false } });
+    env = await TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: cliPath() }, ui: false },
+    });
     await registerSearchAttributes(env.connection);
     unwatch = watchHistories(env.client);
   });

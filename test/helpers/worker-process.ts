@@ -15,7 +15,12 @@ export interface WorkerProcess {
 const BIN = resolve(__dirname, '..', '..', 'bin', 'lifeline.js');
 
 /** Starts `lifeline worker --config <file>`; resolves once it polls the task queue. Output goes to logFile. */
-export async function startWorkerProcess(configFile: string, env: Record<string, string>, logFile: string, timeoutMs = 120_000): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  configFile: string,
+  env: Record<string, string>,
+  logFile: string,
+  timeoutMs = 120_000,
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [BIN, '--config', configFile, 'worker'], {
     env: { ...process.env, LIFELINE_LOG_LEVEL: process.env.LIFELINE_TEST_LOG_LEVEL ?? 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,7 +30,10 @@ export async function startWorkerProcess(configFile: string, env: Record<string,
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   await new Promise<void>((ready, fail) => {
     let out = '';
-    const timer = setTimeout(() => fail(new Error(`worker not ready within ${timeoutMs} ms; output: ${out.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`worker not ready within ${timeoutMs} ms; output: ${out.slice(-2000)}`)),
+      timeoutMs,
+    );
     child.stdout.on('data', (d: Buffer) => {
       log.write(d);
       out += d.toString('utf8');

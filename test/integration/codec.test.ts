@@ -41,7 +41,14 @@ let endpoints: ProviderEndpoints;
 beforeAll(async () => {
   quietTemporalRuntime();
   dir = mkdtempSync(join(tmpdir(), 'lifeline-codec-'));
-  dev = await startDevServer({ cliPath: cliPath(), dataDir: dir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, log: () => undefined });
+  dev = await startDevServer({
+    cliPath: cliPath(),
+    dataDir: dir,
+    port: 0,
+    uiPort: false,
+    searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+    log: () => undefined,
+  });
   const config = parseConfig(`
 server: { host: 127.0.0.1, port: 0 }
 temporal: { address: "${dev.address}", taskQueue: lifeline-codec, codec: { keyId: test-2026, keyEnv: LIFELINE_CODEC_KEY, corsOrigins: ["http://127.0.0.1:8233"] } }
@@ -63,7 +70,16 @@ services:
   endpoints = await startProviderEndpoints(config);
   client = await connectClient(dev.address, 'default', secured);
   plain = await connectClient(dev.address, 'default');
-  const w = await createLifelineWorker({ config, address: dev.address, client, logger, baseUrlFor: endpoints.baseUrlFor, workflowBundle: workflowBundle(), env: ENV, secured });
+  const w = await createLifelineWorker({
+    config,
+    address: dev.address,
+    client,
+    logger,
+    baseUrlFor: endpoints.baseUrlFor,
+    workflowBundle: workflowBundle(),
+    env: ENV,
+    secured,
+  });
   worker = w.worker;
   running = worker.run();
   await ensureEntityWorkflows(client, config);
@@ -83,10 +99,20 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function http(method: 'GET' | 'POST', path: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
+async function http(
+  method: 'GET' | 'POST',
+  path: string,
+  token: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   const res = await request(apiUrl + path, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.body.text();
@@ -94,11 +120,23 @@ async function http(method: 'GET' | 'POST', path: string, token: string, body?: 
 }
 
 test('the stored history holds no plaintext alert or note; the API and the codec endpoint read it back', async () => {
-  const opened = await http('POST', '/v1/alerts', TOKENS.ingest, { provider: 'openai', kind: 'outage', summary: ALERT_MARKER, source: 'codec-test', severity: 'critical' });
+  const opened = await http('POST', '/v1/alerts', TOKENS.ingest, {
+    provider: 'openai',
+    kind: 'outage',
+    summary: ALERT_MARKER,
+    source: 'codec-test',
+    severity: 'critical',
+  });
   expect(opened.status).toBe(202);
   const id = opened.body.incidentId as string;
-  expect((await http('POST', `/v1/incidents/${id}/notes`, TOKENS.operator, { text: NOTE_MARKER, by: 'codec-test' })).status).toBe(200);
-  const shown = await waitFor(() => http('GET', `/v1/incidents/${id}`, TOKENS.operator), (r) => JSON.stringify(r.body).includes(NOTE_MARKER), 'note on the incident');
+  expect(
+    (await http('POST', `/v1/incidents/${id}/notes`, TOKENS.operator, { text: NOTE_MARKER, by: 'codec-test' })).status,
+  ).toBe(200);
+  const shown = await waitFor(
+    () => http('GET', `/v1/incidents/${id}`, TOKENS.operator),
+    (r) => JSON.stringify(r.body).includes(NOTE_MARKER),
+    'note on the incident',
+  );
   expect(JSON.stringify(shown.body)).toContain(ALERT_MARKER);
 
   // The server's copy: raw history through a client with no codec, as protobuf bytes.
@@ -114,7 +152,11 @@ test('the stored history holds no plaintext alert or note; the API and the codec
   // Nor does any other run the incident touched (intake, monitors, routing, archive): every history in the namespace.
   let runs = 0;
   for await (const wf of client.workflow.list()) {
-    const raw = Buffer.from(temporal.api.history.v1.History.encode(await plain.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory()).finish());
+    const raw = Buffer.from(
+      temporal.api.history.v1.History.encode(
+        await plain.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
+      ).finish(),
+    );
     expect(`${wf.workflowId}: ${raw.includes('PLAINTEXT-')}`).toBe(`${wf.workflowId}: false`);
     runs++;
   }
@@ -129,11 +171,23 @@ test('the stored history holds no plaintext alert or note; the API and the codec
   expect([...encodings]).toEqual(['binary/encrypted']);
 
   // The Temporal UI's call: the stored payloads, base64 in proto3 JSON, come back readable.
-  const body = { payloads: payloads.map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])), data: Buffer.from(p.data ?? []).toString('base64') })) };
-  const decoded = await http('POST', '/codec/decode', TOKENS.operator, body, { origin: 'http://127.0.0.1:8233', 'x-namespace': 'default' });
+  const body = {
+    payloads: payloads.map((p) => ({
+      metadata: Object.fromEntries(
+        Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
+      ),
+      data: Buffer.from(p.data ?? []).toString('base64'),
+    })),
+  };
+  const decoded = await http('POST', '/codec/decode', TOKENS.operator, body, {
+    origin: 'http://127.0.0.1:8233',
+    'x-namespace': 'default',
+  });
   expect(decoded.status).toBe(200);
   expect(decoded.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8233');
-  const texts = (decoded.body.payloads as { data: string }[]).map((p) => Buffer.from(p.data, 'base64').toString('utf8')).join('\n');
+  const texts = (decoded.body.payloads as { data: string }[])
+    .map((p) => Buffer.from(p.data, 'base64').toString('utf8'))
+    .join('\n');
   expect(texts).toContain(ALERT_MARKER);
   expect(texts).toContain(NOTE_MARKER);
   // Without a token nothing is decoded.
@@ -141,7 +195,10 @@ test('the stored history holds no plaintext alert or note; the API and the codec
 });
 
 /** Every Payload object in the history (inputs, results, signals, updates, memo), search attributes and patch markers aside. */
-function collectPayloads(node: unknown, out: temporal.api.common.v1.IPayload[] = []): temporal.api.common.v1.IPayload[] {
+function collectPayloads(
+  node: unknown,
+  out: temporal.api.common.v1.IPayload[] = [],
+): temporal.api.common.v1.IPayload[] {
   if (!node || typeof node !== 'object') return out;
   if (node instanceof Uint8Array) return out;
   const o = node as Record<string, unknown>;

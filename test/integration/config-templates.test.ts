@@ -6,19 +6,27 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const bin = resolve(__dirname, '..', '..', 'bin', 'lifeline.js');
-const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, LIFELINE_LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: '' }, timeout: 60_000 });
+const run = (args: string[]) =>
+  spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, LIFELINE_LOG_LEVEL: 'warn', SLACK_BOT_TOKEN: '' },
+    timeout: 60_000,
+  });
 
 test('config check fails on a template with an unknown variable and warns about unset channel secrets', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-cfg-'));
   const templates = join(dir, 'templates');
   mkdirSync(templates);
   const config = join(dir, 'lifeline.yaml');
-  writeFileSync(config, `
+  writeFileSync(
+    config,
+    `
 providers: [{ id: openai, kind: openai, baseUrl: "sim:openai" }]
 notifications:
   templatesDir: ${templates}
   slack: { channel: C0INCIDENTS }
-`);
+`,
+  );
   const ok = run(['config', 'check', '--config', config]);
   expect(ok.status).toBe(0);
   expect(ok.stdout).toContain('warning: notifications.slack.tokenEnv: SLACK_BOT_TOKEN is not set');
@@ -26,5 +34,7 @@ notifications:
   writeFileSync(join(templates, 'customer-update.txt.hbs'), 'Progress: {{progress}}\nNew ETA: {{newEstimatedTime}}\n');
   const bad = run(['config', 'check', '--config', config]);
   expect(bad.status).toBe(2);
-  expect(bad.stderr).toContain(`notifications.templates: ${join(templates, 'customer-update.txt.hbs')}: line 2: unknown variable "newEstimatedTime"`);
+  expect(bad.stderr).toContain(
+    `notifications.templates: ${join(templates, 'customer-update.txt.hbs')}: line 2: unknown variable "newEstimatedTime"`,
+  );
 });

@@ -14,7 +14,10 @@ let id: string;
 beforeAll(async () => {
   stack = await startStack();
   browser = await launchChromium();
-  const res = await stack.http('POST', '/v1/incidents', { token: TOKENS.operator, body: { provider: 'openai', title: TITLE, severity: 'SEV2' } });
+  const res = await stack.http('POST', '/v1/incidents', {
+    token: TOKENS.operator,
+    body: { provider: 'openai', title: TITLE, severity: 'SEV2' },
+  });
   expect(res.status).toBe(201);
   id = res.body.id;
 });
@@ -63,8 +66,11 @@ test('an operator signs in, opens the incident, resolves it by clicking and sees
     await page.waitForURL(`**/console/incidents/${id}`);
     await page.waitForSelector('#incident-status.status-open');
     expect(await page.textContent('#incident-title')).toBe(TITLE);
-    expect(await page.locator('button[data-action]').evaluateAll((bs) => bs.map((b) => (b as unknown as { dataset: { action: string } }).dataset.action)))
-      .toEqual(['acknowledge', 'escalate', 'resolve']);
+    expect(
+      await page
+        .locator('button[data-action]')
+        .evaluateAll((bs) => bs.map((b) => (b as unknown as { dataset: { action: string } }).dataset.action)),
+    ).toEqual(['acknowledge', 'escalate', 'resolve']);
     // The chart is the API's SVG, fetched with the token and shown as an image.
     await page.waitForFunction(() => {
       const img = (globalThis as any).document.getElementById('timeline-chart');
@@ -77,9 +83,23 @@ test('an operator signs in, opens the incident, resolves it by clicking and sees
     expect(await page.textContent('#timeline')).toContain('acknowledged by oncall');
 
     // What others do shows up without a reload: a note through the API, a weight change on the chain.
-    expect((await stack.http('POST', `/v1/incidents/${id}/notes`, { token: TOKENS.operator, body: { text: 'vendor ticket 4711 opened', by: 'sam' } })).status).toBe(200);
+    expect(
+      (
+        await stack.http('POST', `/v1/incidents/${id}/notes`, {
+          token: TOKENS.operator,
+          body: { text: 'vendor ticket 4711 opened', by: 'sam' },
+        })
+      ).status,
+    ).toBe(200);
     await page.waitForSelector('#timeline:has-text("vendor ticket 4711 opened")');
-    expect((await stack.http('POST', '/v1/routes/chat/weights', { token: TOKENS.operator, body: { weights: { openai: 40, anthropic: 60 } } })).status).toBe(202);
+    expect(
+      (
+        await stack.http('POST', '/v1/routes/chat/weights', {
+          token: TOKENS.operator,
+          body: { weights: { openai: 40, anthropic: 60 } },
+        })
+      ).status,
+    ).toBe(202);
     await page.waitForSelector('#routes tr[data-chain="chat"]:has-text("anthropic 60 %")', { timeout: 30_000 });
 
     await page.fill('#note-text', 'looking at the 5xx rate');
@@ -95,7 +115,11 @@ test('an operator signs in, opens the incident, resolves it by clicking and sees
     expect((await stack.http('GET', `/v1/incidents/${id}`, { token: TOKENS.reader })).body.status).toBe('resolved');
 
     await page.click('#report-details summary');
-    await page.waitForFunction(() => /#|Incident/.test((globalThis as any).document.getElementById('report-text').textContent) && !/Loading/.test((globalThis as any).document.getElementById('report-text').textContent));
+    await page.waitForFunction(
+      () =>
+        /#|Incident/.test((globalThis as any).document.getElementById('report-text').textContent) &&
+        !/Loading/.test((globalThis as any).document.getElementById('report-text').textContent),
+    );
 
     expect(await page.title()).not.toBe('pwned');
     expect(await page.locator('img[src="x"]').count()).toBe(0);

@@ -26,7 +26,13 @@ import { startSimulator, type Simulator } from '../../sim';
 import { getFreePort, startDevServer, type DevServerHandle } from '../../worker/dev-server';
 import { createLogger } from '../../worker/logger';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
-import { startPagerDutyReceiver, startSlackReceiver, startSmtpReceiver, startWebhookReceiver, distinct } from '../helpers/receivers';
+import {
+  startPagerDutyReceiver,
+  startSlackReceiver,
+  startSmtpReceiver,
+  startWebhookReceiver,
+  distinct,
+} from '../helpers/receivers';
 import { TEST_ENV, TOKENS } from '../helpers/stack';
 import { cliPath, quietTemporalRuntime } from '../helpers/temporal';
 import { watchHistories, watchWorkerLog } from '../helpers/task-failures';
@@ -35,7 +41,12 @@ import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-proces
 import { portInUse } from '../../worker/dev-server/ports';
 
 const PROVIDERS = ['pdet', 'pesc', 'pdiag', 'pshift', 'prep', 'ptwo', 'pdev', 'spare'];
-const WORKER_ENV = { PD_ROUTING_KEY: 'R0UTINGKEY000000000000000000CRASH', SLACK_BOT_TOKEN: 'xoxb-crash', HOOK_SECRET: 'hook-secret-crash', ROUTE_SECRET: 'route-secret-crash' };
+const WORKER_ENV = {
+  PD_ROUTING_KEY: 'R0UTINGKEY000000000000000000CRASH',
+  SLACK_BOT_TOKEN: 'xoxb-crash',
+  HOOK_SECRET: 'hook-secret-crash',
+  ROUTE_SECRET: 'route-secret-crash',
+};
 
 let dir: string;
 let configFile: string;
@@ -52,12 +63,23 @@ let hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let routeHook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 const workers: WorkerProcess[] = [];
 const startWorker = async () => {
-  const w = await startWorkerProcess(configFile, { ...WORKER_ENV, NODE_EXTRA_CA_CERTS: pd.caFile }, join(dir, 'worker.log'));
+  const w = await startWorkerProcess(
+    configFile,
+    { ...WORKER_ENV, NODE_EXTRA_CA_CERTS: pd.caFile },
+    join(dir, 'worker.log'),
+  );
   workers.push(w);
   return w;
 };
 const startServer = (log = () => undefined) =>
-  startDevServer({ cliPath: cliPath(), dataDir: dir, port: devPort, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, log });
+  startDevServer({
+    cliPath: cliPath(),
+    dataDir: dir,
+    port: devPort,
+    uiPort: false,
+    searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+    log,
+  });
 
 function configYaml(): string {
   const provider = (id: string) =>
@@ -97,9 +119,15 @@ beforeAll(async () => {
   quietTemporalRuntime();
   dir = mkdtempSync(join(tmpdir(), 'lifeline-crash-'));
   [pd, slack, smtp, hook, routeHook] = await Promise.all([
-    startPagerDutyReceiver(), startSlackReceiver(), startSmtpReceiver(), startWebhookReceiver('x-lifeline-delivery'), startWebhookReceiver('idempotency-key'),
+    startPagerDutyReceiver(),
+    startSlackReceiver(),
+    startSmtpReceiver(),
+    startWebhookReceiver('x-lifeline-delivery'),
+    startWebhookReceiver('idempotency-key'),
   ]);
-  sim = await startSimulator({ providers: PROVIDERS.map((id) => ({ id, kind: 'openai' as const, models: ['gpt-4o-mini'] })) });
+  sim = await startSimulator({
+    providers: PROVIDERS.map((id) => ({ id, kind: 'openai' as const, models: ['gpt-4o-mini'] })),
+  });
   devPort = await getFreePort('127.0.0.1'); // fixed, so a restarted server is where clients and workers look
   dev = await startServer();
   configFile = join(dir, 'lifeline.yaml');
@@ -128,22 +156,42 @@ afterAll(async () => {
 });
 
 // ---- API helpers ---------------------------------------------------------------------------------------
-async function http(method: 'GET' | 'POST', path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function http(
+  method: 'GET' | 'POST',
+  path: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const res = await request(apiUrl + path, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     body: body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.body.text();
   return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
 }
 async function openIncident(provider: string): Promise<string> {
-  const r = await http('POST', '/v1/alerts', TOKENS.ingest, { provider, kind: 'outage', summary: `${provider} is down`, source: 'crash-test', severity: 'critical' });
+  const r = await http('POST', '/v1/alerts', TOKENS.ingest, {
+    provider,
+    kind: 'outage',
+    summary: `${provider} is down`,
+    source: 'crash-test',
+    severity: 'critical',
+  });
   expect(r.status).toBe(202);
   return r.body.incidentId as string;
 }
 const incident = (id: string) => http('GET', `/v1/incidents/${id}`, TOKENS.operator);
-const inPhase = (id: string, phase: string, timeoutMs = 60_000) => waitFor(() => incident(id), (r) => r.body?.phase === phase, `${id} in phase ${phase}`, timeoutMs);
+const inPhase = (id: string, phase: string, timeoutMs = 60_000) =>
+  waitFor(
+    () => incident(id),
+    (r) => r.body?.phase === phase,
+    `${id} in phase ${phase}`,
+    timeoutMs,
+  );
 async function resolveWhenMonitoring(id: string): Promise<void> {
   await inPhase(id, 'monitoring', 150_000);
   expect((await http('POST', `/v1/incidents/${id}/resolve`, TOKENS.operator, { by: 'crash-test' })).status).toBe(200);
@@ -156,11 +204,23 @@ type Entry = { type: string; phase: string; message: string };
 function expectStepsOnce(timeline: Entry[]): void {
   // Each phase once, in order; `restoring` is the failback, which these incidents (resolved before their
   // provider's failback could start) never reach.
-  expect(timeline.filter((e) => e.type === 'phase').map((e) => e.phase)).toEqual(PHASES.filter((p) => p !== 'restoring'));
-  for (const step of ['paged', 'diagnosed', 'traffic_shifted', 'report']) expect(`${step} × ${timeline.filter((e) => e.type === step).length}`).toBe(`${step} × 1`);
+  expect(timeline.filter((e) => e.type === 'phase').map((e) => e.phase)).toEqual(
+    PHASES.filter((p) => p !== 'restoring'),
+  );
+  for (const step of ['paged', 'diagnosed', 'traffic_shifted', 'report'])
+    expect(`${step} × ${timeline.filter((e) => e.type === step).length}`).toBe(`${step} × 1`);
   const notified = timeline.filter((e) => e.type === 'notified').map((e) => e.message);
   expect(notified).toEqual([...new Set(notified)]);
-  expect(notified).toEqual(expect.arrayContaining(['page via pagerduty', 'page via email', 'page via webhook:ops', 'resolved via pagerduty', 'resolved via email', 'resolved via webhook:ops']));
+  expect(notified).toEqual(
+    expect.arrayContaining([
+      'page via pagerduty',
+      'page via email',
+      'page via webhook:ops',
+      'resolved via pagerduty',
+      'resolved via email',
+      'resolved via webhook:ops',
+    ]),
+  );
   expect(timeline.filter((e) => e.type === 'notification_failed')).toEqual([]);
 }
 
@@ -170,13 +230,19 @@ function expectDeliveredOnce(id: string): { resent: number } {
   expect(distinct(pdEvents, (e) => e.event_action).sort()).toEqual(['resolve', 'trigger']);
 
   expect(slack.roots(`(${id})`)).toHaveLength(1);
-  const replies = slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts && c.args.text?.includes(id));
+  const replies = slack.calls.filter(
+    (c) => c.method === 'chat.postMessage' && c.args.thread_ts && c.args.text?.includes(id),
+  );
   expect(replies.map((c) => c.args.text)).toEqual([...new Set(replies.map((c) => c.args.text))]);
 
   const mails = smtp.mails.filter((m) => m.incident === id);
   // One Message-ID per logical email (recipients + subject), and three of them: team page, customer start, customer resolved.
   const logical = new Map<string, Set<string>>();
-  for (const m of mails) logical.set(`${m.to.join(',')}|${m.subject}`, (logical.get(`${m.to.join(',')}|${m.subject}`) ?? new Set()).add(m.messageId));
+  for (const m of mails)
+    logical.set(
+      `${m.to.join(',')}|${m.subject}`,
+      (logical.get(`${m.to.join(',')}|${m.subject}`) ?? new Set()).add(m.messageId),
+    );
   expect([...logical.values()].map((ids) => ids.size)).toEqual([1, 1, 1]);
 
   const hooks = hook.hooks.filter((h) => (h.body.incident as { incidentId?: string } | undefined)?.incidentId === id);
@@ -204,7 +270,11 @@ test('kill -9 of the worker with incidents in every phase: all complete, each st
   const rep = await openIncident('prep');
   pd.gate.hold((e) => e.dedup_key === `lifeline-${rep}` && e.event_action === 'resolve');
   await resolveWhenMonitoring(rep);
-  await waitFor(async () => pd.gate.held.length, (n) => n === 1, 'held PagerDuty resolve of the reporting incident');
+  await waitFor(
+    async () => pd.gate.held.length,
+    (n) => n === 1,
+    'held PagerDuty resolve of the reporting incident',
+  );
   await inPhase(rep, 'reporting');
 
   // diagnosing: the provider accepts connections and never answers, so the checks are in flight.
@@ -219,19 +289,31 @@ test('kill -9 of the worker with incidents in every phase: all complete, each st
   smtp.gate.hold((m) => !!m.incident?.startsWith('pesc-'));
   hook.gate.hold((h) => h.id.startsWith('pesc-'));
   const esc = await openIncident('pesc');
-  await waitFor(() => incident(esc), (r) => r.body?.timeline?.some((e: Entry) => e.type === 'paged'), `${esc} paged`);
+  await waitFor(
+    () => incident(esc),
+    (r) => r.body?.timeline?.some((e: Entry) => e.type === 'paged'),
+    `${esc} paged`,
+  );
   const pagesHeld = () => [
     pd.gate.held.some((e) => e.dedup_key === `lifeline-${esc}`),
     slack.gate.held.some((c) => c.args.text?.includes(`(${esc})`)),
     smtp.gate.held.some((m) => m.incident === esc),
     hook.gate.held.some((h) => h.id.startsWith(`${esc}:`)),
   ];
-  await waitFor(async () => pagesHeld(), (held) => held.every(Boolean), 'every page of the escalating incident in flight');
+  await waitFor(
+    async () => pagesHeld(),
+    (held) => held.every(Boolean),
+    'every page of the escalating incident in flight',
+  );
 
   // shifting traffic: the traffic-shift child is applying its step; the route's publication is held.
   routeHook.gate.hold((h) => h.id.startsWith('cshift:'));
   const shift = await openIncident('pshift');
-  await waitFor(async () => routeHook.gate.held.length, (n) => n >= 1, 'route change of the shifting incident in flight');
+  await waitFor(
+    async () => routeHook.gate.held.length,
+    (n) => n >= 1,
+    'route change of the shifting incident in flight',
+  );
   const shifting = await incident(shift);
   expect(shifting.body.phase).toBe('recovering');
 
@@ -266,8 +348,9 @@ test('kill -9 of the worker with incidents in every phase: all complete, each st
   expectRoutesConsistent();
   // Each delivery the kill cut off was sent again by the restarted worker, with the same id (so the
   // receiver above counted it once): the kill really landed on work in flight.
-  const times = <T,>(items: T[], key: (x: T) => string, k: string) => items.filter((x) => key(x) === k).length;
-  for (const k of cut.pd) expect(`${k} × ${times(pd.events, (e) => `${e.dedup_key}/${e.event_action}`, k) >= 2}`).toBe(`${k} × true`);
+  const times = <T>(items: T[], key: (x: T) => string, k: string) => items.filter((x) => key(x) === k).length;
+  for (const k of cut.pd)
+    expect(`${k} × ${times(pd.events, (e) => `${e.dedup_key}/${e.event_action}`, k) >= 2}`).toBe(`${k} × true`);
   for (const k of cut.smtp) expect(`${k} × ${times(smtp.mails, (m) => m.messageId, k) >= 2}`).toBe(`${k} × true`);
   for (const k of cut.hook) expect(`${k} × ${times(hook.hooks, (h) => h.id, k) >= 2}`).toBe(`${k} × true`);
   for (const k of cut.route) expect(`${k} × ${times(routeHook.hooks, (h) => h.id, k) >= 2}`).toBe(`${k} × true`);
@@ -288,13 +371,18 @@ async function startedPagerDutyDelivery(id: string): Promise<{ activityId: strin
   const pdIds = events
     .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotification')
     .filter((e) => {
-      const [delivery] = (e.activityTaskScheduledEventAttributes!.input?.payloads ?? []).map((pl) => defaultPayloadConverter.fromPayload(pl) as { channel?: string });
+      const [delivery] = (e.activityTaskScheduledEventAttributes!.input?.payloads ?? []).map(
+        (pl) => defaultPayloadConverter.fromPayload(pl) as { channel?: string },
+      );
       return delivery?.channel === 'pagerduty';
     })
     .map((e) => String(e.activityTaskScheduledEventAttributes!.activityId));
   const desc = await handle.describe();
   const pending = (desc.raw.pendingActivities ?? []).find(
-    (a) => pdIds.includes(String(a.activityId)) && !!a.lastWorkerIdentity && String(a.state) === '2' /* PENDING_ACTIVITY_STATE_STARTED */,
+    (a) =>
+      pdIds.includes(String(a.activityId)) &&
+      !!a.lastWorkerIdentity &&
+      String(a.state) === '2' /* PENDING_ACTIVITY_STATE_STARTED */,
   );
   return pending ? { activityId: String(pending.activityId), identity: String(pending.lastWorkerIdentity) } : undefined;
 }
@@ -304,8 +392,13 @@ async function lastStart(id: string, activityId: string): Promise<{ identity: st
   const handle = await findIncident(client, id);
   const events = (await handle!.fetchHistory()).events ?? [];
   const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityId === activityId);
-  const started = events.find((e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId));
-  return { identity: String(started?.activityTaskStartedEventAttributes?.identity), attempt: Number(started?.activityTaskStartedEventAttributes?.attempt) };
+  const started = events.find(
+    (e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId),
+  );
+  return {
+    identity: String(started?.activityTaskStartedEventAttributes?.identity),
+    attempt: Number(started?.activityTaskStartedEventAttributes?.attempt),
+  };
 }
 
 test('two workers on one task queue: the worker holding the page is killed -9, and the other resends it and carries the incident to the end', async () => {
@@ -316,8 +409,16 @@ test('two workers on one task queue: the worker holding the page is killed -9, a
   const identityOf = (w: WorkerProcess) => `${w.pid}@${hostname()}`;
   pd.gate.hold((e) => e.dedup_key.startsWith('lifeline-ptwo-'));
   const id = await openIncident('ptwo');
-  await waitFor(async () => pd.gate.held.some((e) => e.dedup_key === `lifeline-${id}`), Boolean, 'page of ptwo in flight');
-  const holding = await waitFor(() => startedPagerDutyDelivery(id), (d) => !!d && alive.some((w) => identityOf(w) === d.identity), 'the started page delivery and its worker');
+  await waitFor(
+    async () => pd.gate.held.some((e) => e.dedup_key === `lifeline-${id}`),
+    Boolean,
+    'page of ptwo in flight',
+  );
+  const holding = await waitFor(
+    () => startedPagerDutyDelivery(id),
+    (d) => !!d && alive.some((w) => identityOf(w) === d.identity),
+    'the started page delivery and its worker',
+  );
   const holder = alive.find((w) => identityOf(w) === holding!.identity)!;
   const survivor = alive.find((w) => w !== holder)!;
   await holder.kill9();
@@ -346,7 +447,11 @@ test('the Temporal dev server killed -9 with an activity, an ingest burst (signa
   // ingest burst (each accepted alert is a signal) in four lanes, and an operator's note (an update).
   pd.gate.hold((e) => e.dedup_key.startsWith('lifeline-pdev-') && e.event_action === 'trigger');
   const id = await openIncident('pdev');
-  await waitFor(async () => pd.gate.held.some((e) => e.dedup_key === `lifeline-${id}`), Boolean, 'page of pdev in flight');
+  await waitFor(
+    async () => pd.gate.held.some((e) => e.dedup_key === `lifeline-${id}`),
+    Boolean,
+    'page of pdev in flight',
+  );
 
   const KEYS = Array.from({ length: 40 }, (_, i) => `burst-${String(i).padStart(2, '0')}`);
   const accepted = new Map<string, number>(); // dedupKey → 202s received
@@ -358,7 +463,11 @@ test('the Temporal dev server killed -9 with an activity, an ingest burst (signa
   const lane = async (keys: string[]) => {
     for (const key of keys) {
       for (;;) {
-        const r = await post('/v1/alerts', { provider: 'pdev', kind: 'outage', summary: `burst ${key}`, source: 'crash-burst', dedupKey: key }, TOKENS.ingest);
+        const r = await post(
+          '/v1/alerts',
+          { provider: 'pdev', kind: 'outage', summary: `burst ${key}`, source: 'crash-burst', dedupKey: key },
+          TOKENS.ingest,
+        );
         answered += 1;
         if (r.status === 202) {
           expect(r.body.incidentId).toBe(id);
@@ -371,16 +480,28 @@ test('the Temporal dev server killed -9 with an activity, an ingest burst (signa
     }
   };
   const lanes = [0, 1, 2, 3].map((l) => lane(KEYS.filter((_, i) => i % 4 === l)));
-  await waitFor(async () => accepted.size, (n) => n >= 8, 'part of the burst accepted before the kill');
+  await waitFor(
+    async () => accepted.size,
+    (n) => n >= 8,
+    'part of the burst accepted before the kill',
+  );
 
-  const note = post(`/v1/incidents/${id}/notes`, { by: 'crash-test', text: 'note sent as the server died' }, TOKENS.operator);
+  const note = post(
+    `/v1/incidents/${id}/notes`,
+    { by: 'crash-test', text: 'note sent as the server died' },
+    TOKENS.operator,
+  );
   process.kill(dev.pid, 'SIGKILL');
   const killedAt = Date.now();
   const acceptedAtKill = accepted.size;
   expect(acceptedAtKill).toBeLessThan(KEYS.length); // the burst was still going when the server died
   // SIGKILL is delivered asynchronously: restart once the dead server's port is really free (start-up
   // refuses a port that still answers, as it should for a second lifeline).
-  await waitFor(() => portInUse('127.0.0.1', devPort), (busy) => !busy, 'the killed server released its port');
+  await waitFor(
+    () => portInUse('127.0.0.1', devPort),
+    (busy) => !busy,
+    'the killed server released its port',
+  );
   dev = await startServer();
   const upAt = Date.now();
   pd.gate.release();
@@ -392,7 +513,11 @@ test('the Temporal dev server killed -9 with an activity, an ingest burst (signa
   while (noteRes.status !== 200) {
     expect(noteTries).toBeLessThan(200);
     await new Promise((res) => setTimeout(res, 250)); // operator's retry interval
-    noteRes = await post(`/v1/incidents/${id}/notes`, { by: 'crash-test', text: 'note sent as the server died' }, TOKENS.operator);
+    noteRes = await post(
+      `/v1/incidents/${id}/notes`,
+      { by: 'crash-test', text: 'note sent as the server died' },
+      TOKENS.operator,
+    );
     noteTries += 1;
   }
 
@@ -402,8 +527,18 @@ test('the Temporal dev server killed -9 with an activity, an ingest burst (signa
   // A 202 means the scope's intake recorded the alert; the intake forwards to the incident about once a
   // second (later if its forwarding activity was cut by the kill and is retried). Resolving before that would
   // send the rest to the next incident, so wait until every accepted key has reached this one.
-  await waitFor(() => incident(id), (r) => KEYS.every((k) => r.body?.alerts?.keyed?.[k]), 'every accepted burst alert forwarded to the incident', 120_000);
-  await waitFor(() => http('POST', `/v1/incidents/${id}/resolve`, TOKENS.operator, { by: 'crash-test' }), (r) => r.status === 200, 'resolve after the server restart', 120_000);
+  await waitFor(
+    () => incident(id),
+    (r) => KEYS.every((k) => r.body?.alerts?.keyed?.[k]),
+    'every accepted burst alert forwarded to the incident',
+    120_000,
+  );
+  await waitFor(
+    () => http('POST', `/v1/incidents/${id}/resolve`, TOKENS.operator, { by: 'crash-test' }),
+    (r) => r.status === 200,
+    'resolve after the server restart',
+    120_000,
+  );
   const done = await inPhase(id, 'resolved', 150_000);
   expectStepsOnce(done.body.timeline);
   const { resent } = expectDeliveredOnce(id);
@@ -411,7 +546,11 @@ test('the Temporal dev server killed -9 with an activity, an ingest burst (signa
   // Every alert of the burst arrived, each key is one distinct alert (the opening alert has no key), and
   // a key that was accepted more than once (a retried request whose first try was applied) was merged.
   const alerts = done.body.alerts as { count: number; distinct?: number; keyed?: Record<string, { count: number }> };
-  expect(Object.keys(alerts.keyed ?? {}).filter((k) => k.startsWith('burst-')).sort()).toEqual(KEYS);
+  expect(
+    Object.keys(alerts.keyed ?? {})
+      .filter((k) => k.startsWith('burst-'))
+      .sort(),
+  ).toEqual(KEYS);
   expect(alerts.distinct).toBe(KEYS.length + 1);
   const alertResends = KEYS.reduce((n, k) => n + alerts.keyed![k].count - 1, 0);
   for (const k of KEYS) expect(alerts.keyed![k].count).toBeGreaterThanOrEqual(accepted.get(k)!);

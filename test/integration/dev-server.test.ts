@@ -4,11 +4,24 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { DEV_SERVER_DB_FILENAME, startDevServer, type DevServerHandle, type SearchAttributeTypeName } from '../../worker/dev-server';
+import {
+  DEV_SERVER_DB_FILENAME,
+  startDevServer,
+  type DevServerHandle,
+  type SearchAttributeTypeName,
+} from '../../worker/dev-server';
 import { resolveTemporalBinary } from '../../worker/temporal-binaries';
 
 // IndexedValueType numbers from temporal.api.enums.v1
-const INDEXED: Record<SearchAttributeTypeName, number> = { Text: 1, Keyword: 2, Int: 3, Double: 4, Bool: 5, Datetime: 6, KeywordList: 7 };
+const INDEXED: Record<SearchAttributeTypeName, number> = {
+  Text: 1,
+  Keyword: 2,
+  Int: 3,
+  Double: 4,
+  Bool: 5,
+  Datetime: 6,
+  KeywordList: 7,
+};
 
 const SEARCH_ATTRIBUTES: Record<string, SearchAttributeTypeName> = {
   LifelineIncidentId: 'Keyword',
@@ -110,7 +123,8 @@ test('starts on a fresh SQLite file with 30-day retention and the custom search 
 
   const a = await inspect(first.address, NAMESPACE);
   expect(a.retentionSeconds).toBeGreaterThanOrEqual(30 * 86_400);
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) expect([name, a.custom[name]]).toEqual([name, INDEXED[type]]);
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
+    expect([name, a.custom[name]]).toEqual([name, INDEXED[type]]);
 
   await first.stop();
   await first.stop(); // idempotent
@@ -120,7 +134,11 @@ test('starts on a fresh SQLite file with 30-day retention and the custom search 
   // Same SQLite file again, plus one new attribute: already-registered ones must not fail the start,
   // the new one must get registered, and the retention must have persisted (no re-set needed).
   const lines: string[] = [];
-  const second = await start(dataDir, { searchAttributes: { ...SEARCH_ATTRIBUTES, LifelineRunbook: 'Keyword' } }, lines);
+  const second = await start(
+    dataDir,
+    { searchAttributes: { ...SEARCH_ATTRIBUTES, LifelineRunbook: 'Keyword' } },
+    lines,
+  );
   const b = await inspect(second.address, NAMESPACE);
   expect(b.retentionSeconds).toBe(30 * 86_400);
   expect(b.custom.LifelineRunbook).toBe(INDEXED.Keyword);
@@ -155,15 +173,21 @@ test('a search attribute whose type changed on a reused SQLite file is a clear e
 
 test('a server that dies at startup reports its last stderr lines', async () => {
   const fake = path.join(root, 'broken-temporal');
-  await fsp.writeFile(fake, '#!/bin/sh\necho "booting" >&2\necho "fatal: could not open sqlite file" >&2\nexit 3\n', { mode: 0o755 });
-  await expect(start(path.join(root, 'd'), { cliPath: fake })).rejects.toThrow(/exited with code 3[\s\S]*fatal: could not open sqlite file/);
+  await fsp.writeFile(fake, '#!/bin/sh\necho "booting" >&2\necho "fatal: could not open sqlite file" >&2\nexit 3\n', {
+    mode: 0o755,
+  });
+  await expect(start(path.join(root, 'd'), { cliPath: fake })).rejects.toThrow(
+    /exited with code 3[\s\S]*fatal: could not open sqlite file/,
+  );
 });
 
 test('a server that never answers times out with its output, and is killed', async () => {
   const fake = path.join(root, 'hung-temporal');
   await fsp.writeFile(fake, '#!/bin/sh\necho "still warming up" >&2\nexec sleep 600\n', { mode: 0o755 });
   const t0 = Date.now();
-  const err = (await start(path.join(root, 'd'), { cliPath: fake, startTimeoutMs: 2000 }).catch((e: unknown) => e)) as Error;
+  const err = (await start(path.join(root, 'd'), { cliPath: fake, startTimeoutMs: 2000 }).catch(
+    (e: unknown) => e,
+  )) as Error;
   // The start timeout is 2 s and the fake would sleep 600 s: 60 s leaves room for a loaded machine (the
   // kill and stderr collection included) and still fails if the timeout were ignored.
   expect(Date.now() - t0).toBeLessThan(60_000);

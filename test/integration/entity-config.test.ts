@@ -4,7 +4,13 @@
 // detection settings reach the monitor while its long-running probe activity keeps running.
 import { parseConfig } from '../../config/load';
 import { ensureEntityWorkflows } from '../../worker/entities';
-import { monitorStateQuery, monitorWorkflowId, reconfigureRouteUpdate, routeQuery, routingWorkflowId } from '../../workflows/messages';
+import {
+  monitorStateQuery,
+  monitorWorkflowId,
+  reconfigureRouteUpdate,
+  routeQuery,
+  routingWorkflowId,
+} from '../../workflows/messages';
 import { startStack, testConfigYaml, TOKENS, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 
@@ -21,12 +27,22 @@ test('a provider added to a chain and new weights reach the running route on the
   expect(before.providers).toEqual(['openai', 'anthropic']);
   const changed = parseConfig(
     testConfigYaml(stack.dataDir)
-      .replace('  - { id: anthropic,', '  - { id: mistral, kind: openai-compatible, baseUrl: "sim:mistral", models: [m] }\n  - { id: anthropic,')
-      .replace('{ id: chat, providers: [openai, anthropic], weights: { openai: 100 } }', '{ id: chat, providers: [openai, anthropic, mistral], weights: { openai: 60, anthropic: 40 } }'),
+      .replace(
+        '  - { id: anthropic,',
+        '  - { id: mistral, kind: openai-compatible, baseUrl: "sim:mistral", models: [m] }\n  - { id: anthropic,',
+      )
+      .replace(
+        '{ id: chat, providers: [openai, anthropic], weights: { openai: 100 } }',
+        '{ id: chat, providers: [openai, anthropic, mistral], weights: { openai: 60, anthropic: 40 } }',
+      ),
   );
   await ensureEntityWorkflows(stack.client, changed, { monitors: false });
   const after = await waitFor(route, (r) => r.version === before.version + 1, 'reconfigured route');
-  expect(after).toMatchObject({ providers: ['openai', 'anthropic', 'mistral'], weights: { openai: 60, anthropic: 40 }, mode: 'normal' });
+  expect(after).toMatchObject({
+    providers: ['openai', 'anthropic', 'mistral'],
+    weights: { openai: 60, anthropic: 40 },
+    mode: 'normal',
+  });
   // Published like any change: the API serves it.
   const served = await stack.http('GET', '/v1/routes/chat', { token: TOKENS.operator });
   expect(served.body).toMatchObject({ weights: { openai: 60, anthropic: 40 }, version: after.version });
@@ -35,7 +51,9 @@ test('a provider added to a chain and new weights reach the running route on the
   await ensureEntityWorkflows(stack.client, changed, { monitors: false, log: (l) => lines.push(l) });
   // Accepted and completed without a new version (the update's own completion, awaited here).
   const handle = stack.client.workflow.getHandle(routingWorkflowId('chat'));
-  const again = await handle.executeUpdate(reconfigureRouteUpdate, { args: [{ providers: ['openai', 'anthropic', 'mistral'], weights: { openai: 60, anthropic: 40 } }] });
+  const again = await handle.executeUpdate(reconfigureRouteUpdate, {
+    args: [{ providers: ['openai', 'anthropic', 'mistral'], weights: { openai: 60, anthropic: 40 } }],
+  });
   expect(again.version).toBe(after.version);
   expect((await route()).version).toBe(after.version);
   expect(lines).toEqual([]);
@@ -47,8 +65,16 @@ test('a chain the route cannot take is refused and reported; the worker start go
   const cfg = parseConfig(testConfigYaml(stack.dataDir));
   const broken = { ...cfg, chains: [{ id: 'chat', providers: ['openai'], weights: { anthropic: 100 } }] };
   await ensureEntityWorkflows(stack.client, broken, { monitors: false, log: (l) => lines.push(l) });
-  await waitFor(async () => lines, (l) => l.length > 0, 'the refusal reported');
-  expect(lines).toEqual([expect.stringMatching(/^warning: route chat keeps its previous configuration: .*weights\.anthropic: provider is not in the chain/)]);
+  await waitFor(
+    async () => lines,
+    (l) => l.length > 0,
+    'the refusal reported',
+  );
+  expect(lines).toEqual([
+    expect.stringMatching(
+      /^warning: route chat keeps its previous configuration: .*weights\.anthropic: provider is not in the chain/,
+    ),
+  ]);
   expect(await route()).toEqual(before);
 });
 
@@ -56,7 +82,12 @@ test('new detection settings reach the running monitor', async () => {
   const monitor = () => stack.client.workflow.getHandle(monitorWorkflowId('openai')).query(monitorStateQuery);
   const before = await waitFor(monitor, (m) => !!m.settings, 'monitor settings');
   expect(before.settings).toMatchObject({ breakerCooldownMs: 5000, trialsToClose: 2 });
-  const cfg = parseConfig(testConfigYaml(stack.dataDir).replace('probe: { intervalMs: 150, timeoutMs: 1000 } }', 'probe: { intervalMs: 150, timeoutMs: 1000 }, detection: { breakerCooldownMs: 7000, trialsToClose: 4 } }'));
+  const cfg = parseConfig(
+    testConfigYaml(stack.dataDir).replace(
+      'probe: { intervalMs: 150, timeoutMs: 1000 } }',
+      'probe: { intervalMs: 150, timeoutMs: 1000 }, detection: { breakerCooldownMs: 7000, trialsToClose: 4 } }',
+    ),
+  );
   await ensureEntityWorkflows(stack.client, cfg);
   const after = await waitFor(monitor, (m) => m.settings?.breakerCooldownMs === 7000, 'new monitor settings');
   expect(after.settings).toEqual({ breakerCooldownMs: 7000, trialsToClose: 4, trialIntervalMs: 150 });

@@ -33,7 +33,11 @@ beforeAll(async () => {
   stack = await startStack({
     // A third provider whose diagnosis waits on the fake status page (the check is bounded by the probe
     // timeout: two minutes here); the storm's rate limit is lifted.
-    editYaml: (y) => y.replace('chains:', `  - { id: stormy, kind: openai, baseUrl: "sim:stormy", models: [m], statusPage: "${url}", statusPagePollMs: 3600000, probe: { intervalMs: 1000, timeoutMs: 120000 } }\nchains:`),
+    editYaml: (y) =>
+      y.replace(
+        'chains:',
+        `  - { id: stormy, kind: openai, baseUrl: "sim:stormy", models: [m], statusPage: "${url}", statusPagePollMs: 3600000, probe: { intervalMs: 1000, timeoutMs: 120000 } }\nchains:`,
+      ),
     extraYaml: 'ingest: { rateLimit: { perSecond: 1000000, burst: 1000000 } }\n',
   });
 });
@@ -54,16 +58,35 @@ async function historyLengths(workflowId: string): Promise<number[]> {
 
 test('20,000 alerts of one scope while its incident diagnoses: all 202, all counted, no run over 2,000 events', async () => {
   const incident = stack.client.workflow.getHandle(incidentWorkflowId('stormy'));
-  const first = await stack.http('POST', '/v1/alerts', { token: TOKENS.ingest, body: { provider: 'stormy', kind: 'outage', summary: 'stormy down', source: 'it' } });
+  const first = await stack.http('POST', '/v1/alerts', {
+    token: TOKENS.ingest,
+    body: { provider: 'stormy', kind: 'outage', summary: 'stormy down', source: 'it' },
+  });
   expect(first.status).toBe(202);
-  await waitFor(() => incident.query(incidentStateQuery), (s) => s.phase === 'diagnosing' && held.length > 0, 'incident held in diagnosis', 60_000);
+  await waitFor(
+    () => incident.query(incidentStateQuery),
+    (s) => s.phase === 'diagnosing' && held.length > 0,
+    'incident held in diagnosis',
+    60_000,
+  );
 
-  const r = await runStorm(stack.apiUrl, { alerts: ALERTS, providers: ['stormy'], clients: 50, keysPerProvider: 300, token: TOKENS.ingest });
+  const r = await runStorm(stack.apiUrl, {
+    alerts: ALERTS,
+    providers: ['stormy'],
+    clients: 50,
+    keysPerProvider: 300,
+    token: TOKENS.ingest,
+  });
   expect(r.rejected).toEqual({}); // no 503, no 429
   expect(r.accepted).toBe(ALERTS);
   expect([...r.incidentIds.get('stormy')!]).toEqual([first.body.incidentId]);
 
-  const s = await waitFor(() => incident.query(incidentStateQuery), (x) => x.alerts.count === ALERTS + 1, 'every accepted alert counted', 60_000);
+  const s = await waitFor(
+    () => incident.query(incidentStateQuery),
+    (x) => x.alerts.count === ALERTS + 1,
+    'every accepted alert counted',
+    60_000,
+  );
   expect(s.phase).toBe('diagnosing'); // the whole storm landed in this phase
   expect(s.alerts.distinct).toBe(300 + 1);
   // The incident (which cannot continue-as-new in this phase) got about one summary a second, not a
@@ -74,7 +97,12 @@ test('20,000 alerts of one scope while its incident diagnoses: all 202, all coun
 
   // The intake took it all and rolled over as needed, each run well under 2,000 events.
   const intake = stack.client.workflow.getHandle(intakeWorkflowId('stormy'));
-  const totals = await waitFor(() => intake.query(intakeStateQuery), (x) => x.pending === 0 && x.totals.forwarded === x.totals.received, 'intake drained', 60_000);
+  const totals = await waitFor(
+    () => intake.query(intakeStateQuery),
+    (x) => x.pending === 0 && x.totals.forwarded === x.totals.received,
+    'intake drained',
+    60_000,
+  );
   expect(totals.totals.received).toBe(ALERTS + 1);
   expect(totals.totals.forwards).toBeLessThan(ALERTS / 20);
   const intakeRuns = await historyLengths(intakeWorkflowId('stormy'));
@@ -85,7 +113,12 @@ test('20,000 alerts of one scope while its incident diagnoses: all 202, all coun
   holding = false;
   for (const res of held) answer(res);
   held = [];
-  const after = await waitFor(() => incident.query(incidentStateQuery), (x) => !!x.diagnosis, 'diagnosis done', 60_000);
+  const after = await waitFor(
+    () => incident.query(incidentStateQuery),
+    (x) => !!x.diagnosis,
+    'diagnosis done',
+    60_000,
+  );
   expect(after.alerts.count).toBe(ALERTS + 1);
   expect(diagnosisAsked).toBeGreaterThan(0);
 });

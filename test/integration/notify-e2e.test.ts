@@ -28,7 +28,12 @@ beforeAll(async () => {
   pagerduty: { routingKeyEnv: PD_ROUTING_KEY, server: "${pd.server}" }
   email: { host: 127.0.0.1, port: ${smtp.port}, from: "lifeline <alerts@example.org>", customers: [ops@customer.test] }
 `,
-    channels: [pagerdutyChannel({ routingKeyEnv: 'PD_ROUTING_KEY', server: pd.server, timeoutMs: 5000 }, { env, agent: new Agent({ ca: pd.ca }) })],
+    channels: [
+      pagerdutyChannel(
+        { routingKeyEnv: 'PD_ROUTING_KEY', server: pd.server, timeoutMs: 5000 },
+        { env, agent: new Agent({ ca: pd.ca }) },
+      ),
+    ],
   });
 });
 afterAll(async () => {
@@ -41,24 +46,59 @@ let firstIncident = '';
 
 test('an outage pages every routed channel once; ack and recovery update the same Slack message and PagerDuty alert', async () => {
   stack.endpoints.simulator!.setFault('openai', { mode: 'outage' });
-  const opened = await waitFor(() => stack.http('GET', '/v1/incidents?status=open&provider=openai', op), (r) => r.body.incidents?.length === 1, 'an open incident');
+  const opened = await waitFor(
+    () => stack.http('GET', '/v1/incidents?status=open&provider=openai', op),
+    (r) => r.body.incidents?.length === 1,
+    'an open incident',
+  );
   const id: string = opened.body.incidents[0].id;
   firstIncident = id;
 
-  await waitFor(async () => pd.events.length, (n) => n >= 1, 'PagerDuty trigger');
-  await waitFor(async () => slack.calls.length, (n) => n >= 1, 'Slack post');
-  await waitFor(async () => smtp.mails.length, (n) => n >= 2, 'team and customer email');
-  expect(pd.events[0]).toMatchObject({ event_action: 'trigger', routing_key: env.PD_ROUTING_KEY, dedup_key: `lifeline-${id}`, payload: { severity: 'critical', source: 'lifeline' } });
+  await waitFor(
+    async () => pd.events.length,
+    (n) => n >= 1,
+    'PagerDuty trigger',
+  );
+  await waitFor(
+    async () => slack.calls.length,
+    (n) => n >= 1,
+    'Slack post',
+  );
+  await waitFor(
+    async () => smtp.mails.length,
+    (n) => n >= 2,
+    'team and customer email',
+  );
+  expect(pd.events[0]).toMatchObject({
+    event_action: 'trigger',
+    routing_key: env.PD_ROUTING_KEY,
+    dedup_key: `lifeline-${id}`,
+    payload: { severity: 'critical', source: 'lifeline' },
+  });
   expect(slack.calls[0]).toMatchObject({ method: 'chat.postMessage', args: { channel: 'C0INCIDENTS' } });
   const subjects = smtp.mails.map((m) => header(m.raw, 'Subject'));
-  expect(subjects).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^\\[SEV1\\] openai failing health probes .*— level 3 page \\(${id}\\)$`)), 'Service alert: we are working on a problem affecting our AI features']));
+  expect(subjects).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(new RegExp(`^\\[SEV1\\] openai failing health probes .*— level 3 page \\(${id}\\)$`)),
+      'Service alert: we are working on a problem affecting our AI features',
+    ]),
+  );
 
   const acked = await stack.http('POST', `/v1/incidents/${id}/acknowledge`, { ...op, body: { by: 'dana' } });
   expect(acked.status).toBe(200);
-  await waitFor(async () => pd.events.map((e) => e.event_action), (a) => a.includes('acknowledge'), 'PagerDuty acknowledge');
+  await waitFor(
+    async () => pd.events.map((e) => e.event_action),
+    (a) => a.includes('acknowledge'),
+    'PagerDuty acknowledge',
+  );
 
   stack.endpoints.simulator!.setFault('openai', { mode: 'healthy' });
-  const resolved = await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'resolved', 'resolution', 60_000);
+  const resolved = await waitFor(
+    () => stack.http('GET', `/v1/incidents/${id}`, op),
+    (r) => r.body.phase === 'resolved',
+    'resolution',
+    60_000,
+  );
 
   // PagerDuty: trigger → acknowledge → resolve, all on the incident's one dedup_key.
   expect(pd.events.map((e) => e.event_action)).toEqual(['trigger', 'acknowledge', 'resolve']);
@@ -69,19 +109,46 @@ test('an outage pages every routed channel once; ack and recovery update the sam
   const updates = slack.calls.filter((c) => c.method === 'chat.update');
   expect(updates.length).toBeGreaterThanOrEqual(2); // acknowledged, resolved
   expect(new Set(updates.map((u) => u.args.ts))).toEqual(new Set(['1700000000.000001']));
-  expect(slack.calls.filter((c) => c.args.thread_ts).map((c) => c.args.text.split(' ')[0])).toEqual(expect.arrayContaining(['*acknowledged*', '*resolved*']));
+  expect(slack.calls.filter((c) => c.args.thread_ts).map((c) => c.args.text.split(' ')[0])).toEqual(
+    expect.arrayContaining(['*acknowledged*', '*resolved*']),
+  );
   // Customers: start and resolution.
-  expect(smtp.mails.map((m) => header(m.raw, 'Subject'))).toContain('Resolved: our AI features are working normally again');
+  expect(smtp.mails.map((m) => header(m.raw, 'Subject'))).toContain(
+    'Resolved: our AI features are working normally again',
+  );
   // Every delivery is on the timeline.
-  const notified = resolved.body.timeline.filter((e: { type: string }) => e.type === 'notified').map((e: { message: string }) => e.message);
-  expect(notified).toEqual(expect.arrayContaining(['page via slack: posted', 'page via pagerduty', 'page via email', 'acknowledged via pagerduty', 'resolved via slack: updated', 'resolved via pagerduty', 'resolved via email']));
+  const notified = resolved.body.timeline
+    .filter((e: { type: string }) => e.type === 'notified')
+    .map((e: { message: string }) => e.message);
+  expect(notified).toEqual(
+    expect.arrayContaining([
+      'page via slack: posted',
+      'page via pagerduty',
+      'page via email',
+      'acknowledged via pagerduty',
+      'resolved via slack: updated',
+      'resolved via pagerduty',
+      'resolved via email',
+    ]),
+  );
   expect(resolved.body.timeline.some((e: { type: string }) => e.type === 'notification_failed')).toBe(false);
 
   // A replay fixture of the per-channel delivery path (UPDATE_HISTORY_FIXTURES=1 refreshes it).
   if (recordingFixtures()) {
     const handle = (await findIncident(stack.client, id))!;
     const runId = (await handle.describe()).runId;
-    const json = execFileSync(cliPath(), ['workflow', 'show', '--workflow-id', handle.workflowId, '--run-id', runId, '--address', stack.address, '-o', 'json']);
+    const json = execFileSync(cliPath(), [
+      'workflow',
+      'show',
+      '--workflow-id',
+      handle.workflowId,
+      '--run-id',
+      runId,
+      '--address',
+      stack.address,
+      '-o',
+      'json',
+    ]);
     writeFileSync(join(historyFixtureDir(), 'incident-notify-channels.json'), json);
   }
 });
@@ -96,18 +163,41 @@ test('a worker restarted (gracefully) between pages, while the ack timer runs, p
   stack.endpoints.simulator!.setFault('openai', { mode: 'outage' });
   // Visibility is eventually consistent: the first incident can still be listed as open for a moment.
   const isNew = (i: { id: string }) => i.id !== firstIncident;
-  const opened = await waitFor(() => stack.http('GET', '/v1/incidents?status=open&provider=openai', op), (r) => r.body.incidents?.some(isNew), 'a second incident');
+  const opened = await waitFor(
+    () => stack.http('GET', '/v1/incidents?status=open&provider=openai', op),
+    (r) => r.body.incidents?.some(isNew),
+    'a second incident',
+  );
   const id: string = opened.body.incidents.find(isNew).id;
-  await waitFor(async () => counts(), (c) => c.triggers > before.triggers && c.roots > before.roots && c.teamMails > before.teamMails, 'first page on every channel');
-  await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'monitoring', 'waiting on the ack timer');
+  await waitFor(
+    async () => counts(),
+    (c) => c.triggers > before.triggers && c.roots > before.roots && c.teamMails > before.teamMails,
+    'first page on every channel',
+  );
+  await waitFor(
+    () => stack.http('GET', `/v1/incidents/${id}`, op),
+    (r) => r.body.phase === 'monitoring',
+    'waiting on the ack timer',
+  );
 
   await stack.restartWorker();
 
   // The new worker picks the incident up from its history: acknowledging and recovering still work…
-  expect((await stack.http('POST', `/v1/incidents/${id}/acknowledge`, { ...op, body: { by: 'sam' } })).status).toBe(200);
+  expect((await stack.http('POST', `/v1/incidents/${id}/acknowledge`, { ...op, body: { by: 'sam' } })).status).toBe(
+    200,
+  );
   stack.endpoints.simulator!.setFault('openai', { mode: 'healthy' });
-  await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'resolved', 'resolution', 60_000);
+  await waitFor(
+    () => stack.http('GET', `/v1/incidents/${id}`, op),
+    (r) => r.body.phase === 'resolved',
+    'resolution',
+    60_000,
+  );
   // …and the page that went out before the restart was not sent again on any channel.
   expect(counts()).toEqual({ triggers: before.triggers + 1, roots: before.roots + 1, teamMails: before.teamMails + 1 });
-  expect(pd.events.filter((e) => e.dedup_key === `lifeline-${id}`).map((e) => e.event_action)).toEqual(['trigger', 'acknowledge', 'resolve']);
+  expect(pd.events.filter((e) => e.dedup_key === `lifeline-${id}`).map((e) => e.event_action)).toEqual([
+    'trigger',
+    'acknowledge',
+    'resolve',
+  ]);
 });

@@ -20,7 +20,9 @@ const op = { token: TOKENS.operator };
 test('an injected outage is detected, failed over, recovered, resolved and reported', async () => {
   const before = await stack.http('GET', '/v1/routes', op);
   expect(before.status).toBe(200);
-  expect(before.body.routes).toEqual([expect.objectContaining({ id: 'chat', weights: { openai: 100 }, mode: 'normal' })]);
+  expect(before.body.routes).toEqual([
+    expect.objectContaining({ id: 'chat', weights: { openai: 100 }, mode: 'normal' }),
+  ]);
 
   stack.endpoints.simulator!.setFault('openai', { mode: 'outage' });
 
@@ -40,17 +42,28 @@ test('an injected outage is detected, failed over, recovered, resolved and repor
   expect(failedOver.body).toMatchObject({ id: 'chat', weights: { anthropic: 100 }, mode: 'degraded' });
   expect(failedOver.body.version).toBeGreaterThan(before.body.routes[0].version);
 
-  const monitoring = await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'monitoring', 'monitoring phase');
+  const monitoring = await waitFor(
+    () => stack.http('GET', `/v1/incidents/${id}`, op),
+    (r) => r.body.phase === 'monitoring',
+    'monitoring phase',
+  );
   expect(monitoring.body.severity).toBe('SEV1');
   expect(monitoring.body.diagnosis.rootCause).toBe('provider_outage');
-  expect(monitoring.body.diagnosis.checks).toContainEqual(expect.objectContaining({ name: 'api_probe', status: 'failed' }));
+  expect(monitoring.body.diagnosis.checks).toContainEqual(
+    expect.objectContaining({ name: 'api_probe', status: 'failed' }),
+  );
 
   const acked = await stack.http('POST', `/v1/incidents/${id}/acknowledge`, { ...op, body: { by: 'dana' } });
   expect(acked.status).toBe(200);
   expect(acked.body.acknowledgements).toEqual([expect.objectContaining({ by: 'dana' })]);
 
   stack.endpoints.simulator!.setFault('openai', { mode: 'healthy' });
-  const resolved = await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'resolved', 'resolution', 60_000);
+  const resolved = await waitFor(
+    () => stack.http('GET', `/v1/incidents/${id}`, op),
+    (r) => r.body.phase === 'resolved',
+    'resolution',
+    60_000,
+  );
   expect(resolved.body.status).toBe('resolved');
   expect(resolved.body.resolvedBy).toBe('lifeline');
 
@@ -70,8 +83,16 @@ test('an injected outage is detected, failed over, recovered, resolved and repor
   expect(json.body.durations.map((d: { name: string }) => d.name)).toEqual(['mttd', 'mtta', 'mttm', 'mttr']);
   expect(json.body.durations.every((d: { ms: number | null }) => typeof d.ms === 'number')).toBe(true);
 
-  const closed = await waitFor(() => stack.http('GET', '/v1/incidents?status=resolved', op), (r) => r.body.incidents?.some((i: { id: string }) => i.id === id), 'resolved listing');
-  expect(closed.body.incidents.find((i: { id: string }) => i.id === id)).toMatchObject({ provider: 'openai', status: 'resolved', severity: 'SEV1' });
+  const closed = await waitFor(
+    () => stack.http('GET', '/v1/incidents?status=resolved', op),
+    (r) => r.body.incidents?.some((i: { id: string }) => i.id === id),
+    'resolved listing',
+  );
+  expect(closed.body.incidents.find((i: { id: string }) => i.id === id)).toMatchObject({
+    provider: 'openai',
+    status: 'resolved',
+    severity: 'SEV1',
+  });
 
   // Refresh the committed replay fixture when asked (UPDATE_HISTORY_FIXTURES=1).
   if (recordingFixtures()) {
@@ -80,8 +101,22 @@ test('an injected outage is detected, failed over, recovered, resolved and repor
     mkdirSync(dir, { recursive: true });
     // The CLI's JSON is the format Temporal's tools exchange (and historyFromJSON reads).
     const show = (workflowId: string, runId: string) =>
-      execFileSync(cliPath(), ['workflow', 'show', '--workflow-id', workflowId, '--run-id', runId, '--address', stack.address, '-o', 'json']);
-    writeFileSync(join(dir, 'incident-outage-recovered.json'), show(handle!.workflowId, (await handle!.describe()).runId));
+      execFileSync(cliPath(), [
+        'workflow',
+        'show',
+        '--workflow-id',
+        workflowId,
+        '--run-id',
+        runId,
+        '--address',
+        stack.address,
+        '-o',
+        'json',
+      ]);
+    writeFileSync(
+      join(dir, 'incident-outage-recovered.json'),
+      show(handle!.workflowId, (await handle!.describe()).runId),
+    );
     // The entity workflows are still running: a partial history replays just the same.
     for (const wid of ['routing-chat', 'monitor-openai']) {
       const d = await stack.client.workflow.getHandle(wid).describe();
@@ -94,24 +129,40 @@ test('operator actions: auth, scopes, validation, unknown incidents and a refuse
   expect((await stack.http('GET', '/v1/incidents')).status).toBe(401);
   expect((await stack.http('GET', '/v1/incidents', { token: 'wrong' })).status).toBe(401);
   expect((await stack.http('GET', '/v1/incidents', { token: TOKENS.ingest })).status).toBe(403);
-  expect((await stack.http('POST', '/v1/incidents/openai-00000000/resolve', { token: TOKENS.reader, body: {} })).status).toBe(403);
+  expect(
+    (await stack.http('POST', '/v1/incidents/openai-00000000/resolve', { token: TOKENS.reader, body: {} })).status,
+  ).toBe(403);
   expect((await stack.http('GET', '/v1/incidents/openai-00000000', op)).status).toBe(404);
 
-  const bad = await stack.http('POST', '/v1/incidents', { ...op, body: { provider: 'openai', title: '', severity: 'SEV9' } });
+  const bad = await stack.http('POST', '/v1/incidents', {
+    ...op,
+    body: { provider: 'openai', title: '', severity: 'SEV9' },
+  });
   expect(bad.status).toBe(400);
   expect(bad.body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['body.severity', 'body.title']);
   const unknown = await stack.http('POST', '/v1/incidents', { ...op, body: { provider: 'nope', title: 'x' } });
   expect(unknown.status).toBe(400);
   expect(unknown.body.issues[0].path).toBe('body.provider');
 
-  const declared = await stack.http('POST', '/v1/incidents', { ...op, body: { provider: 'anthropic', title: 'elevated 529s', severity: 'SEV2' } });
+  const declared = await stack.http('POST', '/v1/incidents', {
+    ...op,
+    body: { provider: 'anthropic', title: 'elevated 529s', severity: 'SEV2' },
+  });
   expect(declared.status).toBe(201);
   const id = declared.body.id;
-  const s = await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.phase === 'monitoring', 'declared incident monitoring');
+  const s = await waitFor(
+    () => stack.http('GET', `/v1/incidents/${id}`, op),
+    (r) => r.body.phase === 'monitoring',
+    'declared incident monitoring',
+  );
   expect(s.body.severity).toBe('SEV2');
   const resolved = await stack.http('POST', `/v1/incidents/${id}/resolve`, { ...op, body: { note: 'false alarm' } });
   expect(resolved.status).toBe(200);
-  await waitFor(() => stack.http('GET', `/v1/incidents/${id}`, op), (r) => r.body.status === 'resolved', 'resolved');
+  await waitFor(
+    () => stack.http('GET', `/v1/incidents/${id}`, op),
+    (r) => r.body.status === 'resolved',
+    'resolved',
+  );
   const again = await stack.http('POST', `/v1/incidents/${id}/acknowledge`, { ...op, body: {} });
   expect(again.status).toBe(409);
 });

@@ -45,14 +45,20 @@ afterAll(async () => {
 
 const op = { token: TOKENS.operator };
 const versions = () => receiver.hooks.map((h) => (h.body.route as { version: number }).version);
-const publisher = () => stack.client.workflow.getHandle(routePublisherWorkflowId('chat', 'webhook')).query(routePublisherStateQuery);
+const publisher = () =>
+  stack.client.workflow.getHandle(routePublisherWorkflowId('chat', 'webhook')).query(routePublisherStateQuery);
 const metric = async (name: string) =>
-  new Exposition((await stack.http('GET', '/metrics')).text).find(name, { chain: 'chat', target: 'webhook' })[0]?.value ?? 0;
+  new Exposition((await stack.http('GET', '/metrics')).text).find(name, { chain: 'chat', target: 'webhook' })[0]
+    ?.value ?? 0;
 
 async function setWeights(weights: Record<string, number>): Promise<number> {
   const res = await stack.http('POST', '/v1/routes/chat/weights', { ...op, body: { weights } });
   expect(res.status).toBe(202);
-  await waitFor(() => stack.http('GET', '/v1/routes/chat/shift', op), (r) => r.body.status === 'COMPLETED', 'shift done');
+  await waitFor(
+    () => stack.http('GET', '/v1/routes/chat/shift', op),
+    (r) => r.body.status === 'COMPLETED',
+    'shift done',
+  );
   const route = (await stack.http('GET', '/v1/routes/chat', op)).body;
   expect(route.weights).toEqual(weights);
   return route.version as number;
@@ -60,27 +66,47 @@ async function setWeights(weights: Record<string, number>): Promise<number> {
 
 test('a target down while the route changes twice gets the latest version on return, never an older one after it', async () => {
   // The initial route reaches the target when the routing entity starts.
-  await waitFor(async () => versions(), (v) => v.includes(1), 'initial route published');
+  await waitFor(
+    async () => versions(),
+    (v) => v.includes(1),
+    'initial route published',
+  );
   expect(receiver.hooks[0].id).toBe('chat:1');
 
   await receiver.down();
   const v2 = await setWeights({ openai: 50, anthropic: 50 }); // routing does not wait for the dead target
   const v3 = await setWeights({ anthropic: 100 });
   expect(v3).toBeGreaterThan(v2);
-  const down = await waitFor(publisher, (s) => s.latestVersion === v3 && s.superseded >= 1, 'newest version queued, older one superseded');
+  const down = await waitFor(
+    publisher,
+    (s) => s.latestVersion === v3 && s.superseded >= 1,
+    'newest version queued, older one superseded',
+  );
   expect(down.publishedVersion).toBe(1);
   // Targets are independent: LiteLLM has the newest weights while the webhook is still down.
   await waitFor(
     () => stack.client.workflow.getHandle(routePublisherWorkflowId('chat', 'litellm')).query(routePublisherStateQuery),
-    (s) => s.publishedVersion === v3, 'LiteLLM has the newest version',
+    (s) => s.publishedVersion === v3,
+    'LiteLLM has the newest version',
   );
-  expect(weightsSet.slice(-2)).toEqual([{ id: 'dep-openai', weight: 0 }, { id: 'dep-anthropic', weight: 100 }]);
-  await waitFor(() => metric('lifeline_route_publish_failures_total'), (n) => n >= 2, 'failed attempts counted');
+  expect(weightsSet.slice(-2)).toEqual([
+    { id: 'dep-openai', weight: 0 },
+    { id: 'dep-anthropic', weight: 100 },
+  ]);
+  await waitFor(
+    () => metric('lifeline_route_publish_failures_total'),
+    (n) => n >= 2,
+    'failed attempts counted',
+  );
   expect(await metric('lifeline_route_publish_pending')).toBe(1);
   expect(versions()).toEqual([1]);
 
   await receiver.up();
-  await waitFor(async () => versions(), (v) => v.includes(v3), 'latest route delivered after the target returned');
+  await waitFor(
+    async () => versions(),
+    (v) => v.includes(v3),
+    'latest route delivered after the target returned',
+  );
   const after = await waitFor(publisher, (s) => s.publishedVersion === v3, 'publisher settled');
   expect(after.lastError).toBeNull();
   // Latest wins: the superseded version is never sent after the newer one, and the last delivery is current.
@@ -88,7 +114,10 @@ test('a target down while the route changes twice gets the latest version on ret
   expect(seen).toEqual([...seen].sort((a, b) => a - b));
   expect(seen.at(-1)).toBe(v3);
   expect(receiver.hooks.at(-1)!.id).toBe(`chat:${v3}`);
-  expect(receiver.hooks.at(-1)!.body).toMatchObject({ type: 'route.changed', route: { id: 'chat', version: v3, weights: { anthropic: 100 } } });
+  expect(receiver.hooks.at(-1)!.body).toMatchObject({
+    type: 'route.changed',
+    route: { id: 'chat', version: v3, weights: { anthropic: 100 } },
+  });
   expect(await metric('lifeline_route_publish_pending')).toBe(0);
   expect(await metric('lifeline_route_published_version')).toBe(v3);
 });
@@ -97,7 +126,11 @@ test('a delivery in flight is never overtaken: the newer version follows once th
   const before = receiver.hooks.length;
   receiver.gate.hold(() => true);
   const v4 = await setWeights({ openai: 100 });
-  await waitFor(async () => receiver.gate.held.length, (n) => n >= 1, 'delivery held at the target');
+  await waitFor(
+    async () => receiver.gate.held.length,
+    (n) => n >= 1,
+    'delivery held at the target',
+  );
   const v5 = await setWeights({ openai: 50, anthropic: 50 });
   await waitFor(publisher, (s) => s.latestVersion === v5, 'newer version queued while the older is in flight');
   receiver.gate.release();

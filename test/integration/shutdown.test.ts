@@ -64,8 +64,12 @@ async function recordedSummaries(address: string, nonce: string): Promise<Set<nu
     for await (const ex of client.workflow.list({ query: `WorkflowType IN ('intakeWorkflow', 'incidentWorkflow')` })) {
       const history = await client.workflow.getHandle(ex.workflowId, ex.runId).fetchHistory();
       for (const e of history.events ?? []) {
-        const payloads = e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? e.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
-        for (const p of payloads) for (const m of JSON.stringify(defaultPayloadConverter.fromPayload(p)).matchAll(re)) seen.add(Number(m[1]));
+        const payloads =
+          e.workflowExecutionSignaledEventAttributes?.input?.payloads ??
+          e.workflowExecutionStartedEventAttributes?.input?.payloads ??
+          [];
+        for (const p of payloads)
+          for (const m of JSON.stringify(defaultPayloadConverter.fromPayload(p)).matchAll(re)) seen.add(Number(m[1]));
       }
     }
   } finally {
@@ -76,14 +80,28 @@ async function recordedSummaries(address: string, nonce: string): Promise<Set<nu
 
 test('SIGTERM mid-burst: no accepted request is cut (every 202 recorded, every connection error unrecorded), no 5xx, connection errors only after the signal, exit 0', async () => {
   const child = spawn(process.execPath, [join(root, 'bin', 'lifeline.js'), 'up', '--config', configPath], {
-    cwd: dir, env: { ...process.env, LIFELINE_INGEST_TOKEN: TOKEN, LIFELINE_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir,
+    env: { ...process.env, LIFELINE_INGEST_TOKEN: TOKEN, LIFELINE_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  const apiUrl = await waitFor(async () => /api: listening on (http:\/\/\S+)/.exec(out)?.[1], (u) => !!u, 'lifeline up listening', 90_000, 100);
-  await waitFor(() => request(`${apiUrl}/health/ready`).then(async (r) => (await r.body.dump(), r.statusCode)), (s) => s === 200, '/health/ready 200', 60_000, 200);
+  const apiUrl = await waitFor(
+    async () => /api: listening on (http:\/\/\S+)/.exec(out)?.[1],
+    (u) => !!u,
+    'lifeline up listening',
+    90_000,
+    100,
+  );
+  await waitFor(
+    () => request(`${apiUrl}/health/ready`).then(async (r) => (await r.body.dump(), r.statusCode)),
+    (s) => s === 200,
+    '/health/ready 200',
+    60_000,
+    200,
+  );
 
   const nonce = randomBytes(4).toString('hex');
   const outcomes: Outcome[] = [];
@@ -99,7 +117,13 @@ test('SIGTERM mid-burst: no accepted request is cut (every 202 recorded, every c
       const res = await request(`${apiUrl}/v1/alerts`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ provider: i % 2 ? 'openai' : 'anthropic', kind: 'error_rate', summary: `burst-${nonce}-${i}`, source: 'shutdown-test', severity: 'warning' }),
+        body: JSON.stringify({
+          provider: i % 2 ? 'openai' : 'anthropic',
+          kind: 'error_rate',
+          summary: `burst-${nonce}-${i}`,
+          source: 'shutdown-test',
+          severity: 'warning',
+        }),
       });
       await res.body.dump();
       return { i, status: res.statusCode, sentAfterSignal, afterSignal: signalledAt > 0 };
@@ -123,12 +147,19 @@ test('SIGTERM mid-burst: no accepted request is cut (every 202 recorded, every c
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, loop));
-  const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000).unref())]);
+  const code = await Promise.race([
+    exited,
+    new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 60_000).unref()),
+  ]);
   const exitMs = Date.now() - signalledAt;
   scanWorkerLog(out, 'lifeline up output'); // a failed workflow task fails the test (test/setup)
 
   const byKind = new Map<string, number>();
-  for (const o of outcomes) byKind.set(o.status ? `HTTP ${o.status}` : o.error!, (byKind.get(o.status ? `HTTP ${o.status}` : o.error!) ?? 0) + 1);
+  for (const o of outcomes)
+    byKind.set(
+      o.status ? `HTTP ${o.status}` : o.error!,
+      (byKind.get(o.status ? `HTTP ${o.status}` : o.error!) ?? 0) + 1,
+    );
   const acceptedAfter = outcomes.filter((o) => o.status === 202 && o.afterSignal).length;
   process.stdout.write(
     `[figures] shutdown: ${outcomes.length} requests, ${[...byKind].map(([k, n]) => `${k} ×${n}`).join(', ')}; ` +
@@ -151,7 +182,14 @@ test('SIGTERM mid-burst: no accepted request is cut (every 202 recorded, every c
   expect(acceptedAfter).toBeGreaterThan(0);
 
   // Read back from the same SQLite file: every request answered 202 is in an incident's history.
-  const dev = await startDevServer({ cliPath: cliPath(), dataDir, port: 0, uiPort: false, searchAttributes: SEARCH_ATTRIBUTE_TYPES, log: () => undefined });
+  const dev = await startDevServer({
+    cliPath: cliPath(),
+    dataDir,
+    port: 0,
+    uiPort: false,
+    searchAttributes: SEARCH_ATTRIBUTE_TYPES,
+    log: () => undefined,
+  });
   try {
     const recorded = await recordedSummaries(dev.address, nonce);
     const acceptedIds = outcomes.filter((o) => o.status === 202).map((o) => o.i);
@@ -162,8 +200,12 @@ test('SIGTERM mid-burst: no accepted request is cut (every 202 recorded, every c
     // closeIdleConnections: the request was never read) — even ones sent just before SIGTERM.
     const cut = outcomes.filter((o) => o.error);
     expect(cut.filter((o) => recorded.has(o.i))).toEqual([]);
-    process.stdout.write(`[figures] shutdown: ${cut.length} requests met a closed connection (${cut.filter((o) => !o.sentAfterSignal).length} of them sent just before SIGTERM), none of them recorded\n`);
-    process.stdout.write(`[figures] shutdown: ${acceptedIds.length} accepted, all ${acceptedIds.length} found in Temporal (${recorded.size} recorded in all)\n`);
+    process.stdout.write(
+      `[figures] shutdown: ${cut.length} requests met a closed connection (${cut.filter((o) => !o.sentAfterSignal).length} of them sent just before SIGTERM), none of them recorded\n`,
+    );
+    process.stdout.write(
+      `[figures] shutdown: ${acceptedIds.length} accepted, all ${acceptedIds.length} found in Temporal (${recorded.size} recorded in all)\n`,
+    );
   } finally {
     await dev.stop();
   }

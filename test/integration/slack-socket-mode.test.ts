@@ -28,7 +28,14 @@ test('Socket Mode: connects with the app token, answers /incident commands throu
   wss.on('connection', (ws) => {
     socket = ws;
     ws.on('message', (data) => acks.push(JSON.parse(String(data)) as Ack));
-    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0LIFELINE' }, debug_info: { host: 'local' } }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        connection_info: { app_id: 'A0LIFELINE' },
+        debug_info: { host: 'local' },
+      }),
+    );
   });
 
   // apps.connections.open is the only HTTP call Socket Mode makes; everything else stays on 127.0.0.1.
@@ -50,31 +57,65 @@ test('Socket Mode: connects with the app token, answers /incident commands throu
   const client = new Client({ connection: Connection.lazy({ address: '127.0.0.1:9', interceptors: [] }) });
   const api = Fastify();
   await installSlack(api, {
-    config, client, logger: pino({ level: 'silent' }),
-    settings: { botToken: 'xoxb-test-not-real', signingSecret: 'unused-in-socket-mode', appToken: 'xapp-1-test-not-real', socketDispatcher: agent },
+    config,
+    client,
+    logger: pino({ level: 'silent' }),
+    settings: {
+      botToken: 'xoxb-test-not-real',
+      signingSecret: 'unused-in-socket-mode',
+      appToken: 'xapp-1-test-not-real',
+      socketDispatcher: agent,
+    },
   });
   try {
-    await waitFor(async () => socket, (s) => !!s, 'the Socket Mode connection', 15_000);
+    await waitFor(
+      async () => socket,
+      (s) => !!s,
+      'the Socket Mode connection',
+      15_000,
+    );
     expect(openRequests[0]?.authorization).toBe('Bearer xapp-1-test-not-real');
 
     const command = (envelope: string, text: string) =>
-      socket!.send(JSON.stringify({
-        envelope_id: envelope,
-        type: 'slash_commands',
-        accepts_response_payload: true,
-        payload: {
-          token: 'legacy', team_id: 'T0TEAM', team_domain: 'acme', channel_id: 'C0OPS', channel_name: 'ops', user_id: 'U0DANA', user_name: 'dana.s',
-          command: '/incident', text, api_app_id: 'A0LIFELINE', response_url: 'http://127.0.0.1:9/response', trigger_id: 'trigger-1',
-        },
-      }));
+      socket!.send(
+        JSON.stringify({
+          envelope_id: envelope,
+          type: 'slash_commands',
+          accepts_response_payload: true,
+          payload: {
+            token: 'legacy',
+            team_id: 'T0TEAM',
+            team_domain: 'acme',
+            channel_id: 'C0OPS',
+            channel_name: 'ops',
+            user_id: 'U0DANA',
+            user_name: 'dana.s',
+            command: '/incident',
+            text,
+            api_app_id: 'A0LIFELINE',
+            response_url: 'http://127.0.0.1:9/response',
+            trigger_id: 'trigger-1',
+          },
+        }),
+      );
 
     command('env-help', 'help');
-    const help = await waitFor(async () => acks.find((a) => a.envelope_id === 'env-help'), (a) => !!a, 'the help acknowledgement', 15_000);
+    const help = await waitFor(
+      async () => acks.find((a) => a.envelope_id === 'env-help'),
+      (a) => !!a,
+      'the help acknowledgement',
+      15_000,
+    );
     expect(help!.payload?.response_type).toBe('ephemeral');
     expect(help!.payload?.text).toMatch(/\/incident declare/);
 
     command('env-bad', 'resolve');
-    const bad = await waitFor(async () => acks.find((a) => a.envelope_id === 'env-bad'), (a) => !!a, 'the refusal', 15_000);
+    const bad = await waitFor(
+      async () => acks.find((a) => a.envelope_id === 'env-bad'),
+      (a) => !!a,
+      'the refusal',
+      15_000,
+    );
     expect(bad!.payload?.text).toMatch(/^Which incident\?\nUsage: `\/incident resolve <id> \[note\]`/);
   } finally {
     await api.close(); // stops Bolt's Socket Mode client

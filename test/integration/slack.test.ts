@@ -7,10 +7,21 @@ import { ACTIONS } from '../../api/slack/blocks';
 import { parseConfig } from '../../config/load';
 import { createLogger } from '../../worker/logger';
 import { startStack, testConfigYaml, TOKENS, type Stack } from '../helpers/stack';
-import { buttonClick, postToSlackEndpoint, SIGNING_SECRET, slashCommand, startResponseSink, type ResponseSink } from '../helpers/slack';
+import {
+  buttonClick,
+  postToSlackEndpoint,
+  SIGNING_SECRET,
+  slashCommand,
+  startResponseSink,
+  type ResponseSink,
+} from '../helpers/slack';
 import { waitFor } from '../helpers/wait';
 
-const SLACK_ENV = { SLACK_BOT_TOKEN: 'xoxb-test-not-real', SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: 'http://127.0.0.1:9/api/' };
+const SLACK_ENV = {
+  SLACK_BOT_TOKEN: 'xoxb-test-not-real',
+  SLACK_SIGNING_SECRET: SIGNING_SECRET,
+  SLACK_API_URL: 'http://127.0.0.1:9/api/',
+};
 const dana = { id: 'U0DANA', name: 'dana.s' }; // mapped operator, allowed to fail over and resolve
 const guest = { id: 'U0GUEST', name: 'guest' }; // may ack and comment, not resolve or fail over
 const EXTRA = `
@@ -32,13 +43,20 @@ afterAll(async () => {
 
 const op = { token: TOKENS.operator };
 const command = (text: string, user = dana) => postToSlackEndpoint(stack.apiUrl, slashCommand(text, user, sink.url));
-const click = (action: string, id: string, user = dana) => postToSlackEndpoint(stack.apiUrl, buttonClick(action, id, user, sink.url));
+const click = (action: string, id: string, user = dana) =>
+  postToSlackEndpoint(stack.apiUrl, buttonClick(action, id, user, sink.url));
 const incident = (id: string) => stack.http('GET', `/v1/incidents/${id}`, op).then((r) => r.body);
 /** A command answers in the ack, or acks "Working on…" and answers via response_url: take whichever. */
 async function answer(res: Awaited<ReturnType<typeof command>>, before: number): Promise<any> {
   expect(res.status).toBe(200);
   if (!/^Working on/.test(res.json?.text ?? '')) return res.json;
-  return (await waitFor(async () => sink.received.slice(before), (r) => r.length > 0, 'response_url answer'))[0];
+  return (
+    await waitFor(
+      async () => sink.received.slice(before),
+      (r) => r.length > 0,
+      'response_url answer',
+    )
+  )[0];
 }
 
 test('signatures: a bad signature and a stale timestamp are refused with 401 and do nothing', async () => {
@@ -68,7 +86,11 @@ test('declare → list → status → ack → escalate → note → report → r
   const declared = await answer(await command('declare anthropic sev2 Claude answering 529s'), n);
   expect(declared.response_type).toBe('in_channel');
   const id = /`(anthropic-[0-9a-f]{8})`/.exec(declared.text)![1];
-  await waitFor(() => incident(id), (s) => s.phase === 'monitoring', 'declared incident monitoring');
+  await waitFor(
+    () => incident(id),
+    (s) => s.phase === 'monitoring',
+    'declared incident monitoring',
+  );
 
   n = sink.received.length;
   const list = await answer(await command('list'), n);
@@ -79,13 +101,24 @@ test('declare → list → status → ack → escalate → note → report → r
   const status = await answer(await command(`status ${id}`), n);
   const actions = status.blocks.find((b: any) => b.type === 'actions');
   // Declared with every check passing, so traffic was held: the card offers to move it.
-  expect(actions.elements.map((e: any) => e.action_id)).toEqual([ACTIONS.acknowledge, ACTIONS.failover, ACTIONS.escalate, ACTIONS.resolve, ACTIONS.timeline]);
+  expect(actions.elements.map((e: any) => e.action_id)).toEqual([
+    ACTIONS.acknowledge,
+    ACTIONS.failover,
+    ACTIONS.escalate,
+    ACTIONS.resolve,
+    ACTIONS.timeline,
+  ]);
 
   n = sink.received.length;
   const acked = await answer(await command(`ack ${id}`, guest), n);
   expect(acked.text).toBe(`@guest acknowledged \`${id}\``);
   // The redrawn card offers only what is still possible: no second Acknowledge.
-  expect(acked.blocks.find((b: any) => b.type === 'actions').elements.map((e: any) => e.action_id)).toEqual([ACTIONS.failover, ACTIONS.escalate, ACTIONS.resolve, ACTIONS.timeline]);
+  expect(acked.blocks.find((b: any) => b.type === 'actions').elements.map((e: any) => e.action_id)).toEqual([
+    ACTIONS.failover,
+    ACTIONS.escalate,
+    ACTIONS.resolve,
+    ACTIONS.timeline,
+  ]);
   n = sink.received.length;
   await answer(await command(`ack ${id}`), n); // a repeated acknowledge changes nothing
   expect((await incident(id)).timeline.filter((e: any) => e.type === 'acknowledged')).toHaveLength(1);
@@ -109,10 +142,18 @@ test('declare → list → status → ack → escalate → note → report → r
   expect(resolved.text).toBe(`dana resolved \`${id}\`: provider fixed it`);
   // The card is redrawn resolved, with no action buttons left.
   expect(resolved.blocks[0].text.text).toContain('*Resolved* by dana');
-  expect(resolved.blocks.find((b: any) => b.type === 'actions').elements.map((e: any) => e.action_id)).toEqual([ACTIONS.timeline]);
-  const done = await waitFor(() => incident(id), (s) => s.status === 'resolved', 'resolved');
+  expect(resolved.blocks.find((b: any) => b.type === 'actions').elements.map((e: any) => e.action_id)).toEqual([
+    ACTIONS.timeline,
+  ]);
+  const done = await waitFor(
+    () => incident(id),
+    (s) => s.status === 'resolved',
+    'resolved',
+  );
   const actors = done.timeline.filter((e: any) => e.actor).map((e: any) => `${e.type}:${e.actor}`);
-  expect(actors).toEqual(expect.arrayContaining(['acknowledged:@guest', 'escalated:dana', 'note:dana', 'resolve_requested:dana']));
+  expect(actors).toEqual(
+    expect.arrayContaining(['acknowledged:@guest', 'escalated:dana', 'note:dana', 'resolve_requested:dana']),
+  );
   n = sink.received.length;
   expect((await answer(await command(`ack ${id}`), n)).text).toBe(`\`${id}\` is already resolved.`);
 });
@@ -127,19 +168,34 @@ test('failover and failback: allow-listed operators only, nothing changes on ref
   // `force`: on a loaded machine a probe can time out and mark anthropic unhealthy for a moment, and a
   // move onto an unhealthy provider is refused without it (that refusal has its own test).
   const moved = await answer(await command('failover chat openai anthropic force'), n);
-  expect([moved.response_type, moved.text]).toEqual(['in_channel', expect.stringContaining('failed chat over off openai')]);
-  expect((await stack.http('GET', '/v1/routes/chat', op)).body).toMatchObject({ weights: { anthropic: 100 }, mode: 'degraded' });
+  expect([moved.response_type, moved.text]).toEqual([
+    'in_channel',
+    expect.stringContaining('failed chat over off openai'),
+  ]);
+  expect((await stack.http('GET', '/v1/routes/chat', op)).body).toMatchObject({
+    weights: { anthropic: 100 },
+    mode: 'degraded',
+  });
 
   n = sink.received.length;
   await answer(await command('failback chat'), n);
-  expect((await stack.http('GET', '/v1/routes/chat', op)).body).toMatchObject({ weights: { openai: 100 }, mode: 'normal' });
+  expect((await stack.http('GET', '/v1/routes/chat', op)).body).toMatchObject({
+    weights: { openai: 100 },
+    mode: 'normal',
+  });
 
   // Stepped modes run as the chain's traffic-shift workflow.
   n = sink.received.length;
   const canary = await answer(await command('failover chat openai anthropic canary'), n);
   expect(canary).toMatchObject({ response_type: 'in_channel' });
   expect(canary.text).toMatch(/canary failover of chat off openai is started \(shift-chat-op-[0-9a-f]{16}\)/);
-  const done = await waitFor(() => stack.http('GET', '/v1/routes/chat/shift', op), (r) => r.body?.status === 'COMPLETED', 'the canary shift to finish', 60_000, 200);
+  const done = await waitFor(
+    () => stack.http('GET', '/v1/routes/chat/shift', op),
+    (r) => r.body?.status === 'COMPLETED',
+    'the canary shift to finish',
+    60_000,
+    200,
+  );
   expect(done.body.result).toBeDefined();
   expect((await stack.http('GET', '/v1/routes/chat', op)).body.weights).toEqual({ anthropic: 100 });
 });
@@ -148,18 +204,34 @@ test('buttons: acknowledge, escalate, timeline and resolve act as the clicking u
   let n = sink.received.length;
   const declared = await answer(await command('declare openai sev3 Button drill'), n);
   const id = /`(openai-[0-9a-f]{8})`/.exec(declared.text)![1];
-  await waitFor(() => incident(id), (s) => s.phase === 'monitoring', 'monitoring');
+  await waitFor(
+    () => incident(id),
+    (s) => s.phase === 'monitoring',
+    'monitoring',
+  );
 
   n = sink.received.length;
   expect((await click(ACTIONS.acknowledge, id, guest)).status).toBe(200);
-  const acked = (await waitFor(async () => sink.received.slice(n), (r) => r.length > 0, 'ack button response'))[0];
+  const acked = (
+    await waitFor(
+      async () => sink.received.slice(n),
+      (r) => r.length > 0,
+      'ack button response',
+    )
+  )[0];
   expect(acked).toMatchObject({ replace_original: true });
   expect(acked.blocks[0].text.text).toContain('acknowledged by @guest');
 
   const before = await incident(id);
   n = sink.received.length;
   await click(ACTIONS.escalate, id);
-  const escalated = (await waitFor(async () => sink.received.slice(n), (r) => r.length > 0, 'escalate button response'))[0];
+  const escalated = (
+    await waitFor(
+      async () => sink.received.slice(n),
+      (r) => r.length > 0,
+      'escalate button response',
+    )
+  )[0];
   expect(escalated.replace_original).toBe(true);
   // The click escalated exactly one level, as dana (the clicking user).
   const after = await incident(id);
@@ -169,27 +241,57 @@ test('buttons: acknowledge, escalate, timeline and resolve act as the clicking u
 
   n = sink.received.length;
   await click(ACTIONS.timeline, id, guest);
-  const timeline = (await waitFor(async () => sink.received.slice(n), (r) => r.length > 0, 'timeline'))[0];
+  const timeline = (
+    await waitFor(
+      async () => sink.received.slice(n),
+      (r) => r.length > 0,
+      'timeline',
+    )
+  )[0];
   expect(timeline).toMatchObject({ response_type: 'ephemeral', replace_original: false });
   expect(timeline.text).toContain('acknowledged by @guest');
 
   n = sink.received.length;
   await click(ACTIONS.resolve, id, guest);
-  const refused = (await waitFor(async () => sink.received.slice(n), (r) => r.length > 0, 'refusal'))[0];
+  const refused = (
+    await waitFor(
+      async () => sink.received.slice(n),
+      (r) => r.length > 0,
+      'refusal',
+    )
+  )[0];
   expect(refused.text).toMatch(/not on the list/);
   expect((await incident(id)).status).toBe('open');
 
   n = sink.received.length;
   await click(ACTIONS.resolve, id);
-  const resolved = (await waitFor(async () => sink.received.slice(n), (r) => r.length > 0, 'resolve button response'))[0];
+  const resolved = (
+    await waitFor(
+      async () => sink.received.slice(n),
+      (r) => r.length > 0,
+      'resolve button response',
+    )
+  )[0];
   expect(resolved.replace_original).toBe(true);
   // Resolved by dana (the clicking user, allow-listed), recorded with that actor.
-  const done = await waitFor(() => incident(id), (s) => s.status === 'resolved', 'resolved by button');
+  const done = await waitFor(
+    () => incident(id),
+    (s) => s.status === 'resolved',
+    'resolved by button',
+  );
   expect(done.resolvedBy).toBe('dana');
-  expect(done.timeline.filter((e: { type: string }) => e.type === 'resolve_requested').map((e: { actor?: string }) => e.actor)).toEqual(['dana']);
-  expect(done.timeline.some((e: { type: string; actor?: string }) => e.type === 'resolve_requested' && e.actor === 'guest')).toBe(false);
+  expect(
+    done.timeline
+      .filter((e: { type: string }) => e.type === 'resolve_requested')
+      .map((e: { actor?: string }) => e.actor),
+  ).toEqual(['dana']);
+  expect(
+    done.timeline.some((e: { type: string; actor?: string }) => e.type === 'resolve_requested' && e.actor === 'guest'),
+  ).toBe(false);
   // Redrawn resolved: no action buttons left on the card.
-  expect(resolved.blocks.find((b: any) => b.type === 'actions').elements.map((e: any) => e.action_id)).toEqual([ACTIONS.timeline]);
+  expect(resolved.blocks.find((b: any) => b.type === 'actions').elements.map((e: any) => e.action_id)).toEqual([
+    ACTIONS.timeline,
+  ]);
 });
 
 test('acks while Temporal hangs (before any Temporal call returns), then says so through response_url', async () => {
@@ -211,12 +313,26 @@ test('acks while Temporal hangs (before any Temporal call returns), then says so
     // Slack's budget is 3 s; the time is printed (a figure, not a bound: this machine's load is not the
     // product's). What is asserted is the order: the ack came back while the Temporal call still hung —
     // lifeline reached Temporal and had no answer, and nothing was posted to response_url yet.
-    process.stderr.write(`[slack.test] ack under a hanging Temporal: ${Math.round(res.ms)} ms (Slack allows 3000 ms)\n`);
+    process.stderr.write(
+      `[slack.test] ack under a hanging Temporal: ${Math.round(res.ms)} ms (Slack allows 3000 ms)\n`,
+    );
     expect(res.status).toBe(200);
     expect(res.json.text).toBe('Working on `status`…');
     expect(answeredBeforeAck).toBe(0);
-    await waitFor(async () => temporalConnections, (c) => c >= 1, 'the status lookup reaching the hanging Temporal');
-    const later = (await waitFor(async () => sink.received.slice(n), (r) => r.length > 0, 'the late answer', 30_000, 100))[0];
+    await waitFor(
+      async () => temporalConnections,
+      (c) => c >= 1,
+      'the status lookup reaching the hanging Temporal',
+    );
+    const later = (
+      await waitFor(
+        async () => sink.received.slice(n),
+        (r) => r.length > 0,
+        'the late answer',
+        30_000,
+        100,
+      )
+    )[0];
     expect(later.text).toMatch(/Temporal is unavailable/);
   } finally {
     await api.close();

@@ -22,7 +22,9 @@ let page: Page;
 let smtp: SmtpSink;
 beforeAll(async () => {
   smtp = await startSmtpSink();
-  stack = await startStack({ extraYaml: `${EXTRA}smtp: { host: 127.0.0.1, port: ${smtp.port}, from: status@acme.test }\n` });
+  stack = await startStack({
+    extraYaml: `${EXTRA}smtp: { host: 127.0.0.1, port: ${smtp.port}, from: status@acme.test }\n`,
+  });
   // A confirmed subscriber, as if they had followed the confirmation link.
   const store = SubscriberStore.inDataDir(stack.dataDir);
   const { tokens } = await store.subscribe('reader@acme.test', []);
@@ -58,7 +60,13 @@ const shot = async (name: string) => {
 
 test('a reader sees all good, then the outage and its updates, then the resolution in history', async () => {
   const before = await read(page);
-  expect(before).toMatchObject({ banner: 'Service Under Maintenance', openai: 'Operational', anthropic: 'Under maintenance', bot: 'Operational', active: [] });
+  expect(before).toMatchObject({
+    banner: 'Service Under Maintenance',
+    openai: 'Operational',
+    anthropic: 'Under maintenance',
+    bot: 'Operational',
+    active: [],
+  });
   expect(await page.locator('#maintenance').textContent()).toContain('Anthropic key rotation');
   // Readable on a phone: nothing wider than the viewport.
   expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -66,7 +74,13 @@ test('a reader sees all good, then the outage and its updates, then the resoluti
 
   stack.endpoints.simulator!.setFault('openai', { mode: 'outage' });
   // Wait for the incident to reach "monitoring" (traffic moved), the state a reader should see mid-outage.
-  const during = await waitFor(() => read(page), (r) => r.active.length === 1 && r.updates[0] === 'monitoring', 'the incident on the page', 60_000, 250);
+  const during = await waitFor(
+    () => read(page),
+    (r) => r.active.length === 1 && r.updates[0] === 'monitoring',
+    'the incident on the page',
+    60_000,
+    250,
+  );
   expect(during.bot).toBe('Degraded performance');
   expect(during.banner).toBe('Major System Outage');
   expect(during.openai).toBe('Major outage');
@@ -76,14 +90,29 @@ test('a reader sees all good, then the outage and its updates, then the resoluti
   await shot('during');
 
   stack.endpoints.simulator!.setFault('openai', { mode: 'healthy' });
-  const after = await waitFor(() => read(page), (r) => r.active.length === 0 && r.history.length === 1, 'the incident in history', 60_000, 250);
+  const after = await waitFor(
+    () => read(page),
+    (r) => r.active.length === 0 && r.history.length === 1,
+    'the incident in history',
+    60_000,
+    250,
+  );
   expect(after).toMatchObject({ openai: 'Operational', bot: 'Operational', banner: 'Service Under Maintenance' });
   expect(await page.locator('#history .update b').first().textContent()).toBe('resolved');
   await shot('after');
 
   // The subscriber heard each public status once, by email.
-  const mails = await waitFor(async () => smtp.mails, (m) => m.length >= 4, 'four status emails');
-  expect(mails.map((m) => m.header('Subject')?.replace(/\].*/, ']'))).toEqual(['[investigating]', '[identified]', '[monitoring]', '[resolved]']);
+  const mails = await waitFor(
+    async () => smtp.mails,
+    (m) => m.length >= 4,
+    'four status emails',
+  );
+  expect(mails.map((m) => m.header('Subject')?.replace(/\].*/, ']'))).toEqual([
+    '[investigating]',
+    '[identified]',
+    '[monitoring]',
+    '[resolved]',
+  ]);
   expect(mails.every((m) => m.to[0] === 'reader@acme.test' && /unsubscribe\?token=/.test(m.decoded))).toBe(true);
   expect(mails[0].header('Subject')).toBe('[investigating] Elevated errors from OpenAI');
 });
@@ -104,10 +133,25 @@ test('the sign-up form works with JavaScript switched off', async () => {
 test('the Statuspage JSON endpoints answer with Statuspage shapes', async () => {
   const summary = await stack.http('GET', '/api/v2/summary.json');
   expect(summary.status).toBe(200);
-  expect(Object.keys(summary.body).sort()).toEqual(['components', 'incidents', 'page', 'scheduled_maintenances', 'status']);
+  expect(Object.keys(summary.body).sort()).toEqual([
+    'components',
+    'incidents',
+    'page',
+    'scheduled_maintenances',
+    'status',
+  ]);
   const incidents = await stack.http('GET', '/api/v2/incidents.json');
-  expect(incidents.body.incidents[0]).toMatchObject({ status: 'resolved', impact: 'critical', incident_updates: expect.any(Array) });
+  expect(incidents.body.incidents[0]).toMatchObject({
+    status: 'resolved',
+    impact: 'critical',
+    incident_updates: expect.any(Array),
+  });
   expect((await stack.http('GET', '/api/v2/incidents/unresolved.json')).body.incidents).toEqual([]);
-  expect((await stack.http('GET', '/api/v2/components.json')).body.components.map((c: { id: string }) => c.id)).toEqual(['support-bot', 'openai', 'anthropic']);
-  expect((await stack.http('GET', '/api/v2/status.json')).body.status).toEqual({ indicator: 'maintenance', description: 'Service Under Maintenance' });
+  expect((await stack.http('GET', '/api/v2/components.json')).body.components.map((c: { id: string }) => c.id)).toEqual(
+    ['support-bot', 'openai', 'anthropic'],
+  );
+  expect((await stack.http('GET', '/api/v2/status.json')).body.status).toEqual({
+    indicator: 'maintenance',
+    description: 'Service Under Maintenance',
+  });
 });

@@ -25,7 +25,17 @@ async function provider(name: string, leaf: Leaf): Promise<string> {
     requests[name] += 1;
     req.resume();
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(req.method === 'GET' ? { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model' }] } : { id: 'c1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'pong' }, finish_reason: 'length' }] }));
+    res.end(
+      JSON.stringify(
+        req.method === 'GET'
+          ? { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model' }] }
+          : {
+              id: 'c1',
+              object: 'chat.completion',
+              choices: [{ index: 0, message: { role: 'assistant', content: 'pong' }, finish_reason: 'length' }],
+            },
+      ),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   servers.push(server);
@@ -48,7 +58,8 @@ Promise.all(Object.keys(targets).map(async (id) => [id, await d.diagnoseProvider
 
 beforeAll(() => {
   // Built by npm test (and .ci/run) before jest; a missing build fails here, loudly, like the crash tests.
-  if (!existsSync(`${DIST}/activities/diagnose.js`)) throw new Error(`${DIST} is missing: run \`npm run build\` before the integration tests`);
+  if (!existsSync(`${DIST}/activities/diagnose.js`))
+    throw new Error(`${DIST} is missing: run \`npm run build\` before the integration tests`);
   ca = createTestCa();
 });
 afterAll(async () => {
@@ -56,7 +67,13 @@ afterAll(async () => {
   ca?.close();
 });
 
-type Check = { name: string; status: string; detail: string; suggests?: string; evidence?: { daysLeft?: number; authorized?: boolean; validTo?: string } };
+type Check = {
+  name: string;
+  status: string;
+  detail: string;
+  suggests?: string;
+  evidence?: { daysLeft?: number; authorized?: boolean; validTo?: string };
+};
 
 test('TLS diagnosis of real certificates: trusted, expiring in 3 days (called out), expired (failed), self-signed (not trusted)', async () => {
   const now = Date.now();

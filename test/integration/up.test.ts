@@ -37,7 +37,11 @@ interface Running {
 }
 
 async function up(): Promise<Running> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'lifeline.js'), 'up', '--config', configPath], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin', 'lifeline.js'), 'up', '--config', configPath], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -68,16 +72,32 @@ const get = async (url: string, token?: string) => {
 test('up → ready → declare → SIGTERM → up again → the incident is still there', async () => {
   const started = Date.now();
   const first = await up();
-  const ready = await waitFor(() => get(`${first.apiUrl}/health/ready`), (r) => r.status === 200, '/health/ready 200', 60_000, 200);
+  const ready = await waitFor(
+    () => get(`${first.apiUrl}/health/ready`),
+    (r) => r.status === 200,
+    '/health/ready 200',
+    60_000,
+    200,
+  );
   process.stderr.write(`[up.test] lifeline up ready in ${Date.now() - started} ms\n`);
-  expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual(['temporal', 'worker', 'entities', 'probes', 'channels']);
+  expect(ready.body.checks.map((c: { name: string }) => c.name)).toEqual([
+    'temporal',
+    'worker',
+    'entities',
+    'probes',
+    'channels',
+  ]);
   expect((await get(`${first.apiUrl}/health/live`)).status).toBe(200);
   expect(first.output()).toMatch(/temporal: dev server on 127\.0\.0\.1:\d+/);
   expect(first.output()).toMatch(/lifeline is ready \(\d+\.\d s\)[\s\S]*Slack +off[\s\S]*Ctrl-C to stop\./);
   expect(first.output()).not.toMatch(/"level":\d+/); // no raw JSON log lines among the human output
 
   // A second `up` on the same data directory fails at once and says why; it joins nothing.
-  const clash = spawn(process.execPath, [join(root, 'bin', 'lifeline.js'), 'up', '--config', configPath], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const clash = spawn(process.execPath, [join(root, 'bin', 'lifeline.js'), 'up', '--config', configPath], {
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let clashOut = '';
   clash.stdout!.on('data', (d) => (clashOut += d));
   clash.stderr!.on('data', (d) => (clashOut += d));
@@ -94,7 +114,13 @@ test('up → ready → declare → SIGTERM → up again → the incident is stil
   });
   expect(declared.statusCode).toBe(201);
   const { id } = (await declared.body.json()) as { id: string };
-  await waitFor(() => get(`${first.apiUrl}/v1/incidents/${id}`, 'up-test-operator'), (r) => r.body.phase === 'monitoring', 'monitoring', 30_000, 200);
+  await waitFor(
+    () => get(`${first.apiUrl}/v1/incidents/${id}`, 'up-test-operator'),
+    (r) => r.body.phase === 'monitoring',
+    'monitoring',
+    30_000,
+    200,
+  );
 
   // A route change before the restart must still be there after it (route tables are workflow state).
   const shift = await request(`${first.apiUrl}/v1/routes/chat/weights`, {
@@ -104,18 +130,39 @@ test('up → ready → declare → SIGTERM → up again → the incident is stil
   });
   expect(shift.statusCode).toBe(202);
   await shift.body.dump();
-  await waitFor(() => get(`${first.apiUrl}/v1/routes/chat`, 'up-test-operator'), (r) => r.body.weights?.anthropic === 60, 'the 40/60 route', 30_000, 200);
+  await waitFor(
+    () => get(`${first.apiUrl}/v1/routes/chat`, 'up-test-operator'),
+    (r) => r.body.weights?.anthropic === 60,
+    'the 40/60 route',
+    30_000,
+    200,
+  );
 
   expect(await stop(first)).toBe(0);
   expect(first.output()).toMatch(/stopped/);
 
   const second = await up();
   try {
-    await waitFor(() => get(`${second.apiUrl}/health/ready`), (r) => r.status === 200, '/health/ready after restart', 60_000, 200);
+    await waitFor(
+      () => get(`${second.apiUrl}/health/ready`),
+      (r) => r.status === 200,
+      '/health/ready after restart',
+      60_000,
+      200,
+    );
     const again = await get(`${second.apiUrl}/v1/incidents/${id}`, 'up-test-operator');
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ id, title: 'survives restarts', status: 'open', severity: 'SEV3', phase: 'monitoring' });
-    expect((await get(`${second.apiUrl}/v1/routes/chat`, 'up-test-operator')).body.weights).toEqual({ openai: 40, anthropic: 60 });
+    expect(again.body).toMatchObject({
+      id,
+      title: 'survives restarts',
+      status: 'open',
+      severity: 'SEV3',
+      phase: 'monitoring',
+    });
+    expect((await get(`${second.apiUrl}/v1/routes/chat`, 'up-test-operator')).body.weights).toEqual({
+      openai: 40,
+      anthropic: 60,
+    });
   } finally {
     expect(await stop(second)).toBe(0);
   }

@@ -13,14 +13,27 @@ const dir = join(__dirname, '..', 'fixtures', 'histories');
 // `v0.1.0/incident-outage-recovered.json`: every version's folder, every history in it.
 const files = readdirSync(dir, { withFileTypes: true })
   .filter((d) => d.isDirectory())
-  .flatMap((d) => readdirSync(join(dir, d.name)).filter((f) => f.endsWith('.json')).map((f) => `${d.name}/${f}`));
+  .flatMap((d) =>
+    readdirSync(join(dir, d.name))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => `${d.name}/${f}`),
+  );
 
 const workflowTypeOf = (history: ReturnType<typeof historyFromJSON>) =>
   history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? 'unknown';
 
 test('there are committed histories for every workflow type', () => {
-  const types = new Set(files.map((f) => workflowTypeOf(historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))))));
-  expect([...types].sort()).toEqual(['incidentWorkflow', 'intakeWorkflow', 'monitorWorkflow', 'routePublisherWorkflow', 'routingWorkflow', 'trafficShiftWorkflow']);
+  const types = new Set(
+    files.map((f) => workflowTypeOf(historyFromJSON(JSON.parse(readFileSync(join(dir, f), 'utf8'))))),
+  );
+  expect([...types].sort()).toEqual([
+    'incidentWorkflow',
+    'intakeWorkflow',
+    'monitorWorkflow',
+    'routePublisherWorkflow',
+    'routingWorkflow',
+    'trafficShiftWorkflow',
+  ]);
 });
 
 test.each(files)('%s replays without non-determinism', async (file) => {

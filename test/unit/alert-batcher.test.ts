@@ -3,13 +3,25 @@ import { AlertBatcher, type BatchMode } from '../../client/alert-batcher';
 import type { Alert } from '../../domain/incident';
 import { waitFor } from '../helpers/wait';
 
-const alert = (i: number, provider = 'openai'): Alert => ({ provider, kind: 'outage', summary: `a${i}`, source: 't', observedAt: '2026-11-22T10:00:00Z' });
+const alert = (i: number, provider = 'openai'): Alert => ({
+  provider,
+  kind: 'outage',
+  summary: `a${i}`,
+  source: 't',
+  observedAt: '2026-11-22T10:00:00Z',
+});
 
 function controlledSender() {
   const calls: { scope: string; alerts: Alert[]; mode: BatchMode; release(): void; fail(e: Error): void }[] = [];
   const send = (scope: string, alerts: Alert[], mode: BatchMode) =>
     new Promise<{ incidentId: string; deduplicated: boolean }>((resolve, reject) =>
-      calls.push({ scope, alerts, mode, release: () => resolve({ incidentId: `${scope}-1`, deduplicated: calls.length > 1 }), fail: reject }),
+      calls.push({
+        scope,
+        alerts,
+        mode,
+        release: () => resolve({ incidentId: `${scope}-1`, deduplicated: calls.length > 1 }),
+        fail: reject,
+      }),
     );
   return { calls, send };
 }
@@ -39,10 +51,18 @@ test('concurrent alerts of one scope share signals; each caller resolves only wh
 test('scopes and modes are separate lanes; batches respect the size cap without splitting a request', async () => {
   const { calls, send } = controlledSender();
   const b = new AlertBatcher(send, { maxAlerts: 3, maxBytes: 1_000_000 });
-  const ps = [b.record('openai', [alert(0)]), b.record('anthropic', [alert(1, 'anthropic')]), b.record('openai', [alert(2)], 'existing')];
+  const ps = [
+    b.record('openai', [alert(0)]),
+    b.record('anthropic', [alert(1, 'anthropic')]),
+    b.record('openai', [alert(2)], 'existing'),
+  ];
   await tick();
   expect(calls.map((c) => `${c.scope}/${c.mode}`).sort()).toEqual(['anthropic/open', 'openai/existing', 'openai/open']);
-  const more = [b.record('openai', [alert(3), alert(4)]), b.record('openai', [alert(5), alert(6)]), b.record('openai', [alert(7)])];
+  const more = [
+    b.record('openai', [alert(3), alert(4)]),
+    b.record('openai', [alert(5), alert(6)]),
+    b.record('openai', [alert(7)]),
+  ];
   calls.forEach((c) => c.release());
   await Promise.all(ps);
   await tick();
@@ -76,7 +96,13 @@ test('with a group-commit window, alerts arriving within it go in the same signa
   await tick();
   expect(calls).toHaveLength(0); // still gathering
   const second = b.record('openai', [alert(1)]);
-  await waitFor(async () => calls.length, (n) => n === 1, 'the batch to go', 5_000, 2);
+  await waitFor(
+    async () => calls.length,
+    (n) => n === 1,
+    'the batch to go',
+    5_000,
+    2,
+  );
   expect(calls[0].alerts.map((a) => a.summary)).toEqual(['a0', 'a1']);
   calls[0].release();
   await expect(Promise.all([first, second])).resolves.toHaveLength(2);

@@ -32,7 +32,8 @@ test('an over-long id is a field-level 400 (not the router 414); beyond 1000 cha
 });
 
 test('bodies that are not JSON: text/plain is a 415, broken JSON and __proto__ a 400 naming the body', async () => {
-  const post = (body: string, contentType: string) => h.send({ method: 'POST', path: '/v1/alerts', token: admin, body, contentType });
+  const post = (body: string, contentType: string) =>
+    h.send({ method: 'POST', path: '/v1/alerts', token: admin, body, contentType });
   expect((await post('{"provider":"openai"}', 'text/plain')).status).toBe(415);
   for (const raw of ['{"provider":', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"admin":true}}}']) {
     const res = await post(raw, 'application/json');
@@ -54,9 +55,21 @@ test(`every body route answers 413 above ${BODY_LIMIT / 1024} KiB and reads bodi
   for (const r of routes) {
     const path = r.url.replace(':id', 'openai-0a1b2c3d').replace(':chain', 'chat');
     const padded = (size: number) => `{"pad":"${'x'.repeat(size - 10)}"}`;
-    const over = await h.send({ method: 'POST', path, token: admin, body: padded(BODY_LIMIT + 1), contentType: 'application/json' });
+    const over = await h.send({
+      method: 'POST',
+      path,
+      token: admin,
+      body: padded(BODY_LIMIT + 1),
+      contentType: 'application/json',
+    });
     expect([r.url, over.status]).toEqual([r.url, 413]);
-    const under = await h.send({ method: 'POST', path, token: admin, body: padded(BODY_LIMIT - 1024), contentType: 'application/json' });
+    const under = await h.send({
+      method: 'POST',
+      path,
+      token: admin,
+      body: padded(BODY_LIMIT - 1024),
+      contentType: 'application/json',
+    });
     expect([r.url, under.status === 413 ? 413 : 'read']).toEqual([r.url, 'read']);
   }
 });
@@ -64,7 +77,16 @@ test(`every body route answers 413 above ${BODY_LIMIT / 1024} KiB and reads bodi
 describe('Slack replay window', () => {
   const send = (age: number, body: string, contentType = 'application/json') => {
     const ts = Math.floor(Date.now() / 1000) - age;
-    return h.send({ method: 'POST', path: '/slack/events', body, contentType, headers: { 'x-slack-request-timestamp': String(ts), 'x-slack-signature': slackSignature(SIGNING_SECRET, ts, body) } });
+    return h.send({
+      method: 'POST',
+      path: '/slack/events',
+      body,
+      contentType,
+      headers: {
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': slackSignature(SIGNING_SECRET, ts, body),
+      },
+    });
   };
   const challenge = JSON.stringify({ type: 'url_verification', challenge: 'c-123' });
 
@@ -76,7 +98,12 @@ describe('Slack replay window', () => {
   });
 
   test('a signed body that is no Slack payload is a 400 at once (not held until the ack deadline)', async () => {
-    for (const [body, type] of [['payload=', 'application/x-www-form-urlencoded'], ['foo=bar', 'application/x-www-form-urlencoded'], ['[1,2]', 'application/json'], ['payload=%221%22', 'application/x-www-form-urlencoded']]) {
+    for (const [body, type] of [
+      ['payload=', 'application/x-www-form-urlencoded'],
+      ['foo=bar', 'application/x-www-form-urlencoded'],
+      ['[1,2]', 'application/json'],
+      ['payload=%221%22', 'application/x-www-form-urlencoded'],
+    ]) {
       expect([body, (await send(0, body, type)).status]).toEqual([body, 400]);
     }
   });
@@ -85,8 +112,17 @@ describe('Slack replay window', () => {
 test('subscribing while the mail server is down is a 503 with retry-after (was a 500)', async () => {
   const down = await startHarness({ smtpPort: 9 });
   try {
-    const res = await down.send({ method: 'POST', path: '/v1/subscribers', body: JSON.stringify({ email: 'ops@example.com', components: [] }), contentType: 'application/json' });
-    expect([res.status, res.headers['retry-after'], res.json().error]).toEqual([503, '60', expect.stringContaining('retry')]);
+    const res = await down.send({
+      method: 'POST',
+      path: '/v1/subscribers',
+      body: JSON.stringify({ email: 'ops@example.com', components: [] }),
+      contentType: 'application/json',
+    });
+    expect([res.status, res.headers['retry-after'], res.json().error]).toEqual([
+      503,
+      '60',
+      expect.stringContaining('retry'),
+    ]);
   } finally {
     await down.close();
   }

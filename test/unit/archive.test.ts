@@ -13,7 +13,14 @@ beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'lifeline-archive-'))));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function closed(id: string, startedAt: string) {
-  const s = newIncidentState({ id, scope: id.replace(/-[0-9a-f]{8}$/, ''), provider: id.replace(/-[0-9a-f]{8}$/, ''), title: `${id} down`, now: startedAt, severity: 'SEV2' });
+  const s = newIncidentState({
+    id,
+    scope: id.replace(/-[0-9a-f]{8}$/, ''),
+    provider: id.replace(/-[0-9a-f]{8}$/, ''),
+    title: `${id} down`,
+    now: startedAt,
+    severity: 'SEV2',
+  });
   s.status = 'resolved';
   s.phase = 'resolved';
   s.resolvedAt = startedAt.replace('T10', 'T11');
@@ -21,7 +28,13 @@ function closed(id: string, startedAt: string) {
 }
 
 const docs = (s: ReturnType<typeof closed>, runId: string) => ({
-  entry: { summary: summarize(s), workflowId: `incident-${s.scope}`, runId, archivedAt: '2026-11-01T12:00:00.000Z', state: s },
+  entry: {
+    summary: summarize(s),
+    workflowId: `incident-${s.scope}`,
+    runId,
+    archivedAt: '2026-11-01T12:00:00.000Z',
+    state: s,
+  },
   historyJson: '{"events":[]}',
   report: { markdown: `# ${s.id}`, html: `<h1>${s.id}</h1>`, model: buildReportModel(s) },
 });
@@ -37,7 +50,13 @@ test('put/get/report/history/list, and a second put of the same run is a no-op',
   expect(await store.history(s.id)).toBe('{"events":[]}');
   expect(await store.list()).toEqual([summarize(s)]);
   // Atomic writes leave no temporary files behind.
-  expect(readdirSync(join(dir, 'archive', s.id)).sort()).toEqual(['history.json', 'incident.json', 'report.html', 'report.json', 'report.md']);
+  expect(readdirSync(join(dir, 'archive', s.id)).sort()).toEqual([
+    'history.json',
+    'incident.json',
+    'report.html',
+    'report.json',
+    'report.md',
+  ]);
 });
 
 test('IDs that are not plain incident IDs never become paths', async () => {
@@ -48,8 +67,21 @@ test('IDs that are not plain incident IDs never become paths', async () => {
   expect(await new FileArchiveStore(join(dir, 'missing')).list()).toEqual([]);
 });
 
-const item = (id: string, status: string, startedAt: string, extra: Partial<IncidentListItem> = {}): IncidentListItem => ({
-  id, provider: id.split('-')[0], title: id, severity: 'SEV2', phase: status === 'open' ? 'monitoring' : 'resolved', status, startedAt, resolvedAt: null, ...extra,
+const item = (
+  id: string,
+  status: string,
+  startedAt: string,
+  extra: Partial<IncidentListItem> = {},
+): IncidentListItem => ({
+  id,
+  provider: id.split('-')[0],
+  title: id,
+  severity: 'SEV2',
+  phase: status === 'open' ? 'monitoring' : 'resolved',
+  status,
+  startedAt,
+  resolvedAt: null,
+  ...extra,
 });
 
 test('listing merges visibility and archive, dedupes by ID and filters', () => {
@@ -64,14 +96,17 @@ test('listing merges visibility and archive, dedupes by ID and filters', () => {
   const all = mergeIncidentLists(visibility, archived);
   expect(all.map((i) => i.id)).toEqual(['openai-00000001', 'openai-00000002', 'anthropic-00000003']);
   expect(all[1].title).toBe('from archive');
-  const ids = (f: Parameters<typeof mergeIncidentLists>[2]) => mergeIncidentLists(visibility, archived, f).map((i) => i.id);
+  const ids = (f: Parameters<typeof mergeIncidentLists>[2]) =>
+    mergeIncidentLists(visibility, archived, f).map((i) => i.id);
   expect(ids({ status: 'open' })).toEqual(['openai-00000001']);
   expect(ids({ status: 'resolved' })).toEqual(['openai-00000002', 'anthropic-00000003']);
   expect(ids({ provider: 'anthropic' })).toEqual(['anthropic-00000003']);
   expect(ids({ severity: 'SEV1' })).toEqual(['openai-00000001']);
   expect(ids({ since: '2026-11-01T00:00:00Z' })).toEqual(['openai-00000001', 'openai-00000002']);
   expect(ids({ until: '2026-11-02T10:00:00Z' })).toEqual(['openai-00000002', 'anthropic-00000003']);
-  expect(ids({ since: '2026-11-02T00:00:00Z', until: '2026-11-02T23:59:59Z', status: 'resolved' })).toEqual(['openai-00000002']);
+  expect(ids({ since: '2026-11-02T00:00:00Z', until: '2026-11-02T23:59:59Z', status: 'resolved' })).toEqual([
+    'openai-00000002',
+  ]);
 });
 
 test('report format by Accept, with q-values; JSON by default', () => {

@@ -37,32 +37,74 @@ interface Seen {
 const seen: Seen[] = [];
 
 /** Recomputes the signature of a received request with aws4, from the headers it says it signed. */
-function verify(req: IncomingMessage, body: string): { ok: true } | { ok: false; status: number; type: string; message: string } {
+function verify(
+  req: IncomingMessage,
+  body: string,
+): { ok: true } | { ok: false; status: number; type: string; message: string } {
   const auth = req.headers.authorization ?? '';
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
-  if (!m) return { ok: false, status: 403, type: 'IncompleteSignatureException', message: 'Authorization header malformed' };
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    );
+  if (!m)
+    return { ok: false, status: 403, type: 'IncompleteSignatureException', message: 'Authorization header malformed' };
   const [, accessKeyId, day, region, service, signedList, signature] = m;
   const user = IAM.get(accessKeyId);
-  if (!user) return { ok: false, status: 403, type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
+  if (!user)
+    return {
+      ok: false,
+      status: 403,
+      type: 'UnrecognizedClientException',
+      message: 'The security token included in the request is invalid.',
+    };
   const signed = signedList.split(';');
   const amzDate = String(req.headers['x-amz-date'] ?? '');
-  const skewMs = Math.abs(Date.now() - Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z')));
-  if (!(skewMs < 5 * 60_000) || !amzDate.startsWith(day)) return { ok: false, status: 403, type: 'InvalidSignatureException', message: 'Signature expired or date mismatch' };
+  const skewMs = Math.abs(
+    Date.now() - Date.parse(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, '$1-$2-$3T$4:$5:$6Z')),
+  );
+  if (!(skewMs < 5 * 60_000) || !amzDate.startsWith(day))
+    return { ok: false, status: 403, type: 'InvalidSignatureException', message: 'Signature expired or date mismatch' };
   // The signature must cover the host and (for a body) its length and type, as they arrived.
   const required = ['host', 'x-amz-date', ...(body ? ['content-length', 'content-type'] : [])];
-  if (required.some((h) => !signed.includes(h))) return { ok: false, status: 403, type: 'InvalidSignatureException', message: `unsigned: ${required.filter((h) => !signed.includes(h)).join(',')}` };
+  if (required.some((h) => !signed.includes(h)))
+    return {
+      ok: false,
+      status: 403,
+      type: 'InvalidSignatureException',
+      message: `unsigned: ${required.filter((h) => !signed.includes(h)).join(',')}`,
+    };
   const headers = Object.fromEntries(signed.map((h) => [h, String(req.headers[h] ?? '')]));
   const token = req.headers['x-amz-security-token'];
   const recomputed = aws4.sign(
-    { host: String(req.headers.host), method: req.method, path: req.url, service, region, headers, body: body || undefined },
+    {
+      host: String(req.headers.host),
+      method: req.method,
+      path: req.url,
+      service,
+      region,
+      headers,
+      body: body || undefined,
+    },
     { accessKeyId, secretAccessKey: user.secret, ...(typeof token === 'string' ? { sessionToken: token } : {}) },
   );
   const expected = /Signature=([0-9a-f]{64})/.exec(String(recomputed.headers!.Authorization))![1];
   const expectedList = /SignedHeaders=([^,]+)/.exec(String(recomputed.headers!.Authorization))![1];
   if (expected !== signature || expectedList !== signedList || service !== 'bedrock' || region !== REGION) {
-    return { ok: false, status: 403, type: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.' };
+    return {
+      ok: false,
+      status: 403,
+      type: 'InvalidSignatureException',
+      message:
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+    };
   }
-  if (!user.allowed) return { ok: false, status: 403, type: 'AccessDeniedException', message: `User: arn:aws:iam::123456789012:user/probe is not authorized to perform: bedrock:InvokeModel` };
+  if (!user.allowed)
+    return {
+      ok: false,
+      status: 403,
+      type: 'AccessDeniedException',
+      message: `User: arn:aws:iam::123456789012:user/probe is not authorized to perform: bedrock:InvokeModel`,
+    };
   return { ok: true };
 }
 
@@ -75,7 +117,10 @@ function bedrockServer(plane: Seen['plane']): Server {
       const v = verify(req, body);
       seen.push({ plane, method: req.method!, url: req.url!, headers: req.headers, verdict: v.ok ? 'ok' : v.type });
       if (!v.ok) {
-        res.writeHead(v.status, { 'content-type': 'application/json', 'x-amzn-errortype': `${v.type}:http://internal.amazon.com/coral/com.amazon.coral.service/` });
+        res.writeHead(v.status, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': `${v.type}:http://internal.amazon.com/coral/com.amazon.coral.service/`,
+        });
         return res.end(JSON.stringify({ message: v.message }));
       }
       const url = req.url!;
@@ -83,14 +128,24 @@ function bedrockServer(plane: Seen['plane']): Server {
         res.writeHead(status, { 'content-type': 'application/json', ...(type ? { 'x-amzn-errortype': type } : {}) });
         res.end(JSON.stringify(b));
       };
-      if (plane === 'control' && req.method === 'GET' && url === '/foundation-models') return reply(200, { modelSummaries: [{ modelId: MODEL }] });
-      if (plane === 'control' && req.method === 'GET' && url === `/foundation-models/${encodeURIComponent(MODEL)}`) return reply(200, { modelDetails: { modelId: MODEL } });
-      if (plane === 'control' && req.method === 'GET' && url.startsWith('/inference-profiles/us.')) return reply(200, { inferenceProfileId: decodeURIComponent(url.split('/')[2]) });
+      if (plane === 'control' && req.method === 'GET' && url === '/foundation-models')
+        return reply(200, { modelSummaries: [{ modelId: MODEL }] });
+      if (plane === 'control' && req.method === 'GET' && url === `/foundation-models/${encodeURIComponent(MODEL)}`)
+        return reply(200, { modelDetails: { modelId: MODEL } });
+      if (plane === 'control' && req.method === 'GET' && url.startsWith('/inference-profiles/us.'))
+        return reply(200, { inferenceProfileId: decodeURIComponent(url.split('/')[2]) });
       if (plane === 'runtime' && req.method === 'POST' && url === `/model/${encodeURIComponent(MODEL)}/converse`) {
         const parsed = JSON.parse(body) as { inferenceConfig?: { maxTokens?: number } };
-        return reply(200, { output: { message: { role: 'assistant', content: [{ text: 'p' }] } }, usage: { outputTokens: parsed.inferenceConfig?.maxTokens } });
+        return reply(200, {
+          output: { message: { role: 'assistant', content: [{ text: 'p' }] } },
+          usage: { outputTokens: parsed.inferenceConfig?.maxTokens },
+        });
       }
-      reply(404, { message: 'Could not resolve the foundation model from the provided model identifier.' }, 'ResourceNotFoundException');
+      reply(
+        404,
+        { message: 'Could not resolve the foundation model from the provided model identifier.' },
+        'ResourceNotFoundException',
+      );
     });
   });
 }
@@ -100,7 +155,10 @@ let runtime: Server;
 let controlUrl: string;
 let runtimeUrl: string;
 
-const listen = (s: Server) => new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+const listen = (s: Server) =>
+  new Promise<string>((r) =>
+    s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)),
+  );
 
 beforeAll(async () => {
   control = bedrockServer('control');
@@ -116,7 +174,11 @@ afterAll(async () => {
 });
 beforeEach(() => (seen.length = 0));
 
-const envFor = (c: { accessKeyId: string; secretAccessKey: string }, extra: Record<string, string> = {}) => ({ AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, ...extra });
+const envFor = (c: { accessKeyId: string; secretAccessKey: string }, extra: Record<string, string> = {}) => ({
+  AWS_ACCESS_KEY_ID: c.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: c.secretAccessKey,
+  ...extra,
+});
 
 function provider(extra = ''): ProviderConfig {
   return parseConfig(`
@@ -134,17 +196,30 @@ providers:
 test('metadata probe: signed ListFoundationModels on the control plane, verified by aws4', async () => {
   const r = await probeProvider(provider(), controlUrl, { env: envFor(GOOD) });
   expect(r).toMatchObject({ ok: true, status: 200, cause: 'ok', type: 'metadata' });
-  expect(seen).toEqual([expect.objectContaining({ plane: 'control', method: 'GET', url: '/foundation-models', verdict: 'ok' })]);
-  expect(seen[0].headers.authorization).toMatch(/Credential=AKIDLIFELINETEST0001\/\d{8}\/us-east-1\/bedrock\/aws4_request/);
+  expect(seen).toEqual([
+    expect.objectContaining({ plane: 'control', method: 'GET', url: '/foundation-models', verdict: 'ok' }),
+  ]);
+  expect(seen[0].headers.authorization).toMatch(
+    /Credential=AKIDLIFELINETEST0001\/\d{8}\/us-east-1\/bedrock\/aws4_request/,
+  );
   expect(JSON.stringify(r)).not.toContain(GOOD.secretAccessKey);
 });
 
 test('inference probe: signed Converse on the runtime host, model ID with ":" double-encoded in the canonical path', async () => {
   const r = await probeProvider(provider(), controlUrl, { env: envFor(GOOD), type: 'inference', model: MODEL });
   expect(r).toMatchObject({ ok: true, status: 200, cause: 'ok', type: 'inference' });
-  expect(seen).toEqual([expect.objectContaining({ plane: 'runtime', method: 'POST', url: '/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse', verdict: 'ok' })]);
+  expect(seen).toEqual([
+    expect.objectContaining({
+      plane: 'runtime',
+      method: 'POST',
+      url: '/model/anthropic.claude-3-5-haiku-20241022-v1%3A0/converse',
+      verdict: 'ok',
+    }),
+  ]);
   const signed = /SignedHeaders=([^,]+)/.exec(String(seen[0].headers.authorization))![1].split(';');
-  expect(signed).toEqual(expect.arrayContaining(['host', 'content-length', 'content-type', 'x-amz-date', 'x-amz-content-sha256']));
+  expect(signed).toEqual(
+    expect.arrayContaining(['host', 'content-length', 'content-type', 'x-amz-date', 'x-amz-content-sha256']),
+  );
   expect(seen[0].headers.host).toBe(new URL(runtimeUrl).host);
 });
 
@@ -161,17 +236,35 @@ test('a wrong secret is refused by the verifier (403 InvalidSignatureException) 
   const wrong = { ...GOOD, secretAccessKey: GOOD.secretAccessKey.replace(/.$/, 'X') };
   const r = await probeProvider(provider(), controlUrl, { env: envFor(wrong), type: 'inference', model: MODEL });
   expect(seen[0].verdict).toBe('InvalidSignatureException');
-  expect(r).toMatchObject({ ok: false, status: 403, errorType: 'invalidsignatureexception', cause: 'auth', category: 'authentication' });
+  expect(r).toMatchObject({
+    ok: false,
+    status: 403,
+    errorType: 'invalidsignatureexception',
+    cause: 'auth',
+    category: 'authentication',
+  });
   expect(alertKindFor(r.category)).toBe('auth');
   expect(credentialsCheck(r, 'primary')).toMatchObject({ status: 'failed', suggests: 'authentication' });
   expect(JSON.stringify(r)).not.toContain(wrong.secretAccessKey);
 });
 
 test('an unknown key is UnrecognizedClientException (auth); a denying policy is AccessDeniedException (permission)', async () => {
-  const unknown = await probeProvider(provider(), controlUrl, { env: envFor({ accessKeyId: 'AKIDNOBODYKNOWS00000', secretAccessKey: 'x'.repeat(40) }) });
-  expect(unknown).toMatchObject({ status: 403, errorType: 'unrecognizedclientexception', cause: 'auth', category: 'authentication' });
+  const unknown = await probeProvider(provider(), controlUrl, {
+    env: envFor({ accessKeyId: 'AKIDNOBODYKNOWS00000', secretAccessKey: 'x'.repeat(40) }),
+  });
+  expect(unknown).toMatchObject({
+    status: 403,
+    errorType: 'unrecognizedclientexception',
+    cause: 'auth',
+    category: 'authentication',
+  });
   const denied = await probeProvider(provider(), controlUrl, { env: envFor(DENIED) });
-  expect(denied).toMatchObject({ status: 403, errorType: 'accessdeniedexception', cause: 'permission', category: 'authentication' });
+  expect(denied).toMatchObject({
+    status: 403,
+    errorType: 'accessdeniedexception',
+    cause: 'permission',
+    category: 'authentication',
+  });
   expect(alertKindFor(denied.category)).toBe('auth');
 });
 
@@ -197,7 +290,9 @@ providers:
   ]);
   expect(checks[2]).toMatchObject({ suggests: 'model_unavailable' });
   expect(seen.every((s) => s.verdict === 'ok' && s.plane === 'control')).toBe(true);
-  expect(seen.map((s) => s.url)).toEqual(expect.arrayContaining(['/inference-profiles/us.anthropic.claude-sonnet-4-20250514-v1%3A0']));
+  expect(seen.map((s) => s.url)).toEqual(
+    expect.arrayContaining(['/inference-profiles/us.anthropic.claude-sonnet-4-20250514-v1%3A0']),
+  );
 });
 
 test('diagnosis of a provider whose secret is wrong: the root cause is authentication', async () => {
@@ -219,7 +314,12 @@ providers:
 });
 
 test('[figures] signing cost per request', async () => {
-  const req = { method: 'POST', url: `${runtimeUrl}/model/${encodeURIComponent(MODEL)}/converse`, headers: { 'content-type': 'application/json' }, body: '{"messages":[]}' };
+  const req = {
+    method: 'POST',
+    url: `${runtimeUrl}/model/${encodeURIComponent(MODEL)}/converse`,
+    headers: { 'content-type': 'application/json' },
+    body: '{"messages":[]}',
+  };
   const n = 200;
   const started = performance.now();
   for (let i = 0; i < n; i++) await signSigV4(req, GOOD, REGION);

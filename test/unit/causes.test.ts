@@ -4,8 +4,13 @@ import { parseDuration, parseRateLimitHeaders } from '../../domain/ratelimit';
 
 const openai = (type: string, code: string | null, message = 'x') => ({ error: { message, type, param: null, code } });
 const anthropic = (type: string, message = 'x') => ({ type: 'error', error: { type, message }, request_id: 'req_1' });
-const google = (code: number, status: string, message: string, details: unknown[] = []) => ({ error: { code, message, status, details } });
-const bedrock = (type: string, message = 'x') => ({ body: { message }, headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazonaws.bedrock/` } });
+const google = (code: number, status: string, message: string, details: unknown[] = []) => ({
+  error: { code, message, status, details },
+});
+const bedrock = (type: string, message = 'x') => ({
+  body: { message },
+  headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazonaws.bedrock/` },
+});
 
 type Row = [string, number, unknown, Record<string, string>?];
 const cases: Record<ProbeCause, Row[]> = {
@@ -16,7 +21,15 @@ const cases: Record<ProbeCause, Row[]> = {
     ['azure 401', 401, { error: { code: '401', message: 'Access denied due to invalid subscription key.' } }],
   ],
   permission: [
-    ['openai 403 region', 403, openai('invalid_request_error', 'unsupported_country_region_territory', 'Country, region, or territory not supported')],
+    [
+      'openai 403 region',
+      403,
+      openai(
+        'invalid_request_error',
+        'unsupported_country_region_territory',
+        'Country, region, or territory not supported',
+      ),
+    ],
     ['anthropic 403', 403, anthropic('permission_error')],
     ['bedrock 403', 403, bedrock('AccessDeniedException').body, bedrock('AccessDeniedException').headers],
     ['vertex 403', 403, google(403, 'PERMISSION_DENIED', 'Permission denied')],
@@ -24,22 +37,51 @@ const cases: Record<ProbeCause, Row[]> = {
   rate_limit: [
     ['openai 429', 429, openai('requests', 'rate_limit_exceeded', 'Rate limit reached for requests')],
     ['anthropic 429', 429, anthropic('rate_limit_error')],
-    ['vertex 429 retry', 429, google(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota). Please try again later.')],
+    [
+      'vertex 429 retry',
+      429,
+      google(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota). Please try again later.'),
+    ],
     ['azure 429', 429, { error: { code: '429', message: 'Rate limit is exceeded. Try again in 6 seconds.' } }],
   ],
-  throttling: [['bedrock 429', 429, bedrock('ThrottlingException', 'Too many requests').body, bedrock('ThrottlingException').headers]],
+  throttling: [
+    [
+      'bedrock 429',
+      429,
+      bedrock('ThrottlingException', 'Too many requests').body,
+      bedrock('ThrottlingException').headers,
+    ],
+  ],
   quota: [
-    ['openai insufficient_quota', 429, openai('insufficient_quota', 'insufficient_quota', 'You exceeded your current quota')],
+    [
+      'openai insufficient_quota',
+      429,
+      openai('insufficient_quota', 'insufficient_quota', 'You exceeded your current quota'),
+    ],
     ['openai spend limit', 429, openai('insufficient_quota', 'monthly_spend_limit_exceeded')],
     ['anthropic spend limit', 429, anthropic('enforced_spend_limit_reached')],
-    ['bedrock service quota', 400, bedrock('ServiceQuotaExceededException').body, bedrock('ServiceQuotaExceededException').headers],
+    [
+      'bedrock service quota',
+      400,
+      bedrock('ServiceQuotaExceededException').body,
+      bedrock('ServiceQuotaExceededException').headers,
+    ],
     [
       'gemini daily quota',
       429,
-      google(429, 'RESOURCE_EXHAUSTED', 'You exceeded your current quota, please check your plan and billing details.', [
-        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure' },
-        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'RATE_LIMIT_EXCEEDED', metadata: { quota_limit: 'GenerateRequestsPerDayPerProjectPerModel' } },
-      ]),
+      google(
+        429,
+        'RESOURCE_EXHAUSTED',
+        'You exceeded your current quota, please check your plan and billing details.',
+        [
+          { '@type': 'type.googleapis.com/google.rpc.QuotaFailure' },
+          {
+            '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+            reason: 'RATE_LIMIT_EXCEEDED',
+            metadata: { quota_limit: 'GenerateRequestsPerDayPerProjectPerModel' },
+          },
+        ],
+      ),
     ],
   ],
   billing: [
@@ -72,14 +114,26 @@ const cases: Record<ProbeCause, Row[]> = {
     ['anthropic 404', 404, anthropic('not_found_error', 'model: claude-x')],
     ['bedrock 404', 404, bedrock('ResourceNotFoundException').body, bedrock('ResourceNotFoundException').headers],
     ['vertex 404', 404, google(404, 'NOT_FOUND', 'Publisher Model was not found')],
-    ['azure 404', 404, { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } }],
+    [
+      'azure 404',
+      404,
+      { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist.' } },
+    ],
   ],
   bad_request: [['openai 400', 400, openai('invalid_request_error', 'invalid_value')]],
-  ok: [], slow: [], dns: [], tcp: [], tls: [], connection_reset: [], unknown: [],
+  ok: [],
+  slow: [],
+  dns: [],
+  tcp: [],
+  tls: [],
+  connection_reset: [],
+  unknown: [],
 };
 
 describe('probeCause reads each provider’s error dialect', () => {
-  const rows = Object.entries(cases).flatMap(([cause, list]) => list.map(([name, status, body, headers]) => [name, status, body, headers ?? {}, cause] as const));
+  const rows = Object.entries(cases).flatMap(([cause, list]) =>
+    list.map(([name, status, body, headers]) => [name, status, body, headers ?? {}, cause] as const),
+  );
   test.each(rows)('%s → %s', (_name, status, body, headers, cause) => {
     expect(probeCause({ ok: false, status, latencyMs: 50, ...errorDetails(body, headers) })).toBe(cause);
   });
@@ -87,9 +141,16 @@ describe('probeCause reads each provider’s error dialect', () => {
 
 describe('client-side failures', () => {
   test.each([
-    ['ENOTFOUND', 'dns'], ['EAI_AGAIN', 'dns'], ['ECONNREFUSED', 'tcp'], ['ECONNRESET', 'connection_reset'],
-    ['ETIMEDOUT', 'timeout'], ['UND_ERR_CONNECT_TIMEOUT', 'timeout'], ['UND_ERR_HEADERS_TIMEOUT', 'timeout'],
-    ['CERT_HAS_EXPIRED', 'tls'], ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'], ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls'],
+    ['ENOTFOUND', 'dns'],
+    ['EAI_AGAIN', 'dns'],
+    ['ECONNREFUSED', 'tcp'],
+    ['ECONNRESET', 'connection_reset'],
+    ['ETIMEDOUT', 'timeout'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'timeout'],
+    ['UND_ERR_HEADERS_TIMEOUT', 'timeout'],
+    ['CERT_HAS_EXPIRED', 'tls'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls'],
   ])('%s → %s', (errorCode, cause) => expect(probeCause({ ok: false, errorCode, latencyMs: 1 })).toBe(cause));
 
   test('success and slow success', () => {
@@ -116,11 +177,33 @@ describe('rate-limit headers', () => {
     expect(parseDuration('12ms')).toBe(12);
     expect(parseDuration('2026-11-02T10:15:06Z')).toBeUndefined();
     expect(
-      parseRateLimitHeaders({ 'x-ratelimit-limit-requests': '5000', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '6s', 'x-ratelimit-remaining-tokens': '799000', 'retry-after': '6', 'x-request-id': 'req_9' }, now),
-    ).toEqual({ requests: { limit: 5000, remaining: 0, resetMs: 6000 }, tokens: { limit: undefined, remaining: 799000, resetMs: undefined }, retryAfterMs: 6000, requestId: 'req_9' });
+      parseRateLimitHeaders(
+        {
+          'x-ratelimit-limit-requests': '5000',
+          'x-ratelimit-remaining-requests': '0',
+          'x-ratelimit-reset-requests': '6s',
+          'x-ratelimit-remaining-tokens': '799000',
+          'retry-after': '6',
+          'x-request-id': 'req_9',
+        },
+        now,
+      ),
+    ).toEqual({
+      requests: { limit: 5000, remaining: 0, resetMs: 6000 },
+      tokens: { limit: undefined, remaining: 799000, resetMs: undefined },
+      retryAfterMs: 6000,
+      requestId: 'req_9',
+    });
   });
   test('Anthropic RFC 3339 resets and Azure retry-after-ms', () => {
-    const a = parseRateLimitHeaders({ 'anthropic-ratelimit-requests-limit': '50', 'anthropic-ratelimit-requests-remaining': '0', 'anthropic-ratelimit-requests-reset': '2026-11-02T10:15:06Z' }, now);
+    const a = parseRateLimitHeaders(
+      {
+        'anthropic-ratelimit-requests-limit': '50',
+        'anthropic-ratelimit-requests-remaining': '0',
+        'anthropic-ratelimit-requests-reset': '2026-11-02T10:15:06Z',
+      },
+      now,
+    );
     expect(a.requests).toEqual({ limit: 50, remaining: 0, resetMs: 6000 });
     expect(parseRateLimitHeaders({ 'retry-after-ms': '1500', 'retry-after': '2' }, now).retryAfterMs).toBe(1500);
     expect(parseRateLimitHeaders({}, now)).toEqual({});

@@ -4,13 +4,41 @@ const fail = (status: number, body?: unknown) => ({ ok: false, status, latencyMs
 
 describe('classifyObservation reads the body, not just the status', () => {
   test.each([
-    ['openai 429 rate limit', fail(429, { error: { type: 'rate_limit_error', code: 'rate_limit_exceeded', message: 'slow down' } }), 'rate_limit'],
-    ['openai 429 exhausted quota', fail(429, { error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'quota' } }), 'quota_exceeded'],
-    ['anthropic 429 spend limit', fail(429, { type: 'error', error: { type: 'enforced_spend_limit_reached', message: 'limit' } }), 'quota_exceeded'],
-    ['anthropic 402 billing', fail(402, { type: 'error', error: { type: 'billing_error', message: 'pay' } }), 'quota_exceeded'],
-    ['anthropic 529 overloaded', fail(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }), 'overloaded'],
-    ['vertex 429 exhausted quota', fail(429, { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'You exceeded your current quota' } }), 'quota_exceeded'],
-    ['vertex 429 try later', fail(429, { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Resource exhausted, try again later' } }), 'rate_limit'],
+    [
+      'openai 429 rate limit',
+      fail(429, { error: { type: 'rate_limit_error', code: 'rate_limit_exceeded', message: 'slow down' } }),
+      'rate_limit',
+    ],
+    [
+      'openai 429 exhausted quota',
+      fail(429, { error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'quota' } }),
+      'quota_exceeded',
+    ],
+    [
+      'anthropic 429 spend limit',
+      fail(429, { type: 'error', error: { type: 'enforced_spend_limit_reached', message: 'limit' } }),
+      'quota_exceeded',
+    ],
+    [
+      'anthropic 402 billing',
+      fail(402, { type: 'error', error: { type: 'billing_error', message: 'pay' } }),
+      'quota_exceeded',
+    ],
+    [
+      'anthropic 529 overloaded',
+      fail(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }),
+      'overloaded',
+    ],
+    [
+      'vertex 429 exhausted quota',
+      fail(429, { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'You exceeded your current quota' } }),
+      'quota_exceeded',
+    ],
+    [
+      'vertex 429 try later',
+      fail(429, { error: { code: 429, status: 'RESOURCE_EXHAUSTED', message: 'Resource exhausted, try again later' } }),
+      'rate_limit',
+    ],
     ['401', fail(401, { error: { type: 'invalid_request_error', code: 'invalid_api_key' } }), 'authentication'],
     ['403', fail(403), 'authentication'],
     ['404 model', fail(404, { error: { code: 'model_not_found' } }), 'model_unavailable'],

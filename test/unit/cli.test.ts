@@ -33,8 +33,12 @@ beforeEach(() => (seen.length = 0));
 async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => (stdout.push(String(c)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (stderr.push(String(c)), true));
+  const o = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((c: string | Uint8Array) => (stdout.push(String(c)), true));
+  const e = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((c: string | Uint8Array) => (stderr.push(String(c)), true));
   try {
     const code = await main(['node', 'lifeline', '--api', api, '--token', 'tok', ...args]);
     return { code, stdout: stdout.join(''), stderr: stderr.join('') };
@@ -44,8 +48,24 @@ async function run(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-const open = { id: 'openai-0a1b2c3d', provider: 'openai', title: 'OpenAI errors', severity: 'SEV2', phase: 'monitoring', status: 'open', startedAt: '2026-11-20T10:00:00.000Z', resolvedAt: null };
-const long = { ...open, id: 'anthropic-99887766', provider: 'anthropic', title: 'Claude slow', severity: 'SEV4', phase: 'diagnosing' };
+const open = {
+  id: 'openai-0a1b2c3d',
+  provider: 'openai',
+  title: 'OpenAI errors',
+  severity: 'SEV2',
+  phase: 'monitoring',
+  status: 'open',
+  startedAt: '2026-11-20T10:00:00.000Z',
+  resolvedAt: null,
+};
+const long = {
+  ...open,
+  id: 'anthropic-99887766',
+  provider: 'anthropic',
+  title: 'Claude slow',
+  severity: 'SEV4',
+  phase: 'diagnosing',
+};
 
 test('list: an aligned table with headers; --json prints the data; enums in any case', async () => {
   handler = () => ({ status: 200, body: { incidents: [open, long] } });
@@ -66,7 +86,10 @@ test('usage and validation errors exit 2 and speak CLI, not HTTP', async () => {
   expect(bad).toMatchObject({ code: 2 });
   expect(bad.stderr).toContain('--severity must be one of SEV1, SEV2, SEV3, SEV4');
   expect(seen).toHaveLength(0); // refused before any request
-  handler = () => ({ status: 400, body: { error: 'invalid body', issues: [{ path: 'body.stepDelayMs', message: 'must be at most 3600000' }] } });
+  handler = () => ({
+    status: 400,
+    body: { error: 'invalid body', issues: [{ path: 'body.stepDelayMs', message: 'must be at most 3600000' }] },
+  });
   const api400 = await run('failover', 'chat', '--from', 'openai', '--step-delay', '99999999');
   expect(api400.code).toBe(2);
   expect(api400.stderr).toContain('--step-delay: must be at most 3600000');
@@ -90,7 +113,9 @@ test('not found 3, conflict 4, unreachable 5, missing token 2 — each with a hi
   expect(noToken.code).toBe(2);
   expect(noToken.stderr).toContain('LIFELINE_OPERATOR_TOKEN');
   const stdout: string[] = [];
-  const spy = jest.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => (stdout.push(String(c)), true));
+  const spy = jest
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((c: string | Uint8Array) => (stdout.push(String(c)), true));
   let code: number;
   try {
     code = await main(['node', 'lifeline', '--api', 'http://127.0.0.1:9', 'routes']);
@@ -102,7 +127,14 @@ test('not found 3, conflict 4, unreachable 5, missing token 2 — each with a hi
 });
 
 test('show is a readable summary (JSON with --json); resolve prints the resolved state', async () => {
-  const s = newIncidentState({ id: 'openai-0a1b2c3d', scope: 'openai', provider: 'openai', title: 'OpenAI errors', now: '2026-11-20T10:00:00.000Z', severity: 'SEV2' });
+  const s = newIncidentState({
+    id: 'openai-0a1b2c3d',
+    scope: 'openai',
+    provider: 'openai',
+    title: 'OpenAI errors',
+    now: '2026-11-20T10:00:00.000Z',
+    severity: 'SEV2',
+  });
   s.phase = 'monitoring';
   s.timeline.push({ at: '2026-11-20T10:00:01.000Z', phase: 'detected', type: 'phase', message: 'incident opened' });
   handler = () => ({ status: 200, body: s });
@@ -125,10 +157,20 @@ test('show is a readable summary (JSON with --json); resolve prints the resolved
 });
 
 test('declare, note --public and failover --force send what they say', async () => {
-  handler = (req) => ({ status: req.url === '/v1/incidents' ? 201 : 202, body: req.url === '/v1/incidents' ? { id: 'openai-11112222', deduplicated: false } : { ...open, id: 'openai-11112222', chain: 'chat', kind: 'immediate', shift: { workflowId: 'shift-chat' } } });
-  expect((await run('declare', 'openai', 'Answers', 'look', 'wrong', '--severity', 'sev3')).stdout).toContain('openai-11112222: declared on openai');
+  handler = (req) => ({
+    status: req.url === '/v1/incidents' ? 201 : 202,
+    body:
+      req.url === '/v1/incidents'
+        ? { id: 'openai-11112222', deduplicated: false }
+        : { ...open, id: 'openai-11112222', chain: 'chat', kind: 'immediate', shift: { workflowId: 'shift-chat' } },
+  });
+  expect((await run('declare', 'openai', 'Answers', 'look', 'wrong', '--severity', 'sev3')).stdout).toContain(
+    'openai-11112222: declared on openai',
+  );
   expect(JSON.parse(seen[0].body)).toEqual({ provider: 'openai', title: 'Answers look wrong', severity: 'SEV3' });
-  expect((await run('note', 'openai-11112222', 'Fix', 'deployed', '--public')).stdout).toContain('published on the status page');
+  expect((await run('note', 'openai-11112222', 'Fix', 'deployed', '--public')).stdout).toContain(
+    'published on the status page',
+  );
   expect(JSON.parse(seen[1].body)).toEqual({ text: 'Fix deployed', public: true });
   await run('failover', 'chat', '--from', 'anthropic', '--force');
   expect(JSON.parse(seen[2].body)).toMatchObject({ from: 'anthropic', force: true });
@@ -141,24 +183,54 @@ test('--version and shell completion', async () => {
   const bash = await run('completion', 'bash');
   expect(bash.stdout).toContain('complete -o default -F _lifeline lifeline');
   expect(bash.stdout).toMatch(/"incidents"\) words="list show report/);
-  expect((await run('completion', 'fish')).stdout).toContain("complete -c lifeline -n '__fish_use_subcommand' -a failover");
+  expect((await run('completion', 'fish')).stdout).toContain(
+    "complete -c lifeline -n '__fish_use_subcommand' -a failover",
+  );
   expect((await run('completion', 'tcsh')).code).toBe(2);
 });
 
 describe('status', () => {
   const providers = {
     providers: [
-      { id: 'openai', monitor: 'running', healthy: false, since: '2026-11-20T10:00:00.000Z', breaker: { phase: 'open', since: '2026-11-20T10:00:01.000Z', openedCount: 2 }, lastReason: '3 failures', incidentId: 'openai-0a1b2c3d' },
-      { id: 'anthropic', monitor: 'running', healthy: true, since: '2026-11-19T08:00:00.000Z', breaker: { phase: 'closed', since: '2026-11-19T08:00:00.000Z', openedCount: 0 }, lastReason: null, incidentId: null },
+      {
+        id: 'openai',
+        monitor: 'running',
+        healthy: false,
+        since: '2026-11-20T10:00:00.000Z',
+        breaker: { phase: 'open', since: '2026-11-20T10:00:01.000Z', openedCount: 2 },
+        lastReason: '3 failures',
+        incidentId: 'openai-0a1b2c3d',
+      },
+      {
+        id: 'anthropic',
+        monitor: 'running',
+        healthy: true,
+        since: '2026-11-19T08:00:00.000Z',
+        breaker: { phase: 'closed', since: '2026-11-19T08:00:00.000Z', openedCount: 0 },
+        lastReason: null,
+        incidentId: null,
+      },
     ],
   };
-  const routes = { routes: [{ id: 'chat', weights: { anthropic: 100 }, mode: 'degraded', version: 3, updatedAt: '2026-11-20T10:00:02.000Z', hints: {} }] };
+  const routes = {
+    routes: [
+      {
+        id: 'chat',
+        weights: { anthropic: 100 },
+        mode: 'degraded',
+        version: 3,
+        updatedAt: '2026-11-20T10:00:02.000Z',
+        hints: {},
+      },
+    ],
+  };
   let version = 3;
   beforeEach(() => {
     version = 3;
     handler = (req) => {
       if (req.url === '/v1/providers') return { status: 200, body: providers };
-      if (req.url === '/v1/routes') return { status: 200, body: { routes: [{ ...routes.routes[0], version: version++ }] } };
+      if (req.url === '/v1/routes')
+        return { status: 200, body: { routes: [{ ...routes.routes[0], version: version++ }] } };
       if (req.url === '/v1/incidents?status=open') return { status: 200, body: { incidents: [open] } };
       return { status: 404, body: { error: 'not found' } };
     };
@@ -167,10 +239,17 @@ describe('status', () => {
   test('one snapshot: providers with breakers, routes, open incidents; --json', async () => {
     const r = await run('status');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^Providers\nPROVIDER\s+HEALTH\s+BREAKER\s+SINCE\s+INCIDENT\nopenai\s+DOWN\s+open \(opened 2×\)\s+2026-11-20T10:00:01Z\s+openai-0a1b2c3d\nanthropic\s+healthy\s+closed\s+2026-11-19T08:00:00Z\s+-$/m);
+    expect(r.stdout).toMatch(
+      /^Providers\nPROVIDER\s+HEALTH\s+BREAKER\s+SINCE\s+INCIDENT\nopenai\s+DOWN\s+open \(opened 2×\)\s+2026-11-20T10:00:01Z\s+openai-0a1b2c3d\nanthropic\s+healthy\s+closed\s+2026-11-19T08:00:00Z\s+-$/m,
+    );
     expect(r.stdout).toMatch(/^chat\s+degraded\s+v3\s+2026-11-20T10:00:02Z\s+anthropic 100%$/m);
-    expect(r.stdout).toMatch(/^Open incidents \(1\)\nID\s+SEV\s+PHASE\s+STARTED\s+TITLE\nopenai-0a1b2c3d\s+SEV2\s+monitoring\s+2026-11-20T10:00:00Z\s+OpenAI errors$/m);
-    expect(JSON.parse((await run('status', '--json')).stdout)).toMatchObject({ providers: providers.providers, incidents: [open] });
+    expect(r.stdout).toMatch(
+      /^Open incidents \(1\)\nID\s+SEV\s+PHASE\s+STARTED\s+TITLE\nopenai-0a1b2c3d\s+SEV2\s+monitoring\s+2026-11-20T10:00:00Z\s+OpenAI errors$/m,
+    );
+    expect(JSON.parse((await run('status', '--json')).stdout)).toMatchObject({
+      providers: providers.providers,
+      incidents: [open],
+    });
   });
 
   test('--watch when stdout is not a terminal: one plain block per refresh, no escape codes', async () => {
@@ -198,9 +277,17 @@ describe('status', () => {
     let calls = 0;
     handler = (req) => {
       if (req.url === '/v1/providers' && calls++ === 0) return { status: 503, body: { error: 'temporal unavailable' } };
-      return req.url === '/v1/providers' ? { status: 200, body: providers } : req.url === '/v1/routes' ? { status: 200, body: routes } : { status: 200, body: { incidents: [] } };
+      return req.url === '/v1/providers'
+        ? { status: 200, body: providers }
+        : req.url === '/v1/routes'
+          ? { status: 200, body: routes }
+          : { status: 200, body: { incidents: [] } };
     };
-    const last = await watchStatus({ url: api, token: 'tok' }, { refreshS: 0.05, count: 2 }, { write: (t) => void writes.push(t), isTTY: true, signal: new AbortController().signal });
+    const last = await watchStatus(
+      { url: api, token: 'tok' },
+      { refreshS: 0.05, count: 2 },
+      { write: (t) => void writes.push(t), isTTY: true, signal: new AbortController().signal },
+    );
     expect(last).toBeNull(); // the second refresh succeeded
     expect(writes).toHaveLength(2);
     expect(writes.every((w) => w.startsWith('\x1b[H\x1b[2J'))).toBe(true);
@@ -209,7 +296,10 @@ describe('status', () => {
   });
 
   test('--watch --count ending on a failed refresh exits non-zero (a script sees the view ended stale)', async () => {
-    handler = (req) => (req.url === '/v1/providers' ? { status: 503, body: { error: 'temporal unavailable' } } : { status: 200, body: req.url === '/v1/routes' ? routes : { incidents: [] } });
+    handler = (req) =>
+      req.url === '/v1/providers'
+        ? { status: 503, body: { error: 'temporal unavailable' } }
+        : { status: 200, body: req.url === '/v1/routes' ? routes : { incidents: [] } };
     const r = await run('status', '--watch', '--refresh', '0.05', '--count', '1');
     expect(r.code).not.toBe(0);
     expect(r.stdout).toMatch(/temporal unavailable/);

@@ -44,7 +44,9 @@ test('tampering is detected: a flipped byte or a relabelled key id fails to open
   const flipped = Buffer.from(sealed.data!);
   flipped[20] ^= 1;
   await expect(codec.decode([{ ...sealed, data: flipped }])).rejects.toThrow();
-  await expect(codec.decode([{ ...sealed, metadata: { ...sealed.metadata, [KEY_ID_METADATA]: Buffer.from('b') } }])).rejects.toThrow();
+  await expect(
+    codec.decode([{ ...sealed, metadata: { ...sealed.metadata, [KEY_ID_METADATA]: Buffer.from('b') } }]),
+  ).rejects.toThrow();
   // Unencrypted payloads (written before the codec was on) pass through.
   const legacy = defaultPayloadConverter.toPayload('old');
   expect((await codec.decode([legacy]))[0]).toBe(legacy);
@@ -82,7 +84,10 @@ describe('temporal connection settings', () => {
   tls: { caFile: ${join(dir, 'not-pem.txt')}, certFile: ${join(dir, 'missing.pem')}, keyEnv: T_TLS_KEY, serverName: temporal.internal }
   codec: { keyId: k1, keyEnv: T_CODEC, previousKeys: [{ keyId: k0, keyEnv: T_CODEC_OLD }] }
 `);
-    const { problems } = readSecuredConnection(config.temporal, { T_CODEC: randomBytes(32).toString('base64'), T_CODEC_OLD: 'c2hvcnQ=' });
+    const { problems } = readSecuredConnection(config.temporal, {
+      T_CODEC: randomBytes(32).toString('base64'),
+      T_CODEC_OLD: 'c2hvcnQ=',
+    });
     expect(problems).toEqual([
       `temporal.tls.caFile: ${join(dir, 'not-pem.txt')} is not a PEM file`,
       `temporal.tls.certFile: cannot read ${join(dir, 'missing.pem')} (no such file)`,
@@ -96,19 +101,33 @@ describe('temporal connection settings', () => {
     if (process.getuid?.() === 0) {
       // root reads any file: prove the branch with a directory instead (EISDIR), which root cannot read as a file.
       const config = parseConfig(`${base}temporal: { address: "h:7233", tls: { caFile: ${dir} } }\n`);
-      expect(readSecuredConnection(config.temporal, {}).problems).toEqual([expect.stringMatching(new RegExp(`^temporal.tls.caFile: cannot read ${dir} \\(.*EISDIR`))]);
+      expect(readSecuredConnection(config.temporal, {}).problems).toEqual([
+        expect.stringMatching(new RegExp(`^temporal.tls.caFile: cannot read ${dir} \\(.*EISDIR`)),
+      ]);
     } else {
-      const config = parseConfig(`${base}temporal: { address: "h:7233", tls: { caFile: ${join(dir, 'locked.pem')} } }\n`);
-      expect(readSecuredConnection(config.temporal, {}).problems).toEqual([`temporal.tls.caFile: cannot read ${join(dir, 'locked.pem')} (permission denied)`]);
+      const config = parseConfig(
+        `${base}temporal: { address: "h:7233", tls: { caFile: ${join(dir, 'locked.pem')} } }\n`,
+      );
+      expect(readSecuredConnection(config.temporal, {}).problems).toEqual([
+        `temporal.tls.caFile: cannot read ${join(dir, 'locked.pem')} (permission denied)`,
+      ]);
     }
   });
 
   test('a good setup yields TLS with the CA, server name and API key, and a codec', () => {
-    const config = parseConfig(`${base}temporal: { address: "ns.acct.tmprl.cloud:7233", apiKeyEnv: T_API_KEY, tls: { caFile: ${join(dir, 'ca.pem')}, serverName: x.internal }, codec: { keyId: k1, keyEnv: T_CODEC } }\n`);
-    const { settings, problems } = readSecuredConnection(config.temporal, { T_API_KEY: 'key-value', T_CODEC: randomBytes(32).toString('base64') });
+    const config = parseConfig(
+      `${base}temporal: { address: "ns.acct.tmprl.cloud:7233", apiKeyEnv: T_API_KEY, tls: { caFile: ${join(dir, 'ca.pem')}, serverName: x.internal }, codec: { keyId: k1, keyEnv: T_CODEC } }\n`,
+    );
+    const { settings, problems } = readSecuredConnection(config.temporal, {
+      T_API_KEY: 'key-value',
+      T_CODEC: randomBytes(32).toString('base64'),
+    });
     expect(problems).toEqual([]);
     expect(settings.apiKey).toBe('key-value');
-    expect(settings.tls).toMatchObject({ serverNameOverride: 'x.internal', serverRootCACertificate: expect.any(Buffer) });
+    expect(settings.tls).toMatchObject({
+      serverNameOverride: 'x.internal',
+      serverRootCACertificate: expect.any(Buffer),
+    });
     expect(settings.dataConverter?.payloadCodecs).toHaveLength(1);
   });
 
@@ -116,11 +135,17 @@ describe('temporal connection settings', () => {
     const cloud = parseConfig(`${base}temporal: { address: "ns.acct.tmprl.cloud:7233", apiKeyEnv: T_API_KEY }\n`);
     expect(readSecuredConnection(cloud.temporal, { T_API_KEY: 'k' }).settings.tls).toBe(true);
     const embedded = parseConfig(`${base}temporal: { tls: {} }\n`);
-    expect(readSecuredConnection(embedded.temporal, {}).problems).toEqual([expect.stringMatching(/^temporal.tls: not used with address "embedded"/)]);
+    expect(readSecuredConnection(embedded.temporal, {}).problems).toEqual([
+      expect.stringMatching(/^temporal.tls: not used with address "embedded"/),
+    ]);
   });
 
   test('shape errors are reported at the key: cert without key, file and env both, duplicate key ids', () => {
-    expect(() => parseConfig(`${base}temporal: { address: "h:1", tls: { certFile: a.pem, caFile: c, caEnv: C }, codec: { keyId: k, keyEnv: K, previousKeys: [{ keyId: k, keyEnv: K2 }] } }\n`)).toThrow(
+    expect(() =>
+      parseConfig(
+        `${base}temporal: { address: "h:1", tls: { certFile: a.pem, caFile: c, caEnv: C }, codec: { keyId: k, keyEnv: K, previousKeys: [{ keyId: k, keyEnv: K2 }] } }\n`,
+      ),
+    ).toThrow(
       expect.objectContaining({
         problems: expect.arrayContaining([
           'temporal.tls.caEnv: set caFile or caEnv, not both',
@@ -135,10 +160,13 @@ describe('temporal connection settings', () => {
 test('`lifeline config check` lists the connection problems by field and exits 2', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-check-'));
   const file = join(dir, 'lifeline.yaml');
-  writeFileSync(file, `providers: [{ id: p, kind: openai, baseUrl: "http://127.0.0.1:1" }]
+  writeFileSync(
+    file,
+    `providers: [{ id: p, kind: openai, baseUrl: "http://127.0.0.1:1" }]
 temporal: { address: "h:7233", tls: { certFile: ${join(dir, 'client.pem')}, keyFile: ${join(dir, 'client.key')} }, codec: { keyId: k, keyEnv: CHECK_CODEC_KEY_UNSET } }
 store: { kind: postgres, postgres: { urlEnv: CHECK_STORE_URL_UNSET } }
-`);
+`,
+  );
   const { main } = await import('../../cli/index');
   const written: string[] = [];
   const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {

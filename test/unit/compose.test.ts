@@ -72,7 +72,9 @@ function compileComposeSchema(schema: Json): ValidateFunction {
 }
 
 function formatErrors(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`).join('\n');
+  return (errors ?? [])
+    .map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`)
+    .join('\n');
 }
 
 function services(doc: Json): Record<string, Json> {
@@ -126,9 +128,13 @@ function healthcheckCommand(svc: Json): string | undefined {
 function publishedPorts(svc: Json): { target: number; published?: string }[] {
   const ports = Array.isArray(svc.ports) ? (svc.ports as unknown[]) : [];
   return ports.map((p) => {
-    if (isObject(p)) return { target: Number(p.target), published: p.published === undefined ? undefined : String(p.published) };
+    if (isObject(p))
+      return { target: Number(p.target), published: p.published === undefined ? undefined : String(p.published) };
     const parts = String(p).split('/')[0].split(':');
-    return { target: Number(parts[parts.length - 1]), published: parts.length > 1 ? parts[parts.length - 2] : undefined };
+    return {
+      target: Number(parts[parts.length - 1]),
+      published: parts.length > 1 ? parts[parts.length - 2] : undefined,
+    };
   });
 }
 
@@ -200,7 +206,8 @@ describe('docker-compose.yml', () => {
 
     it('accepts docker-compose.yml', () => {
       const ok = validate(compose);
-      if (!ok) throw new Error(`docker-compose.yml does not match the Compose schema:\n${formatErrors(validate.errors)}`);
+      if (!ok)
+        throw new Error(`docker-compose.yml does not match the Compose schema:\n${formatErrors(validate.errors)}`);
     });
 
     // The validator must actually reject things, or the test above proves nothing.
@@ -226,7 +233,9 @@ describe('docker-compose.yml', () => {
       const deps = asObject(services(broken)['lifeline-worker'].depends_on, 'depends_on');
       asObject(deps.temporal, 'depends_on.temporal').condition = 'service_healty';
       expect(validate(broken)).toBe(false);
-      expect(validate.errors?.some((e) => e.instancePath.startsWith('/services/lifeline-worker/depends_on'))).toBe(true);
+      expect(validate.errors?.some((e) => e.instancePath.startsWith('/services/lifeline-worker/depends_on'))).toBe(
+        true,
+      );
     });
   });
 
@@ -235,7 +244,8 @@ describe('docker-compose.yml', () => {
       for (const [name, svc] of Object.entries(svcs)) {
         expect(typeof svc.image).toBe('string');
         const { tag, digest } = parseImage(String(svc.image));
-        if (digest === undefined) expect({ service: name, tag }).toEqual({ service: name, tag: expect.stringMatching(/^[\w][\w.-]*$/) });
+        if (digest === undefined)
+          expect({ service: name, tag }).toEqual({ service: name, tag: expect.stringMatching(/^[\w][\w.-]*$/) });
         expect({ service: name, tag }).not.toEqual({ service: name, tag: 'latest' });
       }
     });
@@ -246,7 +256,11 @@ describe('docker-compose.yml', () => {
       expect(server.name).toBe('temporalio/server');
       // admin-tools carries the SQL schema files; they must match the server release.
       for (const job of ['temporal-schema', 'temporal-setup']) {
-        expect(parseImage(String(svcs[job].image))).toEqual({ name: 'temporalio/admin-tools', tag: server.tag, digest: undefined });
+        expect(parseImage(String(svcs[job].image))).toEqual({
+          name: 'temporalio/admin-tools',
+          tag: server.tag,
+          digest: undefined,
+        });
       }
       expect(parseImage(String(svcs['temporal-ui'].image)).name).toBe('temporalio/ui');
     });
@@ -256,11 +270,22 @@ describe('docker-compose.yml', () => {
     it('only depends on services that exist, and service_healthy targets have a healthcheck', () => {
       for (const [name, svc] of Object.entries(svcs)) {
         for (const [dep, condition] of dependsOn(svc)) {
-          expect({ service: name, dependsOn: dep, exists: dep in svcs }).toEqual({ service: name, dependsOn: dep, exists: true });
-          if (condition === 'service_healthy') expect({ dep, healthcheck: healthcheckCommand(svcs[dep]) }).toEqual({ dep, healthcheck: expect.any(String) });
+          expect({ service: name, dependsOn: dep, exists: dep in svcs }).toEqual({
+            service: name,
+            dependsOn: dep,
+            exists: true,
+          });
+          if (condition === 'service_healthy')
+            expect({ dep, healthcheck: healthcheckCommand(svcs[dep]) }).toEqual({
+              dep,
+              healthcheck: expect.any(String),
+            });
           if (condition === 'service_completed_successfully') {
             // A job that restarts forever never "completes".
-            expect({ dep, restart: svcs[dep].restart ?? 'no' }).toEqual({ dep, restart: expect.stringMatching(/^(no|on-failure(:\d+)?)$/) });
+            expect({ dep, restart: svcs[dep].restart ?? 'no' }).toEqual({
+              dep,
+              restart: expect.stringMatching(/^(no|on-failure(:\d+)?)$/),
+            });
           }
         }
       }
@@ -292,7 +317,9 @@ describe('docker-compose.yml', () => {
       const file = asObject(asObject(compose.configs, 'configs')[String(mount?.source)], 'config').file;
       const hostFile = resolve(ROOT, String(file));
       expect(existsSync(hostFile)).toBe(true);
-      expect(loadYaml(hostFile)['system.forceSearchAttributesCacheRefreshOnRead']).toEqual([{ value: true, constraints: {} }]);
+      expect(loadYaml(hostFile)['system.forceSearchAttributesCacheRefreshOnRead']).toEqual([
+        { value: true, constraints: {} },
+      ]);
     });
 
     it('starts lifeline only after Temporal is healthy and the setup job has completed', () => {
@@ -309,7 +336,10 @@ describe('docker-compose.yml', () => {
   describe('Temporal namespace and search attributes', () => {
     it('registers every lifeline search attribute as Keyword', () => {
       const env = envOf(svcs['temporal-setup']);
-      const declared = String(env.get('LIFELINE_SEARCH_ATTRIBUTES')).trim().split(/\s+/).map((s) => s.split('='));
+      const declared = String(env.get('LIFELINE_SEARCH_ATTRIBUTES'))
+        .trim()
+        .split(/\s+/)
+        .map((s) => s.split('='));
       expect(Object.fromEntries(declared)).toEqual(Object.fromEntries(SEARCH_ATTRIBUTES.map((n) => [n, 'Keyword'])));
       const script = scriptOf(svcs['temporal-setup']);
       expect(script).toContain('temporal operator search-attribute create');
@@ -346,7 +376,9 @@ describe('docker-compose.yml', () => {
 
     it('share one named volume at the configured dataDir', () => {
       expect(lifelineConfig.dataDir).toBe(DATA_DIR);
-      const sources = LIFELINE_SERVICES.map((name) => mounts(svcs[name], 'volumes').find((m) => m.target === DATA_DIR)?.source);
+      const sources = LIFELINE_SERVICES.map(
+        (name) => mounts(svcs[name], 'volumes').find((m) => m.target === DATA_DIR)?.source,
+      );
       expect(sources[0]).toBeDefined();
       expect(sources[1]).toBe(sources[0]);
       expect(Object.keys(asObject(compose.volumes, 'volumes'))).toContain(sources[0]);
@@ -376,7 +408,11 @@ describe('docker-compose.yml', () => {
       for (const name of LIFELINE_SERVICES) {
         const env = envOf(svcs[name]);
         for (const key of new Set([...SECRETS, ...named])) {
-          expect({ service: name, key, passedThrough: env.has(key) && env.get(key) === null }).toEqual({ service: name, key, passedThrough: true });
+          expect({ service: name, key, passedThrough: env.has(key) && env.get(key) === null }).toEqual({
+            service: name,
+            key,
+            passedThrough: true,
+          });
         }
       }
     });
@@ -389,7 +425,11 @@ describe('docker-compose.yml', () => {
           if (value === null) continue;
           if (SECRET_NAME.test(key)) {
             // `${VAR}` / `${VAR:?message}` only: a `:-default` would be an inline secret.
-            expect({ service: name, key, value }).toEqual({ service: name, key, value: expect.stringMatching(DEFERRED) });
+            expect({ service: name, key, value }).toEqual({
+              service: name,
+              key,
+              value: expect.stringMatching(DEFERRED),
+            });
           }
         }
       }
@@ -398,7 +438,8 @@ describe('docker-compose.yml', () => {
     it('no file of the stack contains something shaped like a real credential', () => {
       for (const file of [COMPOSE_FILE, LIFELINE_CONFIG_FILE, DOCKERFILE]) {
         const text = readFileSync(file, 'utf8');
-        for (const [label, shape] of SECRET_SHAPES) expect({ file, label, found: shape.test(text) }).toEqual({ file, label, found: false });
+        for (const [label, shape] of SECRET_SHAPES)
+          expect({ file, label, found: shape.test(text) }).toEqual({ file, label, found: false });
       }
     });
 
@@ -407,7 +448,8 @@ describe('docker-compose.yml', () => {
         if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
         else if (isObject(v)) {
           for (const [k, x] of Object.entries(v)) {
-            if (/(token|secret|password|apikey|api_key)$/i.test(k)) throw new Error(`${path}.${k} looks like an inline credential`);
+            if (/(token|secret|password|apikey|api_key)$/i.test(k))
+              throw new Error(`${path}.${k} looks like an inline credential`);
             walk(x, `${path}.${k}`);
           }
         }
@@ -444,7 +486,9 @@ describe('Dockerfile', () => {
   });
 
   it('keeps secrets, dependencies and build output out of the build context', () => {
-    const ignored = readFileSync(DOCKERIGNORE, 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(DOCKERIGNORE, 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['node_modules', 'dist', '.env', '.env.*', '.git']) expect(ignored).toContain(entry);
   });
 });

@@ -16,9 +16,17 @@ test('the smtp: section serves the email channel, which may send as its own send
 notifications: { email: { from: "lifeline <alerts@acme.test>", customers: [c@acme.test] } }
 `);
   expect(c.notifications.email).toEqual({
-    host: 'mail.test', port: 587, secure: false, from: 'lifeline <alerts@acme.test>', customers: ['c@acme.test'], timeoutMs: 10_000,
+    host: 'mail.test',
+    port: 587,
+    secure: false,
+    from: 'lifeline <alerts@acme.test>',
+    customers: ['c@acme.test'],
+    timeoutMs: 10_000,
   });
-  expect(parseConfig(`${base}smtp: { host: mail.test, from: status@acme.test }\nnotifications: { email: {} }\n`).notifications.email?.from).toBe('status@acme.test');
+  expect(
+    parseConfig(`${base}smtp: { host: mail.test, from: status@acme.test }\nnotifications: { email: {} }\n`)
+      .notifications.email?.from,
+  ).toBe('status@acme.test');
   expect(configDeprecations(c)).toEqual([]);
 });
 
@@ -30,16 +38,33 @@ test('email notifications without an smtp: section are a config error naming the
 
 test('the old notifications.email server keys still work, become smtp:, and warn', () => {
   const c = parseConfig(oldStyle);
-  expect(c.smtp).toEqual({ host: 'mail.test', port: 2525, secure: false, userEnv: 'SMTP_USER', from: 'lifeline <alerts@acme.test>' });
-  expect(c.notifications.email).toMatchObject({ host: 'mail.test', port: 2525, userEnv: 'SMTP_USER', customers: ['c@acme.test'] });
-  expect(configDeprecations(c)).toEqual([expect.stringMatching(/^notifications\.email: host, port, userEnv are deprecated there — the mail server is set once, in the top-level smtp: section/)]);
+  expect(c.smtp).toEqual({
+    host: 'mail.test',
+    port: 2525,
+    secure: false,
+    userEnv: 'SMTP_USER',
+    from: 'lifeline <alerts@acme.test>',
+  });
+  expect(c.notifications.email).toMatchObject({
+    host: 'mail.test',
+    port: 2525,
+    userEnv: 'SMTP_USER',
+    customers: ['c@acme.test'],
+  });
+  expect(configDeprecations(c)).toEqual([
+    expect.stringMatching(
+      /^notifications\.email: host, port, userEnv are deprecated there — the mail server is set once, in the top-level smtp: section/,
+    ),
+  ]);
   // As before, a config with only the email channel offers no status-page subscriptions.
   expect(c.statusPage.subscriptions).toBe(false);
   expect(createStatusMailer(c)).toBeNull();
 });
 
 test('old keys beside an smtp: section must name the same server', () => {
-  const same = parseConfig(`${oldStyle}smtp: { host: mail.test, port: 2525, userEnv: SMTP_USER, from: status@acme.test }\n`);
+  const same = parseConfig(
+    `${oldStyle}smtp: { host: mail.test, port: 2525, userEnv: SMTP_USER, from: status@acme.test }\n`,
+  );
   expect(same.notifications.email?.from).toBe('lifeline <alerts@acme.test>');
   expect(same.statusPage.subscriptions).toBe(true);
   expect(configDeprecations(same)).toHaveLength(1);

@@ -27,10 +27,22 @@ test('a minimal config gets the documented defaults', () => {
   expect(c.temporal).toMatchObject({ address: 'embedded', namespace: 'default', taskQueue: 'lifeline' });
   expect(c.providers[0].probe).toEqual({ intervalMs: 30_000, timeoutMs: 5_000 });
   expect(c.providers[0].detection).toEqual({
-    failuresToOpen: 3, successesToClose: 2, windowSize: 40, minSamples: 10, serverErrorShare: 0.05, rateLimitShare: 0.1,
-    p95LatencyMs: 3000, minDwellMs: 0, breakerCooldownMs: 5000, trialsToClose: 2,
+    failuresToOpen: 3,
+    successesToClose: 2,
+    windowSize: 40,
+    minSamples: 10,
+    serverErrorShare: 0.05,
+    rateLimitShare: 0.1,
+    p95LatencyMs: 3000,
+    minDwellMs: 0,
+    breakerCooldownMs: 5000,
+    trialsToClose: 2,
   });
-  expect(c.ingest).toEqual({ alertmanagerProviderLabel: 'provider', rateLimit: { perSecond: 100, burst: 500 }, groupCommitDelayMs: 5 });
+  expect(c.ingest).toEqual({
+    alertmanagerProviderLabel: 'provider',
+    rateLimit: { perSecond: 100, burst: 500 },
+    groupCommitDelayMs: 5,
+  });
   expect(c.escalation.ackTimeoutMs).toBe(300_000);
   expect(c.statusUpdates.SEV1).toBe(15 * 60_000);
 });

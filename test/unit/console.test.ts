@@ -10,10 +10,29 @@ const operator = viewerOf({ name: 'oncall', scopes: ['read', 'operate'] });
 const reader = viewerOf({ name: 'dashboard', scopes: ['read'] });
 
 function incident() {
-  const s = newIncidentState({ id: 'openai-0a1b2c3d', scope: 'openai', provider: 'openai', title: `OpenAI down ${XSS}`, now: '2026-11-30T10:00:00.000Z' });
-  recordAlerts(s, [{ provider: 'openai', kind: 'outage', summary: `summary ${XSS}`, source: `src ${XSS}`, observedAt: '2026-11-30T09:59:58.000Z' }]);
+  const s = newIncidentState({
+    id: 'openai-0a1b2c3d',
+    scope: 'openai',
+    provider: 'openai',
+    title: `OpenAI down ${XSS}`,
+    now: '2026-11-30T10:00:00.000Z',
+  });
+  recordAlerts(s, [
+    {
+      provider: 'openai',
+      kind: 'outage',
+      summary: `summary ${XSS}`,
+      source: `src ${XSS}`,
+      observedAt: '2026-11-30T09:59:58.000Z',
+    },
+  ]);
   addTimeline(s, 'note', `note ${XSS}`, '2026-11-30T10:01:00.000Z', `by ${XSS}`);
-  s.diagnosis = { rootCause: 'provider_outage', checks: [{ name: 'reachability', status: 'failed', detail: `detail ${XSS}` }], recommendations: [`rec ${XSS}`], at: '2026-11-30T10:02:00.000Z' };
+  s.diagnosis = {
+    rootCause: 'provider_outage',
+    checks: [{ name: 'reachability', status: 'failed', detail: `detail ${XSS}` }],
+    recommendations: [`rec ${XSS}`],
+    at: '2026-11-30T10:02:00.000Z',
+  };
   return s;
 }
 
@@ -30,8 +49,21 @@ describe('rendering', () => {
 
   test('the list escapes titles and links each incident to its page', () => {
     const html = renderList({
-      viewer: reader, filter: { status: 'open', provider: 'openai' }, providers: ['openai', 'anthropic'],
-      incidents: [{ id: 'openai-0a1b2c3d', provider: 'openai', title: XSS, severity: 'SEV1', phase: 'monitoring', status: 'open', startedAt: '2026-11-30T10:00:00.000Z', resolvedAt: null }],
+      viewer: reader,
+      filter: { status: 'open', provider: 'openai' },
+      providers: ['openai', 'anthropic'],
+      incidents: [
+        {
+          id: 'openai-0a1b2c3d',
+          provider: 'openai',
+          title: XSS,
+          severity: 'SEV1',
+          phase: 'monitoring',
+          status: 'open',
+          startedAt: '2026-11-30T10:00:00.000Z',
+          resolvedAt: null,
+        },
+      ],
     });
     expect(raw(html)).toBe(false);
     expect(html).toContain('href="/console/incidents/openai-0a1b2c3d"');
@@ -44,7 +76,11 @@ describe('rendering', () => {
   test('an operate token gets the buttons; a read token a refusal and no buttons', () => {
     const s = incident();
     const op = renderDetail({ viewer: operator, incident: s });
-    expect(op.match(/data-action="(\w+)"/g)).toEqual(['data-action="acknowledge"', 'data-action="escalate"', 'data-action="resolve"']);
+    expect(op.match(/data-action="(\w+)"/g)).toEqual([
+      'data-action="acknowledge"',
+      'data-action="escalate"',
+      'data-action="resolve"',
+    ]);
     expect(op).toContain('id="note-form"');
     const ro = renderDetail({ viewer: reader, incident: s });
     expect(ro).not.toContain('data-action=');
@@ -65,8 +101,16 @@ describe('rendering', () => {
 
   test('filters the API would refuse are dropped; the default is open incidents', () => {
     expect(listFilterOf({}, ['openai'])).toEqual({ status: 'open', provider: undefined, severity: undefined });
-    expect(listFilterOf({ status: 'all', provider: 'nope', severity: 'SEV9' }, ['openai'])).toEqual({ status: 'all', provider: undefined, severity: undefined });
-    expect(listFilterOf({ status: ['open'], provider: 'openai', severity: 'SEV2' }, ['openai'])).toEqual({ status: 'open', provider: 'openai', severity: 'SEV2' });
+    expect(listFilterOf({ status: 'all', provider: 'nope', severity: 'SEV9' }, ['openai'])).toEqual({
+      status: 'all',
+      provider: undefined,
+      severity: undefined,
+    });
+    expect(listFilterOf({ status: ['open'], provider: 'openai', severity: 'SEV2' }, ['openai'])).toEqual({
+      status: 'open',
+      provider: 'openai',
+      severity: 'SEV2',
+    });
   });
 });
 
@@ -87,11 +131,21 @@ describe('routes', () => {
     const js = await h.send({ method: 'GET', path: '/console/console.js' });
     expect([js.status, js.headers['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
     expect((await h.send({ method: 'GET', path: '/console/view/incidents' })).status).toBe(401);
-    expect((await h.send({ method: 'GET', path: '/console/view/incidents', token: HARNESS_TOKENS.ingest })).status).toBe(403);
-    const list = await h.send({ method: 'GET', path: '/console/view/incidents?status=all', token: HARNESS_TOKENS.read });
+    expect(
+      (await h.send({ method: 'GET', path: '/console/view/incidents', token: HARNESS_TOKENS.ingest })).status,
+    ).toBe(403);
+    const list = await h.send({
+      method: 'GET',
+      path: '/console/view/incidents?status=all',
+      token: HARNESS_TOKENS.read,
+    });
     expect(list.status).toBe(200);
     expect(list.text).toContain('0 incidents');
-    const missing = await h.send({ method: 'GET', path: `/console/view/incidents/${encodeURIComponent('x<b>-0a1b2c3d')}`, token: HARNESS_TOKENS.read });
+    const missing = await h.send({
+      method: 'GET',
+      path: `/console/view/incidents/${encodeURIComponent('x<b>-0a1b2c3d')}`,
+      token: HARNESS_TOKENS.read,
+    });
     expect(missing.status).toBe(404);
     expect(missing.text).toContain('No such incident');
     expect(missing.text).toContain('incident x&lt;b&gt;-0a1b2c3d not found');
@@ -100,11 +154,28 @@ describe('routes', () => {
   test('the live panel polls cheaply: /v1/providers and /v1/routes answer If-None-Match with 304', async () => {
     const first = await h.send({ method: 'GET', path: '/v1/providers', token: HARNESS_TOKENS.read });
     expect(first.status).toBe(200);
-    expect(first.json().providers.map((p: { id: string; monitor: string }) => `${p.id}:${p.monitor}`)).toEqual(['openai:not running', 'anthropic:not running']);
+    expect(first.json().providers.map((p: { id: string; monitor: string }) => `${p.id}:${p.monitor}`)).toEqual([
+      'openai:not running',
+      'anthropic:not running',
+    ]);
     const tag = first.headers.etag as string;
     expect(tag).toMatch(/^"[\w-]{22}"$/);
-    const again = await h.send({ method: 'GET', path: '/v1/providers', token: HARNESS_TOKENS.read, headers: { 'if-none-match': tag } });
+    const again = await h.send({
+      method: 'GET',
+      path: '/v1/providers',
+      token: HARNESS_TOKENS.read,
+      headers: { 'if-none-match': tag },
+    });
     expect([again.status, again.text]).toEqual([304, '']);
-    expect((await h.send({ method: 'GET', path: '/v1/providers', token: HARNESS_TOKENS.read, headers: { 'if-none-match': '"other"' } })).status).toBe(200);
+    expect(
+      (
+        await h.send({
+          method: 'GET',
+          path: '/v1/providers',
+          token: HARNESS_TOKENS.read,
+          headers: { 'if-none-match': '"other"' },
+        })
+      ).status,
+    ).toBe(200);
   });
 });

@@ -2,7 +2,13 @@ import { applyDedup, recordKeyedAlerts } from '../../domain/dedup';
 import { newIncidentState, type Alert, type KeyedAlert } from '../../domain/incident';
 
 const ev = (action: Alert['action'], dedupKey?: string, at = '2026-11-22T10:00:00Z'): Alert => ({
-  provider: 'openai', kind: 'outage', summary: 's', source: 'pd', observedAt: at, action, ...(dedupKey ? { dedupKey } : {}),
+  provider: 'openai',
+  kind: 'outage',
+  summary: 's',
+  source: 'pd',
+  observedAt: at,
+  action,
+  ...(dedupKey ? { dedupKey } : {}),
 });
 
 test('PagerDuty dedup: same key same alert; ack/resolve act on open alerts; trigger after resolve is new', () => {
@@ -35,8 +41,20 @@ test('the table is bounded: resolved alerts are evicted first, then the least re
 });
 
 test('recordKeyedAlerts counts distinct and dropped on the incident', () => {
-  const s = newIncidentState({ id: 'openai-1', scope: 'openai', provider: 'openai', title: 't', now: '2026-11-22T10:00:00Z' });
-  const out = recordKeyedAlerts(s, [ev('trigger', 'x'), ev('trigger', 'x'), ev('trigger', 'y'), ev('resolve', 'z'), ev('trigger')]);
+  const s = newIncidentState({
+    id: 'openai-1',
+    scope: 'openai',
+    provider: 'openai',
+    title: 't',
+    now: '2026-11-22T10:00:00Z',
+  });
+  const out = recordKeyedAlerts(s, [
+    ev('trigger', 'x'),
+    ev('trigger', 'x'),
+    ev('trigger', 'y'),
+    ev('resolve', 'z'),
+    ev('trigger'),
+  ]);
   expect(out).toEqual({ new: 3, merged: 1, acknowledged: 0, resolved: 0, dropped: 1 });
   expect(s.alerts).toMatchObject({ distinct: 3, dropped: 1 });
 });

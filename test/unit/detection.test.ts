@@ -32,12 +32,16 @@ describe('detection windows', () => {
 
   test('probes that got no answer (timeouts, refused connections) count in the 5xx share', () => {
     const s = newDetector();
-    const verdicts = Array.from({ length: 10 }, (_, i) => feed(s, i === 5 ? { ok: false, latencyMs: 2000, at: i } : ok(i), th));
+    const verdicts = Array.from({ length: 10 }, (_, i) =>
+      feed(s, i === 5 ? { ok: false, latencyMs: 2000, at: i } : ok(i), th),
+    );
     const flip = verdicts[9];
     expect(flip.transition && flip.reason).toMatch(/5xx\/no-answer share 10 %/);
     const s4 = newDetector();
     // A 4xx that is not a rate limit (e.g. 404) is not a server failure.
-    expect(Array.from({ length: 10 }, (_, i) => feed(s4, i === 5 ? err(i, 404) : ok(i), th)).some((v) => v.transition)).toBe(false);
+    expect(
+      Array.from({ length: 10 }, (_, i) => feed(s4, i === 5 ? err(i, 404) : ok(i), th)).some((v) => v.transition),
+    ).toBe(false);
   });
 
   test('exactly 5 % 5xx does not open (the rule is strictly greater)', () => {
@@ -62,7 +66,9 @@ describe('detection windows', () => {
     const flip = vs.find((v) => v.transition);
     expect(flip && flip.transition && flip.reason).toMatch(/p95 latency 3500 ms/);
     const fine = newDetector();
-    expect(Array.from({ length: 40 }, (_, i) => feed(fine, ok(i, i === 39 ? 9000 : 2900), th)).some((v) => v.transition)).toBe(false);
+    expect(
+      Array.from({ length: 40 }, (_, i) => feed(fine, ok(i, i === 39 ? 9000 : 2900), th)).some((v) => v.transition),
+    ).toBe(false);
   });
 
   test('share rules wait for minSamples', () => {
@@ -84,7 +90,12 @@ describe('detection windows', () => {
 
   test('percentile is nearest-rank', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95)).toBe(95);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(95);
     expect(percentile([], 95)).toBe(0);
   });
 });
@@ -114,6 +125,8 @@ describe('circuit breaker', () => {
     const closed = newBreaker('t0');
     expect(nextBreaker(closed, { type: 'healthy', at: 't1', reason: 'x' }).changed).toBe(false);
     expect(nextBreaker(closed, { type: 'cooldown_elapsed', at: 't1' }).changed).toBe(false);
-    expect(nextBreaker(r.state, { type: 'healthy', at: 't4', reason: '2 consecutive successes' }).state.phase).toBe('closed');
+    expect(nextBreaker(r.state, { type: 'healthy', at: 't4', reason: '2 consecutive successes' }).state.phase).toBe(
+      'closed',
+    );
   });
 });

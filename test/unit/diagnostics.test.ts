@@ -31,7 +31,12 @@ beforeAll(async () => {
   });
   statusPage = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ status: { indicator: statusIndicator, description: `indicator ${statusIndicator}` }, incidents: statusIndicator === 'none' ? [] : [{ name: 'Elevated errors', status: 'investigating' }] }));
+    res.end(
+      JSON.stringify({
+        status: { indicator: statusIndicator, description: `indicator ${statusIndicator}` },
+        incidents: statusIndicator === 'none' ? [] : [{ name: 'Elevated errors', status: 'investigating' }],
+      }),
+    );
   });
   const statusPort = await listen(statusPage);
   const probe = createServer();
@@ -64,7 +69,8 @@ afterAll(async () => {
 });
 
 let deps: ActivityDeps;
-const diagnose = (provider: string, alertKinds: string[] = []) => createDiagnoseActivities(deps).diagnoseProvider(provider, { alertKinds });
+const diagnose = (provider: string, alertKinds: string[] = []) =>
+  createDiagnoseActivities(deps).diagnoseProvider(provider, { alertKinds });
 const check = (d: Awaited<ReturnType<typeof diagnose>>, name: string) => d.checks.find((c) => c.name === name);
 
 describe('each sim fault mode is diagnosed as its root cause', () => {
@@ -109,31 +115,48 @@ test('connection refused → network, found by the TCP check', async () => {
 test('a configured model the provider no longer serves → model_unavailable (404)', async () => {
   const d = await diagnose('anthropic');
   expect(d.rootCause).toBe('model_unavailable');
-  expect(check(d, 'model:claude-retired-1')).toMatchObject({ status: 'failed', detail: expect.stringContaining('404') });
+  expect(check(d, 'model:claude-retired-1')).toMatchObject({
+    status: 'failed',
+    detail: expect.stringContaining('404'),
+  });
   expect(check(d, 'model:claude-haiku-4-5')?.status).toBe('passed');
 });
 
 test('the status page reporting a major outage is evidence of provider_outage', async () => {
   statusIndicator = 'major';
   const d = await diagnose('openai');
-  expect(check(d, 'status_page')).toMatchObject({ status: 'failed', suggests: 'provider_outage', detail: expect.stringContaining('Elevated errors') });
+  expect(check(d, 'status_page')).toMatchObject({
+    status: 'failed',
+    suggests: 'provider_outage',
+    detail: expect.stringContaining('Elevated errors'),
+  });
   expect(d.rootCause).toBe('provider_outage');
 });
 
 test('a 429 share in the recent alerts marks rate limiting even when one probe gets through', async () => {
   const d = await diagnose('openai', ['rate_limit', 'rate_limit', 'rate_limit', 'outage']);
-  expect(check(d, 'rate_limit')).toMatchObject({ status: 'failed', evidence: expect.objectContaining({ recent429Share: 0.75 }) });
+  expect(check(d, 'rate_limit')).toMatchObject({
+    status: 'failed',
+    evidence: expect.objectContaining({ recent429Share: 0.75 }),
+  });
   expect(d.rootCause).toBe('rate_limit');
 });
 
 test('revoked primary key, valid backup: authentication, and the backup-key recovery check is healthy', async () => {
   const d = await diagnose('keyed');
   expect(d.rootCause).toBe('authentication');
-  expect(check(d, 'credentials_primary')).toMatchObject({ status: 'failed', detail: 'primary key rejected (HTTP 401)' });
+  expect(check(d, 'credentials_primary')).toMatchObject({
+    status: 'failed',
+    detail: 'primary key rejected (HTTP 401)',
+  });
   expect(check(d, 'credentials_backup')?.status).toBe('passed');
   expect(JSON.stringify(d)).not.toContain(KEY); // secrets never reach history
   expect(JSON.stringify(d)).not.toContain('sk-revoked-000');
   const recovery = createRecoveryActivities(deps);
-  await expect(recovery.checkRecovery({ provider: 'keyed', action: 'use_backup_key' })).resolves.toMatchObject({ healthy: true });
-  await expect(recovery.checkRecovery({ provider: 'keyed', action: 'throttle' })).resolves.toMatchObject({ healthy: false });
+  await expect(recovery.checkRecovery({ provider: 'keyed', action: 'use_backup_key' })).resolves.toMatchObject({
+    healthy: true,
+  });
+  await expect(recovery.checkRecovery({ provider: 'keyed', action: 'throttle' })).resolves.toMatchObject({
+    healthy: false,
+  });
 });

@@ -15,12 +15,19 @@ test('an open provider keeps nothing: its configured share goes to the next heal
 test('no failback step toward that target gives weight to an open provider', () => {
   const from = { bedrock: 70, anthropic: 30 };
   const target = failbackTarget({ openai: 60, anthropic: 40 }, chain, ['anthropic'])!;
-  for (const pct of [10, 25, 50, 75, 100]) expect(gainsOnOpen(from, interpolateWeights(from, target, pct), ['anthropic'])).toEqual([]);
+  for (const pct of [10, 25, 50, 75, 100])
+    expect(gainsOnOpen(from, interpolateWeights(from, target, pct), ['anthropic'])).toEqual([]);
   expect(gainsOnOpen({ openai: 10, bedrock: 90 }, { openai: 25, bedrock: 75 }, ['openai'])).toEqual(['openai']);
 });
 
 test('the report model carries flaps and failback outcomes', () => {
-  const s = newIncidentState({ id: 'openai-1', scope: 'openai', provider: 'openai', title: 't', now: '2026-01-01T00:00:00.000Z' });
+  const s = newIncidentState({
+    id: 'openai-1',
+    scope: 'openai',
+    provider: 'openai',
+    title: 't',
+    now: '2026-01-01T00:00:00.000Z',
+  });
   s.flaps = 2;
   s.failbacks = [{ chain: 'chat', shiftId: 'x', outcome: 'detached' }];
   const m = buildReportModel(s);

@@ -27,7 +27,9 @@ describe('planImmediateFailover', () => {
     expect(planImmediateFailover({ bedrock: 60, openai: 40 }, chain, 'bedrock')).toEqual({ openai: 100 });
   });
   test('moves traffic sitting on other failed providers too', () => {
-    expect(planImmediateFailover({ openai: 50, anthropic: 50 }, chain, 'openai', ['anthropic'])).toEqual({ bedrock: 100 });
+    expect(planImmediateFailover({ openai: 50, anthropic: 50 }, chain, 'openai', ['anthropic'])).toEqual({
+      bedrock: 100,
+    });
   });
   test('returns null when nothing healthy is left (emergency mode)', () => {
     expect(planImmediateFailover({ openai: 100 }, chain, 'openai', ['anthropic', 'bedrock'])).toBeNull();

@@ -24,7 +24,11 @@ test('documents land where the file layout always had them', async () => {
 
 test('concurrent updates of one document are serialised; putIfAbsent keeps the first value', async () => {
   const s = new FileDocumentStore(dir);
-  await Promise.all(Array.from({ length: 40 }, () => s.update('c', 'n', (cur) => ({ value: String(Number(cur ?? 0) + 1), result: null }))));
+  await Promise.all(
+    Array.from({ length: 40 }, () =>
+      s.update('c', 'n', (cur) => ({ value: String(Number(cur ?? 0) + 1), result: null })),
+    ),
+  );
   expect(await s.get('c', 'n')).toBe('40');
   const got = await Promise.all(['a', 'b', 'c'].map((v) => s.putIfAbsent('secrets', 'k', v)));
   expect(new Set(got)).toEqual(new Set(['a']));
@@ -35,6 +39,7 @@ test('concurrent updates of one document are serialised; putIfAbsent keeps the f
 
 test('keys that would escape the directory are refused', async () => {
   const s = new FileDocumentStore(dir);
-  for (const bad of ['../x', 'a/../../x', '', 'a//b', 'x\u0000y', '/abs']) await expect(s.put('archive', bad, 'v')).rejects.toThrow('not a valid store key');
+  for (const bad of ['../x', 'a/../../x', '', 'a//b', 'x\u0000y', '/abs'])
+    await expect(s.put('archive', bad, 'v')).rejects.toThrow('not a valid store key');
   await expect(s.get('../up', 'k')).rejects.toThrow('not a valid store collection');
 });

@@ -7,7 +7,14 @@ describe('assessImpact (runbook thresholds)', () => {
     [[{ id: 'a', users: 101 }], 'medium', 'SEV3'],
     [[{ id: 'a', users: 100 }], 'low', 'SEV4'], // thresholds are "more than"
     [[{ id: 'a', users: 1_001 }], 'high', 'SEV2'],
-    [[{ id: 'a', users: 10 }, { id: 'b', users: 10 }], 'high', 'SEV2'], // more than one service
+    [
+      [
+        { id: 'a', users: 10 },
+        { id: 'b', users: 10 },
+      ],
+      'high',
+      'SEV2',
+    ], // more than one service
     [[{ id: 'a', users: 10_001 }], 'critical', 'SEV1'],
     [['a', 'b', 'c', 'd'].map((id) => ({ id, users: 1 })), 'critical', 'SEV1'], // more than three services
   ])('%j → %s/%s', (services, level, severity) => {
@@ -38,7 +45,9 @@ describe('escalation levels', () => {
   });
   test('levels accumulate roles and stop at 3', () => {
     expect(rolesForLevel(1)).toEqual(['technical_lead']);
-    expect(rolesForLevel(2)).toEqual(expect.arrayContaining(['technical_lead', 'incident_commander', 'communications']));
+    expect(rolesForLevel(2)).toEqual(
+      expect.arrayContaining(['technical_lead', 'incident_commander', 'communications']),
+    );
     expect(rolesForLevel(3)).toEqual(expect.arrayContaining(['business_impact', 'executive']));
     expect(rolesForLevel(2, { 2: ['sre'] })).toEqual(['sre']);
     expect(nextLevel(1)).toBe(2);
@@ -58,9 +67,17 @@ describe('impact weighs the traffic share the failing provider carries', () => {
     expect(part).toMatchObject({ users: 600, severity: 'SEV3' });
     expect(part.reason).toContain('traffic share support-bot 5%');
   });
-  test('the share of a service is the provider\'s largest weight over its chains', async () => {
+  test("the share of a service is the provider's largest weight over its chains", async () => {
     const { servicesWithShare } = await import('../../domain/impact');
-    expect(servicesWithShare([{ id: 'bot', users: 10, chains: ['a', 'b'] }, { id: 'docs', users: 5, chains: ['b'] }], { a: 30, b: 0 })).toEqual([
+    expect(
+      servicesWithShare(
+        [
+          { id: 'bot', users: 10, chains: ['a', 'b'] },
+          { id: 'docs', users: 5, chains: ['b'] },
+        ],
+        { a: 30, b: 0 },
+      ),
+    ).toEqual([
       { id: 'bot', users: 10, share: 30 },
       { id: 'docs', users: 5, share: 0 },
     ]);

@@ -13,7 +13,9 @@ test('a second lock on the same data directory names the owner and the way out',
   writeFileSync(join(dir, LOCK_FILENAME), `${process.ppid}\n`);
   const err = await lockDataDir(dir).catch((e: Error) => e);
   expect(err).toBeInstanceOf(InstanceLockedError);
-  expect((err as Error).message).toMatch(new RegExp(`another lifeline is already running on the data directory .* \\(pid ${process.ppid}\\); stop it first`));
+  expect((err as Error).message).toMatch(
+    new RegExp(`another lifeline is already running on the data directory .* \\(pid ${process.ppid}\\); stop it first`),
+  );
 });
 
 test('a lock whose owner died is taken over, and released on stop', async () => {
@@ -32,8 +34,15 @@ test('the embedded server refuses a configured port someone else holds, before s
   const port = (other.address() as net.AddressInfo).port;
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-port-'));
   try {
-    const err = await startDevServer({ cliPath: '/nonexistent/temporal', dataDir: dir, port, searchAttributes: {} }).catch((e: Error) => e);
-    expect((err as Error).message).toBe(`temporal.port ${port} on 127.0.0.1 is already in use — is another lifeline or Temporal server running? Stop it, or set temporal.port to another port (0 = any free port)`);
+    const err = await startDevServer({
+      cliPath: '/nonexistent/temporal',
+      dataDir: dir,
+      port,
+      searchAttributes: {},
+    }).catch((e: Error) => e);
+    expect((err as Error).message).toBe(
+      `temporal.port ${port} on 127.0.0.1 is already in use — is another lifeline or Temporal server running? Stop it, or set temporal.port to another port (0 = any free port)`,
+    );
     expect(existsSync(join(dir, LOCK_FILENAME))).toBe(false); // released on failure
   } finally {
     other.close();

@@ -7,7 +7,17 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { engines: { node: string } };
 const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
-  packages: Record<string, { version?: string; resolved?: string; link?: boolean; dev?: boolean; engines?: { node?: string }; optionalDependencies?: Record<string, string> }>;
+  packages: Record<
+    string,
+    {
+      version?: string;
+      resolved?: string;
+      link?: boolean;
+      dev?: boolean;
+      engines?: { node?: string };
+      optionalDependencies?: Record<string, string>;
+    }
+  >;
 };
 const entries = Object.entries(lock.packages).filter(([k]) => k !== '');
 
@@ -21,7 +31,11 @@ function locate(at: string, dep: string): string | undefined {
 }
 
 test('every optional dependency (the other platforms’ native binaries) is in the lockfile', () => {
-  const missing = entries.flatMap(([at, p]) => Object.keys(p.optionalDependencies ?? {}).filter((d) => !locate(at, d)).map((d) => `${at} → ${d}`));
+  const missing = entries.flatMap(([at, p]) =>
+    Object.keys(p.optionalDependencies ?? {})
+      .filter((d) => !locate(at, d))
+      .map((d) => `${at} → ${d}`),
+  );
   expect(missing).toEqual([]);
   expect(locate('node_modules/@swc/core', '@swc/core-win32-x64-msvc')).toBeDefined();
   expect(locate('node_modules/@swc/core', '@swc/core-darwin-arm64')).toBeDefined();

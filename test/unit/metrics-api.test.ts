@@ -33,10 +33,13 @@ async function silentServer(): Promise<number> {
   const sockets: Socket[] = [];
   const server: Server = createServer((s) => void sockets.push(s));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  closers.push(() => new Promise((r) => {
-    sockets.forEach((s) => s.destroy());
-    server.close(r);
-  }));
+  closers.push(
+    () =>
+      new Promise((r) => {
+        sockets.forEach((s) => s.destroy());
+        server.close(r);
+      }),
+  );
   return (server.address() as AddressInfo).port;
 }
 
@@ -55,11 +58,18 @@ async function apiAgainst(port: number): Promise<string> {
   const connection = Connection.lazy({ address: `127.0.0.1:${port}`, interceptors: [] });
   const client = new Client({ connection, namespace: 'default' });
   const app: FastifyInstance = await buildApi({
-    config: parseConfig(yaml), client, logger: pino({ level: 'silent' }), env: {},
-    metrics: createMetrics({ processMetrics: false }), metricsSnapshot: { ttlMs: 0, timeoutMs: 1000 },
+    config: parseConfig(yaml),
+    client,
+    logger: pino({ level: 'silent' }),
+    env: {},
+    metrics: createMetrics({ processMetrics: false }),
+    metricsSnapshot: { ttlMs: 0, timeoutMs: 1000 },
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  closers.push(() => connection.close().catch(() => undefined), () => app.close());
+  closers.push(
+    () => connection.close().catch(() => undefined),
+    () => app.close(),
+  );
   return `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
 
@@ -93,7 +103,10 @@ describe.each([
 
   test('GET /health/ready is 503 with per-check detail and timings; /health/live stays 200', async () => {
     const res = await request(`${base}/health/ready`);
-    const body = (await res.body.json()) as { status: string; checks: { name: string; ok: boolean; critical: boolean; detail: string; ms: number }[] };
+    const body = (await res.body.json()) as {
+      status: string;
+      checks: { name: string; ok: boolean; critical: boolean; detail: string; ms: number }[];
+    };
     expect(res.statusCode).toBe(503);
     expect(body.status).toBe('not ready');
     expect(body.checks.map((c) => [c.name, c.ok, c.critical])).toEqual([
@@ -112,7 +125,15 @@ describe.each([
 
 function resolvedIncident(id: string): IncidentState {
   const s = newIncidentState({ id, scope: 'openai', provider: 'openai', title: 't', now: '2026-01-01T10:00:00.000Z' });
-  return { ...s, severity: 'SEV2', status: 'resolved', faultAt: '2026-01-01T09:59:30.000Z', detectedAt: '2026-01-01T10:00:00.000Z', acknowledgedAt: '2026-01-01T10:02:00.000Z', resolvedAt: '2026-01-01T10:30:00.000Z' };
+  return {
+    ...s,
+    severity: 'SEV2',
+    status: 'resolved',
+    faultAt: '2026-01-01T09:59:30.000Z',
+    detectedAt: '2026-01-01T10:00:00.000Z',
+    acknowledgedAt: '2026-01-01T10:02:00.000Z',
+    resolvedAt: '2026-01-01T10:30:00.000Z',
+  };
 }
 
 test('MTTx is observed once per incident, only for resolved ones, and only the durations it reached', async () => {
@@ -128,25 +149,43 @@ test('MTTx is observed once per incident, only for resolved ones, and only the d
   expect(m.histogram('lifeline_incident_time_to_mitigate_seconds', labels).count).toBe(0); // traffic never moved
 });
 
-test('the batcher tells its observer each signal: size, result and every request\'s wait', async () => {
+test("the batcher tells its observer each signal: size, result and every request's wait", async () => {
   const seen: { alerts: number; ok: boolean; waits: number }[] = [];
   let release!: () => void;
   let calls = 0;
   const b = new AlertBatcher(
-    (scope) => (++calls === 1 ? new Promise((r) => (release = () => r({ incidentId: `${scope}-1`, deduplicated: false }))) : Promise.resolve({ incidentId: `${scope}-1`, deduplicated: true })),
+    (scope) =>
+      ++calls === 1
+        ? new Promise((r) => (release = () => r({ incidentId: `${scope}-1`, deduplicated: false })))
+        : Promise.resolve({ incidentId: `${scope}-1`, deduplicated: true }),
     undefined,
     (e) => seen.push({ alerts: e.alerts, ok: e.ok, waits: e.waitedMs.length }),
   );
-  const alert = (i: number) => ({ provider: 'openai', kind: 'outage' as const, summary: `a${i}`, source: 't', observedAt: '2026-01-01T00:00:00Z' });
-  const all = [b.record('openai', [alert(0)]), b.record('openai', [alert(1)]), b.record('openai', [alert(2), alert(3)])];
+  const alert = (i: number) => ({
+    provider: 'openai',
+    kind: 'outage' as const,
+    summary: `a${i}`,
+    source: 't',
+    observedAt: '2026-01-01T00:00:00Z',
+  });
+  const all = [
+    b.record('openai', [alert(0)]),
+    b.record('openai', [alert(1)]),
+    b.record('openai', [alert(2), alert(3)]),
+  ];
   await new Promise((r) => setImmediate(r));
   release();
   await Promise.all(all);
-  expect(seen).toEqual([{ alerts: 1, ok: true, waits: 1 }, { alerts: 3, ok: true, waits: 2 }]);
+  expect(seen).toEqual([
+    { alerts: 1, ok: true, waits: 1 },
+    { alerts: 3, ok: true, waits: 2 },
+  ]);
 });
 
 test('the exposition reader: escapes, +Inf buckets, timestamps, and a bad line is an error', () => {
-  const m = new Exposition('# TYPE x counter\nx{a="q\\"uote",b="back\\\\slash",c="new\\nline"} 3 1700000000000\n# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 1.5\nh_count 2\n');
+  const m = new Exposition(
+    '# TYPE x counter\nx{a="q\\"uote",b="back\\\\slash",c="new\\nline"} 3 1700000000000\n# TYPE h histogram\nh_bucket{le="+Inf"} 2\nh_sum 1.5\nh_count 2\n',
+  );
   expect(m.find('x')).toEqual([{ name: 'x', labels: { a: 'q"uote', b: 'back\\slash', c: 'new\nline' }, value: 3 }]);
   expect(m.value('h_bucket', { le: '+Inf' })).toBe(2);
   expect(m.histogram('h')).toEqual({ count: 2, sum: 1.5 });
@@ -166,7 +205,21 @@ test('concurrent scrapes share one Temporal read, and a read is reused for its T
           await new Promise((r) => setTimeout(r, 20));
         },
       }),
-      getHandle: () => ({ query: async () => (calls.query += 1, { id: 'chat', providers: ['openai'], weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: '', provider: 'openai', healthy: true }) }),
+      getHandle: () => ({
+        query: async () => (
+          (calls.query += 1),
+          {
+            id: 'chat',
+            providers: ['openai'],
+            weights: { openai: 100 },
+            mode: 'normal',
+            version: 1,
+            updatedAt: '',
+            provider: 'openai',
+            healthy: true,
+          }
+        ),
+      }),
     },
   } as unknown as Client;
   const source = new TemporalSnapshotSource(fake, parseConfig(yaml), { ttlMs: 60_000, timeoutMs: 1000 });
@@ -180,7 +233,11 @@ test('`lifeline worker` alone: worker.metricsPort serves the activity metrics; o
   const config = parseConfig(`${yaml}worker: { metricsPort: 0 }\n`);
   const metrics = createMetrics();
   metrics.activity.probe('openai', { ok: false, category: 'rate_limit', latencyMs: 120, type: 'metadata' });
-  const { app, url } = await startWorkerMetricsServer(metrics, config.worker.metricsHost, config.worker.metricsPort as number);
+  const { app, url } = await startWorkerMetricsServer(
+    metrics,
+    config.worker.metricsHost,
+    config.worker.metricsPort as number,
+  );
   closers.push(() => app.close());
   const res = await request(`${url}/metrics`);
   const m = new Exposition(await res.body.text());

@@ -9,7 +9,12 @@ import { parseConfig } from '../../config/load';
 let server: Server;
 let url: string;
 const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
-let respond: (req: IncomingMessage) => { status: number; headers?: Record<string, string>; body?: unknown } | 'hang' = () => ({ status: 200, body: { data: [] } });
+let respond: (
+  req: IncomingMessage,
+) => { status: number; headers?: Record<string, string>; body?: unknown } | 'hang' = () => ({
+  status: 200,
+  body: { data: [] },
+});
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -34,7 +39,9 @@ afterAll(async () => {
 const KEY = 'sk-test-secret-123';
 const env = { PROBE_KEY: KEY };
 const provider = (kind: ProviderConfig['kind'], models = ['m-1']): ProviderConfig =>
-  parseConfig(`providers: [{ id: p, kind: ${kind}, baseUrl: "https://example.invalid", apiKeyEnv: PROBE_KEY, models: [${models.join(',')}], probe: { intervalMs: 1000, timeoutMs: 400 } }]`).providers[0];
+  parseConfig(
+    `providers: [{ id: p, kind: ${kind}, baseUrl: "https://example.invalid", apiKeyEnv: PROBE_KEY, models: [${models.join(',')}], probe: { intervalMs: 1000, timeoutMs: 400 } }]`,
+  ).providers[0];
 
 test.each([
   ['openai', 'metadata', 'GET', '/v1/models', 'authorization', `Bearer ${KEY}`],
@@ -42,7 +49,14 @@ test.each([
   ['anthropic', 'metadata', 'GET', '/v1/models', 'x-api-key', KEY],
   ['anthropic', 'inference', 'POST', '/v1/messages', 'x-api-key', KEY],
   ['azure-openai', 'metadata', 'GET', '/openai/models?api-version=2024-10-21', 'api-key', KEY],
-  ['azure-openai', 'inference', 'POST', '/openai/deployments/m-1/chat/completions?api-version=2024-10-21', 'api-key', KEY],
+  [
+    'azure-openai',
+    'inference',
+    'POST',
+    '/openai/deployments/m-1/chat/completions?api-version=2024-10-21',
+    'api-key',
+    KEY,
+  ],
   ['vertex', 'metadata', 'GET', '/v1beta/models?pageSize=1', 'x-goog-api-key', KEY],
   ['vertex', 'inference', 'POST', '/v1beta/models/m-1:generateContent', 'x-goog-api-key', KEY],
   ['bedrock', 'metadata', 'GET', '/foundation-models', 'authorization', `Bearer ${KEY}`],
@@ -71,17 +85,32 @@ test('per-phase timings are measured and ordered', async () => {
 test('a 429 quota body is quota, with rate-limit headers kept and parsed', async () => {
   respond = () => ({
     status: 429,
-    headers: { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '6s', 'retry-after': '6', 'x-request-id': 'req_1' },
-    body: { error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'You exceeded your current quota' } },
+    headers: {
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': '6s',
+      'retry-after': '6',
+      'x-request-id': 'req_1',
+    },
+    body: {
+      error: { type: 'insufficient_quota', code: 'insufficient_quota', message: 'You exceeded your current quota' },
+    },
   });
   const r = await probeProvider(provider('openai'), url, { env });
   expect(r).toMatchObject({ ok: false, status: 429, cause: 'quota', category: 'quota_exceeded' });
   expect(r.rateLimit).toMatchObject({ 'retry-after': '6', 'x-ratelimit-remaining-requests': '0' });
-  expect(r.rateLimitInfo).toMatchObject({ requests: { remaining: 0, resetMs: 6000 }, retryAfterMs: 6000, requestId: 'req_1' });
+  expect(r.rateLimitInfo).toMatchObject({
+    requests: { remaining: 0, resetMs: 6000 },
+    retryAfterMs: 6000,
+    requestId: 'req_1',
+  });
 });
 
 test('Bedrock throttling is read from x-amzn-ErrorType', async () => {
-  respond = () => ({ status: 429, headers: { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/' }, body: { message: 'Too many requests, please wait' } });
+  respond = () => ({
+    status: 429,
+    headers: { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/' },
+    body: { message: 'Too many requests, please wait' },
+  });
   const r = await probeProvider(provider('bedrock'), url, { env, type: 'inference', model: 'anthropic.claude' });
   expect(r).toMatchObject({ cause: 'throttling', category: 'rate_limit', errorType: 'throttlingexception' });
 });

@@ -20,8 +20,21 @@ const defs: ComponentDef[] = [
 ];
 
 function incident(phases: Phase[], edit: (s: IncidentState) => void = () => undefined): IncidentState {
-  const s = newIncidentState({ id: 'openai-0badc0de', scope: 'openai', provider: 'openai', title: 'HTTP 503 server_error/service_unavailable', now: '2026-11-20T10:00:00.000Z', severity: 'SEV2' });
-  s.alerts.sample.push({ provider: 'openai', kind: 'outage', summary: 'HTTP 503 server_error/service_unavailable', source: 'probe', observedAt: '2026-11-20T10:00:00.000Z' });
+  const s = newIncidentState({
+    id: 'openai-0badc0de',
+    scope: 'openai',
+    provider: 'openai',
+    title: 'HTTP 503 server_error/service_unavailable',
+    now: '2026-11-20T10:00:00.000Z',
+    severity: 'SEV2',
+  });
+  s.alerts.sample.push({
+    provider: 'openai',
+    kind: 'outage',
+    summary: 'HTTP 503 server_error/service_unavailable',
+    source: 'probe',
+    observedAt: '2026-11-20T10:00:00.000Z',
+  });
   phases.forEach((p, i) => {
     s.phase = p;
     addTimeline(s, 'phase', p, `2026-11-20T10:0${i}:00.000Z`);
@@ -36,7 +49,12 @@ test('a private note and the resolve note never reach the public; a public updat
   const s = incident(['detected', 'diagnosing', 'monitoring'], (x) => {
     x.notes.push({ by: 'dana', text: PRIVATE, at: '2026-11-20T10:03:00.000Z' });
     addTimeline(x, 'note', PRIVATE, '2026-11-20T10:03:00.000Z', 'dana');
-    x.notes.push({ by: 'dana', text: 'We expect a fix within the hour.', at: '2026-11-20T10:04:00.000Z', public: true });
+    x.notes.push({
+      by: 'dana',
+      text: 'We expect a fix within the hour.',
+      at: '2026-11-20T10:04:00.000Z',
+      public: true,
+    });
     addTimeline(x, 'public_update', 'We expect a fix within the hour.', '2026-11-20T10:04:00.000Z', 'dana');
     x.phase = 'resolved';
     x.status = 'resolved';
@@ -52,10 +70,20 @@ test('a private note and the resolve note never reach the public; a public updat
 
 test('public text says traffic moved only when it did; titles and names are human', () => {
   const skipped = incident(['detected', 'recovering', 'monitoring']);
-  const bodies = publicUpdates(skipped, 'OpenAI').map((u) => u.body).join(' ');
+  const bodies = publicUpdates(skipped, 'OpenAI')
+    .map((u) => u.body)
+    .join(' ');
   expect(bodies).not.toMatch(/moving traffic|moved away/i);
   const moved = incident(['detected', 'recovering', 'monitoring'], (x) =>
-    x.routingChanges.push({ chain: 'chat', from: { openai: 100 }, to: { anthropic: 100 }, mode: 'degraded', reason: 'r', version: 2, at: '2026-11-20T10:01:30.000Z' }),
+    x.routingChanges.push({
+      chain: 'chat',
+      from: { openai: 100 },
+      to: { anthropic: 100 },
+      mode: 'degraded',
+      reason: 'r',
+      version: 2,
+      at: '2026-11-20T10:01:30.000Z',
+    }),
   );
   expect(publicUpdates(moved, 'OpenAI')[0].body).toMatch(/moved away from OpenAI/);
   const p = toPublicIncident(moved, defs);
@@ -82,10 +110,18 @@ ${extra}`;
 test('one page name, component names, stable created_at, past incidents apart, no sign-up without SMTP', async () => {
   const config = parseConfig(yaml());
   const dates = fileComponentDates(config.dataDir);
-  const a = incident(['detected', 'resolved'], (x) => Object.assign(x, { id: 'openai-00000001', status: 'resolved', resolvedAt: '2026-11-20T10:01:00.000Z' }));
-  const b = incident(['detected', 'resolved'], (x) => Object.assign(x, { id: 'openai-00000002', status: 'resolved', resolvedAt: '2026-11-20T10:01:00.000Z' }));
-  const first = await statusSnapshot(config, { incidents: async () => [a, b] }, new Date('2026-11-20T12:00:00Z'), { dates });
-  const later = await statusSnapshot(config, { incidents: async () => [a, b] }, new Date('2026-11-21T12:00:00Z'), { dates: fileComponentDates(config.dataDir) });
+  const a = incident(['detected', 'resolved'], (x) =>
+    Object.assign(x, { id: 'openai-00000001', status: 'resolved', resolvedAt: '2026-11-20T10:01:00.000Z' }),
+  );
+  const b = incident(['detected', 'resolved'], (x) =>
+    Object.assign(x, { id: 'openai-00000002', status: 'resolved', resolvedAt: '2026-11-20T10:01:00.000Z' }),
+  );
+  const first = await statusSnapshot(config, { incidents: async () => [a, b] }, new Date('2026-11-20T12:00:00Z'), {
+    dates,
+  });
+  const later = await statusSnapshot(config, { incidents: async () => [a, b] }, new Date('2026-11-21T12:00:00Z'), {
+    dates: fileComponentDates(config.dataDir),
+  });
   const json = summaryJson(later);
   expect(json.page.name).toBe('Acme AI status');
   expect(json.components.map((c) => c.name)).toEqual(['Support bot', 'OpenAI']);
@@ -96,7 +132,10 @@ test('one page name, component names, stable created_at, past incidents apart, n
   expect(html.match(/<article class="incident past/g)).toHaveLength(2);
   expect(html).not.toContain('id="subscribe"');
   expect(html).not.toMatch(/smtp/i);
-  const withMail = await statusSnapshot(parseConfig(yaml('smtp: { host: 127.0.0.1, port: 2525, from: s@example.com }')), { incidents: async () => [] });
+  const withMail = await statusSnapshot(
+    parseConfig(yaml('smtp: { host: 127.0.0.1, port: 2525, from: s@example.com }')),
+    { incidents: async () => [] },
+  );
   expect(renderStatusPage(withMail)).toMatch(/<form method="post" action="\/v1\/subscribers"/);
 });
 
@@ -106,15 +145,31 @@ describe('the sign-up form without JavaScript', () => {
   afterAll(async () => h.close());
 
   test('a browser form post gets a page, not a 415', async () => {
-    const res = await h.send({ method: 'POST', path: '/v1/subscribers', body: 'email=reader%40example.com', contentType: 'application/x-www-form-urlencoded' });
+    const res = await h.send({
+      method: 'POST',
+      path: '/v1/subscribers',
+      body: 'email=reader%40example.com',
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(res.status).toBe(202);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.text).toContain('Check your inbox');
-    const bad = await h.send({ method: 'POST', path: '/v1/subscribers', body: 'email=nope', contentType: 'application/x-www-form-urlencoded' });
+    const bad = await h.send({
+      method: 'POST',
+      path: '/v1/subscribers',
+      body: 'email=nope',
+      contentType: 'application/x-www-form-urlencoded',
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('does not look like an email address');
     // Other routes still refuse form bodies.
-    const other = await h.send({ method: 'POST', path: '/v1/alerts', body: 'provider=openai', contentType: 'application/x-www-form-urlencoded', token: 'h-admin-71b5' });
+    const other = await h.send({
+      method: 'POST',
+      path: '/v1/alerts',
+      body: 'provider=openai',
+      contentType: 'application/x-www-form-urlencoded',
+      token: 'h-admin-71b5',
+    });
     expect(other.status).toBe(415);
   });
 
@@ -123,6 +178,10 @@ describe('the sign-up form without JavaScript', () => {
     expect(browser.status).toBe(302);
     expect(browser.headers.location).toBe('/status');
     const client = await h.send({ method: 'GET', path: '/' });
-    expect(client.json().links).toMatchObject({ status: '/status', openapi: '/openapi.json', incidents: '/v1/incidents' });
+    expect(client.json().links).toMatchObject({
+      status: '/status',
+      openapi: '/openapi.json',
+      incidents: '/v1/incidents',
+    });
   });
 });

@@ -40,8 +40,14 @@ async function fake(record: (r: Received) => void, status: () => number): Promis
 let webhookUrl: string;
 let litellmUrl: string;
 beforeAll(async () => {
-  webhookUrl = await fake((r) => webhookCalls.push(r), () => webhookStatus);
-  litellmUrl = await fake((r) => litellmCalls.push(r), () => 200);
+  webhookUrl = await fake(
+    (r) => webhookCalls.push(r),
+    () => webhookStatus,
+  );
+  litellmUrl = await fake(
+    (r) => litellmCalls.push(r),
+    () => 200,
+  );
 });
 beforeEach(() => {
   webhookCalls = [];
@@ -62,7 +68,13 @@ publishers:
   litellm: { url: "${litellmUrl}", apiKeyEnv: LITELLM_MASTER_KEY, deployments: { chat: { openai: dep-openai, anthropic: dep-anthropic } } }
 `);
   const logger = pino({ level: 'silent' });
-  const deps = { config, client: {} as Client, logger, baseUrlFor: () => '', env: { ROUTE_WEBHOOK_SECRET: SECRET, LITELLM_MASTER_KEY: ADMIN } };
+  const deps = {
+    config,
+    client: {} as Client,
+    logger,
+    baseUrlFor: () => '',
+    env: { ROUTE_WEBHOOK_SECRET: SECRET, LITELLM_MASTER_KEY: ADMIN },
+  };
   const list = createPublishers(deps);
   const named = (n: string) => list.find((p) => p.name === n)!;
   return { list, webhook: named('webhook'), litellm: named('litellm') };
@@ -70,7 +82,15 @@ publishers:
 
 const publishAll = (list: RoutePublisher[], r: RouteState) => Promise.all(list.map((p) => p.publish(r)));
 
-const route: RouteState = { id: 'chat', providers: ['openai', 'anthropic'], weights: { anthropic: 100 }, mode: 'degraded', version: 4, updatedAt: '2026-11-22T10:00:00.000Z', hints: { openai: ['throttle'] } };
+const route: RouteState = {
+  id: 'chat',
+  providers: ['openai', 'anthropic'],
+  weights: { anthropic: 100 },
+  mode: 'degraded',
+  version: 4,
+  updatedAt: '2026-11-22T10:00:00.000Z',
+  hints: { openai: ['throttle'] },
+};
 
 test('every change reaches the table, the signed webhook and LiteLLM', async () => {
   const { list } = publishers();

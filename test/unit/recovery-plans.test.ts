@@ -4,18 +4,31 @@ import type { DiagnosticCheck } from '../../domain/incident';
 import { recoveryPlan } from '../../domain/recovery';
 import { failbackSteps, failoverSteps, interpolateWeights, moveShare, nextHealthy } from '../../domain/shift';
 
-const failed = (name: string, suggests: DiagnosticCheck['suggests']): DiagnosticCheck => ({ name, status: 'failed', detail: `${name} failed`, suggests });
+const failed = (name: string, suggests: DiagnosticCheck['suggests']): DiagnosticCheck => ({
+  name,
+  status: 'failed',
+  detail: `${name} failed`,
+  suggests,
+});
 const passed = (name: string): DiagnosticCheck => ({ name, status: 'passed', detail: 'ok' });
 
 describe('selectRootCause', () => {
   test('a broken network explains the failing probe', () => {
-    const r = selectRootCause([failed('tcp', 'network'), failed('api_probe', 'network'), failed('alert_samples', 'latency')]);
+    const r = selectRootCause([
+      failed('tcp', 'network'),
+      failed('api_probe', 'network'),
+      failed('alert_samples', 'latency'),
+    ]);
     expect(r.rootCause).toBe('network');
     expect(r.evidence).toEqual(['tcp: tcp failed', 'api_probe: api_probe failed']);
   });
   test('quota beats rate limit (both are 429s), and overload beats a generic outage', () => {
-    expect(selectRootCause([failed('rate_limit', 'rate_limit'), failed('quota', 'quota_exceeded')]).rootCause).toBe('quota_exceeded');
-    expect(selectRootCause([failed('status_page', 'provider_outage'), failed('api_probe', 'overloaded')]).rootCause).toBe('overloaded');
+    expect(selectRootCause([failed('rate_limit', 'rate_limit'), failed('quota', 'quota_exceeded')]).rootCause).toBe(
+      'quota_exceeded',
+    );
+    expect(
+      selectRootCause([failed('status_page', 'provider_outage'), failed('api_probe', 'overloaded')]).rootCause,
+    ).toBe('overloaded');
   });
   test('unknown when nothing failed with a suggestion; errors are still quoted', () => {
     const r = selectRootCause([passed('dns'), { name: 'status_page', status: 'error', detail: 'unreachable' }]);
@@ -25,7 +38,8 @@ describe('selectRootCause', () => {
 
 describe('recoveryPlan', () => {
   const all = { backupKey: true, backupEndpoint: true, cheaperModel: true };
-  const actions = (cause: Parameters<typeof recoveryPlan>[0], caps = all) => recoveryPlan(cause, caps).map((s) => `${s.action}${s.available ? '' : '(n/a)'}`);
+  const actions = (cause: Parameters<typeof recoveryPlan>[0], caps = all) =>
+    recoveryPlan(cause, caps).map((s) => `${s.action}${s.available ? '' : '(n/a)'}`);
   test('per root cause, always ending in failover', () => {
     expect(actions('rate_limit')).toEqual(['use_backup_key', 'throttle', 'failover']);
     expect(actions('authentication')).toEqual(['use_backup_key', 'failover']);
@@ -35,7 +49,11 @@ describe('recoveryPlan', () => {
     expect(actions('latency')).toEqual(['failover']);
   });
   test('steps the provider is not configured for are marked unavailable', () => {
-    expect(actions('rate_limit', { backupKey: false, backupEndpoint: false, cheaperModel: false })).toEqual(['use_backup_key(n/a)', 'throttle', 'failover']);
+    expect(actions('rate_limit', { backupKey: false, backupEndpoint: false, cheaperModel: false })).toEqual([
+      'use_backup_key(n/a)',
+      'throttle',
+      'failover',
+    ]);
   });
 });
 
@@ -60,7 +78,11 @@ describe('shift steps', () => {
     expect(steps.every((s) => s.validate === 'bedrock')).toBe(true);
   });
   test('canary only moves the source share; other providers keep theirs', () => {
-    expect(moveShare({ openai: 80, anthropic: 20 }, 'openai', 'bedrock', 50)).toEqual({ openai: 40, anthropic: 20, bedrock: 40 });
+    expect(moveShare({ openai: 80, anthropic: 20 }, 'openai', 'bedrock', 50)).toEqual({
+      openai: 40,
+      anthropic: 20,
+      bedrock: 40,
+    });
   });
   test('failback returns 10 → 25 → 50 → 75 → 100 % of the way to the configured weights', () => {
     const steps = failbackSteps({ anthropic: 100 }, { openai: 100 }, 'openai');

@@ -10,20 +10,34 @@ import { preventionPlan, priorityFor } from '../../domain/prevention';
 import { renderReport } from '../../render/report';
 
 const fixtures = join(__dirname, '..', 'fixtures');
-const history: HistoryJson & { events: any[] } = JSON.parse(readFileSync(join(fixtures, 'histories', 'v0.1.0', 'incident-outage-recovered.json'), 'utf8'));
+const history: HistoryJson & { events: any[] } = JSON.parse(
+  readFileSync(join(fixtures, 'histories', 'v0.1.0', 'incident-outage-recovered.json'), 'utf8'),
+);
 /** The run's final record: the incident workflow's result payload (json/plain). */
 const finalState = (): IncidentState => {
   const done: any = (history.events as any[]).find((e) => e.workflowExecutionCompletedEventAttributes);
-  return JSON.parse(Buffer.from(done.workflowExecutionCompletedEventAttributes.result.payloads[0].data, 'base64').toString('utf8'));
+  return JSON.parse(
+    Buffer.from(done.workflowExecutionCompletedEventAttributes.result.payloads[0].data, 'base64').toString('utf8'),
+  );
 };
 
 test('history facts: signals, updates, activity completions and the close, without payloads', () => {
   const facts = historyFacts(history);
   expect(historyIsClosed(history)).toBe(true);
   // Failover and failback run at the chain's routing entity, which signals each shift's end back.
-  expect(facts.filter((f) => f.kind === 'signal').map((f) => f.name)).toEqual(['alerts', 'shiftDone', 'providerRecovered', 'shiftDone']);
+  expect(facts.filter((f) => f.kind === 'signal').map((f) => f.name)).toEqual([
+    'alerts',
+    'shiftDone',
+    'providerRecovered',
+    'shiftDone',
+  ]);
   // The monitor asks which incident owns the outage; the operator acknowledges.
-  expect(facts.filter((f) => f.kind === 'update').map((f) => f.name).sort()).toEqual(['acknowledge', 'owningIncident']);
+  expect(
+    facts
+      .filter((f) => f.kind === 'update')
+      .map((f) => f.name)
+      .sort(),
+  ).toEqual(['acknowledge', 'owningIncident']);
   expect(facts.filter((f) => f.kind === 'activity').map((f) => f.name)).toEqual(
     expect.arrayContaining(['getIncidentContext', 'diagnoseProvider', 'renderReport']),
   );
@@ -71,17 +85,29 @@ test('failover KPIs: met, missed and n/a against runbook targets', () => {
   s.mitigatedAt = '2026-11-01T10:01:30.000Z'; // failover 30 s met; restoration 90 s met
   s.resolvedAt = '2026-11-01T10:04:00.000Z'; // total 240 s met
   expect(failoverKpis(s).map((k) => [k.name, k.ms, k.verdict])).toEqual([
-    ['detection', 45_000, 'missed'], ['failover', 30_000, 'met'], ['restoration', 90_000, 'met'], ['total', 240_000, 'met'],
+    ['detection', 45_000, 'missed'],
+    ['failover', 30_000, 'met'],
+    ['restoration', 90_000, 'met'],
+    ['total', 240_000, 'met'],
   ]);
   delete s.mitigatedAt;
-  expect(failoverKpis(s).filter((k) => k.verdict === 'n/a').map((k) => k.name)).toEqual(['failover', 'restoration']);
+  expect(
+    failoverKpis(s)
+      .filter((k) => k.verdict === 'n/a')
+      .map((k) => k.name),
+  ).toEqual(['failover', 'restoration']);
   const m = buildReportModel(s);
   expect(m.actionItems[0].title).toBe('Find out why detection took 45 s (target < 30 s)');
   expect(m.prevention.measures.some((x) => x.measure.startsWith('Shorten probe interval'))).toBe(true);
 });
 
 test('prevention plan by root cause: priority from severity, effort summed', () => {
-  expect(['SEV1', 'SEV2', 'SEV3', 'SEV4'].map((x) => priorityFor(x as 'SEV1'))).toEqual(['high', 'high', 'medium', 'low']);
+  expect(['SEV1', 'SEV2', 'SEV3', 'SEV4'].map((x) => priorityFor(x as 'SEV1'))).toEqual([
+    'high',
+    'high',
+    'medium',
+    'low',
+  ]);
   const plan = preventionPlan('rate_limit', 'SEV3', []);
   expect(plan).toMatchObject({ rootCause: 'rate_limit', priority: 'medium', effortDays: 7 });
   expect(plan.measures.map((x) => x.area)).toEqual(['monitoring', 'automation', 'redundancy']);

@@ -55,8 +55,18 @@ const ACCESS: Record<string, Scope | 'public' | 'slack-signature'> = {
 };
 
 /** A token that lacks `scope` (admin holds every scope). */
-const WITHOUT: Record<Scope, string> = { read: HARNESS_TOKENS.ingest, ingest: HARNESS_TOKENS.read, operate: HARNESS_TOKENS.read, admin: HARNESS_TOKENS.operate };
-const WITH: Record<Scope, string> = { read: HARNESS_TOKENS.read, ingest: HARNESS_TOKENS.ingest, operate: HARNESS_TOKENS.operate, admin: HARNESS_TOKENS.admin };
+const WITHOUT: Record<Scope, string> = {
+  read: HARNESS_TOKENS.ingest,
+  ingest: HARNESS_TOKENS.read,
+  operate: HARNESS_TOKENS.read,
+  admin: HARNESS_TOKENS.operate,
+};
+const WITH: Record<Scope, string> = {
+  read: HARNESS_TOKENS.read,
+  ingest: HARNESS_TOKENS.ingest,
+  operate: HARNESS_TOKENS.operate,
+  admin: HARNESS_TOKENS.admin,
+};
 
 const key = (r: ServedRoute) => `${r.method === 'HEAD' ? 'GET' : r.method} ${r.url}`;
 const pastGuard = (status: number) => (status === 401 || status === 403 ? status : 'past the guard');
@@ -76,14 +86,21 @@ test('every route the app serves is in the access table, and its guard enforces 
   expect(unlisted).toEqual([]);
   const mismatched = routes
     .map((r) => ({ route: key(r), declared: ACCESS[key(r)], enforced: r.scope }))
-    .filter(({ declared, enforced }) => (declared === 'public' || declared === 'slack-signature' ? enforced !== null : enforced !== declared));
+    .filter(({ declared, enforced }) =>
+      declared === 'public' || declared === 'slack-signature' ? enforced !== null : enforced !== declared,
+    );
   expect(mismatched).toEqual([]);
 });
 
 describe('guarded routes', () => {
   const guarded = () => routes.filter((r) => r.scope !== null);
   const call = (r: ServedRoute, token?: string) =>
-    h.send({ method: r.method, path: concrete(r.url), token, ...(r.method === 'POST' ? { body: '{}', contentType: 'application/json' } : {}) });
+    h.send({
+      method: r.method,
+      path: concrete(r.url),
+      token,
+      ...(r.method === 'POST' ? { body: '{}', contentType: 'application/json' } : {}),
+    });
 
   test('401 without a token or with a wrong one, 403 without the scope, through the guard with it', async () => {
     const seen: string[] = [];
@@ -112,7 +129,11 @@ describe('guarded routes', () => {
 test('public routes answer without a token; Slack answers only signed requests', async () => {
   for (const r of routes.filter((x) => x.scope === null)) {
     const path = concrete(r.url) + (r.url.startsWith('/v1/subscribers/') ? '?token=0123456789abcdef' : '');
-    const res = await h.send({ method: r.method, path, ...(r.method === 'POST' ? { body: '{}', contentType: 'application/json' } : {}) });
+    const res = await h.send({
+      method: r.method,
+      path,
+      ...(r.method === 'POST' ? { body: '{}', contentType: 'application/json' } : {}),
+    });
     if (ACCESS[key(r)] === 'slack-signature') expect([key(r), res.status]).toEqual([key(r), 401]);
     else expect([key(r), pastGuard(res.status)]).toEqual([key(r), 'past the guard']);
   }

@@ -26,22 +26,38 @@ afterAll(() => sim.close());
 
 type Res = { status: number; headers: Record<string, string>; body: any; ms: number };
 
-async function call(url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown } = {}): Promise<Res> {
+async function call(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: unknown } = {},
+): Promise<Res> {
   const started = performance.now();
   const body = init.body === undefined || typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
   const res = await request(url, { method: (init.method ?? 'GET') as 'GET', headers: init.headers, body });
   const text = await res.body.text();
-  return { status: res.statusCode, headers: res.headers as Record<string, string>, body: text ? JSON.parse(text) : undefined, ms: performance.now() - started };
+  return {
+    status: res.statusCode,
+    headers: res.headers as Record<string, string>,
+    body: text ? JSON.parse(text) : undefined,
+    ms: performance.now() - started,
+  };
 }
 
 /** One tiny inference call, the way a 1-token probe would make it. */
 function infer(id: string, headers: Record<string, string> = {}): Promise<Res> {
   if (id.startsWith('openai')) {
     const body = { model: 'gpt-4o-mini', max_tokens: 1, messages: [{ role: 'user', content: 'ping' }] };
-    return call(`${sim.baseUrlFor(id)}/v1/chat/completions`, { method: 'POST', headers: { ...JSON_HEADERS, ...headers }, body });
+    return call(`${sim.baseUrlFor(id)}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...JSON_HEADERS, ...headers },
+      body,
+    });
   }
   const body = { model: 'claude-haiku-4-5', max_tokens: 1, messages: [{ role: 'user', content: 'ping' }] };
-  return call(`${sim.baseUrlFor(id)}/v1/messages`, { method: 'POST', headers: { ...ANTHROPIC_HEADERS, ...headers }, body });
+  return call(`${sim.baseUrlFor(id)}/v1/messages`, {
+    method: 'POST',
+    headers: { ...ANTHROPIC_HEADERS, ...headers },
+    body,
+  });
 }
 
 /** Waits for a condition driven by the event loop (no fixed sleep); fails after 5 s. */
@@ -57,7 +73,12 @@ describe('healthy providers', () => {
     expect(res.status).toBe(200);
     expect(res.body.object).toBe('list');
     expect(res.body.data.map((m: any) => m.id)).toEqual(['gpt-4o-mini', 'gpt-4o']);
-    expect(res.body.data[0]).toEqual({ id: 'gpt-4o-mini', object: 'model', created: expect.any(Number), owned_by: expect.any(String) });
+    expect(res.body.data[0]).toEqual({
+      id: 'gpt-4o-mini',
+      object: 'model',
+      created: expect.any(Number),
+      owned_by: expect.any(String),
+    });
     expect(res.headers['x-request-id']).toMatch(/^req_/);
     expect(Number(res.headers['x-ratelimit-remaining-requests'])).toBeGreaterThan(0);
     expect(Number(res.headers['x-ratelimit-remaining-tokens'])).toBeGreaterThan(0);
@@ -67,7 +88,12 @@ describe('healthy providers', () => {
     const res = await call(`${sim.baseUrlFor('anthropic')}/v1/models`, { headers: ANTHROPIC_HEADERS });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ has_more: false, first_id: 'claude-sonnet-4-5', last_id: 'claude-haiku-4-5' });
-    expect(res.body.data[0]).toEqual({ type: 'model', id: 'claude-sonnet-4-5', display_name: 'Claude Sonnet 4.5', created_at: expect.stringMatching(/Z$/) });
+    expect(res.body.data[0]).toEqual({
+      type: 'model',
+      id: 'claude-sonnet-4-5',
+      display_name: 'Claude Sonnet 4.5',
+      created_at: expect.stringMatching(/Z$/),
+    });
     expect(res.headers['request-id']).toMatch(/^req_/);
     expect(Number(res.headers['anthropic-ratelimit-requests-remaining'])).toBeGreaterThan(0);
   });
@@ -75,8 +101,16 @@ describe('healthy providers', () => {
   test('openai POST /v1/chat/completions returns a chat.completion', async () => {
     const res = await infer('openai');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ object: 'chat.completion', model: 'gpt-4o-mini', id: expect.stringMatching(/^chatcmpl-/) });
-    expect(res.body.choices[0]).toMatchObject({ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: expect.any(String) } });
+    expect(res.body).toMatchObject({
+      object: 'chat.completion',
+      model: 'gpt-4o-mini',
+      id: expect.stringMatching(/^chatcmpl-/),
+    });
+    expect(res.body.choices[0]).toMatchObject({
+      index: 0,
+      finish_reason: 'stop',
+      message: { role: 'assistant', content: expect.any(String) },
+    });
     const { prompt_tokens, completion_tokens, total_tokens } = res.body.usage;
     expect(total_tokens).toBe(prompt_tokens + completion_tokens);
   });
@@ -84,27 +118,64 @@ describe('healthy providers', () => {
   test('anthropic POST /v1/messages returns a message', async () => {
     const res = await infer('anthropic');
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ type: 'message', role: 'assistant', model: 'claude-haiku-4-5', stop_reason: 'end_turn', id: expect.stringMatching(/^msg_/) });
+    expect(res.body).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-haiku-4-5',
+      stop_reason: 'end_turn',
+      id: expect.stringMatching(/^msg_/),
+    });
     expect(res.body.content).toEqual([{ type: 'text', text: expect.any(String) }]);
     expect(res.body.usage).toMatchObject({ input_tokens: expect.any(Number), output_tokens: 1 });
   });
 
-  test('unknown model is a 404 in each provider\'s words', async () => {
-    const oa = await call(`${sim.baseUrlFor('openai')}/v1/chat/completions`, { method: 'POST', headers: JSON_HEADERS, body: { model: 'gpt-9', messages: [] } });
+  test("unknown model is a 404 in each provider's words", async () => {
+    const oa = await call(`${sim.baseUrlFor('openai')}/v1/chat/completions`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: { model: 'gpt-9', messages: [] },
+    });
     expect(oa.status).toBe(404);
     expect(oa.body.error).toMatchObject({ type: 'invalid_request_error', code: 'model_not_found' });
-    const an = await call(`${sim.baseUrlFor('anthropic')}/v1/messages`, { method: 'POST', headers: ANTHROPIC_HEADERS, body: { model: 'claude-9', max_tokens: 1, messages: [] } });
+    const an = await call(`${sim.baseUrlFor('anthropic')}/v1/messages`, {
+      method: 'POST',
+      headers: ANTHROPIC_HEADERS,
+      body: { model: 'claude-9', max_tokens: 1, messages: [] },
+    });
     expect(an.status).toBe(404);
-    expect(an.body).toMatchObject({ type: 'error', error: { type: 'not_found_error' }, request_id: an.headers['request-id'] });
+    expect(an.body).toMatchObject({
+      type: 'error',
+      error: { type: 'not_found_error' },
+      request_id: an.headers['request-id'],
+    });
   });
 
   test('each kind serves only its real inference endpoint; malformed bodies get provider-shaped 400s', async () => {
-    expect((await call(`${sim.baseUrlFor('openai')}/v1/messages`, { method: 'POST', headers: JSON_HEADERS, body: {} })).status).toBe(404);
-    expect((await call(`${sim.baseUrlFor('anthropic')}/v1/chat/completions`, { method: 'POST', headers: JSON_HEADERS, body: {} })).status).toBe(404);
-    const noMax = await call(`${sim.baseUrlFor('anthropic')}/v1/messages`, { method: 'POST', headers: ANTHROPIC_HEADERS, body: { model: 'claude-haiku-4-5', messages: [] } });
+    expect(
+      (await call(`${sim.baseUrlFor('openai')}/v1/messages`, { method: 'POST', headers: JSON_HEADERS, body: {} }))
+        .status,
+    ).toBe(404);
+    expect(
+      (
+        await call(`${sim.baseUrlFor('anthropic')}/v1/chat/completions`, {
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: {},
+        })
+      ).status,
+    ).toBe(404);
+    const noMax = await call(`${sim.baseUrlFor('anthropic')}/v1/messages`, {
+      method: 'POST',
+      headers: ANTHROPIC_HEADERS,
+      body: { model: 'claude-haiku-4-5', messages: [] },
+    });
     expect(noMax.status).toBe(400);
     expect(noMax.body.error).toEqual({ type: 'invalid_request_error', message: 'max_tokens: Field required' });
-    const badJson = await call(`${sim.baseUrlFor('openai')}/v1/chat/completions`, { method: 'POST', headers: JSON_HEADERS, body: '{"model":' });
+    const badJson = await call(`${sim.baseUrlFor('openai')}/v1/chat/completions`, {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      body: '{"model":',
+    });
     expect(badJson.status).toBe(400);
     expect(badJson.body.error).toMatchObject({ type: 'invalid_request_error', param: null });
   });
@@ -139,7 +210,11 @@ describe('faults', () => {
         expect(res.body).toEqual({ error: { message: expect.any(String), type, param: null, code } });
         expect(res.headers['x-request-id']).toMatch(/^req_/);
       } else {
-        expect(res.body).toEqual({ type: 'error', error: { type, message: expect.any(String) }, request_id: res.headers['request-id'] });
+        expect(res.body).toEqual({
+          type: 'error',
+          error: { type, message: expect.any(String) },
+          request_id: res.headers['request-id'],
+        });
       }
     }
   });
@@ -170,7 +245,11 @@ describe('faults', () => {
   });
 
   test('the reset instant is computed from the clock passed in (pure function)', () => {
-    const res = faultResponse('anthropic', { mode: 'rate_limit' }, { requestId: 'req_fixed', now: new Date('2026-11-02T10:15:00.400Z') });
+    const res = faultResponse(
+      'anthropic',
+      { mode: 'rate_limit' },
+      { requestId: 'req_fixed', now: new Date('2026-11-02T10:15:00.400Z') },
+    );
     expect(res?.headers['anthropic-ratelimit-requests-reset']).toBe('2026-11-02T10:15:06Z');
     expect(res?.headers['request-id']).toBe('req_fixed');
     expect(faultResponse('openai', { mode: 'hang' }, { requestId: 'req_x', now: new Date() })).toBeUndefined();
@@ -192,7 +271,9 @@ describe('faults', () => {
     const before = sim.stats('anthropic');
     const agent = new Agent({ headersTimeout: 200 });
     try {
-      await expect(request(`${sim.baseUrlFor('anthropic')}/v1/models`, { dispatcher: agent })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+      await expect(request(`${sim.baseUrlFor('anthropic')}/v1/models`, { dispatcher: agent })).rejects.toMatchObject({
+        code: 'UND_ERR_HEADERS_TIMEOUT',
+      });
     } finally {
       await agent.close();
     }
@@ -239,13 +320,22 @@ describe('control plane', () => {
   const faultUrl = (id: string) => `${sim.url}/_sim/${id}/fault`;
 
   test('PUT /_sim/:provider/fault switches the fault; GET shows fault and stats', async () => {
-    const put = await call(faultUrl('anthropic'), { method: 'PUT', headers: JSON_HEADERS, body: { mode: 'overloaded', latencyMs: 5 } });
+    const put = await call(faultUrl('anthropic'), {
+      method: 'PUT',
+      headers: JSON_HEADERS,
+      body: { mode: 'overloaded', latencyMs: 5 },
+    });
     expect(put.status).toBe(200);
     expect(sim.getFault('anthropic')).toEqual({ mode: 'overloaded', latencyMs: 5 });
     const before = sim.stats('anthropic');
     expect((await infer('anthropic')).status).toBe(529);
     const one = await call(`${sim.url}/_sim/anthropic`);
-    expect(one.body).toMatchObject({ id: 'anthropic', kind: 'anthropic', fault: { mode: 'overloaded', latencyMs: 5 }, baseUrl: sim.baseUrlFor('anthropic') });
+    expect(one.body).toMatchObject({
+      id: 'anthropic',
+      kind: 'anthropic',
+      fault: { mode: 'overloaded', latencyMs: 5 },
+      baseUrl: sim.baseUrlFor('anthropic'),
+    });
     expect(one.body.stats.requests).toBe(before.requests + 1);
     expect(one.body.stats.byStatus['529']).toBe((before.byStatus['529'] ?? 0) + 1);
     const all = await call(`${sim.url}/_sim`);
@@ -253,13 +343,25 @@ describe('control plane', () => {
   });
 
   test('a bad fault body is a 400 naming the field and changes nothing', async () => {
-    const badMode = await call(faultUrl('openai'), { method: 'PUT', headers: JSON_HEADERS, body: { mode: 'exploded' } });
+    const badMode = await call(faultUrl('openai'), {
+      method: 'PUT',
+      headers: JSON_HEADERS,
+      body: { mode: 'exploded' },
+    });
     expect(badMode.status).toBe(400);
     expect(Object.keys(badMode.body.fieldErrors)).toEqual(['mode']);
-    const badLatency = await call(faultUrl('openai'), { method: 'PUT', headers: JSON_HEADERS, body: { mode: 'hang', latencyMs: -1 } });
+    const badLatency = await call(faultUrl('openai'), {
+      method: 'PUT',
+      headers: JSON_HEADERS,
+      body: { mode: 'hang', latencyMs: -1 },
+    });
     expect(badLatency.status).toBe(400);
     expect(Object.keys(badLatency.body.fieldErrors)).toEqual(['latencyMs']);
-    const typo = await call(faultUrl('openai'), { method: 'PUT', headers: JSON_HEADERS, body: { mode: 'hang', latencyMS: 10 } });
+    const typo = await call(faultUrl('openai'), {
+      method: 'PUT',
+      headers: JSON_HEADERS,
+      body: { mode: 'hang', latencyMS: 10 },
+    });
     expect(typo.status).toBe(400);
     expect(typo.body.formErrors.join()).toContain('latencyMS');
     expect(sim.getFault('openai')).toEqual({ mode: 'healthy' });
@@ -267,7 +369,9 @@ describe('control plane', () => {
   });
 
   test('unknown providers are 404 on the control plane and the API', async () => {
-    expect((await call(faultUrl('nope'), { method: 'PUT', headers: JSON_HEADERS, body: { mode: 'healthy' } })).status).toBe(404);
+    expect(
+      (await call(faultUrl('nope'), { method: 'PUT', headers: JSON_HEADERS, body: { mode: 'healthy' } })).status,
+    ).toBe(404);
     expect((await call(`${sim.url}/_sim/nope`)).status).toBe(404);
     expect((await call(`${sim.url}/nope/v1/models`)).status).toBe(404);
     expect(() => sim.baseUrlFor('nope')).toThrow(/nope/);
@@ -275,12 +379,24 @@ describe('control plane', () => {
 
   test('provider ids must be unique path segments that cannot shadow /_sim', async () => {
     await expect(startSimulator({ providers: [{ id: '_sim', kind: 'openai' }] })).rejects.toThrow(/invalid/);
-    await expect(startSimulator({ providers: [{ id: 'a', kind: 'openai' }, { id: 'a', kind: 'anthropic' }] })).rejects.toThrow(/duplicate/);
+    await expect(
+      startSimulator({
+        providers: [
+          { id: 'a', kind: 'openai' },
+          { id: 'a', kind: 'anthropic' },
+        ],
+      }),
+    ).rejects.toThrow(/duplicate/);
   });
 });
 
 test('close() returns promptly with hung and long-delayed requests open', async () => {
-  const own = await startSimulator({ providers: [{ id: 'h', kind: 'openai' }, { id: 'slow', kind: 'anthropic' }] });
+  const own = await startSimulator({
+    providers: [
+      { id: 'h', kind: 'openai' },
+      { id: 'slow', kind: 'anthropic' },
+    ],
+  });
   own.setFault('h', { mode: 'hang' });
   own.setFault('slow', { mode: 'healthy', latencyMs: 600_000 });
   const hung = request(`${own.baseUrlFor('h')}/v1/models`);

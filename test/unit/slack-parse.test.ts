@@ -1,7 +1,10 @@
 import { HELP_TEXT, parseSlackCommand, SLACK_VERBS } from '../../api/slack/parse';
 
 test.each([
-  ['declare openai sev1 Chat down everywhere', { verb: 'declare', provider: 'openai', severity: 'SEV1', title: 'Chat down everywhere' }],
+  [
+    'declare openai sev1 Chat down everywhere',
+    { verb: 'declare', provider: 'openai', severity: 'SEV1', title: 'Chat down everywhere' },
+  ],
   ['declare anthropic 529 storm', { verb: 'declare', provider: 'anthropic', title: '529 storm' }],
   ['list', { verb: 'list' }],
   ['status', { verb: 'status' }],
@@ -12,7 +15,10 @@ test.each([
   ['resolve openai-1a2b3c4d provider fixed it', { verb: 'resolve', id: 'openai-1a2b3c4d', note: 'provider fixed it' }],
   ['note openai-1a2b3c4d seeing 5% errors', { verb: 'note', id: 'openai-1a2b3c4d', text: 'seeing 5% errors' }],
   ['failover chat openai', { verb: 'failover', chain: 'chat', from: 'openai', mode: 'immediate' }],
-  ['failover chat openai anthropic canary', { verb: 'failover', chain: 'chat', from: 'openai', to: 'anthropic', mode: 'canary' }],
+  [
+    'failover chat openai anthropic canary',
+    { verb: 'failover', chain: 'chat', from: 'openai', to: 'anthropic', mode: 'canary' },
+  ],
   ['failback chat', { verb: 'failback', chain: 'chat' }],
   ['report openai-1a2b3c4d', { verb: 'report', id: 'openai-1a2b3c4d' }],
   ['', { verb: 'help' }],

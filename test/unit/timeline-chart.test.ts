@@ -11,10 +11,14 @@ import { escapeXml, renderTimelineSvg } from '../../domain/timeline-svg';
 import { renderReport } from '../../render/report';
 
 const fixtures = join(__dirname, '..', 'fixtures');
-const history: HistoryJson & { events: any[] } = JSON.parse(readFileSync(join(fixtures, 'histories', 'v0.1.0', 'incident-outage-recovered.json'), 'utf8'));
+const history: HistoryJson & { events: any[] } = JSON.parse(
+  readFileSync(join(fixtures, 'histories', 'v0.1.0', 'incident-outage-recovered.json'), 'utf8'),
+);
 const finalState = (): IncidentState => {
   const done: any = (history.events as any[]).find((e) => e.workflowExecutionCompletedEventAttributes);
-  return JSON.parse(Buffer.from(done.workflowExecutionCompletedEventAttributes.result.payloads[0].data, 'base64').toString('utf8'));
+  return JSON.parse(
+    Buffer.from(done.workflowExecutionCompletedEventAttributes.result.payloads[0].data, 'base64').toString('utf8'),
+  );
 };
 const count = (s: string, re: RegExp) => (s.match(re) ?? []).length;
 
@@ -31,7 +35,10 @@ test('structure: one band path per provider, one area per chain member, marks, K
   // openai (the incident's provider) and anthropic (its chain's backup): one band each.
   expect(chart.health.map((h) => h.provider)).toEqual(['openai', 'anthropic']);
   expect(chart.health[0].segments.map((g) => g.status)).toEqual(['closed', 'failing', 'open', 'closed']);
-  expect(chart.health[0].segments.find((g) => g.status === 'open')).toMatchObject({ from: s.detectedAt, to: '2026-11-30T10:47:32.432Z' });
+  expect(chart.health[0].segments.find((g) => g.status === 'open')).toMatchObject({
+    from: s.detectedAt,
+    to: '2026-11-30T10:47:32.432Z',
+  });
   const svg = renderTimelineSvg(chart);
   expect(count(svg, /<path class="band"/g)).toBe(2);
   expect(count(svg, /<g class="health-band"/g)).toBe(2);
@@ -44,7 +51,9 @@ test('structure: one band path per provider, one area per chain member, marks, K
   expect(count(svg, /<line class="moment"/g)).toBe(chart.moments.length);
   expect(chart.moments.map((m) => m.label)).toEqual(['fault', 'detected', 'mitigated', 'recovered', 'resolved']);
   expect(count(svg, /class="small kpi"/g)).toBe(4);
-  expect(svg).toMatch(/Detection \(fault → detected\): 137 ms \(target &lt; 30 s\) <tspan fill="#1a7f37" font-weight="600">met<\/tspan>/);
+  expect(svg).toMatch(
+    /Detection \(fault → detected\): 137 ms \(target &lt; 30 s\) <tspan fill="#1a7f37" font-weight="600">met<\/tspan>/,
+  );
   // Self-contained: nothing fetched, nothing run.
   expect(svg).not.toMatch(/<script|href=|@import|url\(|<image|<foreignObject/i);
   expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
@@ -53,9 +62,27 @@ test('structure: one band path per provider, one area per chain member, marks, K
 test('everything outsiders wrote is escaped: titles, alert summaries, notes, provider and chain names', () => {
   const s = finalState();
   s.title = '</title><script>alert(1)</script>';
-  s.alerts.sample.push({ ...s.alerts.sample[0], source: 'grafana "x"', summary: `<img src=x onerror='alert(2)'> & co`, observedAt: s.detectedAt });
+  s.alerts.sample.push({
+    ...s.alerts.sample[0],
+    source: 'grafana "x"',
+    summary: `<img src=x onerror='alert(2)'> & co`,
+    observedAt: s.detectedAt,
+  });
   s.timeline.push({ at: s.resolvedAt!, phase: 'resolved', type: 'note', message: '<b>bold</b>', actor: 'eve<' });
-  const svg = renderTimelineSvg(timelineChart(s, [{ chain: 'c<h>', version: 1, at: s.mitigatedAt!, from: { 'p"1': 100 }, to: { p2: 100 }, mode: 'degraded', reason: '<r>', by: 'o&p' }]));
+  const svg = renderTimelineSvg(
+    timelineChart(s, [
+      {
+        chain: 'c<h>',
+        version: 1,
+        at: s.mitigatedAt!,
+        from: { 'p"1': 100 },
+        to: { p2: 100 },
+        mode: 'degraded',
+        reason: '<r>',
+        by: 'o&p',
+      },
+    ]),
+  );
   expect(svg).not.toMatch(/<script|<img|<b>|<\/title><script/);
   expect(svg).toContain('&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
   expect(svg).toContain('&lt;img src=x onerror=&#39;alert(2)&#39;&gt; &amp; co');

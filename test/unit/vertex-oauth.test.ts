@@ -27,7 +27,14 @@ const pair = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
 const registered = pair();
 const stranger = pair(); // a key Google has never seen for this account
 const keyJson = (privateKey: KeyObject, id = 'kid-1') =>
-  JSON.stringify({ type: 'service_account', project_id: PROJECT, private_key_id: id, private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }), client_email: EMAIL, token_uri: 'https://oauth2.googleapis.com/token' });
+  JSON.stringify({
+    type: 'service_account',
+    project_id: PROJECT,
+    private_key_id: id,
+    private_key: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    client_email: EMAIL,
+    token_uri: 'https://oauth2.googleapis.com/token',
+  });
 
 let clock = Date.parse('2026-11-02T10:00:00Z');
 const publicKeys = new Map<string, KeyObject>([['kid-1', createPublicKey(registered.privateKey)]]);
@@ -50,7 +57,8 @@ function checkAssertion(form: URLSearchParams): string | undefined {
   const claims = b64json(p);
   const key = publicKeys.get(String(header.kid));
   if (header.alg !== 'RS256' || !key) return 'invalid_grant';
-  if (!verifySignature('RSA-SHA256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url'))) return 'invalid_grant';
+  if (!verifySignature('RSA-SHA256', Buffer.from(`${h}.${p}`), key, Buffer.from(s, 'base64url')))
+    return 'invalid_grant';
   const now = Math.floor(clock / 1000);
   const iat = Number(claims.iat);
   const exp = Number(claims.exp);
@@ -59,7 +67,10 @@ function checkAssertion(form: URLSearchParams): string | undefined {
   return undefined;
 }
 
-const listen = (s: Server) => new Promise<string>((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+const listen = (s: Server) =>
+  new Promise<string>((r) =>
+    s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)),
+  );
 
 beforeAll(async () => {
   token = createServer((req, res) => {
@@ -68,7 +79,10 @@ beforeAll(async () => {
     req.on('end', () => {
       mintRequests++;
       res.setHeader('content-type', 'application/json');
-      const error = req.headers['content-type'] === 'application/x-www-form-urlencoded' ? checkAssertion(new URLSearchParams(body)) : 'invalid_request';
+      const error =
+        req.headers['content-type'] === 'application/x-www-form-urlencoded'
+          ? checkAssertion(new URLSearchParams(body))
+          : 'invalid_request';
       if (error) {
         res.statusCode = 400;
         return res.end(JSON.stringify({ error, error_description: 'Invalid JWT Signature.' }));
@@ -87,12 +101,19 @@ beforeAll(async () => {
       const expiry = t ? issued.get(t) : undefined;
       if (expiry === undefined || expiry <= clock) {
         res.statusCode = 401;
-        return res.end(JSON.stringify({ error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } }));
+        return res.end(
+          JSON.stringify({
+            error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' },
+          }),
+        );
       }
       const base = `/v1/projects/${PROJECT}/locations/${LOCATION}/publishers/google/models/${MODEL}`;
-      if (req.method === 'POST' && req.url === `${base}:countTokens`) return res.end(JSON.stringify({ totalTokens: 1 }));
-      if (req.method === 'POST' && req.url === `${base}:generateContent`) return res.end(JSON.stringify({ candidates: [{ content: { parts: [{ text: 'p' }] } }] }));
-      if (req.method === 'GET' && req.url === `/v1beta1/publishers/google/models/${MODEL}`) return res.end(JSON.stringify({ name: `publishers/google/models/${MODEL}` }));
+      if (req.method === 'POST' && req.url === `${base}:countTokens`)
+        return res.end(JSON.stringify({ totalTokens: 1 }));
+      if (req.method === 'POST' && req.url === `${base}:generateContent`)
+        return res.end(JSON.stringify({ candidates: [{ content: { parts: [{ text: 'p' }] } }] }));
+      if (req.method === 'GET' && req.url === `/v1beta1/publishers/google/models/${MODEL}`)
+        return res.end(JSON.stringify({ name: `publishers/google/models/${MODEL}` }));
       res.statusCode = 404;
       res.end(JSON.stringify({ error: { code: 404, message: 'Publisher model not found.', status: 'NOT_FOUND' } }));
     });
@@ -130,7 +151,12 @@ const cache = () => new GoogleTokenCache({ now: () => clock });
 test('metadata (countTokens) and inference (generateContent) probes on Vertex AI paths with a minted Bearer token', async () => {
   const tokens = cache();
   const meta = await probeProvider(provider(), vertexUrl, { env, googleTokens: tokens });
-  const inf = await probeProvider(provider(), vertexUrl, { env, googleTokens: tokens, type: 'inference', model: MODEL });
+  const inf = await probeProvider(provider(), vertexUrl, {
+    env,
+    googleTokens: tokens,
+    type: 'inference',
+    model: MODEL,
+  });
   expect(meta).toMatchObject({ ok: true, status: 200, cause: 'ok', type: 'metadata' });
   expect(inf).toMatchObject({ ok: true, status: 200, cause: 'ok', type: 'inference' });
   expect(vertexSeen.map((s) => s.url)).toEqual([
@@ -147,7 +173,15 @@ test('metadata (countTokens) and inference (generateContent) probes on Vertex AI
 test('one mint serves many probes, concurrent ones included', async () => {
   const tokens = cache();
   const p = provider();
-  const burst = await Promise.all(Array.from({ length: 10 }, (_, i) => probeProvider(p, vertexUrl, { env, googleTokens: tokens, ...(i % 2 ? { type: 'inference' as const, model: MODEL } : {}) })));
+  const burst = await Promise.all(
+    Array.from({ length: 10 }, (_, i) =>
+      probeProvider(p, vertexUrl, {
+        env,
+        googleTokens: tokens,
+        ...(i % 2 ? { type: 'inference' as const, model: MODEL } : {}),
+      }),
+    ),
+  );
   for (let i = 0; i < 10; i++) {
     clock += 1000; // a probe a second
     burst.push(await probeProvider(p, vertexUrl, { env, googleTokens: tokens }));
@@ -167,8 +201,18 @@ test('the token is refreshed shortly before expiry, and re-minted at once when i
   clock += 56 * 60_000; // inside the last 5 minutes: the old token still serves, a new one is minted meanwhile
   expect(await probeProvider(p, vertexUrl, { env, googleTokens: tokens })).toMatchObject({ ok: true });
   expect(vertexSeen.at(-1)!.token).toBe(first);
-  await waitFor(async () => tokens.mints, (n) => n === 2, 'background refresh', 10_000);
-  await waitFor(async () => probeProvider(p, vertexUrl, { env, googleTokens: tokens }), (r) => r.ok && vertexSeen.at(-1)!.token !== first, 'probe with the refreshed token', 10_000);
+  await waitFor(
+    async () => tokens.mints,
+    (n) => n === 2,
+    'background refresh',
+    10_000,
+  );
+  await waitFor(
+    async () => probeProvider(p, vertexUrl, { env, googleTokens: tokens }),
+    (r) => r.ok && vertexSeen.at(-1)!.token !== first,
+    'probe with the refreshed token',
+    10_000,
+  );
   const second = vertexSeen.at(-1)!.token;
   clock += 2 * 3600_000; // long idle: the cached token has expired, the probe waits for a new one
   expect(await probeProvider(p, vertexUrl, { env, googleTokens: tokens })).toMatchObject({ ok: true, status: 200 });
@@ -181,12 +225,21 @@ test('a key the token endpoint rejects is an auth failure, held briefly instead 
   const p = provider();
   const badEnv = { GOOGLE_APPLICATION_CREDENTIALS_JSON: keyJson(stranger.privateKey) };
   const r = await probeProvider(p, vertexUrl, { env: badEnv, googleTokens: tokens });
-  expect(r).toMatchObject({ ok: false, cause: 'auth', category: 'authentication', errorType: 'oauth_token/invalid_grant' });
+  expect(r).toMatchObject({
+    ok: false,
+    cause: 'auth',
+    category: 'authentication',
+    errorType: 'oauth_token/invalid_grant',
+  });
   expect(r.status).toBeUndefined();
   expect(r.message).toContain('HTTP 400 invalid_grant');
   expect(alertKindFor(r.category)).toBe('auth');
   expect(credentialsCheck(r, 'primary')).toMatchObject({ status: 'failed', suggests: 'authentication' });
-  expect(probeCheck(r)).toMatchObject({ status: 'failed', suggests: 'authentication', detail: expect.stringMatching(/^oauth_token\/invalid_grant: token endpoint refused/) });
+  expect(probeCheck(r)).toMatchObject({
+    status: 'failed',
+    suggests: 'authentication',
+    detail: expect.stringMatching(/^oauth_token\/invalid_grant: token endpoint refused/),
+  });
   expect(JSON.stringify(r)).not.toContain('PRIVATE KEY');
   clock += 1000;
   await probeProvider(p, vertexUrl, { env: badEnv, googleTokens: tokens });
@@ -202,8 +255,16 @@ providers:
   - { id: v2, kind: vertex, project: ${PROJECT}, location: ${LOCATION}, models: [${MODEL}], auth: { type: google-service-account, credentialsEnv: SA_JSON, tokenUrl: "http://127.0.0.1:1/token" } }
 `).providers[0];
   expect(dead.baseUrl).toBe(`https://${LOCATION}-aiplatform.googleapis.com`);
-  const unreachable = await probeProvider(dead, vertexUrl, { env: { SA_JSON: env.GOOGLE_APPLICATION_CREDENTIALS_JSON }, googleTokens: cache() });
-  expect(unreachable).toMatchObject({ ok: false, cause: 'auth', category: 'authentication', errorType: 'oauth_token_unreachable' });
+  const unreachable = await probeProvider(dead, vertexUrl, {
+    env: { SA_JSON: env.GOOGLE_APPLICATION_CREDENTIALS_JSON },
+    googleTokens: cache(),
+  });
+  expect(unreachable).toMatchObject({
+    ok: false,
+    cause: 'auth',
+    category: 'authentication',
+    errorType: 'oauth_token_unreachable',
+  });
   const unset = await probeProvider(provider(), vertexUrl, { env: {}, googleTokens: cache() });
   expect(unset).toMatchObject({ ok: false, cause: 'auth', errorType: 'credentials_missing' });
   expect(unset.message).toContain('GOOGLE_APPLICATION_CREDENTIALS_JSON');
@@ -214,7 +275,10 @@ test('the key can come from a file named by an environment variable', async () =
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-sa-'));
   const file = join(dir, 'sa.json');
   writeFileSync(file, keyJson(registered.privateKey), { mode: 0o600 });
-  const r = await probeProvider(provider('credentialsFileEnv: GOOGLE_APPLICATION_CREDENTIALS'), vertexUrl, { env: { GOOGLE_APPLICATION_CREDENTIALS: file }, googleTokens: cache() });
+  const r = await probeProvider(provider('credentialsFileEnv: GOOGLE_APPLICATION_CREDENTIALS'), vertexUrl, {
+    env: { GOOGLE_APPLICATION_CREDENTIALS: file },
+    googleTokens: cache(),
+  });
   expect(r).toMatchObject({ ok: true, status: 200 });
 });
 

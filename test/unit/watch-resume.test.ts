@@ -31,14 +31,25 @@ providers:
 
 function activities() {
   const metrics = createMetrics({ processMetrics: false });
-  const acts = createWatchActivities({ config, client: {} as Client, logger: createLogger({ level: 'silent' }), baseUrlFor: () => sim.baseUrlFor('openai'), metrics: metrics.activity });
+  const acts = createWatchActivities({
+    config,
+    client: {} as Client,
+    logger: createLogger({ level: 'silent' }),
+    baseUrlFor: () => sim.baseUrlFor('openai'),
+    metrics: metrics.activity,
+  });
   return { acts, metrics };
 }
 
 test('a retried watch resumes its failure streak from heartbeat details: the 3rd failure opens on its first probe', async () => {
   sim.setFault('openai', { mode: 'outage' });
   const streakStartedAt = Date.now() - 8_000;
-  const detector = { ...newDetector(true, streakStartedAt - 60_000), consecutiveFailures: 2, streakStartedAt, window: [] };
+  const detector = {
+    ...newDetector(true, streakStartedAt - 60_000),
+    consecutiveFailures: 2,
+    streakStartedAt,
+    window: [],
+  };
   // The previous attempt probed 1.5 s ago: this one keeps the 2 s cadence (its first probe ≈ 0.5 s from now).
   const details: WatchMemory = { v: 1, detector, okLatencies: [12, 14], lastProbeAt: Date.now() - 1_500 };
   const env = new MockActivityEnvironment({ heartbeatDetails: details, attempt: 2 });
@@ -48,7 +59,11 @@ test('a retried watch resumes its failure streak from heartbeat details: the 3rd
   const { acts } = activities();
   const started = Date.now();
   const r = (await env.run(acts.watchProvider, { provider: 'openai', healthy: true })) as WatchResult;
-  expect(r).toMatchObject({ healthy: false, transition: true, reason: expect.stringMatching(/3 consecutive failures/) });
+  expect(r).toMatchObject({
+    healthy: false,
+    transition: true,
+    reason: expect.stringMatching(/3 consecutive failures/),
+  });
   // The fault time is the first failure of the streak, carried over from the crashed attempt.
   expect(r.streakStartedAt).toBe(new Date(streakStartedAt).toISOString());
   expect(sim.stats('openai').requests - before).toBe(1);
@@ -72,14 +87,28 @@ providers:
   - { id: openai, kind: openai, baseUrl: "sim:openai", models: [gpt-4o-mini], probe: { intervalMs: 60000, timeoutMs: 1000 } }
 `);
   const metrics = createMetrics({ processMetrics: false });
-  const acts = createWatchActivities({ config: slow, client: {} as Client, logger: createLogger({ level: 'silent' }), baseUrlFor: () => sim.baseUrlFor('openai'), metrics: metrics.activity });
+  const acts = createWatchActivities({
+    config: slow,
+    client: {} as Client,
+    logger: createLogger({ level: 'silent' }),
+    baseUrlFor: () => sim.baseUrlFor('openai'),
+    metrics: metrics.activity,
+  });
   // Resumed with a probe 59.9 s ago: the next probe is due at once, then not for a minute.
-  const env = new MockActivityEnvironment({ heartbeatDetails: { v: 1, detector: newDetector(true, 0), okLatencies: [], lastProbeAt: Date.now() - 59_900 } satisfies WatchMemory });
+  const env = new MockActivityEnvironment({
+    heartbeatDetails: {
+      v: 1,
+      detector: newDetector(true, 0),
+      okLatencies: [],
+      lastProbeAt: Date.now() - 59_900,
+    } satisfies WatchMemory,
+  });
   const beats: { lastProbeAt?: number }[] = [];
   env.on('heartbeat', (d: { lastProbeAt?: number }) => beats.push(d));
   const run = env.run(acts.watchProvider, { provider: 'openai', healthy: true });
   const deadline = Date.now() + 20_000;
-  while (beats.filter((b) => b.lastProbeAt && Date.now() - b.lastProbeAt < 5_000).length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (beats.filter((b) => b.lastProbeAt && Date.now() - b.lastProbeAt < 5_000).length < 3 && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
   env.cancel();
   await run.catch(() => undefined);
   expect(beats.filter((b) => b.lastProbeAt && Date.now() - b.lastProbeAt < 5_000).length).toBeGreaterThanOrEqual(3);

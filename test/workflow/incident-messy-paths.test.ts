@@ -29,7 +29,9 @@ import { maybeWriteFixture } from '../helpers/fixtures';
 let env: TestWorkflowEnvironment | undefined;
 beforeEach(async () => {
   quietTemporalRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: testServerPath() } },
+  });
   await registerSearchAttributes(env.connection);
 });
 afterEach(async () => env?.teardown());
@@ -38,23 +40,47 @@ const testEnv = (): TestWorkflowEnvironment => env!;
 const CONTEXT: IncidentContext = {
   services: [{ id: 'bot', users: 50 }],
   chains: ['chat'],
-  impactRules: { critical: { minServices: 3, minUsers: 10_000 }, high: { minServices: 2, minUsers: 1_000 }, medium: { minUsers: 100 } },
+  impactRules: {
+    critical: { minServices: 3, minUsers: 10_000 },
+    high: { minServices: 2, minUsers: 1_000 },
+    medium: { minUsers: 100 },
+  },
   escalationLevels: {},
   ackTimeoutMs: 5 * 60_000,
   maxRepeats: 3,
   statusUpdateMs: { SEV1: 3_600_000, SEV2: 3_600_000, SEV3: 3_600_000, SEV4: 3_600_000 },
   // Failback: no healthy wait, a long step so the test acts between steps.
-  recovery: { capabilities: { backupKey: false, backupEndpoint: false, cheaperModel: false }, shiftStepMs: 60_000, failbackHealthyForMs: 0, failbackCheckEveryMs: 1_000 },
+  recovery: {
+    capabilities: { backupKey: false, backupEndpoint: false, cheaperModel: false },
+    shiftStepMs: 60_000,
+    failbackHealthyForMs: 0,
+    failbackCheckEveryMs: 1_000,
+  },
 };
 
 /** Mocks sharing one route (as the routing entity holds it) and a set of providers whose breaker is open. */
-function mocks(overrides: Partial<AllIncidentActivities> = {}, configured: Record<string, number> = { openai: 100 }, startWeights: Record<string, number> = { openai: 100 }) {
-  let route: RouteState = { id: 'chat', providers: ['openai', 'anthropic', 'bedrock'], weights: startWeights, mode: 'normal', version: 1, updatedAt: new Date().toISOString() };
+function mocks(
+  overrides: Partial<AllIncidentActivities> = {},
+  configured: Record<string, number> = { openai: 100 },
+  startWeights: Record<string, number> = { openai: 100 },
+) {
+  let route: RouteState = {
+    id: 'chat',
+    providers: ['openai', 'anthropic', 'bedrock'],
+    weights: startWeights,
+    mode: 'normal',
+    version: 1,
+    updatedAt: new Date().toISOString(),
+  };
   const open = new Set<string>();
   const pages: number[] = [];
   const archived: string[] = [];
   const weights: string[] = [];
-  const fmt = (w: Record<string, number>) => Object.entries(w).sort().map(([p, v]) => `${p}=${v}`).join(',');
+  const fmt = (w: Record<string, number>) =>
+    Object.entries(w)
+      .sort()
+      .map(([p, v]) => `${p}=${v}`)
+      .join(',');
   const activities: AllIncidentActivities = {
     ...stubActivities(),
     getIncidentContext: async () => CONTEXT,
@@ -64,11 +90,20 @@ function mocks(overrides: Partial<AllIncidentActivities> = {}, configured: Recor
     },
     shiftContext: async () => ({ route, configured, unhealthy: [...open] }),
     applyRouteStep: async ({ request }) => {
-      route = { ...route, weights: request.weights, mode: request.mode ?? 'normal', version: route.version + 1, updatedAt: new Date().toISOString() };
+      route = {
+        ...route,
+        weights: request.weights,
+        mode: request.mode ?? 'normal',
+        version: route.version + 1,
+        updatedAt: new Date().toISOString(),
+      };
       weights.push(fmt(route.weights));
       return route;
     },
-    validateProvider: async ({ provider }) => ({ healthy: !open.has(provider), detail: open.has(provider) ? 'HTTP 503' : 'HTTP 200' }),
+    validateProvider: async ({ provider }) => ({
+      healthy: !open.has(provider),
+      detail: open.has(provider) ? 'HTTP 503' : 'HTTP 200',
+    }),
     startArchiver: async (req) => {
       archived.push(req.state.id);
       return { archiveWorkflowId: `archive-${req.state.id}`, started: true };
@@ -81,16 +116,32 @@ function mocks(overrides: Partial<AllIncidentActivities> = {}, configured: Recor
 let n = 0;
 async function withWorker<T>(activities: AllIncidentActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `tq-messy-${++n}`;
-  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities,
+  });
   return worker.runUntil(async () => {
     await startRoutingEntity(testEnv().client, taskQueue);
     return fn(taskQueue);
   });
 }
 
-const alert = (provider = 'openai', summary = 'probe 503'): Alert => ({ provider, kind: 'outage', summary, source: 'lifeline-probe', observedAt: new Date().toISOString() });
+const alert = (provider = 'openai', summary = 'probe 503'): Alert => ({
+  provider,
+  kind: 'outage',
+  summary,
+  source: 'lifeline-probe',
+  observedAt: new Date().toISOString(),
+});
 
-async function open(taskQueue: string, workflowId: string, provider = 'openai', extra: Record<string, unknown> = {}): Promise<WorkflowHandleWithSignaledRunId> {
+async function open(
+  taskQueue: string,
+  workflowId: string,
+  provider = 'openai',
+  extra: Record<string, unknown> = {},
+): Promise<WorkflowHandleWithSignaledRunId> {
   return testEnv().client.workflow.signalWithStart('incidentWorkflow', {
     taskQueue,
     workflowId,
@@ -110,7 +161,11 @@ test('operator resolve mid-failback: resolved at once (the 200 says so), escalat
     const h = await open(tq, 'incident-resolve-failback');
     const s = await waitFor(state(h), (x) => x.phase === 'monitoring', 'monitoring');
     await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200', incidentId: s.id });
-    await waitFor(async () => m.route().weights, (w) => w.openai === 10, 'first failback step');
+    await waitFor(
+      async () => m.route().weights,
+      (w) => w.openai === 10,
+      'first failback step',
+    );
     expect((await h.query(incidentStateQuery)).phase).toBe('restoring');
 
     const answer = await h.executeUpdate(resolveUpdate, { args: [{ by: 'sam', note: 'confirmed by provider' }] });
@@ -131,7 +186,10 @@ test('operator resolve mid-failback: resolved at once (the 200 says so), escalat
     expect(await resultSkippingTime(testEnv(), child)).toMatchObject({ kind: 'failback', outcome: 'completed' });
     expect(m.route()).toMatchObject({ weights: { openai: 100 }, mode: 'normal' });
     const q = await latest(routingWorkflowId('chat')).query(shiftQueueQuery);
-    expect(q.recent.map((r) => `${r.result.kind}:${r.result.outcome}`)).toEqual(['immediate:completed', 'failback:completed']);
+    expect(q.recent.map((r) => `${r.result.kind}:${r.result.outcome}`)).toEqual([
+      'immediate:completed',
+      'failback:completed',
+    ]);
     expect(m.pages).toHaveLength(pagesAtClose);
   });
 });
@@ -167,26 +225,57 @@ test('the provider fails again while restoring: failback stopped, traffic off it
   await withWorker(m.activities, async (tq) => {
     const h = await open(tq, 'incident-flap');
     const s = await waitFor(state(h), (x) => x.phase === 'monitoring', 'monitoring');
-    await h.signal(providerRecoveredSignal, { at: new Date(Date.now() - 1_000).toISOString(), detail: 'probe 200', incidentId: s.id });
-    await waitFor(async () => m.route().weights, (w) => w.openai === 10, 'first failback step');
+    await h.signal(providerRecoveredSignal, {
+      at: new Date(Date.now() - 1_000).toISOString(),
+      detail: 'probe 200',
+      incidentId: s.id,
+    });
+    await waitFor(
+      async () => m.route().weights,
+      (w) => w.openai === 10,
+      'first failback step',
+    );
 
     m.open.add('openai');
     await h.signal(alertsSignal, { alerts: [alert('openai', 'failing again')] });
-    const back = await waitFor(state(h), (x) => x.phase === 'monitoring' && x.flaps === 1, 'back in monitoring after the flap');
+    const back = await waitFor(
+      state(h),
+      (x) => x.phase === 'monitoring' && x.flaps === 1,
+      'back in monitoring after the flap',
+    );
     expect(back.id).toBe(s.id);
     expect(back.status).toBe('open');
     expect(types(back)).toContain('failed_again');
     expect(back.failbacks).toEqual([expect.objectContaining({ outcome: 'cancelled' })]);
     // Nothing left on the failing provider: the failback returned to the failover route.
-    await waitFor(async () => m.route().weights, (w) => !w.openai, 'openai carries no traffic');
+    await waitFor(
+      async () => m.route().weights,
+      (w) => !w.openai,
+      'openai carries no traffic',
+    );
     expect(m.route().weights).toEqual({ anthropic: 100 });
 
     m.open.delete('openai');
-    await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200 again', incidentId: s.id });
+    await h.signal(providerRecoveredSignal, {
+      at: new Date().toISOString(),
+      detail: 'probe 200 again',
+      incidentId: s.id,
+    });
     const final = await resultSkippingTime<IncidentState>(testEnv(), h);
     expect(final).toMatchObject({ id: s.id, status: 'resolved', resolvedBy: 'lifeline', flaps: 1 });
     expect(final.timeline.filter((e) => e.type === 'phase').map((e) => e.phase)).toEqual([
-      'detected', 'assessing', 'escalating', 'diagnosing', 'recovering', 'monitoring', 'restoring', 'recovering', 'monitoring', 'restoring', 'reporting', 'resolved',
+      'detected',
+      'assessing',
+      'escalating',
+      'diagnosing',
+      'recovering',
+      'monitoring',
+      'restoring',
+      'recovering',
+      'monitoring',
+      'restoring',
+      'reporting',
+      'resolved',
     ]);
     expect(m.route()).toMatchObject({ weights: { openai: 100 }, mode: 'normal' });
     await maybeWriteFixture('incident-failed-again-while-restoring', h);
@@ -218,15 +307,26 @@ test('a failure during the closing tail opens a new incident the monitor knows b
     const owner = await latest('incident-tail').executeUpdate(owningIncidentUpdate);
     expect(owner.incidentId).not.toBe(first.id);
     release();
-    const next = await waitFor(state(latest('incident-tail')), (x) => x.id === owner.incidentId && x.phase === 'monitoring', 'the next incident, by the announced ID');
+    const next = await waitFor(
+      state(latest('incident-tail')),
+      (x) => x.id === owner.incidentId && x.phase === 'monitoring',
+      'the next incident, by the announced ID',
+    );
     expect(next).toMatchObject({ status: 'open', title: 'down again' });
     expect((await latest('incident-tail').executeUpdate(owningIncidentUpdate)).incidentId).toBe(owner.incidentId);
     // The monitor's recovery report names the ID it was given: the new incident closes itself.
-    await latest('incident-tail').signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200', incidentId: owner.incidentId });
+    await latest('incident-tail').signal(providerRecoveredSignal, {
+      at: new Date().toISOString(),
+      detail: 'probe 200',
+      incidentId: owner.incidentId,
+    });
     const final = await resultSkippingTime<IncidentState>(testEnv(), latest('incident-tail'));
     expect(final).toMatchObject({ id: owner.incidentId, status: 'resolved', resolvedBy: 'lifeline' });
     expect(m.archived).toEqual([first.id, owner.incidentId]);
-    await maybeWriteFixture('incident-closing-tail-first-run', testEnv().client.workflow.getHandle('incident-tail', h.signaledRunId));
+    await maybeWriteFixture(
+      'incident-closing-tail-first-run',
+      testEnv().client.workflow.getHandle('incident-tail', h.signaledRunId),
+    );
     await maybeWriteFixture('incident-closing-tail-next-run', latest('incident-tail'));
   });
 });
@@ -253,7 +353,11 @@ test('a recovery reported during the closing tail reaches the incident that tail
     await reporting;
     await h.signal(alertsSignal, { alerts: [alert('openai', 'blip')] });
     const owner = await latest('incident-tail-recovered').executeUpdate(owningIncidentUpdate);
-    await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200', incidentId: owner.incidentId });
+    await h.signal(providerRecoveredSignal, {
+      at: new Date().toISOString(),
+      detail: 'probe 200',
+      incidentId: owner.incidentId,
+    });
     release();
     await waitFor(state(latest('incident-tail-recovered')), (x) => x.id === owner.incidentId, 'the next incident');
     const final = await resultSkippingTime<IncidentState>(testEnv(), latest('incident-tail-recovered'));
@@ -267,7 +371,11 @@ test('activities that exhaust their retries never fail the incident: recorded, a
     throw new Error('dependency down');
   };
   // Traffic already off openai (an earlier failover), so the failback has steps to fail.
-  const m = mocks({ diagnoseProvider: down, applyRouteStep: down, clearRecoveryHints: down, renderReport: down }, { openai: 100 }, { anthropic: 100 });
+  const m = mocks(
+    { diagnoseProvider: down, applyRouteStep: down, clearRecoveryHints: down, renderReport: down },
+    { openai: 100 },
+    { anthropic: 100 },
+  );
   await withWorker(m.activities, async (tq) => {
     const h = await open(tq, 'incident-activities-down');
     // Retries take minutes of workflow time, which only moves while we wait on the result: report the
@@ -276,8 +384,19 @@ test('activities that exhaust their retries never fail the incident: recorded, a
     // Minutes of retries per activity: move the clock on in big steps.
     const final = await resultSkippingTime<IncidentState>(testEnv(), h, '5 seconds', 10_000);
     expect(final).toMatchObject({ status: 'resolved', phase: 'resolved' });
-    expect(types(final)).toEqual(expect.arrayContaining(['diagnosis_failed', 'failover_skipped', 'recovery_hints_kept', 'failback_gave_up', 'report_failed', 'archive']));
-    expect(final.timeline.find((e) => e.type === 'failback_stopped')?.message).toMatch(/shift failed: .*dependency down/);
+    expect(types(final)).toEqual(
+      expect.arrayContaining([
+        'diagnosis_failed',
+        'failover_skipped',
+        'recovery_hints_kept',
+        'failback_gave_up',
+        'report_failed',
+        'archive',
+      ]),
+    );
+    expect(final.timeline.find((e) => e.type === 'failback_stopped')?.message).toMatch(
+      /shift failed: .*dependency down/,
+    );
     expect(final.timeline.filter((e) => e.type === 'failback_retry')).toHaveLength(2);
     expect(m.archived).toEqual([final.id]);
   });
@@ -329,13 +448,23 @@ test('a resolve accepted while continue-as-new drains is not lost', async () => 
     // A page in flight, then enough signals to cross the history limit: the rollover waits for the page.
     await h.executeUpdate(escalateUpdate, { args: [{ by: 'dana' }] });
     const wf = latest('incident-can-resolve');
-    for (let i = 0; i < 60 && !types(await wf.query(incidentStateQuery)).includes('continued'); i++) await wf.signal(alertsSignal, { alerts: [alert('openai', `more ${i}`)] });
-    await waitFor(() => wf.query(incidentStateQuery), (x) => types(x).includes('continued'), 'rolling over');
+    for (let i = 0; i < 60 && !types(await wf.query(incidentStateQuery)).includes('continued'); i++)
+      await wf.signal(alertsSignal, { alerts: [alert('openai', `more ${i}`)] });
+    await waitFor(
+      () => wf.query(incidentStateQuery),
+      (x) => types(x).includes('continued'),
+      'rolling over',
+    );
     const answer = await wf.executeUpdate(resolveUpdate, { args: [{ by: 'sam', note: 'during the rollover' }] });
     expect(answer.status).toBe('resolved');
     release();
     const final = await resultSkippingTime<IncidentState>(testEnv(), wf);
-    expect(final).toMatchObject({ status: 'resolved', resolvedBy: 'sam', resolution: 'during the rollover', phase: 'resolved' });
+    expect(final).toMatchObject({
+      status: 'resolved',
+      resolvedBy: 'sam',
+      resolution: 'during the rollover',
+      phase: 'resolved',
+    });
     expect(types(final)).toEqual(expect.arrayContaining(['continued', 'resolve_requested', 'report', 'archive']));
   });
 });

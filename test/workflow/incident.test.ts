@@ -1,7 +1,15 @@
 // incidentWorkflow on the time-skipping test server, activities mocked: the lifecycle and its timers.
 import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import type { ArchiveActivities, ArchiveRequest, Delivery, IncidentActivities, Notification, RoutingActivities, ShiftActivities } from '../../activities/types';
+import type {
+  ArchiveActivities,
+  ArchiveRequest,
+  Delivery,
+  IncidentActivities,
+  Notification,
+  RoutingActivities,
+  ShiftActivities,
+} from '../../activities/types';
 import type { RouteState } from '../../workflows/messages';
 import type { IncidentState } from '../../domain/incident';
 import {
@@ -27,14 +35,32 @@ function mockActivities(overrides: Partial<Activities> = {}) {
   const archived: ArchiveRequest[] = [];
   const routing: string[] = [];
   // The chain's route as the routingWorkflow would hold it; traffic shifts step it through applyRouteStep.
-  let route: RouteState = { id: 'chat', providers: ['openai', 'anthropic'], weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date().toISOString() };
-  const fmt = (w: Record<string, number>) => Object.entries(w).sort().map(([p, v]) => `${p}=${v}`).join(',');
+  let route: RouteState = {
+    id: 'chat',
+    providers: ['openai', 'anthropic'],
+    weights: { openai: 100 },
+    mode: 'normal',
+    version: 1,
+    updatedAt: new Date().toISOString(),
+  };
+  const fmt = (w: Record<string, number>) =>
+    Object.entries(w)
+      .sort()
+      .map(([p, v]) => `${p}=${v}`)
+      .join(',');
   const activities: Activities = {
     async getIncidentContext() {
       return {
-        services: [{ id: 'support-bot', users: 12_000 }, { id: 'docs', users: 500 }],
+        services: [
+          { id: 'support-bot', users: 12_000 },
+          { id: 'docs', users: 500 },
+        ],
         chains: ['chat'],
-        impactRules: { critical: { minServices: 3, minUsers: 10_000 }, high: { minServices: 1, minUsers: 1_000 }, medium: { minUsers: 100 } },
+        impactRules: {
+          critical: { minServices: 3, minUsers: 10_000 },
+          high: { minServices: 1, minUsers: 1_000 },
+          medium: { minUsers: 100 },
+        },
         escalationLevels: {},
         ackTimeoutMs: 5 * 60_000,
         maxRepeats: 2,
@@ -52,7 +78,12 @@ function mockActivities(overrides: Partial<Activities> = {}) {
       return { channel: d.channel, status: 'delivered' };
     },
     async diagnoseProvider() {
-      return { rootCause: 'provider_outage', checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }], recommendations: ['wait'], at: new Date().toISOString() };
+      return {
+        rootCause: 'provider_outage',
+        checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }],
+        recommendations: ['wait'],
+        at: new Date().toISOString(),
+      };
     },
     async applyRecoveryStep({ action }) {
       return { applied: true, detail: `${action} published` };
@@ -65,7 +96,13 @@ function mockActivities(overrides: Partial<Activities> = {}) {
       return { route, configured: { openai: 100 }, unhealthy: [] };
     },
     async applyRouteStep({ chain, request }) {
-      route = { ...route, weights: request.weights, mode: request.mode ?? 'normal', version: route.version + 1, updatedAt: new Date().toISOString() };
+      route = {
+        ...route,
+        weights: request.weights,
+        mode: request.mode ?? 'normal',
+        version: route.version + 1,
+        updatedAt: new Date().toISOString(),
+      };
       routing.push(`${route.mode}:${chain}:${fmt(route.weights)}`);
       return route;
     },
@@ -95,7 +132,12 @@ function mockActivities(overrides: Partial<Activities> = {}) {
 }
 
 async function withWorker<T>(activities: Activities, taskQueue: string, fn: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities,
+  });
   return worker.runUntil(async () => {
     await startRoutingEntity(testEnv().client, taskQueue);
     return fn();
@@ -108,7 +150,19 @@ async function openIncident(taskQueue: string, workflowId: string): Promise<Work
     workflowId,
     args: [{ scope: 'openai', provider: 'openai', title: 'openai failing health probes' }],
     signal: alertsSignal,
-    signalArgs: [{ alerts: [{ provider: 'openai', kind: 'outage', summary: 'probe 503', source: 'test', observedAt: new Date(Date.now() - 10_000).toISOString() }] }],
+    signalArgs: [
+      {
+        alerts: [
+          {
+            provider: 'openai',
+            kind: 'outage',
+            summary: 'probe 503',
+            source: 'test',
+            observedAt: new Date(Date.now() - 10_000).toISOString(),
+          },
+        ],
+      },
+    ],
   });
 }
 
@@ -127,14 +181,21 @@ const phaseOf = (h: WorkflowHandle) => () => h.query(incidentStateQuery);
 // tests' leftover workflows keep on the shared time-skipping server (the clock then races years ahead).
 test('once traffic is mitigated, escalation stops: nobody is woken for an outage already worked around', async () => {
   const { activities, notifications } = mockActivities({
-    getIncidentContext: async () => ({ ...(await mockActivities().activities.getIncidentContext('openai')), services: [{ id: 'tiny', users: 50 }] }),
+    getIncidentContext: async () => ({
+      ...(await mockActivities().activities.getIncidentContext('openai')),
+      services: [{ id: 'tiny', users: 50 }],
+    }),
   });
   await withWorker(activities, 'tq-mitigated', async () => {
     const h = await openIncident('tq-mitigated', 'incident-mitigated');
     const s = await waitFor(phaseOf(h), (x) => x.phase === 'monitoring', 'monitoring phase');
     expect(s.mitigatedAt).toBeDefined();
     await testEnv().sleep('30 minutes'); // six acknowledgement timeouts
-    const after = await waitFor(phaseOf(h), (x) => x.timeline.some((e) => e.type === 'escalation_stopped'), 'escalation stopped');
+    const after = await waitFor(
+      phaseOf(h),
+      (x) => x.timeline.some((e) => e.type === 'escalation_stopped'),
+      'escalation stopped',
+    );
     expect(after.escalationLevel).toBe(1);
     expect(notifications.filter((n) => n.kind === 'page')).toHaveLength(1);
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
@@ -154,11 +215,19 @@ test('walks detect → assess → escalate → diagnose → recover → monitor 
     expect(routing).toEqual([FAILED_OVER]);
 
     // A recovery report about an earlier incident of this scope is stale: it must not resolve this one.
-    await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200', incidentId: 'INC-openai-earlier' });
+    await h.signal(providerRecoveredSignal, {
+      at: new Date().toISOString(),
+      detail: 'probe 200',
+      incidentId: 'INC-openai-earlier',
+    });
     const after = await h.query(incidentStateQuery);
     expect(after.recoveredAt).toBeUndefined();
     expect(after.phase).toBe('monitoring');
-    await h.signal(providerRecoveredSignal, { at: new Date().toISOString(), detail: 'probe 200', incidentId: monitoring.id });
+    await h.signal(providerRecoveredSignal, {
+      at: new Date().toISOString(),
+      detail: 'probe 200',
+      incidentId: monitoring.id,
+    });
     const final = await resultSkippingTime<IncidentState>(testEnv(), h);
     expect(final.status).toBe('resolved');
     expect(final.phase).toBe('resolved');
@@ -168,14 +237,31 @@ test('walks detect → assess → escalate → diagnose → recover → monitor 
     expect(final.routingChanges.map((c) => c.version)).toEqual([2, 7]);
     expect(final.report).toContain(`# Postmortem ${final.id}`);
     const phases = final.timeline.filter((e) => e.type === 'phase').map((e) => e.phase);
-    expect(phases).toEqual(['detected', 'assessing', 'escalating', 'diagnosing', 'recovering', 'monitoring', 'restoring', 'reporting', 'resolved']);
+    expect(phases).toEqual([
+      'detected',
+      'assessing',
+      'escalating',
+      'diagnosing',
+      'recovering',
+      'monitoring',
+      'restoring',
+      'reporting',
+      'resolved',
+    ]);
     expect(final.failbacks).toEqual([expect.objectContaining({ chain: 'chat', outcome: 'completed' })]);
     expect(final.faultAt < final.detectedAt).toBe(true); // fault time comes from the alert
-    expect(notifications.filter((n) => n.kind === 'page')[0]).toMatchObject({ level: 3, roles: expect.arrayContaining(['executive']) });
+    expect(notifications.filter((n) => n.kind === 'page')[0]).toMatchObject({
+      level: 3,
+      roles: expect.arrayContaining(['executive']),
+    });
     expect(notifications.some((n) => n.kind === 'resolved')).toBe(true);
     // The closing run hands itself to the archiver with its final record.
     expect(archived).toHaveLength(1);
-    expect(archived[0]).toMatchObject({ workflowId: 'incident-lifecycle', runId: expect.stringMatching(new RegExp(`^${final.id.slice(-8)}`)), state: { id: final.id, status: 'resolved' } });
+    expect(archived[0]).toMatchObject({
+      workflowId: 'incident-lifecycle',
+      runId: expect.stringMatching(new RegExp(`^${final.id.slice(-8)}`)),
+      state: { id: final.id, status: 'resolved' },
+    });
     // Customers hear each public status once.
     expect(published).toEqual(['investigating', 'identified', 'monitoring', 'resolved']);
   });
@@ -184,7 +270,10 @@ test('walks detect → assess → escalate → diagnose → recover → monitor 
 test('during a maintenance window of the provider, nobody is paged', async () => {
   const base = mockActivities().activities;
   const { activities, notifications } = mockActivities({
-    getIncidentContext: async (p) => ({ ...(await base.getIncidentContext(p)), maintenance: { id: 'm1', title: 'key rotation' } }),
+    getIncidentContext: async (p) => ({
+      ...(await base.getIncidentContext(p)),
+      maintenance: { id: 'm1', title: 'key rotation' },
+    }),
   });
   await withWorker(activities, 'tq-maintenance', async () => {
     const h = await openIncident('tq-maintenance', 'incident-maintenance');
@@ -200,7 +289,11 @@ test('an unacknowledged page escalates after the ack timeout; acknowledging stop
   const { activities, notifications } = mockActivities({
     // 50 users: SEV4, starts at level 1 so there is room to escalate. No chain to fail over: the outage
     // is not mitigated, so escalation goes on.
-    getIncidentContext: async () => ({ ...(await mockActivities().activities.getIncidentContext('openai')), services: [{ id: 'tiny', users: 50 }], chains: [] }),
+    getIncidentContext: async () => ({
+      ...(await mockActivities().activities.getIncidentContext('openai')),
+      services: [{ id: 'tiny', users: 50 }],
+      chains: [],
+    }),
   });
   await withWorker(activities, 'tq-escalation', async () => {
     const h = await openIncident('tq-escalation', 'incident-escalation');
@@ -223,7 +316,9 @@ test('an unacknowledged page escalates after the ack timeout; acknowledging stop
 
     const escalated = await h.executeUpdate(escalateUpdate, { args: [{ by: 'dana', level: 3 }] });
     expect(escalated.escalationLevel).toBe(3);
-    await expect(h.executeUpdate(escalateUpdate, { args: [{ by: 'dana', level: 2 }] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(h.executeUpdate(escalateUpdate, { args: [{ by: 'dana', level: 2 }] })).rejects.toBeInstanceOf(
+      WorkflowUpdateFailedError,
+    );
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'dana', note: 'done' }] });
     await resultSkippingTime(testEnv(), h);
   });
@@ -292,7 +387,17 @@ test('alerts arriving after resolution open the next incident of the scope, carr
     const first = await waitFor(phaseOf(h), (s) => s.phase === 'monitoring', 'monitoring phase');
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
     await reportStartedP; // the incident is resolved and writing its report
-    await h.signal(alertsSignal, { alerts: [{ provider: 'openai', kind: 'error_rate', summary: 'errors again', source: 'alertmanager', observedAt: new Date().toISOString() }] });
+    await h.signal(alertsSignal, {
+      alerts: [
+        {
+          provider: 'openai',
+          kind: 'error_rate',
+          summary: 'errors again',
+          source: 'alertmanager',
+          observedAt: new Date().toISOString(),
+        },
+      ],
+    });
     releaseReport();
     const next = await waitFor(
       () => testEnv().client.workflow.getHandle('incident-late').query(incidentStateQuery),
@@ -303,6 +408,8 @@ test('alerts arriving after resolution open the next incident of the scope, carr
     expect(next.alerts.count).toBe(1);
     expect(next.alerts.sample[0].source).toBe('alertmanager');
     expect(next.status).toBe('open');
-    await testEnv().client.workflow.getHandle('incident-late').executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
+    await testEnv()
+      .client.workflow.getHandle('incident-late')
+      .executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
   });
 });

@@ -30,7 +30,11 @@ function deferred() {
 }
 
 const alert = (i: number, extra: Partial<Alert> = {}): Alert => ({
-  provider: 'openai', kind: i % 3 ? 'error_rate' : 'outage', summary: `alert ${i}`, source: 'test', observedAt: new Date().toISOString(),
+  provider: 'openai',
+  kind: i % 3 ? 'error_rate' : 'outage',
+  summary: `alert ${i}`,
+  source: 'test',
+  observedAt: new Date().toISOString(),
   ...(i % 4 ? { dedupKey: `k${i % 25}` } : {}),
   ...(i % 50 === 0 ? { details: { services: [`svc-${i % 150}`] } } : {}),
   ...extra,
@@ -39,7 +43,9 @@ const alert = (i: number, extra: Partial<Alert> = {}): Alert => ({
 async function worker(taskQueue: string, overrides: Parameters<typeof stubActivities>[0]) {
   const config = { temporal: { taskQueue } } as LifelineConfig;
   return Worker.create({
-    connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(),
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
     activities: { ...stubActivities(overrides), ...createIntakeActivities({ client: testEnv().client, config }) },
   });
 }
@@ -47,8 +53,9 @@ async function worker(taskQueue: string, overrides: Parameters<typeof stubActivi
 /** History lengths of every run of a continue-as-new chain, from its first run. */
 async function chainLengths(workflowId: string, firstRunId: string): Promise<number[]> {
   const out: number[] = [];
-  for (let runId: string | undefined = firstRunId; runId; ) {
-    const events: { workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId?: string | null } | null }[] = (await testEnv().client.workflow.getHandle(workflowId, runId).fetchHistory()).events!;
+  for (let runId: string | undefined = firstRunId; runId;) {
+    const events: { workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId?: string | null } | null }[] =
+      (await testEnv().client.workflow.getHandle(workflowId, runId).fetchHistory()).events!;
     out.push(events.length);
     runId = events[events.length - 1].workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
   }
@@ -56,11 +63,22 @@ async function chainLengths(workflowId: string, firstRunId: string): Promise<num
 }
 
 /** Sends `batches` signals of `size` alerts to the intake, as the API's group commit would. */
-async function storm(scope: string, taskQueue: string, intake: Partial<IntakeInput>, from: number, batches: number, size: number) {
+async function storm(
+  scope: string,
+  taskQueue: string,
+  intake: Partial<IntakeInput>,
+  from: number,
+  batches: number,
+  size: number,
+) {
   for (let b = 0; b < batches; b++) {
     const alerts = Array.from({ length: size }, (_, j) => alert(from + b * size + j));
     await testEnv().client.workflow.signalWithStart('intakeWorkflow', {
-      workflowId: intakeWorkflowId(scope), taskQueue, args: [{ scope, provider: 'openai', ...intake }], signal: alertsSignal, signalArgs: [{ alerts }],
+      workflowId: intakeWorkflowId(scope),
+      taskQueue,
+      args: [{ scope, provider: 'openai', ...intake }],
+      signal: alertsSignal,
+      signalArgs: [{ alerts }],
     });
   }
   return batches * size;
@@ -70,41 +88,61 @@ async function storm(scope: string, taskQueue: string, intake: Partial<IntakeInp
 test.each([
   ['diagnosing', 'diagnoseProvider'],
   ['recovering', 'applyRecoveryStep'],
-] as const)('the intake continues-as-new while the incident is held in %s; every alert is counted once', async (phase, activity) => {
-  const taskQueue = `tq-intake-${phase}`;
-  const hold = deferred();
-  const real = stubActivities({
-    // A cause whose recovery procedure has steps (domain/recovery.ts), so the incident stays in `recovering`.
-    diagnoseProvider: async () => ({ rootCause: 'rate_limit', checks: [], recommendations: [], at: new Date().toISOString() }),
-  });
-  const w = await worker(taskQueue, {
-    diagnoseProvider: real.diagnoseProvider,
-    [activity]: async (...args: unknown[]) => {
-      await hold.done;
-      return (real[activity] as (...a: unknown[]) => Promise<unknown>)(...args);
-    },
-  });
-  // Whatever fails, the held activity must end, or the worker never shuts down.
-  await w.runUntil(async () => {
-    try {
-      await stormWhileHeld(`openai-${phase}`, taskQueue, phase, hold);
-    } finally {
-      hold.release();
-    }
-  });
-});
+] as const)(
+  'the intake continues-as-new while the incident is held in %s; every alert is counted once',
+  async (phase, activity) => {
+    const taskQueue = `tq-intake-${phase}`;
+    const hold = deferred();
+    const real = stubActivities({
+      // A cause whose recovery procedure has steps (domain/recovery.ts), so the incident stays in `recovering`.
+      diagnoseProvider: async () => ({
+        rootCause: 'rate_limit',
+        checks: [],
+        recommendations: [],
+        at: new Date().toISOString(),
+      }),
+    });
+    const w = await worker(taskQueue, {
+      diagnoseProvider: real.diagnoseProvider,
+      [activity]: async (...args: unknown[]) => {
+        await hold.done;
+        return (real[activity] as (...a: unknown[]) => Promise<unknown>)(...args);
+      },
+    });
+    // Whatever fails, the held activity must end, or the worker never shuts down.
+    await w.runUntil(async () => {
+      try {
+        await stormWhileHeld(`openai-${phase}`, taskQueue, phase, hold);
+      } finally {
+        hold.release();
+      }
+    });
+  },
+);
 
 async function stormWhileHeld(scope: string, taskQueue: string, phase: string, hold: ReturnType<typeof deferred>) {
   const intakeOpts = { historyLimit: 60, forwardEveryMs: 200 };
   let sent = await storm(scope, taskQueue, intakeOpts, 0, 1, 1);
   const incident = testEnv().client.workflow.getHandle(incidentWorkflowId(scope));
-  await waitFor(() => incident.query(incidentStateQuery), (s) => s.phase === phase, `incident ${phase}`);
+  await waitFor(
+    () => incident.query(incidentStateQuery),
+    (s) => s.phase === phase,
+    `incident ${phase}`,
+  );
   const intakeFirstRun = (await testEnv().client.workflow.getHandle(intakeWorkflowId(scope)).describe()).runId;
 
   sent += await storm(scope, taskQueue, intakeOpts, 1, 150, 8); // 1,200 alerts, one signal each batch
   const intake = testEnv().client.workflow.getHandle(intakeWorkflowId(scope));
-  const totals = await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.received === sent && s.pending === 0 && s.totals.forwarded === sent, 'intake drained');
-  const s = await waitFor(() => incident.query(incidentStateQuery), (x) => x.alerts.count === sent, `incident counted all ${sent} alerts`);
+  const totals = await waitFor(
+    () => intake.query(intakeStateQuery),
+    (s) => s.totals.received === sent && s.pending === 0 && s.totals.forwarded === sent,
+    'intake drained',
+  );
+  const s = await waitFor(
+    () => incident.query(incidentStateQuery),
+    (x) => x.alerts.count === sent,
+    `incident counted all ${sent} alerts`,
+  );
 
   // The intake rolled over while the incident was in that phase (how far past its limit a run goes
   // depends on how fast signals arrive between its tasks: the integration test bounds it on a real server).
@@ -123,7 +161,11 @@ async function stormWhileHeld(scope: string, taskQueue: string, phase: string, h
   expect(s.timeline.filter((e) => e.type === 'alerts').length).toBeLessThanOrEqual(2);
 
   hold.release();
-  await waitFor(() => incident.query(incidentStateQuery), (x) => x.phase === 'monitoring', 'incident monitoring');
+  await waitFor(
+    () => incident.query(incidentStateQuery),
+    (x) => x.phase === 'monitoring',
+    'incident monitoring',
+  );
   await incident.executeUpdate(resolveUpdate, { args: [{ by: 'dana' }] });
   const final = (await incident.result()) as IncidentState;
   expect(final.alerts.count).toBe(sent);
@@ -143,19 +185,36 @@ test('alerts after resolution reach the next incident as a bounded summary (late
     const intakeOpts = { historyLimit: 200, forwardEveryMs: 100 };
     await storm(scope, taskQueue, intakeOpts, 0, 1, 1);
     const incident = testEnv().client.workflow.getHandle(incidentWorkflowId(scope));
-    const first = await waitFor(() => incident.query(incidentStateQuery), (s) => s.phase === 'monitoring', 'monitoring');
+    const first = await waitFor(
+      () => incident.query(incidentStateQuery),
+      (s) => s.phase === 'monitoring',
+      'monitoring',
+    );
     await incident.executeUpdate(resolveUpdate, { args: [{ by: 'dana' }] });
-    await waitFor(() => incident.query(incidentStateQuery), (s) => s.phase === 'reporting', 'held while writing the report');
+    await waitFor(
+      () => incident.query(incidentStateQuery),
+      (s) => s.phase === 'reporting',
+      'held while writing the report',
+    );
 
     // 3,000 alerts while the incident closes: through the intake, plus raw alert signals sent to it directly.
     const late = await storm(scope, taskQueue, intakeOpts, 1, 30, 100);
-    for (let i = 0; i < 20; i++) await incident.signal(alertsSignal, { alerts: Array.from({ length: 50 }, (_, j) => alert(10_000 + i * 50 + j)) });
+    for (let i = 0; i < 20; i++)
+      await incident.signal(alertsSignal, { alerts: Array.from({ length: 50 }, (_, j) => alert(10_000 + i * 50 + j)) });
     const intake = testEnv().client.workflow.getHandle(intakeWorkflowId(scope));
-    await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.forwarded === s.totals.received && s.pending === 0, 'intake drained');
+    await waitFor(
+      () => intake.query(intakeStateQuery),
+      (s) => s.totals.forwarded === s.totals.received && s.pending === 0,
+      'intake drained',
+    );
     report.release();
 
     // The closed run continued-as-new into the next incident of the scope with all 4,000 late triggers.
-    const next = await waitFor(() => testEnv().client.workflow.getHandle(incidentWorkflowId(scope)).query(incidentStateQuery), (s) => s.id !== first.id, 'next incident');
+    const next = await waitFor(
+      () => testEnv().client.workflow.getHandle(incidentWorkflowId(scope)).query(incidentStateQuery),
+      (s) => s.id !== first.id,
+      'next incident',
+    );
     expect(next.alerts.count).toBe(late + 1000);
     expect(next.alerts.sample).toHaveLength(20);
     const history = await testEnv().client.workflow.getHandle(incidentWorkflowId(scope)).fetchHistory();
@@ -173,19 +232,42 @@ test('asked to roll over, the intake continues-as-new at once and carries what i
     const intakeOpts = { forwardEveryMs: 3_600_000 };
     await storm(scope, taskQueue, intakeOpts, 0, 1, 5);
     const intake = testEnv().client.workflow.getHandle(intakeWorkflowId(scope));
-    await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.forwarded === 5, 'first batch forwarded');
+    await waitFor(
+      () => intake.query(intakeStateQuery),
+      (s) => s.totals.forwarded === 5,
+      'first batch forwarded',
+    );
     await storm(scope, taskQueue, intakeOpts, 5, 1, 7);
-    const before = await waitFor(() => intake.query(intakeStateQuery), (s) => s.pending === 7, 'second batch pending');
+    const before = await waitFor(
+      () => intake.query(intakeStateQuery),
+      (s) => s.pending === 7,
+      'second batch pending',
+    );
     const firstRun = (await intake.describe()).runId;
     await testEnv().client.workflow.getHandle(intakeWorkflowId(scope), firstRun).signal(intakeRolloverSignal);
-    await waitFor(() => intake.describe(), (d) => d.runId !== firstRun, 'continued-as-new');
-    const after = await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.forwarded === 12, 'the carried batch forwarded');
+    await waitFor(
+      () => intake.describe(),
+      (d) => d.runId !== firstRun,
+      'continued-as-new',
+    );
+    const after = await waitFor(
+      () => intake.query(intakeStateQuery),
+      (s) => s.totals.forwarded === 12,
+      'the carried batch forwarded',
+    );
     expect(after.runs).toBe(before.runs + 1);
     expect(after.totals).toMatchObject({ received: 12, forwarded: 12, forwards: 2 });
-    const s = await waitFor(() => testEnv().client.workflow.getHandle(incidentWorkflowId(scope)).query(incidentStateQuery), (x) => x.alerts.count === 12, 'incident has all 12');
+    const s = await waitFor(
+      () => testEnv().client.workflow.getHandle(incidentWorkflowId(scope)).query(incidentStateQuery),
+      (x) => x.alerts.count === 12,
+      'incident has all 12',
+    );
     expect(s.alerts.intake?.seq).toBe(2);
     // Replay fixtures: a run that rolled over on request, and the run that carried its pending alerts on.
-    await maybeWriteFixture('intake-rolled-over-first-run', testEnv().client.workflow.getHandle(intakeWorkflowId(scope), firstRun));
+    await maybeWriteFixture(
+      'intake-rolled-over-first-run',
+      testEnv().client.workflow.getHandle(intakeWorkflowId(scope), firstRun),
+    );
     await maybeWriteFixture('intake-rolled-over-resumed-run', intake);
   });
 });
@@ -197,20 +279,52 @@ test('a batch sent again after the intake rolled over (an SDK retry landing on t
     const scope = 'openai-retry';
     const args = [{ scope, provider: 'openai' }];
     const batch = { alerts: [alert(1), alert(2), alert(3)], batchId: 'batch-1' };
-    await testEnv().client.workflow.signalWithStart('intakeWorkflow', { workflowId: intakeWorkflowId(scope), taskQueue, args, signal: alertsSignal, signalArgs: [batch] });
+    await testEnv().client.workflow.signalWithStart('intakeWorkflow', {
+      workflowId: intakeWorkflowId(scope),
+      taskQueue,
+      args,
+      signal: alertsSignal,
+      signalArgs: [batch],
+    });
     const intake = testEnv().client.workflow.getHandle(intakeWorkflowId(scope));
-    await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.forwarded === 3, 'batch forwarded');
+    await waitFor(
+      () => intake.query(intakeStateQuery),
+      (s) => s.totals.forwarded === 3,
+      'batch forwarded',
+    );
     const firstRun = (await intake.describe()).runId;
     await testEnv().client.workflow.getHandle(intakeWorkflowId(scope), firstRun).signal(intakeRolloverSignal);
-    await waitFor(() => intake.describe(), (d) => d.runId !== firstRun, 'continued-as-new');
+    await waitFor(
+      () => intake.describe(),
+      (d) => d.runId !== firstRun,
+      'continued-as-new',
+    );
     // The same batch again (Temporal's request-ID dedup does not reach across runs), then a new one.
-    await testEnv().client.workflow.signalWithStart('intakeWorkflow', { workflowId: intakeWorkflowId(scope), taskQueue, args, signal: alertsSignal, signalArgs: [batch] });
     await testEnv().client.workflow.signalWithStart('intakeWorkflow', {
-      workflowId: intakeWorkflowId(scope), taskQueue, args, signal: alertsSignal, signalArgs: [{ alerts: [alert(4)], batchId: 'batch-2' }],
+      workflowId: intakeWorkflowId(scope),
+      taskQueue,
+      args,
+      signal: alertsSignal,
+      signalArgs: [batch],
     });
-    const after = await waitFor(() => intake.query(intakeStateQuery), (s) => s.totals.received === 4 && s.pending === 0 && s.totals.forwarded === 4, 'the new batch forwarded');
+    await testEnv().client.workflow.signalWithStart('intakeWorkflow', {
+      workflowId: intakeWorkflowId(scope),
+      taskQueue,
+      args,
+      signal: alertsSignal,
+      signalArgs: [{ alerts: [alert(4)], batchId: 'batch-2' }],
+    });
+    const after = await waitFor(
+      () => intake.query(intakeStateQuery),
+      (s) => s.totals.received === 4 && s.pending === 0 && s.totals.forwarded === 4,
+      'the new batch forwarded',
+    );
     expect(after.totals.received).toBe(4);
-    const s = await waitFor(() => testEnv().client.workflow.getHandle(incidentWorkflowId(scope)).query(incidentStateQuery), (x) => x.alerts.count === 4, 'incident has 4');
+    const s = await waitFor(
+      () => testEnv().client.workflow.getHandle(incidentWorkflowId(scope)).query(incidentStateQuery),
+      (x) => x.alerts.count === 4,
+      'incident has 4',
+    );
     expect(s.alerts.count).toBe(4);
   });
 });

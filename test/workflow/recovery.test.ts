@@ -17,11 +17,22 @@ const NONE: RecoveryCapabilities = { backupKey: false, backupEndpoint: false, ch
 
 function mocks(rootCause: FailureCategory, caps: RecoveryCapabilities, worksAfter?: RecoveryAction) {
   const calls: string[] = [];
-  let route: RouteState = { id: 'chat', providers: ['openai', 'anthropic'], weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date().toISOString() };
+  let route: RouteState = {
+    id: 'chat',
+    providers: ['openai', 'anthropic'],
+    weights: { openai: 100 },
+    mode: 'normal',
+    version: 1,
+    updatedAt: new Date().toISOString(),
+  };
   const ctx: IncidentContext = {
     services: [{ id: 'bot', users: 50 }],
     chains: ['chat'],
-    impactRules: { critical: { minServices: 3, minUsers: 10_000 }, high: { minServices: 2, minUsers: 1_000 }, medium: { minUsers: 100 } },
+    impactRules: {
+      critical: { minServices: 3, minUsers: 10_000 },
+      high: { minServices: 2, minUsers: 1_000 },
+      medium: { minUsers: 100 },
+    },
     escalationLevels: {},
     ackTimeoutMs: 3_600_000,
     maxRepeats: 0,
@@ -47,7 +58,11 @@ function mocks(rootCause: FailureCategory, caps: RecoveryCapabilities, worksAfte
     },
     shiftContext: async () => ({ route, configured: { openai: 100 }, unhealthy: [] }),
     applyRouteStep: async ({ request }) => {
-      calls.push(`route:${Object.entries(request.weights).map(([p, w]) => `${p}=${w}`).join(',')}`);
+      calls.push(
+        `route:${Object.entries(request.weights)
+          .map(([p, w]) => `${p}=${w}`)
+          .join(',')}`,
+      );
       route = { ...route, weights: request.weights, mode: request.mode ?? 'normal', version: route.version + 1 };
       return route;
     },
@@ -59,7 +74,12 @@ function mocks(rootCause: FailureCategory, caps: RecoveryCapabilities, worksAfte
 let n = 0;
 async function incident(m: ReturnType<typeof mocks>): Promise<IncidentState> {
   const taskQueue = `tq-recovery-${++n}`;
-  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: m.activities });
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: m.activities,
+  });
   return worker.runUntil(async () => {
     await startRoutingEntity(testEnv().client, taskQueue);
     const h = await testEnv().client.workflow.signalWithStart('incidentWorkflow', {
@@ -67,15 +87,32 @@ async function incident(m: ReturnType<typeof mocks>): Promise<IncidentState> {
       workflowId: `incident-recovery-${n}`,
       args: [{ scope: 'openai', provider: 'openai', title: 'openai failing' }],
       signal: alertsSignal,
-      signalArgs: [{ alerts: [{ provider: 'openai', kind: 'rate_limit', summary: '429', source: 'test', observedAt: new Date().toISOString() }] }],
+      signalArgs: [
+        {
+          alerts: [
+            {
+              provider: 'openai',
+              kind: 'rate_limit',
+              summary: '429',
+              source: 'test',
+              observedAt: new Date().toISOString(),
+            },
+          ],
+        },
+      ],
     });
-    await waitFor(() => h.query(incidentStateQuery), (s) => s.phase === 'monitoring', 'monitoring phase');
+    await waitFor(
+      () => h.query(incidentStateQuery),
+      (s) => s.phase === 'monitoring',
+      'monitoring phase',
+    );
     await h.executeUpdate(resolveUpdate, { args: [{ by: 'ops' }] });
     return await resultSkippingTime<IncidentState>(testEnv(), h);
   });
 }
 
-const steps = (s: IncidentState) => s.timeline.filter((e) => e.type.startsWith('recovery') || e.type === 'traffic_shifted').map((e) => e.type);
+const steps = (s: IncidentState) =>
+  s.timeline.filter((e) => e.type.startsWith('recovery') || e.type === 'traffic_shifted').map((e) => e.type);
 
 test('rate limit: the backup key works → stop there, no failover', async () => {
   const m = mocks('rate_limit', { ...NONE, backupKey: true }, 'use_backup_key');
@@ -99,8 +136,12 @@ test('network: retries with backoff (three checks), then the backup endpoint, th
   const m = mocks('network', { ...NONE, backupEndpoint: true });
   await incident(m);
   expect(m.calls).toEqual([
-    'apply:retry_with_backoff', 'check:retry_with_backoff', 'check:retry_with_backoff', 'check:retry_with_backoff',
-    'apply:use_backup_endpoint', 'check:use_backup_endpoint',
+    'apply:retry_with_backoff',
+    'check:retry_with_backoff',
+    'check:retry_with_backoff',
+    'check:retry_with_backoff',
+    'apply:use_backup_endpoint',
+    'check:use_backup_endpoint',
     'route:anthropic=100',
   ]);
 });

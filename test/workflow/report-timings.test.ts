@@ -21,18 +21,32 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
     getIncidentContext: async () => ({
       services: [{ id: 'support-bot', users: 12_000 }],
       chains: ['chat'],
-      impactRules: { critical: { minServices: 3, minUsers: 10_000 }, high: { minServices: 1, minUsers: 1_000 }, medium: { minUsers: 100 } },
+      impactRules: {
+        critical: { minServices: 3, minUsers: 10_000 },
+        high: { minServices: 1, minUsers: 1_000 },
+        medium: { minUsers: 100 },
+      },
       escalationLevels: {},
       ackTimeoutMs: 60 * 60_000, // no escalation before the scripted ack
       maxRepeats: 0,
       statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
       // Failback without waits, so resolution follows recovery at once and MTTR is the scripted 37 min.
-      recovery: { capabilities: { backupKey: false, backupEndpoint: false, cheaperModel: false }, shiftStepMs: 1, failbackHealthyForMs: 0, failbackCheckEveryMs: 1 },
+      recovery: {
+        capabilities: { backupKey: false, backupEndpoint: false, cheaperModel: false },
+        shiftStepMs: 1,
+        failbackHealthyForMs: 0,
+        failbackCheckEveryMs: 1,
+      },
     }),
     notify: async () => ({ delivered: ['log'] }),
     deliverNotification: async (d) => ({ channel: d.channel, status: 'delivered' }),
     publishStatusUpdate: async () => ({ sent: 0 }),
-    diagnoseProvider: async () => ({ rootCause: 'provider_outage', checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }], recommendations: [], at: new Date().toISOString() }),
+    diagnoseProvider: async () => ({
+      rootCause: 'provider_outage',
+      checks: [{ name: 'api_probe', status: 'failed', detail: 'HTTP 503' }],
+      recommendations: [],
+      at: new Date().toISOString(),
+    }),
     renderReport: async (state) => ({ markdown: await renderPostmortem(state), location: 'memory' }),
     startArchiver: async (req) => {
       archived.push(req);
@@ -40,7 +54,12 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
     },
     archiveIncident: async () => ({ location: 'memory', alreadyArchived: false, events: 0 }),
   };
-  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue: 'tq-timings', workflowBundle: workflowBundle(), activities });
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue: 'tq-timings',
+    workflowBundle: workflowBundle(),
+    activities,
+  });
   await worker.runUntil(async () => {
     await startRoutingEntity(testEnv().client, 'tq-timings'); // failover and failback queue there
     // The server's clock, not the host's: time skipping moves it ahead of Date.now(). Each scripted step
@@ -52,16 +71,35 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
       workflowId: 'incident-timings',
       args: [{ scope: 'openai', provider: 'openai', title: 'openai down' }],
       signal: alertsSignal,
-      signalArgs: [{ alerts: [{ provider: 'openai', kind: 'outage', summary: 'probe 503', source: 'probe', observedAt: new Date(t0 - 20_000).toISOString() }] }],
+      signalArgs: [
+        {
+          alerts: [
+            {
+              provider: 'openai',
+              kind: 'outage',
+              summary: 'probe 503',
+              source: 'probe',
+              observedAt: new Date(t0 - 20_000).toISOString(),
+            },
+          ],
+        },
+      ],
     });
-    await waitFor(() => h.query(incidentStateQuery), (s) => s.phase === 'monitoring', 'monitoring phase');
+    await waitFor(
+      () => h.query(incidentStateQuery),
+      (s) => s.phase === 'monitoring',
+      'monitoring phase',
+    );
     const t1 = await testEnv().currentTimeMs();
     await testEnv().sleep('7 minutes');
     const a0 = await testEnv().currentTimeMs();
     await h.executeUpdate(acknowledgeUpdate, { args: [{ by: 'dana' }] });
     const a1 = await testEnv().currentTimeMs();
     await testEnv().sleep('30 minutes');
-    await h.signal(providerRecoveredSignal, { at: new Date(await testEnv().currentTimeMs()).toISOString(), detail: 'probe 200' });
+    await h.signal(providerRecoveredSignal, {
+      at: new Date(await testEnv().currentTimeMs()).toISOString(),
+      detail: 'probe 200',
+    });
     const final = (await h.result()) as IncidentState;
     const unskipped = t1 - t0 + (a1 - a0);
 
@@ -69,15 +107,24 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
     const d = Object.fromEntries(model.durations.map((x) => [x.name, x]));
     // Each duration is its injected timing plus at most the measured real time of the steps around it.
     const near = (name: string, ms: number | null, injected: number) =>
-      expect(`${name} ${ms! >= injected - 1000 && ms! <= injected + unskipped + 1000 ? 'within' : 'outside'} [${injected}, ${injected + unskipped + 1000}] ms: ${ms}`).toMatch(/ within /);
+      expect(
+        `${name} ${ms! >= injected - 1000 && ms! <= injected + unskipped + 1000 ? 'within' : 'outside'} [${injected}, ${injected + unskipped + 1000}] ms: ${ms}`,
+      ).toMatch(/ within /);
     near('mttd', d.mttd.ms, 20_000);
     near('mtta', d.mtta.ms, 7 * 60_000);
     near('mttr', d.mttr.ms, 37 * 60_000);
     expect(d.mttm.ms!).toBeLessThanOrEqual(unskipped + 1000);
     for (const x of [d.mttd, d.mtta, d.mttr]) expect(x.text).toBe(formatDuration(x.ms));
-    process.stdout.write(`[figures] report timings: ${unskipped} ms of real time in the scripted steps (tolerance of the durations)\n`);
+    process.stdout.write(
+      `[figures] report timings: ${unskipped} ms of real time in the scripted steps (tolerance of the durations)\n`,
+    );
     // Detection met needs < 30 s: 20 s injected + this run's step time (printed above; seconds at most).
-    expect(Object.fromEntries(model.kpis.map((k) => [k.name, k.verdict]))).toEqual({ detection: 'met', failover: 'met', restoration: 'met', total: 'missed' });
+    expect(Object.fromEntries(model.kpis.map((k) => [k.name, k.verdict]))).toEqual({
+      detection: 'met',
+      failover: 'met',
+      restoration: 'met',
+      total: 'missed',
+    });
     expect(model.prevention.priority).toBe('high'); // SEV1
 
     expect(final.report).toContain(`| Time to acknowledge | ${d.mtta.text} |`);

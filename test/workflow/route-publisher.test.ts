@@ -18,7 +18,11 @@ import { maybeWriteFixture } from '../helpers/fixtures';
 const testEnv = useTimeSkippingEnv();
 
 const route = (version: number, weights: Record<string, number> = { openai: 100 }): RouteState => ({
-  id: 'chat', providers: ['openai', 'anthropic'], weights, mode: 'normal', version,
+  id: 'chat',
+  providers: ['openai', 'anthropic'],
+  weights,
+  mode: 'normal',
+  version,
   updatedAt: new Date(Date.UTC(2026, 10, 30, 10, 0, version)).toISOString(),
 });
 
@@ -37,11 +41,19 @@ function target() {
 }
 
 const input = (extra: Partial<RoutePublisherInput> = {}): RoutePublisherInput => ({
-  chain: 'chat', target: 'webhook', retry: { initialIntervalMs: 100, maximumIntervalMs: 400, attemptTimeoutMs: 5000 }, ...extra,
+  chain: 'chat',
+  target: 'webhook',
+  retry: { initialIntervalMs: 100, maximumIntervalMs: 400, attemptTimeoutMs: 5000 },
+  ...extra,
 });
 
 async function run(taskQueue: string, activities: RoutePublishActivities, fn: () => Promise<void>): Promise<void> {
-  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities });
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities,
+  });
   await worker.runUntil(fn);
 }
 
@@ -50,15 +62,35 @@ test('a refused version is retried until the target takes it; a newer one replac
   t.down = true;
   await run('tq-publisher-1', activities, async () => {
     const h = await testEnv().client.workflow.signalWithStart('routePublisherWorkflow', {
-      taskQueue: 'tq-publisher-1', workflowId: 'publish-chat-webhook-1', args: [input()], signal: publishRouteSignal, signalArgs: [route(2)],
+      taskQueue: 'tq-publisher-1',
+      workflowId: 'publish-chat-webhook-1',
+      args: [input()],
+      signal: publishRouteSignal,
+      signalArgs: [route(2)],
     });
-    await waitFor(async () => t.attempts.length, (n) => n >= 3, 'v2 retried');
+    await waitFor(
+      async () => t.attempts.length,
+      (n) => n >= 3,
+      'v2 retried',
+    );
     await h.signal(publishRouteSignal, route(3, { anthropic: 100 }));
-    await waitFor(() => h.query(routePublisherStateQuery), (s) => s.superseded === 1 && s.latestVersion === 3, 'v2 superseded by v3');
+    await waitFor(
+      () => h.query(routePublisherStateQuery),
+      (s) => s.superseded === 1 && s.latestVersion === 3,
+      'v2 superseded by v3',
+    );
     await h.signal(publishRouteSignal, route(2)); // a late copy of the older change
-    await waitFor(async () => t.attempts.filter((v) => v === 3).length, (n) => n >= 2, 'v3 retried');
+    await waitFor(
+      async () => t.attempts.filter((v) => v === 3).length,
+      (n) => n >= 2,
+      'v3 retried',
+    );
     t.down = false;
-    const s = await waitFor(() => h.query(routePublisherStateQuery), (x) => x.publishedVersion === 3, 'v3 delivered');
+    const s = await waitFor(
+      () => h.query(routePublisherStateQuery),
+      (x) => x.publishedVersion === 3,
+      'v3 delivered',
+    );
     expect(s).toMatchObject({ latestVersion: 3, superseded: 1, failed: 0, lastError: null });
     expect(t.delivered).toEqual([3]);
     // Once v3 was attempted, v2 never was again.
@@ -73,13 +105,25 @@ test('a non-retryable refusal is recorded and the next version is published', as
   t.broken.add(4);
   await run('tq-publisher-2', activities, async () => {
     const h = await testEnv().client.workflow.signalWithStart('routePublisherWorkflow', {
-      taskQueue: 'tq-publisher-2', workflowId: 'publish-chat-webhook-2', args: [input()], signal: publishRouteSignal, signalArgs: [route(4)],
+      taskQueue: 'tq-publisher-2',
+      workflowId: 'publish-chat-webhook-2',
+      args: [input()],
+      signal: publishRouteSignal,
+      signalArgs: [route(4)],
     });
-    const failed = await waitFor(() => h.query(routePublisherStateQuery), (s) => s.failed === 1, 'v4 failed for good');
+    const failed = await waitFor(
+      () => h.query(routePublisherStateQuery),
+      (s) => s.failed === 1,
+      'v4 failed for good',
+    );
     expect(failed.lastError).toContain('v4 refused for good');
     expect(t.attempts).toEqual([4]);
     await h.signal(publishRouteSignal, route(5));
-    await waitFor(() => h.query(routePublisherStateQuery), (s) => s.publishedVersion === 5 && s.lastError === null, 'v5 delivered');
+    await waitFor(
+      () => h.query(routePublisherStateQuery),
+      (s) => s.publishedVersion === 5 && s.lastError === null,
+      'v5 delivered',
+    );
     expect(t.delivered).toEqual([5]);
     await h.terminate('test done');
   });
@@ -90,24 +134,43 @@ test('continue-as-new carries the delivered version: nothing is sent twice, and 
   await run('tq-publisher-3', activities, async () => {
     const wid = 'publish-chat-webhook-3';
     const h = await testEnv().client.workflow.signalWithStart('routePublisherWorkflow', {
-      taskQueue: 'tq-publisher-3', workflowId: wid, args: [input({ historyLimit: 40 })], signal: publishRouteSignal, signalArgs: [route(1)],
+      taskQueue: 'tq-publisher-3',
+      workflowId: wid,
+      args: [input({ historyLimit: 40 })],
+      signal: publishRouteSignal,
+      signalArgs: [route(1)],
     });
     const firstRun = h.signaledRunId;
     const latest = testEnv().client.workflow.getHandle(wid);
     // One version at a time (each delivered before the next), so no attempt is superseded here: the
     // time-skipping server refuses a cancel that races the activity's completion (the real server accepts it).
-    await waitFor(() => latest.query(routePublisherStateQuery), (s) => s.publishedVersion === 1, 'v1 delivered');
+    await waitFor(
+      () => latest.query(routePublisherStateQuery),
+      (s) => s.publishedVersion === 1,
+      'v1 delivered',
+    );
     for (let v = 2; v <= 12; v++) {
       await latest.signal(publishRouteSignal, route(v));
-      await waitFor(() => latest.query(routePublisherStateQuery), (s) => s.publishedVersion === v, `v${v} delivered`);
+      await waitFor(
+        () => latest.query(routePublisherStateQuery),
+        (s) => s.publishedVersion === v,
+        `v${v} delivered`,
+      );
     }
     expect((await latest.describe()).runId).not.toBe(firstRun);
     // The routing entity re-publishes its current version after its own continue-as-new: not sent again.
     await latest.signal(publishRouteSignal, route(12));
     await latest.signal(publishRouteSignal, route(13));
-    await waitFor(() => latest.query(routePublisherStateQuery), (s) => s.publishedVersion === 13, 'v13 delivered');
+    await waitFor(
+      () => latest.query(routePublisherStateQuery),
+      (s) => s.publishedVersion === 13,
+      'v13 delivered',
+    );
     expect(t.delivered).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
-    await maybeWriteFixture('route-publisher-continued-as-new-first-run', testEnv().client.workflow.getHandle(wid, firstRun));
+    await maybeWriteFixture(
+      'route-publisher-continued-as-new-first-run',
+      testEnv().client.workflow.getHandle(wid, firstRun),
+    );
     await latest.terminate('test done');
   });
 });

@@ -5,7 +5,13 @@ import { Worker } from '@temporalio/worker';
 import type { RoutingActivities, ShiftActivities } from '../../activities/types';
 import { getRoute, setRouteWeights } from '../../client/routes';
 import { startShift } from '../../client/shifts';
-import { routingWorkflowId, shiftQueueQuery, type RouteState, type ShiftRequest, type ShiftResult } from '../../workflows/messages';
+import {
+  routingWorkflowId,
+  shiftQueueQuery,
+  type RouteState,
+  type ShiftRequest,
+  type ShiftResult,
+} from '../../workflows/messages';
 import { useLocalEnv, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
@@ -20,9 +26,12 @@ const CHAIN = ['openai', 'anthropic', 'bedrock'];
 /** health(provider, nth validation of it) → healthy? */
 type Health = (provider: string, n: number) => boolean;
 
-function fakes(opts: { health?: Health; unhealthy?: string[] | ((n: number) => string[]); configured?: Record<string, number> } = {}) {
+function fakes(
+  opts: { health?: Health; unhealthy?: string[] | ((n: number) => string[]); configured?: Record<string, number> } = {},
+) {
   let contexts = 0;
-  const unhealthyNow = () => (typeof opts.unhealthy === 'function' ? opts.unhealthy(++contexts) : (opts.unhealthy ?? []));
+  const unhealthyNow = () =>
+    typeof opts.unhealthy === 'function' ? opts.unhealthy(++contexts) : (opts.unhealthy ?? []);
   const published: RouteState[] = [];
   const validations: string[] = [];
   const counts: Record<string, number> = {};
@@ -32,7 +41,11 @@ function fakes(opts: { health?: Health; unhealthy?: string[] | ((n: number) => s
       return { published: ['table'] };
     },
     async shiftContext({ chain }) {
-      return { route: await getRoute(testEnv().client, chain), configured: opts.configured ?? { openai: 100 }, unhealthy: unhealthyNow() };
+      return {
+        route: await getRoute(testEnv().client, chain),
+        configured: opts.configured ?? { openai: 100 },
+        unhealthy: unhealthyNow(),
+      };
     },
     async applyRouteStep({ chain, request, updateId }) {
       return setRouteWeights(testEnv().client, chain, request, updateId);
@@ -48,28 +61,50 @@ function fakes(opts: { health?: Health; unhealthy?: string[] | ((n: number) => s
 }
 
 async function stop(chain: string): Promise<void> {
-  await testEnv().client.workflow.getHandle(routingWorkflowId(chain)).terminate('test done').catch(() => undefined);
+  await testEnv()
+    .client.workflow.getHandle(routingWorkflowId(chain))
+    .terminate('test done')
+    .catch(() => undefined);
 }
 
 /** A shift's result; a queued shift's workflow exists only once the routing entity has started it. */
 async function shiftResult(workflowId: string): Promise<ShiftResult> {
   const handle = testEnv().client.workflow.getHandle(workflowId);
-  await waitFor(() => handle.describe(), () => true, `${workflowId} started`);
+  await waitFor(
+    () => handle.describe(),
+    () => true,
+    `${workflowId} started`,
+  );
   return (await handle.result()) as ShiftResult;
 }
 
 let seq = 0;
-async function run(weights: Record<string, number>, req: Omit<ShiftRequest, 'chain' | 'reason' | 'by'>, f: ReturnType<typeof fakes>) {
+async function run(
+  weights: Record<string, number>,
+  req: Omit<ShiftRequest, 'chain' | 'reason' | 'by'>,
+  f: ReturnType<typeof fakes>,
+) {
   const taskQueue = `tq-shift-${++seq}`;
   const chain = `chain${seq}`;
-  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: f.activities,
+  });
   return worker.runUntil(async () => {
     await testEnv().client.workflow.start('routingWorkflow', {
       taskQueue,
       workflowId: routingWorkflowId(chain),
       args: [{ id: chain, providers: CHAIN, weights, mode: 'normal', version: 1, updatedAt: new Date().toISOString() }],
     });
-    const started = await startShift(testEnv().client, taskQueue, { chain, reason: 'test', by: 'tester', stepDelayMs: STEP_MS, ...req });
+    const started = await startShift(testEnv().client, taskQueue, {
+      chain,
+      reason: 'test',
+      by: 'tester',
+      stepDelayMs: STEP_MS,
+      ...req,
+    });
     const result = await shiftResult(started.workflowId);
     // The route as last published (querying the routingWorkflow afterwards would race the test server's
     // time skipping, which may already have run it into its execution timeout).
@@ -104,13 +139,21 @@ test('gradual: 50 → 25 → 0 % left on the source, validated between steps', a
 });
 
 test('immediate skips providers that are down, in chain order', async () => {
-  const { result, route } = await run({ openai: 100 }, { kind: 'immediate', from: 'openai' }, fakes({ unhealthy: ['anthropic'] }));
+  const { result, route } = await run(
+    { openai: 100 },
+    { kind: 'immediate', from: 'openai' },
+    fakes({ unhealthy: ['anthropic'] }),
+  );
   expect(result.outcome).toBe('completed');
   expect(route).toMatchObject({ weights: { bedrock: 100 }, mode: 'degraded' });
 });
 
 test('every provider of the chain down → emergency mode, weights kept', async () => {
-  const { result, route } = await run({ openai: 100 }, { kind: 'immediate', from: 'openai' }, fakes({ unhealthy: ['anthropic', 'bedrock'] }));
+  const { result, route } = await run(
+    { openai: 100 },
+    { kind: 'immediate', from: 'openai' },
+    fakes({ unhealthy: ['anthropic', 'bedrock'] }),
+  );
   expect(result.outcome).toBe('emergency');
   expect(route).toMatchObject({ weights: { openai: 100 }, mode: 'emergency' });
 });
@@ -120,7 +163,11 @@ test('breaker-aware: a provider whose breaker is open is refused as a target', a
   const { result, weights } = await run({ openai: 100 }, { kind: 'canary', from: 'openai', to: 'bedrock' }, f);
   expect(result).toMatchObject({ outcome: 'noop', detail: 'refused: breaker open for bedrock' });
   expect(weights).toEqual([]);
-  const set = await run({ openai: 100 }, { kind: 'set', weights: { openai: 50, bedrock: 50 } }, fakes({ unhealthy: ['bedrock'] }));
+  const set = await run(
+    { openai: 100 },
+    { kind: 'set', weights: { openai: 50, bedrock: 50 } },
+    fakes({ unhealthy: ['bedrock'] }),
+  );
   expect(set.result.outcome).toBe('noop');
 });
 
@@ -134,7 +181,14 @@ test('failback waits until the provider has been healthy long enough, then 10 �
     f,
   );
   expect(result.outcome).toBe('completed');
-  expect(f.validations.slice(0, 6)).toEqual(['openai:fail', 'openai:fail', 'openai:ok', 'openai:ok', 'openai:ok', 'openai:ok']);
+  expect(f.validations.slice(0, 6)).toEqual([
+    'openai:fail',
+    'openai:fail',
+    'openai:ok',
+    'openai:ok',
+    'openai:ok',
+    'openai:ok',
+  ]);
   expect(weights.map((w) => w.openai ?? 0)).toEqual([10, 25, 50, 75, 100]);
   expect(route).toMatchObject({ weights: { openai: 100 }, mode: 'normal' });
 });
@@ -142,7 +196,11 @@ test('failback waits until the provider has been healthy long enough, then 10 �
 test('failback stops on a failed validation and returns to the failover route (nothing left on the provider)', async () => {
   // Healthy for the wait and the first two steps, then fails the third step's validation.
   const f = fakes({ health: (p, n) => n !== 4 });
-  const { result, route, weights } = await run({ anthropic: 100 }, { kind: 'failback', from: 'openai', healthyForMs: 0 }, f);
+  const { result, route, weights } = await run(
+    { anthropic: 100 },
+    { kind: 'failback', from: 'openai', healthyForMs: 0 },
+    f,
+  );
   expect(result.outcome).toBe('stopped');
   expect(weights.map((w) => w.openai ?? 0)).toEqual([10, 25, 50, 0]);
   expect(route).toMatchObject({ weights: { anthropic: 100 }, mode: 'normal' });
@@ -161,7 +219,7 @@ test('failback never gives weight to a provider whose breaker is open: its share
   expect(result.detail).toContain('open breaker kept out');
 });
 
-test('failback stops, back to the failover route, when the returning provider\'s breaker opens mid-way', async () => {
+test("failback stops, back to the failover route, when the returning provider's breaker opens mid-way", async () => {
   const f = fakes({ unhealthy: (n) => (n >= 4 ? ['openai'] : []) });
   const { result, route } = await run({ anthropic: 100 }, { kind: 'failback', from: 'openai', healthyForMs: 0 }, f);
   expect(result).toMatchObject({ outcome: 'stopped' });
@@ -172,30 +230,73 @@ test('failback stops, back to the failover route, when the returning provider\'s
 test('shifts of a chain queue at the routing entity: the second waits its turn, never interleaves, both complete', async () => {
   const f = fakes();
   const taskQueue = 'tq-shift-queue';
-  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: f.activities,
+  });
   await worker.runUntil(async () => {
     await testEnv().client.workflow.start('routingWorkflow', {
       taskQueue,
       workflowId: routingWorkflowId('queued'),
-      args: [{ id: 'queued', providers: CHAIN, weights: { openai: 100 }, mode: 'normal', version: 1, updatedAt: new Date().toISOString() }],
+      args: [
+        {
+          id: 'queued',
+          providers: CHAIN,
+          weights: { openai: 100 },
+          mode: 'normal',
+          version: 1,
+          updatedAt: new Date().toISOString(),
+        },
+      ],
     });
     // Steps of a second: the canary is still running when the operator's shift is queued behind it.
-    const canary = await startShift(testEnv().client, taskQueue, { chain: 'queued', kind: 'canary', from: 'openai', to: 'bedrock', stepDelayMs: 1_000, reason: 'auto', by: 'lifeline' });
-    const set = await startShift(testEnv().client, taskQueue, { chain: 'queued', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' }, { id: 'op-1' });
+    const canary = await startShift(testEnv().client, taskQueue, {
+      chain: 'queued',
+      kind: 'canary',
+      from: 'openai',
+      to: 'bedrock',
+      stepDelayMs: 1_000,
+      reason: 'auto',
+      by: 'lifeline',
+    });
+    const set = await startShift(
+      testEnv().client,
+      taskQueue,
+      { chain: 'queued', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' },
+      { id: 'op-1' },
+    );
     expect(canary.position).toBe(0);
     expect(set).toMatchObject({ id: 'op-1', position: 1, workflowId: 'shift-queued-op-1' });
     // The same request again (a retried HTTP call) is the same shift, not a third one.
-    expect(await startShift(testEnv().client, taskQueue, { chain: 'queued', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' }, { id: 'op-1' })).toMatchObject({ id: 'op-1' });
+    expect(
+      await startShift(
+        testEnv().client,
+        taskQueue,
+        { chain: 'queued', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' },
+        { id: 'op-1' },
+      ),
+    ).toMatchObject({ id: 'op-1' });
     expect((await shiftResult(canary.workflowId)).outcome).toBe('completed');
     expect((await shiftResult(set.workflowId)).outcome).toBe('completed');
     // The canary's steps, then the operator's weights: never interleaved.
     expect(f.published.slice(1).map((r) => r.weights)).toEqual([
-      { openai: 95, bedrock: 5 }, { openai: 90, bedrock: 10 }, { openai: 75, bedrock: 25 }, { openai: 50, bedrock: 50 }, { openai: 25, bedrock: 75 }, { bedrock: 100 },
+      { openai: 95, bedrock: 5 },
+      { openai: 90, bedrock: 10 },
+      { openai: 75, bedrock: 25 },
+      { openai: 50, bedrock: 50 },
+      { openai: 25, bedrock: 75 },
+      { bedrock: 100 },
       { anthropic: 100 },
     ]);
     // The entity records a shift's result when the shift's `shiftDone` signal reaches it, just after the
     // shift's own result is visible: await it rather than read once.
-    const q = await waitFor(() => testEnv().client.workflow.getHandle(routingWorkflowId('queued')).query(shiftQueueQuery), (x) => x.recent.length >= 2, 'both results recorded at the entity');
+    const q = await waitFor(
+      () => testEnv().client.workflow.getHandle(routingWorkflowId('queued')).query(shiftQueueQuery),
+      (x) => x.recent.length >= 2,
+      'both results recorded at the entity',
+    );
     expect(q.recent.map((r) => r.result.outcome)).toEqual(['completed', 'completed']);
     await stop('queued');
   });
@@ -204,17 +305,50 @@ test('shifts of a chain queue at the routing entity: the second waits its turn, 
 test('a shift stopped mid-way leaves a safe route, not an intermediate one', async () => {
   const f = fakes();
   const taskQueue = 'tq-shift-stop';
-  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: f.activities,
+  });
   await worker.runUntil(async () => {
     await testEnv().client.workflow.start('routingWorkflow', {
       taskQueue,
       workflowId: routingWorkflowId('stopped'),
-      args: [{ id: 'stopped', providers: CHAIN, weights: { anthropic: 100 }, mode: 'degraded', version: 1, updatedAt: new Date().toISOString() }],
+      args: [
+        {
+          id: 'stopped',
+          providers: CHAIN,
+          weights: { anthropic: 100 },
+          mode: 'degraded',
+          version: 1,
+          updatedAt: new Date().toISOString(),
+        },
+      ],
     });
-    const back = await startShift(testEnv().client, taskQueue, { chain: 'stopped', kind: 'failback', from: 'openai', healthyForMs: 0, stepDelayMs: 600_000, reason: 'auto', by: 'lifeline' }, { id: 'fb' });
-    await waitFor(() => getRoute(testEnv().client, 'stopped'), (r) => r.version >= 2, 'first failback step');
+    const back = await startShift(
+      testEnv().client,
+      taskQueue,
+      {
+        chain: 'stopped',
+        kind: 'failback',
+        from: 'openai',
+        healthyForMs: 0,
+        stepDelayMs: 600_000,
+        reason: 'auto',
+        by: 'lifeline',
+      },
+      { id: 'fb' },
+    );
+    await waitFor(
+      () => getRoute(testEnv().client, 'stopped'),
+      (r) => r.version >= 2,
+      'first failback step',
+    );
     expect((await getRoute(testEnv().client, 'stopped')).weights).toEqual({ anthropic: 90, openai: 10 });
-    await testEnv().client.workflow.getHandle(routingWorkflowId('stopped')).signal('cancelShift', { id: 'fb', reason: 'openai failed again' });
+    await testEnv()
+      .client.workflow.getHandle(routingWorkflowId('stopped'))
+      .signal('cancelShift', { id: 'fb', reason: 'openai failed again' });
     const r = await shiftResult(back.workflowId);
     expect(r).toMatchObject({ outcome: 'cancelled', detail: 'stopped: openai failed again' });
     expect(f.published[f.published.length - 1]).toMatchObject({ weights: { anthropic: 100 }, mode: 'degraded' });
@@ -225,18 +359,54 @@ test('a shift stopped mid-way leaves a safe route, not an intermediate one', asy
 test('a failover never waits behind a failback: the running failback is stopped, the failover runs next', async () => {
   const f = fakes();
   const taskQueue = 'tq-shift-preempt';
-  const worker = await Worker.create({ connection: testEnv().nativeConnection, taskQueue, workflowBundle: workflowBundle(), activities: f.activities });
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: f.activities,
+  });
   await worker.runUntil(async () => {
     await testEnv().client.workflow.start('routingWorkflow', {
       taskQueue,
       workflowId: routingWorkflowId('preempt'),
-      args: [{ id: 'preempt', providers: CHAIN, weights: { anthropic: 100 }, mode: 'degraded', version: 1, updatedAt: new Date().toISOString() }],
+      args: [
+        {
+          id: 'preempt',
+          providers: CHAIN,
+          weights: { anthropic: 100 },
+          mode: 'degraded',
+          version: 1,
+          updatedAt: new Date().toISOString(),
+        },
+      ],
     });
     // openai is failing back with ten-minute steps (as slow as a cautious production failback)...
-    const back = await startShift(testEnv().client, taskQueue, { chain: 'preempt', kind: 'failback', from: 'openai', healthyForMs: 0, stepDelayMs: 600_000, reason: 'auto', by: 'lifeline' }, { id: 'fb' });
-    await waitFor(() => getRoute(testEnv().client, 'preempt'), (r) => r.version >= 2, 'first failback step');
+    const back = await startShift(
+      testEnv().client,
+      taskQueue,
+      {
+        chain: 'preempt',
+        kind: 'failback',
+        from: 'openai',
+        healthyForMs: 0,
+        stepDelayMs: 600_000,
+        reason: 'auto',
+        by: 'lifeline',
+      },
+      { id: 'fb' },
+    );
+    await waitFor(
+      () => getRoute(testEnv().client, 'preempt'),
+      (r) => r.version >= 2,
+      'first failback step',
+    );
     // ...when anthropic, which carries most of the traffic, fails.
-    const off = await startShift(testEnv().client, taskQueue, { chain: 'preempt', kind: 'immediate', from: 'anthropic', reason: 'anthropic failed', by: 'lifeline' }, { id: 'fo' });
+    const off = await startShift(
+      testEnv().client,
+      taskQueue,
+      { chain: 'preempt', kind: 'immediate', from: 'anthropic', reason: 'anthropic failed', by: 'lifeline' },
+      { id: 'fo' },
+    );
     expect(off.position).toBe(1); // next, not behind anything else
     const stopped = await shiftResult(back.workflowId);
     expect(stopped.outcome).toBe('cancelled');

@@ -13,7 +13,9 @@ export class InstanceLockedError extends Error {
     readonly dataDir: string,
     readonly pid: number,
   ) {
-    super(`another lifeline is already running on the data directory ${dataDir} (pid ${pid}); stop it first (Ctrl-C in its terminal, or kill ${pid}) or give this one another dataDir`);
+    super(
+      `another lifeline is already running on the data directory ${dataDir} (pid ${pid}); stop it first (Ctrl-C in its terminal, or kill ${pid}) or give this one another dataDir`,
+    );
   }
 }
 

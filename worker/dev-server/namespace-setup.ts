@@ -27,7 +27,12 @@ interface Setup {
   deadline: number;
 }
 
-export async function configureNamespace(server: RunningServer, address: string, namespace: string, s: Setup): Promise<void> {
+export async function configureNamespace(
+  server: RunningServer,
+  address: string,
+  namespace: string,
+  s: Setup,
+): Promise<void> {
   const connection = Connection.lazy({ address, connectTimeout: 5000 });
   try {
     await connection.ensureConnected();
@@ -38,8 +43,15 @@ export async function configureNamespace(server: RunningServer, address: string,
   }
 }
 
-async function ensureSearchAttributes(connection: Connection, server: RunningServer, namespace: string, s: Setup): Promise<void> {
-  const wanted = Object.entries(s.searchAttributes).map(([name, type]) => [name, type, INDEXED_VALUE_TYPE[type]] as const);
+async function ensureSearchAttributes(
+  connection: Connection,
+  server: RunningServer,
+  namespace: string,
+  s: Setup,
+): Promise<void> {
+  const wanted = Object.entries(s.searchAttributes).map(
+    ([name, type]) => [name, type, INDEXED_VALUE_TYPE[type]] as const,
+  );
   if (wanted.length === 0) return;
   const list = async () => {
     const res = await connection.operatorService.listSearchAttributes({ namespace });
@@ -48,7 +60,9 @@ async function ensureSearchAttributes(connection: Connection, server: RunningSer
   const existing = await list();
   const clashes = wanted.filter(([n, , t]) => existing[n] !== undefined && existing[n] !== t);
   if (clashes.length) {
-    const what = clashes.map(([n, type]) => `${n} is ${TYPE_NAME_BY_INDEX[existing[n]] ?? `type #${existing[n]}`}, wanted ${type}`);
+    const what = clashes.map(
+      ([n, type]) => `${n} is ${TYPE_NAME_BY_INDEX[existing[n]] ?? `type #${existing[n]}`}, wanted ${type}`,
+    );
     throw startError(
       server,
       `has search attributes of the wrong type in namespace ${namespace} (${what.join('; ')}); ` +
@@ -57,7 +71,9 @@ async function ensureSearchAttributes(connection: Connection, server: RunningSer
   }
   const missing = wanted.filter(([n]) => existing[n] === undefined);
   if (missing.length) {
-    s.log(`dev-server: registering search attributes ${missing.map(([n, type]) => `${n} (${type})`).join(', ')} in ${namespace}`);
+    s.log(
+      `dev-server: registering search attributes ${missing.map(([n, type]) => `${n} (${type})`).join(', ')} in ${namespace}`,
+    );
     const searchAttributes = Object.fromEntries(missing.map(([n, , t]) => [n, t]));
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes }).catch((err: unknown) => {
       throw startError(server, `could not register search attributes ${missing.map(([n]) => n).join(', ')}`, err);
@@ -68,20 +84,32 @@ async function ensureSearchAttributes(connection: Connection, server: RunningSer
     const now = await list();
     const absent = wanted.filter(([n, , t]) => now[n] !== t);
     if (absent.length === 0) return;
-    if (Date.now() > s.deadline) throw startError(server, `search attributes ${absent.map(([n]) => n).join(', ')} not visible in ${namespace}`);
+    if (Date.now() > s.deadline)
+      throw startError(server, `search attributes ${absent.map(([n]) => n).join(', ')} not visible in ${namespace}`);
     await sleep(250);
   }
 }
 
-async function ensureRetention(connection: Connection, server: RunningServer, namespace: string, s: Setup): Promise<void> {
+async function ensureRetention(
+  connection: Connection,
+  server: RunningServer,
+  namespace: string,
+  s: Setup,
+): Promise<void> {
   const want = s.retentionDays * 86_400;
-  const seconds = async () => (optionalTsToMs((await connection.workflowService.describeNamespace({ namespace })).config?.workflowExecutionRetentionTtl) ?? 0) / 1000;
+  const seconds = async () =>
+    (optionalTsToMs(
+      (await connection.workflowService.describeNamespace({ namespace })).config?.workflowExecutionRetentionTtl,
+    ) ?? 0) / 1000;
   const have = await seconds();
   if (have === want) return;
   s.log(`dev-server: setting retention of ${namespace} from ${have / 86_400}d to ${s.retentionDays}d`);
-  await connection.workflowService.updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: msToTs(want * 1000) } }).catch((err: unknown) => {
-    throw startError(server, `could not set retention of ${namespace} to ${s.retentionDays}d`, err);
-  });
+  await connection.workflowService
+    .updateNamespace({ namespace, config: { workflowExecutionRetentionTtl: msToTs(want * 1000) } })
+    .catch((err: unknown) => {
+      throw startError(server, `could not set retention of ${namespace} to ${s.retentionDays}d`, err);
+    });
   const after = await seconds();
-  if (after !== want) throw startError(server, `retention of ${namespace} is ${after}s after update, expected ${want}s`);
+  if (after !== want)
+    throw startError(server, `retention of ${namespace} is ${after}s after update, expected ${want}s`);
 }

@@ -30,7 +30,15 @@ export interface RunningServer {
 export function spawnServer(cliPath: string, args: string[], log: (line: string) => void): RunningServer {
   // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and the server must not
   // die under a worker that is still draining (that is a screenful of poll errors); lifeline stops it last.
-  const child = execa(cliPath, args, { env: scrubbedEnv(), extendEnv: false, detached: true, reject: false, buffer: false, all: true, stdin: 'ignore' });
+  const child = execa(cliPath, args, {
+    env: scrubbedEnv(),
+    extendEnv: false,
+    detached: true,
+    reject: false,
+    buffer: false,
+    all: true,
+    stdin: 'ignore',
+  });
   live.add(child);
   const lines: string[] = [];
   let stopping: Promise<void> | undefined;
@@ -49,7 +57,12 @@ export function spawnServer(cliPath: string, args: string[], log: (line: string)
   });
   const exited = child.then((r) => {
     live.delete(child);
-    exitInfo = r.exitCode === undefined ? `failed to spawn: ${exitHow(r)}` : r.signal ? `killed by ${r.signal}` : `exited with code ${r.exitCode}`;
+    exitInfo =
+      r.exitCode === undefined
+        ? `failed to spawn: ${exitHow(r)}`
+        : r.signal
+          ? `killed by ${r.signal}`
+          : `exited with code ${r.exitCode}`;
     return exitInfo;
   });
   const stop = (): Promise<void> =>

@@ -4,7 +4,12 @@ import { Connection } from '@temporalio/client';
 import { portInUse } from './ports';
 import { diedPromise, startError, type RunningServer } from './process';
 
-export async function waitUntilReady(server: RunningServer, address: string, namespace: string, deadline: number): Promise<void> {
+export async function waitUntilReady(
+  server: RunningServer,
+  address: string,
+  namespace: string,
+  deadline: number,
+): Promise<void> {
   const died = diedPromise(server);
   died.catch(() => undefined);
   let lastErr: unknown;
@@ -30,7 +35,8 @@ async function probeOnce(address: string, namespace: string, timeoutMs: number, 
   // Cheap TCP check first: a gRPC connect attempt against a closed port leaves a deadline timer behind (grpc-js
   // waitForReady) that keeps the event loop alive for up to connectTimeout even after the client is closed.
   const i = address.lastIndexOf(':');
-  if (!(await portInUse(address.slice(0, i).replace(/^\[|\]$/g, ''), Number(address.slice(i + 1)), timeoutMs))) throw new Error(`nothing listening on ${address} yet`);
+  if (!(await portInUse(address.slice(0, i).replace(/^\[|\]$/g, ''), Number(address.slice(i + 1)), timeoutMs)))
+    throw new Error(`nothing listening on ${address} yet`);
   const connection = Connection.lazy({ address, connectTimeout: timeoutMs });
   try {
     await Promise.race([died, connection.ensureConnected()]);

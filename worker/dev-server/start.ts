@@ -60,16 +60,24 @@ export async function startDevServer(opts: StartDevServerOptions): Promise<DevSe
   // One owner per SQLite file, and ports that are really ours: a second instance fails here, clearly.
   const lock = await lockDataDir(opts.dataDir);
   try {
-    for (const [what, p] of [['temporal.port', opts.port], ['temporal.uiPort', opts.uiPort]] as const) {
+    for (const [what, p] of [
+      ['temporal.port', opts.port],
+      ['temporal.uiPort', opts.uiPort],
+    ] as const) {
       if (typeof p === 'number' && p > 0 && (await portInUse(host, p))) {
-        throw new Error(`${what} ${p} on ${host} is already in use — is another lifeline or Temporal server running? Stop it, or set ${what} to another port (0 = any free port)`);
+        throw new Error(
+          `${what} ${p} on ${host} is already in use — is another lifeline or Temporal server running? Stop it, or set ${what} to another port (0 = any free port)`,
+        );
       }
     }
     const handle = await startLocked(opts, { host, namespace, retentionDays, log, deadline, dbFilename });
-    return { ...handle, stop: async () => {
-      await handle.stop();
-      await lock.release();
-    } };
+    return {
+      ...handle,
+      stop: async () => {
+        await handle.stop();
+        await lock.release();
+      },
+    };
   } catch (err) {
     await lock.release();
     throw err;
@@ -78,11 +86,26 @@ export async function startDevServer(opts: StartDevServerOptions): Promise<DevSe
 
 async function startLocked(
   opts: StartDevServerOptions,
-  { host, namespace, retentionDays, log, deadline, dbFilename }: { host: string; namespace: string; retentionDays: number; log: (line: string) => void; deadline: number; dbFilename: string },
+  {
+    host,
+    namespace,
+    retentionDays,
+    log,
+    deadline,
+    dbFilename,
+  }: {
+    host: string;
+    namespace: string;
+    retentionDays: number;
+    log: (line: string) => void;
+    deadline: number;
+    dbFilename: string;
+  },
 ): Promise<DevServerHandle> {
   for (let attempt = 1; ; attempt++) {
     const port = opts.port || (await getFreePort(host));
-    const uiPort = opts.uiPort === false || opts.uiPort === undefined ? undefined : opts.uiPort || (await getFreePort(host));
+    const uiPort =
+      opts.uiPort === false || opts.uiPort === undefined ? undefined : opts.uiPort || (await getFreePort(host));
     const args = buildStartDevArgs({
       dbFilename,
       host,
@@ -101,8 +124,21 @@ async function startLocked(
       await waitUntilReady(server, address, namespace, deadline);
       // Readiness means *our* child answers: one that failed to bind may still be alive for a moment while
       // another server on the port answered the probe.
-      if (server.hasExited() || /address already in use/i.test(server.tail())) throw new Error(`the dev server could not bind ${address}: ${server.tail().split('\n').find((l) => /address already in use/i.test(l)) ?? 'it exited'}`);
-      await configureNamespace(server, address, namespace, { retentionDays, searchAttributes: opts.searchAttributes, log, deadline });
+      if (server.hasExited() || /address already in use/i.test(server.tail()))
+        throw new Error(
+          `the dev server could not bind ${address}: ${
+            server
+              .tail()
+              .split('\n')
+              .find((l) => /address already in use/i.test(l)) ?? 'it exited'
+          }`,
+        );
+      await configureNamespace(server, address, namespace, {
+        retentionDays,
+        searchAttributes: opts.searchAttributes,
+        log,
+        deadline,
+      });
     } catch (err) {
       await server.stop();
       const portClash = /address already in use/i.test(server.tail());
@@ -126,9 +162,12 @@ async function startLocked(
 function validate(opts: StartDevServerOptions, retentionDays: number): void {
   if (!opts.cliPath) throw new Error('startDevServer: cliPath is required');
   if (!opts.dataDir) throw new Error('startDevServer: dataDir is required');
-  if (!Number.isInteger(retentionDays) || retentionDays < 1) throw new Error(`startDevServer: retentionDays must be a positive integer, got ${retentionDays}`);
+  if (!Number.isInteger(retentionDays) || retentionDays < 1)
+    throw new Error(`startDevServer: retentionDays must be a positive integer, got ${retentionDays}`);
   for (const [name, type] of Object.entries(opts.searchAttributes)) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`startDevServer: invalid search attribute name ${JSON.stringify(name)}`);
-    if (!(type in INDEXED_VALUE_TYPE)) throw new Error(`startDevServer: search attribute ${name} has unknown type ${JSON.stringify(type)}`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new Error(`startDevServer: invalid search attribute name ${JSON.stringify(name)}`);
+    if (!(type in INDEXED_VALUE_TYPE))
+      throw new Error(`startDevServer: search attribute ${name} has unknown type ${JSON.stringify(type)}`);
   }
 }

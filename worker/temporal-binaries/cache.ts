@@ -28,7 +28,8 @@ export async function cacheState(spec: BinarySpec, ctx: Ctx): Promise<'ok' | str
   } catch {
     return `${bin} has no readable version stamp; re-fetching`;
   }
-  if (stamp.version !== spec.version) return `cached ${bin} is ${stamp.version ?? 'unknown'}, pinned ${spec.version}; re-fetching`;
+  if (stamp.version !== spec.version)
+    return `cached ${bin} is ${stamp.version ?? 'unknown'}, pinned ${spec.version}; re-fetching`;
   return 'ok';
 }
 

@@ -8,13 +8,28 @@ export interface RunResult {
   summary: string;
 }
 
-export async function run(cmd: string, args: readonly string[], o: { env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<RunResult> {
+export async function run(
+  cmd: string,
+  args: readonly string[],
+  o: { env: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<RunResult> {
   // extendEnv false: tests (and callers) pass the exact environment, e.g. a PATH without the real tools.
-  const r = await execa(cmd, args, { env: o.env, extendEnv: false, timeout: o.timeoutMs, reject: false, stdin: 'ignore', maxBuffer: 16 << 20 });
+  const r = await execa(cmd, args, {
+    env: o.env,
+    extendEnv: false,
+    timeout: o.timeoutMs,
+    reject: false,
+    stdin: 'ignore',
+    maxBuffer: 16 << 20,
+  });
   if (r.exitCode === 0) return { code: 0, stdout: r.stdout, summary: 'ok' };
   const tail = (r.stderr || r.stdout).trim().split(/\r?\n/).slice(-3).join(' | ');
   const how = exitHow(r);
-  return { code: r.exitCode ?? null, stdout: r.stdout, summary: tail && r.exitCode !== undefined ? `${how}: ${tail}` : how };
+  return {
+    code: r.exitCode ?? null,
+    stdout: r.stdout,
+    summary: tail && r.exitCode !== undefined ? `${how}: ${tail}` : how,
+  };
 }
 
 /** `exit N`, `killed by SIGTERM` (execa's timeout too), or why it never ran (ENOENT …). */

@@ -23,7 +23,12 @@ export { TemporalBinaryNotFoundError } from './errors';
 export { probeReachable } from './probe';
 export { parseSimpleIndex } from './pypi-download';
 export { wheelPlatformTag } from './pypi-wheel';
-export { resolveTemporalBinaries, resolveTemporalBinary, type ResolvedBinary, type ResolvedTemporalBinaries } from './resolve';
+export {
+  resolveTemporalBinaries,
+  resolveTemporalBinary,
+  type ResolvedBinary,
+  type ResolvedTemporalBinaries,
+} from './resolve';
 export {
   ALL_SOURCES,
   GO_INSTALL_CLI,

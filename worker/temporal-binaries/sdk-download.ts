@@ -11,7 +11,9 @@ export const sdkDownloadStep: FetchStep = async (spec, ctx) => {
   ctx.probe ??= probeReachable(ctx.sdkProbeUrl, ctx.sdkProbeTimeoutMs);
   const probe = await ctx.probe;
   if (!probe.reachable) throw new StepFailed(`${host} unreachable (${probe.detail}; probe took ${probe.ms} ms)`);
-  ctx.log(`${spec.name}: ${host} reachable (${probe.detail}, ${probe.ms} ms); letting the Temporal SDK download ${spec.sdkVersion} …`);
+  ctx.log(
+    `${spec.name}: ${host} reachable (${probe.detail}, ${probe.ms} ms); letting the Temporal SDK download ${spec.sdkVersion} …`,
+  );
 
   let testing: typeof import('@temporalio/testing');
   try {
@@ -37,6 +39,7 @@ export const sdkDownloadStep: FetchStep = async (spec, ctx) => {
     if (st.isFile()) candidates.push({ file, mtime: st.mtimeMs });
   }
   candidates.sort((a, b) => b.mtime - a.mtime);
-  if (candidates.length === 0) throw new StepFailed(`SDK reported success but left no ${spec.sdkFilePrefix}-* in ${downloadDir}`);
+  if (candidates.length === 0)
+    throw new StepFailed(`SDK reported success but left no ${spec.sdkFilePrefix}-* in ${downloadDir}`);
   return candidates[0].file;
 };
