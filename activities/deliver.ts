@@ -20,6 +20,7 @@ export function buildChannels(deps: ActivityDeps, overrides: Channel[] = []): Ma
       dataDir: deps.config.dataDir,
       templatesDir: n.templatesDir,
       docs: storeFor(deps.config, env),
+      componentNames: deps.config.statusPage.componentNames,
     }),
   ];
   return new Map([...list, ...overrides].map((c) => [c.name, c]));

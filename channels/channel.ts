@@ -41,6 +41,8 @@ export interface ChannelContext {
   /** `notifications.templatesDir`: the operator's template overrides. */
   templatesDir?: string;
   docs?: DocumentStore | Promise<DocumentStore>;
+  /** `statusPage.componentNames`: what customers call a service (customer-facing text never shows IDs). */
+  componentNames?: Record<string, string>;
 }
 
 /**

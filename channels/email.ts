@@ -10,6 +10,8 @@ import type { SmtpConfig } from '../config/smtp';
 import { defineChannel, timeoutMs, type Channel, type ChannelResult } from './channel';
 import { permanent, requireSecret } from './failure';
 import { templateModel } from './model';
+import { impactSentence } from '../domain/notification';
+import { displayName } from '../domain/public-status';
 
 /** The email channel: team pages and customer notices, through the `smtp:` server. */
 const configSchema = z
@@ -42,7 +44,16 @@ function customerTemplate(
   return null;
 }
 
-export function emailChannel(cfg: EmailConfig, opts: { env: NodeJS.ProcessEnv; templatesDir?: string }): Channel {
+/** The model of a customer notice: affected services by display name (`statusPage.componentNames`). */
+function customerModel(model: TemplateModel, names: Record<string, string> = {}): TemplateModel {
+  const services = model.affectedServices.map((id) => displayName(id, names));
+  return { ...model, affectedServices: services, impactDescription: impactSentence(model.impactLevel, services) };
+}
+
+export function emailChannel(
+  cfg: EmailConfig,
+  opts: { env: NodeJS.ProcessEnv; templatesDir?: string; componentNames?: Record<string, string> },
+): Channel {
   return {
     name: 'email',
     async send(n, recipients, dedupKey): Promise<ChannelResult> {
@@ -73,10 +84,12 @@ export function emailChannel(cfg: EmailConfig, opts: { env: NodeJS.ProcessEnv; t
       const ids: string[] = [];
       try {
         for (const m of mails) {
+          // Customers read the services by the names the status page gives them, never by config IDs.
+          const mailModel = m.audience === 'customers' ? customerModel(model, opts.componentNames) : model;
           // Rendered before sending: a broken template fails the delivery, never a blank email.
-          const subject = renderTemplate(`${m.template}.subject`, model, opts.templatesDir);
-          const text = renderTemplate(`${m.template}.txt`, model, opts.templatesDir);
-          const html = renderTemplate(`${m.template}.html`, model, opts.templatesDir);
+          const subject = renderTemplate(`${m.template}.subject`, mailModel, opts.templatesDir);
+          const text = renderTemplate(`${m.template}.txt`, mailModel, opts.templatesDir);
+          const html = renderTemplate(`${m.template}.html`, mailModel, opts.templatesDir);
           const messageId = messageIdFor(dedupKey, m.audience, cfg.from);
           // Customers must not see each other: they go in Bcc, the sender in To.
           const to = m.audience === 'customers' ? { to: cfg.from, bcc: m.to } : { to: m.to };

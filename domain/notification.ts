@@ -15,7 +15,7 @@ export interface NotificationFacts {
   resolvedAt: string | null;
   escalationLevel: number;
   alertCount: number;
-  impactLevel: string;
+  impactLevel: ImpactLevel;
   /** Customer-facing sentence about what is affected. */
   impactDescription: string;
   affectedServices: string[];
@@ -37,6 +37,11 @@ const IMPACT_WORDS: Record<ImpactLevel, string> = {
   medium: 'Some features are degraded',
   low: 'A minor part of the service is affected',
 };
+
+/** "Some features are degraded (support-bot, billing)." — services as given: IDs for the team, display names for customers. */
+export function impactSentence(level: ImpactLevel, services: string[]): string {
+  return `${IMPACT_WORDS[level]}${services.length ? ` (${services.join(', ')})` : ''}.`;
+}
 
 const CAUSE_WORDS: Record<FailureCategory, string> = {
   network: 'a network connectivity problem between us and our AI provider',
@@ -63,7 +68,7 @@ export function notificationFacts(state: IncidentState, opening = false): Notifi
     escalationLevel: state.escalationLevel,
     alertCount: state.alerts.count,
     impactLevel: level,
-    impactDescription: `${IMPACT_WORDS[level]}${services.length ? ` (${services.join(', ')})` : ''}.`,
+    impactDescription: impactSentence(level, services),
     affectedServices: services,
     users: impact?.users ?? 0,
     rootCause: state.diagnosis

@@ -107,9 +107,13 @@ test('email: the team alert and the customer notice arrive over SMTP as HTML + t
     expect(header(customers.raw, 'Subject')).toBe(
       'Service alert: we are working on a problem affecting our AI features',
     );
+    // Customers read services by display name (statusPage.componentNames, else a readable default), never
+    // by config ID; the team's alert keeps the ID.
     expect(mimePart(customers.raw, 'text/plain')).toContain(
-      'What is affected: The service is unavailable (support-bot).',
+      'What is affected: The service is unavailable (Support bot).',
     );
+    expect(mimePart(customers.raw, 'text/plain')).not.toContain('support-bot');
+    expect(mimePart(team.raw, 'text/plain')).toContain('support-bot');
     expect(header(customers.raw, 'Message-ID')).not.toBe(header(team.raw, 'Message-ID'));
 
     // A retried delivery carries the same Message-IDs, so mail systems can drop the duplicate.
