@@ -6,7 +6,7 @@ import { getFreePort } from './ports';
 import { spawnServer } from './process';
 import { waitUntilReady } from './readiness';
 import { configureNamespace, INDEXED_VALUE_TYPE, type SearchAttributeTypeName } from './namespace-setup';
-import { lockDataDir } from './instance-lock';
+import { lockDataDir, type InstanceLock } from './instance-lock';
 import { portInUse } from './ports';
 
 export interface StartDevServerOptions {
@@ -58,7 +58,7 @@ export async function startDevServer(opts: StartDevServerOptions): Promise<DevSe
   await fsp.mkdir(opts.dataDir, { recursive: true });
   const dbFilename = path.resolve(opts.dataDir, DEV_SERVER_DB_FILENAME);
   // One owner per SQLite file, and ports that are really ours: a second instance fails here, clearly.
-  const lock = await lockDataDir(opts.dataDir);
+  const lock = await lockDataDir(opts.dataDir, process.pid, log);
   try {
     for (const [what, p] of [
       ['temporal.port', opts.port],
@@ -70,7 +70,7 @@ export async function startDevServer(opts: StartDevServerOptions): Promise<DevSe
         );
       }
     }
-    const handle = await startLocked(opts, { host, namespace, retentionDays, log, deadline, dbFilename });
+    const handle = await startLocked(opts, { host, namespace, retentionDays, log, deadline, dbFilename, lock });
     return {
       ...handle,
       stop: async () => {
@@ -93,6 +93,7 @@ async function startLocked(
     log,
     deadline,
     dbFilename,
+    lock,
   }: {
     host: string;
     namespace: string;
@@ -100,6 +101,7 @@ async function startLocked(
     log: (line: string) => void;
     deadline: number;
     dbFilename: string;
+    lock: InstanceLock;
   },
 ): Promise<DevServerHandle> {
   for (let attempt = 1; ; attempt++) {
@@ -120,6 +122,7 @@ async function startLocked(
     const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
     const server = spawnServer(opts.cliPath, args, log);
     log(`dev-server: started pid ${server.pid} → ${opts.cliPath} ${args.join(' ')}`);
+    await lock.recordServer(server.pid);
     try {
       await waitUntilReady(server, address, namespace, deadline);
       // Readiness means *our* child answers: one that failed to bind may still be alive for a moment while
