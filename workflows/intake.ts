@@ -61,16 +61,40 @@ export async function intakeWorkflow(input: IntakeInput): Promise<IntakeTotals> 
     return rolloverAsked || i.continueAsNewSuggested || i.historyLength > (input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
   };
 
+  // A forward the previous run left in flight when it rolled over goes out first, with its own seq: the
+  // incident ignores it if the first attempt landed after all.
+  let resend = input.carried?.inFlight;
+  let inFlight: { seq: number; summary: AlertSummary } | undefined;
   for (;;) {
-    const woke = await condition(() => hasEvents(pending) || rollOver(), input.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS);
-    // Idle: close. An alert arriving while this run closes fails the close (Temporal keeps the signal),
-    // and one arriving after starts a new run.
-    if (!woke && !hasEvents(pending)) return totals;
-    if (rollOver()) break;
-    const summary = pending;
-    pending = emptySummary();
-    seq += 1;
-    await forwardAlertSummary({ scope: input.scope, provider: input.provider, origin, seq, summary });
+    let out: { seq: number; summary: AlertSummary };
+    if (resend) {
+      out = resend;
+      resend = undefined;
+    } else {
+      const woke = await condition(() => hasEvents(pending) || rollOver(), input.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS);
+      // Idle: close. An alert arriving while this run closes fails the close (Temporal keeps the signal),
+      // and one arriving after starts a new run.
+      if (!woke && !hasEvents(pending)) return totals;
+      if (rollOver()) break;
+      seq += 1;
+      out = { seq, summary: pending };
+      pending = emptySummary();
+    }
+    const { summary } = out;
+    const forwarded = forwardAlertSummary({
+      scope: input.scope,
+      provider: input.provider,
+      origin,
+      seq: out.seq,
+      summary,
+    });
+    // The API holds this scope's alerts while it waits for a requested roll-over: go at once rather than
+    // after the forward, and send the forward again from the next run.
+    const done = await Promise.race([forwarded.then(() => true), condition(() => rolloverAsked).then(() => false)]);
+    if (!done) {
+      inFlight = out;
+      break;
+    }
     totals.forwarded += summary.events;
     totals.forwards += 1;
     // The incident's rate: one forward per window, unless a summary fills up first.
@@ -83,6 +107,6 @@ export async function intakeWorkflow(input: IntakeInput): Promise<IntakeTotals> 
   // Whatever is pending travels in the input (bounded: domain/alert-summary.ts) and goes out first.
   return next({
     ...input,
-    carried: { origin, seq, pending, totals, runs: runs + 1, recentBatches: [...recentBatches] },
+    carried: { origin, seq, pending, totals, runs: runs + 1, recentBatches: [...recentBatches], inFlight },
   });
 }

@@ -136,6 +136,8 @@ export interface IntakeInput {
     totals: IntakeTotals;
     runs: number;
     recentBatches?: string[];
+    /** A forward still out when the run rolled over on request: sent again first, with its seq. */
+    inFlight?: { seq: number; summary: AlertSummary };
   };
 }
 

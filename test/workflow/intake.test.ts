@@ -328,3 +328,69 @@ test('a batch sent again after the intake rolled over (an SDK retry landing on t
     expect(s.alerts.count).toBe(4);
   });
 });
+
+test('asked to roll over while a forward is out, the intake goes at once; the next run sends that forward again (counted once)', async () => {
+  const taskQueue = 'tq-intake-inflight';
+  const config = { temporal: { taskQueue } } as LifelineConfig;
+  const real = createIntakeActivities({ client: testEnv().client, config });
+  const held = deferred();
+  let calls = 0;
+  const w = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: {
+      ...stubActivities({}),
+      // The second forward lands at the incident, then its answer is held (a slow RPC): still "out".
+      forwardAlertSummary: async (req: Parameters<typeof real.forwardAlertSummary>[0]) => {
+        calls += 1;
+        const r = await real.forwardAlertSummary(req);
+        if (calls === 2) await held.done;
+        return r;
+      },
+    },
+  });
+  await w.runUntil(async () => {
+    try {
+      const scope = 'openai-inflight';
+      const intakeOpts = { forwardEveryMs: 100 };
+      await storm(scope, taskQueue, intakeOpts, 0, 1, 4);
+      const intake = testEnv().client.workflow.getHandle(intakeWorkflowId(scope));
+      await waitFor(
+        () => intake.query(intakeStateQuery),
+        (s) => s.totals.forwarded === 4,
+        'first forward done',
+      );
+      await storm(scope, taskQueue, intakeOpts, 4, 1, 6);
+      const incident = testEnv().client.workflow.getHandle(incidentWorkflowId(scope));
+      await waitFor(
+        () => incident.query(incidentStateQuery),
+        (s) => s.alerts.count === 10,
+        'second forward landed',
+      );
+      expect(calls).toBe(2); // its answer is held
+      const firstRun = (await intake.describe()).runId;
+      await testEnv().client.workflow.getHandle(intakeWorkflowId(scope), firstRun).signal(intakeRolloverSignal);
+      // The run closes without waiting for the held forward...
+      await waitFor(
+        () => intake.describe(),
+        (d) => d.runId !== firstRun,
+        'continued-as-new while the forward is out',
+      );
+      // ...and the next one sends it again (same seq: the incident ignores it) and counts it as forwarded.
+      const after = await waitFor(
+        () => intake.query(intakeStateQuery),
+        (s) => s.totals.forwarded === 10,
+        'resent from the next run',
+      );
+      expect(after.totals).toMatchObject({ received: 10, forwarded: 10, forwards: 2 });
+      expect(after.seq).toBe(2);
+      expect(calls).toBe(3);
+      const s = await incident.query(incidentStateQuery);
+      expect(s.alerts.count).toBe(10);
+      expect(s.alerts.intake?.seq).toBe(2);
+    } finally {
+      held.release();
+    }
+  });
+});
