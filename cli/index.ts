@@ -11,20 +11,19 @@ import { resolveTemporalBinaries } from '../worker/temporal-binaries';
 import { buildTokenTable } from '../api/auth';
 import { startServices, stopOnSignals } from './runtime';
 import { runDemo } from './demo';
-import { callApi, type ApiTarget } from './http';
+import { callApi } from './http';
 import { CliError, EXIT } from './errors';
-import { incidentSummary, phaseText, stateLine, table, weightsText } from './output';
+import { phaseText, stateLine } from './output';
 import { completionScript } from './completion';
-import { fetchStatus, renderStatus, watchStatus } from './status';
+import { apiTarget, json, oneOf, out, path, SEVERITIES } from './args';
+import { registerIncidentCommands } from './incident-commands';
+import { registerRouteCommands } from './route-commands';
 import { setTimeout as delay } from 'node:timers/promises';
 import { checkTemplates } from '../render/messages';
 import { notificationSecretEnvs } from '../config/notifications';
 import { publisherSecretEnvs } from '../publishers';
 import { readSecuredConnection } from '../client/connect';
 
-// Resolved at call time, so tests (and `lifeline … | head`) see what is written.
-const out = (line: string): void => void process.stdout.write(line + '\n');
-const json = (v: unknown): void => out(JSON.stringify(v, null, 2));
 /** package.json's version, from the sources (cli/) and from the build (dist/cli/). */
 const VERSION: string = (() => {
   for (const up of ['..', '../..']) {
@@ -34,36 +33,12 @@ const VERSION: string = (() => {
   return 'unknown';
 })();
 
-/** Enum options are case-insensitive; a wrong value is named in CLI terms and exits 2. */
-function oneOf<T extends string>(
-  flag: string,
-  value: string | undefined,
-  allowed: readonly T[],
-  upper = false,
-): T | undefined {
-  if (value === undefined) return undefined;
-  const v = (upper ? value.toUpperCase() : value.toLowerCase()) as T;
-  if (!allowed.includes(v))
-    throw new CliError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`, EXIT.usage);
-  return v;
-}
-const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
-const path = (...parts: string[]) => parts.map(encodeURIComponent).join('/');
-
 /** The config, with a warning line per deprecated key it used (every verb that reads it: up, worker, api, demo, config check). */
 function load(path?: string): { config: LifelineConfig; path: string; demo: boolean } {
   const found = findConfigPath(path);
   const config = loadConfig(found.path);
   for (const w of configDeprecations(config)) out(`warning: ${w}`);
   return { config, ...found };
-}
-
-function apiTarget(cmd: Command): ApiTarget {
-  const o = cmd.optsWithGlobals<{ api?: string; token?: string }>();
-  return {
-    url: o.api ?? process.env.LIFELINE_API_URL ?? 'http://127.0.0.1:8080',
-    token: o.token ?? process.env.LIFELINE_OPERATOR_TOKEN,
-  };
 }
 
 async function serve(opts: { config?: string }, parts: { worker: boolean; api: boolean }): Promise<void> {
@@ -178,75 +153,7 @@ Examples:
       out(`temporal test server: ${b.testServer.path} (${b.testServer.source})`);
     });
 
-  const incidents = program.command('incidents').description('read incidents (through the API)');
-  incidents
-    .command('list')
-    .description('open incidents (Temporal) and closed ones (archive)')
-    .option('--status <status>', 'open | resolved | all', 'all')
-    .option('--provider <id>')
-    .option('--severity <sev>', 'sev1..sev4 (any case)')
-    .option('--since <iso>', 'started at or after (ISO 8601)')
-    .option('--until <iso>', 'started at or before (ISO 8601)')
-    .option('--json', 'print JSON')
-    .action(
-      async (
-        o: { status: string; provider?: string; severity?: string; since?: string; until?: string; json?: boolean },
-        cmd: Command,
-      ) => {
-        const q = new URLSearchParams();
-        q.set('status', oneOf('--status', o.status, ['open', 'resolved', 'all'] as const)!);
-        if (o.provider) q.set('provider', o.provider);
-        const sev = oneOf('--severity', o.severity, SEVERITIES, true);
-        if (sev) q.set('severity', sev);
-        if (o.since) q.set('since', o.since);
-        if (o.until) q.set('until', o.until);
-        const { incidents: list } = await callApi(apiTarget(cmd), 'GET', `/v1/incidents?${q}`);
-        if (o.json) return json(list);
-        if (!list.length) return out(o.status === 'open' ? 'no open incidents' : 'no incidents');
-        out(
-          table(
-            ['ID', 'STATUS', 'SEV', 'PHASE', 'STARTED', 'TITLE'],
-            list.map(
-              (i: {
-                id: string;
-                status: string;
-                severity?: string;
-                phase?: string;
-                startedAt: string;
-                title: string;
-              }) => [
-                i.id,
-                i.status,
-                i.severity,
-                i.status === 'open' && i.phase ? phaseText(i.phase) : '',
-                i.startedAt.replace(/\.\d+Z$/, 'Z'),
-                i.title,
-              ],
-            ),
-          ),
-        );
-      },
-    );
-  incidents
-    .command('show <id>')
-    .description('one incident as a readable summary (--json: the full record)')
-    .option('--json', 'print the full record as JSON')
-    .action(async (id: string, o: { json?: boolean }, cmd: Command) => {
-      const s = await callApi(apiTarget(cmd), 'GET', `/v1/incidents/${path(id)}`);
-      if (o.json) return json(s);
-      out(incidentSummary(s));
-    });
-  incidents
-    .command('report <id>')
-    .description('the postmortem (a draft while open, archived once closed)')
-    .option('--format <format>', 'md | html | json', 'md')
-    .option('--json', 'same as --format json')
-    .action(async (id: string, o: { format: string; json?: boolean }, cmd: Command) => {
-      const format = o.json ? 'json' : oneOf('--format', o.format, ['md', 'html', 'json'] as const)!;
-      const accept = { md: 'text/markdown', html: 'text/html', json: 'application/json' }[format];
-      const body = await callApi(apiTarget(cmd), 'GET', `/v1/incidents/${path(id)}/report`, undefined, accept);
-      out(typeof body === 'string' ? body : JSON.stringify(body, null, 2));
-    });
+  registerIncidentCommands(program);
 
   program
     .command('declare <provider> <title...>')
@@ -329,169 +236,7 @@ Examples:
     .description('resolve an incident; prints the state once it is resolved')
     .action(action('resolve'));
 
-  program
-    .command('routes [chain]')
-    .description('show the live traffic distribution')
-    .option('--json', 'print JSON')
-    .action(async (chain: string | undefined, o: { json?: boolean }, cmd: Command) => {
-      const res = await callApi(apiTarget(cmd), 'GET', chain ? `/v1/routes/${path(chain)}` : '/v1/routes');
-      const routes = chain ? [res] : res.routes;
-      if (o.json) return json(chain ? res : routes);
-      out(
-        table(
-          ['CHAIN', 'VERSION', 'MODE', 'UPDATED', 'WEIGHTS'],
-          routes.map(
-            (r: { id: string; version: number; mode: string; updatedAt: string; weights: Record<string, number> }) => [
-              r.id,
-              `v${r.version}`,
-              r.mode,
-              r.updatedAt.replace(/\.\d+Z$/, 'Z'),
-              weightsText(r.weights),
-            ],
-          ),
-        ),
-      );
-    });
-  program
-    .command('status')
-    .description('providers (health, breaker), routes and open incidents at a glance; --watch keeps it live')
-    .option(
-      '-w, --watch',
-      'refresh until Ctrl-C: redrawn in place on a terminal, printed once per refresh (no escape codes) otherwise',
-    )
-    .option('--refresh <seconds>', 'seconds between refreshes with --watch', '5')
-    .option('--count <n>', 'with --watch: stop after n refreshes (scripts, logs)')
-    .option('--json', 'print JSON (not with --watch)')
-    .addHelpText(
-      'after',
-      `
-Examples:
-  lifeline status                     one snapshot
-  lifeline status --watch             live view, every 5 s
-  lifeline status --watch --refresh 10 | tee status.log   plain output, one block per refresh`,
-    )
-    .action(async (o: { watch?: boolean; refresh: string; count?: string; json?: boolean }, cmd: Command) => {
-      const target = apiTarget(cmd);
-      const refreshS = Number(o.refresh);
-      if (!Number.isFinite(refreshS) || refreshS < 0.05)
-        throw new CliError(`--refresh must be a number of seconds ≥ 0.05 (got "${o.refresh}")`, EXIT.usage);
-      const count = o.count === undefined ? undefined : Number(o.count);
-      if (count !== undefined && !(Number.isInteger(count) && count > 0))
-        throw new CliError(`--count must be a positive whole number (got "${o.count}")`, EXIT.usage);
-      if (!o.watch) {
-        const view = await fetchStatus(target);
-        return o.json ? json(view) : out(renderStatus(view, new Date()));
-      }
-      if (o.json) throw new CliError('--json cannot be combined with --watch', EXIT.usage);
-      const stop = new AbortController();
-      const onSigint = () => stop.abort();
-      process.once('SIGINT', onSigint);
-      try {
-        const failed = await watchStatus(
-          target,
-          { refreshS, count },
-          { write: (t) => void process.stdout.write(t), isTTY: !!process.stdout.isTTY, signal: stop.signal },
-        );
-        // The last screen shows the error too; the exit code tells a script the view ended stale.
-        if (failed) throw failed instanceof CliError ? failed : new CliError(failed.message, EXIT.failure);
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
-    });
-
-  program
-    .command('shifts [chain]')
-    .description('the latest traffic shift of each chain (running or finished)')
-    .option('--json', 'print JSON')
-    .action(async (chain: string | undefined, o: { json?: boolean }, cmd: Command) => {
-      const target = apiTarget(cmd);
-      const chains: string[] = chain
-        ? [chain]
-        : (await callApi(target, 'GET', '/v1/routes')).routes.map((r: { id: string }) => r.id);
-      const shifts = await Promise.all(
-        chains.map(async (c) => {
-          try {
-            return { chain: c, shift: await callApi(target, 'GET', `/v1/routes/${path(c)}/shift`) };
-          } catch (err) {
-            if (err instanceof CliError && err.exitCode === EXIT.notFound && !chain) return { chain: c, shift: null };
-            throw err;
-          }
-        }),
-      );
-      if (o.json) return json(chain ? shifts[0].shift : shifts);
-      out(
-        table(
-          ['CHAIN', 'STATUS', 'KIND', 'BY', 'OUTCOME'],
-          shifts.map(({ chain: c, shift }) => {
-            if (!shift) return [c, 'none yet', '', '', ''];
-            const req = shift.request ?? {};
-            const result = shift.result;
-            return [
-              c,
-              String(shift.status).toLowerCase(),
-              result?.kind ?? req.kind,
-              req.by,
-              result ? `${result.outcome}: ${result.detail}` : `${shift.steps?.length ?? 0} step(s) so far`,
-            ];
-          }),
-        ),
-      );
-    });
-  program
-    .command('failover <chain>')
-    .description('move traffic off a provider (a traffic shift through the API)')
-    .requiredOption('--from <provider>', 'the provider losing traffic')
-    .option('--to <provider>', 'the provider receiving it (default: next healthy in chain order)')
-    .option('--mode <mode>', 'immediate | gradual | canary', 'immediate')
-    .option('--step-delay <ms>', 'wait between a gradual/canary step and its validation')
-    .option('--force', 'move traffic even if no healthy provider would be left (emergency mode)')
-    .option('--json', 'print JSON')
-    .action(
-      async (
-        chain: string,
-        o: { from: string; to?: string; mode: string; stepDelay?: string; force?: boolean; json?: boolean },
-        cmd: Command,
-      ) => {
-        const mode = oneOf('--mode', o.mode, ['immediate', 'gradual', 'canary'] as const)!;
-        const body = {
-          from: o.from,
-          mode,
-          ...(o.to ? { to: o.to } : {}),
-          ...(o.stepDelay ? { stepDelayMs: Number(o.stepDelay) } : {}),
-          ...(o.force ? { force: true } : {}),
-        };
-        const res = await callApi(apiTarget(cmd), 'POST', `/v1/routes/${path(chain)}/failover`, body);
-        if (o.json) return json(res);
-        out(
-          `${res.chain}: ${res.kind} failover off ${o.from} started; follow it with: lifeline shifts ${res.chain}  (route: lifeline routes ${res.chain})`,
-        );
-      },
-    );
-  program
-    .command('failback <chain>')
-    .description('restore the configured weights step by step (10 → 25 → 50 → 75 → 100 %)')
-    .option('--from <provider>', 'the provider coming back')
-    .option('--healthy-for <ms>', 'how long it must have been healthy first')
-    .option('--step-delay <ms>', 'wait between a step and its validation')
-    .option('--json', 'print JSON')
-    .action(
-      async (
-        chain: string,
-        o: { from?: string; healthyFor?: string; stepDelay?: string; json?: boolean },
-        cmd: Command,
-      ) => {
-        const body = {
-          ...(o.from ? { from: o.from } : {}),
-          ...(o.healthyFor ? { healthyForMs: Number(o.healthyFor) } : {}),
-          ...(o.stepDelay ? { stepDelayMs: Number(o.stepDelay) } : {}),
-        };
-        const res = await callApi(apiTarget(cmd), 'POST', `/v1/routes/${path(chain)}/failback`, body);
-        if (o.json) return json(res);
-        out(
-          `${res.chain}: failback started; follow it with: lifeline shifts ${res.chain}  (route: lifeline routes ${res.chain})`,
-        );
-      },
-    );
+  registerRouteCommands(program);
 
   program
     .command('completion <shell>')
