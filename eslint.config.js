@@ -103,6 +103,7 @@ module.exports = tseslint.config(
         'status',
         'metrics',
         'worker',
+        'temporal-server',
         'sim',
         'bench',
         'test',
@@ -138,6 +139,11 @@ module.exports = tseslint.config(
               from: { element: { type: 'render' } },
               disallow: { to: { element: { type: '!{render,domain}' } } },
               message: 'render/ imports only render/ and domain/',
+            },
+            {
+              from: { element: { type: 'temporal-server' } },
+              disallow: { to: { element: { type: '!temporal-server' } } },
+              message: 'temporal-server/ (getting and running a Temporal server) imports only itself and libraries',
             },
             // Channels and route targets are loaded by config/ and api/: they may not pull activity code in.
             {

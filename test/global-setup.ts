@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { resolveTemporalBinaries } from '../worker/temporal-binaries';
+import { resolveTemporalBinaries } from '../temporal-server/binaries';
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();

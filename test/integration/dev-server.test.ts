@@ -9,8 +9,8 @@ import {
   startDevServer,
   type DevServerHandle,
   type SearchAttributeTypeName,
-} from '../../worker/dev-server';
-import { resolveTemporalBinary } from '../../worker/temporal-binaries';
+} from '../../temporal-server/dev-server';
+import { resolveTemporalBinary } from '../../temporal-server/binaries';
 
 // IndexedValueType numbers from temporal.api.enums.v1
 const INDEXED: Record<SearchAttributeTypeName, number> = {
