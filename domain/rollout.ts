@@ -79,7 +79,7 @@ export function judgeGate(
   if (errorShare > t.maxErrorShare) failures.push(`error share ${pct(errorShare)} over ${pct(t.maxErrorShare)}`);
   if (p95Ms > t.maxP95Ms) failures.push(`p95 ${p95Ms} ms over ${t.maxP95Ms} ms`);
   if (extra.knownAnswer && !extra.knownAnswer.passed) failures.push(`known answer: ${extra.knownAnswer.detail}`);
-  const summary = `${n} sample(s), error share ${pct(errorShare)}, p95 ${p95Ms} ms${extra.knownAnswer ? `, known answer ${extra.knownAnswer.passed ? 'ok' : 'wrong'}` : ''}`;
+  const summary = `${n} sample(s) (${extra.fromMonitor} from the monitor), error share ${pct(errorShare)}, p95 ${p95Ms} ms${extra.knownAnswer ? `, known answer ${extra.knownAnswer.passed ? 'ok' : 'wrong'}` : ''}`;
   return {
     passed: failures.length === 0,
     samples: n,
