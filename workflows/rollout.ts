@@ -6,7 +6,14 @@
 // probe). A failed gate or an operator's abort rolls the chain back to its starting weights in one step,
 // and the report (saved after every change) says FAIL and why; blue-green is one gate, one switch to
 // 100 %, one more gate, and the same one-step switch back on failure.
-import { condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/types';
 import type { Weights } from '../domain/failover';
 import { rolloutPlan, type GateResult, type RolloutReport, type RolloutStep } from '../domain/rollout';
@@ -23,6 +30,8 @@ import {
 
 const acts = proxyActivities<RolloutActivities>({
   startToCloseTimeout: '2 minutes',
+  // Bounded: a routing entity or monitor unreachable this long ends the rollout as `failed`, reported.
+  scheduleToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['UnknownChain'] },
 });
 
@@ -113,12 +122,28 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutRepor
     return report;
   };
 
-  /** Back to the starting weights in one step (a no-op when nothing moved). */
+  /** The route version this rollout last left (another version means someone else changed the chain). */
+  let version = 0;
+  /** Why the chain is no longer the rollout's to move (an incident's failover, an operator), or null. */
+  const changedElsewhere = async (): Promise<string | null> => {
+    const { route } = await acts.rolloutContext({ chain: input.chain, provider: input.provider });
+    return route.version === version
+      ? null
+      : `the chain was changed meanwhile (v${route.version}, ${route.mode}: ${route.reason ?? 'no reason given'})`;
+  };
+
+  /**
+   * Back to the starting weights in one step (a no-op when nothing moved). Not over someone else's
+   * change: a failover that moved traffic since the last step stands, the report says so.
+   */
   const rollBack = async (outcome: 'rolled_back' | 'aborted' | 'failed', detail: string) => {
+    const elsewhere = await changedElsewhere();
+    if (elsewhere) return finish(outcome, `${detail}; not rolled back: ${elsewhere}`);
     if (report.final && !sameWeights(report.final, report.initial)) {
       const at = iso();
       const r = await shift(report.initial, `rolled back: ${detail}`);
       report.final = r.final;
+      version = r.version;
       report.rollback = { at, weights: report.initial, reason: detail, outcome: r.outcome };
       if (r.outcome !== 'completed') detail += `; the rollback shift ended ${r.outcome}: ${r.detail}`;
     }
@@ -126,46 +151,62 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutRepor
   };
   const aborted = () => rollBack('aborted', `aborted by ${abort!.by}: ${abort!.reason}`);
 
-  const ctx = await acts.rolloutContext({ chain: input.chain, provider: input.provider });
-  report.initial = ctx.route.weights;
-  report.final = ctx.route.weights;
-  report.detail = 'in progress';
-  await save();
-  if (ctx.route.mode !== 'normal')
-    return finish('failed', `chain ${input.chain} is in ${ctx.route.mode} mode (a failover holds it): nothing moved`);
-  if (ctx.unhealthy.includes(input.provider))
-    return finish('failed', `${input.provider}'s breaker is open: nothing moved`);
+  try {
+    return await run();
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const e = err as Error & { cause?: Error };
+    const detail = `rollout failed: ${e.cause?.message ?? e.message}`;
+    return rollBack('failed', detail).catch(() => finish('failed', detail));
+  }
 
-  const plan = rolloutPlan(report.initial, input.provider, report.percents);
-  if (input.strategy === 'blue-green') {
-    report.preGate = await gate(Date.now() - input.holdMs);
+  async function run(): Promise<RolloutReport> {
+    const ctx = await acts.rolloutContext({ chain: input.chain, provider: input.provider });
+    version = ctx.route.version;
+    report.initial = ctx.route.weights;
+    report.final = ctx.route.weights;
+    report.detail = 'in progress';
     await save();
-    if (abort) return aborted();
-    if (!report.preGate.passed) return finish('rolled_back', `gate before the switch failed: ${report.preGate.detail}`);
-  }
-  for (let i = 0; i < plan.length; i++) {
-    if (abort) return aborted();
-    const step: RolloutStep = { percent: report.percents[i], weights: plan[i], requestedAt: iso() };
-    report.steps.push(step);
-    report.detail = `step ${i + 1}/${plan.length}: ${step.percent} % to ${input.provider}`;
-    const r = await shift(plan[i], report.detail);
-    report.final = r.final;
-    if (r.outcome !== 'completed') {
+    if (ctx.route.mode !== 'normal')
+      return finish('failed', `chain ${input.chain} is in ${ctx.route.mode} mode (a failover holds it): nothing moved`);
+    if (ctx.unhealthy.includes(input.provider))
+      return finish('failed', `${input.provider}'s breaker is open: nothing moved`);
+
+    const plan = rolloutPlan(report.initial, input.provider, report.percents);
+    if (input.strategy === 'blue-green') {
+      report.preGate = await gate(Date.now() - input.holdMs);
       await save();
-      return rollBack('failed', `step ${i + 1} did not apply (${r.outcome}: ${r.detail})`);
+      if (abort) return aborted();
+      if (!report.preGate.passed)
+        return finish('rolled_back', `gate before the switch failed: ${report.preGate.detail}`);
     }
-    step.appliedAt = iso();
-    step.version = r.version;
-    await save();
-    const since = Date.now();
-    if (await condition(() => !!abort, input.holdMs)) return aborted();
-    step.gate = await gate(since);
-    await save();
-    if (abort) return aborted();
-    if (!step.gate.passed) return rollBack('rolled_back', `gate after step ${i + 1} failed: ${step.gate.detail}`);
+    for (let i = 0; i < plan.length; i++) {
+      if (abort) return aborted();
+      const elsewhere = i > 0 ? await changedElsewhere() : null;
+      if (elsewhere) return finish('failed', `stopped before step ${i + 1}: ${elsewhere}`);
+      const step: RolloutStep = { percent: report.percents[i], weights: plan[i], requestedAt: iso() };
+      report.steps.push(step);
+      report.detail = `step ${i + 1}/${plan.length}: ${step.percent} % to ${input.provider}`;
+      const r = await shift(plan[i], report.detail);
+      report.final = r.final;
+      version = r.version;
+      if (r.outcome !== 'completed') {
+        await save();
+        return rollBack('failed', `step ${i + 1} did not apply (${r.outcome}: ${r.detail})`);
+      }
+      step.appliedAt = iso();
+      step.version = r.version;
+      await save();
+      const since = Date.now();
+      if (await condition(() => !!abort, input.holdMs)) return aborted();
+      step.gate = await gate(since);
+      await save();
+      if (abort) return aborted();
+      if (!step.gate.passed) return rollBack('rolled_back', `gate after step ${i + 1} failed: ${step.gate.detail}`);
+    }
+    return finish(
+      'completed',
+      `${input.provider}${input.model ? `/${input.model}` : ''} carries ${report.percents[report.percents.length - 1]} % of ${input.chain}; every gate passed`,
+    );
   }
-  return finish(
-    'completed',
-    `${input.provider}${input.model ? `/${input.model}` : ''} carries ${report.percents[report.percents.length - 1]} % of ${input.chain}; every gate passed`,
-  );
 }

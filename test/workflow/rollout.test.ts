@@ -30,6 +30,8 @@ const GATES = { maxErrorShare: 0.05, maxP95Ms: 1000, minSamples: 3 };
 interface Script {
   healthy?: (n: number) => boolean;
   answer?: string;
+  /** Runs inside the nth gate (e.g. someone else changing the chain meanwhile). */
+  during?: (n: number) => Promise<void>;
 }
 
 function fakes(store: RolloutStore, script: Script = {}) {
@@ -54,6 +56,7 @@ function fakes(store: RolloutStore, script: Script = {}) {
     },
     async rolloutGate(req) {
       gates.push(req.sinceMs);
+      await script.during?.(gates.length);
       const ok = (script.healthy ?? (() => true))(gates.length);
       const samples = Array.from({ length: 4 }, () => ({ ok, latencyMs: ok ? 120 : 900 }));
       // The known-answer verdict as the real activity reaches it: the answer must contain the expected text.
@@ -264,4 +267,35 @@ test('a repeated start with the same ID is one rollout; another ID is refused wh
     expect((await handle.describe()).runId).toBe(firstRun);
     expect(moves(f)).toEqual([{ openai: 95, anthropic: 5 }, { openai: 100 }]);
   });
+});
+
+test("someone else's change between steps (an incident's failover) stops the rollout and is not rolled back", async () => {
+  let chainOf = '';
+  const f = fakes(newStore(), {
+    during: async (n) => {
+      if (n === 1)
+        await setRouteWeights(
+          testEnv().client,
+          chainOf,
+          {
+            weights: { openai: 100 },
+            mode: 'degraded',
+            reason: 'failover: anthropic failing',
+            by: 'incident-anthropic-1',
+          },
+          'elsewhere-1',
+        );
+    },
+  });
+  const report = await withChain(f, (chain, tq) => {
+    chainOf = chain;
+    return rollout(chain, tq);
+  });
+  expect(report).toMatchObject({ outcome: 'failed', result: 'FAIL' });
+  expect(report.detail).toMatch(
+    /^stopped before step 2: the chain was changed meanwhile \(v3, degraded: failover: anthropic failing/,
+  );
+  expect(report.rollback).toBeUndefined();
+  expect(moves(f)).toEqual([{ openai: 95, anthropic: 5 }, { openai: 100 }]);
+  expect(f.published[f.published.length - 1].mode).toBe('degraded');
 });
