@@ -178,7 +178,7 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutRepor
       await save();
       if (abort) return aborted();
       if (!report.preGate.passed)
-        return finish('rolled_back', `gate before the switch failed: ${report.preGate.detail}`);
+        return finish('failed', `gate before the switch failed (nothing moved): ${report.preGate.detail}`);
     }
     for (let i = 0; i < plan.length; i++) {
       if (abort) return aborted();
