@@ -160,9 +160,9 @@ test('local breaker: after one failure the provider gets no request until the co
   const a = await provider('a', '503');
   const urls = { a: a.url, b: (await provider('b')).url };
   const l = await lifeline({ providers: ['a', 'b'], weights: { a: 100 } });
-  const c = client(l, { breakerCoolDownMs: 400, trialShare: 0.25, outcomes: { flushIntervalMs: 50 } });
+  const c = client(l, { breakerCoolDownMs: 1500, trialShare: 0.25, outcomes: { flushIntervalMs: 50 } });
   await c.ready();
-  for (let i = 0; i < 20; i++) await c.call(via(urls));
+  for (let i = 0; i < 10; i++) await c.call(via(urls));
   expect(a.hits).toBe(1); // the route still says a: 100, the client no longer believes it
   expect(c.stats().breakerOpen).toEqual(['a']);
 
