@@ -3,7 +3,7 @@
 // when its wait ends; scopes, unknown chains and bad input are refused before anything is held; closing
 // the server ends the open streams.
 import { startStack, TOKENS, type Stack } from '../helpers/stack';
-import { openSse, type SseStream } from '../helpers/sse';
+import { openSse, type SseStream } from '../../bench/sse-client';
 
 let stack: Stack;
 const streams: SseStream[] = [];

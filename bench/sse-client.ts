@@ -1,4 +1,4 @@
-// A minimal server-sent events reader for tests and the bench: opens the stream with undici and collects
+// A minimal server-sent events reader for bench/routes-stream.ts and the route-stream integration test:
 // every event as it arrives, with the time it arrived.
 import { request } from 'undici';
 
