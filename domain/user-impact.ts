@@ -46,7 +46,7 @@ const sum = (minutes: MinuteCounts[], from: number, to: number): OutcomeCounts =
     })
     .reduce((acc, m) => mergeCounts(acc, m.counts), emptyCounts());
 
-const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 1000) / 10} %`);
+const pct = (x: number | null) => (x === null ? 'n/a' : `${Math.round(x * 10_000) / 100} %`);
 const verdict = (x: number | null, target: number): UserImpactRow['verdict'] =>
   x === null ? 'n/a' : x < target ? 'met' : 'missed';
 
