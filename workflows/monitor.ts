@@ -195,7 +195,9 @@ async function reportRecovered(state: MonitorState, obs: WatchResult['observatio
   await signaller.reportProviderRecovered({
     provider: state.provider,
     at: obs.at,
-    detail: `probe ${obs.status ?? ''} in ${obs.latencyMs} ms`.trim(),
+    // Trial traffic has no status of its own: its message says what closed the breaker.
+    detail:
+      obs.status === undefined && obs.message ? obs.message : `probe ${obs.status ?? ''} in ${obs.latencyMs} ms`.trim(),
     ...(state.incidentId ? { incidentId: state.incidentId } : {}),
   });
 }
