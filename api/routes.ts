@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Client } from '@temporalio/client';
 import type { LifelineConfig } from '../config/schema';
-import { readRouteView } from '../client/route-view';
+import { cachedBreakers, readBreaker, readRouteView } from '../client/route-view';
 import { routesEtag } from '../domain/route-view';
 import { requireScope, type TokenTable } from './auth';
 import { HttpError } from './errors';
@@ -32,7 +32,9 @@ export function registerRouteRoutes(
   const read = { onRequest: requireScope(deps.tokens, 'read') };
   const providersOf = (chain: string) => deps.config.chains.find((c) => c.id === chain)?.providers ?? [];
   const readView = (chain: string) => readRouteView(deps.client, chain, providersOf(chain));
-  const watcher = new RouteWatcher(readView, {
+  const watchedBreakers = cachedBreakers(readBreaker(deps.client), 200);
+  const watcher = new RouteWatcher((chain) => readRouteView(deps.client, chain, providersOf(chain), watchedBreakers), {
+    intervalMs: 50,
     maxSubscribers: deps.config.server.maxRouteSubscribers,
     onError: (chain, err) => app.log.debug({ err, chain }, 'route watcher: read failed; retrying'),
   });

@@ -8,6 +8,7 @@ import { temporalCodecSchema, temporalTlsSchema } from './temporal';
 import { envName } from './env-name';
 import { cloudAuthSchema, httpUrl } from './cloud-auth';
 import { publisherConfigShape } from '../publishers';
+import { outcomesSchema } from './outcomes';
 
 const id = z
   .string()
@@ -333,6 +334,8 @@ export const configSchema = z
         groupCommitDelayMs: z.number().int().min(0).max(1000).default(5),
       })
       .prefault({}),
+    /** Application outcomes (POST /v1/outcomes): passive detection windows, see config/outcomes.ts. */
+    outcomes: outcomesSchema,
     simulator: z
       .strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) })
       .prefault({}),

@@ -70,6 +70,23 @@ const TEMPLATES: Record<string, object> = {
   'POST /v1/routes/:chain/weights': { weights: { openai: 50, anthropic: 50 }, by: 'dana' },
   'POST /v1/routes/:chain/failback': { from: 'openai', stepDelayMs: 100, healthyForMs: 0, by: 'dana' },
   'POST /v1/subscribers': { email: 'ops@example.com', components: ['openai'] },
+  'POST /v1/outcomes': {
+    app: 'support-bot',
+    outcomes: [
+      {
+        requestId: 'r1',
+        chain: 'chat',
+        provider: 'openai',
+        at,
+        latencyMs: 120,
+        ok: false,
+        status: 503,
+        errorType: 'server_error',
+        final: false,
+        trial: false,
+      },
+    ],
+  },
 };
 
 /** Valid JSON the schema accepts but the API must still refuse: names of things that do not exist here. */
@@ -108,6 +125,13 @@ const SEMANTIC: Record<string, fc.Arbitrary<HostileBody>> = {
     .filter(([a, b]) => a + b !== 100)
     .map(([a, b]) => body('weights not summing to 100', { weights: { openai: a, anthropic: b } }, 'body.weights')),
   'POST /v1/routes/:chain/failback': unknownId.map((p) => body('provider not in the chain', { from: p }, 'body.from')),
+  'POST /v1/outcomes': unknownId.map((p) =>
+    body(
+      'unknown provider',
+      { outcomes: [{ requestId: 'r', provider: p, at, latencyMs: 1, ok: true, final: true }] },
+      'body.outcomes.0.provider',
+    ),
+  ),
   'POST /v1/subscribers': fc
     .string({ minLength: 1, maxLength: 30 })
     .filter((c) => !['openai', 'anthropic'].includes(c))

@@ -33,6 +33,7 @@ const ACCESS: Record<string, Scope | 'public' | 'slack-signature'> = {
   'POST /slack/events': 'slack-signature',
   'GET /v1/subscribers': 'admin',
   'POST /v1/alerts': 'ingest',
+  'POST /v1/outcomes': 'ingest',
   'POST /v1/alerts/alertmanager': 'ingest',
   'POST /v2/enqueue': 'ingest',
   'GET /v1/incidents': 'read',

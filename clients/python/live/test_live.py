@@ -27,6 +27,8 @@ def test_follows_an_operator_failover_against_the_running_service():
     try:
         first = client.ready(30)
         assert first["weights"].get("openai") == 100 and first["mode"] == "normal"
+        assert first["providers"] == ["openai", "anthropic"] and first["down"] == []
+        assert client.stats()["transport"] == "sse"
         for _ in range(10):
             assert client.call(lambda p, ctx: httpx.get(urls[p], timeout=ctx.timeout)).json() == {"provider": "openai"}
 
