@@ -18,6 +18,7 @@ import type { createContextActivities } from './context';
 import type { createDeliverActivities } from './deliver';
 import type { createDiagnoseActivities } from './diagnose';
 import type { createIntakeActivities } from './intake';
+import type { createSloActivities } from './slo';
 import type { createNotifyActivities } from './notify';
 import type { createRecoveryActivities } from './recovery';
 import type { createReportActivities } from './report';
@@ -161,6 +162,7 @@ export type IncidentActivities = ReturnType<typeof createContextActivities> &
   ReturnType<typeof createReportActivities> &
   ReturnType<typeof createStatusActivities>;
 export type MonitorActivities = ReturnType<typeof createWatchActivities>;
+export type SloActivities = ReturnType<typeof createSloActivities>;
 export type RoutingActivities = Pick<RoutingFactory, 'publishRoute'>;
 export type RoutePublishActivities = Pick<RoutingFactory, 'publishRouteToTarget'>;
 export type ShiftActivities = ReturnType<typeof createShiftActivities>;

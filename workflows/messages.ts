@@ -376,3 +376,6 @@ export interface RoutePublisherState {
 
 export const publishRouteSignal = defineSignal<[RouteState]>('publishRoute');
 export const routePublisherStateQuery = defineQuery<RoutePublisherState>('routePublisherState');
+
+// ---- sloWorkflow (its own file, re-exported here) --------------------------------------------------
+export * from './slo-messages';
