@@ -24,6 +24,7 @@ import { createAlertIngest, type AlertIngest } from './ingest';
 import { createRateLimiter } from './rate-limit';
 import { createMetrics, type LifelineMetrics } from '../metrics';
 import { registerProviderRoutes } from './providers';
+import { registerSloGauges, registerSloRoutes } from './slos';
 import { instrumentIngest, registerMetricsRoute, registerTemporalGauges } from './metrics';
 import { recordRoutes } from './route-table';
 import { documentRoute } from './openapi';
@@ -94,12 +95,14 @@ export async function buildApi(opts: {
   const metrics = opts.metrics ?? createMetrics();
   registerTemporalGauges(metrics, opts.client, opts.config, opts.metricsSnapshot);
   registerUnprobedGauge(metrics.registry, opts.client, opts.config);
+  registerSloGauges(metrics.registry, opts.client);
   registerMetricsRoute(app, metrics);
   instrumentIngest(app, metrics);
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
   registerProviderRoutes(app, deps);
   registerRouteChangeRoutes(app, deps);
+  registerSloRoutes(app, deps);
   // The payload codec's endpoint for the Temporal UI: the very codec this process's client uses.
   if (opts.config.temporal.codec) {
     const codecs = opts.client.options.loadedDataConverter.payloadCodecs;

@@ -40,6 +40,7 @@ const ACCESS: Record<string, Scope | 'public' | 'slack-signature'> = {
   'GET /v1/incidents/:id/report': 'read',
   'GET /v1/incidents/:id/timeline.svg': 'read',
   'GET /v1/providers': 'read',
+  'GET /v1/slos': 'read',
   'POST /v1/incidents': 'operate',
   'POST /v1/incidents/:id/acknowledge': 'operate',
   'POST /v1/incidents/:id/escalate': 'operate',
