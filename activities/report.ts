@@ -9,6 +9,7 @@ import { routeChangesBetween } from '../client/routes';
 import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
 import { fetchHistoryJson } from '../client/history';
+import { incidentSloBudget } from '../client/slos';
 import { storeFor } from '../store';
 import { BUNDLED_TEMPLATES_DIR } from '../render/bundled';
 import { renderReport } from '../render/report';
@@ -19,8 +20,9 @@ export async function renderPostmortem(
   templatesDir = BUNDLED_TEMPLATES_DIR,
   history?: HistoryJson,
   routeChanges?: RouteChangeInput[],
+  sloBudget?: { id: string; spent: number; remaining: number }[],
 ): Promise<string> {
-  return renderReport(buildReportModel(state, history, { routeChanges }), 'md', templatesDir);
+  return renderReport(buildReportModel(state, history, { routeChanges, sloBudget }), 'md', templatesDir);
 }
 
 /** Every route change of the provider's chains in the incident's window, from the routing entities. */
@@ -55,6 +57,7 @@ export function createReportActivities(deps: ActivityDeps) {
         deps.templatesDir,
         history,
         await incidentRouteChanges(deps.client, deps.config, state),
+        await incidentSloBudget(deps.client, state),
       );
       const docs = await storeFor(deps.config, deps.env);
       await docs.put('reports', `${state.id}.md`, markdown);

@@ -27,6 +27,7 @@ import {
 import type { TokenTable } from './auth';
 import { requireScope } from './auth';
 import { HttpError } from './errors';
+import { incidentSloBudget } from '../client/slos';
 import {
   actorBody,
   declareBody,
@@ -183,7 +184,10 @@ export function registerIncidentRoutes(
     if (l) {
       // Open incidents get a draft from what has happened so far; closed ones the full postmortem.
       const routeChanges = await routeChangesOf(l.state);
-      const model = buildReportModel(l.state, await historyOf(l.handle), { routeChanges });
+      const model = buildReportModel(l.state, await historyOf(l.handle), {
+        routeChanges,
+        sloBudget: await incidentSloBudget(deps.client, l.state),
+      });
       return format === 'json' ? model : reply.send(await renderReport(model, format));
     }
     const stored = await archive.report(req.params.id, format);

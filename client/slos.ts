@@ -2,6 +2,7 @@
 // the collectors' sample batches (signal-with-start) and the report the API, CLI and Slack read.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { LifelineConfig } from '../config/schema';
+import { withinDeadline } from './bounded';
 import type { SloDef } from '../domain/slo';
 import {
   SLO_WORKFLOW_ID,
@@ -78,8 +79,24 @@ export async function budgetSpentBy(
   to: string,
 ): Promise<{ id: string; spent: number; remaining: number }[]> {
   try {
-    return await client.workflow.getHandle(SLO_WORKFLOW_ID).query(sloBudgetSpentQuery, { provider, from, to });
+    // Bounded: a report never waits on an SLO entity whose worker is gone.
+    return await withinDeadline(client, 3_000, () =>
+      client.workflow.getHandle(SLO_WORKFLOW_ID).query(sloBudgetSpentQuery, { provider, from, to }),
+    );
   } catch {
     return [];
   }
+}
+
+/** The budget an incident spent, from its fault to its resolution (or now): its report's "Error budget spent". */
+export function incidentSloBudget(
+  client: Client,
+  state: { provider: string; faultAt?: string; startedAt: string; resolvedAt?: string },
+): Promise<{ id: string; spent: number; remaining: number }[]> {
+  return budgetSpentBy(
+    client,
+    state.provider,
+    state.faultAt ?? state.startedAt,
+    state.resolvedAt ?? new Date().toISOString(),
+  );
 }

@@ -106,6 +106,8 @@ export interface ReportModel {
   historyEvents: number;
   /** The timeline chart's data (drawn as SVG by domain/timeline-svg.ts in the HTML report, archive and API). */
   chart: TimelineChart;
+  /** The error budget this incident spent, per SLO covering its provider (empty without SLOs). */
+  sloBudget: { id: string; spent: string; remaining: string }[];
 }
 
 const between = (a?: string, b?: string): number | null => (a && b ? Math.max(0, Date.parse(b) - Date.parse(a)) : null);
@@ -192,7 +194,7 @@ export function incidentDurations(
 export function buildReportModel(
   s: IncidentState,
   history?: HistoryJson,
-  opts: { routeChanges?: RouteChangeInput[] } = {},
+  opts: { routeChanges?: RouteChangeInput[]; sloBudget?: { id: string; spent: number; remaining: number }[] } = {},
 ): ReportModel {
   const declared = isDeclared(s);
   const durations = incidentDurations(s).map((d) => {
@@ -285,5 +287,10 @@ export function buildReportModel(
     declared,
     currentRoutes,
     chart: timelineChart(s, changes, kpiRows),
+    sloBudget: (opts.sloBudget ?? []).map((b) => ({
+      id: b.id,
+      spent: `${(b.spent * 100).toFixed(1)}%`,
+      remaining: `${(b.remaining * 100).toFixed(1)}%`,
+    })),
   };
 }

@@ -10,6 +10,9 @@ import { sloText } from '../../api/slack/slo-text';
 import { quotaCells, sloCells } from '../../domain/slo-format';
 import { SLO_WORKFLOW_ID, type SloReport } from '../../workflows/messages';
 import { recordingClient } from '../helpers/api-harness';
+import { newIncidentState } from '../../domain/incident';
+import { buildReportModel } from '../../domain/report';
+import { renderReport } from '../../render/report';
 
 const config = parseConfig(`
 auth: { tokens: [{ name: dash, tokenEnv: T_READ, scopes: [read] }] }
@@ -137,4 +140,17 @@ test('lifeline slo cells', () => {
   expect(quotaCells({ ...report.quotas[0], exhausts: false, alerting: false }, Date.parse(report.at))[4]).toBe(
     'resets first',
   );
+});
+
+test("an incident's report shows the error budget it spent (and nothing without SLOs)", async () => {
+  const s = newIncidentState({ id: 'openai-7', scope: 'openai', provider: 'openai', title: 'burn', now: report.at });
+  const withBudget = buildReportModel(s, undefined, {
+    sloBudget: [{ id: 'openai-availability', spent: 0.123, remaining: 0.42 }],
+  });
+  expect(withBudget.sloBudget).toEqual([{ id: 'openai-availability', spent: '12.3%', remaining: '42.0%' }]);
+  const md = await renderReport(withBudget, 'md');
+  expect(md).toContain('## Error budget spent');
+  expect(md).toContain('| `openai-availability` | 12.3% | 42.0% |');
+  expect(await renderReport(withBudget, 'html')).toContain('<td><code>openai-availability</code></td><td>12.3%</td>');
+  expect(await renderReport(buildReportModel(s), 'md')).not.toContain('Error budget spent');
 });
