@@ -61,9 +61,12 @@ export function forecastQuota(
   return { ...base, exhaustAt, exhausts: resetAt === null || resetAt > exhaustAt };
 }
 
-/** Whether to open the proactive incident: it runs out, before it resets, within the horizon. */
+/**
+ * Whether to open the proactive incident: it runs out, before it resets, within the horizon. A quota
+ * already at zero is not a forecast: the probes' rate-limit detection has that one.
+ */
 export function forecastAlerts(f: QuotaForecast | null, now: number, horizonMs: number): boolean {
-  return !!f && f.exhausts && f.exhaustAt !== null && f.exhaustAt - now <= horizonMs;
+  return !!f && f.remaining > 0 && f.exhausts && f.exhaustAt !== null && f.exhaustAt - now <= horizonMs;
 }
 
 /**

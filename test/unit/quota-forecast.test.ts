@@ -43,6 +43,12 @@ describe('forecastQuota', () => {
     expect(forecastAlerts(f, T0 + 4 * MIN, 17 * MIN)).toBe(true);
   });
 
+  it('leaves a quota already at zero to the rate-limit detection', () => {
+    const f = forecastQuota(falling(200, 50, 5), T0 + 4 * MIN, opts)!;
+    expect(f).toMatchObject({ remaining: 0, exhausts: true });
+    expect(forecastAlerts(f, T0 + 4 * MIN, 60 * MIN)).toBe(false);
+  });
+
   it('does not forecast from a flat or rising quota, or from too few readings', () => {
     expect(forecastQuota(falling(1000, 0, 5), T0 + 4 * MIN, opts)).toMatchObject({ exhausts: false, exhaustAt: null });
     expect(forecastQuota(falling(1000, 50, 2), T0 + MIN, opts)).toBeNull();
