@@ -67,7 +67,7 @@ export class SloCollector {
         ...(b.limit !== undefined ? { limit: b.limit } : {}),
         ...(b.resetMs !== undefined ? { resetAt: at + b.resetMs } : {}),
       });
-      // Thin evenly rather than keep only the newest: the trend needs the whole flush interval.
+      // Keep the first reading and the newest ones: the trend still spans the whole flush interval.
       if (list.length > QUOTA_READINGS_PER_FLUSH) list.splice(1, 1);
       this.quotas.set(key, list);
     }
