@@ -24,6 +24,7 @@ import type { createRecoveryActivities } from './recovery';
 import type { createReportActivities } from './report';
 import type { createRoutingActivities } from './routing';
 import type { createShiftActivities } from './shift';
+import type { createRolloutActivities } from './rollout';
 import type { createStatusActivities } from './subscriber-updates';
 import type { createWatchActivities } from './watch';
 
@@ -166,5 +167,6 @@ export type SloActivities = ReturnType<typeof createSloActivities>;
 export type RoutingActivities = Pick<RoutingFactory, 'publishRoute'>;
 export type RoutePublishActivities = Pick<RoutingFactory, 'publishRouteToTarget'>;
 export type ShiftActivities = ReturnType<typeof createShiftActivities>;
+export type RolloutActivities = ReturnType<typeof createRolloutActivities>;
 export type ArchiveActivities = ReturnType<typeof createArchiveActivities>;
 export type IntakeActivities = ReturnType<typeof createIntakeActivities>;

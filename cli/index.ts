@@ -19,6 +19,7 @@ import { apiTarget, json, oneOf, out, path, SEVERITIES } from './args';
 import { registerIncidentCommands } from './incident-commands';
 import { registerRouteCommands } from './route-commands';
 import { registerSloCommands } from './slo-commands';
+import { registerRolloutCommands } from './rollout-commands';
 import { setTimeout as delay } from 'node:timers/promises';
 import { checkTemplates } from '../render/messages';
 import { notificationSecretEnvs } from '../config/notifications';
@@ -239,6 +240,7 @@ Examples:
 
   registerRouteCommands(program);
   registerSloCommands(program);
+  registerRolloutCommands(program);
 
   program
     .command('completion <shell>')

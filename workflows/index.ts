@@ -7,3 +7,4 @@ export { trafficShiftWorkflow } from './shift';
 export { routePublisherWorkflow } from './publish';
 export { intakeWorkflow } from './intake';
 export { sloWorkflow } from './slo';
+export { rolloutWorkflow } from './rollout';

@@ -303,6 +303,8 @@ export interface ShiftRequest {
   to?: string;
   /** kind `set`: the exact weights an operator asked for. */
   weights?: Weights;
+  /** kind `set`: the route's mode with them (default: normal when they are the configured weights, else degraded). */
+  mode?: RouteMode;
   /** Wait between a step and its validation probe (runbook: minutes in production). */
   stepDelayMs?: number;
   /** failback: how long the returning provider must be continuously healthy before the first step. */
@@ -379,3 +381,5 @@ export const routePublisherStateQuery = defineQuery<RoutePublisherState>('routeP
 
 // ---- sloWorkflow (its own file, re-exported here) --------------------------------------------------
 export * from './slo-messages';
+// ---- rolloutWorkflow (workflows/rollout.ts) -------------------------------------------------------
+export * from './rollout-messages';
