@@ -38,7 +38,6 @@ export function sloSettingsOf(config: LifelineConfig): SloSettings {
   return {
     slos,
     quotaForecast: { enabled: f.enabled, horizonMs: f.horizon, lookbackMs: f.lookback, minSamples: f.minSamples },
-    primaries: Object.fromEntries(config.chains.map((c) => [c.id, c.providers[0]])),
   };
 }
 

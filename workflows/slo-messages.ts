@@ -17,8 +17,6 @@ export interface QuotaForecastSettings {
 export interface SloSettings {
   slos: SloDef[];
   quotaForecast: QuotaForecastSettings;
-  /** Chain → its primary provider (the first configured), for primary_share. */
-  primaries: Record<string, string>;
 }
 
 /** What one worker's collector saw since its last flush (counters, not probes). */
@@ -76,7 +74,6 @@ export interface SloReport {
 }
 
 export const sloSamplesSignal = defineSignal<[SloSampleBatch]>('sloSamples');
-export const sloSettingsSignal = defineSignal<[SloSettings]>('sloSettings');
 export const sloReportQuery = defineQuery<SloReport>('sloReport');
 /** The error budget each objective covering a provider spent between two instants (an incident's cost). */
 export const sloBudgetSpentQuery = defineQuery<

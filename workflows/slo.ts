@@ -30,7 +30,6 @@ import {
   sloBudgetSpentQuery,
   sloReportQuery,
   sloSamplesSignal,
-  sloSettingsSignal,
   type QuotaStatus,
   type SloReport,
   type SloSampleBatch,
@@ -70,7 +69,6 @@ export async function sloWorkflow(input: SloInput): Promise<void> {
     // Objectives removed from the config stop being tracked; new ones start empty.
     for (const id of Object.keys(c.series)) if (!s.slos.some((d) => d.id === id)) delete c.series[id];
   };
-  setHandler(sloSettingsSignal, applySettings);
   setHandler(sloReportQuery, () => report(settings, c, Date.now()));
   setHandler(sloBudgetSpentQuery, ({ provider, from, to }) =>
     settings.slos

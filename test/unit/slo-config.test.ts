@@ -41,7 +41,6 @@ quotaForecast: { horizon: 20m }
     providers: ['openai', 'anthropic'],
     chains: ['chat'],
   });
-  expect(settings.primaries).toEqual({ chat: 'openai' });
 });
 
 test('no slos: an empty list, forecasts on by default', () => {

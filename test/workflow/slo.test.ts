@@ -25,7 +25,6 @@ const settings = (over: Partial<SloSettings> = {}): SloSettings => ({
     },
   ],
   quotaForecast: { enabled: true, horizonMs: 10 * 60_000, lookbackMs: 30 * 60_000, minSamples: 3 },
-  primaries: {},
   ...over,
 });
 
