@@ -16,7 +16,7 @@ import { fetchHistoryJson } from '../client/history';
 import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-store';
 import { summarize } from '../domain/incident';
 import { renderReport } from '../render/report';
-import { incidentRouteChanges } from './report';
+import { incidentRouteChanges, incidentOutcomeMinutes } from './report';
 import type { ActivityDeps } from './deps';
 import type { ArchiveRequest } from './types';
 import { archiveWorkflowId } from '../workflows/archive';
@@ -68,6 +68,7 @@ export function createArchiveActivities(deps: ActivityDeps) {
       const model = buildReportModel(state, history.parsed, {
         routeChanges: await incidentRouteChanges(deps.client, deps.config, state),
         sloBudget: await incidentSloBudget(deps.client, state),
+        outcomeMinutes: await incidentOutcomeMinutes(deps.client, deps.config, state),
       });
       const [markdown, html] = await Promise.all([
         renderReport(model, 'md', deps.templatesDir),

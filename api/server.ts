@@ -32,6 +32,8 @@ import { documentRoute } from './openapi';
 import { installNotFound } from './not-found';
 import { registerCodecRoutes } from './codec';
 import { registerConsoleRoutes } from './console/routes';
+import { registerOutcomeRoutes } from './outcomes';
+import { createOutcomeBuckets, type OutcomeBuckets } from './outcome-buckets';
 
 export const BODY_LIMIT = 512 * 1024;
 export const MAX_PARAM_LENGTH = 1000;
@@ -44,6 +46,8 @@ export async function buildApi(opts: {
   tokens?: TokenTable;
   /** Injected by tests and the bench to read the group-commit statistics. */
   ingest?: AlertIngest;
+  /** Injected by tests to read what reached the monitors. */
+  outcomes?: OutcomeBuckets;
   /** The process's metrics (shared with the worker under `lifeline up`); a fresh registry otherwise. */
   metrics?: LifelineMetrics;
   /** Scrape-time snapshot cache and per-source deadline (tests shorten the cache). */
@@ -125,6 +129,14 @@ export async function buildApi(opts: {
   registerAlertRoutes(app, ingestDeps);
   registerAlertmanagerRoute(app, ingestDeps);
   registerPagerDutyRoute(app, ingestDeps);
+  const outcomes =
+    opts.outcomes ??
+    createOutcomeBuckets(opts.client, opts.config, {
+      metrics: metrics.outcomes,
+      warn: (msg, err) => app.log.warn({ err: (err as Error).message }, msg),
+    });
+  registerOutcomeRoutes(app, { ...ingestDeps, outcomes });
+  app.addHook('onClose', () => outcomes.flush());
   registerStatusRoutes(app, deps);
   registerConsoleRoutes(app, deps);
   const mailer = createStatusMailer(opts.config, opts.env);

@@ -10,6 +10,7 @@ import { cloudAuthSchema, httpUrl } from './cloud-auth';
 import { publisherConfigShape } from '../publishers';
 import { quotaForecastSchema, slosSchema } from './slos';
 import { rolloutsSchema } from './rollouts';
+import { outcomesSchema } from './outcomes';
 
 const id = z
   .string()
@@ -159,6 +160,8 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         /** The API's public base URL, for links in Slack messages, emails and the status page. */
         publicUrl: z.url().optional(),
+        /** Route event streams and long-polls (GET /v1/routes/:chain/events, ?wait=) one API process holds (default 1000); 503 beyond. */
+        maxRouteSubscribers: z.number().int().min(1).max(100_000).optional(),
       })
       .prefault({}),
     temporal: z
@@ -341,6 +344,8 @@ export const configSchema = z
         groupCommitDelayMs: z.number().int().min(0).max(1000).default(5),
       })
       .prefault({}),
+    /** Application outcomes (POST /v1/outcomes): passive detection windows, see config/outcomes.ts. */
+    outcomes: outcomesSchema,
     simulator: z
       .strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) })
       .prefault({}),

@@ -7,6 +7,8 @@ import { historyFacts, type HistoryJson } from './history';
 import { failoverKpis, isDeclared } from './kpi';
 import { actionItems, preventionPlan, type ActionItem, type PreventionPlan } from './prevention';
 import { timelineChart, type TimelineChart } from './timeline-chart';
+import type { MinuteCounts } from './outcome-window';
+import { userImpact, type UserImpact } from './user-impact';
 
 /** A weight change of a chain as the routing entity recorded it (automatic, operator or Slack). */
 export interface RouteChangeInput {
@@ -108,6 +110,8 @@ export interface ReportModel {
   chart: TimelineChart;
   /** The error budget this incident spent, per SLO covering its provider (empty without SLOs). */
   sloBudget: { id: string; spent: string; remaining: string }[];
+  /** What users saw, from the outcomes apps reported (domain/user-impact.ts); `available: false` without any. */
+  userImpact: UserImpact;
 }
 
 const between = (a?: string, b?: string): number | null => (a && b ? Math.max(0, Date.parse(b) - Date.parse(a)) : null);
@@ -194,7 +198,15 @@ export function incidentDurations(
 export function buildReportModel(
   s: IncidentState,
   history?: HistoryJson,
-  opts: { routeChanges?: RouteChangeInput[]; sloBudget?: { id: string; spent: number; remaining: number }[] } = {},
+  opts: {
+    routeChanges?: RouteChangeInput[];
+    /** Per-minute outcome aggregates of the incident's chains (client/outcomes.ts); none: "n/a". */
+    outcomeMinutes?: MinuteCounts[];
+    /** The end of an open incident's window (default: its last timeline entry). */
+    now?: string;
+    /** The error budget each SLO covering the provider lost in the incident's window (client/slos.ts). */
+    sloBudget?: { id: string; spent: number; remaining: number }[];
+  } = {},
 ): ReportModel {
   const declared = isDeclared(s);
   const durations = incidentDurations(s).map((d) => {
@@ -231,6 +243,9 @@ export function buildReportModel(
     (s.flaps ? ` ${s.provider} failed again ${s.flaps} time(s) while traffic was failing back.` : '') +
     (s.failbacks?.length ? ` Failback: ${s.failbacks.map((f) => `${f.chain} ${f.outcome}`).join(', ')}.` : '');
   const timeline = mergedTimeline(s, history);
+  const impactFrom = s.faultAt && s.faultAt < s.startedAt ? s.faultAt : s.startedAt;
+  const impactTo = s.resolvedAt ?? opts.now ?? s.timeline[s.timeline.length - 1]?.at ?? s.startedAt;
+  const seen = userImpact(opts.outcomeMinutes ?? [], impactFrom, impactTo);
   const kpiRows = kpis.map((k) => ({
     ...k,
     target: `< ${formatDuration(k.targetMs)}`,
@@ -276,7 +291,7 @@ export function buildReportModel(
     timeline: timeline.filter((e) => !isMachinery(e)),
     appendix: timeline.filter(isMachinery),
     statusUpdates: s.statusUpdates,
-    summary,
+    summary: summary + (seen.available ? ` Users: ${seen.text}.` : ''),
     severityChanges: s.timeline.filter((e) => e.type === 'severity').map((e) => ({ at: e.at, message: e.message })),
     kpis: kpiRows,
     evidence: evidenceOf(s),
@@ -287,6 +302,7 @@ export function buildReportModel(
     declared,
     currentRoutes,
     chart: timelineChart(s, changes, kpiRows),
+    userImpact: seen,
     sloBudget: (opts.sloBudget ?? []).map((b) => ({
       id: b.id,
       spent: `${(b.spent * 100).toFixed(1)}%`,

@@ -81,6 +81,23 @@ const TEMPLATES: Record<string, object> = {
     by: 'dana',
   },
   'POST /v1/rollouts/:id/abort': { by: 'dana', reason: 'wrong answers' },
+  'POST /v1/outcomes': {
+    app: 'support-bot',
+    outcomes: [
+      {
+        requestId: 'r1',
+        chain: 'chat',
+        provider: 'openai',
+        at,
+        latencyMs: 120,
+        ok: false,
+        status: 503,
+        errorType: 'server_error',
+        final: false,
+        trial: false,
+      },
+    ],
+  },
 };
 
 /** Valid JSON the schema accepts but the API must still refuse: names of things that do not exist here. */
@@ -121,6 +138,13 @@ const SEMANTIC: Record<string, fc.Arbitrary<HostileBody>> = {
   'POST /v1/routes/:chain/failback': unknownId.map((p) => body('provider not in the chain', { from: p }, 'body.from')),
   'POST /v1/rollouts': unknownId.map((p) =>
     body('provider not in the chain', { ...TEMPLATES['POST /v1/rollouts'], to: `${p}/m` }, 'body.to'),
+  ),
+  'POST /v1/outcomes': unknownId.map((p) =>
+    body(
+      'unknown provider',
+      { outcomes: [{ requestId: 'r', provider: p, at, latencyMs: 1, ok: true, final: true }] },
+      'body.outcomes.0.provider',
+    ),
   ),
   'POST /v1/subscribers': fc
     .string({ minLength: 1, maxLength: 30 })
