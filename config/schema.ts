@@ -9,6 +9,7 @@ import { envName } from './env-name';
 import { cloudAuthSchema, httpUrl } from './cloud-auth';
 import { publisherConfigShape } from '../publishers';
 import { outcomesSchema } from './outcomes';
+import { rolloutsSchema } from './rollouts';
 
 const id = z
   .string()
@@ -298,6 +299,8 @@ export const configSchema = z
         failbackCheckEveryMs: duration.default(10_000),
       })
       .prefault({}),
+    /** Model rollouts through the shift engine (config/rollouts.ts). */
+    rollouts: rolloutsSchema,
     /** Where route changes are published besides the built-in table at GET /v1/routes. */
     publishers: z
       .strictObject({

@@ -87,6 +87,17 @@ const TEMPLATES: Record<string, object> = {
       },
     ],
   },
+  'POST /v1/rollouts': {
+    chain: 'chat',
+    to: 'anthropic/claude-3-5-haiku-latest',
+    canary: [5, 50, 100],
+    holdMs: 1000,
+    gates: { maxErrorShare: 0.1, maxP95Ms: 2000, minSamples: 3 },
+    knownAnswer: { prompt: 'Reply with the word ok.', expect: 'ok' },
+    id: 'chat-rollout-1',
+    by: 'dana',
+  },
+  'POST /v1/rollouts/:id/abort': { by: 'dana', reason: 'wrong answers' },
 };
 
 /** Valid JSON the schema accepts but the API must still refuse: names of things that do not exist here. */
@@ -131,6 +142,9 @@ const SEMANTIC: Record<string, fc.Arbitrary<HostileBody>> = {
       { outcomes: [{ requestId: 'r', provider: p, at, latencyMs: 1, ok: true, final: true }] },
       'body.outcomes.0.provider',
     ),
+  ),
+  'POST /v1/rollouts': unknownId.map((p) =>
+    body('provider not in the chain', { ...TEMPLATES['POST /v1/rollouts'], to: `${p}/m` }, 'body.to'),
   ),
   'POST /v1/subscribers': fc
     .string({ minLength: 1, maxLength: 30 })

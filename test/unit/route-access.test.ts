@@ -52,6 +52,10 @@ const ACCESS: Record<string, Scope | 'public' | 'slack-signature'> = {
   'GET /v1/routes/:chain/shift': 'read',
   'POST /v1/routes/:chain/failover': 'operate',
   'POST /v1/routes/:chain/weights': 'operate',
+  'POST /v1/rollouts': 'operate',
+  'GET /v1/rollouts': 'read',
+  'GET /v1/rollouts/:id': 'read',
+  'POST /v1/rollouts/:id/abort': 'operate',
   'POST /v1/routes/:chain/failback': 'operate',
 };
 
