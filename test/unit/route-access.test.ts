@@ -50,6 +50,7 @@ const ACCESS: Record<string, Scope | 'public' | 'slack-signature'> = {
   'GET /v1/routes': 'read',
   'GET /v1/routes/:chain': 'read',
   'GET /v1/routes/:chain/shift': 'read',
+  'GET /v1/routes/:chain/events': 'read',
   'POST /v1/routes/:chain/failover': 'operate',
   'POST /v1/routes/:chain/weights': 'operate',
   'POST /v1/rollouts': 'operate',
