@@ -270,6 +270,8 @@ export interface MonitorInput {
   incidentId?: string;
   /** Application outcomes: passive window, trial evidence, minute ring (carried over continue-as-new). */
   outcomes?: OutcomeMemory;
+  /** History events before the monitor continues-as-new while outcome signals arrive (default 8,000; tests lower it). */
+  historyLimit?: number;
 }
 
 export interface MonitorState {
