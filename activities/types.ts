@@ -23,6 +23,7 @@ import type { createRecoveryActivities } from './recovery';
 import type { createReportActivities } from './report';
 import type { createRoutingActivities } from './routing';
 import type { createShiftActivities } from './shift';
+import type { createRolloutActivities } from './rollout';
 import type { createStatusActivities } from './subscriber-updates';
 import type { createWatchActivities } from './watch';
 
@@ -164,5 +165,6 @@ export type MonitorActivities = ReturnType<typeof createWatchActivities>;
 export type RoutingActivities = Pick<RoutingFactory, 'publishRoute'>;
 export type RoutePublishActivities = Pick<RoutingFactory, 'publishRouteToTarget'>;
 export type ShiftActivities = ReturnType<typeof createShiftActivities>;
+export type RolloutActivities = ReturnType<typeof createRolloutActivities>;
 export type ArchiveActivities = ReturnType<typeof createArchiveActivities>;
 export type IntakeActivities = ReturnType<typeof createIntakeActivities>;

@@ -18,6 +18,7 @@ import { completionScript } from './completion';
 import { apiTarget, json, oneOf, out, path, SEVERITIES } from './args';
 import { registerIncidentCommands } from './incident-commands';
 import { registerRouteCommands } from './route-commands';
+import { registerRolloutCommands } from './rollout-commands';
 import { setTimeout as delay } from 'node:timers/promises';
 import { checkTemplates } from '../render/messages';
 import { notificationSecretEnvs } from '../config/notifications';
@@ -237,6 +238,7 @@ Examples:
     .action(action('resolve'));
 
   registerRouteCommands(program);
+  registerRolloutCommands(program);
 
   program
     .command('completion <shell>')

@@ -8,6 +8,7 @@ import { temporalCodecSchema, temporalTlsSchema } from './temporal';
 import { envName } from './env-name';
 import { cloudAuthSchema, httpUrl } from './cloud-auth';
 import { publisherConfigShape } from '../publishers';
+import { rolloutsSchema } from './rollouts';
 import { outcomesSchema } from './outcomes';
 
 const id = z
@@ -300,6 +301,8 @@ export const configSchema = z
         failbackCheckEveryMs: duration.default(10_000),
       })
       .prefault({}),
+    /** Model rollouts through the shift engine (config/rollouts.ts). */
+    rollouts: rolloutsSchema,
     /** Where route changes are published besides the built-in table at GET /v1/routes. */
     publishers: z
       .strictObject({

@@ -315,6 +315,8 @@ export interface ShiftRequest {
   to?: string;
   /** kind `set`: the exact weights an operator asked for. */
   weights?: Weights;
+  /** kind `set`: the route's mode with them (default: normal when they are the configured weights, else degraded). */
+  mode?: RouteMode;
   /** Wait between a step and its validation probe (runbook: minutes in production). */
   stepDelayMs?: number;
   /** failback: how long the returning provider must be continuously healthy before the first step. */
@@ -388,3 +390,6 @@ export interface RoutePublisherState {
 
 export const publishRouteSignal = defineSignal<[RouteState]>('publishRoute');
 export const routePublisherStateQuery = defineQuery<RoutePublisherState>('routePublisherState');
+
+// ---- rolloutWorkflow (workflows/rollout.ts) -------------------------------------------------------
+export * from './rollout-messages';

@@ -70,6 +70,17 @@ const TEMPLATES: Record<string, object> = {
   'POST /v1/routes/:chain/weights': { weights: { openai: 50, anthropic: 50 }, by: 'dana' },
   'POST /v1/routes/:chain/failback': { from: 'openai', stepDelayMs: 100, healthyForMs: 0, by: 'dana' },
   'POST /v1/subscribers': { email: 'ops@example.com', components: ['openai'] },
+  'POST /v1/rollouts': {
+    chain: 'chat',
+    to: 'anthropic/claude-3-5-haiku-latest',
+    canary: [5, 50, 100],
+    holdMs: 1000,
+    gates: { maxErrorShare: 0.1, maxP95Ms: 2000, minSamples: 3 },
+    knownAnswer: { prompt: 'Reply with the word ok.', expect: 'ok' },
+    id: 'chat-rollout-1',
+    by: 'dana',
+  },
+  'POST /v1/rollouts/:id/abort': { by: 'dana', reason: 'wrong answers' },
   'POST /v1/outcomes': {
     app: 'support-bot',
     outcomes: [
@@ -125,6 +136,9 @@ const SEMANTIC: Record<string, fc.Arbitrary<HostileBody>> = {
     .filter(([a, b]) => a + b !== 100)
     .map(([a, b]) => body('weights not summing to 100', { weights: { openai: a, anthropic: b } }, 'body.weights')),
   'POST /v1/routes/:chain/failback': unknownId.map((p) => body('provider not in the chain', { from: p }, 'body.from')),
+  'POST /v1/rollouts': unknownId.map((p) =>
+    body('provider not in the chain', { ...TEMPLATES['POST /v1/rollouts'], to: `${p}/m` }, 'body.to'),
+  ),
   'POST /v1/outcomes': unknownId.map((p) =>
     body(
       'unknown provider',

@@ -53,6 +53,10 @@ const ACCESS: Record<string, Scope | 'public' | 'slack-signature'> = {
   'GET /v1/routes/:chain/events': 'read',
   'POST /v1/routes/:chain/failover': 'operate',
   'POST /v1/routes/:chain/weights': 'operate',
+  'POST /v1/rollouts': 'operate',
+  'GET /v1/rollouts': 'read',
+  'GET /v1/rollouts/:id': 'read',
+  'POST /v1/rollouts/:id/abort': 'operate',
   'POST /v1/routes/:chain/failback': 'operate',
 };
 
