@@ -12,6 +12,7 @@ import { createStatusActivities } from './subscriber-updates';
 import { createRecoveryActivities } from './recovery';
 import { createShiftActivities } from './shift';
 import { createIntakeActivities } from './intake';
+import { createDrillActivities } from './drill';
 
 export type { ActivityDeps } from './deps';
 export type { Activities } from './types';
@@ -31,5 +32,6 @@ export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[
     ...createRecoveryActivities(deps),
     ...createShiftActivities(deps),
     ...createIntakeActivities(deps),
+    ...createDrillActivities(deps),
   };
 }

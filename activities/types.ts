@@ -25,6 +25,7 @@ import type { createRoutingActivities } from './routing';
 import type { createShiftActivities } from './shift';
 import type { createStatusActivities } from './subscriber-updates';
 import type { createWatchActivities } from './watch';
+import type { createDrillActivities } from './drill';
 
 export interface IncidentContext {
   services: AffectedService[];
@@ -166,3 +167,4 @@ export type RoutePublishActivities = Pick<RoutingFactory, 'publishRouteToTarget'
 export type ShiftActivities = ReturnType<typeof createShiftActivities>;
 export type ArchiveActivities = ReturnType<typeof createArchiveActivities>;
 export type IntakeActivities = ReturnType<typeof createIntakeActivities>;
+export type DrillActivities = ReturnType<typeof createDrillActivities>;

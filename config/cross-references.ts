@@ -1,6 +1,7 @@
 // Cross-references of a config (duplicate ids, unknown providers and chains, weights), checked over untyped
 // input so they run even when the shape checks failed.
 import { validateWeights } from '../domain/failover';
+import { drillCrossReferenceIssues } from './drills';
 
 export interface ConfigIssue {
   path: (string | number)[];
@@ -77,5 +78,6 @@ export function crossReferenceIssues(raw: unknown): ConfigIssue[] {
       if (!chainIds.has(c)) issues.push({ path: ['services', i, 'chains', j], message: `unknown chain "${c}"` });
     }),
   );
+  issues.push(...drillCrossReferenceIssues(cfg));
   return issues;
 }

@@ -6,3 +6,4 @@ export { archiveIncidentWorkflow } from './archive';
 export { trafficShiftWorkflow } from './shift';
 export { routePublisherWorkflow } from './publish';
 export { intakeWorkflow } from './intake';
+export { drillWorkflow } from './drill';
