@@ -12,6 +12,7 @@ import { registerUnprobedGauge } from './probe-freshness';
 import { registerIncidentRoutes } from './incidents';
 import { registerRouteRoutes } from './routes';
 import { registerRouteChangeRoutes } from './route-changes';
+import { registerDrillRoutes } from './drills';
 import { registerAlertRoutes } from './alerts';
 import { installSlack, slackSettingsFromEnv } from './slack/app';
 import { registerStatusRoutes } from './status-page';
@@ -100,6 +101,7 @@ export async function buildApi(opts: {
   registerRouteRoutes(app, deps);
   registerProviderRoutes(app, deps);
   registerRouteChangeRoutes(app, deps);
+  registerDrillRoutes(app, { ...deps, env: opts.env });
   // The payload codec's endpoint for the Temporal UI: the very codec this process's client uses.
   if (opts.config.temporal.codec) {
     const codecs = opts.client.options.loadedDataConverter.payloadCodecs;
