@@ -24,7 +24,8 @@ export const drillRunBody = z
     drill: slug.max(200).optional(),
     /** …or an ad-hoc drill on a chain. */
     chain: slug.max(200).optional(),
-    share: z.union([z.number().int().min(1).max(100), z.literal('full')]).optional(),
+    /** Percent of the primary's traffic; 100 moves all of it (the config's `full`). */
+    share: z.number().int().min(1).max(100).optional(),
     to: slug.max(200).optional(),
     durationMs: z
       .number()

@@ -70,8 +70,9 @@ export function registerDrillCommands(program: Command): void {
         cmd: Command,
       ) => {
         const api = apiTarget(cmd);
-        const share = o.share === undefined ? undefined : o.share === 'full' ? 'full' : Number(o.share);
-        if (share !== undefined && share !== 'full' && !(Number.isInteger(share) && share >= 1 && share <= 100))
+        // The API takes a percent: 100 is the whole share (`full`).
+        const share = o.share === undefined ? undefined : o.share === 'full' ? 100 : Number(o.share);
+        if (share !== undefined && !(Number.isInteger(share) && share >= 1 && share <= 100))
           throw new CliError(`--share must be a whole percent 1-100 or "full" (got "${o.share}")`, EXIT.usage);
         const seconds = o.duration === undefined ? undefined : Number(o.duration);
         if (seconds !== undefined && !(Number.isFinite(seconds) && seconds >= 1))
