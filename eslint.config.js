@@ -42,6 +42,7 @@ module.exports = tseslint.config(
       '.temporal/**',
       '.data/**',
       '.venv-schemathesis/**',
+      '.venv-route-client/**',
       'bin/**',
       'jest.config.js',
       'eslint.config.js',
@@ -156,7 +157,17 @@ module.exports = tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    // The route client is its own package: it may not reach into the service's code.
+    files: ['clients/typescript/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../../*'], message: 'clients/typescript depends on nothing of the service' }] },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'clients/typescript/test/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

@@ -27,6 +27,9 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/setup/task-failures.ts'],
     },
     { ...common, displayName: 'replay', testMatch: ['<rootDir>/test/replay/**/*.test.ts'] },
+    // The route clients' own suites (clients/typescript against a fake lifeline; the Python suite runs from
+    // test/integration/python-client.test.ts).
+    { ...common, displayName: 'clients', testMatch: ['<rootDir>/clients/typescript/test/**/*.test.ts'] },
     // A real Temporal cluster (server built from go.temporal.io/server + PostgreSQL 15, see
     // .ci/install-temporal-cluster) with lifeline's workers and APIs as separate processes (dist/: build first).
     {

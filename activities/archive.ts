@@ -16,7 +16,7 @@ import { fetchHistoryJson } from '../client/history';
 import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-store';
 import { summarize } from '../domain/incident';
 import { renderReport } from '../render/report';
-import { incidentRouteChanges } from './report';
+import { incidentRouteChanges, incidentOutcomeMinutes } from './report';
 import type { ActivityDeps } from './deps';
 import type { ArchiveRequest } from './types';
 import { archiveWorkflowId } from '../workflows/archive';
@@ -66,6 +66,7 @@ export function createArchiveActivities(deps: ActivityDeps) {
         throw ApplicationFailure.retryable(`history of ${state.id} is not complete yet`, 'IncidentStillOpen');
       const model = buildReportModel(state, history.parsed, {
         routeChanges: await incidentRouteChanges(deps.client, deps.config, state),
+        outcomeMinutes: await incidentOutcomeMinutes(deps.client, deps.config, state),
       });
       const [markdown, html] = await Promise.all([
         renderReport(model, 'md', deps.templatesDir),

@@ -13,6 +13,7 @@ import { createRecoveryActivities } from './recovery';
 import { createShiftActivities } from './shift';
 import { createIntakeActivities } from './intake';
 import { createDrillActivities } from './drill';
+import { createRolloutActivities } from './rollout';
 
 export type { ActivityDeps } from './deps';
 export type { Activities } from './types';
@@ -33,5 +34,6 @@ export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[
     ...createShiftActivities(deps),
     ...createIntakeActivities(deps),
     ...createDrillActivities(deps),
+    ...createRolloutActivities(deps),
   };
 }

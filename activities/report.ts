@@ -13,14 +13,26 @@ import { storeFor } from '../store';
 import { BUNDLED_TEMPLATES_DIR } from '../render/bundled';
 import { renderReport } from '../render/report';
 import type { ActivityDeps } from './deps';
+import type { MinuteCounts } from '../domain/outcome-window';
+import { impactProviders, outcomeMinutes } from '../client/outcomes';
 
 export async function renderPostmortem(
   state: IncidentState,
   templatesDir = BUNDLED_TEMPLATES_DIR,
   history?: HistoryJson,
   routeChanges?: RouteChangeInput[],
+  outcomeMinutes?: MinuteCounts[],
 ): Promise<string> {
-  return renderReport(buildReportModel(state, history, { routeChanges }), 'md', templatesDir);
+  return renderReport(buildReportModel(state, history, { routeChanges, outcomeMinutes }), 'md', templatesDir);
+}
+
+/** The outcome aggregates of the provider's chains, for the report's user impact (undefined: none). */
+export function incidentOutcomeMinutes(
+  client: Client,
+  config: LifelineConfig,
+  state: IncidentState,
+): Promise<MinuteCounts[] | undefined> {
+  return outcomeMinutes(client, impactProviders(config.chains, state.provider));
 }
 
 /** Every route change of the provider's chains in the incident's window, from the routing entities. */
@@ -55,6 +67,7 @@ export function createReportActivities(deps: ActivityDeps) {
         deps.templatesDir,
         history,
         await incidentRouteChanges(deps.client, deps.config, state),
+        await incidentOutcomeMinutes(deps.client, deps.config, state),
       );
       const docs = await storeFor(deps.config, deps.env);
       await docs.put('reports', `${state.id}.md`, markdown);

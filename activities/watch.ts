@@ -200,10 +200,15 @@ export function createWatchActivities(deps: ActivityDeps) {
       provider,
       observation,
       since,
+      source,
+      summary,
     }: {
       provider: string;
       observation: WatchResult['observation'];
       since?: string;
+      /** Who saw it (default the probes; `lifeline-outcomes` when apps' outcomes tripped the breaker). */
+      source?: string;
+      summary?: string;
     }) {
       const what = observation.status
         ? `HTTP ${observation.status}${observation.errorType ? ` ${observation.errorType}` : ''}`
@@ -212,8 +217,8 @@ export function createWatchActivities(deps: ActivityDeps) {
         {
           provider,
           kind: alertKindFor(observation.category),
-          summary: `${provider} failing health probes (${what})`,
-          source: 'lifeline-probe',
+          summary: summary ?? `${provider} failing health probes (${what})`,
+          source: source ?? 'lifeline-probe',
           severity: 'critical',
           details: { category: observation.category, latencyMs: observation.latencyMs },
           // The first failing probe of the streak, not the one that crossed the threshold: that is the fault time.

@@ -10,6 +10,7 @@ import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-sto
 import { fetchHistoryJson } from '../client/history';
 import { routeChangesBetween } from '../client/routes';
 import { buildReportModel } from '../domain/report';
+import { impactProviders, outcomeMinutes } from '../client/outcomes';
 import { renderTimelineSvg } from '../domain/timeline-svg';
 import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
@@ -183,7 +184,12 @@ export function registerIncidentRoutes(
     if (l) {
       // Open incidents get a draft from what has happened so far; closed ones the full postmortem.
       const routeChanges = await routeChangesOf(l.state);
-      const model = buildReportModel(l.state, await historyOf(l.handle), { routeChanges });
+      const outcomes = await outcomeMinutes(client, impactProviders(config.chains, l.state.provider));
+      const model = buildReportModel(l.state, await historyOf(l.handle), {
+        routeChanges,
+        outcomeMinutes: outcomes,
+        now: new Date().toISOString(),
+      });
       return format === 'json' ? model : reply.send(await renderReport(model, format));
     }
     const stored = await archive.report(req.params.id, format);

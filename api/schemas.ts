@@ -51,6 +51,8 @@ export const publicUpdateBody = z.strictObject({
   text: z.string().min(1).max(4000),
 });
 export const chainParams = z.object({ chain: z.string().min(1).max(100) });
+/** Long-poll: with If-None-Match naming the current route, hold the request up to `wait` seconds for a change. */
+export const routeWaitQuery = z.object({ wait: z.coerce.number().int().min(1).max(60).optional() });
 export const shiftDelay = z.number().int().min(0).max(3_600_000);
 export const failoverBody = z.strictObject({
   from: providerId,

@@ -13,6 +13,7 @@ import { registerIncidentRoutes } from './incidents';
 import { registerRouteRoutes } from './routes';
 import { registerRouteChangeRoutes } from './route-changes';
 import { registerDrillRoutes } from './drills';
+import { registerRolloutRoutes } from './rollouts';
 import { registerAlertRoutes } from './alerts';
 import { installSlack, slackSettingsFromEnv } from './slack/app';
 import { registerStatusRoutes } from './status-page';
@@ -31,6 +32,8 @@ import { documentRoute } from './openapi';
 import { installNotFound } from './not-found';
 import { registerCodecRoutes } from './codec';
 import { registerConsoleRoutes } from './console/routes';
+import { registerOutcomeRoutes } from './outcomes';
+import { createOutcomeBuckets, type OutcomeBuckets } from './outcome-buckets';
 
 export const BODY_LIMIT = 512 * 1024;
 export const MAX_PARAM_LENGTH = 1000;
@@ -43,6 +46,8 @@ export async function buildApi(opts: {
   tokens?: TokenTable;
   /** Injected by tests and the bench to read the group-commit statistics. */
   ingest?: AlertIngest;
+  /** Injected by tests to read what reached the monitors. */
+  outcomes?: OutcomeBuckets;
   /** The process's metrics (shared with the worker under `lifeline up`); a fresh registry otherwise. */
   metrics?: LifelineMetrics;
   /** Scrape-time snapshot cache and per-source deadline (tests shorten the cache). */
@@ -102,6 +107,7 @@ export async function buildApi(opts: {
   registerProviderRoutes(app, deps);
   registerRouteChangeRoutes(app, deps);
   registerDrillRoutes(app, { ...deps, env: opts.env });
+  registerRolloutRoutes(app, { ...deps, env: opts.env });
   // The payload codec's endpoint for the Temporal UI: the very codec this process's client uses.
   if (opts.config.temporal.codec) {
     const codecs = opts.client.options.loadedDataConverter.payloadCodecs;
@@ -122,6 +128,14 @@ export async function buildApi(opts: {
   registerAlertRoutes(app, ingestDeps);
   registerAlertmanagerRoute(app, ingestDeps);
   registerPagerDutyRoute(app, ingestDeps);
+  const outcomes =
+    opts.outcomes ??
+    createOutcomeBuckets(opts.client, opts.config, {
+      metrics: metrics.outcomes,
+      warn: (msg, err) => app.log.warn({ err: (err as Error).message }, msg),
+    });
+  registerOutcomeRoutes(app, { ...ingestDeps, outcomes });
+  app.addHook('onClose', () => outcomes.flush());
   registerStatusRoutes(app, deps);
   registerConsoleRoutes(app, deps);
   const mailer = createStatusMailer(opts.config, opts.env);

@@ -20,6 +20,7 @@ import { registerIncidentCommands } from './incident-commands';
 import { registerRouteCommands } from './route-commands';
 import { registerDrillCommands } from './drill-commands';
 import { registerDoctorCommand } from './doctor';
+import { registerRolloutCommands } from './rollout-commands';
 import { setTimeout as delay } from 'node:timers/promises';
 import { checkTemplates } from '../render/messages';
 import { notificationSecretEnvs } from '../config/notifications';
@@ -241,6 +242,7 @@ Examples:
   registerRouteCommands(program);
   registerDrillCommands(program);
   registerDoctorCommand(program);
+  registerRolloutCommands(program);
 
   program
     .command('completion <shell>')

@@ -126,6 +126,14 @@ export function incidentStartOptions(taskQueue: string, input: IncidentInput) {
 }
 
 /**
+ * Intake history length at which the API asks for a roll-over. Each roll-over holds the scope's alerts for
+ * one continue-as-new (≈ 100 ms in a storm), so it is kept rare: at ≈ 140 events/s per scope in a storm
+ * (bench:ingest) this is one roll-over every ≈ 8 s, still under the intake's own 1,500-event backstop with
+ * a second of checks to spare. Replaying 1,200 small events on a cache miss costs a few milliseconds.
+ */
+const ROLLOVER_AT = 1200;
+
+/**
  * The ingestion path (api/ingest.ts): alerts are recorded in the scope's intake workflow (signal-with-start
  * on `intake-<scope>`; resolves once Temporal has accepted it), which forwards summaries to the incident
  * (workflows/intake.ts). The incident a trigger joins is opened here first when none runs (start, or the
@@ -149,7 +157,7 @@ export class IntakeRecorder {
     private readonly opts: {
       ttlMs?: number;
       intake?: Omit<IntakeInput, 'scope' | 'provider' | 'carried'>;
-      /** Intake history length at which this recorder asks it to roll over (default 800). */
+      /** Intake history length at which this recorder asks it to roll over (default ROLLOVER_AT). */
       rolloverAt?: number;
     } = {},
   ) {}
@@ -214,7 +222,7 @@ export class IntakeRecorder {
    */
   private async rollOverIfDue(scope: string): Promise<void> {
     const w = this.intakes.get(scope);
-    if (!w?.runId || w.length < (this.opts.rolloverAt ?? 800)) return;
+    if (!w?.runId || w.length < (this.opts.rolloverAt ?? ROLLOVER_AT)) return;
     const run = this.client.workflow.getHandle(intakeWorkflowId(scope), w.runId, { followRuns: false });
     Object.assign(w, { runId: undefined, length: 0, checkedAt: 0 });
     try {

@@ -2,6 +2,7 @@
 // input so they run even when the shape checks failed.
 import { validateWeights } from '../domain/failover';
 import { drillCrossReferenceIssues } from './drills';
+import { outcomeOverrideIssues } from './outcomes';
 
 export interface ConfigIssue {
   path: (string | number)[];
@@ -79,5 +80,6 @@ export function crossReferenceIssues(raw: unknown): ConfigIssue[] {
     }),
   );
   issues.push(...drillCrossReferenceIssues(cfg));
+  issues.push(...outcomeOverrideIssues(cfg.outcomes, providerIds));
   return issues;
 }

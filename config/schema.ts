@@ -9,6 +9,8 @@ import { envName } from './env-name';
 import { cloudAuthSchema, httpUrl } from './cloud-auth';
 import { publisherConfigShape } from '../publishers';
 import { drillsSchema } from './drills';
+import { rolloutsSchema } from './rollouts';
+import { outcomesSchema } from './outcomes';
 
 const id = z
   .string()
@@ -158,6 +160,8 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         /** The API's public base URL, for links in Slack messages, emails and the status page. */
         publicUrl: z.url().optional(),
+        /** Route event streams and long-polls (GET /v1/routes/:chain/events, ?wait=) one API process holds; 503 beyond. */
+        maxRouteSubscribers: z.number().int().min(1).max(100_000).default(1000),
       })
       .prefault({}),
     temporal: z
@@ -298,6 +302,8 @@ export const configSchema = z
         failbackCheckEveryMs: duration.default(10_000),
       })
       .prefault({}),
+    /** Model rollouts through the shift engine (config/rollouts.ts). */
+    rollouts: rolloutsSchema,
     /** Where route changes are published besides the built-in table at GET /v1/routes. */
     publishers: z
       .strictObject({
@@ -332,6 +338,8 @@ export const configSchema = z
         groupCommitDelayMs: z.number().int().min(0).max(1000).default(5),
       })
       .prefault({}),
+    /** Application outcomes (POST /v1/outcomes): passive detection windows, see config/outcomes.ts. */
+    outcomes: outcomesSchema,
     simulator: z
       .strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) })
       .prefault({}),

@@ -7,6 +7,8 @@ import { historyFacts, type HistoryJson } from './history';
 import { failoverKpis, isDeclared } from './kpi';
 import { actionItems, preventionPlan, type ActionItem, type PreventionPlan } from './prevention';
 import { timelineChart, type TimelineChart } from './timeline-chart';
+import type { MinuteCounts } from './outcome-window';
+import { userImpact, type UserImpact } from './user-impact';
 
 /** A weight change of a chain as the routing entity recorded it (automatic, operator or Slack). */
 export interface RouteChangeInput {
@@ -106,6 +108,8 @@ export interface ReportModel {
   historyEvents: number;
   /** The timeline chart's data (drawn as SVG by domain/timeline-svg.ts in the HTML report, archive and API). */
   chart: TimelineChart;
+  /** What users saw, from the outcomes apps reported (domain/user-impact.ts); `available: false` without any. */
+  userImpact: UserImpact;
 }
 
 const between = (a?: string, b?: string): number | null => (a && b ? Math.max(0, Date.parse(b) - Date.parse(a)) : null);
@@ -192,7 +196,13 @@ export function incidentDurations(
 export function buildReportModel(
   s: IncidentState,
   history?: HistoryJson,
-  opts: { routeChanges?: RouteChangeInput[] } = {},
+  opts: {
+    routeChanges?: RouteChangeInput[];
+    /** Per-minute outcome aggregates of the incident's chains (client/outcomes.ts); none: "n/a". */
+    outcomeMinutes?: MinuteCounts[];
+    /** The end of an open incident's window (default: its last timeline entry). */
+    now?: string;
+  } = {},
 ): ReportModel {
   const declared = isDeclared(s);
   const durations = incidentDurations(s).map((d) => {
@@ -229,6 +239,9 @@ export function buildReportModel(
     (s.flaps ? ` ${s.provider} failed again ${s.flaps} time(s) while traffic was failing back.` : '') +
     (s.failbacks?.length ? ` Failback: ${s.failbacks.map((f) => `${f.chain} ${f.outcome}`).join(', ')}.` : '');
   const timeline = mergedTimeline(s, history);
+  const impactFrom = s.faultAt && s.faultAt < s.startedAt ? s.faultAt : s.startedAt;
+  const impactTo = s.resolvedAt ?? opts.now ?? s.timeline[s.timeline.length - 1]?.at ?? s.startedAt;
+  const seen = userImpact(opts.outcomeMinutes ?? [], impactFrom, impactTo);
   const kpiRows = kpis.map((k) => ({
     ...k,
     target: `< ${formatDuration(k.targetMs)}`,
@@ -274,7 +287,7 @@ export function buildReportModel(
     timeline: timeline.filter((e) => !isMachinery(e)),
     appendix: timeline.filter(isMachinery),
     statusUpdates: s.statusUpdates,
-    summary,
+    summary: summary + (seen.available ? ` Users: ${seen.text}.` : ''),
     severityChanges: s.timeline.filter((e) => e.type === 'severity').map((e) => ({ at: e.at, message: e.message })),
     kpis: kpiRows,
     evidence: evidenceOf(s),
@@ -285,5 +298,6 @@ export function buildReportModel(
     declared,
     currentRoutes,
     chart: timelineChart(s, changes, kpiRows),
+    userImpact: seen,
   };
 }

@@ -1,8 +1,13 @@
 // LiteLLM proxy: each provider of a chain is one deployment in a LiteLLM model group; lifeline sets
 // its routing weight through the proxy's model management API,
 //   POST /model/update { model_info: { id }, litellm_params: { weight } }
-// (weights drive LiteLLM's simple-shuffle routing; 0 = no traffic). Needs the proxy to store models in
-// its database (STORE_MODEL_IN_DB) and an admin key. Setting a weight is idempotent, so retries are safe.
+// (weights drive LiteLLM's simple-shuffle routing; 0 = no traffic). Setting a weight is idempotent, so
+// retries are safe. Checked against the proxy's source (1.108.7): the endpoint needs a database
+// (STORE_MODEL_IN_DB + DATABASE_URL; without one it answers 500 "No DB Connected") and deployments added
+// through /model/new (one defined in config.yaml answers 400 "Model in config"). Both are set-up
+// errors no retry fixes: they fail the version for good, with the way out in the message, and the next
+// version tries again. A DB-less proxy follows the route itself: integrations/litellm/lifeline_routes.py.
+import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
 import { z } from 'zod';
 import { envName, readSecret } from '../config/env-name';
@@ -37,11 +42,27 @@ export function createLiteLlmPublisher(cfg: LiteLlmConfig, env?: NodeJS.ProcessE
           body,
           signal: requestSignal(signal),
         });
-        await res.body.dump();
-        if (res.statusCode >= 300) throw new Error(`LiteLLM /model/update ${id} answered HTTP ${res.statusCode}`);
+        const text = await res.body.text();
+        if (res.statusCode >= 300) throw litellmFailure(id, res.statusCode, text);
       }
     },
   };
+}
+
+/** The proxy's refusal as an error: retried (Temporal) unless it is a set-up error no retry can fix. */
+export function litellmFailure(id: string, status: number, body: string): Error {
+  const what = `LiteLLM /model/update ${id} answered HTTP ${status}: ${body.slice(0, 200)}`;
+  if (status === 500 && /No DB Connected/i.test(body))
+    return ApplicationFailure.nonRetryable(
+      `${what} (the proxy has no database: set STORE_MODEL_IN_DB and DATABASE_URL, or let the proxy follow the route with integrations/litellm/lifeline_routes.py)`,
+      'LiteLlmNoDatabase',
+    );
+  if (status === 400 && /Model in config/i.test(body))
+    return ApplicationFailure.nonRetryable(
+      `${what} (the deployment is defined in config.yaml: add it through /model/new so its weight can be set)`,
+      'LiteLlmModelInConfig',
+    );
+  return new Error(what);
 }
 
 export const litellm = definePublisher({

@@ -7,3 +7,4 @@ export { trafficShiftWorkflow } from './shift';
 export { routePublisherWorkflow } from './publish';
 export { intakeWorkflow } from './intake';
 export { drillWorkflow } from './drill';
+export { rolloutWorkflow } from './rollout';

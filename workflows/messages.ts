@@ -11,6 +11,7 @@ import type { RecoveryAction } from '../domain/recovery';
 import type { ShiftKind } from '../domain/shift';
 import type { BreakerState } from '../domain/breaker';
 import type { AlertSummary } from '../domain/alert-summary';
+import type { MinuteCounts, OutcomeBucket, OutcomeMemory } from '../domain/outcome-window';
 
 // ---- IDs ----------------------------------------------------------------------------------------
 export const incidentWorkflowId = (scope: string) => `incident-${scope}`;
@@ -267,6 +268,8 @@ export interface MonitorInput {
   probeTimeoutMs?: number;
   /** The incident opened for the current outage (carried over continue-as-new). */
   incidentId?: string;
+  /** Application outcomes: passive window, trial evidence, minute ring (carried over continue-as-new). */
+  outcomes?: OutcomeMemory;
 }
 
 export interface MonitorState {
@@ -283,6 +286,8 @@ export interface MonitorState {
   incidentId?: string;
   /** The breaker settings in force (from config; updated by monitorSettings). */
   settings?: { breakerCooldownMs: number; trialsToClose: number; trialIntervalMs: number };
+  /** Application outcomes in the passive window now, and buckets received by this run. */
+  outcomes?: { attempts: number; errors: number; windowMs: number; buckets: number };
 }
 
 export const monitorStateQuery = defineQuery<MonitorState>('monitorState');
@@ -292,6 +297,13 @@ export type MonitorSettings = Required<
   Pick<MonitorInput, 'breakerCooldownMs' | 'trialsToClose' | 'trialIntervalMs' | 'probeTimeoutMs'>
 >;
 export const monitorSettingsSignal = defineSignal<[MonitorSettings]>('monitorSettings');
+/**
+ * Application outcomes for this provider, summed by one API process over about a second (at most one
+ * signal per process, provider and flush: workflows/monitor-outcomes.ts). The monitor adds them up.
+ */
+export const outcomesSignal = defineSignal<[OutcomeBucket]>('outcomes');
+/** The monitor's per-minute outcome aggregates, oldest first (bounded: domain/outcome-window.ts MINUTE_RING). */
+export const outcomeMinutesQuery = defineQuery<MinuteCounts[]>('outcomeMinutes');
 
 // ---- trafficShiftWorkflow -------------------------------------------------------------------------
 export interface ShiftRequest {
@@ -303,6 +315,8 @@ export interface ShiftRequest {
   to?: string;
   /** kind `set`: the exact weights an operator asked for. */
   weights?: Weights;
+  /** kind `set`: the route's mode with them (default: normal when they are the configured weights, else degraded). */
+  mode?: RouteMode;
   /** Wait between a step and its validation probe (runbook: minutes in production). */
   stepDelayMs?: number;
   /** failback: how long the returning provider must be continuously healthy before the first step. */
@@ -415,3 +429,5 @@ export interface DrillProgress {
 export const drillProgressQuery = defineQuery<DrillProgress>('drillProgress');
 /** Ends the drill early: traffic is rolled back at once and the report says who stopped it. */
 export const stopDrillSignal = defineSignal<[{ reason: string; by: string }]>('stopDrill');
+// ---- rolloutWorkflow (workflows/rollout.ts) -------------------------------------------------------
+export * from './rollout-messages';

@@ -2,12 +2,22 @@
 // returns only on a health transition (Temporal's pattern for sub-minute polling), so the history
 // grows by a few events per transition, not per probe. The circuit breaker (domain/breaker.ts) lives
 // here, durable and queryable: closed → open on an unhealthy verdict → half-open after a durable
-// cooldown timer → trial probes → closed (or open again on a failed trial).
-import { continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+// cooldown timer → trial probes → closed (or open again on a failed trial). Application outcomes
+// (workflows/monitor-outcomes.ts) open it too when users fail while probes pass, and trial traffic counts
+// as trials in half-open.
+import { condition, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { MonitorActivities, WatchResult } from '../activities/types';
 import { newBreaker, nextBreaker, type BreakerEvent, type BreakerSettings } from '../domain/breaker';
 import { monitorSettingsSignal, monitorStateQuery, type MonitorInput, type MonitorState } from './messages';
 import { probeTaskQueue } from '../domain/task-queues';
+import {
+  mustRollOver,
+  trackOutcomes,
+  trialObservation,
+  tripObservation,
+  unlessInterrupted,
+  type MonitorOutcomes,
+} from './monitor-outcomes';
 
 // The probe loop runs on the probe task queue (its own slot budget: domain/task-queues.ts). It returns on a
 // transition or after worker.probeLoopMaxMs (≤ 1 h) without one. It heartbeats on its own timer every
@@ -45,6 +55,7 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     ...(input.breaker ? { breaker: input.breaker } : {}),
   };
   setHandler(monitorStateQuery, () => state);
+  const outcomes = trackOutcomes(state, input.outcomes);
   // Config changes (detection settings) reach the running monitor: each worker sends them at start.
   // They apply from the next cooldown or trial on (a cooldown already running keeps its length) and
   // are carried over continue-as-new.
@@ -64,10 +75,15 @@ export async function monitorWorkflow(input: MonitorInput): Promise<void> {
     refresh();
   });
 
-  return breakerLoop(state, current, cfg);
+  return breakerLoop(state, current, cfg, outcomes);
 }
 
-async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: BreakerSettings): Promise<void> {
+async function breakerLoop(
+  state: MonitorState,
+  input: MonitorInput,
+  cfg: BreakerSettings,
+  outcomes: MonitorOutcomes,
+): Promise<void> {
   // A monitor that starts unhealthy (continued-as-new mid-outage) starts with its breaker open.
   state.breaker ??= state.healthy
     ? newBreaker(state.since)
@@ -79,10 +95,35 @@ async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: Breake
   };
 
   // Trials cost a few events each: 200 rounds stay far below the history limits.
-  for (let round = 0; round < 200 && !workflowInfo().continueAsNewSuggested; round++) {
+  // Outcome signals grow the history while the probe loop waits: mustRollOver interrupts it in time.
+  for (let round = 0; round < 200 && !mustRollOver(); round++) {
     const phase = state.breaker.phase;
     if (phase === 'closed') {
-      const result = await watcher.watchProvider({ provider: state.provider, healthy: true });
+      // The probe loop, unless users' outcomes trip the passive window first (or the history must roll over).
+      const result = await unlessInterrupted(
+        () => watcher.watchProvider({ provider: state.provider, healthy: true }),
+        () => outcomes.verdict().trip || mustRollOver(),
+      );
+      if (result === 'interrupted') {
+        const v = outcomes.verdict();
+        if (!v.trip) continue; // rolling over
+        const at = new Date().toISOString();
+        state.healthy = false;
+        state.since = at;
+        state.transitions += 1;
+        state.lastReason = v.reason;
+        apply({ type: 'unhealthy', at, reason: v.reason });
+        outcomes.reset();
+        const opened = await signaller.openProviderIncident({
+          provider: state.provider,
+          observation: tripObservation(v, at),
+          since: v.since,
+          source: 'lifeline-outcomes',
+          summary: `${state.provider} failing user traffic (${v.reason})`,
+        });
+        state.incidentId = opened.incidentId;
+        continue;
+      }
       state.lastObservation = result.observation;
       if (!result.transition || result.healthy) continue;
       state.healthy = false;
@@ -91,6 +132,7 @@ async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: Breake
       state.lastReason = result.reason;
       // Opened now (when the verdict reached the workflow), not when the deciding probe started.
       apply({ type: 'unhealthy', at: new Date().toISOString(), reason: result.reason ?? 'unhealthy' });
+      outcomes.reset();
       const opened = await signaller.openProviderIncident({
         provider: state.provider,
         observation: result.observation,
@@ -100,30 +142,42 @@ async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: Breake
     } else if (phase === 'open') {
       await sleep(cfg.cooldownMs); // durable: a restart does not shorten or lose the cooldown
       apply({ type: 'cooldown_elapsed', at: new Date().toISOString() });
+      outcomes.reset(); // trial traffic from here on is the evidence
     } else {
+      // Trial traffic apps sent (outcomes with trial: true) decides when there is some; a probe otherwise.
+      const traffic = outcomes.takeTrials();
+      const fromTraffic = traffic.ok + traffic.failed > 0;
       let obs: WatchResult['observation'];
-      try {
-        obs = await trialFor(input.probeTimeoutMs).trialProbe({ provider: state.provider });
-      } catch {
-        obs = {
-          ok: false,
-          latencyMs: 0,
-          category: 'unknown',
-          at: new Date().toISOString(),
-          message: 'trial probe could not run',
-        };
-      }
+      if (fromTraffic) obs = trialObservation(traffic, new Date().toISOString());
+      else
+        try {
+          obs = await trialFor(input.probeTimeoutMs).trialProbe({ provider: state.provider });
+        } catch {
+          obs = {
+            ok: false,
+            latencyMs: 0,
+            category: 'unknown',
+            at: new Date().toISOString(),
+            message: 'trial probe could not run',
+          };
+        }
       state.lastObservation = obs;
-      const what = obs.status ? `HTTP ${obs.status}` : (obs.errorCode ?? 'error');
-      if (apply({ type: 'trial', at: obs.at, ok: obs.ok, reason: what }) && state.breaker.phase === 'closed') {
+      const what = fromTraffic ? obs.message : obs.status ? `HTTP ${obs.status}` : (obs.errorCode ?? 'error');
+      // Each successful trial request counts as one trial (up to what closes the breaker); one failure fails.
+      let closed = false;
+      for (let n = fromTraffic && obs.ok ? Math.min(traffic.ok, cfg.trialsToClose) : 1; n > 0 && !closed; n--)
+        closed = apply({ type: 'trial', at: obs.at, ok: obs.ok, reason: what }) && state.breaker.phase === 'closed';
+      if (closed) {
         state.healthy = true;
         state.since = obs.at;
         state.transitions += 1;
         state.lastReason = state.breaker.lastReason;
+        outcomes.reset();
         await reportRecovered(state, obs);
         delete state.incidentId;
       } else if (state.breaker.phase === 'half-open') {
-        await sleep(input.trialIntervalMs ?? 1_000); // trials are sampled, not a flood
+        // Trials are sampled, not a flood; trial traffic arriving meanwhile is weighed at once.
+        await condition(() => outcomes.hasTrials(), input.trialIntervalMs ?? 1_000);
       }
     }
   }
@@ -133,6 +187,7 @@ async function breakerLoop(state: MonitorState, input: MonitorInput, cfg: Breake
     since: state.since,
     breaker: state.breaker,
     ...(state.incidentId ? { incidentId: state.incidentId } : {}),
+    outcomes: outcomes.memory,
   });
 }
 
@@ -140,7 +195,9 @@ async function reportRecovered(state: MonitorState, obs: WatchResult['observatio
   await signaller.reportProviderRecovered({
     provider: state.provider,
     at: obs.at,
-    detail: `probe ${obs.status ?? ''} in ${obs.latencyMs} ms`.trim(),
+    // Trial traffic has no status of its own: its message says what closed the breaker.
+    detail:
+      obs.status === undefined && obs.message ? obs.message : `probe ${obs.status ?? ''} in ${obs.latencyMs} ms`.trim(),
     ...(state.incidentId ? { incidentId: state.incidentId } : {}),
   });
 }

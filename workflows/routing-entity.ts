@@ -33,9 +33,12 @@ import {
 } from './messages';
 import { trafficShiftWorkflow } from './shift';
 
+// The hand-off to the durable publishers is retried without limit: with a cap, a minute of Temporal
+// trouble used to drop a version for the external targets (the route had changed, its publishers never
+// heard of it until the next change) and, at start, failed the chain's routing entity itself.
 const publisher = proxyActivities<RoutingActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds' },
 });
 
 /** Finished shifts kept for GET /v1/routes/:chain/shift and repeated requests. */

@@ -121,7 +121,7 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
       if (down.length) return finish('noop', `refused: breaker open for ${down.join(', ')}`);
       await apply(
         req.weights,
-        sameWeights(req.weights, ctx.configured) ? 'normal' : 'degraded',
+        req.mode ?? (sameWeights(req.weights, ctx.configured) ? 'normal' : 'degraded'),
         'weights set by operator',
       );
       return finish('completed', 'weights applied');

@@ -112,6 +112,8 @@ test('a target down while the route changes twice gets the latest version on ret
   // Latest wins: the superseded version is never sent after the newer one, and the last delivery is current.
   const seen = versions();
   expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  // Exactly once per version it needed: the initial one, then the latest; the superseded v2 never.
+  expect(seen).toEqual([1, v3]);
   expect(seen.at(-1)).toBe(v3);
   expect(receiver.hooks.at(-1)!.id).toBe(`chat:${v3}`);
   expect(receiver.hooks.at(-1)!.body).toMatchObject({
@@ -139,4 +141,5 @@ test('a delivery in flight is never overtaken: the newer version follows once th
   expect(seen[0]).toBe(v4);
   expect(seen.at(-1)).toBe(v5);
   expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  expect(new Set(seen).size).toBe(seen.length); // each version delivered once
 });

@@ -72,6 +72,34 @@ const TEMPLATES: Record<string, object> = {
   'POST /v1/subscribers': { email: 'ops@example.com', components: ['openai'] },
   'POST /v1/drills/runs': { chain: 'chat', share: 10, durationMs: 60_000, by: 'dana' },
   'POST /v1/drills/runs/:id/stop': { by: 'dana', reason: 'enough' },
+  'POST /v1/rollouts': {
+    chain: 'chat',
+    to: 'anthropic/claude-3-5-haiku-latest',
+    canary: [5, 50, 100],
+    holdMs: 1000,
+    gates: { maxErrorShare: 0.1, maxP95Ms: 2000, minSamples: 3 },
+    knownAnswer: { prompt: 'Reply with the word ok.', expect: 'ok' },
+    id: 'chat-rollout-1',
+    by: 'dana',
+  },
+  'POST /v1/rollouts/:id/abort': { by: 'dana', reason: 'wrong answers' },
+  'POST /v1/outcomes': {
+    app: 'support-bot',
+    outcomes: [
+      {
+        requestId: 'r1',
+        chain: 'chat',
+        provider: 'openai',
+        at,
+        latencyMs: 120,
+        ok: false,
+        status: 503,
+        errorType: 'server_error',
+        final: false,
+        trial: false,
+      },
+    ],
+  },
 };
 
 /** Valid JSON the schema accepts but the API must still refuse: names of things that do not exist here. */
@@ -110,6 +138,16 @@ const SEMANTIC: Record<string, fc.Arbitrary<HostileBody>> = {
     .filter(([a, b]) => a + b !== 100)
     .map(([a, b]) => body('weights not summing to 100', { weights: { openai: a, anthropic: b } }, 'body.weights')),
   'POST /v1/routes/:chain/failback': unknownId.map((p) => body('provider not in the chain', { from: p }, 'body.from')),
+  'POST /v1/rollouts': unknownId.map((p) =>
+    body('provider not in the chain', { ...TEMPLATES['POST /v1/rollouts'], to: `${p}/m` }, 'body.to'),
+  ),
+  'POST /v1/outcomes': unknownId.map((p) =>
+    body(
+      'unknown provider',
+      { outcomes: [{ requestId: 'r', provider: p, at, latencyMs: 1, ok: true, final: true }] },
+      'body.outcomes.0.provider',
+    ),
+  ),
   'POST /v1/subscribers': fc
     .string({ minLength: 1, maxLength: 30 })
     .filter((c) => !['openai', 'anthropic'].includes(c))

@@ -7,6 +7,8 @@ import pino from 'pino';
 import type { Client } from '@temporalio/client';
 import { createPublishers, type RoutePublisher } from '../../activities/publishers';
 import { verifyWebhook } from '../../publishers/webhook';
+import { litellmFailure } from '../../publishers/litellm';
+import { ApplicationFailure } from '@temporalio/common';
 import { parseConfig } from '../../config/load';
 import type { RouteState } from '../../workflows/messages';
 
@@ -135,4 +137,19 @@ test('a refused webhook throws after one attempt (Temporal retries it), and an a
   aborted.abort();
   await expect(litellm.publish(route, aborted.signal)).rejects.toThrow();
   expect(litellmCalls).toHaveLength(0);
+});
+
+test("LiteLLM's set-up refusals (no database, a deployment from config.yaml) are not retried; others are", () => {
+  const noDb = litellmFailure('dep-openai', 500, '{"detail":{"error":"No DB Connected. Here\'s how to do it"}}');
+  expect(noDb).toBeInstanceOf(ApplicationFailure);
+  expect((noDb as ApplicationFailure).nonRetryable).toBe(true);
+  expect(noDb.message).toContain('integrations/litellm/lifeline_routes.py');
+  const inConfig = litellmFailure('dep-openai', 400, "Can't edit model. Model in config. Store model in db");
+  expect((inConfig as ApplicationFailure).nonRetryable).toBe(true);
+  for (const [status, body] of [
+    [500, 'Internal Server Error'],
+    [503, ''],
+    [401, 'bad key'],
+  ] as const)
+    expect(litellmFailure('dep-openai', status, body)).not.toBeInstanceOf(ApplicationFailure);
 });
