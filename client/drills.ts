@@ -1,15 +1,15 @@
-// Starting failover drills and the checks before one: a drill never runs while the chain has an open
-// incident, a shift running or queued, or a route other than its configured one (a failover, or another
-// drill, in effect). The API refuses with 409 on these; the drill workflow checks again for scheduled runs.
-import { randomUUID } from 'node:crypto';
+// The checks before a failover drill, and its input from config: a drill never runs while the chain has
+// an open incident, a model rollout or a shift running or queued, or a route other than its configured
+// one (a failover, or another drill, in effect). The API refuses with 409 on these; the drill workflow
+// checks again for scheduled runs.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { LifelineConfig } from '../config/schema';
 import type { Weights } from '../domain/failover';
 import { sameWeights } from '../domain/shift';
 import { compactWeights } from '../domain/failover';
 import {
-  drillWorkflowId,
   incidentWorkflowId,
+  rolloutWorkflowId,
   routingWorkflowId,
   shiftQueueQuery,
   type DrillInput,
@@ -39,6 +39,13 @@ export async function drillBlockers(client: Client, chain: string, configured: W
     }),
   );
   for (const p of open) if (p) blockers.push(`an incident is open on ${p}`);
+  // A model rollout holds the chain between its steps too (its hold may sit on the configured weights).
+  try {
+    const r = await client.workflow.getHandle(rolloutWorkflowId(chain)).describe();
+    if (r.status.name === 'RUNNING') blockers.push(`a model rollout is running on ${chain}`);
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
   const q = await client.workflow.getHandle(routingWorkflowId(chain)).query(shiftQueueQuery);
   if (q.current) blockers.push(`a traffic shift is running on ${chain} (${q.current.ticket.request.reason})`);
   if (q.pending.length) blockers.push(`${q.pending.length} traffic shift(s) queued on ${chain}`);
@@ -82,11 +89,4 @@ export function drillInputFor(
     checkEveryMs: Math.min(5_000, Math.max(100, Math.floor(durationMs / 6))),
     by,
   };
-}
-
-/** Starts the drill workflow; the caller has checked drillBlockers. */
-export async function startDrill(client: Client, taskQueue: string, input: DrillInput): Promise<{ id: string }> {
-  const id = drillWorkflowId(input.drill ?? input.chain, randomUUID().slice(0, 8));
-  await client.workflow.start('drillWorkflow', { taskQueue, workflowId: id, args: [input] });
-  return { id };
 }

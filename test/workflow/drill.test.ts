@@ -2,6 +2,7 @@
 // activities are small fakes, except the pre-drill checks, which are the real client checks
 // (client/drills.ts) against the server. Windows and validation intervals are milliseconds, not minutes:
 // the order of moves, rollbacks and findings is under test, not the wall-clock length.
+import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { DrillActivities, RoutingActivities, ShiftActivities } from '../../activities/types';
 import { drillBlockers } from '../../client/drills';
@@ -11,10 +12,13 @@ import {
   incidentWorkflowId,
   routeChangesQuery,
   routingWorkflowId,
+  stopDrillSignal,
+  drillProgressQuery,
   type DrillInput,
   type RouteState,
 } from '../../workflows/messages';
 import { useLocalEnv, workflowBundle } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 const testEnv = useLocalEnv();
 const PROVIDERS = ['openai', 'anthropic', 'bedrock'];
@@ -72,6 +76,7 @@ async function drill(
   f: ReturnType<typeof fakes>,
   input: Partial<DrillInput>,
   before?: (chain: string) => Promise<void>,
+  during?: (drill: WorkflowHandle) => Promise<void>,
 ): Promise<{ report: DrillReport; chain: string; reasons: string[] }> {
   const taskQueue = `tq-drill-${++seq}`;
   const chain = `drillchain${seq}`;
@@ -99,11 +104,13 @@ async function drill(
     });
     await before?.(chain);
     const args: DrillInput = { chain, share: 'full', durationMs: 300, checkEveryMs: 50, by: 'tester', ...input };
-    const report = (await client.workflow.execute('drillWorkflow', {
+    const handle = await client.workflow.start('drillWorkflow', {
       taskQueue,
       workflowId: `drill-${chain}`,
       args: [args],
-    })) as DrillReport;
+    });
+    await during?.(handle);
+    const report = (await handle.result()) as DrillReport;
     const reasons = (await client.workflow.getHandle(routingWorkflowId(chain)).query(routeChangesQuery)).map(
       (c) => c.reason,
     );
@@ -193,4 +200,21 @@ test('refused while the chain has an open incident: nothing moves, the report sa
   } finally {
     await incident.terminate('test done');
   }
+});
+
+test('stopped mid-window: rolled back at once, reported as cancelled with who stopped it', async () => {
+  const f = fakes();
+  const { report } = await drill(f, { share: 50, durationMs: 120_000, checkEveryMs: 50 }, undefined, async (h) => {
+    await waitFor(
+      () => h.query(drillProgressQuery),
+      (p) => p.phase === 'holding',
+      'the drill holding',
+    );
+    await h.signal(stopDrillSignal, { by: 'dana', reason: 'customer demo starting' });
+  });
+  expect(report.outcome).toBe('cancelled');
+  expect(report.passed).toBe(false);
+  expect(report.findings).toEqual(['stopped by dana: customer demo starting']);
+  expect(weightsOf(f)).toEqual([{ openai: 50, anthropic: 50 }, { openai: 100 }]);
+  expect(Date.parse(report.endedAt) - Date.parse(report.startedAt)).toBeLessThan(60_000);
 });
