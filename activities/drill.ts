@@ -3,6 +3,7 @@
 // pages: announcements go to the log and the Slack channel as plain messages marked DRILL, never
 // through the escalation path.
 import { LogLevel, WebClient } from '@slack/web-api';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { drillBlockers } from '../client/drills';
 import { DrillReportStore } from '../client/drill-store';
@@ -33,7 +34,12 @@ export function createDrillActivities(deps: ActivityDeps) {
     async drillPreflight({ chain }: { chain: string }): Promise<DrillPreflight> {
       const configured = deps.config.chains.find((c) => c.id === chain);
       if (!configured) throw ApplicationFailure.nonRetryable(`unknown chain "${chain}"`, 'UnknownChain');
-      const route = await getRoute(deps.client, chain);
+      const route = await getRoute(deps.client, chain).catch((err: unknown) => {
+        // No routing entity (no worker has started it): retrying will not create it.
+        if (err instanceof WorkflowNotFoundError)
+          throw ApplicationFailure.nonRetryable(`chain ${chain} has no routing entity yet`, 'UnknownChain');
+        throw err;
+      });
       const bounds: Record<string, number> = {};
       for (const p of deps.config.providers)
         if (route.providers.includes(p.id)) bounds[p.id] = detectionBoundMs(p.probe, p.detection.failuresToOpen);

@@ -126,7 +126,16 @@ export async function drillWorkflow(input: DrillInput): Promise<DrillReport> {
   };
 
   // ---- before: refuse on an open incident, a shift in flight, a route not as configured -------------
-  const pre = await acts.drillPreflight({ chain: input.chain });
+  let pre: Awaited<ReturnType<typeof acts.drillPreflight>>;
+  try {
+    pre = await acts.drillPreflight({ chain: input.chain });
+  } catch (err) {
+    // An unknown chain or one with no routing entity: a refused drill with a report, not a failed workflow.
+    const e = err as Error & { cause?: Error };
+    problems.push(`refused: ${e.cause?.message ?? e.message}`);
+    note(`refused (${e.cause?.message ?? e.message})`);
+    return finish('refused');
+  }
   weights.before = pre.route.weights;
   const primary = drillPrimary(pre.route.weights, pre.route.providers) ?? undefined;
   const backup =

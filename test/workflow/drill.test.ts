@@ -3,6 +3,7 @@
 // (client/drills.ts) against the server. Windows and validation intervals are milliseconds, not minutes:
 // the order of moves, rollbacks and findings is under test, not the wall-clock length.
 import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { DrillActivities, RoutingActivities, ShiftActivities } from '../../activities/types';
 import { drillBlockers } from '../../client/drills';
@@ -217,4 +218,16 @@ test('stopped mid-window: rolled back at once, reported as cancelled with who st
   expect(report.findings).toEqual(['stopped by dana: customer demo starting']);
   expect(weightsOf(f)).toEqual([{ openai: 50, anthropic: 50 }, { openai: 100 }]);
   expect(Date.parse(report.endedAt) - Date.parse(report.startedAt)).toBeLessThan(60_000);
+});
+
+test('a chain that cannot be drilled (no routing entity) is a refused report, not a failed workflow', async () => {
+  const f = fakes();
+  f.activities.drillPreflight = async ({ chain }) => {
+    throw ApplicationFailure.nonRetryable(`chain ${chain} has no routing entity yet`, 'UnknownChain');
+  };
+  const { report } = await drill(f, {});
+  expect(report.outcome).toBe('refused');
+  expect(report.findings).toEqual([expect.stringMatching(/^refused: chain drillchain\d+ has no routing entity yet$/)]);
+  expect(weightsOf(f)).toEqual([]);
+  expect(f.reports).toEqual([report]);
 });
