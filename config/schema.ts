@@ -160,8 +160,8 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         /** The API's public base URL, for links in Slack messages, emails and the status page. */
         publicUrl: z.url().optional(),
-        /** Route event streams and long-polls (GET /v1/routes/:chain/events, ?wait=) one API process holds; 503 beyond. */
-        maxRouteSubscribers: z.number().int().min(1).max(100_000).default(1000),
+        /** Route event streams and long-polls (GET /v1/routes/:chain/events, ?wait=) one API process holds (default 1000); 503 beyond. */
+        maxRouteSubscribers: z.number().int().min(1).max(100_000).optional(),
       })
       .prefault({}),
     temporal: z

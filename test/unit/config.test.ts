@@ -23,7 +23,7 @@ function problems(yaml: string): string[] {
 
 test('a minimal config gets the documented defaults', () => {
   const c = parseConfig(minimal);
-  expect(c.server).toEqual({ host: '127.0.0.1', port: 8080, maxRouteSubscribers: 1000 });
+  expect(c.server).toEqual({ host: '127.0.0.1', port: 8080 });
   expect(c.temporal).toMatchObject({ address: 'embedded', namespace: 'default', taskQueue: 'lifeline' });
   expect(c.providers[0].probe).toEqual({ intervalMs: 30_000, timeoutMs: 5_000 });
   expect(c.providers[0].detection).toEqual({
