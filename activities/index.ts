@@ -13,6 +13,7 @@ import { createRecoveryActivities } from './recovery';
 import { createShiftActivities } from './shift';
 import { createIntakeActivities } from './intake';
 import { createSloActivities } from './slo';
+import { createDrillActivities } from './drill';
 import { createRolloutActivities } from './rollout';
 
 export type { ActivityDeps } from './deps';
@@ -34,6 +35,7 @@ export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[
     ...createShiftActivities(deps),
     ...createIntakeActivities(deps),
     ...createSloActivities(deps),
+    ...createDrillActivities(deps),
     ...createRolloutActivities(deps),
   };
 }

@@ -27,6 +27,7 @@ import type { createShiftActivities } from './shift';
 import type { createRolloutActivities } from './rollout';
 import type { createStatusActivities } from './subscriber-updates';
 import type { createWatchActivities } from './watch';
+import type { createDrillActivities } from './drill';
 
 export interface IncidentContext {
   services: AffectedService[];
@@ -170,3 +171,4 @@ export type ShiftActivities = ReturnType<typeof createShiftActivities>;
 export type RolloutActivities = ReturnType<typeof createRolloutActivities>;
 export type ArchiveActivities = ReturnType<typeof createArchiveActivities>;
 export type IntakeActivities = ReturnType<typeof createIntakeActivities>;
+export type DrillActivities = ReturnType<typeof createDrillActivities>;

@@ -12,6 +12,7 @@ import { registerUnprobedGauge } from './probe-freshness';
 import { registerIncidentRoutes } from './incidents';
 import { registerRouteRoutes } from './routes';
 import { registerRouteChangeRoutes } from './route-changes';
+import { registerDrillRoutes } from './drills';
 import { registerRolloutRoutes } from './rollouts';
 import { registerAlertRoutes } from './alerts';
 import { installSlack, slackSettingsFromEnv } from './slack/app';
@@ -108,6 +109,7 @@ export async function buildApi(opts: {
   registerProviderRoutes(app, deps);
   registerRouteChangeRoutes(app, deps);
   registerSloRoutes(app, deps);
+  registerDrillRoutes(app, { ...deps, env: opts.env });
   registerRolloutRoutes(app, { ...deps, env: opts.env });
   // The payload codec's endpoint for the Temporal UI: the very codec this process's client uses.
   if (opts.config.temporal.codec) {

@@ -2,6 +2,7 @@
 // input so they run even when the shape checks failed.
 import { validateWeights } from '../domain/failover';
 import { sloReferenceIssues } from './slos';
+import { drillCrossReferenceIssues } from './drills';
 import { outcomeOverrideIssues } from './outcomes';
 
 export interface ConfigIssue {
@@ -80,6 +81,7 @@ export function crossReferenceIssues(raw: unknown): ConfigIssue[] {
     }),
   );
   issues.push(...sloReferenceIssues(cfg.slos, providerIds, new Set(list(cfg.services).map((x) => String(x.id)))));
+  issues.push(...drillCrossReferenceIssues(cfg));
   issues.push(...outcomeOverrideIssues(cfg.outcomes, providerIds));
   return issues;
 }

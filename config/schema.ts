@@ -9,6 +9,7 @@ import { envName } from './env-name';
 import { cloudAuthSchema, httpUrl } from './cloud-auth';
 import { publisherConfigShape } from '../publishers';
 import { quotaForecastSchema, slosSchema } from './slos';
+import { drillsSchema } from './drills';
 import { rolloutsSchema } from './rollouts';
 import { outcomesSchema } from './outcomes';
 
@@ -349,6 +350,8 @@ export const configSchema = z
     simulator: z
       .strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) })
       .prefault({}),
+    /** Failover drills (config/drills.ts): a share of a chain's traffic moved to its backup and back. */
+    drills: drillsSchema,
     /** Public status page (GET /status and the Statuspage-compatible JSON). */
     statusPage: z
       .strictObject({
@@ -400,5 +403,6 @@ export const configSchema = z
 export type LifelineConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = LifelineConfig['providers'][number];
 export type ChainConfig = LifelineConfig['chains'][number];
+export type { DrillConfig } from './drills';
 
 export { crossReferenceIssues, type ConfigIssue } from './cross-references';

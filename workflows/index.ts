@@ -7,4 +7,5 @@ export { trafficShiftWorkflow } from './shift';
 export { routePublisherWorkflow } from './publish';
 export { intakeWorkflow } from './intake';
 export { sloWorkflow } from './slo';
+export { drillWorkflow } from './drill';
 export { rolloutWorkflow } from './rollout';
