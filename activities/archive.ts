@@ -20,6 +20,7 @@ import { incidentRouteChanges, incidentOutcomeMinutes } from './report';
 import type { ActivityDeps } from './deps';
 import type { ArchiveRequest } from './types';
 import { archiveWorkflowId } from '../workflows/archive';
+import { incidentSloBudget } from '../client/slos';
 
 export const archiveStoreFor = (deps: ActivityDeps): ArchiveStore =>
   deps.archive ?? archiveStoreFromConfig(deps.config, deps.env);
@@ -66,6 +67,7 @@ export function createArchiveActivities(deps: ActivityDeps) {
         throw ApplicationFailure.retryable(`history of ${state.id} is not complete yet`, 'IncidentStillOpen');
       const model = buildReportModel(state, history.parsed, {
         routeChanges: await incidentRouteChanges(deps.client, deps.config, state),
+        sloBudget: await incidentSloBudget(deps.client, state),
         outcomeMinutes: await incidentOutcomeMinutes(deps.client, deps.config, state),
       });
       const [markdown, html] = await Promise.all([

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
 import type { ArchiveStore } from '../client/archive-store';
 import type { ActivityMetrics } from '../metrics/activity';
+import type { SloCollector } from './slo-collector';
 
 export interface ActivityDeps {
   config: LifelineConfig;
@@ -18,6 +19,8 @@ export interface ActivityDeps {
   archive?: ArchiveStore;
   /** Probe, delivery and MTTx metrics of this process (none in most unit tests). */
   metrics?: ActivityMetrics;
+  /** Counts probes and rate-limit readings for the SLO entity (none when no SLO or forecast is configured). */
+  slo?: SloCollector;
 }
 
 export function providerConfig(deps: ActivityDeps, id: string) {

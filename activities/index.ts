@@ -12,6 +12,8 @@ import { createStatusActivities } from './subscriber-updates';
 import { createRecoveryActivities } from './recovery';
 import { createShiftActivities } from './shift';
 import { createIntakeActivities } from './intake';
+import { createSloActivities } from './slo';
+import { createDrillActivities } from './drill';
 import { createRolloutActivities } from './rollout';
 
 export type { ActivityDeps } from './deps';
@@ -32,6 +34,8 @@ export function createActivities(deps: ActivityDeps, opts: { channels?: Channel[
     ...createRecoveryActivities(deps),
     ...createShiftActivities(deps),
     ...createIntakeActivities(deps),
+    ...createSloActivities(deps),
+    ...createDrillActivities(deps),
     ...createRolloutActivities(deps),
   };
 }

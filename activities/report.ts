@@ -9,6 +9,7 @@ import { routeChangesBetween } from '../client/routes';
 import type { IncidentState } from '../domain/incident';
 import type { HistoryJson } from '../domain/history';
 import { fetchHistoryJson } from '../client/history';
+import { incidentSloBudget } from '../client/slos';
 import { storeFor } from '../store';
 import { BUNDLED_TEMPLATES_DIR } from '../render/bundled';
 import { renderReport } from '../render/report';
@@ -22,8 +23,13 @@ export async function renderPostmortem(
   history?: HistoryJson,
   routeChanges?: RouteChangeInput[],
   outcomeMinutes?: MinuteCounts[],
+  sloBudget?: { id: string; spent: number; remaining: number }[],
 ): Promise<string> {
-  return renderReport(buildReportModel(state, history, { routeChanges, outcomeMinutes }), 'md', templatesDir);
+  return renderReport(
+    buildReportModel(state, history, { routeChanges, outcomeMinutes, sloBudget }),
+    'md',
+    templatesDir,
+  );
 }
 
 /** The outcome aggregates of the provider's chains, for the report's user impact (undefined: none). */
@@ -68,6 +74,7 @@ export function createReportActivities(deps: ActivityDeps) {
         history,
         await incidentRouteChanges(deps.client, deps.config, state),
         await incidentOutcomeMinutes(deps.client, deps.config, state),
+        await incidentSloBudget(deps.client, state),
       );
       const docs = await storeFor(deps.config, deps.env);
       await docs.put('reports', `${state.id}.md`, markdown);

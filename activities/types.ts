@@ -18,6 +18,7 @@ import type { createContextActivities } from './context';
 import type { createDeliverActivities } from './deliver';
 import type { createDiagnoseActivities } from './diagnose';
 import type { createIntakeActivities } from './intake';
+import type { createSloActivities } from './slo';
 import type { createNotifyActivities } from './notify';
 import type { createRecoveryActivities } from './recovery';
 import type { createReportActivities } from './report';
@@ -26,6 +27,7 @@ import type { createShiftActivities } from './shift';
 import type { createRolloutActivities } from './rollout';
 import type { createStatusActivities } from './subscriber-updates';
 import type { createWatchActivities } from './watch';
+import type { createDrillActivities } from './drill';
 
 export interface IncidentContext {
   services: AffectedService[];
@@ -162,9 +164,11 @@ export type IncidentActivities = ReturnType<typeof createContextActivities> &
   ReturnType<typeof createReportActivities> &
   ReturnType<typeof createStatusActivities>;
 export type MonitorActivities = ReturnType<typeof createWatchActivities>;
+export type SloActivities = ReturnType<typeof createSloActivities>;
 export type RoutingActivities = Pick<RoutingFactory, 'publishRoute'>;
 export type RoutePublishActivities = Pick<RoutingFactory, 'publishRouteToTarget'>;
 export type ShiftActivities = ReturnType<typeof createShiftActivities>;
 export type RolloutActivities = ReturnType<typeof createRolloutActivities>;
 export type ArchiveActivities = ReturnType<typeof createArchiveActivities>;
 export type IntakeActivities = ReturnType<typeof createIntakeActivities>;
+export type DrillActivities = ReturnType<typeof createDrillActivities>;

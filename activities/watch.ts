@@ -122,6 +122,7 @@ export function createWatchActivities(deps: ActivityDeps) {
           }
           for (let r = answers.shift(); r; r = answers.shift()) {
             deps.metrics?.probe(provider, r);
+            deps.slo?.record(provider, r);
             last = observationOf(r);
             if (r.ok && (r.type ?? 'metadata') === 'metadata') {
               okLatencies.push(r.latencyMs);
@@ -193,6 +194,7 @@ export function createWatchActivities(deps: ActivityDeps) {
         signal: Context.current().cancellationSignal,
       });
       deps.metrics?.probe(provider, r);
+      deps.slo?.record(provider, r);
       return observationOf(r);
     },
 

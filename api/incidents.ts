@@ -28,6 +28,7 @@ import {
 import type { TokenTable } from './auth';
 import { requireScope } from './auth';
 import { HttpError } from './errors';
+import { incidentSloBudget } from '../client/slos';
 import {
   actorBody,
   declareBody,
@@ -189,6 +190,7 @@ export function registerIncidentRoutes(
         routeChanges,
         outcomeMinutes: outcomes,
         now: new Date().toISOString(),
+        sloBudget: await incidentSloBudget(deps.client, l.state),
       });
       return format === 'json' ? model : reply.send(await renderReport(model, format));
     }

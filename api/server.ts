@@ -12,6 +12,7 @@ import { registerUnprobedGauge } from './probe-freshness';
 import { registerIncidentRoutes } from './incidents';
 import { registerRouteRoutes } from './routes';
 import { registerRouteChangeRoutes } from './route-changes';
+import { registerDrillRoutes } from './drills';
 import { registerRolloutRoutes } from './rollouts';
 import { registerAlertRoutes } from './alerts';
 import { installSlack, slackSettingsFromEnv } from './slack/app';
@@ -25,6 +26,7 @@ import { createAlertIngest, type AlertIngest } from './ingest';
 import { createRateLimiter } from './rate-limit';
 import { createMetrics, type LifelineMetrics } from '../metrics';
 import { registerProviderRoutes } from './providers';
+import { registerSloGauges, registerSloRoutes } from './slos';
 import { instrumentIngest, registerMetricsRoute, registerTemporalGauges } from './metrics';
 import { recordRoutes } from './route-table';
 import { documentRoute } from './openapi';
@@ -99,12 +101,15 @@ export async function buildApi(opts: {
   const metrics = opts.metrics ?? createMetrics();
   registerTemporalGauges(metrics, opts.client, opts.config, opts.metricsSnapshot);
   registerUnprobedGauge(metrics.registry, opts.client, opts.config);
+  registerSloGauges(metrics.registry, opts.client);
   registerMetricsRoute(app, metrics);
   instrumentIngest(app, metrics);
   registerIncidentRoutes(app, deps);
   registerRouteRoutes(app, deps);
   registerProviderRoutes(app, deps);
   registerRouteChangeRoutes(app, deps);
+  registerSloRoutes(app, deps);
+  registerDrillRoutes(app, { ...deps, env: opts.env });
   registerRolloutRoutes(app, { ...deps, env: opts.env });
   // The payload codec's endpoint for the Temporal UI: the very codec this process's client uses.
   if (opts.config.temporal.codec) {

@@ -1,6 +1,7 @@
 // The CLI's exit codes and the errors that carry them. Scripts branch on these, so they are a contract
-// (README "CLI"): 0 ok, 2 usage or validation, 3 not found, 4 conflict, 5 lifeline unreachable, 1 else.
-export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3, conflict: 4, unreachable: 5 } as const;
+// (README "CLI"): 0 ok, 2 usage or validation, 3 not found, 4 conflict, 5 lifeline unreachable, 1 else;
+// 6: `lifeline doctor` found errors (CI gates on it).
+export const EXIT = { ok: 0, failure: 1, usage: 2, notFound: 3, conflict: 4, unreachable: 5, problems: 6 } as const;
 
 export class CliError extends Error {
   constructor(

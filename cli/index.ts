@@ -18,6 +18,9 @@ import { completionScript } from './completion';
 import { apiTarget, json, oneOf, out, path, SEVERITIES } from './args';
 import { registerIncidentCommands } from './incident-commands';
 import { registerRouteCommands } from './route-commands';
+import { registerSloCommands } from './slo-commands';
+import { registerDrillCommands } from './drill-commands';
+import { registerDoctorCommand } from './doctor';
 import { registerRolloutCommands } from './rollout-commands';
 import { setTimeout as delay } from 'node:timers/promises';
 import { checkTemplates } from '../render/messages';
@@ -77,7 +80,7 @@ export function buildCli(): Command {
       'after',
       `
 Exit codes: 0 ok, 2 usage or validation error, 3 not found, 4 conflict (not allowed in this state),
-5 lifeline unreachable, 1 anything else.
+5 lifeline unreachable, 6 errors found by lifeline doctor, 1 anything else.
 Examples:
   lifeline up                                  run everything (embedded Temporal, worker, API)
   lifeline incidents list --status open        what is burning
@@ -238,6 +241,9 @@ Examples:
     .action(action('resolve'));
 
   registerRouteCommands(program);
+  registerSloCommands(program);
+  registerDrillCommands(program);
+  registerDoctorCommand(program);
   registerRolloutCommands(program);
 
   program

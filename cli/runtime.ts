@@ -11,6 +11,7 @@ import { closeStores, storeFor } from '../store';
 import { buildApi } from '../api/server';
 import { createLifelineWorker } from '../worker/worker';
 import { ensureEntityWorkflows } from '../worker/entities';
+import { ensureDrillSchedules } from '../worker/drill-schedules';
 import { startProviderEndpoints, type ProviderEndpoints } from '../worker/providers';
 import { resolveTemporalBinary } from '../temporal-server/binaries';
 import { startDevServer } from '../temporal-server/dev-server';
@@ -125,6 +126,7 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
         await w.connection.close();
       });
       await ensureEntityWorkflows(client, config, { log: say });
+      await ensureDrillSchedules(client, config, { log: say });
       say(
         `worker: polling task queue ${config.temporal.taskQueue}; monitoring ${config.providers.map((p) => p.id).join(', ')}`,
       );

@@ -6,6 +6,8 @@ import { emptyCounts, mergeCounts } from '../domain/outcome-counts';
 import type { MinuteCounts } from '../domain/outcome-window';
 import { monitorWorkflowId, outcomeMinutesQuery } from '../workflows/messages';
 
+const QUERY_DEADLINE_MS = 3_000;
+
 /** The providers whose outcomes describe the users of `provider`'s chains (itself first). */
 export function impactProviders(chains: { providers: string[] }[], provider: string): string[] {
   return [...new Set([provider, ...chains.filter((c) => c.providers.includes(provider)).flatMap((c) => c.providers)])];
@@ -13,11 +15,12 @@ export function impactProviders(chains: { providers: string[] }[], provider: str
 
 /** Summed minutes, oldest first; undefined when no monitor could be asked (the report then says n/a). */
 export async function outcomeMinutes(client: Client, providers: string[]): Promise<MinuteCounts[] | undefined> {
+  // Bounded: a report (or an archive activity at shutdown) must not wait on a monitor no worker answers for.
+  const deadline = Date.now() + QUERY_DEADLINE_MS;
   const answers = await Promise.all(
     providers.map((p) =>
-      client.workflow
-        .getHandle(monitorWorkflowId(p))
-        .query(outcomeMinutesQuery)
+      client
+        .withDeadline(deadline, () => client.workflow.getHandle(monitorWorkflowId(p)).query(outcomeMinutesQuery))
         .catch(() => undefined),
     ),
   );

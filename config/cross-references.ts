@@ -1,6 +1,8 @@
 // Cross-references of a config (duplicate ids, unknown providers and chains, weights), checked over untyped
 // input so they run even when the shape checks failed.
 import { validateWeights } from '../domain/failover';
+import { sloReferenceIssues } from './slos';
+import { drillCrossReferenceIssues } from './drills';
 import { outcomeOverrideIssues } from './outcomes';
 
 export interface ConfigIssue {
@@ -78,6 +80,8 @@ export function crossReferenceIssues(raw: unknown): ConfigIssue[] {
       if (!chainIds.has(c)) issues.push({ path: ['services', i, 'chains', j], message: `unknown chain "${c}"` });
     }),
   );
+  issues.push(...sloReferenceIssues(cfg.slos, providerIds, new Set(list(cfg.services).map((x) => String(x.id)))));
+  issues.push(...drillCrossReferenceIssues(cfg));
   issues.push(...outcomeOverrideIssues(cfg.outcomes, providerIds));
   return issues;
 }

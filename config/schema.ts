@@ -8,6 +8,8 @@ import { temporalCodecSchema, temporalTlsSchema } from './temporal';
 import { envName } from './env-name';
 import { cloudAuthSchema, httpUrl } from './cloud-auth';
 import { publisherConfigShape } from '../publishers';
+import { quotaForecastSchema, slosSchema } from './slos';
+import { drillsSchema } from './drills';
 import { rolloutsSchema } from './rollouts';
 import { outcomesSchema } from './outcomes';
 
@@ -222,6 +224,8 @@ export const configSchema = z
         probeLoopMaxMs: z.number().int().min(10_000).max(3_600_000).default(600_000),
         /** Each probe fires up to this share of the interval early or late, so 1,000 probes never fire together. */
         probeJitter: z.number().min(0).max(0.5).default(0.1),
+        /** How often this worker sends its SLO and quota counters to the SLO entity (README "SLOs and error budgets"). */
+        sloFlushMs: z.number().int().min(1000).max(300_000).default(60_000),
       })
       .prefault({}),
     dataDir: z.string().min(1).default('.data'),
@@ -262,6 +266,10 @@ export const configSchema = z
     providers: z.array(providerSchema).min(1),
     chains: z.array(chainSchema).default([]),
     services: z.array(z.strictObject({ id, chains: z.array(id).min(1), users: z.number().int().min(0) })).default([]),
+    /** Service-level objectives with error budgets and burn-rate alerts (config/slos.ts, README "SLOs and error budgets"). */
+    slos: slosSchema,
+    /** Proactive incidents when a provider's rate-limit quota is forecast to run out (config/slos.ts). */
+    quotaForecast: quotaForecastSchema,
     impact: z
       .strictObject({
         critical: z.strictObject({ minServices: z.number().int().min(0), minUsers: z.number().int().min(0) }),
@@ -342,6 +350,8 @@ export const configSchema = z
     simulator: z
       .strictObject({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(0) })
       .prefault({}),
+    /** Failover drills (config/drills.ts): a share of a chain's traffic moved to its backup and back. */
+    drills: drillsSchema,
     /** Public status page (GET /status and the Statuspage-compatible JSON). */
     statusPage: z
       .strictObject({
@@ -393,5 +403,6 @@ export const configSchema = z
 export type LifelineConfig = z.infer<typeof configSchema>;
 export type ProviderConfig = LifelineConfig['providers'][number];
 export type ChainConfig = LifelineConfig['chains'][number];
+export type { DrillConfig } from './drills';
 
 export { crossReferenceIssues, type ConfigIssue } from './cross-references';

@@ -29,6 +29,8 @@ export const ALERT_KINDS = [
   'auth',
   'model',
   'other',
+  /** An SLO's error budget burning fast (domain/slo.ts): a warning, opened before the budget is gone. */
+  'slo_burn',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;

@@ -108,6 +108,8 @@ export interface ReportModel {
   historyEvents: number;
   /** The timeline chart's data (drawn as SVG by domain/timeline-svg.ts in the HTML report, archive and API). */
   chart: TimelineChart;
+  /** The error budget this incident spent, per SLO covering its provider (empty without SLOs). */
+  sloBudget: { id: string; spent: string; remaining: string }[];
   /** What users saw, from the outcomes apps reported (domain/user-impact.ts); `available: false` without any. */
   userImpact: UserImpact;
 }
@@ -202,6 +204,8 @@ export function buildReportModel(
     outcomeMinutes?: MinuteCounts[];
     /** The end of an open incident's window (default: its last timeline entry). */
     now?: string;
+    /** The error budget each SLO covering the provider lost in the incident's window (client/slos.ts). */
+    sloBudget?: { id: string; spent: number; remaining: number }[];
   } = {},
 ): ReportModel {
   const declared = isDeclared(s);
@@ -299,5 +303,10 @@ export function buildReportModel(
     currentRoutes,
     chart: timelineChart(s, changes, kpiRows),
     userImpact: seen,
+    sloBudget: (opts.sloBudget ?? []).map((b) => ({
+      id: b.id,
+      spent: `${(b.spent * 100).toFixed(1)}%`,
+      remaining: `${(b.remaining * 100).toFixed(1)}%`,
+    })),
   };
 }

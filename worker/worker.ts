@@ -16,6 +16,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
 import { createActivities } from '../activities';
+import { sloCollectorFor } from './slo-collector';
 import type { Channel } from '../activities/notify';
 import { clientCallsFollowCancellation } from './cancellable-client-calls';
 import type { LifelineMetrics } from '../metrics';
@@ -80,9 +81,20 @@ export class LifelineWorker {
   constructor(
     readonly main: Worker,
     readonly probes: Worker,
+    /** Background work that lives as long as the workers run (the SLO collector's flushes). */
+    private readonly background?: { start(): void; stop(): Promise<void> },
   ) {}
 
   async run(): Promise<void> {
+    this.background?.start();
+    try {
+      await this.runBoth();
+    } finally {
+      await this.background?.stop();
+    }
+  }
+
+  private async runBoth(): Promise<void> {
     const runs = [this.main.run(), this.probes.run()];
     // One stopping on its own (fatal error) takes the other down: half a worker must not look alive.
     const stopOther = () => {
@@ -119,8 +131,10 @@ export async function createLifelineWorker(
     ...(secured.tls ? { tls: secured.tls } : {}),
     ...(secured.apiKey ? { apiKey: secured.apiKey } : {}),
   });
+  const slo = sloCollectorFor(opts.config, opts.client, opts.logger);
   const activities = createActivities(
     {
+      ...(slo ? { slo } : {}),
       config: opts.config,
       client: opts.client,
       logger: opts.logger,
@@ -170,5 +184,9 @@ export async function createLifelineWorker(
       activity: [measureScheduleToStart('probes', opts.metrics?.activity), clientCallsFollowCancellation(opts.client)],
     },
   });
-  return { worker: new LifelineWorker(main, probes), connection };
+  const background = slo && {
+    start: () => slo.start(opts.config.worker.sloFlushMs),
+    stop: () => slo.stop(),
+  };
+  return { worker: new LifelineWorker(main, probes, background), connection };
 }

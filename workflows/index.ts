@@ -6,4 +6,6 @@ export { archiveIncidentWorkflow } from './archive';
 export { trafficShiftWorkflow } from './shift';
 export { routePublisherWorkflow } from './publish';
 export { intakeWorkflow } from './intake';
+export { sloWorkflow } from './slo';
+export { drillWorkflow } from './drill';
 export { rolloutWorkflow } from './rollout';

@@ -270,6 +270,8 @@ export interface MonitorInput {
   incidentId?: string;
   /** Application outcomes: passive window, trial evidence, minute ring (carried over continue-as-new). */
   outcomes?: OutcomeMemory;
+  /** History events before the monitor continues-as-new while outcome signals arrive (default 8,000; tests lower it). */
+  historyLimit?: number;
 }
 
 export interface MonitorState {
@@ -391,5 +393,46 @@ export interface RoutePublisherState {
 export const publishRouteSignal = defineSignal<[RouteState]>('publishRoute');
 export const routePublisherStateQuery = defineQuery<RoutePublisherState>('routePublisherState');
 
+// ---- sloWorkflow (its own file, re-exported here) --------------------------------------------------
+export * from './slo-messages';
+
+// ---- drillWorkflow ---------------------------------------------------------------------------------
+/** A failover drill run: `drill-<drill or chain>-<suffix>` (a schedule appends its own timestamp). */
+export const drillWorkflowId = (name: string, suffix: string) => `drill-${name}-${suffix}`;
+/** The Temporal Schedule of a configured drill. */
+export const drillScheduleId = (drill: string) => `drill-${drill}`;
+export const DRILL_SCHEDULE_PREFIX = 'drill-';
+
+export interface DrillInput {
+  /** The configured drill, when it is one. */
+  drill?: string;
+  chain: string;
+  /** Percent of the primary's traffic moved, or all of it. */
+  share: number | 'full';
+  /** The backup (default: the next healthy provider after the primary in chain order). */
+  to?: string;
+  durationMs: number;
+  checkEveryMs: number;
+  by: string;
+  scheduled?: boolean;
+  /** Longest wait for the chain's shift queue to apply a drill step (default 5 min). */
+  shiftWaitMs?: number;
+}
+
+export type DrillPhase = 'preflight' | 'failing-over' | 'holding' | 'rolling-back' | 'reporting' | 'done';
+
+export interface DrillProgress {
+  id: string;
+  chain: string;
+  phase: DrillPhase;
+  startedAt: string;
+  primary?: string;
+  backup?: string;
+  timeline: { at: string; what: string }[];
+}
+
+export const drillProgressQuery = defineQuery<DrillProgress>('drillProgress');
+/** Ends the drill early: traffic is rolled back at once and the report says who stopped it. */
+export const stopDrillSignal = defineSignal<[{ reason: string; by: string }]>('stopDrill');
 // ---- rolloutWorkflow (workflows/rollout.ts) -------------------------------------------------------
 export * from './rollout-messages';

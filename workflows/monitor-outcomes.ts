@@ -22,8 +22,8 @@ import { outcomeMinutesQuery, outcomesSignal, type MonitorState } from './messag
  */
 export const OUTCOME_HISTORY_LIMIT = 8_000;
 
-export const mustRollOver = () =>
-  workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > OUTCOME_HISTORY_LIMIT;
+export const mustRollOver = (limit = OUTCOME_HISTORY_LIMIT) =>
+  workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > limit;
 
 export interface MonitorOutcomes {
   memory: OutcomeMemory;

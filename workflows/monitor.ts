@@ -96,13 +96,13 @@ async function breakerLoop(
 
   // Trials cost a few events each: 200 rounds stay far below the history limits.
   // Outcome signals grow the history while the probe loop waits: mustRollOver interrupts it in time.
-  for (let round = 0; round < 200 && !mustRollOver(); round++) {
+  for (let round = 0; round < 200 && !mustRollOver(input.historyLimit); round++) {
     const phase = state.breaker.phase;
     if (phase === 'closed') {
       // The probe loop, unless users' outcomes trip the passive window first (or the history must roll over).
       const result = await unlessInterrupted(
         () => watcher.watchProvider({ provider: state.provider, healthy: true }),
-        () => outcomes.verdict().trip || mustRollOver(),
+        () => outcomes.verdict().trip || mustRollOver(input.historyLimit),
       );
       if (result === 'interrupted') {
         const v = outcomes.verdict();

@@ -21,6 +21,8 @@ import { incidentBlocks, incidentText, phaseLabel, reportSummary, reportUrl, tim
 import { emergencyRisk } from '../../client/provider-health';
 import { settleIncident } from '../../client/settle';
 import { HELP_TEXT, type SlackCommand } from './parse';
+import { sloText } from './slo-text';
+import { sloReportOrEmpty } from '../slos';
 
 export interface SlackReply {
   response_type: 'in_channel' | 'ephemeral';
@@ -232,6 +234,15 @@ export function createSlackOperations(client: Client, config: LifelineConfig) {
             key && actionUpdateId('failback', key),
           );
           return inChannel(`${actor.name} restored ${chain.id} to ${weightsText(route.weights)} (v${route.version})`);
+        }
+        case 'slo': {
+          const r = await sloReportOrEmpty(client, config);
+          const text = sloText(r, cmd.id);
+          if (text === null)
+            throw new SlackRefusal(
+              `No SLO \`${cmd.id}\`. Known: ${r.slos.map((s) => `\`${s.id}\``).join(', ') || 'none'}.`,
+            );
+          return ephemeral(text);
         }
         case 'report': {
           const { state: s } = await state(cmd.id);

@@ -13,6 +13,7 @@ export const SLACK_VERBS = [
   'failover',
   'failback',
   'report',
+  'slo',
   'help',
 ] as const;
 export type SlackVerb = (typeof SLACK_VERBS)[number];
@@ -36,6 +37,7 @@ export type SlackCommand =
     }
   | { verb: 'failback'; chain: string }
   | { verb: 'report'; id: string }
+  | { verb: 'slo'; id?: string }
   | { verb: 'help' };
 
 export const USAGE: Record<SlackVerb, string> = {
@@ -50,6 +52,7 @@ export const USAGE: Record<SlackVerb, string> = {
   failover: '/incident failover <chain> <from> [to] [immediate|gradual|canary] [force]',
   failback: '/incident failback <chain>',
   report: '/incident report <id>',
+  slo: '/incident slo [id]   (error budgets, burn rates, quota forecasts)',
   help: '/incident help',
 };
 
@@ -74,6 +77,8 @@ export function parseSlackCommand(text: string): ParseResult {
       return { ok: true, command: { verb: 'help' } };
     case 'list':
       return { ok: true, command: { verb: 'list' } };
+    case 'slo':
+      return { ok: true, command: { verb: 'slo', ...(words[0] ? { id: words[0] } : {}) } };
     case 'status':
       return { ok: true, command: { verb: 'status', ...(words[0] ? { id: words[0] } : {}) } };
     case 'declare': {

@@ -2,12 +2,14 @@
 // failover made through the API, and its calls go to the new provider. The providers the app calls are
 // local fakes named like the chain's providers (the stack's own providers are simulated in-process).
 // One client follows the route over the SSE stream (GET /v1/routes/:chain/events); a second one sits
-// behind a proxy that refuses the stream (404), so it long-polls GET /v1/routes/:chain?wait=.
+// behind a proxy that refuses the stream (404), so it long-polls GET /v1/routes/:chain?wait=. Both report
+// every attempt to POST /v1/outcomes.
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRouteClient, type RouteClient } from '../../clients/typescript/src';
 import { startStack, TOKENS, type Stack } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
+import { Exposition } from '../helpers/prometheus';
 
 let stack: Stack;
 let streamed: RouteClient;
@@ -105,12 +107,15 @@ test('both clients follow an operator failover made through the API; their calls
   expect(hits.anthropic - before.anthropic).toBe(20);
   expect(polling.stats().transport).toBe('poll'); // the long-poll held: it never fell back to a stream
 
-  // Every attempt is accounted for in outcome reports: sent, or dropped and counted when the server
-  // does not take them.
+  // Every attempt was reported (15 per client) and accepted by POST /v1/outcomes, none dropped.
   for (const c of [streamed, polling])
     await waitFor(
       async () => c.stats(),
-      (s) => s.outcomesSent + s.outcomesDropped === 15,
-      'outcome batches settled',
+      (s) => s.outcomesSent === 15,
+      'outcome batches accepted',
     );
+  for (const c of [streamed, polling]) expect(c.stats().outcomesDropped).toBe(0);
+  const metrics = new Exposition((await stack.http('GET', '/metrics')).text);
+  expect(metrics.value('lifeline_outcomes_received_total', { provider: 'openai', result: 'ok' })).toBe(10);
+  expect(metrics.value('lifeline_outcomes_received_total', { provider: 'anthropic', result: 'ok' })).toBe(20);
 });

@@ -70,6 +70,8 @@ const TEMPLATES: Record<string, object> = {
   'POST /v1/routes/:chain/weights': { weights: { openai: 50, anthropic: 50 }, by: 'dana' },
   'POST /v1/routes/:chain/failback': { from: 'openai', stepDelayMs: 100, healthyForMs: 0, by: 'dana' },
   'POST /v1/subscribers': { email: 'ops@example.com', components: ['openai'] },
+  'POST /v1/drills/runs': { chain: 'chat', share: 10, durationMs: 60_000, by: 'dana' },
+  'POST /v1/drills/runs/:id/stop': { by: 'dana', reason: 'enough' },
   'POST /v1/rollouts': {
     chain: 'chat',
     to: 'anthropic/claude-3-5-haiku-latest',

@@ -41,6 +41,7 @@ const ACCESS: Record<string, Scope | 'public' | 'slack-signature'> = {
   'GET /v1/incidents/:id/report': 'read',
   'GET /v1/incidents/:id/timeline.svg': 'read',
   'GET /v1/providers': 'read',
+  'GET /v1/slos': 'read',
   'POST /v1/incidents': 'operate',
   'POST /v1/incidents/:id/acknowledge': 'operate',
   'POST /v1/incidents/:id/escalate': 'operate',
@@ -58,6 +59,11 @@ const ACCESS: Record<string, Scope | 'public' | 'slack-signature'> = {
   'GET /v1/rollouts/:id': 'read',
   'POST /v1/rollouts/:id/abort': 'operate',
   'POST /v1/routes/:chain/failback': 'operate',
+  'GET /v1/drills': 'read',
+  'GET /v1/drills/schedules': 'read',
+  'GET /v1/drills/runs/:id': 'read',
+  'POST /v1/drills/runs': 'operate',
+  'POST /v1/drills/runs/:id/stop': 'operate',
 };
 
 /** A token that lacks `scope` (admin holds every scope). */

@@ -213,3 +213,79 @@ test('failed trial traffic re-opens a half-open breaker without waiting for the 
     await h.terminate('test over');
   });
 });
+
+test('outcome signals roll the monitor over (probe loop cancelled), carrying the minutes and the window', async () => {
+  const runs: string[] = [];
+  const cancelled: string[] = [];
+  const activities: MonitorActivities = {
+    async watchProvider() {
+      const ctx = Context.current();
+      runs.push(ctx.info.workflowExecution!.runId);
+      // Heartbeats carry the cancellation to the activity.
+      const beat = setInterval(() => ctx.heartbeat(), 200);
+      await new Promise((_, reject) =>
+        ctx.cancellationSignal.addEventListener('abort', () => {
+          clearInterval(beat);
+          cancelled.push(ctx.info.workflowExecution!.runId);
+          reject(new Error('cancelled'));
+        }),
+      );
+      throw new Error('unreachable');
+    },
+    trialProbe: async () => obs(true),
+    openProviderIncident: async () => ({ incidentId: 'x' }),
+    reportProviderRecovered: async () => ({ signalled: true }),
+  };
+  const taskQueue = 'tq-outcomes-roll';
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities,
+  });
+  const probes = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue: probeTaskQueue(taskQueue),
+    activities: { watchProvider: activities.watchProvider },
+  });
+  await probes.runUntil(
+    worker.runUntil(async () => {
+      const h = await testEnv().client.workflow.start('monitorWorkflow', {
+        taskQueue,
+        workflowId: 'monitor-outcomes-roll',
+        args: [{ provider: 'openai', historyLimit: 25 }],
+      });
+      const first = (await h.describe()).runId;
+      await waitFor(
+        () => Promise.resolve(runs),
+        (r) => r.includes(first),
+        'probe loop running',
+      );
+      // Healthy traffic only (no trip): 30 signals of 4 attempts, one failed each — 120 attempts, 30 errors.
+      for (let i = 0; i < 30; i++) await h.signal(outcomesSignal, bucket(4, 1));
+      const next = await waitFor(
+        () => h.describe(),
+        (d) => d.runId !== first,
+        'continued as new',
+      );
+      expect(next.status.name).toBe('RUNNING');
+      await waitFor(
+        () => Promise.resolve(cancelled),
+        (c) => c.includes(first),
+        'the first run’s probe loop cancelled',
+      );
+      await waitFor(
+        () => Promise.resolve(runs),
+        (r) => r.includes(next.runId),
+        'a probe loop in the new run',
+      );
+      // Everything received is still there, whichever run took each signal.
+      const minutes = await h.query(outcomeMinutesQuery);
+      expect(minutes.reduce((n, m) => n + m.counts.attempts, 0)).toBe(120);
+      const s = await h.query(monitorStateQuery);
+      expect(s.breaker?.phase).toBe('closed');
+      expect(s.outcomes).toMatchObject({ attempts: 120, errors: 30 });
+      await h.terminate('test over');
+    }),
+  );
+});

@@ -94,14 +94,14 @@ def test_local_breaker_then_half_open_trial(lifeline, provider, client):
     a = provider("a", "503")
     urls = {"a": a.url, "b": provider("b").url}
     fake = lifeline(providers=["a", "b"], weights={"a": 100})
-    c = client(fake, breaker_cool_down=1.5, trial_share=0.25, outcomes={"flush_interval": 0.05})
+    c = client(fake, breaker_cool_down=3.0, trial_share=0.25, outcomes={"flush_interval": 0.05})
     c.ready()
     for _ in range(10):
         c.call(via(urls))
     assert a.hits == 1  # the route still says a: 100; the client no longer believes it
     assert c.stats()["breaker_open"] == ["a"]
     a.mode = "ok"
-    until(lambda: not c.stats()["breaker_open"], "cool-down over")
+    until(lambda: not c.stats()["breaker_open"], "cool-down over", timeout=10)
     for _ in range(40):
         if a.hits >= 2:
             break

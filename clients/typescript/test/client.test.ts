@@ -131,6 +131,24 @@ describe('call: failover within one call', () => {
     expect(['server_error', 'connection', 'timeout']).toContain(first.errorType);
   });
 
+  test('errors thrown with a status (SDK style): 503 fails over, 400 is rethrown without another attempt', async () => {
+    const l = await lifeline({ providers: ['a', 'b'], weights: { a: 100 } });
+    const c = client(l, { outcomes: false });
+    await c.ready();
+    const httpError = (status: number) => Object.assign(new Error(`HTTP ${status}`), { status });
+    const tried: string[] = [];
+    expect(
+      await c.call(async (p) => {
+        tried.push(p);
+        if (p === 'a') throw httpError(503);
+        return 'from b';
+      }),
+    ).toBe('from b');
+    expect(tried).toEqual(['a', 'b']);
+    const bad = httpError(400);
+    await expect(c.call(async () => Promise.reject(bad))).rejects.toBe(bad);
+  });
+
   test('a 4xx is the request’s fault: returned at once, no other provider tried', async () => {
     const l = await lifeline({ providers: ['a', 'b'], weights: { a: 100 } });
     const c = client(l, { outcomes: false });
@@ -160,7 +178,7 @@ test('local breaker: after one failure the provider gets no request until the co
   const a = await provider('a', '503');
   const urls = { a: a.url, b: (await provider('b')).url };
   const l = await lifeline({ providers: ['a', 'b'], weights: { a: 100 } });
-  const c = client(l, { breakerCoolDownMs: 1500, trialShare: 0.25, outcomes: { flushIntervalMs: 50 } });
+  const c = client(l, { breakerCoolDownMs: 3000, trialShare: 0.25, outcomes: { flushIntervalMs: 50 } });
   await c.ready();
   for (let i = 0; i < 10; i++) await c.call(via(urls));
   expect(a.hits).toBe(1); // the route still says a: 100, the client no longer believes it
@@ -168,7 +186,7 @@ test('local breaker: after one failure the provider gets no request until the co
 
   // Half-open: a recovered; a trial share of requests find it, the first success closes the breaker.
   a.mode = 'ok';
-  await until(() => c.stats().breakerOpen.length === 0, 'cool-down over');
+  await until(() => c.stats().breakerOpen.length === 0, 'cool-down over', 10_000);
   for (let i = 0; i < 40 && a.hits < 2; i++) await c.call(via(urls));
   expect(a.hits).toBe(2);
   await until(() => l.batches.flatMap((x) => x.body.outcomes).some((o: any) => o.trial), 'trial outcome');

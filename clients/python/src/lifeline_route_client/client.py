@@ -147,8 +147,8 @@ class RouteClient:
     def _route_changed(self, route: Route) -> None:
         down = route.get("down") or []
         weights = route.get("weights") or {}
-        self._recovering.update(down)
-        self._recovering = {p for p in self._recovering if not (weights.get(p) or 0) > 0}
+        # Replaced, never mutated: pick() may be iterating the old set in another thread.
+        self._recovering = {p for p in (self._recovering | set(down)) if not (weights.get(p) or 0) > 0}
         self._breaker.route_changed(route["version"], down)
         self._live = route
         self._first.set()
