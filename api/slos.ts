@@ -9,6 +9,7 @@ import type { LifelineConfig } from '../config/schema';
 import { withinDeadline } from '../client/bounded';
 import { getSloReport, sloSettingsOf } from '../client/slos';
 import { BURN_WINDOWS } from '../domain/slo';
+import { sloIdentity } from '../domain/slo-status';
 import type { SloReport } from '../workflows/messages';
 import { requireScope, type TokenTable } from './auth';
 
@@ -23,13 +24,7 @@ export async function sloReportOrEmpty(
     at: new Date().toISOString(),
     running: false,
     slos: sloSettingsOf(config).slos.map((d) => ({
-      id: d.id,
-      sli: d.sli,
-      ...(d.provider ? { provider: d.provider } : {}),
-      ...(d.service ? { service: d.service } : {}),
-      target: d.target,
-      windowMs: d.windowMs,
-      ...(d.thresholdMs ? { thresholdMs: d.thresholdMs } : {}),
+      ...sloIdentity(d),
       value: null,
       good: 0,
       total: 0,

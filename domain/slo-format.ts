@@ -1,36 +1,13 @@
 // How an SLO report reads to a person — the CLI's table (`lifeline slo`) and Slack's `/incident slo` share
 // these cells so the two never disagree. Pure.
 import { formatWindow } from './slo';
+import type { QuotaStatus, SloStatus } from './slo-status';
 
-export interface SloRowInput {
-  id: string;
-  sli: string;
-  provider?: string;
-  service?: string;
-  target: number;
-  windowMs: number;
-  thresholdMs?: number;
-  value: number | null;
-  total: number;
-  budgetRemaining: number;
-  burnRates: Record<string, number>;
-  alert: string | null;
-  burning: boolean;
-  incidentId?: string;
-}
+/** A row of the SLO table: the entity's status of one objective. */
+export type SloRowInput = SloStatus;
 
-export interface QuotaRowInput {
-  provider: string;
-  kind: string;
-  remaining: number;
-  limit?: number;
-  perMinute: number;
-  exhaustAt: string | null;
-  resetAt: string | null;
-  exhausts: boolean;
-  alerting: boolean;
-  incidentId?: string;
-}
+/** A row of the quota table: the entity's status of one quota. */
+export type QuotaRowInput = QuotaStatus;
 
 const percent = (x: number, digits = 2) => `${(x * 100).toFixed(digits)}%`;
 const rate = (x: number | undefined) => `${(x ?? 0).toFixed(1)}×`;

@@ -1,8 +1,11 @@
 // Messages of sloWorkflow (re-exported by messages.ts, the door into workflows/): the collectors' sample
 // batches, the settings every worker sends at start, and the queries the API, CLI, Slack and reports read.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { BurnAlertName, SliKind, SloDef } from '../domain/slo';
+import type { SloDef } from '../domain/slo';
 import type { QuotaKind, QuotaSample } from '../domain/quota-forecast';
+import type { QuotaStatus, SloStatus } from '../domain/slo-status';
+
+export type { QuotaStatus, SloStatus } from '../domain/slo-status';
 
 /** One per deployment: every worker's collector signals it. */
 export const SLO_WORKFLOW_ID = 'slos';
@@ -32,39 +35,6 @@ export interface SloSampleBatch {
   quotas: { provider: string; kind: QuotaKind; samples: QuotaSample[] }[];
   /** The primary's share of each chain's weights, sampled once per minute (the same minute from two workers counts once). */
   routes: { chain: string; minute: number; primaryShare: number }[];
-}
-
-export interface SloStatus {
-  id: string;
-  sli: SliKind;
-  provider?: string;
-  service?: string;
-  target: number;
-  windowMs: number;
-  thresholdMs?: number;
-  /** good/total over the window; null before any event. */
-  value: number | null;
-  good: number;
-  total: number;
-  budgetRemaining: number;
-  burnRates: Record<string, number>;
-  alert: BurnAlertName | null;
-  /** A burn episode is under way (its incident, if any, below). */
-  burning: boolean;
-  incidentId?: string;
-}
-
-export interface QuotaStatus {
-  provider: string;
-  kind: QuotaKind;
-  remaining: number;
-  limit?: number;
-  perMinute: number;
-  exhaustAt: string | null;
-  resetAt: string | null;
-  exhausts: boolean;
-  alerting: boolean;
-  incidentId?: string;
 }
 
 export interface SloReport {

@@ -26,6 +26,7 @@ import {
   type SloSeries,
 } from '../domain/slo';
 import { forecastQuota, nextForecastEpisode, type QuotaKind, type QuotaSample } from '../domain/quota-forecast';
+import { sloIdentity } from '../domain/slo-status';
 import {
   sloBudgetSpentQuery,
   sloReportQuery,
@@ -159,13 +160,7 @@ async function evaluate(settings: SloSettings, c: SloCarried, now: number): Prom
 function statusOf(d: SloDef, s: SloSeries, ep: { active: boolean; incidentId?: string }, now: number): SloStatus {
   const b = errorBudget(s, now, d);
   return {
-    id: d.id,
-    sli: d.sli,
-    ...(d.provider ? { provider: d.provider } : {}),
-    ...(d.service ? { service: d.service } : {}),
-    target: d.target,
-    windowMs: d.windowMs,
-    ...(d.thresholdMs ? { thresholdMs: d.thresholdMs } : {}),
+    ...sloIdentity(d),
     value: b.sli,
     good: b.good,
     total: b.total,
