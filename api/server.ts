@@ -2,6 +2,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { treatMissingPayloadAsEmpty } from './absent-body';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
@@ -85,6 +86,7 @@ export async function buildApi(opts: {
   // A JSON API: Fastify's default text/plain parser would hand handlers a string; refuse it with 415 instead.
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
+  treatMissingPayloadAsEmpty(app);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandler(app);
   installNotFound(app);

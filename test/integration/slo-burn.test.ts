@@ -82,12 +82,16 @@ test('slow but passing probes burn a latency SLO: one warning incident per episo
   expect(slo).toMatchObject({ burning: true, alert: 'fast', sli: 'latency', thresholdMs: 200, target: 99 });
   expect(slo.budgetRemaining).toBeLessThan(1);
 
-  // Several more flushes of the same episode: still one incident, and the SLO still names it.
-  const seen = slo.total;
+  // Two more flushes of the same episode (each one raises the count): still one incident, still named.
+  const totals = new Set<number>();
   const later = await waitFor(
     () => stack.http('GET', '/v1/slos', read),
-    (r) => (sloOf(r.body)?.total ?? 0) >= seen + 5,
-    'more flushes while burning',
+    (r) => {
+      const total = sloOf(r.body)?.total ?? 0;
+      if (total > slo.total) totals.add(total);
+      return totals.size >= 2;
+    },
+    'two more flushes while burning',
   );
   expect(sloOf(later.body)).toMatchObject({ burning: true, incidentId: incident.id });
   const all = await stack.http('GET', '/v1/incidents', read);
@@ -97,8 +101,9 @@ test('slow but passing probes burn a latency SLO: one warning incident per episo
 
   // Resolved, its report says what the incident cost the objective.
   stack.endpoints.simulator!.setFault('openai', { mode: 'healthy' });
+  // No payload: the body is optional (it was a 400 before api/validator.ts).
   const resolved = await stack.http('POST', `/v1/incidents/${incident.id}/resolve`, op);
-  expect(resolved.status).toBeLessThan(300);
+  expect({ status: resolved.status, body: resolved.body }).toMatchObject({ status: 200 });
   await waitFor(
     () => stack.http('GET', `/v1/incidents/${incident.id}`, read),
     (r) => r.body.status === 'resolved',
