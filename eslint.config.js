@@ -33,6 +33,33 @@ const banned = nodeBuiltins
   .flatMap((m) => [m, `node:${m}`])
   .map((name) => ({ name, message: 'Node builtins are not allowed in workflow/domain code (determinism, sandbox).' }));
 
+// The folder layering (docs/architecture.md): [from, the folders it may not import, why; a 4th entry 'value'
+// bans only value imports, so `import type` stays allowed].
+const LAYERING = [
+  ['domain', '!domain', 'domain/ imports only domain/'],
+  ['workflows', '!{domain,workflows,activities}', 'workflows/ import only domain/, workflows/ and activity types'],
+  ['workflows', 'activities', 'workflows/ may import activities/ only with `import type`', 'value'],
+  ['{api,cli}', 'activities', 'api/ and cli/ never import activities/'],
+  ['render', '!{render,domain}', 'render/ imports only render/ and domain/'],
+  [
+    'temporal-server',
+    '!temporal-server',
+    'temporal-server/ (getting and running a Temporal server) imports only itself',
+  ],
+  // Channels and route targets are loaded by config/ and api/: they may not pull activity code in.
+  [
+    '{channels,publishers}',
+    '{activities,workflows}',
+    'channels/ and publishers/ take activities/ and workflows/ as types only',
+    'value',
+  ],
+  [
+    '{channels,publishers}',
+    '{api,cli,worker,client}',
+    'channels/ and publishers/ do not import api/, cli/, worker/ or client/',
+  ],
+];
+
 module.exports = tseslint.config(
   {
     ignores: [
@@ -104,6 +131,7 @@ module.exports = tseslint.config(
         'status',
         'metrics',
         'worker',
+        'temporal-server',
         'sim',
         'bench',
         'test',
@@ -114,44 +142,11 @@ module.exports = tseslint.config(
         'error',
         {
           default: 'allow',
-          policies: [
-            {
-              from: { element: { type: 'domain' } },
-              disallow: { to: { element: { type: '!domain' } } },
-              message: 'domain/ imports only domain/',
-            },
-            {
-              from: { element: { type: 'workflows' } },
-              disallow: { to: { element: { type: '!{domain,workflows,activities}' } } },
-              message: 'workflows/ import only domain/, workflows/ and activity types',
-            },
-            {
-              from: { element: { type: 'workflows' } },
-              disallow: { to: { element: { type: 'activities' } }, dependency: { kind: 'value' } },
-              message: 'workflows/ may import activities/ only with `import type`',
-            },
-            {
-              from: { element: { type: '{api,cli}' } },
-              disallow: { to: { element: { type: 'activities' } } },
-              message: 'api/ and cli/ never import activities/',
-            },
-            {
-              from: { element: { type: 'render' } },
-              disallow: { to: { element: { type: '!{render,domain}' } } },
-              message: 'render/ imports only render/ and domain/',
-            },
-            // Channels and route targets are loaded by config/ and api/: they may not pull activity code in.
-            {
-              from: { element: { type: '{channels,publishers}' } },
-              disallow: { to: { element: { type: '{activities,workflows}' } }, dependency: { kind: 'value' } },
-              message: 'channels/ and publishers/ may import activities/ and workflows/ only with `import type`',
-            },
-            {
-              from: { element: { type: '{channels,publishers}' } },
-              disallow: { to: { element: { type: '{api,cli,worker,client}' } } },
-              message: 'channels/ and publishers/ do not import api/, cli/, worker/ or client/',
-            },
-          ],
+          policies: LAYERING.map(([from, to, message, kind]) => ({
+            from: { element: { type: from } },
+            disallow: { to: { element: { type: to } }, ...(kind ? { dependency: { kind } } : {}) },
+            message,
+          })),
         },
       ],
     },

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../client/connect';
-import { startDevServer } from '../worker/dev-server/start';
-import { resolveTemporalBinary } from '../worker/temporal-binaries';
+import { startDevServer } from '../temporal-server/dev-server/start';
+import { resolveTemporalBinary } from '../temporal-server/binaries';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/messages';
 import { startSimulator, type Simulator } from '../sim';
 

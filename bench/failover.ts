@@ -43,18 +43,29 @@ services:
 recovery: { shiftStepMs: ${shiftStepMs}, failbackHealthyForMs: 200, failbackCheckEveryMs: 100 }
 `,
   );
+  const route = () => getRoute(services.client, 'chat');
   try {
-    await until(
-      () => getRoute(services.client, 'chat'),
-      (r) => r.weights.openai === 100,
-      'route',
-    );
+    await until(route, (r) => r.weights.openai === 100, 'route');
   } catch (err) {
     await stop();
     throw err;
   }
+  const sim = services.endpoints.simulator!;
   const incident = () => services.client.workflow.getHandle(incidentWorkflowId('openai'));
-  return { services, sim: services.endpoints.simulator!, incident, stop };
+  /** Heal openai, wait for the configured weights and then for the incident to close; ms from heal to weights back. */
+  const healAndClose = async (failbackTimeoutMs?: number): Promise<number> => {
+    const healAt = Date.now();
+    sim.setFault('openai', { mode: 'healthy' });
+    await until(route, (r) => r.weights.openai === 100 && r.mode === 'normal', 'failback', failbackTimeoutMs);
+    const restoredMs = Date.now() - healAt;
+    await until(
+      () => incident().describe(),
+      (d) => d.status.name !== 'RUNNING',
+      'incident closed',
+    );
+    return restoredMs;
+  };
+  return { sim, route, incident, healAndClose, stop };
 }
 
 function printTable(title: string, m: Record<string, number[]>, kpi: Record<string, number>): void {
@@ -67,7 +78,7 @@ function printTable(title: string, m: Record<string, number[]>, kpi: Record<stri
 }
 
 async function faultModes(): Promise<void> {
-  const { services, sim, incident, stop } = await benchStack(100);
+  const { sim, route, incident, healAndClose, stop } = await benchStack(100);
   try {
     process.stdout.write(
       `bench/failover: ${TRIALS} trial(s) per mode, probe every ${PROBE_MS} ms (timeout ${TIMEOUT_MS} ms, 2 failures open)\n`,
@@ -80,30 +91,14 @@ async function faultModes(): Promise<void> {
         total: [] as number[],
       };
       for (let i = 0; i < TRIALS; i++) {
-        const before = (await getRoute(services.client, 'chat')).version;
+        const before = (await route()).version;
         const faultAt = Date.now();
         sim.setFault('openai', { mode });
-        await until(
-          () => getRoute(services.client, 'chat'),
-          (r) => r.version > before && !r.weights.openai,
-          'failover',
-        );
+        await until(route, (r) => r.version > before && !r.weights.openai, 'failover');
         m.failover.push(Date.now() - faultAt);
         const s = await incident().query(incidentStateQuery);
         m.detection.push(Date.parse(s.detectedAt) - faultAt);
-        const healAt = Date.now();
-        sim.setFault('openai', { mode: 'healthy' });
-        await until(
-          () => getRoute(services.client, 'chat'),
-          (r) => r.weights.openai === 100 && r.mode === 'normal',
-          'failback',
-        );
-        m.restoration.push(Date.now() - healAt);
-        await until(
-          () => incident().describe(),
-          (d) => d.status.name !== 'RUNNING',
-          'incident closed',
-        );
+        m.restoration.push(await healAndClose());
         m.total.push(Date.now() - faultAt);
         process.stdout.write(
           `  ${mode} #${i + 1}: failover ${sec(m.failover[i])}, restored ${sec(m.restoration[i])}\n`,
@@ -121,8 +116,7 @@ async function faultModes(): Promise<void> {
 }
 
 async function flapTrials(): Promise<void> {
-  const { services, sim, incident, stop } = await benchStack(1_000);
-  const route = () => getRoute(services.client, 'chat');
+  const { sim, route, incident, healAndClose, stop } = await benchStack(1_000);
   try {
     const m = { failover: [] as number[], refailover: [] as number[], total: [] as number[] };
     for (let i = 0; i < TRIALS; i++) {
@@ -142,13 +136,7 @@ async function flapTrials(): Promise<void> {
         (st) => (st.flaps ?? 0) >= 1,
         'flap counted',
       );
-      sim.setFault('openai', { mode: 'healthy' });
-      await until(route, (r) => r.weights.openai === 100 && r.mode === 'normal', 'failback', 180_000);
-      await until(
-        () => incident().describe(),
-        (d) => d.status.name !== 'RUNNING',
-        'incident closed',
-      );
+      await healAndClose(180_000);
       m.total.push(Date.now() - faultAt);
       process.stdout.write(
         `  flap #${i + 1}: failover ${sec(m.failover[i])}, off again ${sec(m.refailover[i])} after the re-failure (flaps ${s.flaps}, phase ${s.phase})\n`,

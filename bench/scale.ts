@@ -142,23 +142,19 @@ async function runOne(
       .filter((_, i) => i % 2 === 1)
       .slice(0, 50)
       .map(monitorWorkflowId);
-    const before = {
+    // What the window is measured between: metrics, CPU/memory of workers and server, history lengths.
+    const snapshot = async () => ({
       at: Date.now(),
       texts: await Promise.all(ws.map(scrape)),
       usage: ws.map((w) => w.usage()),
       server: cluster.serverUsage(),
       events: await historyLengths(cluster, healthySample),
-    };
+    });
+    const before = await snapshot();
     const trial = await outages(cluster, providers, o.outages);
     const rest = before.at + o.window - Date.now();
     if (rest > 0) await sleep(rest);
-    const after = {
-      at: Date.now(),
-      texts: await Promise.all(ws.map(scrape)),
-      usage: ws.map((w) => w.usage()),
-      server: cluster.serverUsage(),
-      events: await historyLengths(cluster, healthySample),
-    };
+    const after = await snapshot();
     const secs = (after.at - before.at) / 1000;
     const lateness = mergeHistograms(
       ws.map((_, i) => windowOf(before.texts[i], after.texts[i], 'lifeline_probe_lateness_seconds')),

@@ -7,28 +7,24 @@ import { parseConfig } from '../config/load';
 import type { LifelineConfig } from '../config/schema';
 import { startServices } from '../cli/runtime';
 import { createLogger } from '../worker/logger';
+import { waitFor } from '../test/helpers/wait';
 
 export { pct } from './stats';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** Polls `probe` until `done` holds (a failing probe counts as not yet); throws after `timeoutMs`. */
-export async function until<T>(
+/**
+ * Polls `probe` until `done` holds (a failing probe counts as not yet); throws after `timeoutMs`. The tests' waitFor,
+ * with the benches' longer deadline and tighter polling (a bench times what it waits for).
+ */
+export const until = <T>(
   probe: () => Promise<T>,
   done: (v: T) => boolean,
   what: string,
   timeoutMs = 120_000,
   everyMs = 25,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined && done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
+) => waitFor(probe, done, what, timeoutMs, everyMs);
 
 /** `lifeline up` in this process (worker, no API) on the embedded dev server; `yaml` gets the data directory. */
 export async function embeddedStack(yaml: (dataDir: string) => string, logLevel: 'silent' | 'warn' = 'silent') {

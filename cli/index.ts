@@ -7,7 +7,7 @@ import { ConfigError, configDeprecations, findConfigPath, loadConfig } from '../
 import type { LifelineConfig } from '../config/schema';
 import { createLogger, wantsPrettyLogs } from '../worker/logger';
 import { readySummary } from './startup';
-import { resolveTemporalBinaries } from '../worker/temporal-binaries';
+import { resolveTemporalBinaries } from '../temporal-server/binaries';
 import { buildTokenTable } from '../api/auth';
 import { startServices, stopOnSignals } from './runtime';
 import { runDemo } from './demo';

@@ -25,6 +25,14 @@ export const DEFAULT_IMPACT_RULES: ImpactRules = {
   medium: { minUsers: 100 },
 };
 
+/** How often a public/status update is due while an incident is open, by severity (the runbook's cadence). */
+export const DEFAULT_STATUS_UPDATE_MS: Record<Severity, number> = {
+  SEV1: 15 * 60_000,
+  SEV2: 30 * 60_000,
+  SEV3: 60 * 60_000,
+  SEV4: 120 * 60_000,
+};
+
 export interface AffectedService {
   id: string;
   users: number;

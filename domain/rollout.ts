@@ -113,15 +113,23 @@ export interface RolloutStep {
   gate?: GateResult;
 }
 
-export interface RolloutReport {
+/** What a rollout was asked to do: its start request and the head of its report. */
+export interface RolloutPlan {
+  /** The rollout's ID (an Idempotency-Key or generated): a repeated start with it is the same rollout. */
   id: string;
   chain: string;
+  /** The provider receiving traffic; `model` is what the gates probe and the report names. */
   provider: string;
   model?: string;
   strategy: 'canary' | 'blue-green';
+  /** canary: the target's share of the chain at each step, rising to 100. */
   percents: number[];
+  /** How long each step holds before its gate judges it. */
   holdMs: number;
   by: string;
+}
+
+export interface RolloutReport extends RolloutPlan {
   workflowId: string;
   startedAt: string;
   finishedAt?: string;

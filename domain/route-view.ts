@@ -7,6 +7,7 @@ import { isNewerRoute } from './route-order';
 /** The routing entity's route state (workflows/messages.ts RouteState), as far as apps see it. */
 export interface RouteInput {
   id: string;
+  /** Chain order, primary first. */
   providers: string[];
   weights: Record<string, number>;
   /** normal | degraded | emergency (RouteMode). */
@@ -16,14 +17,7 @@ export interface RouteInput {
   hints?: Record<string, string[]>;
 }
 
-export interface RouteView {
-  id: string;
-  /** Chain order, primary first. */
-  providers: string[];
-  weights: Record<string, number>;
-  mode: string;
-  version: number;
-  updatedAt: string;
+export interface RouteView extends Omit<RouteInput, 'hints'> {
   /** Recovery steps published per provider (use_backup_key, throttle, …). */
   hints: Record<string, string[]>;
   /** Providers of the chain whose breaker lifeline holds open now (no traffic, not even trials). */

@@ -3,7 +3,7 @@
 // observation happens at the activity edge. Labels are bounded by config (provider, channel) or by enums
 // (category, severity): never an incident ID.
 import type { Counter, Histogram, Registry } from 'prom-client';
-import { metricsOn } from './define';
+import { declareFamilies } from './define';
 import type { IncidentState } from '../domain/incident';
 import { incidentDurations } from '../domain/report';
 import { RoutePublishMetrics } from './publish';
@@ -17,19 +17,22 @@ export interface ProbeOutcome {
   type: string;
 }
 
-const MTTX = { mttd: 'detect', mtta: 'acknowledge', mttm: 'mitigate', mttr: 'resolve' } as const;
-/** Seconds: from a fast automated detection to a day-long incident. */
-const MTTX_BUCKETS = [1, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400];
 /** The in-process memory of incidents already observed (the archive store is the durable one). */
 const SEEN_LIMIT = 10_000;
 
+/** The `activity` group of metrics/families.json. */
+interface Families {
+  probes: Counter<'provider' | 'type' | 'outcome'>;
+  probeSeconds: Histogram<'provider' | 'type'>;
+  deliveries: Counter<'channel' | 'status'>;
+  deliveryFailures: Counter<'channel' | 'retryable'>;
+  deliverySeconds: Histogram<'channel'>;
+}
+
 export class ActivityMetrics {
-  private readonly probes: Counter<'provider' | 'type' | 'outcome'>;
-  private readonly probeSeconds: Histogram<'provider' | 'type'>;
-  private readonly deliveries: Counter<'channel' | 'status'>;
-  private readonly deliveryFailures: Counter<'channel' | 'retryable'>;
-  private readonly deliverySeconds: Histogram<'channel'>;
-  private readonly mttx: Record<keyof typeof MTTX, Histogram<'provider' | 'severity'>>;
+  private readonly f: Families;
+  /** The `incidentDurations` group, keyed like domain/report's incidentDurations. */
+  private readonly mttx: Record<'mttd' | 'mtta' | 'mttm' | 'mttr', Histogram<'provider' | 'severity'>>;
   private readonly seen = new Set<string>();
   /** Durable route publishing per chain and target. */
   readonly routePublish: RoutePublishMetrics;
@@ -37,42 +40,8 @@ export class ActivityMetrics {
   readonly starvation: ProbeMetrics;
 
   constructor(registers: Registry[]) {
-    const m = metricsOn(registers);
-    this.probes = m.counter(
-      'lifeline_probes_total',
-      'Provider health probes, by outcome: ok, or the failure category',
-      ['provider', 'type', 'outcome'],
-    );
-    this.probeSeconds = m.histogram(
-      'lifeline_probe_duration_seconds',
-      'Provider probe latency (request to last body byte, or to the error)',
-      [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      ['provider', 'type'],
-    );
-    this.deliveries = m.counter(
-      'lifeline_notification_deliveries_total',
-      'Notifications a channel accepted (delivered) or deliberately did not send (skipped)',
-      ['channel', 'status'],
-    );
-    this.deliveryFailures = m.counter(
-      'lifeline_notification_failures_total',
-      'Failed delivery attempts; retryable ones are retried by Temporal with backoff',
-      ['channel', 'retryable'],
-    );
-    this.deliverySeconds = m.histogram(
-      'lifeline_notification_delivery_duration_seconds',
-      'Time one delivery attempt took, success or failure',
-      [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      ['channel'],
-    );
-    const mttx = (key: keyof typeof MTTX) =>
-      m.histogram(
-        `lifeline_incident_time_to_${MTTX[key]}_seconds`,
-        `${key.toUpperCase()} of resolved incidents, observed once per incident when it is archived`,
-        MTTX_BUCKETS,
-        ['provider', 'severity'],
-      );
-    this.mttx = { mttd: mttx('mttd'), mtta: mttx('mtta'), mttm: mttx('mttm'), mttr: mttx('mttr') };
+    this.f = declareFamilies<Families>(registers, 'activity');
+    this.mttx = declareFamilies<ActivityMetrics['mttx']>(registers, 'incidentDurations');
     this.routePublish = new RoutePublishMetrics(registers);
     this.starvation = new ProbeMetrics(registers);
   }
@@ -86,18 +55,18 @@ export class ActivityMetrics {
   }
 
   probe(provider: string, r: ProbeOutcome): void {
-    this.probes.inc({ provider, type: r.type, outcome: r.ok ? 'ok' : (r.category ?? 'unknown') });
-    this.probeSeconds.observe({ provider, type: r.type }, r.latencyMs / 1000);
+    this.f.probes.inc({ provider, type: r.type, outcome: r.ok ? 'ok' : (r.category ?? 'unknown') });
+    this.f.probeSeconds.observe({ provider, type: r.type }, r.latencyMs / 1000);
   }
 
   delivered(channel: string, status: 'delivered' | 'skipped', seconds: number): void {
-    this.deliveries.inc({ channel, status });
-    this.deliverySeconds.observe({ channel }, seconds);
+    this.f.deliveries.inc({ channel, status });
+    this.f.deliverySeconds.observe({ channel }, seconds);
   }
 
   deliveryFailed(channel: string, retryable: boolean, seconds: number): void {
-    this.deliveryFailures.inc({ channel, retryable: String(retryable) });
-    this.deliverySeconds.observe({ channel }, seconds);
+    this.f.deliveryFailures.inc({ channel, retryable: String(retryable) });
+    this.f.deliverySeconds.observe({ channel }, seconds);
   }
 
   /**

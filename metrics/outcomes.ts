@@ -1,31 +1,26 @@
 // Metrics of application outcomes in the API process: outcomes received by provider and result (`ok` or
 // the error type), and the aggregated signals sent to the providers' monitors by result.
 import type { Counter, Registry } from 'prom-client';
-import { metricsOn } from './define';
+import { declareFamilies } from './define';
+
+/** The `outcomes` group of metrics/families.json. */
+interface Families {
+  received: Counter<'provider' | 'result'>;
+  signals: Counter<'result'>;
+}
 
 export class OutcomeMetrics {
-  private readonly received: Counter<'provider' | 'result'>;
-  private readonly signals: Counter<'result'>;
+  private readonly f: Families;
 
   constructor(registers: Registry[]) {
-    const m = metricsOn(registers);
-    this.received = m.counter(
-      'lifeline_outcomes_received_total',
-      'Request outcomes (attempts) accepted from applications, by provider and result (ok or the error type)',
-      ['provider', 'result'],
-    );
-    this.signals = m.counter(
-      'lifeline_outcome_signals_total',
-      "Aggregated outcome buckets sent to providers' monitors (ok, missing: no monitor, error)",
-      ['result'],
-    );
+    this.f = declareFamilies<Families>(registers, 'outcomes');
   }
 
   outcome(provider: string, result: string, n = 1): void {
-    this.received.inc({ provider, result }, n);
+    this.f.received.inc({ provider, result }, n);
   }
 
   signal(result: 'ok' | 'missing' | 'error'): void {
-    this.signals.inc({ result });
+    this.f.signals.inc({ result });
   }
 }

@@ -21,6 +21,17 @@ export function healthyHeaders(kind: ProviderKind, ctx: ResponseContext): Record
     : { 'request-id': ctx.requestId, ...anthropicRateLimitHeaders('headroom', ctx.now) };
 }
 
+/** A 200 with the provider's healthy headers. */
+function ok(kind: ProviderKind, ctx: ResponseContext, body: unknown): SimResponse {
+  return { status: 200, headers: healthyHeaders(kind, ctx), body };
+}
+
+/** An Anthropic request's prompt: messages plus the optional system prompt, both counted as input. */
+interface AnthropicPrompt {
+  messages: unknown[];
+  system?: unknown;
+}
+
 /** "claude-sonnet-4-5" → "Claude Sonnet 4.5", the way Anthropic's display_name reads. */
 export function displayName(id: string): string {
   const out: string[] = [];
@@ -37,32 +48,18 @@ export function displayName(id: string): string {
 }
 
 export function modelsResponse(kind: ProviderKind, models: readonly string[], ctx: ResponseContext): SimResponse {
-  const headers = healthyHeaders(kind, ctx);
   if (kind === 'openai') {
-    return {
-      status: 200,
-      headers,
-      body: {
-        object: 'list',
-        data: models.map((id) => ({ id, object: 'model', created: MODEL_CREATED_UNIX, owned_by: 'system' })),
-      },
-    };
+    return ok(kind, ctx, {
+      object: 'list',
+      data: models.map((id) => ({ id, object: 'model', created: MODEL_CREATED_UNIX, owned_by: 'system' })),
+    });
   }
-  return {
-    status: 200,
-    headers,
-    body: {
-      data: models.map((id) => ({
-        type: 'model',
-        id,
-        display_name: displayName(id),
-        created_at: MODEL_CREATED_RFC3339,
-      })),
-      has_more: false,
-      first_id: models[0] ?? null,
-      last_id: models[models.length - 1] ?? null,
-    },
-  };
+  return ok(kind, ctx, {
+    data: models.map((id) => ({ type: 'model', id, display_name: displayName(id), created_at: MODEL_CREATED_RFC3339 })),
+    has_more: false,
+    first_id: models[0] ?? null,
+    last_id: models[models.length - 1] ?? null,
+  });
 }
 
 /** A rough but deterministic token count (≈4 characters per token), enough for usage fields. */
@@ -82,58 +79,46 @@ export function chatCompletionResponse(
 ): SimResponse {
   const promptTokens = estimateTokens(request.messages);
   const completionTokens = 1;
-  return {
-    status: 200,
-    headers: healthyHeaders('openai', ctx),
-    body: {
-      id: `chatcmpl-${suffix(ctx)}`,
-      object: 'chat.completion',
-      created: Math.floor(ctx.now.getTime() / 1000),
-      model,
-      choices: [
-        {
-          index: 0,
-          message: { role: 'assistant', content: SIM_REPLY_TEXT, refusal: null, annotations: [] },
-          logprobs: null,
-          finish_reason: 'stop',
-        },
-      ],
-      usage: {
-        prompt_tokens: promptTokens,
-        completion_tokens: completionTokens,
-        total_tokens: promptTokens + completionTokens,
+  return ok('openai', ctx, {
+    id: `chatcmpl-${suffix(ctx)}`,
+    object: 'chat.completion',
+    created: Math.floor(ctx.now.getTime() / 1000),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: SIM_REPLY_TEXT, refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: 'stop',
       },
-      service_tier: 'default',
-      system_fingerprint: 'fp_lifeline_sim',
+    ],
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
     },
-  };
+    service_tier: 'default',
+    system_fingerprint: 'fp_lifeline_sim',
+  });
 }
 
-export function messagesResponse(
-  model: string,
-  request: { messages: unknown[]; system?: unknown },
-  ctx: ResponseContext,
-): SimResponse {
-  return {
-    status: 200,
-    headers: healthyHeaders('anthropic', ctx),
-    body: {
-      id: `msg_${suffix(ctx)}`,
-      type: 'message',
-      role: 'assistant',
-      model,
-      content: [{ type: 'text', text: SIM_REPLY_TEXT }],
-      stop_reason: 'end_turn',
-      stop_sequence: null,
-      usage: {
-        input_tokens: estimateTokens([request.system, request.messages]),
-        output_tokens: 1,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-        service_tier: 'standard',
-      },
+export function messagesResponse(model: string, request: AnthropicPrompt, ctx: ResponseContext): SimResponse {
+  return ok('anthropic', ctx, {
+    id: `msg_${suffix(ctx)}`,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text: SIM_REPLY_TEXT }],
+    stop_reason: 'end_turn',
+    stop_sequence: null,
+    usage: {
+      input_tokens: estimateTokens([request.system, request.messages]),
+      output_tokens: 1,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      service_tier: 'standard',
     },
-  };
+  });
 }
 
 /** `GET /v1/models/{id}`: one entry of the list above. */
@@ -143,13 +128,6 @@ export function modelResponse(kind: ProviderKind, id: string, ctx: ResponseConte
 }
 
 /** Anthropic `POST /v1/messages/count_tokens`: the free probe listed in PROVIDERS.md. */
-export function countTokensResponse(
-  request: { messages: unknown[]; system?: unknown },
-  ctx: ResponseContext,
-): SimResponse {
-  return {
-    status: 200,
-    headers: healthyHeaders('anthropic', ctx),
-    body: { input_tokens: estimateTokens([request.system, request.messages]) },
-  };
+export function countTokensResponse(request: AnthropicPrompt, ctx: ResponseContext): SimResponse {
+  return ok('anthropic', ctx, { input_tokens: estimateTokens([request.system, request.messages]) });
 }

@@ -47,32 +47,45 @@ function requestIdHeader(kind: ProviderKind, ctx: ResponseContext): Record<strin
   return kind === 'openai' ? { 'x-request-id': ctx.requestId } : { 'request-id': ctx.requestId };
 }
 
-function openaiError(
+/** An error answer: the provider's request-id header (plus `extraHeaders`) and its envelope. */
+function errorResponse(
+  kind: ProviderKind,
   status: number,
-  error: { message: string; type: string; code: string | null; param?: string | null },
+  body: unknown,
   ctx: ResponseContext,
   extraHeaders: Record<string, string> = {},
 ): SimResponse {
-  return {
-    status,
-    headers: { ...requestIdHeader('openai', ctx), ...extraHeaders },
-    body: { error: { message: error.message, type: error.type, param: error.param ?? null, code: error.code } },
-  };
+  return { status, headers: { ...requestIdHeader(kind, ctx), ...extraHeaders }, body };
 }
 
-function anthropicError(
+const openaiError = (
+  status: number,
+  e: { message: string; type: string; code: string | null; param?: string | null },
+  ctx: ResponseContext,
+  extraHeaders?: Record<string, string>,
+): SimResponse =>
+  errorResponse(
+    'openai',
+    status,
+    { error: { message: e.message, type: e.type, param: e.param ?? null, code: e.code } },
+    ctx,
+    extraHeaders,
+  );
+
+const anthropicError = (
   status: number,
   type: string,
   message: string,
   ctx: ResponseContext,
-  extraHeaders: Record<string, string> = {},
-): SimResponse {
-  return {
+  extraHeaders?: Record<string, string>,
+): SimResponse =>
+  errorResponse(
+    'anthropic',
     status,
-    headers: { ...requestIdHeader('anthropic', ctx), ...extraHeaders },
-    body: { type: 'error', error: { type, message }, request_id: ctx.requestId },
-  };
-}
+    { type: 'error', error: { type, message }, request_id: ctx.requestId },
+    ctx,
+    extraHeaders,
+  );
 
 // ---------------------------------------------------------------------------------------------
 // Faults

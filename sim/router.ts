@@ -89,24 +89,11 @@ function serve(
     const id = path.slice('/v1/models/'.length); // fastify has already percent-decoded the path
     return models.includes(id) ? modelResponse(kind, id, ctx) : modelNotFoundResponse(kind, id, ctx);
   }
-  if (method === 'POST' && kind === 'openai' && path === '/v1/chat/completions') {
-    const body = validateInference(kind, req.body, ctx, false);
+  const inference = INFERENCE_ROUTES.find((r) => method === 'POST' && r.kind === kind && r.path === path);
+  if (inference) {
+    const body = validateInference(kind, req.body, ctx, inference.requireMaxTokens);
     if ('status' in body) return body;
-    return models.includes(body.model)
-      ? chatCompletionResponse(body.model, body, ctx)
-      : modelNotFoundResponse(kind, body.model, ctx);
-  }
-  if (method === 'POST' && kind === 'anthropic' && path === '/v1/messages') {
-    const body = validateInference(kind, req.body, ctx, true);
-    if ('status' in body) return body;
-    return models.includes(body.model)
-      ? messagesResponse(body.model, body, ctx)
-      : modelNotFoundResponse(kind, body.model, ctx);
-  }
-  if (method === 'POST' && kind === 'anthropic' && path === '/v1/messages/count_tokens') {
-    const body = validateInference(kind, req.body, ctx, false);
-    if ('status' in body) return body;
-    return models.includes(body.model) ? countTokensResponse(body, ctx) : modelNotFoundResponse(kind, body.model, ctx);
+    return models.includes(body.model) ? inference.answer(body, ctx) : modelNotFoundResponse(kind, body.model, ctx);
   }
   return unknownRouteResponse(kind, method, path, ctx);
 }
@@ -116,6 +103,29 @@ interface InferenceBody {
   messages: unknown[];
   system?: unknown;
 }
+
+/** The POST routes that take a model and messages: each is validated the same way, then answered. */
+const INFERENCE_ROUTES: {
+  kind: ProviderKind;
+  path: string;
+  /** Anthropic's Messages API insists on max_tokens; count_tokens and OpenAI do not. */
+  requireMaxTokens: boolean;
+  answer: (body: InferenceBody, ctx: ResponseContext) => SimResponse;
+}[] = [
+  {
+    kind: 'openai',
+    path: '/v1/chat/completions',
+    requireMaxTokens: false,
+    answer: (b, ctx) => chatCompletionResponse(b.model, b, ctx),
+  },
+  {
+    kind: 'anthropic',
+    path: '/v1/messages',
+    requireMaxTokens: true,
+    answer: (b, ctx) => messagesResponse(b.model, b, ctx),
+  },
+  { kind: 'anthropic', path: '/v1/messages/count_tokens', requireMaxTokens: false, answer: countTokensResponse },
+];
 
 /**
  * The few checks the real APIs make that a probe is likely to trip over (missing model or

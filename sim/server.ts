@@ -122,23 +122,19 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   };
 
   // ---- control plane -------------------------------------------------------------------------
+  const unknownProvider = (provider: string, reply: FastifyReply) =>
+    reply.code(404).send({ error: 'unknown_provider', message: `no simulated provider "${provider}"` });
   app.get('/_sim', async () => ({ providers: [...states.values()].map(snapshot) }));
 
   app.get<{ Params: { provider: string } }>('/_sim/:provider', async (request, reply) => {
     const state = states.get(request.params.provider);
-    if (!state)
-      return reply
-        .code(404)
-        .send({ error: 'unknown_provider', message: `no simulated provider "${request.params.provider}"` });
+    if (!state) return unknownProvider(request.params.provider, reply);
     return snapshot(state);
   });
 
   app.put<{ Params: { provider: string } }>('/_sim/:provider/fault', async (request, reply) => {
     const state = states.get(request.params.provider);
-    if (!state)
-      return reply
-        .code(404)
-        .send({ error: 'unknown_provider', message: `no simulated provider "${request.params.provider}"` });
+    if (!state) return unknownProvider(request.params.provider, reply);
     const parsed = simFaultSchema.safeParse(request.body);
     if (!parsed.success) {
       const { fieldErrors, formErrors } = z.flattenError(parsed.error);
@@ -153,10 +149,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   // ---- simulated providers -------------------------------------------------------------------
   app.all<{ Params: { provider: string; '*': string } }>(PROVIDER_ROUTE, async (request, reply) => {
     const state = states.get(request.params.provider);
-    if (!state)
-      return reply
-        .code(404)
-        .send({ error: 'unknown_provider', message: `no simulated provider "${request.params.provider}"` });
+    if (!state) return unknownProvider(request.params.provider, reply);
     // The fault in force when the request arrived decides its fate, as for a request already in flight upstream.
     const fault = state.fault;
     if (fault.latencyMs) {

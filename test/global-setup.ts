@@ -2,8 +2,8 @@
 // bundles the workflow code once, so each test file can start a worker without re-bundling.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import { resolveTemporalBinaries } from '../worker/temporal-binaries';
+import { resolveTemporalBinaries } from '../temporal-server/binaries';
+import { bundleWorkflows } from '../worker/workflow-bundle';
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
@@ -12,7 +12,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.LIFELINE_TEMPORAL_TEST_SERVER = bins.testServer.path;
   const dir = resolve(__dirname, '..', '.temporal', 'test');
   mkdirSync(dir, { recursive: true });
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietLogger });
+  const code = await bundleWorkflows();
   const codePath = join(dir, 'workflow-bundle.js');
   writeFileSync(codePath, code);
   process.env.LIFELINE_TEST_WORKFLOW_BUNDLE = codePath;
@@ -20,13 +20,3 @@ export default async function globalSetup(): Promise<void> {
     `[setup] temporal CLI: ${bins.cli.source}, test server: ${bins.testServer.source}; workflow bundle ${Math.round(code.length / 1024)} KB; ${Date.now() - started} ms\n`,
   );
 }
-
-const noop = () => undefined;
-const quietLogger = {
-  trace: noop,
-  debug: noop,
-  info: noop,
-  warn: noop,
-  error: (m: string) => process.stderr.write(`${m}\n`),
-  log: noop,
-};

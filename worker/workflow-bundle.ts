@@ -14,21 +14,18 @@ export function prebuiltWorkflowBundle(): { codePath: string } | undefined {
   return __filename.endsWith('.js') && existsSync(PREBUILT_BUNDLE) ? { codePath: PREBUILT_BUNDLE } : undefined;
 }
 
+/** Bundles workflows/ (webpack, through the SDK) quietly: only errors are printed. */
+export async function bundleWorkflows(): Promise<string> {
+  const noop = () => undefined;
+  const error = (m: string) => process.stderr.write(`${m}\n`);
+  const logger = { trace: noop, debug: noop, info: noop, warn: noop, error, log: noop };
+  return (await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger })).code;
+}
+
 if (require.main === module) {
   const t0 = Date.now();
-  const noop = () => undefined;
-  void bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    logger: {
-      trace: noop,
-      debug: noop,
-      info: noop,
-      warn: noop,
-      error: (m: string) => process.stderr.write(`${m}\n`),
-      log: noop,
-    },
-  }).then(
-    ({ code }) => {
+  void bundleWorkflows().then(
+    (code) => {
       writeFileSync(PREBUILT_BUNDLE, code);
       process.stdout.write(
         `workflow bundle: ${PREBUILT_BUNDLE} (${Math.round(code.length / 1024)} KB) in ${Date.now() - t0} ms\n`,

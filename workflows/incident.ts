@@ -21,7 +21,13 @@ import {
 import type { IncidentActivities, IncidentContext } from '../activities/types';
 import { addTimeline, incidentIdFor, recordAlerts, type IncidentState } from '../domain/incident';
 import { recordKeyedAlerts } from '../domain/dedup';
-import { assessImpact, levelForSeverity, type Severity } from '../domain/impact';
+import {
+  assessImpact,
+  levelForSeverity,
+  type Severity,
+  DEFAULT_IMPACT_RULES,
+  DEFAULT_STATUS_UPDATE_MS,
+} from '../domain/impact';
 import { startingLevel } from '../domain/escalation';
 import { failover, failureText, restoreTraffic, runRecoveryProcedure, type RestoreOutcome } from './recover';
 import type { IncidentInput } from './messages';
@@ -59,15 +65,11 @@ const FAILBACK_ATTEMPTS = 3;
 const FALLBACK_CONTEXT: IncidentContext = {
   services: [],
   chains: [],
-  impactRules: {
-    critical: { minServices: 3, minUsers: 10_000 },
-    high: { minServices: 1, minUsers: 1_000 },
-    medium: { minUsers: 100 },
-  },
+  impactRules: DEFAULT_IMPACT_RULES,
   escalationLevels: {},
   ackTimeoutMs: 15 * 60_000,
   maxRepeats: 2,
-  statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
+  statusUpdateMs: DEFAULT_STATUS_UPDATE_MS,
 };
 
 export async function incidentWorkflow(input: IncidentInput): Promise<IncidentState> {

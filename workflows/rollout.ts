@@ -18,6 +18,7 @@ import type { RolloutActivities } from '../activities/types';
 import type { Weights } from '../domain/failover';
 import { rolloutPlan, type GateResult, type RolloutReport, type RolloutStep } from '../domain/rollout';
 import { sameWeights } from '../domain/shift';
+import { ROUTE_ACTIVITY_RETRY } from './shift';
 import {
   abortRolloutUpdate,
   requestShiftSignal,
@@ -32,7 +33,7 @@ const acts = proxyActivities<RolloutActivities>({
   startToCloseTimeout: '2 minutes',
   // Bounded: a routing entity or monitor unreachable this long ends the rollout as `failed`, reported.
   scheduleToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['UnknownChain'] },
+  retry: ROUTE_ACTIVITY_RETRY,
 });
 
 const iso = () => new Date().toISOString();

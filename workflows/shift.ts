@@ -11,6 +11,7 @@ import {
   setHandler,
   sleep,
   workflowInfo,
+  type RetryPolicy,
 } from '@temporalio/workflow';
 import type { ShiftActivities } from '../activities/types';
 import { planImmediateFailover, type Weights } from '../domain/failover';
@@ -33,12 +34,22 @@ import {
   type ShiftStepRecord,
 } from './messages';
 
+/**
+ * Retries of the activities that read or change a chain's route (shifts and rollouts): quick and capped, and none for
+ * a chain the config no longer has.
+ */
+export const ROUTE_ACTIVITY_RETRY: RetryPolicy = {
+  initialInterval: '1 second',
+  maximumInterval: '10 seconds',
+  nonRetryableErrorTypes: ['UnknownChain'],
+};
+
 const acts = proxyActivities<ShiftActivities>({
   startToCloseTimeout: '30 seconds',
   // Bounded: a routing entity or probe unreachable for two minutes ends the shift as `failed` (recorded
   // by the routing entity), it does not hang or fail the workflow.
   scheduleToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', nonRetryableErrorTypes: ['UnknownChain'] },
+  retry: ROUTE_ACTIVITY_RETRY,
 });
 
 // Evidence is a hint, never a blocker: a slow or failing read counts as no evidence (the old waits).

@@ -12,8 +12,6 @@
   var live = document.getElementById('live');
   var logout = document.getElementById('logout');
   var timers = [];
-  var routesTag = null;
-  var providersTag = null;
   var chartUrl = null;
 
   function token() { return sessionStorage.getItem(KEY); }
@@ -125,47 +123,40 @@
     body.replaceChildren.apply(body, rows);
   }
 
-  function pollRoutes() {
-    var headers = routesTag ? { 'if-none-match': routesTag } : {};
-    return request('/v1/routes', { headers: headers }).then(function (res) {
-      if (res.status === 304) return;
-      if (!res.ok) return;
-      routesTag = res.headers.get('etag');
-      return res.json().then(function (body) {
-        fill('routes', body.routes.map(function (r) {
-          var tr = el('tr');
-          tr.dataset.chain = r.id;
-          tr.appendChild(el('th', r.id)).setAttribute('scope', 'row');
-          tr.appendChild(el('td', r.mode));
-          tr.appendChild(weightsCell(r.weights));
-          tr.appendChild(el('td', r.version));
-          return tr;
-        }));
-      });
+  // The live tables: one conditional GET each (ETag → 304 while nothing changed), rows rebuilt on change.
+  var etags = {};
+
+  function pollTable(path, table, key, row) {
+    return request(path, { headers: etags[path] ? { 'if-none-match': etags[path] } : {} }).then(function (res) {
+      if (res.status === 304 || !res.ok) return;
+      etags[path] = res.headers.get('etag');
+      return res.json().then(function (body) { fill(table, body[key].map(row)); });
     });
   }
 
-  function pollProviders() {
-    return request('/v1/providers', { headers: providersTag ? { 'if-none-match': providersTag } : {} }).then(function (res) {
-      if (res.status === 304 || !res.ok) return;
-      providersTag = res.headers.get('etag');
-      return res.json().then(function (body) {
-        fill('providers', body.providers.map(function (p) {
-          var tr = el('tr');
-          tr.dataset.provider = p.id;
-          tr.appendChild(el('th', p.id)).setAttribute('scope', 'row');
-          var health = p.healthy === null ? 'unknown' : p.healthy ? 'healthy' : 'unhealthy';
-          tr.appendChild(el('td', health, 'health-' + health));
-          tr.appendChild(el('td', p.breaker ? p.breaker.phase : '—'));
-          tr.appendChild(el('td', p.incidentId || '—'));
-          return tr;
-        }));
-      });
-    });
+  function routeRow(r) {
+    var tr = el('tr');
+    tr.dataset.chain = r.id;
+    tr.appendChild(el('th', r.id)).setAttribute('scope', 'row');
+    tr.appendChild(el('td', r.mode));
+    tr.appendChild(weightsCell(r.weights));
+    tr.appendChild(el('td', r.version));
+    return tr;
+  }
+
+  function providerRow(p) {
+    var tr = el('tr');
+    tr.dataset.provider = p.id;
+    tr.appendChild(el('th', p.id)).setAttribute('scope', 'row');
+    var health = p.healthy === null ? 'unknown' : p.healthy ? 'healthy' : 'unhealthy';
+    tr.appendChild(el('td', health, 'health-' + health));
+    tr.appendChild(el('td', p.breaker ? p.breaker.phase : '—'));
+    tr.appendChild(el('td', p.incidentId || '—'));
+    return tr;
   }
 
   function pollLive() {
-    Promise.all([pollRoutes(), pollProviders()]).then(function () {
+    Promise.all([pollTable('/v1/routes', 'routes', 'routes', routeRow), pollTable('/v1/providers', 'providers', 'providers', providerRow)]).then(function () {
       document.getElementById('live-at').textContent = 'updated ' + new Date().toISOString().slice(11, 19) + ' UTC';
     }).catch(function () { /* the next round tries again */ }).finally(function () { later(pollLive, POLL_MS); });
   }

@@ -11,7 +11,7 @@ import { startSimulator, type Simulator } from '../../sim';
 import { startPagerDutyReceiver, startSlackReceiver, distinct } from '../helpers/receivers';
 import { TEST_ENV, TOKENS } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
-import { getFreePort } from '../../worker/dev-server';
+import { getFreePort } from '../../temporal-server/dev-server';
 import { killProcess, readState, startTemporalServer, writeState } from './cluster';
 import { startLifeline, type LifelineProcess } from './processes';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { parse, stringify } from 'yaml';
-import { getFreePort } from '../../worker/dev-server';
+import { getFreePort } from '../../temporal-server/dev-server';
 
 export const TEMPORAL_SERVER_VERSION = 'v1.32.2';
 const PG_BIN = ['/usr/lib/postgresql/15/bin', '/usr/local/bin', '/usr/bin'];

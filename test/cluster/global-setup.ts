@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveTemporalBinary } from '../../worker/temporal-binaries';
+import { resolveTemporalBinary } from '../../temporal-server/binaries';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
 import {
   applyTemporalSchema,

@@ -3,6 +3,7 @@
 import type { ArchiveActivities, IncidentActivities, RoutingActivities, ShiftActivities } from '../../activities/types';
 import type { RouteState } from '../../workflows/messages';
 import { parseConfig } from '../../config/load';
+import { DEFAULT_IMPACT_RULES, DEFAULT_STATUS_UPDATE_MS } from '../../domain/impact';
 
 /**
  * The delivery retry policy lifeline ships (config defaults of `notifications.retry`), so workflow tests
@@ -27,15 +28,11 @@ export function stubActivities(overrides: Partial<AllIncidentActivities> = {}): 
     getIncidentContext: async () => ({
       services: [{ id: 'support-bot', users: 12_000 }],
       chains: ['chat'],
-      impactRules: {
-        critical: { minServices: 3, minUsers: 10_000 },
-        high: { minServices: 1, minUsers: 1_000 },
-        medium: { minUsers: 100 },
-      },
+      impactRules: DEFAULT_IMPACT_RULES,
       escalationLevels: {},
       ackTimeoutMs: 60 * 60_000,
       maxRepeats: 0,
-      statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
+      statusUpdateMs: DEFAULT_STATUS_UPDATE_MS,
       deliveryRetry: SHIPPED_DELIVERY_RETRY,
     }),
     notify: async () => ({ delivered: ['log'] }),

@@ -1,21 +1,24 @@
-// The chain's routingWorkflow for workflow-tier tests of the incident: it queues and runs the traffic
-// shifts the incident asks for. One per chain and task queue; a previous test's entity is replaced.
+// The chain's routingWorkflow for workflow-tier tests of the incident and of traffic shifts: it queues and
+// runs the shifts asked of it. One per chain and task queue; a previous test's entity is replaced.
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Duration } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
 import { routingWorkflowId, type RouteState } from '../../workflows/messages';
+import { workflowBundle } from './temporal';
 
 export async function startRoutingEntity(
   client: Client,
   taskQueue: string,
   chain = 'chat',
   weights: Record<string, number> = { openai: 100 },
+  mode: RouteState['mode'] = 'normal',
 ): Promise<void> {
   const route: RouteState = {
     id: chain,
     providers: ['openai', 'anthropic', 'bedrock'],
     weights,
-    mode: 'normal',
+    mode,
     version: 1,
     updatedAt: new Date().toISOString(),
   };
@@ -24,6 +27,36 @@ export async function startRoutingEntity(
     workflowId: routingWorkflowId(chain),
     args: [route],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING,
+  });
+}
+
+/**
+ * A worker on the task queue `tq-<chain>` running `activities`, with the chain's routing entity (openai → anthropic →
+ * bedrock) started at `weights`; runs `fn` with that task queue, then terminates the entity.
+ */
+export async function withRoutingEntity<T>(
+  chain: string,
+  weights: Record<string, number>,
+  fn: (taskQueue: string) => Promise<T>,
+  o: { env: TestWorkflowEnvironment; activities: object; mode?: RouteState['mode'] },
+): Promise<T> {
+  const taskQueue = `tq-${chain}`;
+  const worker = await Worker.create({
+    connection: o.env.nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: o.activities,
+  });
+  return worker.runUntil(async () => {
+    await startRoutingEntity(o.env.client, taskQueue, chain, weights, o.mode);
+    try {
+      return await fn(taskQueue);
+    } finally {
+      await o.env.client.workflow
+        .getHandle(routingWorkflowId(chain))
+        .terminate('test done')
+        .catch(() => undefined);
+    }
   });
 }
 

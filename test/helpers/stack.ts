@@ -15,7 +15,7 @@ import { buildApi } from '../../api/server';
 import { createLifelineWorker } from '../../worker/worker';
 import { ensureEntityWorkflows } from '../../worker/entities';
 import { startProviderEndpoints, type ProviderEndpoints } from '../../worker/providers';
-import { startDevServer } from '../../worker/dev-server';
+import { startDevServer } from '../../temporal-server/dev-server';
 import { createLogger } from '../../worker/logger';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
 import type { Channel } from '../../activities/notify';

@@ -14,7 +14,7 @@ import { buildApi } from '../../api/server';
 import { connectClient, securedConnection } from '../../client/connect';
 import { findIncident } from '../../client/incidents';
 import { parseConfig } from '../../config/load';
-import { startDevServer, type DevServerHandle } from '../../worker/dev-server';
+import { startDevServer, type DevServerHandle } from '../../temporal-server/dev-server';
 import { ensureEntityWorkflows } from '../../worker/entities';
 import { createLogger } from '../../worker/logger';
 import { startProviderEndpoints, type ProviderEndpoints } from '../../worker/providers';

@@ -23,7 +23,7 @@ import { findIncident } from '../../client/incidents';
 import { parseConfig } from '../../config/load';
 import { PHASES } from '../../domain/incident';
 import { startSimulator, type Simulator } from '../../sim';
-import { getFreePort, startDevServer, type DevServerHandle } from '../../worker/dev-server';
+import { getFreePort, startDevServer, type DevServerHandle } from '../../temporal-server/dev-server';
 import { createLogger } from '../../worker/logger';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
 import {
@@ -38,7 +38,7 @@ import { cliPath, quietTemporalRuntime } from '../helpers/temporal';
 import { watchHistories, watchWorkerLog } from '../helpers/task-failures';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
-import { portInUse } from '../../worker/dev-server/ports';
+import { portInUse } from '../../temporal-server/dev-server/ports';
 
 const PROVIDERS = ['pdet', 'pesc', 'pdiag', 'pshift', 'prep', 'ptwo', 'pdev', 'spare'];
 const WORKER_ENV = {

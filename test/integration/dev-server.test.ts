@@ -4,24 +4,20 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import {
   DEV_SERVER_DB_FILENAME,
   startDevServer,
   type DevServerHandle,
   type SearchAttributeTypeName,
-} from '../../worker/dev-server';
-import { resolveTemporalBinary } from '../../worker/temporal-binaries';
+} from '../../temporal-server/dev-server';
+import { resolveTemporalBinary } from '../../temporal-server/binaries';
 
-// IndexedValueType numbers from temporal.api.enums.v1
-const INDEXED: Record<SearchAttributeTypeName, number> = {
-  Text: 1,
-  Keyword: 2,
-  Int: 3,
-  Double: 4,
-  Bool: 5,
-  Datetime: 6,
-  KeywordList: 7,
-};
+// What the server reports, straight from the proto enum (KeywordList → INDEXED_VALUE_TYPE_KEYWORD_LIST).
+const INDEXED = (type: SearchAttributeTypeName): number =>
+  temporal.api.enums.v1.IndexedValueType[
+    `INDEXED_VALUE_TYPE_${type.replace(/\B(?=[A-Z])/g, '_').toUpperCase()}` as keyof typeof temporal.api.enums.v1.IndexedValueType
+  ];
 
 const SEARCH_ATTRIBUTES: Record<string, SearchAttributeTypeName> = {
   LifelineIncidentId: 'Keyword',
@@ -124,7 +120,7 @@ test('starts on a fresh SQLite file with 30-day retention and the custom search 
   const a = await inspect(first.address, NAMESPACE);
   expect(a.retentionSeconds).toBeGreaterThanOrEqual(30 * 86_400);
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES))
-    expect([name, a.custom[name]]).toEqual([name, INDEXED[type]]);
+    expect([name, a.custom[name]]).toEqual([name, INDEXED(type)]);
 
   await first.stop();
   await first.stop(); // idempotent
@@ -141,8 +137,8 @@ test('starts on a fresh SQLite file with 30-day retention and the custom search 
   );
   const b = await inspect(second.address, NAMESPACE);
   expect(b.retentionSeconds).toBe(30 * 86_400);
-  expect(b.custom.LifelineRunbook).toBe(INDEXED.Keyword);
-  expect(b.custom.LifelineSeverity).toBe(INDEXED.Int);
+  expect(b.custom.LifelineRunbook).toBe(INDEXED('Keyword'));
+  expect(b.custom.LifelineSeverity).toBe(INDEXED('Int'));
   expect(lines.join('\n')).not.toMatch(/setting retention/);
   expect(lines.join('\n')).toMatch(/registering search attributes LifelineRunbook \(Keyword\)/);
   await second.stop();

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { startDevServer } from '../../worker/dev-server';
+import { startDevServer } from '../../temporal-server/dev-server';
 import { connectClient } from '../../client/connect';
 import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
 import { cliPath } from '../helpers/temporal';

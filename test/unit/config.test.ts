@@ -1,3 +1,4 @@
+import { DEFAULT_DETECTION } from '../../domain/detection';
 import { readFileSync } from 'node:fs';
 import { ConfigError, demoConfigPath, loadConfig, parseConfig, readSecret } from '../../config/load';
 
@@ -26,18 +27,8 @@ test('a minimal config gets the documented defaults', () => {
   expect(c.server).toEqual({ host: '127.0.0.1', port: 8080 });
   expect(c.temporal).toMatchObject({ address: 'embedded', namespace: 'default', taskQueue: 'lifeline' });
   expect(c.providers[0].probe).toEqual({ intervalMs: 30_000, timeoutMs: 5_000 });
-  expect(c.providers[0].detection).toEqual({
-    failuresToOpen: 3,
-    successesToClose: 2,
-    windowSize: 40,
-    minSamples: 10,
-    serverErrorShare: 0.05,
-    rateLimitShare: 0.1,
-    p95LatencyMs: 3000,
-    minDwellMs: 0,
-    breakerCooldownMs: 5000,
-    trialsToClose: 2,
-  });
+  // The config's defaults are the detector's own (domain/detection.ts), plus the breaker's.
+  expect(c.providers[0].detection).toEqual({ ...DEFAULT_DETECTION, breakerCooldownMs: 5000, trialsToClose: 2 });
   expect(c.ingest).toEqual({
     alertmanagerProviderLabel: 'provider',
     rateLimit: { perSecond: 100, burst: 500 },

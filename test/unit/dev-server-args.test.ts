@@ -1,4 +1,4 @@
-import { buildStartDevArgs } from '../../worker/dev-server';
+import { buildStartDevArgs } from '../../temporal-server/dev-server';
 
 const base = {
   dbFilename: '/tmp/x/temporal.sqlite',

@@ -5,7 +5,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { InstanceLockedError, LOCK_FILENAME, lockDataDir, startDevServer } from '../../worker/dev-server';
+import { InstanceLockedError, LOCK_FILENAME, lockDataDir, startDevServer } from '../../temporal-server/dev-server';
 
 test('a second lock on the same data directory names the owner and the way out', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lifeline-lock-'));

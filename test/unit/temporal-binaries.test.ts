@@ -16,7 +16,7 @@ import {
   TemporalBinaryNotFoundError,
   wheelPlatformTag,
   type ResolveTemporalBinariesOptions,
-} from '../../worker/temporal-binaries';
+} from '../../temporal-server/binaries';
 
 // ---- fixtures ---------------------------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { resultSkippingTime } from '../helpers/routing-entity';
 import { maybeWriteFixture } from '../helpers/fixtures';
+import { DEFAULT_IMPACT_RULES } from '../../domain/impact';
 
 const testEnv = useTimeSkippingEnv();
 
@@ -20,11 +21,7 @@ const activities: IncidentActivities = {
     escalationLevels: {},
     ackTimeoutMs: 3_600_000,
     maxRepeats: 0,
-    impactRules: {
-      critical: { minServices: 3, minUsers: 10_000 },
-      high: { minServices: 1, minUsers: 1_000 },
-      medium: { minUsers: 100 },
-    },
+    impactRules: DEFAULT_IMPACT_RULES,
     statusUpdateMs: { SEV1: 3_600_000, SEV2: 3_600_000, SEV3: 3_600_000, SEV4: 3_600_000 },
   }),
   notify: async () => ({ delivered: [] }),

@@ -11,7 +11,7 @@ import type {
   ShiftActivities,
 } from '../../activities/types';
 import type { RouteState } from '../../workflows/messages';
-import type { IncidentState } from '../../domain/incident';
+import { PHASES, type IncidentState } from '../../domain/incident';
 import {
   acknowledgeUpdate,
   alertsSignal,
@@ -23,6 +23,7 @@ import {
 import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { resultSkippingTime, startRoutingEntity } from '../helpers/routing-entity';
+import { DEFAULT_IMPACT_RULES, DEFAULT_STATUS_UPDATE_MS } from '../../domain/impact';
 
 const testEnv = useTimeSkippingEnv();
 
@@ -56,15 +57,11 @@ function mockActivities(overrides: Partial<Activities> = {}) {
           { id: 'docs', users: 500 },
         ],
         chains: ['chat'],
-        impactRules: {
-          critical: { minServices: 3, minUsers: 10_000 },
-          high: { minServices: 1, minUsers: 1_000 },
-          medium: { minUsers: 100 },
-        },
+        impactRules: DEFAULT_IMPACT_RULES,
         escalationLevels: {},
         ackTimeoutMs: 5 * 60_000,
         maxRepeats: 2,
-        statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
+        statusUpdateMs: DEFAULT_STATUS_UPDATE_MS,
       };
     },
     async notify(n) {
@@ -240,17 +237,7 @@ test('walks detect → assess → escalate → diagnose → recover → monitor 
     expect(final.routingChanges.map((c) => c.version)).toEqual([2, 7]);
     expect(final.report).toContain(`# Postmortem ${final.id}`);
     const phases = final.timeline.filter((e) => e.type === 'phase').map((e) => e.phase);
-    expect(phases).toEqual([
-      'detected',
-      'assessing',
-      'escalating',
-      'diagnosing',
-      'recovering',
-      'monitoring',
-      'restoring',
-      'reporting',
-      'resolved',
-    ]);
+    expect(phases).toEqual([...PHASES]); // every phase, once, in order
     expect(final.failbacks).toEqual([expect.objectContaining({ chain: 'chat', outcome: 'completed' })]);
     expect(final.faultAt < final.detectedAt).toBe(true); // fault time comes from the alert
     expect(notifications.filter((n) => n.kind === 'page')[0]).toMatchObject({

@@ -16,21 +16,18 @@ import {
 import { DEFAULT_ALERT_ROUTING, DEFAULT_ROUTE } from '../../domain/alert-rules';
 import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { DEFAULT_IMPACT_RULES, DEFAULT_STATUS_UPDATE_MS } from '../../domain/impact';
 
 const testEnv = useTimeSkippingEnv();
 
 const context = (users: number): IncidentContext => ({
   services: [{ id: 'support-bot', users }],
   chains: [],
-  impactRules: {
-    critical: { minServices: 3, minUsers: 10_000 },
-    high: { minServices: 1, minUsers: 1_000 },
-    medium: { minUsers: 100 },
-  },
+  impactRules: DEFAULT_IMPACT_RULES,
   escalationLevels: {},
   ackTimeoutMs: 60 * 60_000,
   maxRepeats: 2,
-  statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
+  statusUpdateMs: DEFAULT_STATUS_UPDATE_MS,
   channels: ['log', 'slack', 'email', 'pagerduty'],
   alertRouting: { routes: DEFAULT_ALERT_ROUTING, fallback: DEFAULT_ROUTE },
   serviceCatalog: [

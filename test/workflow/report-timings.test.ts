@@ -11,6 +11,7 @@ import { renderPostmortem } from '../../activities/report';
 import { acknowledgeUpdate, alertsSignal, incidentStateQuery, providerRecoveredSignal } from '../../workflows/messages';
 import { workflowBundle, useTimeSkippingEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { DEFAULT_IMPACT_RULES, DEFAULT_STATUS_UPDATE_MS } from '../../domain/impact';
 
 const testEnv = useTimeSkippingEnv();
 
@@ -21,15 +22,11 @@ test('durations and KPIs match the injected timings (MTTD 20 s, MTTA 7 min, MTTR
     getIncidentContext: async () => ({
       services: [{ id: 'support-bot', users: 12_000 }],
       chains: ['chat'],
-      impactRules: {
-        critical: { minServices: 3, minUsers: 10_000 },
-        high: { minServices: 1, minUsers: 1_000 },
-        medium: { minUsers: 100 },
-      },
+      impactRules: DEFAULT_IMPACT_RULES,
       escalationLevels: {},
       ackTimeoutMs: 60 * 60_000, // no escalation before the scripted ack
       maxRepeats: 0,
-      statusUpdateMs: { SEV1: 15 * 60_000, SEV2: 30 * 60_000, SEV3: 60 * 60_000, SEV4: 120 * 60_000 },
+      statusUpdateMs: DEFAULT_STATUS_UPDATE_MS,
       // Failback without waits, so resolution follows recovery at once and MTTR is the scripted 37 min.
       recovery: {
         capabilities: { backupKey: false, backupEndpoint: false, cheaperModel: false },

@@ -1,7 +1,6 @@
 // trafficShiftWorkflow queued at the real routingWorkflow on a local dev server; activities are small
 // fakes (route changes go through real Updates). Step delays and health-check intervals are made short
 // (milliseconds) rather than skipped: the sequence of steps, not the wall-clock length, is under test.
-import { Worker } from '@temporalio/worker';
 import type { RoutingActivities, ShiftActivities } from '../../activities/types';
 import { getRoute, setRouteWeights } from '../../client/routes';
 import { startShift } from '../../client/shifts';
@@ -12,7 +11,8 @@ import {
   type ShiftRequest,
   type ShiftResult,
 } from '../../workflows/messages';
-import { useLocalEnv, workflowBundle } from '../helpers/temporal';
+import { useLocalEnv } from '../helpers/temporal';
+import { withRoutingEntity } from '../helpers/routing-entity';
 import { waitFor } from '../helpers/wait';
 
 const testEnv = useLocalEnv();
@@ -20,8 +20,6 @@ const testEnv = useLocalEnv();
 /** Short stand-ins for the production step delay (2 min) and failback health checks (10 s). */
 const STEP_MS = 20;
 const CHECK_MS = 100;
-
-const CHAIN = ['openai', 'anthropic', 'bedrock'];
 
 /** health(provider, nth validation of it) → healthy? */
 type Health = (provider: string, n: number) => boolean;
@@ -63,13 +61,6 @@ function fakes(
   return { activities, published, validations };
 }
 
-async function stop(chain: string): Promise<void> {
-  await testEnv()
-    .client.workflow.getHandle(routingWorkflowId(chain))
-    .terminate('test done')
-    .catch(() => undefined);
-}
-
 /** A shift's result; a queued shift's workflow exists only once the routing entity has started it. */
 async function shiftResult(workflowId: string): Promise<ShiftResult> {
   const handle = testEnv().client.workflow.getHandle(workflowId);
@@ -87,34 +78,20 @@ async function run(
   req: Omit<ShiftRequest, 'chain' | 'reason' | 'by'>,
   f: ReturnType<typeof fakes>,
 ) {
-  const taskQueue = `tq-shift-${++seq}`;
-  const chain = `chain${seq}`;
-  const worker = await Worker.create({
-    connection: testEnv().nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: f.activities,
-  });
-  return worker.runUntil(async () => {
-    await testEnv().client.workflow.start('routingWorkflow', {
-      taskQueue,
-      workflowId: routingWorkflowId(chain),
-      args: [{ id: chain, providers: CHAIN, weights, mode: 'normal', version: 1, updatedAt: new Date().toISOString() }],
-    });
-    const started = await startShift(testEnv().client, taskQueue, {
-      chain,
-      reason: 'test',
-      by: 'tester',
-      stepDelayMs: STEP_MS,
-      ...req,
-    });
-    const result = await shiftResult(started.workflowId);
-    // The route as last published (querying the routingWorkflow afterwards would race the test server's
-    // time skipping, which may already have run it into its execution timeout).
-    const route = f.published[f.published.length - 1];
-    await stop(chain);
-    return { result, route, weights: f.published.slice(1).map((r) => r.weights) };
-  });
+  const chain = `chain${++seq}`;
+  return withRoutingEntity(
+    chain,
+    weights,
+    async (taskQueue) => {
+      const shift = { chain, reason: 'test', by: 'tester', stepDelayMs: STEP_MS, ...req };
+      const result = await shiftResult((await startShift(testEnv().client, taskQueue, shift)).workflowId);
+      // The route as last published (querying the routingWorkflow afterwards would race the test server's
+      // time skipping, which may already have run it into its execution timeout).
+      const route = f.published[f.published.length - 1];
+      return { result, route, weights: f.published.slice(1).map((r) => r.weights) };
+    },
+    { env: testEnv(), activities: f.activities },
+  );
 }
 
 test('canary: 5 → 10 → 25 %, validation fails, rolled back to the original weights', async () => {
@@ -232,192 +209,122 @@ test("failback stops, back to the failover route, when the returning provider's 
 
 test('shifts of a chain queue at the routing entity: the second waits its turn, never interleaves, both complete', async () => {
   const f = fakes();
-  const taskQueue = 'tq-shift-queue';
-  const worker = await Worker.create({
-    connection: testEnv().nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: f.activities,
-  });
-  await worker.runUntil(async () => {
-    await testEnv().client.workflow.start('routingWorkflow', {
-      taskQueue,
-      workflowId: routingWorkflowId('queued'),
-      args: [
-        {
-          id: 'queued',
-          providers: CHAIN,
-          weights: { openai: 100 },
-          mode: 'normal',
-          version: 1,
-          updatedAt: new Date().toISOString(),
-        },
-      ],
-    });
-    // Steps of a second: the canary is still running when the operator's shift is queued behind it.
-    const canary = await startShift(testEnv().client, taskQueue, {
-      chain: 'queued',
-      kind: 'canary',
-      from: 'openai',
-      to: 'bedrock',
-      stepDelayMs: 1_000,
-      reason: 'auto',
-      by: 'lifeline',
-    });
-    const set = await startShift(
-      testEnv().client,
-      taskQueue,
-      { chain: 'queued', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' },
-      { id: 'op-1' },
-    );
-    expect(canary.position).toBe(0);
-    expect(set).toMatchObject({ id: 'op-1', position: 1, workflowId: 'shift-queued-op-1' });
-    // The same request again (a retried HTTP call) is the same shift, not a third one.
-    expect(
-      await startShift(
+  await withRoutingEntity(
+    'queued',
+    { openai: 100 },
+    async (taskQueue) => {
+      // Steps of a second: the canary is still running when the operator's shift is queued behind it.
+      const canary = await startShift(testEnv().client, taskQueue, {
+        chain: 'queued',
+        kind: 'canary',
+        from: 'openai',
+        to: 'bedrock',
+        stepDelayMs: 1_000,
+        reason: 'auto',
+        by: 'lifeline',
+      });
+      const set = await startShift(
         testEnv().client,
         taskQueue,
         { chain: 'queued', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' },
         { id: 'op-1' },
-      ),
-    ).toMatchObject({ id: 'op-1' });
-    expect((await shiftResult(canary.workflowId)).outcome).toBe('completed');
-    expect((await shiftResult(set.workflowId)).outcome).toBe('completed');
-    // The canary's steps, then the operator's weights: never interleaved.
-    expect(f.published.slice(1).map((r) => r.weights)).toEqual([
-      { openai: 95, bedrock: 5 },
-      { openai: 90, bedrock: 10 },
-      { openai: 75, bedrock: 25 },
-      { openai: 50, bedrock: 50 },
-      { openai: 25, bedrock: 75 },
-      { bedrock: 100 },
-      { anthropic: 100 },
-    ]);
-    // The entity records a shift's result when the shift's `shiftDone` signal reaches it, just after the
-    // shift's own result is visible: await it rather than read once.
-    const q = await waitFor(
-      () => testEnv().client.workflow.getHandle(routingWorkflowId('queued')).query(shiftQueueQuery),
-      (x) => x.recent.length >= 2,
-      'both results recorded at the entity',
-    );
-    expect(q.recent.map((r) => r.result.outcome)).toEqual(['completed', 'completed']);
-    await stop('queued');
-  });
+      );
+      expect(canary.position).toBe(0);
+      expect(set).toMatchObject({ id: 'op-1', position: 1, workflowId: 'shift-queued-op-1' });
+      // The same request again (a retried HTTP call) is the same shift, not a third one.
+      expect(
+        await startShift(
+          testEnv().client,
+          taskQueue,
+          { chain: 'queued', kind: 'set', weights: { anthropic: 100 }, reason: 'operator', by: 'sam' },
+          { id: 'op-1' },
+        ),
+      ).toMatchObject({ id: 'op-1' });
+      expect((await shiftResult(canary.workflowId)).outcome).toBe('completed');
+      expect((await shiftResult(set.workflowId)).outcome).toBe('completed');
+      // The canary's steps, then the operator's weights: never interleaved.
+      expect(f.published.slice(1).map((r) => r.weights)).toEqual([
+        { openai: 95, bedrock: 5 },
+        { openai: 90, bedrock: 10 },
+        { openai: 75, bedrock: 25 },
+        { openai: 50, bedrock: 50 },
+        { openai: 25, bedrock: 75 },
+        { bedrock: 100 },
+        { anthropic: 100 },
+      ]);
+      // The entity records a shift's result when the shift's `shiftDone` signal reaches it, just after the
+      // shift's own result is visible: await it rather than read once.
+      const q = await waitFor(
+        () => testEnv().client.workflow.getHandle(routingWorkflowId('queued')).query(shiftQueueQuery),
+        (x) => x.recent.length >= 2,
+        'both results recorded at the entity',
+      );
+      expect(q.recent.map((r) => r.result.outcome)).toEqual(['completed', 'completed']);
+    },
+    { env: testEnv(), activities: f.activities },
+  );
 });
+
+/** A failback of openai (shift id `fb`) with ten-minute steps, as slow as a cautious production one, past its first step. */
+async function slowFailbackUnderWay(chain: string, taskQueue: string) {
+  const shift = { chain, kind: 'failback', from: 'openai', healthyForMs: 0, stepDelayMs: 600_000 } as const;
+  const back = await startShift(
+    testEnv().client,
+    taskQueue,
+    { ...shift, reason: 'auto', by: 'lifeline' },
+    { id: 'fb' },
+  );
+  await waitFor(
+    () => getRoute(testEnv().client, chain),
+    (r) => r.version >= 2,
+    'first failback step',
+  );
+  return back;
+}
 
 test('a shift stopped mid-way leaves a safe route, not an intermediate one', async () => {
   const f = fakes();
-  const taskQueue = 'tq-shift-stop';
-  const worker = await Worker.create({
-    connection: testEnv().nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: f.activities,
-  });
-  await worker.runUntil(async () => {
-    await testEnv().client.workflow.start('routingWorkflow', {
-      taskQueue,
-      workflowId: routingWorkflowId('stopped'),
-      args: [
-        {
-          id: 'stopped',
-          providers: CHAIN,
-          weights: { anthropic: 100 },
-          mode: 'degraded',
-          version: 1,
-          updatedAt: new Date().toISOString(),
-        },
-      ],
-    });
-    const back = await startShift(
-      testEnv().client,
-      taskQueue,
-      {
-        chain: 'stopped',
-        kind: 'failback',
-        from: 'openai',
-        healthyForMs: 0,
-        stepDelayMs: 600_000,
-        reason: 'auto',
-        by: 'lifeline',
-      },
-      { id: 'fb' },
-    );
-    await waitFor(
-      () => getRoute(testEnv().client, 'stopped'),
-      (r) => r.version >= 2,
-      'first failback step',
-    );
-    expect((await getRoute(testEnv().client, 'stopped')).weights).toEqual({ anthropic: 90, openai: 10 });
-    await testEnv()
-      .client.workflow.getHandle(routingWorkflowId('stopped'))
-      .signal('cancelShift', { id: 'fb', reason: 'openai failed again' });
-    const r = await shiftResult(back.workflowId);
-    expect(r).toMatchObject({ outcome: 'cancelled', detail: 'stopped: openai failed again' });
-    expect(f.published[f.published.length - 1]).toMatchObject({ weights: { anthropic: 100 }, mode: 'degraded' });
-    await stop('stopped');
-  });
+  await withRoutingEntity(
+    'stopped',
+    { anthropic: 100 },
+    async (taskQueue) => {
+      const back = await slowFailbackUnderWay('stopped', taskQueue);
+      expect((await getRoute(testEnv().client, 'stopped')).weights).toEqual({ anthropic: 90, openai: 10 });
+      await testEnv()
+        .client.workflow.getHandle(routingWorkflowId('stopped'))
+        .signal('cancelShift', { id: 'fb', reason: 'openai failed again' });
+      const r = await shiftResult(back.workflowId);
+      expect(r).toMatchObject({ outcome: 'cancelled', detail: 'stopped: openai failed again' });
+      expect(f.published[f.published.length - 1]).toMatchObject({ weights: { anthropic: 100 }, mode: 'degraded' });
+    },
+    { env: testEnv(), activities: f.activities, mode: 'degraded' },
+  );
 });
 
 test('a failover never waits behind a failback: the running failback is stopped, the failover runs next', async () => {
   const f = fakes();
-  const taskQueue = 'tq-shift-preempt';
-  const worker = await Worker.create({
-    connection: testEnv().nativeConnection,
-    taskQueue,
-    workflowBundle: workflowBundle(),
-    activities: f.activities,
-  });
-  await worker.runUntil(async () => {
-    await testEnv().client.workflow.start('routingWorkflow', {
-      taskQueue,
-      workflowId: routingWorkflowId('preempt'),
-      args: [
-        {
-          id: 'preempt',
-          providers: CHAIN,
-          weights: { anthropic: 100 },
-          mode: 'degraded',
-          version: 1,
-          updatedAt: new Date().toISOString(),
-        },
-      ],
-    });
-    // openai is failing back with ten-minute steps (as slow as a cautious production failback)...
-    const back = await startShift(
-      testEnv().client,
-      taskQueue,
-      {
-        chain: 'preempt',
-        kind: 'failback',
-        from: 'openai',
-        healthyForMs: 0,
-        stepDelayMs: 600_000,
-        reason: 'auto',
-        by: 'lifeline',
-      },
-      { id: 'fb' },
-    );
-    await waitFor(
-      () => getRoute(testEnv().client, 'preempt'),
-      (r) => r.version >= 2,
-      'first failback step',
-    );
-    // ...when anthropic, which carries most of the traffic, fails.
-    const off = await startShift(
-      testEnv().client,
-      taskQueue,
-      { chain: 'preempt', kind: 'immediate', from: 'anthropic', reason: 'anthropic failed', by: 'lifeline' },
-      { id: 'fo' },
-    );
-    expect(off.position).toBe(1); // next, not behind anything else
-    const stopped = await shiftResult(back.workflowId);
-    expect(stopped.outcome).toBe('cancelled');
-    expect(stopped.detail).toMatch(/preempted: immediate failover requested \(anthropic failed\)/);
-    expect((await shiftResult(off.workflowId)).outcome).toBe('completed');
-    const last = f.published[f.published.length - 1];
-    expect(last.weights.anthropic ?? 0).toBe(0);
-    expect(Object.values(last.weights).reduce((a, b) => a + b, 0)).toBe(100);
-    await stop('preempt');
-  });
+  await withRoutingEntity(
+    'preempt',
+    { anthropic: 100 },
+    async (taskQueue) => {
+      // openai is failing back with ten-minute steps...
+      const back = await slowFailbackUnderWay('preempt', taskQueue);
+      // ...when anthropic, which carries most of the traffic, fails.
+      const off = await startShift(
+        testEnv().client,
+        taskQueue,
+        { chain: 'preempt', kind: 'immediate', from: 'anthropic', reason: 'anthropic failed', by: 'lifeline' },
+        { id: 'fo' },
+      );
+      expect(off.position).toBe(1); // next, not behind anything else
+      const stopped = await shiftResult(back.workflowId);
+      expect(stopped.outcome).toBe('cancelled');
+      expect(stopped.detail).toMatch(/preempted: immediate failover requested \(anthropic failed\)/);
+      expect((await shiftResult(off.workflowId)).outcome).toBe('completed');
+      const last = f.published[f.published.length - 1];
+      expect(last.weights.anthropic ?? 0).toBe(0);
+      expect(Object.values(last.weights).reduce((a, b) => a + b, 0)).toBe(100);
+    },
+    { env: testEnv(), activities: f.activities, mode: 'degraded' },
+  );
 });

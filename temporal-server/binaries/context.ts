@@ -42,8 +42,8 @@ export type FetchStep = (spec: BinarySpec, ctx: Ctx, tmpDir: string) => Promise<
 const SDK_PROBE_MAX_MS = 3000;
 
 /**
- * `<projectRoot>`: the nearest ancestor of this file holding a package.json (works from `worker/temporal-binaries/`
- * and `dist/worker/temporal-binaries/`).
+ * `<projectRoot>`: the nearest ancestor of this file holding a package.json (works from `temporal-server/binaries/`
+ * and `dist/temporal-server/binaries/`).
  */
 export function projectRoot(): string {
   let dir = __dirname;

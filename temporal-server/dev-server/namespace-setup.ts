@@ -4,21 +4,16 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { msToTs, optionalTsToMs } from '@temporalio/common/lib/time';
 import { startError, type RunningServer } from './process';
 
-export type SearchAttributeTypeName = 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList';
+export const SEARCH_ATTRIBUTE_TYPES = ['Text', 'Keyword', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'] as const;
+export type SearchAttributeTypeName = (typeof SEARCH_ATTRIBUTE_TYPES)[number];
 
-export const INDEXED_VALUE_TYPE: Record<SearchAttributeTypeName, number> = {
-  Text: 1,
-  Keyword: 2,
-  Int: 3,
-  Double: 4,
-  Bool: 5,
-  Datetime: 6,
-  KeywordList: 7,
-};
-const TYPE_NAME_BY_INDEX = Object.fromEntries(Object.entries(INDEXED_VALUE_TYPE).map(([k, v]) => [v, k]));
+/** The proto's IndexedValueType number (`KeywordList` → INDEXED_VALUE_TYPE_KEYWORD_LIST), through the SDK's mapping. */
+const indexed = (type: SearchAttributeTypeName): number =>
+  encodeSearchAttributeIndexedValueType(type.replace(/\B(?=[A-Z])/g, '_').toUpperCase() as 'KEYWORD_LIST') ?? 0;
 
 interface Setup {
   retentionDays: number;
@@ -49,9 +44,7 @@ async function ensureSearchAttributes(
   namespace: string,
   s: Setup,
 ): Promise<void> {
-  const wanted = Object.entries(s.searchAttributes).map(
-    ([name, type]) => [name, type, INDEXED_VALUE_TYPE[type]] as const,
-  );
+  const wanted = Object.entries(s.searchAttributes).map(([name, type]) => [name, type, indexed(type)] as const);
   if (wanted.length === 0) return;
   const list = async () => {
     const res = await connection.operatorService.listSearchAttributes({ namespace });
@@ -61,7 +54,8 @@ async function ensureSearchAttributes(
   const clashes = wanted.filter(([n, , t]) => existing[n] !== undefined && existing[n] !== t);
   if (clashes.length) {
     const what = clashes.map(
-      ([n, type]) => `${n} is ${TYPE_NAME_BY_INDEX[existing[n]] ?? `type #${existing[n]}`}, wanted ${type}`,
+      ([n, type]) =>
+        `${n} is ${SEARCH_ATTRIBUTE_TYPES.find((t) => indexed(t) === existing[n]) ?? `type #${existing[n]}`}, wanted ${type}`,
     );
     throw startError(
       server,
