@@ -70,6 +70,7 @@ export function createContextActivities(deps: ActivityDeps) {
           shiftStepMs: config.recovery.shiftStepMs,
           failbackHealthyForMs: config.recovery.failbackHealthyForMs,
           failbackCheckEveryMs: config.recovery.failbackCheckEveryMs,
+          evidence: config.recovery.evidence,
         },
       };
     },

@@ -7,6 +7,7 @@ import { providerConfig } from './deps';
 import { probeProvider } from './probe';
 import { describeProbe } from './diagnostics/api';
 import { unhealthyProviders } from './routing';
+import { providerEvidence } from '../client/provider-evidence';
 import type { Weights } from '../domain/failover';
 import type { RouteState, SetWeightsRequest } from '../workflows/messages';
 import type { HealthCheck } from './types';
@@ -38,6 +39,10 @@ export function createShiftActivities(deps: ActivityDeps) {
       updateId: string;
     }): Promise<RouteState> {
       return setRouteWeights(deps.client, chain, request, updateId);
+    },
+    /** Users' outcomes at a provider since `sinceMs` (a query of its monitor; null without one). */
+    async providerEvidence(args: { provider: string; sinceMs: number }) {
+      return providerEvidence(deps.client, args.provider, args.sinceMs);
     },
     /** A validation probe between shift steps. */
     async validateProvider({ provider }: { provider: string }): Promise<HealthCheck> {

@@ -28,6 +28,7 @@ import type { createRolloutActivities } from './rollout';
 import type { createStatusActivities } from './subscriber-updates';
 import type { createWatchActivities } from './watch';
 import type { createDrillActivities } from './drill';
+import type { EvidenceSettings } from '../domain/provider-evidence';
 
 export interface IncidentContext {
   services: AffectedService[];
@@ -71,6 +72,8 @@ export interface RecoverySettings {
   /** Failback starts once the provider has been healthy this long. */
   failbackHealthyForMs: number;
   failbackCheckEveryMs: number;
+  /** Failback on users' outcomes (absent in histories recorded before it). */
+  evidence?: EvidenceSettings;
 }
 
 export interface Notification {

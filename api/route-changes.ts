@@ -115,6 +115,7 @@ export function registerRouteChangeRoutes(
             stepDelayMs: req.body?.stepDelayMs ?? config.recovery.shiftStepMs,
             healthyForMs: req.body?.healthyForMs ?? config.recovery.failbackHealthyForMs,
             healthCheckEveryMs: config.recovery.failbackCheckEveryMs,
+            evidence: config.recovery.evidence,
             reason: `failback requested by ${by}`,
             by,
           },

@@ -307,6 +307,15 @@ export const configSchema = z
         /** Failback begins once the provider has been continuously healthy this long. */
         failbackHealthyForMs: duration.default(120_000),
         failbackCheckEveryMs: duration.default(10_000),
+        /** Failback on users' outcomes (trial and normal attempts) rather than waits alone. */
+        evidence: z
+          .strictObject({
+            /** Successful attempts (none failed) that make a healthy provider ready, and a step clean. */
+            minRequests: z.number().int().positive().default(5),
+            /** With clean evidence, the wait between failback steps (instead of shiftStepMs). */
+            stepMs: duration.default(3_000),
+          })
+          .prefault({}),
       })
       .prefault({}),
     /** Model rollouts through the shift engine (config/rollouts.ts). */

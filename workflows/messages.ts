@@ -12,6 +12,7 @@ import type { ShiftKind } from '../domain/shift';
 import type { BreakerState } from '../domain/breaker';
 import type { AlertSummary } from '../domain/alert-summary';
 import type { MinuteCounts, OutcomeBucket, OutcomeMemory } from '../domain/outcome-window';
+import type { EvidenceSettings, ProviderEvidence } from '../domain/provider-evidence';
 
 // ---- IDs ----------------------------------------------------------------------------------------
 export const incidentWorkflowId = (scope: string) => `incident-${scope}`;
@@ -306,6 +307,8 @@ export const monitorSettingsSignal = defineSignal<[MonitorSettings]>('monitorSet
 export const outcomesSignal = defineSignal<[OutcomeBucket]>('outcomes');
 /** The monitor's per-minute outcome aggregates, oldest first (bounded: domain/outcome-window.ts MINUTE_RING). */
 export const outcomeMinutesQuery = defineQuery<MinuteCounts[]>('outcomeMinutes');
+/** Outcomes in the monitor's passive window since `sinceMs` (epoch ms): a failback's evidence. */
+export const providerEvidenceQuery = defineQuery<ProviderEvidence, [{ sinceMs: number }]>('providerEvidence');
 
 // ---- trafficShiftWorkflow -------------------------------------------------------------------------
 export interface ShiftRequest {
@@ -326,6 +329,11 @@ export interface ShiftRequest {
   /** failback: how often that health is checked, and the most the shift waits for it. */
   healthCheckEveryMs?: number;
   maxWaitMs?: number;
+  /**
+   * failback: trust users' outcomes (config `recovery.evidence`). Absent (older requests): probes and
+   * the configured waits alone.
+   */
+  evidence?: EvidenceSettings;
   reason: string;
   by: string;
 }

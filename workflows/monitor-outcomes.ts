@@ -12,9 +12,10 @@ import {
   type PassiveVerdict,
 } from '../domain/outcome-window';
 import type { OutcomeErrorType } from '../domain/outcome-counts';
+import { evidenceSince } from '../domain/provider-evidence';
 import type { FailureCategory } from '../domain/classify';
 import type { WatchResult } from '../activities/types';
-import { outcomeMinutesQuery, outcomesSignal, type MonitorState } from './messages';
+import { outcomeMinutesQuery, outcomesSignal, providerEvidenceQuery, type MonitorState } from './messages';
 
 /**
  * Signals add history events (about four each); the probe loop may wait up to an hour. Past this many
@@ -54,6 +55,8 @@ export function trackOutcomes(state: MonitorState, carried?: OutcomeMemory): Mon
     show(passiveVerdict(memory, Date.now()));
   });
   setHandler(outcomeMinutesQuery, () => memory.minutes);
+  // A query: reading evidence adds nothing to the monitor's history.
+  setHandler(providerEvidenceQuery, ({ sinceMs }) => evidenceSince(memory, sinceMs, Date.now()));
   return {
     memory,
     verdict: () => show(passiveVerdict(memory, Date.now())),

@@ -247,6 +247,7 @@ export async function restoreTraffic(
       stepDelayMs: settings.shiftStepMs,
       healthyForMs: settings.failbackHealthyForMs,
       healthCheckEveryMs: settings.failbackCheckEveryMs,
+      ...(settings.evidence ? { evidence: settings.evidence } : {}),
       reason: `incident ${state.id}: ${state.provider} recovered`,
       by: 'lifeline',
     });

@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { ShiftActivities } from '../activities/types';
 import { planImmediateFailover, type Weights } from '../domain/failover';
+import { judgeStep, readyOnEvidence, type ProviderEvidence, type StepEvidence } from '../domain/provider-evidence';
 import {
   FAILBACK_PERCENTS,
   failbackTarget,
@@ -49,6 +50,12 @@ const acts = proxyActivities<ShiftActivities>({
   // by the routing entity), it does not hang or fail the workflow.
   scheduleToCloseTimeout: '2 minutes',
   retry: ROUTE_ACTIVITY_RETRY,
+});
+
+// Evidence is a hint, never a blocker: a slow or failing read counts as no evidence (the old waits).
+const evidenceActs = proxyActivities<ShiftActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { maximumAttempts: 2 },
 });
 
 const DEFAULT_STEP_DELAY_MS = 30_000;
@@ -236,7 +243,18 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
         last && sameWeights(weights, configured) ? 'normal' : 'degraded',
         `failback step ${i + 1}/${FAILBACK_PERCENTS.length}`,
       );
-      await sleep(stepDelayMs);
+      if (returning && req.evidence) {
+        // Users' outcomes since the step decide sooner than the probe: clean → next step, failing → back.
+        const { verdict, detail } = await stepEvidence(returning, Date.now());
+        if (verdict === 'failing') {
+          rec.validated = [{ provider: returning, healthy: false, detail }];
+          return stopBack(`${returning} failed its users at step ${i + 1}: ${detail}`);
+        }
+        if (verdict === 'clean') {
+          rec.validated = [{ provider: returning, healthy: true, detail }];
+          continue;
+        }
+      } else await sleep(stepDelayMs);
       if (!returning) continue;
       const check = await validate(returning);
       rec.validated = [{ provider: returning, ...check }];
@@ -252,6 +270,33 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
       safe = null;
       if (!sameWeights(current, initial)) await apply(initial, startMode, `failback stopped: ${detail}`);
       return finish('stopped', detail);
+    }
+  }
+
+  /**
+   * Waits `evidence.stepMs` at a time until the step's own outcomes are clean or failing, at most the
+   * step delay in all (then `thin`: the validation probe decides, as without evidence).
+   */
+  async function stepEvidence(provider: string, since: number): Promise<{ verdict: StepEvidence; detail: string }> {
+    const ev = req.evidence!;
+    let waited = 0;
+    while (waited < stepDelayMs) {
+      const pause = Math.min(ev.stepMs, stepDelayMs - waited);
+      await sleep(pause);
+      waited += pause;
+      const e = await evidenceOf(provider, since);
+      const verdict = judgeStep(e, ev);
+      if (verdict !== 'thin' && e) return { verdict, detail: `outcomes: ${e.errors} of ${e.attempts} attempts failed` };
+    }
+    return { verdict: 'thin', detail: 'too few outcomes' };
+  }
+
+  async function evidenceOf(provider: string, sinceMs: number): Promise<ProviderEvidence | null> {
+    try {
+      return await evidenceActs.providerEvidence({ provider, sinceMs });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return null;
     }
   }
 
@@ -274,6 +319,7 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
     const needed = r.healthyForMs ?? 0;
     const every = r.healthCheckEveryMs ?? 10_000;
     const maxWait = r.maxWaitMs ?? 30 * 60_000;
+    const ev = r.evidence;
     let healthySince: number | null = null;
     let waited = 0;
     for (;;) {
@@ -282,9 +328,13 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
       const t = Date.now();
       healthySince = ok ? (healthySince ?? t) : null;
       if (healthySince !== null && t - healthySince >= needed) return true;
+      // Users' attempts since it became healthy, all successful: ready now (probes alone wait `needed`).
+      if (healthySince !== null && ev && readyOnEvidence(await evidenceOf(provider, healthySince), ev)) return true;
       if (waited >= maxWait) return false;
-      await sleep(every);
-      waited += every;
+      // With evidence to read, look again sooner than the probe cadence.
+      const pause = ev ? Math.min(every, ev.stepMs) : every;
+      await sleep(pause);
+      waited += pause;
     }
   }
 }

@@ -57,6 +57,7 @@ export function stubActivities(overrides: Partial<AllIncidentActivities> = {}): 
       };
       return route;
     },
+    providerEvidence: async () => null,
     validateProvider: async () => ({ healthy: true, detail: 'HTTP 200' }),
     renderReport: async (s) => ({ markdown: `# Postmortem ${s.id}`, location: 'memory' }),
     publishStatusUpdate: async () => ({ sent: 0 }),

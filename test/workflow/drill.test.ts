@@ -41,6 +41,9 @@ function fakes(opts: { backupHealthy?: (n: number) => boolean } = {}) {
     async applyRouteStep({ chain, request, updateId }) {
       return setRouteWeights(client(), chain, request, updateId);
     },
+    async providerEvidence() {
+      return null;
+    },
     async validateProvider() {
       return { healthy: true, detail: 'HTTP 200' };
     },

@@ -103,6 +103,9 @@ function mockActivities(overrides: Partial<Activities> = {}) {
       routing.push(`${route.mode}:${chain}:${fmt(route.weights)}`);
       return route;
     },
+    async providerEvidence() {
+      return null;
+    },
     async validateProvider() {
       return { healthy: true, detail: 'HTTP 200' };
     },

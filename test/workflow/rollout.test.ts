@@ -48,6 +48,9 @@ function fakes(store: RolloutStore, script: Script = {}) {
     async applyRouteStep({ chain, request, updateId }) {
       return setRouteWeights(testEnv().client, chain, request, updateId);
     },
+    async providerEvidence() {
+      return null;
+    },
     async validateProvider() {
       return { healthy: true, detail: 'HTTP 200' };
     },

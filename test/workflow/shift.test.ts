@@ -48,6 +48,9 @@ function fakes(
     async applyRouteStep({ chain, request, updateId }) {
       return setRouteWeights(testEnv().client, chain, request, updateId);
     },
+    async providerEvidence() {
+      return null;
+    },
     async validateProvider({ provider }) {
       counts[provider] = (counts[provider] ?? 0) + 1;
       const healthy = (opts.health ?? (() => true))(provider, counts[provider]);

@@ -127,7 +127,7 @@ def test_newer_route_holding_provider_down_resets_breaker(lifeline, client):
 
 def test_trial_share_to_a_recovering_provider(lifeline, client):
     fake = lifeline(providers=["a", "b"], weights={"b": 100}, down=["a"])
-    c = client(fake, trial_share=0.1, outcomes=False)
+    c = client(fake, trial_share=0.01, recovering_trial_share=0.1, outcomes=False)
     c.ready()
     assert c.pick().order == ["b"]
     fake.set_route(down=[])
@@ -208,3 +208,14 @@ def test_sse_parser():
     lines = [": ping", "event: route", "id: 4", 'data: {"a":', "data: 1}", "", ": ping", "", "event: route", "data: x", ""]
     events = [(e.event, e.id, e.data) for e in parse_sse(lines)]
     assert events == [("route", "4", '{"a":\n1}'), ("route", "4", "x")]
+
+
+def test_recovering_trial_share_defaults_to_a_quarter(lifeline, client):
+    fake = lifeline(providers=["a", "b"], weights={"b": 100}, down=["a"])
+    c = client(fake, outcomes=False)
+    c.ready()
+    fake.set_route(down=[])
+    until(lambda: c.route["version"] == 2, "recovery seen")
+    n = 4000
+    trials = sum(1 for _ in range(n) if c.pick().trial)
+    assert 0.22 < trials / n < 0.28

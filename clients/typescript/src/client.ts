@@ -25,8 +25,13 @@ export interface RouteClientOptions {
   attemptTimeoutMs?: number;
   /** Attempts per call, each on a different provider. */
   maxAttempts?: number;
-  /** Share of requests (0-1) sent as trials to a recovering provider (half-open). */
+  /** Share of requests (0-1) sent as trials to a provider the local breaker holds half-open. */
   trialShare?: number;
+  /**
+   * Share of requests (0-1) sent as trials to a provider lifeline let go of `down` but has not weighted
+   * yet (default 0.25): lifeline's failback waits for that evidence, so it must come quickly.
+   */
+  recoveringTrialShare?: number;
   /** Consecutive failed attempts that open the local breaker of a provider (1-2). */
   breakerThreshold?: number;
   /** How long an opened local breaker sends nothing before trials (half-open). */
@@ -90,6 +95,7 @@ export function createRouteClient(opts: RouteClientOptions): RouteClient {
   const attemptTimeoutMs = opts.attemptTimeoutMs ?? 2000;
   const maxAttempts = opts.maxAttempts ?? 3;
   const trialShare = opts.trialShare ?? 0.05;
+  const recoveringTrialShare = opts.recoveringTrialShare ?? 0.25;
   const random = opts.random ?? Math.random;
   const breaker = new LocalBreaker(opts.breakerThreshold ?? 1, opts.breakerCoolDownMs ?? 10_000);
   const fallback: Route | null = opts.defaultRoute
@@ -145,7 +151,10 @@ export function createRouteClient(opts: RouteClientOptions): RouteClient {
       route,
       blocked: new Set([...chain.filter((p) => breaker.isOpen(p)), ...halfOpen]),
       trialCandidates: [...new Set([...recovering, ...halfOpen])].filter((p) => !breaker.isOpen(p)),
-      trialShare,
+      // A provider lifeline says is healthy again earns its failback faster than a local half-open guess.
+      trialShare: [...recovering].some((p) => !(route.down ?? []).includes(p) && !breaker.isOpen(p))
+        ? recoveringTrialShare
+        : trialShare,
       maxAttempts,
       random,
     });

@@ -207,9 +207,9 @@ test('a newer route that holds the provider down supersedes the local breaker', 
   expect(c.pick().order).toEqual(['b']);
 });
 
-test('trial share: a provider lifeline let go of `down` but not yet weighted gets about that share, marked trial', async () => {
+test('recovering trial share: a provider lifeline let go of `down` but not yet weighted gets about that share, marked trial', async () => {
   const l = await lifeline({ providers: ['a', 'b'], weights: { b: 100 }, down: ['a'] });
-  const c = client(l, { trialShare: 0.1, outcomes: false });
+  const c = client(l, { trialShare: 0.01, recoveringTrialShare: 0.1, outcomes: false });
   await c.ready();
   expect(c.pick().order).toEqual(['b']);
   l.setRoute({ down: [] }); // a recovered; lifeline has not begun failing back
@@ -315,4 +315,17 @@ test('SSE parser: any line ending, multi-line data, comments, chunks split anywh
     { event: 'route', id: '4', data: '{"a":\n1}' },
     { event: 'route', id: '4', data: 'x' },
   ]);
+});
+
+test('recovering trial share defaults to 25 %: enough trial evidence at a few requests a second for a quick failback', async () => {
+  const l = await lifeline({ providers: ['a', 'b'], weights: { b: 100 }, down: ['a'] });
+  const c = client(l, { outcomes: false });
+  await c.ready();
+  l.setRoute({ down: [] });
+  await until(() => c.route()?.version === 2, 'recovery seen');
+  const n = 4000;
+  let trials = 0;
+  for (let i = 0; i < n; i++) if (c.pick().trial) trials++;
+  expect(trials / n).toBeGreaterThan(0.22);
+  expect(trials / n).toBeLessThan(0.28);
 });

@@ -90,6 +90,7 @@ class RouteClient:
         attempt_timeout: float = 2.0,
         max_attempts: int = 3,
         trial_share: float = 0.05,
+        recovering_trial_share: float = 0.25,
         breaker_threshold: int = 1,
         breaker_cool_down: float = 10.0,
         poll_interval: float = 1.0,
@@ -108,6 +109,8 @@ class RouteClient:
         self._attempt_timeout = attempt_timeout
         self._max_attempts = max_attempts
         self._trial_share = trial_share
+        # lifeline's failback waits for trial evidence at a provider it let go of `down`: send it quickly.
+        self._recovering_trial_share = recovering_trial_share
         self._random = random or _random.random
         self._breaker = LocalBreaker(breaker_threshold, breaker_cool_down)
         self._fallback: Optional[Route] = {"id": chain, "mode": "normal", "version": 0, **default_route} if default_route else None
@@ -175,7 +178,10 @@ class RouteClient:
         half_open = [p for p in chain if self._breaker.is_half_open(p)]
         blocked = {p for p in chain if self._breaker.is_open(p)} | set(half_open)
         candidates = [p for p in dict.fromkeys([*self._recovering, *half_open]) if not self._breaker.is_open(p)]
-        plan = plan_attempts(route, blocked, candidates, self._trial_share, self._max_attempts, self._random)
+        down = set(route.get("down") or [])
+        released = any(p not in down and not self._breaker.is_open(p) for p in self._recovering)
+        share = self._recovering_trial_share if released else self._trial_share
+        plan = plan_attempts(route, blocked, candidates, share, self._max_attempts, self._random)
         provider = plan.order[0] if plan.order else None
         hints = list((route.get("hints") or {}).get(provider, [])) if provider else []
         return Picked(provider, plan.trial, plan.emergency, hints, plan.order, route, source)

@@ -1,0 +1,157 @@
+// Evidence-based failback: the trafficShiftWorkflow reads users' outcomes at the returning provider
+// (providerEvidence, a query of its monitor) to skip the healthy wait and step every `evidence.stepMs`;
+// without outcomes it keeps the configured waits, and a failing step goes back to the failover route.
+// Real routingWorkflow on a local dev server; activities are small fakes; waits are milliseconds.
+import { Worker } from '@temporalio/worker';
+import type { RoutingActivities, ShiftActivities } from '../../activities/types';
+import { getRoute, setRouteWeights } from '../../client/routes';
+import { startShift } from '../../client/shifts';
+import type { ProviderEvidence } from '../../domain/provider-evidence';
+import { routingWorkflowId, type RouteState, type ShiftRequest, type ShiftResult } from '../../workflows/messages';
+import { useLocalEnv, workflowBundle } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+
+const testEnv = useLocalEnv();
+
+const EVIDENCE = { minRequests: 5, stepMs: 50 };
+const CHAIN = ['openai', 'anthropic'];
+
+/** evidence(nth read) → what the monitor would answer. */
+function fakes(evidence: (n: number) => ProviderEvidence | null) {
+  const published: RouteState[] = [];
+  const validations: number[] = [];
+  const reads: number[] = [];
+  const activities: RoutingActivities & ShiftActivities = {
+    async publishRoute(route) {
+      published.push(route);
+      return { published: ['table'] };
+    },
+    async shiftContext({ chain }) {
+      return { route: await getRoute(testEnv().client, chain), configured: { openai: 100 }, unhealthy: [] };
+    },
+    async applyRouteStep({ chain, request, updateId }) {
+      return setRouteWeights(testEnv().client, chain, request, updateId);
+    },
+    async providerEvidence({ sinceMs }) {
+      reads.push(sinceMs);
+      return evidence(reads.length);
+    },
+    async validateProvider() {
+      validations.push(Date.now());
+      return { healthy: true, detail: 'HTTP 200' };
+    },
+  };
+  return { activities, published, validations, reads };
+}
+
+const seen = (attempts: number, errors = 0): ProviderEvidence => ({
+  attempts,
+  errors,
+  errorShare: 0.5,
+  windowMs: 10_000,
+});
+
+let seq = 0;
+async function run(req: Omit<ShiftRequest, 'chain' | 'reason' | 'by' | 'kind'>, f: ReturnType<typeof fakes>) {
+  const taskQueue = `tq-shift-evidence-${++seq}`;
+  const chain = `evchain${seq}`;
+  const worker = await Worker.create({
+    connection: testEnv().nativeConnection,
+    taskQueue,
+    workflowBundle: workflowBundle(),
+    activities: f.activities,
+  });
+  return worker.runUntil(async () => {
+    await testEnv().client.workflow.start('routingWorkflow', {
+      taskQueue,
+      workflowId: routingWorkflowId(chain),
+      args: [
+        {
+          id: chain,
+          providers: CHAIN,
+          weights: { anthropic: 100 },
+          mode: 'degraded',
+          version: 1,
+          updatedAt: new Date().toISOString(),
+        },
+      ],
+    });
+    const t0 = Date.now();
+    const started = await startShift(testEnv().client, taskQueue, {
+      chain,
+      kind: 'failback',
+      from: 'openai',
+      reason: 'test',
+      by: 'tester',
+      ...req,
+    });
+    const handle = testEnv().client.workflow.getHandle(started.workflowId);
+    await waitFor(
+      () => handle.describe(),
+      () => true,
+      `${started.workflowId} started`,
+    );
+    const result = (await handle.result()) as ShiftResult;
+    const tookMs = Date.now() - t0;
+    await testEnv()
+      .client.workflow.getHandle(routingWorkflowId(chain))
+      .terminate('test done')
+      .catch(() => undefined);
+    return {
+      result,
+      tookMs,
+      route: f.published[f.published.length - 1],
+      weights: f.published.slice(1).map((r) => r.weights),
+    };
+  });
+}
+
+test('clean evidence: ready at once and a step every evidence.stepMs, not the configured waits', async () => {
+  const f = fakes(() => seen(6));
+  // Without evidence this would take 10 min of health plus 5 × 1 min of steps.
+  const { result, tookMs, route, weights } = await run(
+    { healthyForMs: 600_000, healthCheckEveryMs: 60_000, stepDelayMs: 60_000, evidence: EVIDENCE },
+    f,
+  );
+  expect(result.outcome).toBe('completed');
+  expect(weights.map((w) => w.openai ?? 0)).toEqual([10, 25, 50, 75, 100]);
+  expect(route).toMatchObject({ weights: { openai: 100 }, mode: 'normal' });
+  expect(result.steps.every((s) => s.validated?.[0].detail === 'outcomes: 0 of 6 attempts failed')).toBe(true);
+  // The evidence is the validation: one probe (the healthy check), none between steps.
+  expect(f.validations).toHaveLength(1);
+  // About 5 × stepMs (plus activity and task round trips), far below one stepDelayMs.
+  const span = Date.parse(result.steps[4].at) - Date.parse(result.steps[0].at);
+  expect(span).toBeGreaterThanOrEqual(4 * EVIDENCE.stepMs);
+  expect(tookMs).toBeLessThan(20_000);
+});
+
+test('too few outcomes: the healthy wait and the step delay stay as configured, probes validate', async () => {
+  const f = fakes(() => seen(2));
+  const healthyForMs = 600;
+  const stepDelayMs = 400;
+  const { result, weights } = await run(
+    { healthyForMs, healthCheckEveryMs: 200, stepDelayMs, evidence: { ...EVIDENCE, stepMs: 200 } },
+    f,
+  );
+  expect(result.outcome).toBe('completed');
+  expect(weights.map((w) => w.openai ?? 0)).toEqual([10, 25, 50, 75, 100]);
+  // The first step only after healthyForMs of checks; each step a full stepDelayMs after the last.
+  expect(f.validations[f.validations.length - 5] - f.validations[0]).toBeGreaterThanOrEqual(healthyForMs);
+  const at = result.steps.map((s) => Date.parse(s.at));
+  for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1]).toBeGreaterThanOrEqual(stepDelayMs);
+  expect(result.steps.every((s) => s.validated?.[0].detail === 'HTTP 200')).toBe(true);
+  expect(f.reads.length).toBeGreaterThan(0);
+});
+
+test('a failure in the evidence mid-failback stops it, back on the failover route', async () => {
+  // Reads: 1 = the healthy check (clean), 2-3 = steps 1-2 (clean), 4 = step 3: 3 of 5 failed.
+  const f = fakes((n) => (n >= 4 ? seen(5, 3) : seen(6)));
+  const { result, route, weights } = await run(
+    { healthyForMs: 600_000, healthCheckEveryMs: 60_000, stepDelayMs: 60_000, evidence: EVIDENCE },
+    f,
+  );
+  expect(result.outcome).toBe('stopped');
+  expect(result.detail).toMatch(/openai failed its users at step 3: outcomes: 3 of 5 attempts failed/);
+  expect(weights.map((w) => w.openai ?? 0)).toEqual([10, 25, 50, 0]);
+  expect(route).toMatchObject({ weights: { anthropic: 100 }, mode: 'degraded' });
+});
