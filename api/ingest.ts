@@ -4,7 +4,7 @@
 // intake workflow (workflows/intake.ts), which forwards summaries to the incident whatever its phase.
 import type { Client } from '@temporalio/client';
 import { AlertBatcher, type BatchObserver, type BatchResult } from '../client/alert-batcher';
-import { IntakeRecorder } from '../client/incidents';
+import { IntakeRecorder } from '../client/intake-recorder';
 import type { Alert } from '../domain/incident';
 import { HttpError } from './errors';
 import type { IntakeInput } from '../workflows/messages';

@@ -25,7 +25,7 @@ const { forwardAlertSummary } = proxyActivities<IntakeActivities>({
 
 const DEFAULT_FORWARD_EVERY_MS = 1000;
 /**
- * The API asks for a roll-over well before this (client/incidents.ts); this is the backstop, e.g. for
+ * The API asks for a roll-over well before this (client/intake-recorder.ts); this is the backstop, e.g. for
  * several API processes, where one's signals can still fail another's requested continue-as-new.
  */
 const DEFAULT_HISTORY_LIMIT = 1500;

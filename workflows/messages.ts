@@ -162,7 +162,7 @@ export interface IntakeState {
 
 export const intakeStateQuery = defineQuery<IntakeState>('intakeState');
 /**
- * Continue-as-new now. Sent by the API's intake recorder (client/incidents.ts) while it holds back its
+ * Continue-as-new now. Sent by the API's intake recorder (client/intake-recorder.ts) while it holds back its
  * alerts for the scope, so no signal lands during the continue-as-new task: under a storm a signal that
  * does makes the attempt fail, and the server refuses further signals until a retry succeeds
  * (temporalio/temporal#8097) — seconds in which every alert of the scope waits.
@@ -366,81 +366,14 @@ export const shiftStateQuery = defineQuery<{ request: ShiftRequest; steps: Shift
   'shiftState',
 );
 
-// ---- routePublisherWorkflow -----------------------------------------------------------------------
-/** One durable publisher per chain and external target (webhook, litellm): the latest route wins. */
-export const routePublisherWorkflowId = (chain: string, target: string) => `publish-${chain}-${target}`;
-
-export interface RoutePublisherInput {
-  chain: string;
-  target: string;
-  /** Retry of a refused publication (publishers.retry). */
-  retry: { initialIntervalMs: number; maximumIntervalMs: number; attemptTimeoutMs: number };
-  /** Carried over continue-as-new: the newest route seen, and the version the target has. */
-  latest?: RouteState;
-  publishedVersion?: number;
-  publishedAt?: string;
-  /** History events before continuing as new (default 2,000; tests lower it). */
-  historyLimit?: number;
-}
-
-export interface RoutePublisherState {
-  chain: string;
-  target: string;
-  /** Newest route version handed to this publisher. */
-  latestVersion: number | null;
-  /** Version the target last accepted (0: none yet in this publisher's memory). */
-  publishedVersion: number;
-  publishedAt: string | null;
-  /** Versions dropped because a newer one arrived before they were delivered. */
-  superseded: number;
-  /** Versions that failed for good (non-retryable); the next version is tried again. */
-  failed: number;
-  lastError: string | null;
-}
-
-export const publishRouteSignal = defineSignal<[RouteState]>('publishRoute');
-export const routePublisherStateQuery = defineQuery<RoutePublisherState>('routePublisherState');
+// ---- routePublisherWorkflow (workflows/publish.ts) ---------------------------------------------------
+export * from './publish-messages';
 
 // ---- sloWorkflow (its own file, re-exported here) --------------------------------------------------
 export * from './slo-messages';
 
-// ---- drillWorkflow ---------------------------------------------------------------------------------
-/** A failover drill run: `drill-<drill or chain>-<suffix>` (a schedule appends its own timestamp). */
-export const drillWorkflowId = (name: string, suffix: string) => `drill-${name}-${suffix}`;
-/** The Temporal Schedule of a configured drill. */
-export const drillScheduleId = (drill: string) => `drill-${drill}`;
-export const DRILL_SCHEDULE_PREFIX = 'drill-';
+// ---- drillWorkflow (workflows/drill.ts) ------------------------------------------------------------
+export * from './drill-messages';
 
-export interface DrillInput {
-  /** The configured drill, when it is one. */
-  drill?: string;
-  chain: string;
-  /** Percent of the primary's traffic moved, or all of it. */
-  share: number | 'full';
-  /** The backup (default: the next healthy provider after the primary in chain order). */
-  to?: string;
-  durationMs: number;
-  checkEveryMs: number;
-  by: string;
-  scheduled?: boolean;
-  /** Longest wait for the chain's shift queue to apply a drill step (default 5 min). */
-  shiftWaitMs?: number;
-}
-
-export type DrillPhase = 'preflight' | 'failing-over' | 'holding' | 'rolling-back' | 'reporting' | 'done';
-
-export interface DrillProgress {
-  id: string;
-  chain: string;
-  phase: DrillPhase;
-  startedAt: string;
-  primary?: string;
-  backup?: string;
-  timeline: { at: string; what: string }[];
-}
-
-export const drillProgressQuery = defineQuery<DrillProgress>('drillProgress');
-/** Ends the drill early: traffic is rolled back at once and the report says who stopped it. */
-export const stopDrillSignal = defineSignal<[{ reason: string; by: string }]>('stopDrill');
 // ---- rolloutWorkflow (workflows/rollout.ts) -------------------------------------------------------
 export * from './rollout-messages';
