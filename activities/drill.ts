@@ -2,7 +2,7 @@
 // (a probe and the backup's breaker), storing the report and announcing start and result. Nothing here
 // pages: announcements go to the log and the Slack channel as plain messages marked DRILL, never
 // through the escalation path.
-import { LogLevel, WebClient } from '@slack/web-api';
+import { slackWebClient } from '../channels/slack';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { drillBlockers } from '../client/drills';
@@ -82,13 +82,7 @@ export function createDrillActivities(deps: ActivityDeps) {
       const store = await storeFor(deps.config, deps.env);
       const marker = `${drillReportKey(id)}.slack-${event}`;
       if (await store.get('drills', marker)) return { delivered: ['log', 'slack'] };
-      const web = new WebClient(token, {
-        slackApiUrl: slack.apiUrl,
-        timeout: slack.timeoutMs,
-        retryConfig: { retries: 0 },
-        rejectRateLimitedCalls: true,
-        logLevel: LogLevel.ERROR,
-      });
+      const web = slackWebClient(slack, token);
       const posted = await web.chat.postMessage({ channel: slack.channel, text: `:test_tube: ${text}` });
       await store.put('drills', marker, posted.ts ?? 'posted');
       return { delivered: ['log', 'slack'] };

@@ -60,6 +60,20 @@ async function findPosted(web: WebClient, channel: string, incidentId: string): 
   }
 }
 
+/**
+ * Slack's Web API client for one call per activity attempt: Temporal owns retries and backoff, so the
+ * client must not retry underneath it (nor log each failure: the activity's failure is logged).
+ */
+export function slackWebClient(cfg: { apiUrl?: string; timeoutMs?: number }, token: string): WebClient {
+  return new WebClient(token, {
+    slackApiUrl: cfg.apiUrl,
+    timeout: cfg.timeoutMs,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    logLevel: LogLevel.ERROR,
+  });
+}
+
 export function slackChannel(
   cfg: SlackConfig,
   opts: {
@@ -82,15 +96,7 @@ export function slackChannel(
         throw permanent('slack', `slack-blocks.json: ${(err as Error).message}`);
       }
       const text = `[${model.severity}] ${model.title} (${model.incidentId}): ${model.message}`;
-      // Temporal owns retries and backoff; the client must not retry underneath it (nor log each failure:
-      // the activity's failure is logged and on the timeline).
-      const web = new WebClient(token, {
-        slackApiUrl: cfg.apiUrl,
-        timeout: cfg.timeoutMs,
-        retryConfig: { retries: 0 },
-        rejectRateLimitedCalls: true,
-        logLevel: LogLevel.ERROR,
-      });
+      const web = slackWebClient(cfg, token);
       const record = await store.read(n.incidentId);
       try {
         const found =
