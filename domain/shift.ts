@@ -11,6 +11,12 @@ export const GRADUAL_REMAINING = [50, 25, 0];
 export const CANARY_PERCENTS = [5, 10, 25, 50, 75, 100];
 /** Percent of the way back to the configured weights at each failback step. */
 export const FAILBACK_PERCENTS = [10, 25, 50, 75, 100];
+/**
+ * The same when users' outcomes made the provider ready: the route clients' trial requests already sent it
+ * about a quarter of the traffic (`recoveringTrialShare`, 25 %) without a failure, so a 10 % step would
+ * prove less than what is known and cost ~10 s of traffic at a few requests a second.
+ */
+export const EVIDENCE_FAILBACK_PERCENTS = [25, 50, 75, 100];
 
 /**
  * Integer weights summing to 100, `pct` percent of the way from `from` to `to`. Rounds by largest

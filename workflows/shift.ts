@@ -17,6 +17,7 @@ import type { ShiftActivities } from '../activities/types';
 import { planImmediateFailover, type Weights } from '../domain/failover';
 import { judgeStep, readyOnEvidence, type ProviderEvidence, type StepEvidence } from '../domain/provider-evidence';
 import {
+  EVIDENCE_FAILBACK_PERCENTS,
   FAILBACK_PERCENTS,
   failbackTarget,
   failoverSteps,
@@ -151,12 +152,16 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
         return finish('noop', 'route already has the configured weights');
       const returning =
         req.from ?? Object.keys(ctx.configured).find((p) => (ctx.configured[p] ?? 0) > (initial[p] ?? 0));
-      if (returning) {
-        const ready = await healthyFor(returning, req);
-        if (!ready)
-          return finish('stopped', `${returning} was not healthy for ${req.healthyForMs ?? 0} ms within the wait`);
-      }
-      return failback(returning, ctx.configured, providers);
+      const ready = returning ? await healthyFor(returning, req) : 'probes';
+      if (!ready)
+        return finish('stopped', `${returning} was not healthy for ${req.healthyForMs ?? 0} ms within the wait`);
+      // Users' trials already carried EVIDENCE_FAILBACK_PERCENTS[0] of the traffic cleanly: no 10 % step.
+      return failback(
+        returning,
+        ctx.configured,
+        providers,
+        ready === 'evidence' ? EVIDENCE_FAILBACK_PERCENTS : FAILBACK_PERCENTS,
+      );
     }
 
     // ---- failover: immediate, gradual or canary -----------------------------------------------------
@@ -227,21 +232,22 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
     returning: string | undefined,
     configured: Weights,
     providers: string[],
+    percents: readonly number[],
   ): Promise<ShiftResult> {
     const startMode = mode;
     safe = { weights: initial, mode: startMode, why: 'failback stopped: back to the failover route' };
-    for (let i = 0; i < FAILBACK_PERCENTS.length; i++) {
+    for (let i = 0; i < percents.length; i++) {
       const open = await openNow();
       if (returning && open.includes(returning))
         return stopBack(`${returning}'s breaker is open again at step ${i + 1}`);
       const target = failbackTarget(configured, providers, open);
       if (!target) return stopBack(`no healthy provider to fail back to at step ${i + 1}`);
-      const weights = interpolateWeights(initial, target, FAILBACK_PERCENTS[i]);
-      const last = i === FAILBACK_PERCENTS.length - 1;
+      const weights = interpolateWeights(initial, target, percents[i]);
+      const last = i === percents.length - 1;
       const rec = await apply(
         weights,
         last && sameWeights(weights, configured) ? 'normal' : 'degraded',
-        `failback step ${i + 1}/${FAILBACK_PERCENTS.length}`,
+        `failback step ${i + 1}/${percents.length}`,
       );
       if (returning && req.evidence) {
         // Users' outcomes since the step decide sooner than the probe: clean → next step, failing → back.
@@ -263,7 +269,7 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
     safe = null;
     return finish(
       'completed',
-      `failback completed in ${FAILBACK_PERCENTS.length} step(s)${sameWeights(current, configured) ? '' : ' (providers with an open breaker kept out)'}`,
+      `failback completed in ${percents.length} step(s)${sameWeights(current, configured) ? '' : ' (providers with an open breaker kept out)'}`,
     );
 
     async function stopBack(detail: string): Promise<ShiftResult> {
@@ -314,8 +320,11 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
     }
   }
 
-  /** True once `provider` has passed every check (and its breaker is closed) for `healthyForMs`. */
-  async function healthyFor(provider: string, r: ShiftRequest): Promise<boolean> {
+  /**
+   * Once `provider` has passed every check (and its breaker is closed) for `healthyForMs` → 'probes';
+   * sooner when users' attempts since it became healthy all succeeded → 'evidence'; false: not within the wait.
+   */
+  async function healthyFor(provider: string, r: ShiftRequest): Promise<'probes' | 'evidence' | false> {
     const needed = r.healthyForMs ?? 0;
     const every = r.healthCheckEveryMs ?? 10_000;
     const maxWait = r.maxWaitMs ?? 30 * 60_000;
@@ -327,9 +336,10 @@ export async function trafficShiftWorkflow(req: ShiftRequest): Promise<ShiftResu
       const ok = c.healthy && !(await openNow()).includes(provider);
       const t = Date.now();
       healthySince = ok ? (healthySince ?? t) : null;
-      if (healthySince !== null && t - healthySince >= needed) return true;
+      if (healthySince !== null && t - healthySince >= needed) return 'probes';
       // Users' attempts since it became healthy, all successful: ready now (probes alone wait `needed`).
-      if (healthySince !== null && ev && readyOnEvidence(await evidenceOf(provider, healthySince), ev)) return true;
+      if (healthySince !== null && ev && readyOnEvidence(await evidenceOf(provider, healthySince), ev))
+        return 'evidence';
       if (waited >= maxWait) return false;
       // With evidence to read, look again sooner than the probe cadence.
       const pause = ev ? Math.min(every, ev.stepMs) : every;

@@ -106,7 +106,7 @@ async function run(req: Omit<ShiftRequest, 'chain' | 'reason' | 'by' | 'kind'>, 
   });
 }
 
-test('clean evidence: ready at once and a step every evidence.stepMs, not the configured waits', async () => {
+test('clean evidence: ready at once, no 10 % step, a step every evidence.stepMs, not the configured waits', async () => {
   const f = fakes(() => seen(6));
   // Without evidence this would take 10 min of health plus 5 × 1 min of steps.
   const { result, tookMs, route, weights } = await run(
@@ -114,14 +114,29 @@ test('clean evidence: ready at once and a step every evidence.stepMs, not the co
     f,
   );
   expect(result.outcome).toBe('completed');
-  expect(weights.map((w) => w.openai ?? 0)).toEqual([10, 25, 50, 75, 100]);
+  // Ready on users' trials (about a quarter of the traffic), so the first step is 25 %, not 10 %.
+  expect(weights.map((w) => w.openai ?? 0)).toEqual([25, 50, 75, 100]);
+  expect(result.detail).toBe('failback completed in 4 step(s)');
   expect(route).toMatchObject({ weights: { openai: 100 }, mode: 'normal' });
   expect(result.steps.every((s) => s.validated?.[0].detail === 'outcomes: 0 of 6 attempts failed')).toBe(true);
   // The evidence is the validation: one probe (the healthy check), none between steps.
   expect(f.validations).toHaveLength(1);
-  // About 5 × stepMs (plus activity and task round trips), far below one stepDelayMs.
-  const span = Date.parse(result.steps[4].at) - Date.parse(result.steps[0].at);
-  expect(span).toBeGreaterThanOrEqual(4 * EVIDENCE.stepMs);
+  // About 4 × stepMs (plus activity and task round trips), far below one stepDelayMs.
+  const span = Date.parse(result.steps[3].at) - Date.parse(result.steps[0].at);
+  expect(span).toBeGreaterThanOrEqual(3 * EVIDENCE.stepMs);
+  expect(tookMs).toBeLessThan(20_000);
+});
+
+test("ready on the probes' healthy wait, not on trials: the 10 % step stays, clean steps still go faster", async () => {
+  const f = fakes(() => seen(6));
+  // healthyForMs 0: the first passing check makes it ready before any evidence is read.
+  const { result, weights, tookMs } = await run(
+    { healthyForMs: 0, healthCheckEveryMs: 60_000, stepDelayMs: 60_000, evidence: EVIDENCE },
+    f,
+  );
+  expect(result.outcome).toBe('completed');
+  expect(weights.map((w) => w.openai ?? 0)).toEqual([10, 25, 50, 75, 100]);
+  expect(f.reads).toHaveLength(5);
   expect(tookMs).toBeLessThan(20_000);
 });
 
@@ -144,7 +159,7 @@ test('too few outcomes: the healthy wait and the step delay stay as configured, 
 });
 
 test('a failure in the evidence mid-failback stops it, back on the failover route', async () => {
-  // Reads: 1 = the healthy check (clean), 2-3 = steps 1-2 (clean), 4 = step 3: 3 of 5 failed.
+  // Reads: 1 = the healthy check (clean), 2-3 = steps 1-2 (25, 50 %: clean), 4 = step 3 (75 %): 3 of 5 failed.
   const f = fakes((n) => (n >= 4 ? seen(5, 3) : seen(6)));
   const { result, route, weights } = await run(
     { healthyForMs: 600_000, healthCheckEveryMs: 60_000, stepDelayMs: 60_000, evidence: EVIDENCE },
@@ -152,6 +167,6 @@ test('a failure in the evidence mid-failback stops it, back on the failover rout
   );
   expect(result.outcome).toBe('stopped');
   expect(result.detail).toMatch(/openai failed its users at step 3: outcomes: 3 of 5 attempts failed/);
-  expect(weights.map((w) => w.openai ?? 0)).toEqual([10, 25, 50, 0]);
+  expect(weights.map((w) => w.openai ?? 0)).toEqual([25, 50, 75, 0]);
   expect(route).toMatchObject({ weights: { anthropic: 100 }, mode: 'degraded' });
 });
