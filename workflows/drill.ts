@@ -7,7 +7,6 @@
 import {
   CancellationScope,
   condition,
-  getExternalWorkflowHandle,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -28,17 +27,8 @@ import {
 } from '../domain/drill';
 import type { Weights } from '../domain/failover';
 import { nextHealthy } from '../domain/shift';
-import {
-  cancelShiftSignal,
-  drillProgressQuery,
-  requestShiftSignal,
-  routingWorkflowId,
-  shiftDoneSignal,
-  stopDrillSignal,
-  type DrillInput,
-  type DrillPhase,
-  type ShiftResult,
-} from './messages';
+import { drillProgressQuery, stopDrillSignal, type DrillInput, type DrillPhase, type ShiftResult } from './messages';
+import { shiftRequests } from './shift-requests';
 
 const acts = proxyActivities<DrillActivities>({
   startToCloseTimeout: '30 seconds',
@@ -64,7 +54,6 @@ export async function drillWorkflow(input: DrillInput): Promise<DrillReport> {
   const timings: DrillTimings = {};
   const weights: DrillReport['weights'] = {};
   const checks = { total: 0, failed: 0 };
-  const shiftResults = new Map<string, ShiftResult>();
   let phase: DrillPhase = 'preflight';
   /** Set once by the pre-drill checks (read by the progress query before that). */
   const sides: { primary?: string; backup?: string } = {};
@@ -75,20 +64,15 @@ export async function drillWorkflow(input: DrillInput): Promise<DrillReport> {
   setHandler(stopDrillSignal, (s) => {
     stop ??= s;
   });
-  setHandler(shiftDoneSignal, ({ id: ticket, result }) => {
-    shiftResults.set(ticket, result);
-  });
+  const shifts = shiftRequests(input.chain);
 
   /** Queues one drill step at the chain's routing entity and waits for its result (null: no answer in time). */
-  async function shift(ticket: string, to: Weights, reason: string): Promise<ShiftResult | null> {
-    await getExternalWorkflowHandle(routingWorkflowId(input.chain)).signal(requestShiftSignal, {
-      id: ticket,
-      request: { chain: input.chain, kind: 'set', weights: to, reason, by: `drill (${input.by})` },
-      requester: id,
-    });
-    const answered = await condition(() => shiftResults.has(ticket), input.shiftWaitMs ?? DEFAULT_SHIFT_WAIT_MS);
-    return answered ? shiftResults.get(ticket)! : null;
-  }
+  const shift = (ticket: string, to: Weights, reason: string): Promise<ShiftResult | null> =>
+    shifts.request(
+      ticket,
+      { chain: input.chain, kind: 'set', weights: to, reason, by: `drill (${input.by})` },
+      input.shiftWaitMs ?? DEFAULT_SHIFT_WAIT_MS,
+    );
 
   const finish = async (outcome: DrillOutcome | null): Promise<DrillReport> => {
     phase = 'reporting';
@@ -174,9 +158,7 @@ export async function drillWorkflow(input: DrillInput): Promise<DrillReport> {
     applied = await queued;
     if (!applied) {
       problems.push(`failover not applied within ${sec(input.shiftWaitMs ?? DEFAULT_SHIFT_WAIT_MS)}`);
-      await getExternalWorkflowHandle(routingWorkflowId(input.chain))
-        .signal(cancelShiftSignal, { id: overTicket, reason: 'drill: failover took too long' })
-        .catch(() => undefined);
+      await shifts.cancel(overTicket, 'drill: failover took too long');
     } else if (applied.outcome !== 'completed') {
       problems.push(`failover ${applied.outcome}: ${applied.detail}`);
       if (!applied.steps.length) applied = null; // nothing moved: nothing to roll back

@@ -6,28 +6,14 @@
 // probe). A failed gate or an operator's abort rolls the chain back to its starting weights in one step,
 // and the report (saved after every change) says FAIL and why; blue-green is one gate, one switch to
 // 100 %, one more gate, and the same one-step switch back on failure.
-import {
-  condition,
-  getExternalWorkflowHandle,
-  isCancellation,
-  proxyActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, isCancellation, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { RolloutActivities } from '../activities/types';
 import type { Weights } from '../domain/failover';
 import { rolloutPlan, type GateResult, type RolloutReport, type RolloutStep } from '../domain/rollout';
 import { sameWeights } from '../domain/shift';
 import { ROUTE_ACTIVITY_RETRY } from './shift';
-import {
-  abortRolloutUpdate,
-  requestShiftSignal,
-  rolloutReportQuery,
-  routingWorkflowId,
-  shiftDoneSignal,
-  type RolloutInput,
-  type ShiftResult,
-} from './messages';
+import { abortRolloutUpdate, rolloutReportQuery, type RolloutInput, type ShiftResult } from './messages';
+import { shiftRequests } from './shift-requests';
 
 const acts = proxyActivities<RolloutActivities>({
   startToCloseTimeout: '2 minutes',
@@ -55,12 +41,11 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutRepor
     outcome: 'running',
     detail: 'starting',
   };
-  const results = new Map<string, ShiftResult>();
   let abort: { by: string; reason: string } | undefined;
 
   // ---- handlers first, before any await ------------------------------------------------------------
   setHandler(rolloutReportQuery, () => report);
-  setHandler(shiftDoneSignal, ({ id, result }) => void results.set(id, result));
+  const shifts = shiftRequests(input.chain);
   setHandler(
     abortRolloutUpdate,
     (req) => {
@@ -84,24 +69,15 @@ export async function rolloutWorkflow(input: RolloutInput): Promise<RolloutRepor
    * One `set` shift through the chain's queue; resolves with the routing entity's answer. Mode `normal`:
    * a rollout's weights are a deliberate route, not a failover (an incident's failback would undo them).
    */
-  async function shift(weights: Weights, why: string): Promise<ShiftResult> {
-    const id = `${ticketPrefix}.${++tickets}`;
-    await getExternalWorkflowHandle(routingWorkflowId(input.chain)).signal(requestShiftSignal, {
-      id,
-      request: {
-        chain: input.chain,
-        kind: 'set',
-        weights,
-        mode: 'normal',
-        reason: `rollout ${input.id}: ${why}`,
-        by: input.by,
-      },
-      requester: workflowInfo().workflowId,
+  const shift = (weights: Weights, why: string): Promise<ShiftResult> =>
+    shifts.request(`${ticketPrefix}.${++tickets}`, {
+      chain: input.chain,
+      kind: 'set',
+      weights,
+      mode: 'normal',
+      reason: `rollout ${input.id}: ${why}`,
+      by: input.by,
     });
-    // No timeout of our own: the routing entity always answers (a failed shift is a `failed` result).
-    await condition(() => results.has(id));
-    return results.get(id)!;
-  }
 
   const save = () => acts.saveRolloutReport({ ...report });
   const gate = (sinceMs: number): Promise<GateResult> =>
