@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { Counter, Gauge } from 'prom-client';
 import type { LifelineConfig } from '../config/schema';
 import type { LifelineMetrics } from '../metrics';
+import { scrapeGauges } from '../metrics/scrape-gauges';
 import { SNAPSHOT_SOURCES, TemporalSnapshotSource, type SourceResult } from './temporal-snapshot';
 
 const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
@@ -58,24 +59,7 @@ export function registerTemporalGauges(
 
   // Gauges whose values are replaced at every scrape from the (cached) snapshot. A failed source leaves
   // its gauge empty rather than stale: absent series plus lifeline_scrape_source_up 0 say "unknown".
-  const fromSnapshot = <L extends string>(
-    name: string,
-    help: string,
-    labelNames: L[],
-    fill: (g: Gauge<L>, s: Awaited<ReturnType<TemporalSnapshotSource['get']>>) => void,
-  ) => {
-    const g: Gauge<L> = new Gauge<L>({
-      name,
-      help,
-      labelNames,
-      registers,
-      async collect() {
-        const s = await snapshots.get();
-        g.reset();
-        fill(g, s);
-      },
-    });
-  };
+  const fromSnapshot = scrapeGauges(registers, () => snapshots.get());
   fromSnapshot(
     'lifeline_incidents_open',
     'Open incidents by severity and phase (Temporal visibility)',

@@ -4,13 +4,14 @@
 // The same report feeds the scrape-time gauges `lifeline_slo_*` and `lifeline_quota_*`.
 import type { FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { LifelineConfig } from '../config/schema';
 import { withinDeadline } from '../client/bounded';
 import { getSloReport, sloSettingsOf } from '../client/slos';
 import { BURN_WINDOWS } from '../domain/slo';
 import { sloIdentity } from '../domain/slo-status';
 import type { SloReport } from '../workflows/messages';
+import { scrapeGauges } from '../metrics/scrape-gauges';
 import { requireScope, type TokenTable } from './auth';
 
 /** The entity's report, or the configured objectives with no data yet. */
@@ -66,23 +67,7 @@ export function registerSloGauges(registry: Registry, client: Client): void {
       cached = { at: Date.now(), value: withinDeadline(client, GAUGE_TIMEOUT_MS, () => getSloReport(client)) };
     return cached.value.catch(() => null);
   };
-  const gauge = <L extends string>(
-    name: string,
-    help: string,
-    labelNames: L[],
-    fill: (g: Gauge<L>, r: SloReport) => void,
-  ) =>
-    new Gauge<L>({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      async collect() {
-        const r = await report();
-        this.reset();
-        if (r) fill(this, r);
-      },
-    });
+  const gauge = scrapeGauges([registry], report);
   gauge(
     'lifeline_slo_budget_remaining',
     "Share of the SLO window's error budget left (1 untouched, 0 spent, negative overspent)",
