@@ -6,10 +6,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { LifelineConfig } from '../config/schema';
 import { passiveWindowFor } from '../config/outcomes';
-import { addAttempt, addOutcome, emptyCounts, type OutcomeCounts, type RequestOutcome } from '../domain/outcome-counts';
+import { addAttempt, addOutcome, emptyCounts, type OutcomeCounts } from '../domain/outcome-counts';
 import { minuteOf, type OutcomeBucket, type WindowCounts } from '../domain/outcome-window';
 import { monitorWorkflowId, outcomesSignal } from '../workflows/messages';
 import type { OutcomeMetrics } from '../metrics/outcomes';
+import type { RequestOutcome } from './outcomes';
 
 interface Pending {
   minutes: Map<string, OutcomeCounts>;

@@ -28,6 +28,8 @@ const outcome = z.object({
   final: z.boolean(),
   trial: z.boolean().optional(),
 });
+/** One attempt of one application request, as the contract of POST /v1/outcomes has it. */
+export type RequestOutcome = z.infer<typeof outcome>;
 
 export const outcomesBody = z.object({
   app: z.string().min(1).max(200).optional(),

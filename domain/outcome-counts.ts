@@ -13,15 +13,14 @@ export const OUTCOME_ERROR_TYPES = [
 ] as const;
 export type OutcomeErrorType = (typeof OUTCOME_ERROR_TYPES)[number];
 
-/** One attempt of one application request, as the contract of POST /v1/outcomes has it. */
-export interface RequestOutcome {
-  requestId: string;
-  chain?: string;
-  provider: string;
-  at: string;
+/**
+ * What the counts need of one attempt of one application request. The wire shape it comes in (POST
+ * /v1/outcomes) is the API's schema, api/outcomes.ts; the route client's own copy is checked against it.
+ */
+export interface Attempt {
   latencyMs: number;
   ok: boolean;
-  status?: number;
+  /** Why it failed; a failure without one counts as `other`. */
   errorType?: OutcomeErrorType;
   /** The last attempt of its request: a request is lost when its final attempt failed. */
   final: boolean;
@@ -70,9 +69,7 @@ export function latencyBucket(ms: number): number {
   return i < 0 ? LATENCY_BOUNDS_MS.length : i;
 }
 
-type Attempt = Omit<RequestOutcome, 'requestId' | 'provider' | 'at'>;
-
-/** Adds one attempt to the counts a passive window needs (mutates `c`). A failure without a type is `other`. */
+/** Adds one attempt to the counts a passive window needs (mutates `c`). */
 export function addAttempt(
   c: Pick<OutcomeCounts, 'attempts' | 'errors' | 'errorTypes' | 'trialOk' | 'trialFailed'>,
   o: Attempt,
