@@ -6,13 +6,12 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { LifelineConfig } from '../config/schema';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { drillBlockers, drillInputFor } from '../client/drills';
 import { DrillReportStore } from '../client/drill-store';
 import { getRoute } from '../client/routes';
 import { drillProgressQuery, drillScheduleId, drillWorkflowId, stopDrillSignal } from '../workflows/messages';
-import { requireScope, type TokenTable } from './auth';
+import { scopeGuards, type ApiDeps } from './route-deps';
 import { HttpError } from './errors';
 import { idempotencyHeaders, idempotencyKeyOf } from './idempotency';
 
@@ -41,15 +40,11 @@ const stopBody = z
   .strictObject({ by: z.string().min(1).max(200).optional(), reason: z.string().min(1).max(500).optional() })
   .default({});
 
-export function registerDrillRoutes(
-  app: FastifyInstance,
-  deps: { client: Client; config: LifelineConfig; tokens: TokenTable; env?: NodeJS.ProcessEnv },
-): void {
+export function registerDrillRoutes(app: FastifyInstance, deps: ApiDeps & { env?: NodeJS.ProcessEnv }): void {
   const { client, config } = deps;
   const reports = DrillReportStore.forConfig(config, deps.env);
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const read = { onRequest: requireScope(deps.tokens, 'read') };
-  const operate = { onRequest: requireScope(deps.tokens, 'operate') };
+  const { read, operate } = scopeGuards(deps.tokens);
 
   r.get('/v1/drills', read, async () => {
     const runs = await reports.list();

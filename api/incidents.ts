@@ -1,10 +1,9 @@
 // /v1/incidents: list, declare, read, and the operator actions (Updates on the incident workflow).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { ZodType } from 'zod';
-import type { LifelineConfig } from '../config/schema';
 import { findIncident, listIncidents, recordAlertsForScope } from '../client/incidents';
 import { archiveStoreFromConfig, type ArchiveStore } from '../client/archive-store';
 import { fetchHistoryJson } from '../client/history';
@@ -25,8 +24,7 @@ import {
   incidentStateQuery,
   resolveUpdate,
 } from '../workflows/messages';
-import type { TokenTable } from './auth';
-import { requireScope } from './auth';
+import { scopeGuards, type ApiDeps } from './route-deps';
 import { HttpError } from './errors';
 import { incidentSloBudget } from '../client/slos';
 import {
@@ -40,15 +38,11 @@ import {
   resolveBody,
 } from './schemas';
 
-export function registerIncidentRoutes(
-  app: FastifyInstance,
-  deps: { client: Client; config: LifelineConfig; tokens: TokenTable; archive?: ArchiveStore },
-): void {
+export function registerIncidentRoutes(app: FastifyInstance, deps: ApiDeps & { archive?: ArchiveStore }): void {
   const { client, config, tokens } = deps;
   const archive = deps.archive ?? archiveStoreFromConfig(config);
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const read = { onRequest: requireScope(tokens, 'read') };
-  const operate = { onRequest: requireScope(tokens, 'operate') };
+  const { read, operate } = scopeGuards(tokens);
 
   async function handleFor(id: string): Promise<WorkflowHandle> {
     const h = await findIncident(client, id);

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { Counter, Gauge } from 'prom-client';
 import type { LifelineConfig } from '../config/schema';
 import type { LifelineMetrics } from '../metrics';
-import { scrapeGauges } from '../metrics/scrape-gauges';
+import { declareScrapeGauges } from '../metrics/scrape-gauges';
 import { SNAPSHOT_SOURCES, TemporalSnapshotSource, type SourceResult } from './temporal-snapshot';
 
 const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
@@ -59,65 +59,31 @@ export function registerTemporalGauges(
 
   // Gauges whose values are replaced at every scrape from the (cached) snapshot. A failed source leaves
   // its gauge empty rather than stale: absent series plus lifeline_scrape_source_up 0 say "unknown".
-  const fromSnapshot = scrapeGauges(registers, () => snapshots.get());
-  fromSnapshot(
-    'lifeline_incidents_open',
-    'Open incidents by severity and phase (Temporal visibility)',
-    ['severity', 'phase'],
-    (g, s) => {
+  declareScrapeGauges(registers, 'temporalSnapshot', () => snapshots.get(), {
+    incidentsOpen: (g, s) => {
       for (const i of s.openIncidents) g.set({ severity: i.severity, phase: i.phase }, i.count);
     },
-  );
-  fromSnapshot(
-    'lifeline_provider_healthy',
-    'Whether the monitor holds the provider healthy (1) or not (0)',
-    ['provider'],
-    (g, s) => {
+    providerHealthy: (g, s) => {
       for (const m of s.monitors) g.set({ provider: m.provider }, m.healthy ? 1 : 0);
     },
-  );
-  fromSnapshot(
-    'lifeline_breaker_state',
-    'Circuit-breaker state per provider: 1 for the current state, 0 for the others',
-    ['provider', 'state'],
-    (g, s) => {
+    breakerState: (g, s) => {
       for (const m of s.monitors)
         for (const state of BREAKER_STATES)
           g.set({ provider: m.provider, state }, (m.breaker?.phase ?? 'closed') === state ? 1 : 0);
     },
-  );
-  fromSnapshot(
-    'lifeline_breaker_opened',
-    "Times the provider's breaker has opened (durable monitor state)",
-    ['provider'],
-    (g, s) => {
+    breakerOpened: (g, s) => {
       for (const m of s.monitors) g.set({ provider: m.provider }, m.breaker?.openedCount ?? 0);
     },
-  );
-  fromSnapshot(
-    'lifeline_route_weight',
-    "Share of a chain's traffic routed to a provider, percent",
-    ['chain', 'provider'],
-    (g, s) => {
+    routeWeight: (g, s) => {
       for (const r of s.routes) for (const p of r.providers) g.set({ chain: r.id, provider: p }, r.weights[p] ?? 0);
     },
-  );
-  fromSnapshot(
-    'lifeline_route_version',
-    "Version of a chain's route (increases with every change)",
-    ['chain'],
-    (g, s) => {
+    routeVersion: (g, s) => {
       for (const r of s.routes) g.set({ chain: r.id }, r.version);
     },
-  );
-  fromSnapshot(
-    'lifeline_route_mode',
-    "A chain's routing mode: 1 for the current mode, 0 for the others",
-    ['chain', 'mode'],
-    (g, s) => {
+    routeMode: (g, s) => {
       for (const r of s.routes) for (const mode of ROUTE_MODES) g.set({ chain: r.id, mode }, r.mode === mode ? 1 : 0);
     },
-  );
+  });
   return snapshots;
 }
 

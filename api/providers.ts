@@ -4,17 +4,13 @@
 // Polled by the console: an ETag over the answer, and If-None-Match with it gets a bodiless 304.
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { LifelineConfig } from '../config/schema';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { monitorStateQuery, monitorWorkflowId } from '../workflows/messages';
-import { requireScope, type TokenTable } from './auth';
+import { scopeGuards, type ApiDeps } from './route-deps';
 import { notModified } from './routes';
 
-export function registerProviderRoutes(
-  app: FastifyInstance,
-  deps: { client: Client; config: LifelineConfig; tokens: TokenTable },
-): void {
-  app.get('/v1/providers', { onRequest: requireScope(deps.tokens, 'read') }, async (req, reply) => {
+export function registerProviderRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.get('/v1/providers', scopeGuards(deps.tokens).read, async (req, reply) => {
     const body = {
       providers: await Promise.all(
         deps.config.providers.map(async (p) => {

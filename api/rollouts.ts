@@ -4,14 +4,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Client } from '@temporalio/client';
 import { z } from 'zod';
-import type { LifelineConfig } from '../config/schema';
 import { gateSchema, knownAnswerSchema } from '../config/rollouts';
 import { parseTarget, percentsIssue, rolloutMarkdown, type RolloutReport } from '../domain/rollout';
 import { ROLLOUT_ID, RolloutStore } from '../client/rollout-store';
 import { abortRollout, getRollout, RolloutConflict, startRollout } from '../client/rollouts';
-import { requireScope, type TokenTable } from './auth';
+import { scopeGuards, type ApiDeps } from './route-deps';
 import { HttpError } from './errors';
 import { idempotencyHeaders, idempotencyKeyOf } from './idempotency';
 import { reportFormatFor } from './report-format';
@@ -51,15 +49,11 @@ const summary = (r: RolloutReport) => ({
   by: r.by,
 });
 
-export function registerRolloutRoutes(
-  app: FastifyInstance,
-  deps: { client: Client; config: LifelineConfig; tokens: TokenTable; env?: NodeJS.ProcessEnv },
-): void {
+export function registerRolloutRoutes(app: FastifyInstance, deps: ApiDeps & { env?: NodeJS.ProcessEnv }): void {
   const { client, config } = deps;
   const store = RolloutStore.forConfig(config, deps.env);
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const operate = { onRequest: requireScope(deps.tokens, 'operate') };
-  const read = { onRequest: requireScope(deps.tokens, 'read') };
+  const { read, operate } = scopeGuards(deps.tokens);
   const badField = (path: string, message: string) => new HttpError(400, 'invalid body', [{ path, message }]);
 
   r.post(

@@ -3,25 +3,19 @@
 // GET /v1/routes/:chain/shift to follow one.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Client } from '@temporalio/client';
-import type { LifelineConfig } from '../config/schema';
 import { validateWeights } from '../domain/failover';
 import { getShift, startShift } from '../client/shifts';
 import { emergencyRisk } from '../client/provider-health';
 import type { ShiftRequest } from '../workflows/messages';
-import { requireScope, type TokenTable } from './auth';
+import { scopeGuards, type ApiDeps } from './route-deps';
 import { HttpError } from './errors';
 import { chainParams, failbackBody, failoverBody, weightsBody } from './schemas';
 import { idempotencyHeaders, idempotencyKeyOf, operatorShiftId } from './idempotency';
 
-export function registerRouteChangeRoutes(
-  app: FastifyInstance,
-  deps: { client: Client; config: LifelineConfig; tokens: TokenTable },
-): void {
+export function registerRouteChangeRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { client, config } = deps;
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const operate = { onRequest: requireScope(deps.tokens, 'operate') };
-  const read = { onRequest: requireScope(deps.tokens, 'read') };
+  const { read, operate } = scopeGuards(deps.tokens);
 
   const chainOf = (id: string) => {
     const chain = config.chains.find((c) => c.id === id);

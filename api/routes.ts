@@ -4,11 +4,9 @@
 // changes (200) or the wait ends (304): a long-poll fed by the same watcher as the event stream.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Client } from '@temporalio/client';
-import type { LifelineConfig } from '../config/schema';
 import { cachedBreakers, readBreaker, readRouteView } from '../client/route-view';
 import { routesEtag } from '../domain/route-view';
-import { requireScope, type TokenTable } from './auth';
+import { scopeGuards, type ApiDeps } from './route-deps';
 import { HttpError } from './errors';
 import { registerRouteStream, waitOr503 } from './route-stream';
 import { RouteWatcher } from './route-watcher';
@@ -24,12 +22,9 @@ export function notModified(req: FastifyRequest, reply: FastifyReply, etag: stri
   return given.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*');
 }
 
-export function registerRouteRoutes(
-  app: FastifyInstance,
-  deps: { client: Client; config: LifelineConfig; tokens: TokenTable },
-): void {
+export function registerRouteRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const read = { onRequest: requireScope(deps.tokens, 'read') };
+  const { read } = scopeGuards(deps.tokens);
   const providersOf = (chain: string) => deps.config.chains.find((c) => c.id === chain)?.providers ?? [];
   const readView = (chain: string) => readRouteView(deps.client, chain, providersOf(chain));
   const watchedBreakers = cachedBreakers(readBreaker(deps.client), 200);

@@ -11,8 +11,9 @@ import { getSloReport, sloSettingsOf } from '../client/slos';
 import { BURN_WINDOWS } from '../domain/slo';
 import { sloIdentity } from '../domain/slo-status';
 import type { SloReport } from '../workflows/messages';
-import { scrapeGauges } from '../metrics/scrape-gauges';
-import { requireScope, type TokenTable } from './auth';
+import { declareScrapeGauges } from '../metrics/scrape-gauges';
+import { requireScope } from './auth';
+import type { ApiDeps } from './route-deps';
 
 /** The entity's report, or the configured objectives with no data yet. */
 export async function sloReportOrEmpty(
@@ -38,10 +39,7 @@ export async function sloReportOrEmpty(
   };
 }
 
-export function registerSloRoutes(
-  app: FastifyInstance,
-  deps: { client: Client; config: LifelineConfig; tokens: TokenTable },
-): void {
+export function registerSloRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get(
     '/v1/slos',
     {
@@ -67,34 +65,20 @@ export function registerSloGauges(registry: Registry, client: Client): void {
       cached = { at: Date.now(), value: withinDeadline(client, GAUGE_TIMEOUT_MS, () => getSloReport(client)) };
     return cached.value.catch(() => null);
   };
-  const gauge = scrapeGauges([registry], report);
-  gauge(
-    'lifeline_slo_budget_remaining',
-    "Share of the SLO window's error budget left (1 untouched, 0 spent, negative overspent)",
-    ['slo', 'sli'],
-    (g, r) => {
+  declareScrapeGauges([registry], 'slo', report, {
+    budgetRemaining: (g, r) => {
       for (const s of r.slos) g.set({ slo: s.id, sli: s.sli }, s.budgetRemaining);
     },
-  );
-  gauge(
-    'lifeline_slo_burn_rate',
-    "Error rate over the window divided by the SLO's budget share (1 = on budget)",
-    ['slo', 'window'],
-    (g, r) => {
+    burnRate: (g, r) => {
       for (const s of r.slos) for (const [window, v] of Object.entries(s.burnRates)) g.set({ slo: s.id, window }, v);
     },
-  );
-  gauge('lifeline_slo_alerting', 'Whether a burn episode is under way for the SLO (1) or not (0)', ['slo'], (g, r) => {
-    for (const s of r.slos) g.set({ slo: s.id }, s.burning ? 1 : 0);
-  });
-  gauge(
-    'lifeline_quota_exhaustion_seconds',
-    "Seconds until the provider's rate-limit quota is forecast to run out, for quotas that run out before they reset",
-    ['provider', 'kind'],
-    (g, r) => {
+    alerting: (g, r) => {
+      for (const s of r.slos) g.set({ slo: s.id }, s.burning ? 1 : 0);
+    },
+    quotaExhaustion: (g, r) => {
       for (const q of r.quotas)
         if (q.exhausts && q.exhaustAt)
           g.set({ provider: q.provider, kind: q.kind }, Math.max(0, (Date.parse(q.exhaustAt) - Date.now()) / 1000));
     },
-  );
+  });
 }

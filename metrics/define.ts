@@ -6,7 +6,7 @@ import FAMILIES from './families.json';
 
 export type FamilyGroup = keyof typeof FAMILIES;
 
-interface Family {
+export interface Family {
   name: string;
   type: 'counter' | 'gauge' | 'histogram';
   help: string;
