@@ -12,6 +12,7 @@ import { createAlertIngest, type AlertIngest } from '../api/ingest';
 import { recordAlertsForScope } from '../client/incidents';
 import { incidentStateQuery, incidentWorkflowId, intakeStateQuery, intakeWorkflowId } from '../workflows/messages';
 import { runStormInThread as runStorm, type StormResult } from './storm';
+import { embeddedConfigHead } from '../test/helpers/embedded-config';
 import { embeddedStack, pct, runBench } from './util';
 
 const args = process.argv.slice(2);
@@ -35,13 +36,14 @@ function configYaml(dataDir: string): string {
     vertex: 'vertex',
     azure: 'azure-openai',
   };
+  const head = embeddedConfigHead({
+    taskQueue: 'bench-ingest',
+    dataDir,
+    token: { name: 'bench', env: 'BENCH_INGEST_TOKEN', scopes: ['ingest'] },
+    ingestPerSecond: 1000000,
+  });
   return `
-server: { host: 127.0.0.1, port: 0 }
-temporal: { address: embedded, port: 0, uiPort: false, taskQueue: bench-ingest }
-dataDir: ${dataDir}
-auth: { tokens: [{ name: bench, tokenEnv: BENCH_INGEST_TOKEN, scopes: [ingest] }] }
-ingest: { rateLimit: { perSecond: 1000000, burst: 1000000 } }
-providers:
+${head}providers:
 ${PROVIDERS.map((p) => `  - { id: ${p}, kind: ${kinds[p]}, baseUrl: "sim:${p}", models: [m], probe: { intervalMs: 10000, timeoutMs: 2000 } }`).join('\n')}
 `;
 }

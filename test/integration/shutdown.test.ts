@@ -16,21 +16,23 @@ import { SEARCH_ATTRIBUTE_TYPES } from '../../workflows/messages';
 import { cliPath } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { scanWorkerLog } from '../helpers/task-failures';
+import { embeddedConfigHead } from '../helpers/embedded-config';
 
 const root = resolve(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-shutdown-'));
 const dataDir = join(dir, 'data');
 const configPath = join(dir, 'lifeline.config.yaml');
 const TOKEN = 'shutdown-test-ingest';
+const configHead = embeddedConfigHead({
+  taskQueue: 'lifeline-shutdown',
+  dataDir,
+  token: { name: 'detectors', env: 'LIFELINE_INGEST_TOKEN', scopes: ['ingest'] },
+  ingestPerSecond: 100000,
+});
 writeFileSync(
   configPath,
   `
-server: { host: 127.0.0.1, port: 0 }
-temporal: { address: embedded, port: 0, uiPort: false, taskQueue: lifeline-shutdown }
-dataDir: ${dataDir}
-auth: { tokens: [{ name: detectors, tokenEnv: LIFELINE_INGEST_TOKEN, scopes: [ingest] }] }
-ingest: { rateLimit: { perSecond: 100000, burst: 100000 } }
-providers:
+${configHead}providers:
   - { id: openai, kind: openai, baseUrl: "sim:openai", probe: { intervalMs: 1000 } }
   - { id: anthropic, kind: anthropic, baseUrl: "sim:anthropic", probe: { intervalMs: 1000 } }
 chains: [{ id: chat, providers: [openai, anthropic], weights: { openai: 100 } }]

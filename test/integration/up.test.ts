@@ -7,20 +7,22 @@ import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { waitFor } from '../helpers/wait';
 import { scanWorkerLog } from '../helpers/task-failures';
+import { embeddedConfigHead } from '../helpers/embedded-config';
 
 const root = resolve(__dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'lifeline-up-'));
 const configPath = join(dir, 'lifeline.config.yaml');
 const env = { ...process.env, LIFELINE_OPERATOR_TOKEN: 'up-test-operator', LIFELINE_LOG_LEVEL: 'warn' };
 
+const configHead = embeddedConfigHead({
+  taskQueue: 'lifeline-up',
+  dataDir: join(dir, 'data'),
+  token: { name: 'oncall', env: 'LIFELINE_OPERATOR_TOKEN', scopes: ['read', 'operate'] },
+});
 writeFileSync(
   configPath,
   `
-server: { host: 127.0.0.1, port: 0 }
-temporal: { address: embedded, port: 0, uiPort: false, taskQueue: lifeline-up }
-dataDir: ${join(dir, 'data')}
-auth: { tokens: [{ name: oncall, tokenEnv: LIFELINE_OPERATOR_TOKEN, scopes: [read, operate] }] }
-providers:
+${configHead}providers:
   - { id: openai, kind: openai, baseUrl: "sim:openai", probe: { intervalMs: 1000 } }
   - { id: anthropic, kind: anthropic, baseUrl: "sim:anthropic", probe: { intervalMs: 1000 } }
 chains: [{ id: chat, providers: [openai, anthropic], weights: { openai: 100 } }]
