@@ -1,6 +1,6 @@
 // What the CLI's verbs share: output lines, enum options, URL paths and the API they talk to.
 import type { Command } from 'commander';
-import type { ApiTarget } from './http';
+import { callApi, type ApiTarget } from './http';
 import { CliError, EXIT } from './errors';
 
 // Resolved at call time, so tests (and `lifeline … | head`) see what is written.
@@ -29,4 +29,27 @@ export function apiTarget(cmd: Command): ApiTarget {
     url: o.api ?? process.env.LIFELINE_API_URL ?? 'http://127.0.0.1:8080',
     token: o.token ?? process.env.LIFELINE_OPERATOR_TOKEN,
   };
+}
+
+/**
+ * A verb that reads one API path and prints it: with --json as the API answers (or the part `jsonOf` picks),
+ * else by `print`.
+ */
+export function readVerb<T>(
+  parent: Command,
+  name: string,
+  description: string,
+  apiPath: string,
+  print: (res: T) => void,
+  jsonOf: (res: T) => unknown = (res) => res,
+): void {
+  parent
+    .command(name)
+    .description(description)
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }, cmd: Command) => {
+      const res = (await callApi(apiTarget(cmd), 'GET', apiPath)) as T;
+      if (o.json) return json(jsonOf(res));
+      print(res);
+    });
 }

@@ -6,9 +6,11 @@ import type { DrillReport } from '../domain/drill';
 import { callApi } from './http';
 import { CliError, EXIT } from './errors';
 import { table, weightsText } from './output';
-import { apiTarget, json, out, path } from './args';
+import { apiTarget, json, out, path, readVerb } from './args';
 
 const sec = (ms: number | undefined) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
+/** An ISO time to the second, as the tables and timelines show it. */
+const stamp = (iso: string) => iso.replace(/\.\d+Z$/, 'Z');
 const shareText = (s: number | 'full') => (s === 'full' ? 'full' : `${s} %`);
 
 /** A drill report for a terminal: outcome, times against the targets, weights, findings, timeline. */
@@ -44,8 +46,71 @@ export function renderDrillReport(r: DrillReport): string {
     `findings: ${r.findings.length ? '' : 'none'}`,
     ...r.findings.map((f) => `  - ${f}`),
     'timeline:',
-    ...r.timeline.map((e) => `  ${e.at.replace(/\.\d+Z$/, 'Z')}  ${e.what}`),
+    ...r.timeline.map((e) => `  ${stamp(e.at)}  ${e.what}`),
   ].join('\n');
+}
+
+interface ScheduleAnswer {
+  schedules: {
+    drill: string;
+    cron: string;
+    enabled: boolean;
+    paused: boolean | null;
+    nextRunAt: string | null;
+    lastRunAt: string | null;
+  }[];
+}
+type ConfiguredDrill = Pick<DrillReport, 'chain' | 'share' | 'durationMs'> & {
+  id: string;
+  schedule?: string;
+  enabled: boolean;
+  lastRun: DrillReport | null;
+};
+interface DrillsAnswer {
+  drills: ConfiguredDrill[];
+  runs: DrillReport[];
+}
+
+const SCHEDULE_HEADERS = ['DRILL', 'CRON (UTC)', 'STATE', 'NEXT RUN', 'LAST RUN'];
+const scheduleCells = (s: ScheduleAnswer['schedules'][number]) => [
+  s.drill,
+  s.cron,
+  s.paused === null ? 'not written yet (start a worker)' : s.paused ? 'paused' : 'active',
+  s.nextRunAt,
+  s.lastRunAt,
+];
+
+const DRILL_HEADERS = ['DRILL', 'CHAIN', 'SHARE', 'WINDOW', 'SCHEDULE', 'LAST RUN'];
+const drillCells = (d: ConfiguredDrill) => [
+  d.id,
+  d.chain,
+  shareText(d.share),
+  sec(d.durationMs),
+  d.schedule ? `${d.schedule}${d.enabled ? '' : ' (disabled)'}` : d.enabled ? 'manual' : 'disabled',
+  d.lastRun ? `${d.lastRun.outcome} ${stamp(d.lastRun.startedAt)}` : 'never',
+];
+
+const RUN_HEADERS = ['RUN', 'CHAIN', 'STARTED', 'OUTCOME', 'FAILOVER', 'RESTORATION'];
+const runCells = (r: DrillReport) => [
+  r.id,
+  r.chain,
+  stamp(r.startedAt),
+  r.outcome,
+  sec(r.timings.failoverMs),
+  sec(r.timings.restorationMs),
+];
+
+/** GET /v1/drills/schedules for a terminal. */
+function printSchedules(res: ScheduleAnswer): void {
+  if (!res.schedules.length) return out('no scheduled drills (add schedule: "<cron>" to a drill in the config)');
+  out(table(SCHEDULE_HEADERS, res.schedules.map(scheduleCells)));
+}
+
+/** GET /v1/drills for a terminal: the configured drills, then the recent runs. */
+function printDrills(res: DrillsAnswer): void {
+  out(table(DRILL_HEADERS, res.drills.map(drillCells)));
+  out('');
+  out(table(RUN_HEADERS, res.runs.map(runCells)));
 }
 
 export function registerDrillCommands(program: Command): void {
@@ -107,82 +172,15 @@ export function registerDrillCommands(program: Command): void {
       },
     );
 
-  drill
-    .command('schedule')
-    .description('the scheduled drills: cron, paused or not, next and last run (schedules are written at worker start)')
-    .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }, cmd: Command) => {
-      const res = await callApi(apiTarget(cmd), 'GET', '/v1/drills/schedules');
-      if (o.json) return json(res.schedules);
-      if (!res.schedules.length) return out('no scheduled drills (add schedule: "<cron>" to a drill in the config)');
-      out(
-        table(
-          ['DRILL', 'CRON (UTC)', 'STATE', 'NEXT RUN', 'LAST RUN'],
-          res.schedules.map(
-            (s: {
-              drill: string;
-              cron: string;
-              enabled: boolean;
-              paused: boolean | null;
-              nextRunAt: string | null;
-              lastRunAt: string | null;
-            }) => [
-              s.drill,
-              s.cron,
-              s.paused === null ? 'not written yet (start a worker)' : s.paused ? 'paused' : 'active',
-              s.nextRunAt,
-              s.lastRunAt,
-            ],
-          ),
-        ),
-      );
-    });
-
-  drill
-    .command('list')
-    .description('configured drills with their last run, and the recent runs')
-    .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }, cmd: Command) => {
-      const res = await callApi(apiTarget(cmd), 'GET', '/v1/drills');
-      if (o.json) return json(res);
-      out(
-        table(
-          ['DRILL', 'CHAIN', 'SHARE', 'WINDOW', 'SCHEDULE', 'LAST RUN'],
-          res.drills.map(
-            (d: {
-              id: string;
-              chain: string;
-              share: number | 'full';
-              durationMs: number;
-              schedule?: string;
-              enabled: boolean;
-              lastRun: DrillReport | null;
-            }) => [
-              d.id,
-              d.chain,
-              shareText(d.share),
-              sec(d.durationMs),
-              d.schedule ? `${d.schedule}${d.enabled ? '' : ' (disabled)'}` : d.enabled ? 'manual' : 'disabled',
-              d.lastRun ? `${d.lastRun.outcome} ${d.lastRun.startedAt.replace(/\.\d+Z$/, 'Z')}` : 'never',
-            ],
-          ),
-        ),
-      );
-      out('');
-      out(
-        table(
-          ['RUN', 'CHAIN', 'STARTED', 'OUTCOME', 'FAILOVER', 'RESTORATION'],
-          res.runs.map((r: DrillReport) => [
-            r.id,
-            r.chain,
-            r.startedAt.replace(/\.\d+Z$/, 'Z'),
-            r.outcome,
-            sec(r.timings.failoverMs),
-            sec(r.timings.restorationMs),
-          ]),
-        ),
-      );
-    });
+  readVerb(
+    drill,
+    'schedule',
+    'the scheduled drills: cron, paused or not, next and last run (schedules are written at worker start)',
+    '/v1/drills/schedules',
+    printSchedules,
+    (res) => res.schedules,
+  );
+  readVerb(drill, 'list', 'configured drills with their last run, and the recent runs', '/v1/drills', printDrills);
 
   drill
     .command('show <id>')
@@ -196,7 +194,7 @@ export function registerDrillCommands(program: Command): void {
       out(
         `${p.id}: running (${p.phase}) on ${p.chain}, ${p.primary ?? '?'} → ${p.backup ?? '?'}, since ${p.startedAt}`,
       );
-      for (const e of p.timeline as { at: string; what: string }[]) out(`  ${e.at.replace(/\.\d+Z$/, 'Z')}  ${e.what}`);
+      for (const e of p.timeline as { at: string; what: string }[]) out(`  ${stamp(e.at)}  ${e.what}`);
     });
 
   drill

@@ -137,3 +137,64 @@ chains:
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('drill schedule and drill list: a table each (two for list), or the API answer as JSON', async () => {
+  const schedules = [
+    {
+      drill: 'monthly',
+      cron: '0 10 1 * *',
+      enabled: true,
+      paused: false,
+      nextRunAt: '2026-12-01T10:00:00.000Z',
+      lastRunAt: null,
+    },
+    { drill: 'weekly', cron: '0 9 * * 1', enabled: true, paused: null, nextRunAt: null, lastRunAt: null },
+  ];
+  const drills = {
+    drills: [
+      {
+        id: 'monthly',
+        chain: 'chat',
+        share: 'full',
+        durationMs: 300_000,
+        schedule: '0 10 1 * *',
+        enabled: true,
+        lastRun: report(),
+      },
+      { id: 'adhoc', chain: 'chat', share: 25, durationMs: 60_000, enabled: false, lastRun: null },
+    ],
+    runs: [report()],
+  };
+  handler = (method, url) =>
+    url === '/v1/drills/schedules'
+      ? { status: 200, body: { schedules } }
+      : url === '/v1/drills'
+        ? { status: 200, body: drills }
+        : { status: 404, body: { error: 'not found' } };
+  const schedule = await run('drill', 'schedule');
+  expect(schedule.code).toBe(0);
+  expect(schedule.stdout).toBe(
+    [
+      'DRILL    CRON (UTC)  STATE                             NEXT RUN                  LAST RUN',
+      'monthly  0 10 1 * *  active                            2026-12-01T10:00:00.000Z  -',
+      'weekly   0 9 * * 1   not written yet (start a worker)  -                         -',
+      '',
+    ].join('\n'),
+  );
+  expect(JSON.parse((await run('drill', 'schedule', '--json')).stdout)).toEqual(schedules);
+
+  const list = await run('drill', 'list');
+  expect(list.code).toBe(0);
+  expect(list.stdout).toBe(
+    [
+      'DRILL    CHAIN  SHARE  WINDOW   SCHEDULE    LAST RUN',
+      'monthly  chat   full   300.0 s  0 10 1 * *  passed 2026-11-30T10:00:00Z',
+      'adhoc    chat   25 %   60.0 s   disabled    never',
+      '',
+      'RUN                  CHAIN  STARTED               OUTCOME  FAILOVER  RESTORATION',
+      'drill-chat-0a1b2c3d  chat   2026-11-30T10:00:00Z  passed   0.5 s     0.4 s',
+      '',
+    ].join('\n'),
+  );
+  expect(JSON.parse((await run('drill', 'list', '--json')).stdout)).toEqual(drills);
+});
