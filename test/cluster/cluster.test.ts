@@ -207,17 +207,23 @@ async function expectArchivedInPostgres(id: string): Promise<void> {
 }
 
 /**
- * Runs a test body; if it fails, the error carries the warnings and errors the API and worker processes
- * logged (CI keeps only the test output, and the test's directory is removed afterwards).
+ * A test whose failure carries the warnings and errors the API and worker processes logged (CI keeps only
+ * the test output, and the test's directory is removed afterwards).
  */
-async function withLogsOnFailure(body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (err) {
-    const e = err as Error;
-    e.message += `\n\nprocess logs (warn and above, last 40 lines each):\n${processLogTails()}`;
-    throw e;
-  }
+function clusterTest(name: string, body: () => Promise<void>, timeoutMs?: number): void {
+  test(
+    name,
+    async () => {
+      try {
+        await body();
+      } catch (err) {
+        const e = err as Error;
+        e.message += `\n\nprocess logs (warn and above, last 40 lines each):\n${processLogTails()}`;
+        throw e;
+      }
+    },
+    timeoutMs,
+  );
 }
 function processLogTails(): string {
   return readdirSync(dir)
@@ -233,7 +239,7 @@ function processLogTails(): string {
 }
 
 // ---- the tests -----------------------------------------------------------------------------------------
-test('alerts spread over both APIs deduplicate into one incident', async () => {
+clusterTest('alerts spread over both APIs deduplicate into one incident', async () => {
   const [a, b] = live(apis);
   const results = await Promise.all(
     Array.from({ length: 20 }, (_, i) => alert(i % 2 ? a : b, 'pdedup', `pdedup 503 #${i}`)),
@@ -254,8 +260,9 @@ test('alerts spread over both APIs deduplicate into one incident', async () => {
   }
 });
 
-test('kill -9 of the worker holding the page mid-incident: the other resends it and completes the incident, nothing sent twice', async () => {
-  await withLogsOnFailure(async () => {
+clusterTest(
+  'kill -9 of the worker holding the page mid-incident: the other resends it and completes the incident, nothing sent twice',
+  async () => {
     const alive = live(workers);
     expect(alive).toHaveLength(2);
     pd.gate.hold((e) => e.dedup_key.startsWith('lifeline-pkill-') && e.event_action === 'trigger');
@@ -294,13 +301,14 @@ test('kill -9 of the worker holding the page mid-incident: the other resends it 
       `[figures] cluster: the worker holding the page killed; the other resent it (attempt ${last.attempt}) and resolved the incident ${((Date.now() - killedAt) / 1000).toFixed(1)} s later\n`,
     );
     await startWorker();
-  });
+  },
   // The promise is completion on the other worker, not a speed: each step above has its own deadline and
   // names the phase it stopped in. The killed attempt is retried only after its 30 s start-to-close timeout;
   // the sum can pass jest's default 3 min on a loaded CI machine, which would hide where it stood.
-}, 480_000);
+  480_000,
+);
 
-test('the Temporal server killed -9 and restarted mid-incident: the incident completes', async () => {
+clusterTest('the Temporal server killed -9 and restarted mid-incident: the incident completes', async () => {
   const opened = await alert(live(apis)[0], 'prestart');
   const id = opened.body.incidentId as string;
   await inPhase(id, 'monitoring', 180_000);
@@ -327,7 +335,7 @@ test('the Temporal server killed -9 and restarted mid-incident: the incident com
   );
 });
 
-test('routes read from either API agree, before and after a failover', async () => {
+clusterTest('routes read from either API agree, before and after a failover', async () => {
   const [a, b] = live(apis);
   const both = async () => Promise.all([a, b].map((api) => http(api, 'GET', '/v1/routes/cproute', TOKENS.operator)));
   const [ra, rb] = await both();
@@ -348,29 +356,33 @@ test('routes read from either API agree, before and after a failover', async () 
   expect(fa.headers.etag).toBe(fb.headers.etag);
 });
 
-test("a worker with worker.sdkMetricsPort serves the SDK's own metrics (pollers, long polls) beside lifeline's", async () => {
-  const port = await getFreePort('127.0.0.1');
-  const file = join(dir, 'lifeline-sdk-metrics.yaml');
-  writeFileSync(file, `${readFileSync(configFile, 'utf8')}\nworker: { sdkMetricsPort: ${port} }\n`);
-  const w = await startLifeline('worker', file, env(), join(dir, 'worker-sdk-metrics.log'));
-  try {
-    // Task-driven series (schedule-to-start, sticky cache) appear once this worker has run tasks; the
-    // poller series are there from the first poll.
-    const text = await waitFor(
-      async () => (await request(`http://127.0.0.1:${port}/metrics`)).body.text(),
-      (t) =>
-        /temporal_num_pollers\{[^}]*poller_type="workflow_task"/.test(t) && /operation="PollActivityTaskQueue"/.test(t),
-      'SDK metrics',
-      60_000,
-      500,
-    );
-    expect(text).toMatch(/task_queue="lifeline-cluster"/);
-  } finally {
-    await w.stop();
-  }
-});
+clusterTest(
+  "a worker with worker.sdkMetricsPort serves the SDK's own metrics (pollers, long polls) beside lifeline's",
+  async () => {
+    const port = await getFreePort('127.0.0.1');
+    const file = join(dir, 'lifeline-sdk-metrics.yaml');
+    writeFileSync(file, `${readFileSync(configFile, 'utf8')}\nworker: { sdkMetricsPort: ${port} }\n`);
+    const w = await startLifeline('worker', file, env(), join(dir, 'worker-sdk-metrics.log'));
+    try {
+      // Task-driven series (schedule-to-start, sticky cache) appear once this worker has run tasks; the
+      // poller series are there from the first poll.
+      const text = await waitFor(
+        async () => (await request(`http://127.0.0.1:${port}/metrics`)).body.text(),
+        (t) =>
+          /temporal_num_pollers\{[^}]*poller_type="workflow_task"/.test(t) &&
+          /operation="PollActivityTaskQueue"/.test(t),
+        'SDK metrics',
+        60_000,
+        500,
+      );
+      expect(text).toMatch(/task_queue="lifeline-cluster"/);
+    } finally {
+      await w.stop();
+    }
+  },
+);
 
-test('a rolling restart of the workers under an alert burst loses nothing', async () => {
+clusterTest('a rolling restart of the workers under an alert burst loses nothing', async () => {
   const burst = ['pb1', 'pb2', 'pb3'];
   const accepted = new Map<string, Set<string>>(burst.map((p) => [p, new Set()]));
   const sent: Record<string, number> = Object.fromEntries(burst.map((p) => [p, 0]));
