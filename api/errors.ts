@@ -1,8 +1,14 @@
 // One error shape for the whole API: { error, issues?: [{ path, message }] }, and Temporal failures
-// mapped to HTTP (unknown → 404, rejected by the workflow → 409, Temporal down → 503).
+// mapped to HTTP (unknown → 404, rejected by the workflow → 409, Temporal down or a query failed → 503).
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, ServiceError } from '@temporalio/client';
+import {
+  QueryNotRegisteredError,
+  QueryRejectedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  ServiceError,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 
 export class HttpError extends Error {
@@ -36,6 +42,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof ServiceError) {
       req.log.error({ err }, 'temporal unavailable');
       return reply.code(503).send({ error: 'Temporal is unavailable; retry shortly' });
+    }
+    // A workflow that cannot answer a query right now (its worker failed the query task, e.g. while a
+    // workflow task fails; the SDK reports a failed query as QueryNotRegisteredError): transient for the
+    // caller, and the reason is for the log, not the answer.
+    if (err instanceof QueryNotRegisteredError || err instanceof QueryRejectedError) {
+      req.log.error({ err }, 'workflow query failed');
+      return reply.code(503).send({ error: 'the workflow could not answer just now; retry shortly' });
     }
     if (err.statusCode === 413) return reply.code(413).send({ error: 'request body too large' });
     // A body that is not JSON at all (or smuggles __proto__): the field at fault is the body itself.

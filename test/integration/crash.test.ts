@@ -10,16 +10,13 @@
 // again, but always with the same id (PagerDuty dedup_key + action, email Message-ID, webhook delivery
 // id, route Idempotency-Key) so the receiver counts it once; Slack (no ids) gets one incident message.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { buildApi } from '../../api/server';
 import { connectClient } from '../../client/connect';
-import { findIncident } from '../../client/incidents';
 import { parseConfig } from '../../config/load';
 import { PHASES } from '../../domain/incident';
 import { startSimulator, type Simulator } from '../../sim';
@@ -36,6 +33,7 @@ import {
 import { TEST_ENV, TOKENS } from '../helpers/stack';
 import { cliPath, quietTemporalRuntime } from '../helpers/temporal';
 import { watchHistories, watchWorkerLog } from '../helpers/task-failures';
+import { lastStart, startedDelivery, workerIdentity } from '../helpers/held-activity';
 import { waitFor } from '../helpers/wait';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process';
 import { portInUse } from '../../temporal-server/dev-server/ports';
@@ -365,51 +363,11 @@ test('kill -9 of the worker with incidents in every phase: all complete, each st
   // loaded machine (other test runs beside CI), which would hide where it stood.
 }, 420_000);
 
-/** The PagerDuty deliverNotification of an incident that a worker has started (not yet finished), and who started it. */
-async function startedPagerDutyDelivery(id: string): Promise<{ activityId: string; identity: string } | undefined> {
-  const handle = await findIncident(client, id);
-  if (!handle) return undefined;
-  // Pending-activity info has no input: the channel is read from the activity's scheduled event.
-  const events = (await handle.fetchHistory()).events ?? [];
-  const pdIds = events
-    .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotification')
-    .filter((e) => {
-      const [delivery] = (e.activityTaskScheduledEventAttributes!.input?.payloads ?? []).map(
-        (pl) => defaultPayloadConverter.fromPayload(pl) as { channel?: string },
-      );
-      return delivery?.channel === 'pagerduty';
-    })
-    .map((e) => String(e.activityTaskScheduledEventAttributes!.activityId));
-  const desc = await handle.describe();
-  const pending = (desc.raw.pendingActivities ?? []).find(
-    (a) =>
-      pdIds.includes(String(a.activityId)) &&
-      !!a.lastWorkerIdentity &&
-      String(a.state) === '2' /* PENDING_ACTIVITY_STATE_STARTED */,
-  );
-  return pending ? { activityId: String(pending.activityId), identity: String(pending.lastWorkerIdentity) } : undefined;
-}
-
-/** The ActivityTaskStarted event of an activity's last attempt (identity, attempt), from the incident's history. */
-async function lastStart(id: string, activityId: string): Promise<{ identity: string; attempt: number }> {
-  const handle = await findIncident(client, id);
-  const events = (await handle!.fetchHistory()).events ?? [];
-  const scheduled = events.find((e) => e.activityTaskScheduledEventAttributes?.activityId === activityId);
-  const started = events.find(
-    (e) => String(e.activityTaskStartedEventAttributes?.scheduledEventId) === String(scheduled?.eventId),
-  );
-  return {
-    identity: String(started?.activityTaskStartedEventAttributes?.identity),
-    attempt: Number(started?.activityTaskStartedEventAttributes?.attempt),
-  };
-}
-
 test('two workers on one task queue: the worker holding the page is killed -9, and the other resends it and carries the incident to the end', async () => {
   await startWorker();
   const alive = workers.filter((w) => w.alive());
   expect(alive).toHaveLength(2);
-  // The SDK's default worker identity is pid@host: that is how the server names who holds an activity.
-  const identityOf = (w: WorkerProcess) => `${w.pid}@${hostname()}`;
+  const identityOf = (w: WorkerProcess) => workerIdentity(w.pid);
   pd.gate.hold((e) => e.dedup_key.startsWith('lifeline-ptwo-'));
   const id = await openIncident('ptwo');
   await waitFor(
@@ -418,7 +376,7 @@ test('two workers on one task queue: the worker holding the page is killed -9, a
     'page of ptwo in flight',
   );
   const holding = await waitFor(
-    () => startedPagerDutyDelivery(id),
+    () => startedDelivery(client, id, 'pagerduty'),
     (d) => !!d && alive.some((w) => identityOf(w) === d.identity),
     'the started page delivery and its worker',
   );
@@ -436,7 +394,7 @@ test('two workers on one task queue: the worker holding the page is killed -9, a
   const triggers = pd.events.filter((e) => e.dedup_key === `lifeline-${id}` && e.event_action === 'trigger');
   expect(triggers.length).toBe(2);
   expect(resent).toBeGreaterThanOrEqual(1);
-  const last = await lastStart(id, holding!.activityId);
+  const last = await lastStart(client, id, holding!.activityId);
   expect(last.identity).toBe(identityOf(survivor));
   expect(last.attempt).toBeGreaterThanOrEqual(2);
   process.stdout.write(
