@@ -12,8 +12,7 @@ import { BURN_WINDOWS } from '../domain/slo';
 import { sloIdentity } from '../domain/slo-status';
 import type { SloReport } from '../workflows/messages';
 import { declareScrapeGauges } from '../metrics/scrape-gauges';
-import { requireScope } from './auth';
-import type { ApiDeps } from './route-deps';
+import { scopeGuards, type ApiDeps } from './route-deps';
 
 /** The entity's report, or the configured objectives with no data yet. */
 export async function sloReportOrEmpty(
@@ -43,7 +42,7 @@ export function registerSloRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get(
     '/v1/slos',
     {
-      onRequest: requireScope(deps.tokens, 'read'),
+      ...scopeGuards(deps.tokens).read,
       schema: { description: 'Error budgets, burn rates and quota forecasts (README "SLOs and error budgets")' },
     },
     async () => sloReportOrEmpty(deps.client, deps.config),

@@ -8,7 +8,8 @@ import type { LifelineConfig } from '../config/schema';
 import { componentsFromConfig } from '../status/components';
 import type { StatusMailer } from '../status/mailer';
 import type { SubscriberStore } from '../status/subscribers';
-import { requireScope, type TokenTable } from './auth';
+import type { TokenTable } from './auth';
+import { scopeGuards } from './route-deps';
 
 const subscribeBody = z.strictObject({
   email: z.email().max(254),
@@ -131,7 +132,7 @@ export function registerSubscriberRoutes(
       : page(reply, 404, 'Link not valid', 'This unsubscribe link is unknown, or you were already unsubscribed.');
   });
 
-  r.get('/v1/subscribers', { onRequest: requireScope(deps.tokens, 'admin') }, async () => ({
+  r.get('/v1/subscribers', scopeGuards(deps.tokens).admin, async () => ({
     subscribers: (await deps.store.all()).map(({ id, email, components, status, createdAt, confirmedAt }) => ({
       id,
       email,
