@@ -10,6 +10,10 @@ import {
   ServiceError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { status } from '@grpc/grpc-js';
+
+const grpcCode = (cause: unknown): number | undefined =>
+  (cause as { code?: unknown } | undefined)?.code as number | undefined;
 
 export class HttpError extends Error {
   constructor(
@@ -38,6 +42,12 @@ export function installErrorHandler(app: FastifyInstance): void {
       const cause = err.cause;
       const message = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : err.message;
       return reply.code(409).send({ error: message });
+    }
+    // A query that gave up at its deadline (client/query-deadline.ts): the workflow's worker is busy or
+    // has just died; a retry is answered by another worker once the workflow task moves on.
+    if (err instanceof ServiceError && grpcCode(err.cause) === status.DEADLINE_EXCEEDED && /query/i.test(err.message)) {
+      req.log.warn({ err }, 'workflow query timed out');
+      return reply.code(503).send({ error: 'the workflow could not answer just now; retry shortly' });
     }
     if (err instanceof ServiceError) {
       req.log.error({ err }, 'temporal unavailable');

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { LifelineConfig } from '../config/schema';
 import { connectClient, securedConnection } from '../client/connect';
+import { queryDeadlineMs } from '../client/query-deadline';
 import { closeStores, storeFor } from '../store';
 import { buildApi } from '../api/server';
 import { createLifelineWorker } from '../worker/worker';
@@ -103,7 +104,12 @@ export async function startServices(opts: StartOptions): Promise<RunningServices
     const endpoints = await startProviderEndpoints(config);
     onStop('provider endpoints', () => endpoints.close());
     if (endpoints.simulator) say(`sim: simulated providers at ${endpoints.simulator.url}`);
-    const client = await connectClient(address, config.temporal.namespace, secured);
+    const client = await connectClient(
+      address,
+      config.temporal.namespace,
+      secured,
+      queryDeadlineMs(config.worker.stickyQueueTimeoutMs),
+    );
     onStop('temporal client', () => client.connection.close());
 
     let worker: Worker | undefined;

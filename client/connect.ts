@@ -2,10 +2,17 @@
 // lifeline shares: TLS (CA, client certificate, server name), the Temporal Cloud API key and the payload
 // codec, all read from config + environment once so a problem is reported by field before anything runs.
 import { readFileSync } from 'node:fs';
-import { Client, Connection, type TLSConfig } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type TLSConfig,
+} from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { LifelineConfig } from '../config/schema';
 import { AesGcmPayloadCodec, parseCodecKey } from './codec';
+import { queryDeadlineInterceptor } from './query-deadline';
 
 type TemporalConfig = LifelineConfig['temporal'];
 
@@ -108,13 +115,27 @@ export function securedConnection(temporal: TemporalConfig, env: NodeJS.ProcessE
   return settings;
 }
 
+/**
+ * The process's Temporal client. `queryDeadlineMs` bounds every workflow query (client/query-deadline.ts:
+ * below the workers' sticky queue timeout, so no query is ever answered from events no worker has committed).
+ */
 export async function connectClient(
   address: string,
   namespace: string,
   secured: SecuredConnection = {},
+  queryDeadlineMs?: number,
 ): Promise<Client> {
   const connection = await Connection.connect({
     address,
+    // Our interceptor first; the SDK's retry interceptor is kept (giving a list replaces the default one).
+    ...(queryDeadlineMs
+      ? {
+          interceptors: [
+            queryDeadlineInterceptor(queryDeadlineMs),
+            makeGrpcRetryInterceptor(defaultGrpcRetryOptions()),
+          ],
+        }
+      : {}),
     ...(secured.tls ? { tls: secured.tls } : {}),
     ...(secured.apiKey ? { apiKey: secured.apiKey } : {}),
   });

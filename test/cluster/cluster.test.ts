@@ -14,6 +14,7 @@ import { TEST_ENV, TOKENS } from '../helpers/stack';
 import { waitFor } from '../helpers/wait';
 import { getFreePort } from '../../temporal-server/dev-server';
 import { lastStart, startedDelivery, workerIdentity } from '../helpers/held-activity';
+import { replayListed } from '../helpers/replay-all';
 import { killProcess, readState, startTemporalServer, writeState } from './cluster';
 import { startLifeline, type LifelineProcess } from './processes';
 
@@ -423,4 +424,15 @@ clusterTest('a rolling restart of the workers under an alert burst loses nothing
   process.stdout.write(
     `[figures] cluster: rolling restart of 2 workers took ${(rolledIn / 1000).toFixed(1)} s under ${total} alerts (${(total / (rolledIn / 1000)).toFixed(0)}/s over 2 APIs); all ${total} counted\n`,
   );
+});
+
+// Last, over everything the tests above ran: each history replays on today's workflow code, as it would on a
+// worker that picks the workflow up after another died. The kill test alone only catches a replay bug
+// if its timing happens to produce the history that triggers it.
+clusterTest('every workflow history the cluster recorded replays on today’s code', async () => {
+  const saveDir = join(dir, 'replay-failures');
+  const { replayed, failures } = await replayListed(temporal.client, { saveDir });
+  expect(replayed).toBeGreaterThan(20);
+  expect(failures).toEqual([]);
+  process.stdout.write(`[figures] cluster: ${replayed} workflow histories replayed on today's code\n`);
 });

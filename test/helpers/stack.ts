@@ -11,6 +11,7 @@ import { request } from 'undici';
 import { parseConfig } from '../../config/load';
 import type { LifelineConfig } from '../../config/schema';
 import { connectClient } from '../../client/connect';
+import { queryDeadlineMs } from '../../client/query-deadline';
 import { buildApi } from '../../api/server';
 import { createLifelineWorker } from '../../worker/worker';
 import { ensureEntityWorkflows } from '../../worker/entities';
@@ -115,7 +116,13 @@ export async function startStack(
     log: () => undefined,
   });
   const endpoints = await startProviderEndpoints(config);
-  const client = await connectClient(dev.address, config.temporal.namespace);
+  // As `lifeline up` connects: queries bounded below the sticky queue timeout (client/query-deadline.ts).
+  const client = await connectClient(
+    dev.address,
+    config.temporal.namespace,
+    {},
+    queryDeadlineMs(config.worker.stickyQueueTimeoutMs),
+  );
   // Every test on this stack fails if a history shows WORKFLOW_TASK_FAILED (test/setup/task-failures.ts).
   const unwatch = watchHistories(client);
   const metrics = createMetrics({ processMetrics: false });

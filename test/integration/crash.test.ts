@@ -17,6 +17,8 @@ import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { buildApi } from '../../api/server';
 import { connectClient } from '../../client/connect';
+import { queryDeadlineMs } from '../../client/query-deadline';
+import { replayListed } from '../helpers/replay-all';
 import { parseConfig } from '../../config/load';
 import { PHASES } from '../../domain/incident';
 import { startSimulator, type Simulator } from '../../sim';
@@ -131,7 +133,8 @@ beforeAll(async () => {
   configFile = join(dir, 'lifeline.yaml');
   writeFileSync(configFile, configYaml());
   const config = parseConfig(configYaml());
-  client = await connectClient(dev.address, 'default');
+  // As `lifeline up` connects (client/query-deadline.ts).
+  client = await connectClient(dev.address, 'default', {}, queryDeadlineMs(config.worker.stickyQueueTimeoutMs));
   // The workers run in other processes: their histories and their log are what shows a failed task.
   watchHistories(client);
   watchWorkerLog(join(dir, 'worker.log'));
@@ -525,4 +528,12 @@ test('the Temporal dev server killed -9 with an activity, an ingest burst (signa
       `${answered} alert requests (${refused} refused and retried, ${alertResends} applied twice and merged by dedupKey); note applied ${notes.length}× over ${noteTries} request(s); ` +
       `${resent} delivery transmission(s) repeated with the same id; incident resolved ${((Date.now() - upAt) / 1000).toFixed(1)} s after the server was back\n`,
   );
+});
+
+// Last, over everything the kills above left behind: each history replays on today's workflow code, as it
+// must on the worker that takes a workflow over after another died.
+test('every workflow history the crashes recorded replays on today’s code', async () => {
+  const { replayed, failures } = await replayListed(client, { saveDir: join(dir, 'replay-failures') });
+  expect(replayed).toBeGreaterThan(10);
+  expect(failures).toEqual([]);
 });

@@ -36,3 +36,21 @@ test('Temporal unreachable stays a 503; anything unknown stays a 500 "internal e
     body: { error: 'internal error' },
   });
 });
+
+test('a query that ran out of time (client/query-deadline.ts) is the same 503 to retry', async () => {
+  const timedOut = new ServiceError('Failed to query Workflow', {
+    cause: Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4 }),
+  });
+  expect(await answerTo(timedOut)).toMatchObject({
+    status: 503,
+    body: { error: 'the workflow could not answer just now; retry shortly' },
+  });
+  // Any other call that timed out is Temporal being unavailable.
+  const other = new ServiceError('Failed to signal Workflow', {
+    cause: Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4 }),
+  });
+  expect(await answerTo(other)).toMatchObject({
+    status: 503,
+    body: { error: 'Temporal is unavailable; retry shortly' },
+  });
+});
