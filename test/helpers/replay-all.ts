@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
-import { workflowBundle } from './temporal';
+import { quietTemporalRuntime, workflowBundle } from './temporal';
 
 export interface ReplayFailure {
   workflowId: string;
@@ -21,6 +21,7 @@ export interface ReplayFailure {
  * `saveDir` so a failure can be replayed again and turned into a committed fixture.
  */
 export async function replayListed(client: Client, opts: { query?: string; saveDir?: string } = {}) {
+  quietTemporalRuntime(); // the replay worker's INFO lines are noise in the test output
   const failures: ReplayFailure[] = [];
   let replayed = 0;
   const histories = client.workflow.list({ query: opts.query }).intoHistories();

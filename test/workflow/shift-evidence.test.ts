@@ -7,9 +7,10 @@ import type { RoutingActivities, ShiftActivities } from '../../activities/types'
 import { getRoute, setRouteWeights } from '../../client/routes';
 import { startShift } from '../../client/shifts';
 import type { ProviderEvidence } from '../../domain/provider-evidence';
-import { routingWorkflowId, type RouteState, type ShiftRequest, type ShiftResult } from '../../workflows/messages';
+import { routingWorkflowId, type RouteState, type ShiftRequest } from '../../workflows/messages';
 import { useLocalEnv, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
+import { shiftResult } from '../helpers/shift-result';
 
 const testEnv = useLocalEnv();
 
@@ -52,7 +53,12 @@ const seen = (attempts: number, errors = 0): ProviderEvidence => ({
 });
 
 let seq = 0;
-async function run(req: Omit<ShiftRequest, 'chain' | 'reason' | 'by' | 'kind'>, f: ReturnType<typeof fakes>) {
+/** `during`, if given, runs once the failback has started (an operator acting mid-way); its result is returned. */
+async function run<T = undefined>(
+  req: Omit<ShiftRequest, 'chain' | 'reason' | 'by' | 'kind'>,
+  f: ReturnType<typeof fakes>,
+  during?: (at: { chain: string; taskQueue: string }) => Promise<T>,
+) {
   const taskQueue = `tq-shift-evidence-${++seq}`;
   const chain = `evchain${seq}`;
   const worker = await Worker.create({
@@ -85,13 +91,8 @@ async function run(req: Omit<ShiftRequest, 'chain' | 'reason' | 'by' | 'kind'>, 
       by: 'tester',
       ...req,
     });
-    const handle = testEnv().client.workflow.getHandle(started.workflowId);
-    await waitFor(
-      () => handle.describe(),
-      () => true,
-      `${started.workflowId} started`,
-    );
-    const result = (await handle.result()) as ShiftResult;
+    const meanwhile = await during?.({ chain, taskQueue });
+    const result = await shiftResult(testEnv().client, started.workflowId);
     const tookMs = Date.now() - t0;
     await testEnv()
       .client.workflow.getHandle(routingWorkflowId(chain))
@@ -99,6 +100,7 @@ async function run(req: Omit<ShiftRequest, 'chain' | 'reason' | 'by' | 'kind'>, 
       .catch(() => undefined);
     return {
       result,
+      meanwhile,
       tookMs,
       route: f.published[f.published.length - 1],
       weights: f.published.slice(1).map((r) => r.weights),
@@ -169,4 +171,45 @@ test('a failure in the evidence mid-failback stops it, back on the failover rout
   expect(result.detail).toMatch(/openai failed its users at step 3: outcomes: 3 of 5 attempts failed/);
   expect(weights.map((w) => w.openai ?? 0)).toEqual([25, 50, 75, 0]);
   expect(route).toMatchObject({ weights: { anthropic: 100 }, mode: 'degraded' });
+});
+
+test("an operator's failover mid-way stops an evidence failback at once; the failover runs next", async () => {
+  // Clean evidence, but a step only every minute: the failback sits at 25 % when the operator acts.
+  const f = fakes(() => seen(6));
+  const { result, meanwhile, route, weights } = await run(
+    {
+      healthyForMs: 600_000,
+      healthCheckEveryMs: 60_000,
+      stepDelayMs: 60_000,
+      evidence: { ...EVIDENCE, stepMs: 60_000 },
+    },
+    f,
+    async ({ chain, taskQueue }) => {
+      await waitFor(
+        () => getRoute(testEnv().client, chain),
+        (r) => r.weights.openai === 25,
+        'the first 25 % step',
+      );
+      const op = await startShift(
+        testEnv().client,
+        taskQueue,
+        { chain, kind: 'immediate', from: 'openai', reason: 'errors again on the dashboard', by: 'oncall' },
+        { id: 'op-failover' },
+      );
+      return {
+        position: op.position,
+        result: await shiftResult(testEnv().client, op.workflowId),
+      };
+    },
+  );
+  expect(meanwhile!.position).toBe(1); // next, not behind the failback's remaining minutes
+  expect(result.outcome).toBe('cancelled');
+  expect(result.detail).toMatch(/preempted: immediate failover requested \(errors again on the dashboard\)/);
+  // The stopped failback already put traffic back on the failover route: the operator's failover finds
+  // openai at 0 and has nothing left to move.
+  expect(meanwhile!.result.outcome).toBe('noop');
+  // 25 % was the failback's only step.
+  expect(weights[0]).toEqual({ anthropic: 75, openai: 25 });
+  expect(weights.slice(1).every((w) => (w.openai ?? 0) === 0)).toBe(true);
+  expect(route.weights).toEqual({ anthropic: 100 });
 });

@@ -4,16 +4,11 @@
 import type { RoutingActivities, ShiftActivities } from '../../activities/types';
 import { getRoute, setRouteWeights } from '../../client/routes';
 import { startShift } from '../../client/shifts';
-import {
-  routingWorkflowId,
-  shiftQueueQuery,
-  type RouteState,
-  type ShiftRequest,
-  type ShiftResult,
-} from '../../workflows/messages';
+import { routingWorkflowId, shiftQueueQuery, type RouteState, type ShiftRequest } from '../../workflows/messages';
 import { useLocalEnv } from '../helpers/temporal';
 import { withRoutingEntity } from '../helpers/routing-entity';
 import { waitFor } from '../helpers/wait';
+import { shiftResult as shiftResultOf } from '../helpers/shift-result';
 
 const testEnv = useLocalEnv();
 
@@ -62,15 +57,7 @@ function fakes(
 }
 
 /** A shift's result; a queued shift's workflow exists only once the routing entity has started it. */
-async function shiftResult(workflowId: string): Promise<ShiftResult> {
-  const handle = testEnv().client.workflow.getHandle(workflowId);
-  await waitFor(
-    () => handle.describe(),
-    () => true,
-    `${workflowId} started`,
-  );
-  return (await handle.result()) as ShiftResult;
-}
+const shiftResult = (workflowId: string) => shiftResultOf(testEnv().client, workflowId);
 
 let seq = 0;
 async function run(
