@@ -43,7 +43,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       const message = cause instanceof ApplicationFailure || cause instanceof Error ? cause.message : err.message;
       return reply.code(409).send({ error: message });
     }
-    // A query that gave up at its deadline (client/query-deadline.ts): the workflow's worker is busy or
+    // A query whose attempts ran out of time (client/query-deadline.ts): the workflow's worker is busy or
     // has just died; a retry is answered by another worker once the workflow task moves on.
     if (err instanceof ServiceError && grpcCode(err.cause) === status.DEADLINE_EXCEEDED && /query/i.test(err.message)) {
       req.log.warn({ err }, 'workflow query timed out');

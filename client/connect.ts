@@ -2,17 +2,11 @@
 // lifeline shares: TLS (CA, client certificate, server name), the Temporal Cloud API key and the payload
 // codec, all read from config + environment once so a problem is reported by field before anything runs.
 import { readFileSync } from 'node:fs';
-import {
-  Client,
-  Connection,
-  defaultGrpcRetryOptions,
-  makeGrpcRetryInterceptor,
-  type TLSConfig,
-} from '@temporalio/client';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { LifelineConfig } from '../config/schema';
 import { AesGcmPayloadCodec, parseCodecKey } from './codec';
-import { queryDeadlineInterceptor } from './query-deadline';
+import { temporalClientInterceptors } from './query-deadline';
 
 type TemporalConfig = LifelineConfig['temporal'];
 
@@ -116,7 +110,7 @@ export function securedConnection(temporal: TemporalConfig, env: NodeJS.ProcessE
 }
 
 /**
- * The process's Temporal client. `queryDeadlineMs` bounds every workflow query (client/query-deadline.ts:
+ * The process's Temporal client. `queryDeadlineMs` bounds each attempt of a workflow query (client/query-deadline.ts:
  * below the workers' sticky queue timeout, so no query is ever answered from events no worker has committed).
  */
 export async function connectClient(
@@ -127,15 +121,8 @@ export async function connectClient(
 ): Promise<Client> {
   const connection = await Connection.connect({
     address,
-    // Our interceptor first; the SDK's retry interceptor is kept (giving a list replaces the default one).
-    ...(queryDeadlineMs
-      ? {
-          interceptors: [
-            queryDeadlineInterceptor(queryDeadlineMs),
-            makeGrpcRetryInterceptor(defaultGrpcRetryOptions()),
-          ],
-        }
-      : {}),
+    // The SDK's retry interceptor for every call, plus bounded query attempts (client/query-deadline.ts).
+    ...(queryDeadlineMs ? { interceptors: temporalClientInterceptors(queryDeadlineMs) } : {}),
     ...(secured.tls ? { tls: secured.tls } : {}),
     ...(secured.apiKey ? { apiKey: secured.apiKey } : {}),
   });

@@ -1,4 +1,5 @@
-// Every workflow query lifeline sends gives up before a dead worker's sticky queue would hand it on.
+// Every workflow query lifeline sends is made of attempts that each give up before a dead worker's sticky
+// queue would hand the query on.
 //
 // Why: a query sent while no workflow task is pending goes to the sticky queue of the worker that last ran
 // the workflow. If that worker died (kill -9, OOM, lost host), the server waits the sticky schedule-to-start
@@ -10,23 +11,48 @@
 // and the first replay (another worker, a query after an eviction) fails with "[TMPRL1100] Nondeterminism
 // error: Update machine does not handle this event", and the workflow stops for good. Seen in the cluster
 // kill test (an operator's resolve sent right after a worker crash); reproduced by
-// test/integration/query-fallback.test.ts. Giving up before the sticky timeout ends means the server never
-// hands our queries on: the caller retries (HTTP 503), and the retry is answered by the workflow task itself.
-import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+// test/integration/query-fallback.test.ts.
+//
+// An attempt that gives up before the sticky timeout ends is never handed on (the server checks the
+// caller's deadline first). The next attempt finds the stickiness cleared: with a workflow task pending it
+// is answered by that task, in history order; with none pending there are no unprocessed events to apply.
+// So a query is retried on DEADLINE_EXCEEDED, each attempt bounded, until the caller's own deadline (or
+// QUERY_BUDGET_MS): a busy workflow still gets its answer, only never from uncommitted events.
+import { status, type Interceptor } from '@grpc/grpc-js';
+import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type GrpcRetryOptions } from '@temporalio/client';
 
 const QUERY_METHOD = '/temporal.api.workflowservice.v1.WorkflowService/QueryWorkflow';
+/** How long a query may take in all, when its caller set no deadline (a workflow task stuck behind a dead worker, then replayed). */
+export const QUERY_BUDGET_MS = 30_000;
 
-/** The query deadline for workers whose sticky queue times out after `stickyQueueTimeoutMs`: a second earlier. */
+/** The query attempt deadline for workers whose sticky queue times out after `stickyQueueTimeoutMs`: a second earlier. */
 export function queryDeadlineMs(stickyQueueTimeoutMs: number): number {
   return Math.max(500, stickyQueueTimeoutMs - 1000);
 }
 
-/** A gRPC interceptor that bounds every QueryWorkflow call by `ms` (a shorter deadline the caller set stays). */
-export function queryDeadlineInterceptor(ms: number): Interceptor {
-  return (options, nextCall) => {
-    if (options.method_definition.path !== QUERY_METHOD) return new InterceptingCall(nextCall(options));
-    const callerDeadline = options.deadline === undefined ? Infinity : new Date(options.deadline).getTime();
-    const deadline = Math.min(callerDeadline, Date.now() + ms);
-    return new InterceptingCall(nextCall({ ...options, deadline }));
+/** The retry policy of one query: the SDK's, plus "an attempt ran out of time" while the budget lasts. */
+export function queryRetryOptions(budgetEnd: number, now: () => number = Date.now): GrpcRetryOptions {
+  const base = defaultGrpcRetryOptions();
+  return {
+    delayFunction: (attempt, s) => (s.code === status.DEADLINE_EXCEEDED ? 0 : base.delayFunction(attempt, s)),
+    retryableDecider: (attempt, s) =>
+      s.code === status.DEADLINE_EXCEEDED ? now() < budgetEnd - 50 : base.retryableDecider(attempt, s),
   };
+}
+
+/**
+ * The client's gRPC interceptors: the SDK's retry interceptor for every call, and for QueryWorkflow one
+ * that also retries an attempt that ran out of time, each attempt bounded by `attemptMs`.
+ */
+export function temporalClientInterceptors(attemptMs: number, budgetMs = QUERY_BUDGET_MS): Interceptor[] {
+  const plain = makeGrpcRetryInterceptor(defaultGrpcRetryOptions());
+  return [
+    (options, nextCall) => {
+      if (options.method_definition.path !== QUERY_METHOD) return plain(options, nextCall);
+      const callerDeadline = options.deadline === undefined ? Infinity : new Date(options.deadline).getTime();
+      const budgetEnd = Math.min(callerDeadline, Date.now() + budgetMs);
+      const attempts = makeGrpcRetryInterceptor(queryRetryOptions(budgetEnd));
+      return attempts(options, (o) => nextCall({ ...o, deadline: Math.min(budgetEnd, Date.now() + attemptMs) }));
+    },
+  ];
 }

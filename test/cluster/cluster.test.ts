@@ -2,7 +2,7 @@
 // PostgreSQL 15 (test/cluster/global-setup.ts), two `lifeline worker` and two `lifeline api` processes on
 // one task queue, the store in PostgreSQL. Providers are simulated in this process and reached over HTTP;
 // PagerDuty (HTTPS) and Slack are local receivers that can hold a delivery so a kill lands mid-flight.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -15,6 +15,8 @@ import { waitFor } from '../helpers/wait';
 import { getFreePort } from '../../temporal-server/dev-server';
 import { lastStart, startedDelivery, workerIdentity } from '../helpers/held-activity';
 import { replayListed } from '../helpers/replay-all';
+import { testWithProcessLogs } from '../helpers/process-logs';
+import { waitForPhase } from '../helpers/incident-phase';
 import { killProcess, readState, startTemporalServer, writeState } from './cluster';
 import { startLifeline, type LifelineProcess } from './processes';
 
@@ -137,13 +139,7 @@ const alert = (api: LifelineProcess, provider: string, summary = `${provider} is
   });
 const incident = (id: string, api = live(apis)[0]) => http(api, 'GET', `/v1/incidents/${id}`, TOKENS.operator);
 const inPhase = (id: string, phase: string, timeoutMs = 120_000) =>
-  waitFor(
-    () => incident(id),
-    (r) => r.body?.phase === phase,
-    `${id} in phase ${phase}`,
-    timeoutMs,
-    200,
-  );
+  waitForPhase(() => incident(id), id, phase, timeoutMs);
 async function resolveWhenMonitoring(id: string): Promise<void> {
   await inPhase(id, 'monitoring', 180_000);
   await waitFor(
@@ -207,37 +203,9 @@ async function expectArchivedInPostgres(id: string): Promise<void> {
   expect(existsSync(join(dir, 'data', 'notifications'))).toBe(false);
 }
 
-/**
- * A test whose failure carries the warnings and errors the API and worker processes logged (CI keeps only
- * the test output, and the test's directory is removed afterwards).
- */
-function clusterTest(name: string, body: () => Promise<void>, timeoutMs?: number): void {
-  test(
-    name,
-    async () => {
-      try {
-        await body();
-      } catch (err) {
-        const e = err as Error;
-        e.message += `\n\nprocess logs (warn and above, last 40 lines each):\n${processLogTails()}`;
-        throw e;
-      }
-    },
-    timeoutMs,
-  );
-}
-function processLogTails(): string {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => {
-      const lines = readFileSync(join(dir, f), 'utf8')
-        .split('\n')
-        .filter((l) => /"level":(40|50|60)|WARN|ERROR|Error/.test(l))
-        .slice(-40);
-      return `--- ${f} (${lines.length} lines)\n${lines.map((l) => l.slice(0, 600)).join('\n')}`;
-    })
-    .join('\n');
-}
+/** A test whose failure carries the warnings and errors the API and worker processes logged. */
+const clusterTest = (name: string, body: () => Promise<void>, timeoutMs?: number) =>
+  testWithProcessLogs(name, () => dir, body, timeoutMs);
 
 // ---- the tests -----------------------------------------------------------------------------------------
 clusterTest('alerts spread over both APIs deduplicate into one incident', async () => {
@@ -430,8 +398,7 @@ clusterTest('a rolling restart of the workers under an alert burst loses nothing
 // worker that picks the workflow up after another died. The kill test alone only catches a replay bug
 // if its timing happens to produce the history that triggers it.
 clusterTest('every workflow history the cluster recorded replays on today’s code', async () => {
-  const saveDir = join(dir, 'replay-failures');
-  const { replayed, failures } = await replayListed(temporal.client, { saveDir });
+  const { replayed, failures } = await replayListed(temporal.client);
   expect(replayed).toBeGreaterThan(20);
   expect(failures).toEqual([]);
   process.stdout.write(`[figures] cluster: ${replayed} workflow histories replayed on today's code\n`);
