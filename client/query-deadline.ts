@@ -16,13 +16,14 @@
 // An attempt that gives up before the sticky timeout ends is never handed on (the server checks the
 // caller's deadline first). The next attempt finds the stickiness cleared: with a workflow task pending it
 // is answered by that task, in history order; with none pending there are no unprocessed events to apply.
-// So a query is retried on DEADLINE_EXCEEDED, each attempt bounded, until the caller's own deadline (or
-// QUERY_BUDGET_MS): a busy workflow still gets its answer, only never from uncommitted events.
+// So a query with a caller's deadline is retried on DEADLINE_EXCEEDED, each attempt bounded, until that
+// deadline (at most QUERY_BUDGET_MS): a busy workflow still gets its answer, only never from uncommitted
+// events. A query without one is a single bounded attempt.
 import { status, type Interceptor } from '@grpc/grpc-js';
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type GrpcRetryOptions } from '@temporalio/client';
 
 const QUERY_METHOD = '/temporal.api.workflowservice.v1.WorkflowService/QueryWorkflow';
-/** How long a query may take in all, when its caller set no deadline (a workflow task stuck behind a dead worker, then replayed). */
+/** The longest a query's attempts go on, whatever deadline its caller set. */
 export const QUERY_BUDGET_MS = 30_000;
 
 /** The query attempt deadline for workers whose sticky queue times out after `stickyQueueTimeoutMs`: a second earlier. */
@@ -49,8 +50,12 @@ export function temporalClientInterceptors(attemptMs: number, budgetMs = QUERY_B
   return [
     (options, nextCall) => {
       if (options.method_definition.path !== QUERY_METHOD) return plain(options, nextCall);
-      const callerDeadline = options.deadline === undefined ? Infinity : new Date(options.deadline).getTime();
-      const budgetEnd = Math.min(callerDeadline, Date.now() + budgetMs);
+      // Attempts are re-sent only within a deadline the caller set: a retried attempt is a new call that the
+      // caller's cancellation (an activity being cancelled at worker shutdown) does not reach, so without
+      // one the query is a single bounded attempt.
+      const callerDeadline = options.deadline === undefined ? undefined : new Date(options.deadline).getTime();
+      const budgetEnd =
+        callerDeadline === undefined ? Date.now() + attemptMs : Math.min(callerDeadline, Date.now() + budgetMs);
       const attempts = makeGrpcRetryInterceptor(queryRetryOptions(budgetEnd));
       return attempts(options, (o) => nextCall({ ...o, deadline: Math.min(budgetEnd, Date.now() + attemptMs) }));
     },

@@ -57,13 +57,22 @@ function send(interceptor: Interceptor, path: string, outcomes: Outcome[], calle
 test('a query attempt that runs out of time is sent again, each attempt bounded, until one is answered', async () => {
   const [interceptor] = temporalClientInterceptors(100);
   const before = Date.now();
-  const r = await send(interceptor, QUERY, ['timeout', 'timeout']);
+  const r = await send(interceptor, QUERY, ['timeout', 'timeout'], Date.now() + 5000);
   expect(r).toMatchObject({ code: status.OK, message: 'answer' });
   expect(r.deadlines).toHaveLength(3);
   // Each attempt gets its own 100 ms from when it is sent, one after the other.
   expect(r.deadlines[0]! - before).toBeGreaterThanOrEqual(100);
   expect(r.deadlines[1]! - r.deadlines[0]!).toBeGreaterThanOrEqual(100);
   expect(r.deadlines[2]! - r.deadlines[1]!).toBeGreaterThanOrEqual(100);
+});
+
+test('without a caller deadline a query is one bounded attempt', async () => {
+  const [interceptor] = temporalClientInterceptors(100);
+  const before = Date.now();
+  const r = await send(interceptor, QUERY, ['timeout', 'timeout']);
+  expect(r.code).toBe(status.DEADLINE_EXCEEDED);
+  expect(r.deadlines).toHaveLength(1);
+  expect(r.deadlines[0]! - before).toBeGreaterThanOrEqual(100);
 });
 
 test("no attempt outlives the caller's deadline, and the query stops there", async () => {
