@@ -10,6 +10,7 @@ import {
   isCancellation,
   proxyActivities,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { DrillActivities } from '../activities/types';
@@ -168,19 +169,34 @@ export async function drillWorkflow(input: DrillInput): Promise<DrillReport> {
       note(`failed over in ${sec(timings.failoverMs)} (route v${applied.version})`);
       // ---- hold, validating the backup ----------------------------------------------------------------
       phase = 'holding';
-      const holdEnd = Date.now() + input.durationMs;
-      for (;;) {
-        const check = await acts.drillCheck({ provider: to });
-        checks.total += 1;
-        if (!check.healthy) {
-          checks.failed += 1;
-          problems.push(`backup ${to} failed ${sec(Date.now() - started)} into the drill: ${check.detail}`);
-          note(`backup ${to} failed validation (${check.detail}): rolling back now`);
-          break;
+      // The window ends on a durable timer, not on clock arithmetic, so whether to check again or roll
+      // back follows from history events alone: a query answered after a worker crash can run an
+      // activation at another time than the workflow task that later records it, and a decision read off
+      // the clock there made a history no replay reproduces.
+      let windowOver = false;
+      const holdWindow = new CancellationScope();
+      void holdWindow
+        .run(() => sleep(input.durationMs))
+        .then(
+          () => (windowOver = true),
+          () => undefined, // cancelled: the hold ended early (failed check, stop) or the drill was cancelled
+        );
+      try {
+        for (;;) {
+          const check = await acts.drillCheck({ provider: to });
+          checks.total += 1;
+          if (!check.healthy) {
+            checks.failed += 1;
+            problems.push(`backup ${to} failed ${sec(Date.now() - started)} into the drill: ${check.detail}`);
+            note(`backup ${to} failed validation (${check.detail}): rolling back now`);
+            break;
+          }
+          if (windowOver) break; // the check above was the last one, at the end of the window
+          await condition(() => stop !== undefined || windowOver, input.checkEveryMs);
+          if (stop) break;
         }
-        const left = holdEnd - Date.now();
-        if (left <= 0) break;
-        if (await condition(() => stop !== undefined, Math.min(input.checkEveryMs, left))) break;
+      } finally {
+        holdWindow.cancel(); // no timer left running once the hold is over
       }
     }
   } catch (err) {

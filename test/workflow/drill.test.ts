@@ -4,6 +4,7 @@
 // the order of moves, rollbacks and findings is under test, not the wall-clock length.
 import type { WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import type { DrillActivities, RoutingActivities, ShiftActivities } from '../../activities/types';
 import { drillBlockers } from '../../client/drills';
@@ -128,6 +129,30 @@ async function drill(
 
 const weightsOf = (f: ReturnType<typeof fakes>) => f.published.slice(1).map((r) => r.weights);
 
+type HistoryJson = { events: Record<string, any>[] };
+
+/**
+ * The history as if every workflow task after the first validation had run `hours` later. A worker that
+ * answers a query from events no task has processed yet (after another worker died) runs that activation
+ * at the query's time, not at the time the task that later records its commands started.
+ */
+function tasksRunLater(json: HistoryJson, hours: number): HistoryJson {
+  const events = json.events;
+  const check = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'drillCheck');
+  const done = events.findIndex(
+    (e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') === String(check?.eventId),
+  );
+  expect(done).toBeGreaterThan(0);
+  let moved = 0;
+  const later = events.map((e, i) => {
+    if (i <= done || !e.workflowTaskStartedEventAttributes) return e;
+    moved += 1;
+    return { ...e, eventTime: new Date(Date.parse(e.eventTime) + hours * 3_600_000).toISOString() };
+  });
+  expect(moved).toBeGreaterThan(1);
+  return { ...json, events: later };
+}
+
 test('a canary drill moves its share to the backup, holds while validating it, and restores the weights', async () => {
   const f = fakes();
   const { report } = await drill(f, { share: 25, durationMs: 600, checkEveryMs: 50 });
@@ -153,6 +178,20 @@ test('a canary drill moves its share to the backup, holds while validating it, a
   expect(report.timings.failoverMs).toBeLessThan(60_000);
   expect(report.timings.restorationMs).toBeLessThan(120_000);
   expect(f.reports).toEqual([report]);
+});
+
+test('the window ends on a timer: the history replays whatever time its activations ran at', async () => {
+  const f = fakes();
+  const { chain, report } = await drill(f, { share: 25, durationMs: 600, checkEveryMs: 50 });
+  expect(report.outcome).toBe('passed');
+  const workflowId = `drill-${chain}`; // the drill's ticket IDs derive from it
+  const recorded = await testEnv().client.workflow.getHandle(workflowId).fetchHistory();
+  await Worker.runReplayHistory({ workflowBundle: workflowBundle() }, recorded, workflowId);
+  // Read off the clock, the hold would decide differently an hour later (roll back instead of waiting for
+  // the next check) and this replay would fail with a nondeterminism error.
+  const json = JSON.parse(historyToJSON(recorded)) as HistoryJson;
+  const late = historyFromJSON(tasksRunLater(json, 1));
+  await Worker.runReplayHistory({ workflowBundle: workflowBundle() }, late, workflowId);
 });
 
 test('the backup failing mid-drill rolls back at once and the report fails', async () => {
