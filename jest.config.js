@@ -11,6 +11,13 @@ module.exports = {
   // worker that would not drain — test/helpers/stack.ts). It hides no failure: that suite has already
   // failed, because stack.stop() rethrows the rejected run().
   forceExit: true,
+  // Test files run in a worker process that is replaced once it holds more than this after a file. Without
+  // it jest runs every file in its own process on a 2-core machine (one worker → "in band"), whose heap grew
+  // to ~3.5 GB of its 4 GB limit by the scale test (file 67 of 142): garbage collection then stalled the
+  // event loop that also carries that test's 150 probe loops, heartbeats were late and loops restarted
+  // (its "every probe loop running" failed in 2 of the last 9 fresh-clone runs; sampled in one of them:
+  // jest's process at 3.5 GB and 100–130 % CPU throughout the test).
+  workerIdleMemoryLimit: '1.5GB',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     // Both fail a test whose run produced a WORKFLOW_TASK_FAILED it did not expect (test/setup/task-failures.ts).
